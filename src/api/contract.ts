@@ -1,0 +1,144 @@
+/**
+ * Wire contract between a node and its browser COP (web/). Plain types, importable by the web build.
+ * Everything in these messages has already passed the release guard for the connected user.
+ */
+
+/** A label as the browser needs it: already rendered server-side from the policy files. */
+export interface LabelView {
+  policy: string;
+  classification: string;
+  /** hierarchy rank in its policy (higher = more sensitive), for the banner colour */
+  rank: number;
+  /** banner marking, e.g. "SECRET//REL TO USA, JPN" */
+  marking: string;
+  /** Japanese rendering of the marking */
+  markingJa: string;
+  /** portion mark, e.g. "(S//REL TO USA, JPN)" */
+  portion: string;
+  /** banner colour as CSS (policy file's colour for the classification) */
+  color: string;
+}
+
+export interface TrackView {
+  uid: string;
+  type: string;
+  callsign: string;
+  lat: number;
+  lon: number;
+  hae: number;
+  /** degrees, when known */
+  course?: number;
+  /** m/s, when known */
+  speed?: number;
+  time: string;
+  stale: string;
+  how: string;
+  /** origin node/nation trigraph */
+  origin: string;
+  label: LabelView;
+  remarks?: string;
+}
+
+export type RequestKind = 'isr' | 'rfi' | 'asset_protection' | 'facility_use' | 'logistics' | 'hadr';
+export type RequestStatus =
+  | 'draft'
+  | 'submitted'
+  | 'in_review'
+  | 'concurred'
+  | 'not_concurred'
+  | 'returned'
+  | 'in_execution'
+  | 'closed';
+
+export interface ConcurrenceView {
+  nation: string;
+  decision: 'pending' | 'concur' | 'not_concur' | 'return';
+  by?: string;
+  at?: string;
+  comment?: string;
+}
+
+export interface RequestView {
+  id: string;
+  kind: RequestKind;
+  title: string;
+  description: string;
+  requester: string;
+  originNation: string;
+  nations: string[];
+  status: RequestStatus;
+  priority: 'routine' | 'priority' | 'immediate';
+  area?: { type: 'Point'; coordinates: [number, number] } | { type: 'Polygon'; coordinates: [number, number][][] };
+  window?: { start: string; end: string };
+  deadline?: string;
+  escalated?: boolean;
+  concurrence: ConcurrenceView[];
+  comments: { by: string; nation: string; at: string; text: string }[];
+  label: LabelView;
+  version: number;
+  updatedAt: string;
+}
+
+export interface CalendarEventView {
+  id: string;
+  title: string;
+  start: string;
+  end: string;
+  participants: string[];
+  area?: RequestView['area'];
+  label: LabelView;
+}
+
+export interface ChatMessageView {
+  id: string;
+  room: string;
+  from: string;
+  nation: string;
+  text: string;
+  at: string;
+  label: LabelView;
+}
+
+export type Phase = 'peacetime' | 'gray_zone' | 'contingency';
+export interface PostureView {
+  phases: Record<string, Phase>;
+  /** the alliance posture: the highest phase of the nations */
+  alliance: Phase;
+  pending?: { id: string; nation: string; proposed: Phase; by: string; at: string; awaiting: string[] };
+}
+
+export interface UserView {
+  username: string;
+  nation: string;
+  role: 'viewer' | 'operator' | 'coordinator' | 'administrator';
+  displayName?: string;
+}
+
+/** Server → browser over WebSocket `/api/ws?token=...`. */
+export type ServerMessage =
+  | { t: 'hello'; node: string; nation: string; user: UserView }
+  | { t: 'snapshot'; tracks: TrackView[] }
+  | { t: 'track'; track: TrackView }
+  | { t: 'remove'; uid: string }
+  | { t: 'banner'; label: LabelView }
+  | { t: 'request'; request: RequestView }
+  | { t: 'calendar'; event: CalendarEventView }
+  | { t: 'chat'; message: ChatMessageView }
+  | { t: 'posture'; posture: PostureView }
+  | { t: 'expired' };
+
+/** REST (all JSON, errors as `{ error: { code, message } }`):
+ *  POST /api/auth/login {username,password} -> {token, expiresAt, user: UserView}
+ *  POST /api/auth/logout; GET /api/me -> UserView
+ *  GET  /api/tracks -> {items: TrackView[], total}
+ *  GET  /api/requests?status=&kind=&after=&limit= -> {items: RequestView[], next?: string}
+ *  POST /api/requests {kind,title,description,nations,priority,area?,window?,deadline?,label} -> RequestView
+ *  GET  /api/requests/:id -> RequestView
+ *  POST /api/requests/:id/{submit|concur|not-concur|return|execute|close} {comment?} -> RequestView
+ *  POST /api/requests/:id/comments {text} -> RequestView
+ *  GET  /api/calendar -> {items: CalendarEventView[]}; POST /api/calendar
+ *  GET  /api/chat/rooms -> {items: {id,name}[]}; GET/POST /api/chat/rooms/:id/messages
+ *  GET  /api/posture -> PostureView; POST /api/posture/propose {phase}; POST /api/posture/:id/ack
+ *  GET  /api/openapi.json; GET /healthz; GET /metrics
+ */
+export const API_NOTES = 'see comment above';

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { busContract } from './contract.js';
+import { natsLeaseBucket, natsStreamName, openNatsBus } from './nats.js';
+import { openBus } from './open.js';
+import { nodeSubject } from './subject.js';
+import { isKizunaError } from '../util/errors.js';
+
+const NATS_URL = process.env.KIZUNA_TEST_NATS ?? 'nats://127.0.0.1:4222';
+let admin: NatsConnection;
+
+beforeAll(async () => {
+  try {
+    admin = await connect({ servers: NATS_URL, maxReconnectAttempts: 0 });
+  } catch (e) {
+    throw new Error(`NATS JetStream is required for these tests and is unreachable at ${NATS_URL} (set KIZUNA_TEST_NATS): ${String(e)}`);
+  }
+});
+afterAll(async () => {
+  await admin?.close();
+});
+
+/** Unique node per test so concurrent runs never share a stream or a bucket. */
+const freshNode = () => `T-${Date.now().toString(36)}.${randomBytes(3).toString('hex')}`;
+
+async function dropNode(node: string): Promise<void> {
+  const jsm = await jetstreamManager(admin);
+  await jsm.streams.delete(natsStreamName(node)).catch(() => undefined);
+  await jsm.streams.delete(`KV_${natsLeaseBucket(node)}`).catch(() => undefined);
+}
+
+busContract('nats', async () => {
+  const node = freshNode();
+  return { node, open: () => openNatsBus(NATS_URL, { node }), destroy: () => dropNode(node) };
+});
+
+describe('nats specifics', () => {
+  it('publish is acknowledged by JetStream (the message is in the node stream) and subjects stay in the node', async () => {
+    const node = freshNode();
+    const bus = await openBus(NATS_URL, node);
+    try {
+      expect(bus.kind).toBe('nats');
+      await bus.publish(nodeSubject(node, 'cot'), new Uint8Array([1, 2, 3]));
+      const jsm = await jetstreamManager(admin);
+      const info = await jsm.streams.info(natsStreamName(node));
+      expect(info.state.messages).toBe(1);
+      expect(info.config.subjects).toEqual([`kizuna.${nodeSubject(node).split('.')[1]}.>`]);
+      await expect(bus.publish(nodeSubject('OTHER', 'cot'), new Uint8Array([1]))).rejects.toSatisfy((e) =>
+        isKizunaError(e, 'BAD_REQUEST'),
+      );
+    } finally {
+      await bus.close();
+      await dropNode(node);
+    }
+  });
+
+  it('an unreachable server is a BUS_FAILED error', async () => {
+    await expect(openNatsBus('nats://127.0.0.1:1', { node: 'X' })).rejects.toSatisfy((e) => isKizunaError(e, 'BUS_FAILED'));
+  });
+});

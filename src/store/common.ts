@@ -1,0 +1,201 @@
+import type { SecurityLabel } from '../labels/types.js';
+import { KizunaError } from '../util/errors.js';
+import type { AuditDraft, AuditRow, DocPut, DocQuery, StoredEvent } from './types.js';
+
+/**
+ * Helpers shared by the SQLite and PostgreSQL adapters: input validation (bad input is a typed
+ * error before anything is written), row decoding, and the small pieces of logic both must agree on.
+ */
+
+/** Dedupe key across federation: the same event id from two origins are different events. */
+export function eventKey(e: { origin: string; id: string }): string {
+  return `${e.origin}\u0000${e.id}`;
+}
+
+function isNonEmptyString(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0;
+}
+
+function isMs(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && Number.isSafeInteger(Math.trunc(v));
+}
+
+function isLabel(v: unknown): v is SecurityLabel {
+  if (typeof v !== 'object' || v === null) return false;
+  const l = v as Partial<SecurityLabel>;
+  return typeof l.policy === 'string' && typeof l.classification === 'string' && Array.isArray(l.categories);
+}
+
+export function validateEvent(e: unknown, index: number): StoredEvent {
+  const ev = e as Partial<StoredEvent> | null;
+  const bad = (field: string): never => {
+    throw new KizunaError('BAD_REQUEST', `event[${index}].${field} is invalid`);
+  };
+  if (typeof ev !== 'object' || ev === null) bad('(event)');
+  const x = ev as Partial<StoredEvent>;
+  if (!isNonEmptyString(x.id)) bad('id');
+  if (!isNonEmptyString(x.origin)) bad('origin');
+  if (!isNonEmptyString(x.uid)) bad('uid');
+  if (typeof x.type !== 'string') bad('type');
+  if (x.callsign !== undefined && x.callsign !== null && typeof x.callsign !== 'string') bad('callsign');
+  if (!isMs(x.time)) bad('time');
+  if (!isMs(x.stale)) bad('stale');
+  if (!isMs(x.receivedAt)) bad('receivedAt');
+  if (!isLabel(x.label)) bad('label');
+  if (typeof x.xml !== 'string') bad('xml');
+  return x as StoredEvent;
+}
+
+export function validateEvents(events: unknown): StoredEvent[] {
+  if (!Array.isArray(events)) throw new KizunaError('BAD_REQUEST', 'events must be an array');
+  return events.map((e, i) => validateEvent(e, i));
+}
+
+/** Dedupe inside one batch (first occurrence wins) so one statement never touches a key twice. */
+export function uniqueByKey(events: StoredEvent[]): StoredEvent[] {
+  const seen = new Set<string>();
+  const out: StoredEvent[] = [];
+  for (const e of events) {
+    const k = eventKey(e);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(e);
+  }
+  return out;
+}
+
+/** The newest event per uid among `events` (later position wins on equal time, like arrival order). */
+export function newestPerUid(events: StoredEvent[]): StoredEvent[] {
+  const best = new Map<string, StoredEvent>();
+  for (const e of events) {
+    const cur = best.get(e.uid);
+    if (!cur || e.time >= cur.time) best.set(e.uid, e);
+  }
+  return [...best.values()];
+}
+
+export function validateDocPut(p: unknown, index: number): DocPut {
+  const d = p as Partial<DocPut> | null;
+  const bad = (field: string): never => {
+    throw new KizunaError('BAD_REQUEST', `docs[${index}].${field} is invalid`);
+  };
+  if (typeof d !== 'object' || d === null) bad('(doc)');
+  const x = d as Partial<DocPut>;
+  if (!isNonEmptyString(x.collection)) bad('collection');
+  if (!isNonEmptyString(x.id)) bad('id');
+  if (!isLabel(x.label)) bad('label');
+  if (x.body === undefined) bad('body');
+  if (x.expectedVersion !== undefined && !(Number.isSafeInteger(x.expectedVersion) && x.expectedVersion >= 0)) {
+    bad('expectedVersion');
+  }
+  return x as DocPut;
+}
+
+export function validateCommit(ops: {
+  docs?: DocPut[];
+  audit?: AuditDraft[];
+  chain?: (prev: AuditRow | undefined, draft: AuditDraft) => AuditRow;
+}): { docs: DocPut[]; audit: AuditDraft[] } {
+  if (typeof ops !== 'object' || ops === null) throw new KizunaError('BAD_REQUEST', 'commit ops must be an object');
+  const docs = ops.docs ?? [];
+  const audit = ops.audit ?? [];
+  if (!Array.isArray(docs) || !Array.isArray(audit)) throw new KizunaError('BAD_REQUEST', 'docs/audit must be arrays');
+  docs.forEach((d, i) => validateDocPut(d, i));
+  if (audit.length > 0 && typeof ops.chain !== 'function') {
+    throw new KizunaError('BAD_REQUEST', 'audit entries need a chain function');
+  }
+  return { docs, audit };
+}
+
+/** Serialises a doc body; undefined / functions / cycles are rejected rather than stored lossy. */
+export function encodeBody(body: unknown, index: number): string {
+  let s: string | undefined;
+  try {
+    s = JSON.stringify(body);
+  } catch (cause) {
+    throw new KizunaError('BAD_REQUEST', `docs[${index}].body is not JSON`, { cause });
+  }
+  if (s === undefined) throw new KizunaError('BAD_REQUEST', `docs[${index}].body is not JSON`);
+  return s;
+}
+
+/** The chain function is the audit module's; the store still refuses rows that would break the sequence. */
+export function checkChainedRow(prev: AuditRow | undefined, row: AuditRow): AuditRow {
+  const expectedSeq = (prev?.seq ?? 0) + 1;
+  if (!row || row.seq !== expectedSeq) {
+    throw new KizunaError('AUDIT_BROKEN', `chain produced seq ${String(row?.seq)}, expected ${expectedSeq}`);
+  }
+  if (prev && row.prevHash !== prev.hash) throw new KizunaError('AUDIT_BROKEN', 'chain produced a wrong prevHash');
+  for (const f of ['ts', 'kind', 'actor', 'body', 'prevHash', 'hash'] as const) {
+    if (typeof row[f] !== 'string') throw new KizunaError('AUDIT_BROKEN', `chain produced a non-string ${f}`);
+  }
+  return row;
+}
+
+export function parseJson<T>(text: string, what: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (cause) {
+    throw new KizunaError('STORE_FAILED', `stored ${what} is not valid JSON`, { cause });
+  }
+}
+
+/** A where-clause field name becomes part of a JSON path; only plain identifiers are accepted. */
+export function checkWhere(where: DocQuery['where']): [string, string | number | boolean][] {
+  if (where === undefined) return [];
+  if (typeof where !== 'object' || where === null) throw new KizunaError('BAD_REQUEST', 'where must be an object');
+  const out: [string, string | number | boolean][] = [];
+  for (const [k, v] of Object.entries(where)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(k)) throw new KizunaError('BAD_REQUEST', 'where field name is invalid');
+    if (!['string', 'number', 'boolean'].includes(typeof v) || (typeof v === 'number' && !Number.isFinite(v))) {
+      throw new KizunaError('BAD_REQUEST', 'where value must be a string, finite number or boolean');
+    }
+    out.push([k, v]);
+  }
+  return out;
+}
+
+export function checkLimit(limit: number | undefined, fallback: number): number {
+  if (limit === undefined) return fallback;
+  if (!Number.isSafeInteger(limit) || limit < 0) throw new KizunaError('BAD_REQUEST', 'limit must be a non-negative integer');
+  return limit;
+}
+
+export function checkSeq(seq: unknown, what: string): number {
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) {
+    throw new KizunaError('BAD_REQUEST', `${what} must be a non-negative integer`);
+  }
+  return seq;
+}
+
+export function checkPeer(peer: unknown): string {
+  if (!isNonEmptyString(peer)) throw new KizunaError('BAD_REQUEST', 'peer must be a non-empty string');
+  return peer;
+}
+
+export function checkKeys(keys: unknown): string[] {
+  if (!Array.isArray(keys) || !keys.every(isNonEmptyString)) {
+    throw new KizunaError('BAD_REQUEST', 'keys must be non-empty strings');
+  }
+  return keys;
+}
+
+export function checkOutboxItems(items: unknown): { key: string; payload: Uint8Array }[] {
+  if (!Array.isArray(items)) throw new KizunaError('BAD_REQUEST', 'items must be an array');
+  for (const it of items) {
+    const x = it as { key?: unknown; payload?: unknown } | null;
+    if (!x || !isNonEmptyString(x.key) || !(x.payload instanceof Uint8Array)) {
+      throw new KizunaError('BAD_REQUEST', 'outbox item needs a key and a Uint8Array payload');
+    }
+  }
+  return items as { key: string; payload: Uint8Array }[];
+}
+
+/** Wraps driver errors once, keeping our own typed errors as they are. */
+export function storeError(e: unknown, what: string): KizunaError {
+  if (e instanceof KizunaError) return e;
+  return new KizunaError('STORE_FAILED', what, { cause: e });
+}
+
+export const DEFAULT_LIST_LIMIT = 1000;
+export const DEFAULT_LATEST_LIMIT = 100_000;

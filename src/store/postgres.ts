@@ -1,0 +1,480 @@
+import pg from 'pg';
+import { KizunaError } from '../util/errors.js';
+import type { SecurityLabel } from '../labels/types.js';
+import { WriteCoalescer, type CoalescerOptions } from './coalescer.js';
+import {
+  DEFAULT_LATEST_LIMIT,
+  DEFAULT_LIST_LIMIT,
+  checkChainedRow,
+  checkKeys,
+  checkLimit,
+  checkOutboxItems,
+  checkPeer,
+  checkSeq,
+  checkWhere,
+  encodeBody,
+  eventKey,
+  newestPerUid,
+  parseJson,
+  storeError,
+  validateCommit,
+  validateEvents,
+} from './common.js';
+import { postgresMigrations } from './migrations/postgres/index.js';
+import type { AuditRow, Doc, DocQuery, EventStore, OutboxStore, Store, StoredEvent } from './types.js';
+
+export interface PostgresStoreOptions {
+  /** Schema holding the tables (default "kizuna"); tests use a fresh one per run. */
+  schema?: string;
+  /** Pool size (default 10). */
+  max?: number;
+  /** Group commit of concurrent appendEvents calls (default: 2 ms window, 5000 events). */
+  coalesce?: Partial<CoalescerOptions>;
+}
+
+const EVENT_COLS = 'origin, id, uid, type, callsign, time, stale, received_at, label, xml';
+/** unnest() of one array per column: one statement and one round trip per batch, no parameter-count limit. */
+const EVENT_UNNEST =
+  'unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[], $10::text[])';
+
+interface EventRow {
+  origin: string;
+  id: string;
+  uid: string;
+  type: string;
+  callsign: string | null;
+  time: string;
+  stale: string;
+  received_at: string;
+  label: string;
+  xml: string;
+}
+
+function toEvent(r: EventRow): StoredEvent {
+  const e: StoredEvent = {
+    id: r.id,
+    origin: r.origin,
+    uid: r.uid,
+    type: r.type,
+    time: Number(r.time),
+    stale: Number(r.stale),
+    receivedAt: Number(r.received_at),
+    label: parseJson<SecurityLabel>(r.label, 'event label'),
+    xml: r.xml,
+  };
+  if (r.callsign !== null) e.callsign = r.callsign;
+  return e;
+}
+
+/** Column arrays for EVENT_UNNEST. bigint columns take integers: fractional ms are truncated. */
+function eventColumns(events: StoredEvent[]): unknown[][] {
+  const cols: unknown[][] = Array.from({ length: 10 }, () => []);
+  for (const e of events) {
+    const v = [e.origin, e.id, e.uid, e.type, e.callsign ?? null, Math.trunc(e.time), Math.trunc(e.stale),
+      Math.trunc(e.receivedAt), JSON.stringify(e.label), e.xml];
+    v.forEach((x, i) => cols[i]!.push(x));
+  }
+  return cols;
+}
+
+interface DocRow {
+  collection: string;
+  id: string;
+  version: number;
+  label: string;
+  body: string;
+  updated_at: string;
+}
+
+function toDoc<B>(r: DocRow): Doc<B> {
+  return {
+    collection: r.collection,
+    id: r.id,
+    version: Number(r.version),
+    label: parseJson<SecurityLabel>(r.label, 'doc label'),
+    body: parseJson<B>(r.body, 'doc body'),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+interface AuditDbRow {
+  seq: string;
+  ts: string;
+  kind: string;
+  actor: string;
+  body: string;
+  prev_hash: string;
+  hash: string;
+}
+
+function toAudit(r: AuditDbRow): AuditRow {
+  return { seq: Number(r.seq), ts: r.ts, kind: r.kind, actor: r.actor, body: r.body, prevHash: r.prev_hash, hash: r.hash };
+}
+
+const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
+
+async function migrate(pool: pg.Pool, schema: string): Promise<void> {
+  const c = await pool.connect();
+  try {
+    // Session advisory lock: several processes starting at once apply each migration exactly once.
+    await c.query('SELECT pg_advisory_lock(hashtext($1))', [`kizuna.migrate.${schema}`]);
+    try {
+      await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await c.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
+      );
+      const applied = new Set((await c.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+      for (const m of postgresMigrations) {
+        if (applied.has(m.version)) continue;
+        await c.query('BEGIN');
+        try {
+          await c.query(m.sql);
+          await c.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+          await c.query('COMMIT');
+        } catch (e) {
+          await c.query('ROLLBACK');
+          throw e;
+        }
+      }
+    } finally {
+      await c.query('SELECT pg_advisory_unlock(hashtext($1))', [`kizuna.migrate.${schema}`]);
+    }
+  } finally {
+    c.release();
+  }
+}
+
+/** Opens (creating and migrating if needed) a PostgreSQL store: the scale-out backend for one node. */
+export async function openPostgresStore(url: string, opts: PostgresStoreOptions = {}): Promise<Store> {
+  const schema = opts.schema ?? 'kizuna';
+  if (!SCHEMA_RE.test(schema)) throw new KizunaError('CONFIG_INVALID', 'postgres schema must be a lower-case identifier');
+  // search_path per connection keeps every statement schema-agnostic.
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, options: `-c search_path=${schema}` });
+  pool.on('error', () => {
+    // Idle-client errors (server restart) surface on the next query as STORE_FAILED; never crash the process.
+  });
+  try {
+    await migrate(pool, schema);
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    throw storeError(e, 'cannot open postgres store');
+  }
+  return new PostgresStore(pool, schema, opts);
+}
+
+type Client = pg.PoolClient;
+
+class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly events: EventStore;
+  readonly outbox: OutboxStore;
+  private readonly coalescer: WriteCoalescer;
+  private closed = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly schema: string,
+    opts: PostgresStoreOptions,
+  ) {
+    this.coalescer = new WriteCoalescer((events) => this.writeEvents(events), {
+      maxDelayMs: opts.coalesce?.maxDelayMs ?? 2,
+      maxEvents: opts.coalesce?.maxEvents ?? 5000,
+    });
+    this.events = this.makeEventStore();
+    this.outbox = this.makeOutboxStore();
+  }
+
+  private async run<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new KizunaError('STORE_FAILED', 'store is closed');
+    try {
+      return await fn();
+    } catch (e) {
+      throw storeError(e, what);
+    }
+  }
+
+  private async tx<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      const out = await fn(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  private async q<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
+    return (await this.pool.query<R>(sql, params)).rows;
+  }
+
+  /** One transaction: new history rows, then latest for the newest new event per uid (sorted: stable lock order). */
+  private writeEvents(events: StoredEvent[]): Promise<Set<string>> {
+    return this.tx(async (c) => {
+      const sorted = [...events].sort((a, b) => (eventKey(a) < eventKey(b) ? -1 : 1));
+      const inserted = await c.query<{ origin: string; id: string }>(
+        `INSERT INTO event_history (${EVENT_COLS}) SELECT * FROM ${EVENT_UNNEST}
+         ON CONFLICT (origin, id) DO NOTHING RETURNING origin, id`,
+        eventColumns(sorted),
+      );
+      const fresh = new Set(inserted.rows.map(eventKey));
+      const added = newestPerUid(events.filter((e) => fresh.has(eventKey(e)))).sort((a, b) => (a.uid < b.uid ? -1 : 1));
+      if (added.length > 0) {
+        await c.query(
+          `INSERT INTO event_latest (${EVENT_COLS}) SELECT * FROM ${EVENT_UNNEST}
+           ON CONFLICT (uid) DO UPDATE SET origin = excluded.origin, id = excluded.id, type = excluded.type,
+             callsign = excluded.callsign, time = excluded.time, stale = excluded.stale,
+             received_at = excluded.received_at, label = excluded.label, xml = excluded.xml, deleted = FALSE
+           WHERE excluded.time > event_latest.time OR (NOT event_latest.deleted AND excluded.time = event_latest.time)`,
+          eventColumns(added),
+        );
+      }
+      return fresh;
+    });
+  }
+
+  private makeEventStore(): EventStore {
+    return {
+      appendEvents: async (events) => {
+        const valid = validateEvents(events);
+        if (this.closed) throw new KizunaError('STORE_FAILED', 'store is closed');
+        try {
+          return await this.coalescer.submit(valid);
+        } catch (e) {
+          throw storeError(e, 'appendEvents failed');
+        }
+      },
+      deleteUid: (uid) =>
+        this.run('deleteUid failed', async () => {
+          await this.q('UPDATE event_latest SET deleted = TRUE WHERE uid = $1', [uid]);
+        }),
+      getLatest: (uid) =>
+        this.run('getLatest failed', async () => {
+          const [r] = await this.q<EventRow>(`SELECT ${EVENT_COLS} FROM event_latest WHERE uid = $1 AND NOT deleted`, [uid]);
+          return r ? toEvent(r) : undefined;
+        }),
+      latest: (opts) =>
+        this.run('latest failed', async () => {
+          const limit = checkLimit(opts.limit, DEFAULT_LATEST_LIMIT);
+          const rows = await this.q<EventRow>(
+            `SELECT ${EVENT_COLS} FROM event_latest WHERE NOT deleted AND ($1 OR stale > $2)
+             ORDER BY time, uid LIMIT $3`,
+            [opts.includeStale === true, Math.trunc(opts.now), limit],
+          );
+          return rows.map(toEvent);
+        }),
+      history: (uid, opts = {}) =>
+        this.run('history failed', async () => {
+          const limit = checkLimit(opts.limit, DEFAULT_LIST_LIMIT);
+          const rows = await this.q<EventRow>(
+            `SELECT ${EVENT_COLS} FROM event_history
+             WHERE uid = $1 AND ($2::bigint IS NULL OR time >= $2) AND ($3::bigint IS NULL OR time < $3)
+             ORDER BY time, received_at, origin, id LIMIT $4`,
+            [uid, opts.since === undefined ? null : Math.trunc(opts.since), opts.until === undefined ? null : Math.trunc(opts.until), limit],
+          );
+          return rows.map(toEvent);
+        }),
+      pruneHistory: (before) =>
+        this.run('pruneHistory failed', async () => {
+          const r = await this.pool.query('DELETE FROM event_history WHERE time < $1', [Math.trunc(before)]);
+          return r.rowCount ?? 0;
+        }),
+    };
+  }
+
+  private makeOutboxStore(): OutboxStore {
+    return {
+      enqueue: (peer, items) =>
+        this.run('outbox enqueue failed', async () => {
+          checkPeer(peer);
+          checkOutboxItems(items);
+          if (items.length === 0) return [];
+          return this.tx(async (c) => {
+            // The upsert row-locks the peer's counter: concurrent enqueuers get disjoint seq ranges.
+            const { rows } = await c.query<{ last_seq: string }>(
+              `INSERT INTO outbox_peer (peer, last_seq, acked) VALUES ($1, $2, 0)
+               ON CONFLICT (peer) DO UPDATE SET last_seq = outbox_peer.last_seq + $2 RETURNING last_seq`,
+              [peer, items.length],
+            );
+            const first = Number(rows[0]!.last_seq) - items.length + 1;
+            const seqs = items.map((_, i) => first + i);
+            await c.query(
+              'INSERT INTO outbox_item (peer, seq, key, payload) SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::bytea[])',
+              [peer, seqs, items.map((it) => it.key), items.map((it) => Buffer.from(it.payload.buffer, it.payload.byteOffset, it.payload.byteLength))],
+            );
+            return seqs;
+          });
+        }),
+      pending: (peer, afterSeq, limit) =>
+        this.run('outbox pending failed', async () => {
+          const rows = await this.q<{ seq: string; key: string; payload: Buffer }>(
+            'SELECT seq, key, payload FROM outbox_item WHERE peer = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+            [checkPeer(peer), checkSeq(afterSeq, 'afterSeq'), checkLimit(limit, 0)],
+          );
+          return rows.map((r) => ({
+            seq: Number(r.seq),
+            key: r.key,
+            payload: new Uint8Array(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength),
+          }));
+        }),
+      ack: (peer, seq) =>
+        this.run('outbox ack failed', async () => {
+          checkPeer(peer);
+          checkSeq(seq, 'seq');
+          await this.tx(async (c) => {
+            // Clamped to the last assigned seq: a peer cannot acknowledge what was never sent.
+            const { rows } = await c.query<{ acked: string }>(
+              'UPDATE outbox_peer SET acked = GREATEST(acked, LEAST($2::bigint, last_seq)) WHERE peer = $1 RETURNING acked',
+              [peer, seq],
+            );
+            if (rows[0]) await c.query('DELETE FROM outbox_item WHERE peer = $1 AND seq <= $2', [peer, rows[0].acked]);
+          });
+        }),
+      acked: (peer) =>
+        this.run('outbox acked failed', async () => {
+          const [r] = await this.q<{ acked: string }>('SELECT acked FROM outbox_peer WHERE peer = $1', [checkPeer(peer)]);
+          return r ? Number(r.acked) : 0;
+        }),
+      depth: (peer) =>
+        this.run('outbox depth failed', async () => {
+          const [r] = await this.q<{ d: string }>('SELECT last_seq - acked AS d FROM outbox_peer WHERE peer = $1', [
+            checkPeer(peer),
+          ]);
+          return r ? Number(r.d) : 0;
+        }),
+      markSeen: (keys) =>
+        this.run('markSeen failed', async () => {
+          const unique = [...new Set(checkKeys(keys))];
+          if (unique.length === 0) return [];
+          const rows = await this.q<{ key: string }>(
+            'INSERT INTO inbound_seen (key, seen_at) SELECT unnest($1::text[]), $2 ON CONFLICT (key) DO NOTHING RETURNING key',
+            [unique, Date.now()],
+          );
+          const fresh = new Set(rows.map((r) => r.key));
+          return unique.filter((k) => fresh.has(k));
+        }),
+    };
+  }
+
+  getDoc<B>(collection: string, id: string): Promise<Doc<B> | undefined> {
+    return this.run('getDoc failed', async () => {
+      const [r] = await this.q<DocRow>(
+        'SELECT collection, id, version, label, body, updated_at FROM doc WHERE collection = $1 AND id = $2',
+        [collection, id],
+      );
+      return r ? toDoc<B>(r) : undefined;
+    });
+  }
+
+  listDocs<B>(collection: string, query: DocQuery = {}): Promise<Doc<B>[]> {
+    return this.run('listDocs failed', async () => {
+      const where = checkWhere(query.where);
+      const limit = checkLimit(query.limit, DEFAULT_LIST_LIMIT);
+      const params: unknown[] = [collection];
+      let sql = 'SELECT collection, id, version, label, body, updated_at FROM doc WHERE collection = $1';
+      if (query.after !== undefined) {
+        params.push(query.after);
+        sql += ` AND id > $${params.length}`;
+      }
+      for (const [field, value] of where) {
+        // jsonb equality is type-aware: true ≠ 1, "1" ≠ 1, while 1 = 1.0.
+        params.push(field, JSON.stringify(value));
+        sql += ` AND (body::jsonb) -> $${params.length - 1} = $${params.length}::jsonb`;
+      }
+      params.push(limit);
+      sql += ` ORDER BY id LIMIT $${params.length}`;
+      return (await this.q<DocRow>(sql, params)).map((r) => toDoc<B>(r));
+    });
+  }
+
+  commit(ops: Parameters<Store['commit']>[0]): ReturnType<Store['commit']> {
+    return this.run('commit failed', async () => {
+      const { docs, audit } = validateCommit(ops);
+      const encoded = docs.map((d, i) => ({ d, label: JSON.stringify(d.label), body: encodeBody(d.body, i) }));
+      return this.tx(async (c) => {
+        const now = Date.now();
+        const versions: number[] = [];
+        for (const { d, label, body } of encoded) {
+          let res: pg.QueryResult<{ version: number }>;
+          if (d.expectedVersion === undefined) {
+            res = await c.query(
+              `INSERT INTO doc (collection, id, version, label, body, updated_at) VALUES ($1, $2, 1, $3, $4, $5)
+               ON CONFLICT (collection, id) DO UPDATE SET version = doc.version + 1, label = excluded.label,
+                 body = excluded.body, updated_at = excluded.updated_at RETURNING version`,
+              [d.collection, d.id, label, body, now],
+            );
+          } else if (d.expectedVersion === 0) {
+            res = await c.query(
+              `INSERT INTO doc (collection, id, version, label, body, updated_at) VALUES ($1, $2, 1, $3, $4, $5)
+               ON CONFLICT (collection, id) DO NOTHING RETURNING version`,
+              [d.collection, d.id, label, body, now],
+            );
+          } else {
+            // Under READ COMMITTED a concurrent winner's commit is re-checked here, so the loser sees 0 rows.
+            res = await c.query(
+              `UPDATE doc SET version = version + 1, label = $3, body = $4, updated_at = $5
+               WHERE collection = $1 AND id = $2 AND version = $6 RETURNING version`,
+              [d.collection, d.id, label, body, now, d.expectedVersion],
+            );
+          }
+          const row = res.rows[0];
+          if (!row) throw new KizunaError('CONFLICT', `doc ${d.collection}/${d.id} is not at version ${d.expectedVersion}`);
+          versions.push(Number(row.version));
+        }
+        const rows: AuditRow[] = [];
+        if (audit.length > 0) {
+          // Transaction-scoped lock on this schema's audit head: appends from many processes stay one chain.
+          await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`kizuna.audit.${this.schema}`]);
+          const head = await c.query<AuditDbRow>(
+            'SELECT seq, ts, kind, actor, body, prev_hash, hash FROM audit ORDER BY seq DESC LIMIT 1',
+          );
+          let prev = head.rows[0] ? toAudit(head.rows[0]) : undefined;
+          for (const draft of audit) {
+            const row = checkChainedRow(prev, ops.chain!(prev, draft));
+            await c.query('INSERT INTO audit (seq, ts, kind, actor, body, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+              row.seq,
+              row.ts,
+              row.kind,
+              row.actor,
+              row.body,
+              row.prevHash,
+              row.hash,
+            ]);
+            rows.push(row);
+            prev = row;
+          }
+        }
+        return { versions, audit: rows };
+      });
+    });
+  }
+
+  auditRange(fromSeq: number, limit: number): Promise<AuditRow[]> {
+    return this.run('auditRange failed', async () =>
+      (
+        await this.q<AuditDbRow>(
+          'SELECT seq, ts, kind, actor, body, prev_hash, hash FROM audit WHERE seq >= $1 ORDER BY seq LIMIT $2',
+          [checkSeq(fromSeq, 'fromSeq'), checkLimit(limit, 0)],
+        )
+      ).map(toAudit),
+    );
+  }
+
+  auditHead(): Promise<AuditRow | undefined> {
+    return this.run('auditHead failed', async () => {
+      const [r] = await this.q<AuditDbRow>('SELECT seq, ts, kind, actor, body, prev_hash, hash FROM audit ORDER BY seq DESC LIMIT 1');
+      return r ? toAudit(r) : undefined;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.coalescer.close();
+    this.closed = true;
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,130 @@
+import type { SecurityLabel } from '../labels/types.js';
+
+/**
+ * The one store interface. SQLite (embedded default) and PostgreSQL (scale-out) both implement it and
+ * pass the same contract suite (src/store/contract.ts). Every stored object carries its label.
+ */
+
+/** A CoT event as stored. `xml` is the event as received (with its 4774 label element), re-emitted verbatim. */
+export interface StoredEvent {
+  /** Globally unique event id; with `origin` the dedupe key across federation. */
+  id: string;
+  /** Origin node id (e.g. "JPN", "USA"). */
+  origin: string;
+  uid: string;
+  type: string;
+  callsign?: string;
+  /** ms since epoch */
+  time: number;
+  /** ms since epoch; events past stale are never replayed */
+  stale: number;
+  /** ms since epoch */
+  receivedAt: number;
+  label: SecurityLabel;
+  xml: string;
+}
+
+export interface EventStore {
+  /** Atomically appends a batch (history) and updates latest-per-uid. Resolves once durable
+   * (survives kill -9). Ids already stored (same origin+id) are skipped; returns the ids that were new. */
+  appendEvents(events: StoredEvent[]): Promise<string[]>;
+  /** Removes the latest state of a uid (t-x-d-d); history is kept. */
+  deleteUid(uid: string): Promise<void>;
+  getLatest(uid: string): Promise<StoredEvent | undefined>;
+  /** Latest state per uid, non-stale at `now` unless includeStale; ordered by time ascending. */
+  latest(opts: { now: number; includeStale?: boolean; limit?: number }): Promise<StoredEvent[]>;
+  history(uid: string, opts?: { since?: number; until?: number; limit?: number }): Promise<StoredEvent[]>;
+  /** Retention bound: deletes history rows older than `before` (ms). Returns rows removed. */
+  pruneHistory(before: number): Promise<number>;
+}
+
+/** Per-peer persistent federation outbox (store-and-forward) and inbound dedupe. */
+export interface OutboxItem {
+  seq: number;
+  /** origin + id of the carried object, for dedupe on the far side */
+  key: string;
+  payload: Uint8Array;
+}
+export interface OutboxStore {
+  /** Appends items for one peer; returns assigned sequence numbers (monotonic per peer, from 1). */
+  enqueue(peer: string, items: { key: string; payload: Uint8Array }[]): Promise<number[]>;
+  /** Items with seq > afterSeq, ascending, at most `limit`. */
+  pending(peer: string, afterSeq: number, limit: number): Promise<OutboxItem[]>;
+  /** Peer acknowledged everything up to and including `seq`: those rows may be dropped. */
+  ack(peer: string, seq: number): Promise<void>;
+  /** Highest acknowledged seq (0 when none). */
+  acked(peer: string): Promise<number>;
+  depth(peer: string): Promise<number>;
+  /** Inbound dedupe: records keys; returns the subset that had not been seen before. Atomic. */
+  markSeen(keys: string[]): Promise<string[]>;
+}
+
+/** A hash-chained audit row. The chain logic lives in src/coordination/audit.ts; the store persists rows. */
+export interface AuditRow {
+  seq: number;
+  /** ISO 8601 UTC */
+  ts: string;
+  kind: string;
+  actor: string;
+  /** canonical JSON string of the entry body */
+  body: string;
+  prevHash: string;
+  hash: string;
+}
+
+/** A labelled JSON document (coordination objects, users, sessions, file metadata, ...). */
+export interface Doc<B = unknown> {
+  collection: string;
+  id: string;
+  /** optimistic concurrency: 1 on first write, +1 per update */
+  version: number;
+  label: SecurityLabel;
+  body: B;
+  updatedAt: number;
+}
+
+export interface DocPut<B = unknown> {
+  collection: string;
+  id: string;
+  label: SecurityLabel;
+  body: B;
+  /** when set, the write fails with CONFLICT unless the stored version equals it (0 = must not exist) */
+  expectedVersion?: number;
+}
+
+/** An audit entry before chaining; `commit` chains it atomically after the current head. */
+export interface AuditDraft {
+  ts: string;
+  kind: string;
+  actor: string;
+  body: unknown;
+}
+
+export interface DocQuery {
+  /** equality on top-level body fields */
+  where?: Record<string, string | number | boolean>;
+  /** ids strictly greater than `after` (cursor pagination, ascending by id) */
+  after?: string;
+  limit?: number;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly events: EventStore;
+  readonly outbox: OutboxStore;
+  getDoc<B>(collection: string, id: string): Promise<Doc<B> | undefined>;
+  listDocs<B>(collection: string, query?: DocQuery): Promise<Doc<B>[]>;
+  /**
+   * One atomic write: document puts (with optimistic checks) and audit appends, all or nothing.
+   * Audit rows are chained with `chain(prev, draft)`, supplied by the audit module, so the store stays
+   * ignorant of hashing. Returns the new doc versions and the audit rows written.
+   */
+  commit(ops: {
+    docs?: DocPut[];
+    audit?: AuditDraft[];
+    chain?: (prev: AuditRow | undefined, draft: AuditDraft) => AuditRow;
+  }): Promise<{ versions: number[]; audit: AuditRow[] }>;
+  auditRange(fromSeq: number, limit: number): Promise<AuditRow[]>;
+  auditHead(): Promise<AuditRow | undefined>;
+  close(): Promise<void>;
+}

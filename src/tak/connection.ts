@@ -1,0 +1,202 @@
+import type { Socket } from 'node:net';
+import type { Audience } from '../labels/types.js';
+import type { Released } from '../labels/released.js';
+import type { CotEvent } from '../cot/model.js';
+import type { Logger } from '../util/log.js';
+import { KizunaError } from '../util/errors.js';
+import { XmlEventFramer } from '../cot/xml-framer.js';
+import { ProtoStreamFramer } from '../cot/proto-framer.js';
+import { parseCotXml } from '../cot/xml.js';
+import { decodeTakMessage } from '../cot/proto.js';
+import { PING, TAKP_REQUEST, pongEvent, requestedVersion, takOffer, takResponse } from './control.js';
+import { EncodedEvent as Encoded } from './encoded-event.js';
+
+export type WireFormat = 'xml' | 'proto';
+
+export interface ClientIdentity {
+  /** certificate CN, or "anonymous" on plain TCP */
+  name: string;
+  nation: string;
+  groups: string[];
+  serial?: string;
+  audience: Audience;
+  audienceKey: string;
+}
+
+export interface ConnectionLimits {
+  maxEventBytes: number;
+  /** bytes queued in the socket beyond which a slow reader is dropped */
+  maxSendQueueBytes: number;
+  /** offer TAK protocol v1 (t-x-takp-v) after connect */
+  offerProtobuf: boolean;
+}
+
+export interface ConnectionEvents {
+  onEvent(conn: TakConnection, ev: CotEvent): void;
+  onClose(conn: TakConnection, reason: string): void;
+}
+
+let nextId = 0;
+
+/**
+ * One streaming client. Owns its framing (XML until a successful TAK protocol negotiation, then
+ * protobuf), its send queue bound and its identity. It parses and hands events up; it never decides
+ * release or routing.
+ */
+export class TakConnection {
+  readonly id = `c${++nextId}`;
+  uid: string | undefined;
+  callsign: string | undefined;
+  /** last SA (own position) event, for the disconnect t-x-d-d */
+  lastSa: CotEvent | undefined;
+  readFormat: WireFormat = 'xml';
+  writeFormat: WireFormat = 'xml';
+  private xmlFramer: XmlEventFramer;
+  private protoFramer: ProtoStreamFramer | undefined;
+  private offered = false;
+  private closed = false;
+  readonly connectedAt = Date.now();
+
+  constructor(
+    readonly socket: Socket,
+    readonly identity: ClientIdentity,
+    private readonly limits: ConnectionLimits,
+    private readonly events: ConnectionEvents,
+    private readonly log: Logger,
+  ) {
+    this.xmlFramer = new XmlEventFramer({ maxEventBytes: limits.maxEventBytes });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.close(`socket error ${(err as NodeJS.ErrnoException).code ?? ''}`));
+    socket.on('close', () => this.close('closed by peer'));
+  }
+
+  get groups(): readonly string[] {
+    return this.identity.groups;
+  }
+
+  /** Announce TAK protocol support (after the replay, as TAK Server does). */
+  offerProtocol(): void {
+    if (!this.limits.offerProtobuf || this.offered) return;
+    this.offered = true;
+    this.writeRaw(new Encoded(takOffer()).xml());
+  }
+
+  /** The only way a stored object reaches the client: it must have passed the release guard. */
+  send(item: Released<Encoded>): void {
+    this.writeRaw(this.writeFormat === 'xml' ? item.value.xml() : item.value.proto());
+  }
+
+  /** Node-generated control traffic (takp negotiation, pong): never stored objects. */
+  private writeRaw(bytes: Buffer | Uint8Array): void {
+    if (this.closed) return;
+    if (this.socket.writableLength > this.limits.maxSendQueueBytes) {
+      this.log.warn({ conn: this.id, queued: this.socket.writableLength, code: 'SLOW_READER' }, 'dropping slow reader');
+      this.close('slow reader: send queue full');
+      this.socket.destroy();
+      return;
+    }
+    this.socket.write(bytes);
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.socket.destroyed) this.socket.end();
+    this.events.onClose(this, reason);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    try {
+      if (this.readFormat === 'xml') {
+        // PyTAK with TAK_PROTO=1 sends stream-framed protobuf from the first byte without negotiating.
+        if (this.xmlFramer.isEmpty && chunk[0] === 0xbf && !this.offeredAndPending()) {
+          this.switchReaderToProto(chunk);
+          return;
+        }
+        for (const raw of this.xmlFramer.push(chunk)) {
+          if (this.readFormat !== 'xml') break;
+          this.handleXml(raw);
+        }
+        if (this.readFormat === 'proto') {
+          const rest = this.xmlFramer.takeRemainder();
+          if (rest.length) this.feedProto(rest);
+        }
+      } else {
+        this.feedProto(chunk);
+      }
+    } catch (err) {
+      const code = err instanceof KizunaError ? err.code : 'FRAME_INVALID';
+      this.log.warn({ conn: this.id, code }, 'closing client after bad input');
+      this.close(`bad input: ${code}`);
+      this.socket.destroy();
+    }
+  }
+
+  private offeredAndPending(): boolean {
+    return false;
+  }
+
+  private handleXml(raw: Buffer): void {
+    let ev: CotEvent;
+    try {
+      ev = parseCotXml(raw, { maxBytes: this.limits.maxEventBytes });
+    } catch (err) {
+      // One malformed event is reported and skipped; framing is intact so the stream goes on.
+      const code = err instanceof KizunaError ? err.code : 'COT_PARSE';
+      if (code === 'COT_FORBIDDEN_XML' || code === 'COT_TOO_LARGE') throw err;
+      this.log.info({ conn: this.id, code }, 'skipping unparseable event');
+      return;
+    }
+    if (ev.type === TAKP_REQUEST) {
+      this.negotiate(ev);
+      return;
+    }
+    this.dispatch(ev);
+  }
+
+  private negotiate(ev: CotEvent): void {
+    const ok = requestedVersion(ev) === 1;
+    // The response is the last XML this client receives when ok; then both directions switch.
+    this.writeRaw(new Encoded(takResponse(ok)).xml());
+    if (!ok) return;
+    this.writeFormat = 'proto';
+    this.readFormat = 'proto';
+    this.protoFramer = new ProtoStreamFramer({ maxEventBytes: this.limits.maxEventBytes });
+    this.log.info({ conn: this.id }, 'client switched to TAK protocol v1');
+  }
+
+  private switchReaderToProto(chunk: Buffer): void {
+    this.readFormat = 'proto';
+    this.protoFramer = new ProtoStreamFramer({ maxEventBytes: this.limits.maxEventBytes });
+    this.feedProto(chunk);
+  }
+
+  private feedProto(chunk: Buffer): void {
+    const framer = this.protoFramer!;
+    for (const payload of framer.push(chunk)) {
+      let ev: CotEvent | undefined;
+      try {
+        ev = decodeTakMessage(payload);
+      } catch (err) {
+        // TAK Server force-closes on an unparseable payload: the stream can no longer be trusted.
+        throw err instanceof KizunaError ? err : new KizunaError('PROTO_DECODE', undefined, { cause: err });
+      }
+      if (ev) this.dispatch(ev);
+    }
+  }
+
+  private dispatch(ev: CotEvent): void {
+    if (ev.type === PING) {
+      const reply = new Encoded(pongEvent());
+      this.writeRaw(this.writeFormat === 'xml' ? reply.xml() : reply.proto());
+      return;
+    }
+    this.events.onEvent(this, ev);
+  }
+}

@@ -1,0 +1,219 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import type { ReleaseGuard } from '../labels/guard-types.js';
+import type { Released } from '../labels/released.js';
+import type { CotEvent } from '../cot/model.js';
+import type { StoredEvent } from '../store/types.js';
+import type { Logger } from '../util/log.js';
+import { TakConnection, type ClientIdentity, type ConnectionLimits } from './connection.js';
+import { isAddressedTo, type RouteInfo } from './routing.js';
+import { EncodedEvent } from './encoded-event.js';
+import { DELETE, isControlType, isSituationalAwareness } from './control.js';
+
+/** What the node hands the streaming server to deliver: a stored, labelled event plus its routing. */
+export interface Delivery {
+  stored: StoredEvent;
+  cot: CotEvent;
+  route: RouteInfo;
+}
+
+export interface TakServerDeps {
+  processId: string;
+  guard: ReleaseGuard;
+  logger: Logger;
+  limits: ConnectionLimits;
+  /** node pipeline: label, check, store, publish. Rejections are logged by the pipeline. */
+  ingest(ev: CotEvent, from: TakConnection): Promise<void>;
+  /** latest non-stale events, for the picture a client receives on connect */
+  latest(): Promise<StoredEvent[]>;
+  /** identity of a plain-TCP client (no certificate) */
+  anonymousIdentity(): ClientIdentity;
+  /** identity from a verified client certificate; undefined ⇒ refuse */
+  certificateIdentity(socket: tls.TLSSocket): ClientIdentity | undefined;
+  /** parse a stored event for delivery (replay) */
+  parseStored(ev: StoredEvent): CotEvent;
+  tls?: tls.TlsOptions & { handshakeTimeoutMs?: number };
+}
+
+export interface TakServerStats {
+  clients: number;
+  delivered: number;
+  dropped: number;
+  received: number;
+}
+
+/**
+ * Streaming CoT server (TCP and TLS). Release is decided once per distinct audience and each event is
+ * encoded at most once per wire format (labels travel unchanged inside the event, so the bytes are the
+ * same for every audience that may receive it).
+ */
+export class TakServer {
+  private readonly conns = new Map<string, TakConnection>();
+  private tcp: net.Server | undefined;
+  private tlsServer: tls.Server | undefined;
+  readonly stats: TakServerStats = { clients: 0, delivered: 0, dropped: 0, received: 0 };
+
+  constructor(private readonly deps: TakServerDeps) {}
+
+  async listen(opts: { host: string; tcpPort?: number; tlsPort?: number }): Promise<{ tcp?: number; tls?: number }> {
+    const out: { tcp?: number; tls?: number } = {};
+    if (opts.tcpPort !== undefined) {
+      this.tcp = net.createServer((s) => this.accept(s, this.deps.anonymousIdentity()));
+      out.tcp = await listenOn(this.tcp, opts.host, opts.tcpPort);
+    }
+    if (opts.tlsPort !== undefined && this.deps.tls) {
+      const { handshakeTimeoutMs = 10_000, ...tlsOpts } = this.deps.tls;
+      this.tlsServer = tls.createServer({ ...tlsOpts, requestCert: true, rejectUnauthorized: true, handshakeTimeout: handshakeTimeoutMs }, (s) => {
+        const id = this.deps.certificateIdentity(s);
+        if (!id) {
+          this.deps.logger.warn({ code: 'FORBIDDEN' }, 'TLS client without a usable identity refused');
+          s.destroy();
+          return;
+        }
+        this.accept(s, id);
+      });
+      this.tlsServer.on('tlsClientError', (err) => this.deps.logger.info({ code: (err as NodeJS.ErrnoException).code }, 'TLS handshake failed'));
+      out.tls = await listenOn(this.tlsServer, opts.host, opts.tlsPort);
+    }
+    return out;
+  }
+
+  get clientCount(): number {
+    return this.conns.size;
+  }
+
+  connections(): Iterable<TakConnection> {
+    return this.conns.values();
+  }
+
+  /** Drops live connections whose certificate serial was revoked. */
+  dropSerial(serial: string): number {
+    let n = 0;
+    for (const c of this.conns.values()) {
+      if (c.identity.serial === serial) {
+        c.close('certificate revoked');
+        c.socket.destroy();
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private accept(socket: net.Socket, identity: ClientIdentity): void {
+    const conn = new TakConnection(socket, identity, this.deps.limits, {
+      onEvent: (c, ev) => this.onEvent(c, ev),
+      onClose: (c, reason) => this.onClose(c, reason),
+    }, this.deps.logger);
+    this.conns.set(conn.id, conn);
+    this.stats.clients = this.conns.size;
+    this.deps.logger.info({ conn: conn.id, nation: identity.nation, name: identity.name }, 'client connected');
+    void this.replay(conn).then(() => conn.offerProtocol());
+  }
+
+  /** On connect: the current, non-stale, releasable picture (tak-protocol.md §2.4). */
+  private async replay(conn: TakConnection): Promise<void> {
+    try {
+      const latest = await this.deps.latest();
+      const released = this.deps.guard.releaseMany(
+        latest.map((e) => ({ label: e.label, value: e })),
+        conn.identity.audience,
+        'history',
+      );
+      for (const r of released) {
+        if (conn.isClosed) return;
+        const enc = new EncodedEvent(this.deps.parseStored(r.value));
+        const out = this.deps.guard.release({ label: r.value.label, value: enc }, conn.identity.audience, 'history');
+        if (out) conn.send(out);
+      }
+    } catch (err) {
+      this.deps.logger.error({ conn: conn.id, err }, 'replay failed');
+    }
+  }
+
+  private onEvent(conn: TakConnection, ev: CotEvent): void {
+    this.stats.received++;
+    if (isControlType(ev.type)) return;
+    // pytak's start-up hello: a t-x-d-d without a link; not a real delete.
+    if (ev.type === DELETE && !ev.detailXml.includes('<link')) return;
+    if (isSituationalAwareness(ev.type) && ev.uid) {
+      conn.uid = ev.uid;
+      if (ev.callsign) conn.callsign = ev.callsign;
+      conn.lastSa = ev;
+    }
+    this.deps.ingest(ev, conn).catch((err) => {
+      this.deps.logger.warn({ conn: conn.id, code: (err as { code?: string }).code ?? 'INTERNAL' }, 'event rejected');
+    });
+  }
+
+  private onClose(conn: TakConnection, reason: string): void {
+    this.conns.delete(conn.id);
+    this.stats.clients = this.conns.size;
+    this.deps.logger.info({ conn: conn.id, reason }, 'client disconnected');
+    const sa = conn.lastSa;
+    if (sa) {
+      const now = new Date();
+      const gone: CotEvent = {
+        version: '2.0',
+        uid: sa.uid,
+        type: DELETE,
+        how: 'h-g-i-g-o',
+        time: now.toISOString(),
+        start: now.toISOString(),
+        stale: new Date(now.getTime() + 20_000).toISOString(),
+        point: { lat: 0, lon: 0, hae: 0, ce: 9999999, le: 9999999 },
+        detailXml: `<link uid="${escapeAttr(sa.uid)}" type="${escapeAttr(sa.type)}" relation="p-p"/>`,
+        labelXml: sa.labelXml,
+        label: sa.label,
+      };
+      this.deps.ingest(gone, conn).catch(() => undefined);
+    }
+  }
+
+  /** Fan-out of one stored event to the clients of this process. */
+  deliver(d: Delivery): void {
+    const { guard } = this.deps;
+    const enc = new EncodedEvent(d.cot);
+    const item = { label: d.stored.label, value: enc };
+    // one decision per distinct audience; undefined = denied
+    const decided = new Map<string, Released<EncodedEvent> | undefined>();
+    for (const conn of this.conns.values()) {
+      if (!isAddressedTo(d.route, this.deps.processId, { id: conn.id, uid: conn.uid, callsign: conn.callsign, groups: conn.groups })) continue;
+      const key = conn.identity.audienceKey;
+      if (!decided.has(key)) decided.set(key, guard.release(item, conn.identity.audience, 'tak'));
+      const released = decided.get(key);
+      if (!released) {
+        this.stats.dropped++;
+        continue;
+      }
+      conn.send(released);
+      this.stats.delivered++;
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.conns.values()) {
+      c.close('server shutting down');
+      c.socket.destroy();
+    }
+    await Promise.all([closeServer(this.tcp), closeServer(this.tlsServer)]);
+  }
+}
+
+function escapeAttr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}
+
+function listenOn(server: net.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(s: net.Server | undefined): Promise<void> {
+  return new Promise((resolve) => (s ? s.close(() => resolve()) : resolve()));
+}

@@ -1,0 +1,32 @@
+import type { LabelView } from '../../../src/api/contract.js';
+import type { ApiClient } from '../api.js';
+import { ApiError } from '../api.js';
+import type { DeskState } from '../desk-state.js';
+import { contrastText, h } from '../dom.js';
+import { t } from '../i18n.js';
+
+export interface DeskContext {
+  api: ApiClient;
+  state: DeskState;
+  /** transient message at the bottom of the screen */
+  toast(text: string, kind?: 'info' | 'error'): void;
+}
+
+export function portion(label: LabelView, testid?: string): HTMLElement {
+  return h('span', { class: 'portion-mark', testid, style: `background:${label.color};color:${contrastText(label.color)}`, title: label.marking }, label.portion);
+}
+
+export function errorText(e: unknown): string {
+  if (e instanceof ApiError) return t('common.error', { msg: `${e.code}: ${e.message}` });
+  return t('common.error', { msg: e instanceof Error ? e.message : String(e) });
+}
+
+/** Runs an API call, reports failure as a toast; returns undefined on failure. */
+export async function attempt<T>(ctx: DeskContext, fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (e) {
+    ctx.toast(errorText(e), 'error');
+    return undefined;
+  }
+}

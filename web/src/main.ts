@@ -1,0 +1,264 @@
+/** Entry point: login ⇄ COP shell (map + coordination desk), one WebSocket per session. */
+import './style.css';
+import type { ServerMessage } from '../../src/api/contract.js';
+import { ApiClient, type LoginResult } from './api.js';
+import { Banners } from './banner.js';
+import { Desk } from './desk/desk.js';
+import { DeskState } from './desk-state.js';
+import { DetailsPanel } from './details.js';
+import { append, clear, h } from './dom.js';
+import { FiltersPanel } from './filters.js';
+import * as fmt from './format.js';
+import { getLang, onLangChange, setLang, t, type MessageKey } from './i18n.js';
+import { loginView } from './login.js';
+import { MapView } from './map-view.js';
+import { PerfMeter } from './perf.js';
+import { clearSession, loadLang, loadSession, saveLang, saveSession, type Session } from './prefs.js';
+import { TrackStore } from './track-store.js';
+import { NodeSocket, wsUrl } from './ws.js';
+
+declare global {
+  interface Window {
+    __kizuna: {
+      trackCount(): number;
+      shownCount(): number;
+      fps(): number;
+      lastUpdateLatencyMs(): number;
+      connected(): boolean;
+      lang(): string;
+      /** cumulative counters: WS track messages, map source updates, main-thread ms spent in them */
+      counters(): { messages: number; flushes: number; flushMs: number };
+    };
+  }
+}
+
+const root = document.getElementById('app') as HTMLElement;
+const perf = new PerfMeter();
+const banners = new Banners();
+let store = new TrackStore();
+let mapView: MapView | undefined;
+let online = false;
+let teardown: (() => void) | undefined;
+let loginNotice: MessageKey | undefined;
+
+window.__kizuna = {
+  trackCount: () => store.size,
+  shownCount: () => mapView?.shownCount() ?? 0,
+  fps: () => perf.fps(),
+  lastUpdateLatencyMs: () => perf.lastUpdateLatencyMs(),
+  connected: () => online,
+  lang: () => getLang(),
+  counters: () => ({ messages: perf.messages, flushes: perf.flushes, flushMs: Math.round(perf.flushMs) }),
+};
+
+const api = new ApiClient('', () => logout('login.expired'));
+
+function langButton(): HTMLElement {
+  return h('button', { class: 'btn lang', testid: 'lang-toggle', title: 'Language / 言語', onclick: () => {
+    const next = getLang() === 'en' ? 'ja' : 'en';
+    saveLang(next);
+    setLang(next);
+  } }, t('lang.toggle'));
+}
+
+function logout(notice: MessageKey): void {
+  teardown?.();
+  teardown = undefined;
+  clearSession();
+  api.token = undefined;
+  loginNotice = notice;
+  showLogin();
+}
+
+function showLogin(): void {
+  document.documentElement.lang = getLang();
+  clear(root);
+  root.append(
+    banners.top,
+    loginView(api, loginNotice, (r: LoginResult) => {
+      const s: Session = { token: r.token, user: r.user, ...(r.expiresAt ? { expiresAt: r.expiresAt } : {}) };
+      saveSession(s);
+      loginNotice = undefined;
+      startApp(s);
+    }, langButton()),
+    banners.bottom,
+  );
+  banners.render();
+}
+
+function startApp(session: Session): void {
+  api.token = session.token;
+  store = new TrackStore();
+  const state = new DeskState();
+  state.setUser(session.user);
+  banners.set(undefined);
+
+  const toasts = h('div', { class: 'toasts', testid: 'toasts' });
+  const toast = (text: string, kind: 'info' | 'error' = 'info') => {
+    const el = h('div', { class: `toast ${kind}` }, text);
+    toasts.append(el);
+    setTimeout(() => el.remove(), kind === 'error' ? 8000 : 4000);
+  };
+
+  const details = new DetailsPanel(() => select(undefined));
+  const filters = new FiltersPanel(store, () => mapView?.scheduleFlush());
+  const desk = new Desk({ api, state, toast });
+  const mapEl = h('div', { class: 'map', testid: 'map' });
+  const counts = h('span', { testid: 'track-counts' });
+  const pointer = h('span', { class: 'mono', testid: 'pointer-position' });
+  const clock = h('span', { class: 'mono', testid: 'clock' });
+  const conn = h('span', { class: 'conn', testid: 'connection-status' });
+  const header = h('header', { class: 'topbar' });
+  const mapPage = h('section', { class: 'cop', testid: 'cop' }, mapEl, filters.el, details.el, h('footer', { class: 'statusbar' }, counts, pointer));
+  let page: 'map' | 'desk' = 'map';
+  let selectedDirty = false;
+
+  const select = (uid: string | undefined) => {
+    details.show(uid, uid ? store.get(uid) : undefined);
+    mapView?.select(uid);
+  };
+
+  const renderHeader = () => {
+    clear(header);
+    const u = state.user;
+    const nav = (id: 'map' | 'desk', key: MessageKey) =>
+      h('button', { class: `nav ${page === id ? 'active' : ''}`, testid: `nav-${id}`, onclick: () => showPage(id) }, t(key));
+    append(header, [
+      h('div', { class: 'brand' }, h('span', { class: 'logo' }, '絆'), h('span', { class: 'name' }, t('app.title'))),
+      h('nav', {}, nav('map', 'nav.map'), nav('desk', 'nav.desk')),
+      h('div', { class: 'spacer' }),
+      clock,
+      state.node ? h('span', { class: 'node', testid: 'node-name' }, `${state.node.node} · ${state.node.nation}`) : null,
+      u ? h('span', { class: 'user', testid: 'user-name' }, `${u.displayName ?? u.username} (${u.nation}, ${t(`user.role.${u.role}` as MessageKey)})`) : null,
+      conn,
+      langButton(),
+      h('button', { class: 'btn', testid: 'logout', onclick: () => { void api.logout().catch(() => undefined); logout('login.loggedOut'); } }, t('nav.logout')),
+    ]);
+    renderConn();
+  };
+  const renderConn = () => {
+    conn.textContent = online ? t('conn.online') : t('conn.offline');
+    conn.className = `conn ${online ? 'on' : 'off'}`;
+  };
+  const renderCounts = (shown: number) => {
+    counts.textContent = t('map.tracks', { shown, total: store.size });
+  };
+  const tickClock = () => {
+    const now = new Date().toISOString();
+    clock.textContent = fmt.time(now).utc;
+    clock.title = fmt.time(now).local;
+  };
+  const showPage = (p: 'map' | 'desk') => {
+    page = p;
+    mapPage.classList.toggle('hidden', p !== 'map');
+    desk.el.classList.toggle('hidden', p !== 'desk');
+    renderHeader();
+    if (p === 'desk') desk.render();
+    else mapView?.map.resize();
+  };
+
+  clear(root);
+  root.append(banners.top, header, h('main', {}, mapPage, desk.el), banners.bottom, toasts);
+  document.documentElement.lang = getLang();
+  mapView = new MapView(mapEl, store, perf, select, (shown) => {
+    renderCounts(shown);
+    filters.refreshOrigins();
+    if (selectedDirty && details.uid) details.render(store.get(details.uid));
+    selectedDirty = false;
+  }, (ll) => {
+    pointer.textContent = ll ? fmt.latLon(ll.lat, ll.lng) : '';
+  });
+  filters.render();
+  showPage('map');
+  perf.startFpsLoop();
+  tickClock();
+  const clockTimer = setInterval(tickClock, 1000);
+  state.on('user', renderHeader);
+
+  const onMessage = (msg: ServerMessage, at: number) => {
+    switch (msg.t) {
+      case 'hello':
+        state.setUser(msg.user, { node: msg.node, nation: msg.nation });
+        break;
+      case 'snapshot':
+        perf.received(at);
+        store.replaceAll(msg.tracks);
+        selectedDirty = true;
+        mapView?.scheduleFlush();
+        break;
+      case 'track':
+        perf.received(at);
+        store.upsert(msg.track);
+        if (msg.track.uid === details.uid) selectedDirty = true;
+        mapView?.scheduleFlush();
+        break;
+      case 'remove':
+        perf.received(at);
+        store.remove(msg.uid);
+        if (msg.uid === details.uid) selectedDirty = true;
+        mapView?.scheduleFlush();
+        break;
+      case 'banner':
+        banners.set(msg.label);
+        break;
+      case 'request':
+        state.upsertRequest(msg.request);
+        break;
+      case 'calendar':
+        state.upsertCalendar(msg.event);
+        break;
+      case 'chat':
+        state.addChat([msg.message]);
+        break;
+      case 'posture':
+        state.setPosture(msg.posture);
+        break;
+      case 'expired':
+        logout('login.expired');
+        break;
+    }
+  };
+
+  const socket = new NodeSocket(wsUrl(session.token), {
+    onMessage,
+    onStatus: (on) => {
+      online = on;
+      renderConn();
+      // After a reconnect, REST state may have moved on while we were away.
+      if (on) void desk.load();
+    },
+    // A dropped socket may mean the token died: ask /api/me (a 401 there logs out via the ApiClient hook).
+    shouldReconnect: () => api.me().then(() => true, (e: unknown) => !(e instanceof Error && 'status' in e && (e as { status: number }).status === 401)),
+    onBadFrame: () => console.warn('kizuna: ignored malformed WebSocket frame'),
+  });
+  socket.start();
+
+  const offLang = onLangChange(() => {
+    document.documentElement.lang = getLang();
+    renderHeader();
+    banners.render();
+    filters.render();
+    renderCounts(mapView?.shownCount() ?? 0);
+    details.render(details.uid ? store.get(details.uid) : undefined);
+    desk.render(true);
+  });
+
+  teardown = () => {
+    socket.stop();
+    clearInterval(clockTimer);
+    offLang();
+    mapView?.map.remove();
+    mapView = undefined;
+    online = false;
+    store = new TrackStore();
+    banners.set(undefined);
+  };
+}
+
+setLang(loadLang());
+onLangChange(() => {
+  if (!teardown) showLogin();
+});
+const existing = loadSession();
+if (existing) startApp(existing);
+else showLogin();

@@ -1,0 +1,128 @@
+/**
+ * Track state for the map: latest TrackView per uid, a short trail per track, and the filters.
+ * Pure (no DOM, no MapLibre) so it is unit-tested; map-view.ts turns it into source data once per frame.
+ */
+import type { FeatureCollection, LineString, Point } from 'geojson';
+import type { TrackView } from '../../src/api/contract.js';
+import { classifyCotType, cotTypeToSidc, type Affiliation, type Dimension } from './symbols.js';
+
+export interface TrackEntry {
+  track: TrackView;
+  sidc: string;
+  affiliation: Affiliation;
+  dimension: Dimension;
+  /** oldest first, [lon, lat]; includes the current position */
+  trail: [number, number][];
+}
+
+export interface TrackFilter {
+  /** empty set = no restriction on that axis */
+  affiliations: Set<string>;
+  origins: Set<string>;
+  dimensions: Set<string>;
+}
+
+export interface PointProps {
+  uid: string;
+  sidc: string;
+}
+
+export const DEFAULT_TRAIL_LENGTH = 12;
+
+function validPosition(t: TrackView): boolean {
+  return (
+    Number.isFinite(t.lat) && Number.isFinite(t.lon) && Math.abs(t.lat) <= 90 && Math.abs(t.lon) <= 180
+  );
+}
+
+export class TrackStore {
+  private readonly entries = new Map<string, TrackEntry>();
+  readonly filter: TrackFilter = { affiliations: new Set(), origins: new Set(), dimensions: new Set() };
+  /** set by every change; the renderer clears it after it has pushed the data to the map */
+  dirty = false;
+  /** how many incoming tracks were dropped for an unusable position (shown, never silently hidden) */
+  rejected = 0;
+
+  constructor(private readonly trailLength = DEFAULT_TRAIL_LENGTH) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(uid: string): TrackEntry | undefined {
+    return this.entries.get(uid);
+  }
+
+  all(): IterableIterator<TrackEntry> {
+    return this.entries.values();
+  }
+
+  /** Origins seen so far, sorted, for the filter panel. */
+  origins(): string[] {
+    const s = new Set<string>();
+    for (const e of this.entries.values()) s.add(e.track.origin);
+    return [...s].sort();
+  }
+
+  replaceAll(tracks: TrackView[]): void {
+    this.entries.clear();
+    for (const t of tracks) this.upsert(t);
+    this.dirty = true;
+  }
+
+  upsert(t: TrackView): boolean {
+    if (!t || typeof t.uid !== 'string' || !validPosition(t)) {
+      this.rejected++;
+      return false;
+    }
+    const prev = this.entries.get(t.uid);
+    const pos: [number, number] = [t.lon, t.lat];
+    let trail: [number, number][];
+    if (prev) {
+      trail = prev.trail;
+      const last = trail[trail.length - 1];
+      if (!last || last[0] !== pos[0] || last[1] !== pos[1]) trail.push(pos);
+      if (trail.length > this.trailLength) trail.splice(0, trail.length - this.trailLength);
+    } else {
+      trail = [pos];
+    }
+    const cls = prev && prev.track.type === t.type ? prev : { ...classifyCotType(t.type), sidc: cotTypeToSidc(t.type) };
+    this.entries.set(t.uid, { track: t, sidc: cls.sidc, affiliation: cls.affiliation, dimension: cls.dimension, trail });
+    this.dirty = true;
+    return true;
+  }
+
+  remove(uid: string): boolean {
+    const had = this.entries.delete(uid);
+    if (had) this.dirty = true;
+    return had;
+  }
+
+  matches(e: TrackEntry): boolean {
+    const f = this.filter;
+    return (
+      (f.affiliations.size === 0 || f.affiliations.has(e.affiliation)) &&
+      (f.origins.size === 0 || f.origins.has(e.track.origin)) &&
+      (f.dimensions.size === 0 || f.dimensions.has(e.dimension))
+    );
+  }
+
+  /** Point features (one icon each) and trail lines of the tracks passing the filter. */
+  toGeoJson(): { points: FeatureCollection<Point, PointProps>; trails: FeatureCollection<LineString, { uid: string; aff: string }>; shown: number } {
+    const points: FeatureCollection<Point, PointProps> = { type: 'FeatureCollection', features: [] };
+    const trails: FeatureCollection<LineString, { uid: string; aff: string }> = { type: 'FeatureCollection', features: [] };
+    for (const e of this.entries.values()) {
+      if (!this.matches(e)) continue;
+      const { uid, lon, lat } = e.track;
+      points.features.push({ type: 'Feature', properties: { uid, sidc: e.sidc }, geometry: { type: 'Point', coordinates: [lon, lat] } });
+      if (e.trail.length > 1) {
+        trails.features.push({
+          type: 'Feature',
+          properties: { uid, aff: e.affiliation },
+          geometry: { type: 'LineString', coordinates: e.trail.map((p) => [p[0], p[1]]) },
+        });
+      }
+    }
+    return { points, trails, shown: points.features.length };
+  }
+}

@@ -8,7 +8,7 @@ import { XmlEventFramer } from '../cot/xml-framer.js';
 import { ProtoStreamFramer } from '../cot/proto-framer.js';
 import { parseCotXml } from '../cot/xml.js';
 import { decodeTakMessage } from '../cot/proto.js';
-import { PING, TAKP_REQUEST, pongEvent, requestedVersion, takOffer, takResponse } from './control.js';
+import { CONTROL_TYPES, parseTakRequest, pong, takControlOffer, takControlResponse } from '../cot/control.js';
 import { EncodedEvent as Encoded } from './encoded-event.js';
 
 export type WireFormat = 'xml' | 'proto';
@@ -79,7 +79,7 @@ export class TakConnection {
   offerProtocol(): void {
     if (!this.limits.offerProtobuf || this.offered) return;
     this.offered = true;
-    this.writeRaw(new Encoded(takOffer()).xml());
+    this.writeRaw(new Encoded(takControlOffer({ uid: 'protouid', serverVersion: 'kizuna' })).xml());
   }
 
   /** The only way a stored object reaches the client: it must have passed the release guard. */
@@ -120,10 +120,11 @@ export class TakConnection {
           return;
         }
         for (const raw of this.xmlFramer.push(chunk)) {
-          if (this.readFormat !== 'xml') break;
           this.handleXml(raw);
+          // after a successful t-x-takp-r the rest of this chunk is protobuf
+          if (this.isProto()) break;
         }
-        if (this.readFormat === 'proto') {
+        if (this.isProto()) {
           const rest = this.xmlFramer.takeRemainder();
           if (rest.length) this.feedProto(rest);
         }
@@ -142,6 +143,10 @@ export class TakConnection {
     return false;
   }
 
+  private isProto(): boolean {
+    return this.readFormat === 'proto';
+  }
+
   private handleXml(raw: Buffer): void {
     let ev: CotEvent;
     try {
@@ -153,7 +158,7 @@ export class TakConnection {
       this.log.info({ conn: this.id, code }, 'skipping unparseable event');
       return;
     }
-    if (ev.type === TAKP_REQUEST) {
+    if (ev.type === CONTROL_TYPES.TAKP_REQUEST) {
       this.negotiate(ev);
       return;
     }
@@ -161,9 +166,9 @@ export class TakConnection {
   }
 
   private negotiate(ev: CotEvent): void {
-    const ok = requestedVersion(ev) === 1;
+    const ok = parseTakRequest(ev) === 1;
     // The response is the last XML this client receives when ok; then both directions switch.
-    this.writeRaw(new Encoded(takResponse(ok)).xml());
+    this.writeRaw(new Encoded(takControlResponse(ok, { uid: 'protouid' })).xml());
     if (!ok) return;
     this.writeFormat = 'proto';
     this.readFormat = 'proto';
@@ -192,8 +197,8 @@ export class TakConnection {
   }
 
   private dispatch(ev: CotEvent): void {
-    if (ev.type === PING) {
-      const reply = new Encoded(pongEvent());
+    if (ev.type === CONTROL_TYPES.PING) {
+      const reply = new Encoded(pong());
       this.writeRaw(this.writeFormat === 'xml' ? reply.xml() : reply.proto());
       return;
     }

@@ -1,0 +1,393 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type tls from 'node:tls';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Audience, SecurityLabel } from '../labels/types.js';
+import type { ReleaseGuard } from '../labels/guard-types.js';
+import type { Store, StoredEvent } from '../store/types.js';
+import type { Bus, Subscription } from '../bus/types.js';
+import type { CotEvent } from '../cot/model.js';
+import {
+  audienceFor,
+  createGuard,
+  loadPolicies,
+  makeLabel,
+  parseLabelXml,
+  serializeLabelXml,
+  type PolicyRegistry,
+} from '../labels/index.js';
+import { openStore } from '../store/open.js';
+import { openBus } from '../bus/open.js';
+import { nodeSubject } from '../bus/subject.js';
+import { parseCotXml, serializeCotXml } from '../cot/xml.js';
+import { TakServer } from '../tak/server.js';
+import type { ClientIdentity, TakConnection } from '../tak/connection.js';
+import { ensureNodePki, identityOfCert, openRevocations, type NodePki, type Revocations } from '../certs/index.js';
+import { startMartiServers } from '../marti/index.js';
+import { createAuditLog, createCoordination, createUserService, type AuditLog, type Coordination, type UserService } from '../coordination/index.js';
+import { registerApi } from '../api/index.js';
+import { createFederation, type Federation, type FedObject } from '../federation/index.js';
+import { createLogger, type Logger } from '../util/log.js';
+import { KizunaError } from '../util/errors.js';
+import type { NodeConfig } from './config.js';
+import { ingest, type IngestDeps, type IngestSource } from './ingest.js';
+import { decodeBusEvent } from './bus-codec.js';
+import { TrackFeed } from './track-feed.js';
+import { loadBindingKeys } from './binding-keys.js';
+import { registerStatic } from './static.js';
+import { renderMetrics } from './metrics.js';
+import { readPeers } from './peers.js';
+
+export interface ReadyInfo {
+  ready: true;
+  nation: string;
+  node: string;
+  tcp: number;
+  tls: number;
+  http: number;
+  https: number;
+  enroll: number;
+  federation: number;
+}
+
+export interface KizunaNode {
+  readonly config: NodeConfig;
+  readonly nodeId: string;
+  readonly ready: ReadyInfo;
+  readonly registry: PolicyRegistry;
+  readonly guard: ReleaseGuard;
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly pki: NodePki;
+  readonly users: UserService;
+  readonly coordination: Coordination;
+  readonly audit: AuditLog;
+  readonly federation: Federation;
+  readonly tak: TakServer;
+  readonly http: FastifyInstance;
+  readonly tracks: TrackFeed;
+  /** Injects a CoT event as this node's own sensor/API source (demo scenario, tests). */
+  publishLocal(ev: CotEvent, label?: SecurityLabel): Promise<StoredEvent | undefined>;
+  close(): Promise<void>;
+}
+
+/**
+ * Assembles one sovereign national node: policies and the one guard, store, bus, PKI, the TAK
+ * streaming server, HTTP (COP + REST/WS + health/metrics), the Marti HTTPS API and federation.
+ * Every egress module receives the same guard instance; nothing here builds a Released value.
+ */
+export async function startNode(config: NodeConfig, opts: { logger?: Logger } = {}): Promise<KizunaNode> {
+  const nodeId = config.nodeId ?? config.nation;
+  const log = opts.logger ?? createLogger({ level: config.logLevel, name: `kizuna-${nodeId}` });
+  mkdirSync(config.dataDir, { recursive: true });
+  const processId = randomUUID();
+  const closers: (() => Promise<void> | void)[] = [];
+  const closeAll = async () => {
+    for (const c of closers.reverse()) await Promise.resolve(c()).catch((err) => log.warn({ err }, 'close step failed'));
+  };
+
+  try {
+    const registry = loadPolicies(config.policiesDir);
+    const guard = createGuard(registry);
+    const policy = registry.policyOf(config.nation);
+    const classes = registry.classifications(policy);
+    const store = await openStore(config.store ?? join(config.dataDir, 'kizuna.db'));
+    closers.push(() => store.close());
+    const bus = await openBus(config.bus, nodeId);
+    closers.push(() => bus.close());
+    const pki = await ensureNodePki(config.dataDir, { nation: config.nation, nodeId, hosts: [config.publicHost, 'localhost', '127.0.0.1'] });
+    const revocations = openRevocations(config.dataDir);
+    const binding = await loadBindingKeys(config.dataDir);
+
+    const audit = createAuditLog(store, { nodeId });
+    const users = createUserService(store, audit, { nation: config.nation });
+    if (config.seedUsers.length) await users.seed(config.seedUsers);
+    const coordination = createCoordination({ nodeId, nation: config.nation, store, registry, audit });
+    coordination.onPhase((nation, phase) => guard.setPhaseRules(nation, phase));
+    guard.onDecision((rec) => {
+      if (!rec.decision.allow) log.debug({ path: rec.path, audience: rec.audienceKey, reason: rec.decision.reason }, 'release denied');
+    });
+
+    const defaultLabel = (): SecurityLabel =>
+      makeLabel(registry, {
+        policy,
+        classification: config.defaultLabel.classification ?? classes[0]!,
+        relTo: config.defaultLabel.relTo ?? [config.nation],
+        owner: config.nation,
+      });
+    const nationAudience = (maxClassification?: string): Audience =>
+      audienceFor(registry, { nation: config.nation, ...(maxClassification ? { maxClassification } : {}) });
+    const tcpAudience = nationAudience(config.tcpClearance ?? classes[0]);
+
+    // --- the ingest pipeline ---------------------------------------------------------------
+    const subject = nodeSubject(nodeId, 'events');
+    const tracks = new TrackFeed(() => store.events.latest({ now: Date.now() }));
+    let federation: Federation | undefined;
+    const ingestDeps: IngestDeps = {
+      nodeId,
+      guard,
+      store,
+      bus,
+      subject,
+      parseLabel: (xml) => registry.validate(parseLabelXml(xml)),
+      labelXml: (l) => serializeLabelXml(l),
+      serialize: serializeCotXml,
+      afterStore: (stored, _cot, source) => {
+        if (!federation) return;
+        const obj: FedObject = { kind: 'cot', origin: stored.origin, id: stored.id, event: stored };
+        federation.offer(obj, source.kind === 'federation' ? source.hops?.at(-1) : undefined).catch((err) => {
+          log.warn({ code: (err as { code?: string }).code ?? 'INTERNAL' }, 'federation offer failed');
+        });
+      },
+    };
+
+    const tak: TakServer = new TakServer({
+      processId,
+      guard,
+      logger: log,
+      limits: {
+        maxEventBytes: config.limits.maxEventBytes,
+        maxSendQueueBytes: config.limits.maxSendQueueBytes,
+        offerProtobuf: config.offerProtobuf,
+      },
+      latest: () => store.events.latest({ now: Date.now() }),
+      parseStored: (e) => parseCotXml(e.xml, { maxBytes: config.limits.maxEventBytes * 2 }),
+      anonymousIdentity: () => ({
+        name: 'anonymous',
+        nation: config.nation,
+        groups: ['__ANON__'],
+        audience: tcpAudience,
+        audienceKey: guard.audienceKey(tcpAudience),
+      }),
+      certificateIdentity: (socket: tls.TLSSocket) => certIdentity(socket),
+      ingest: async (ev: CotEvent, from: TakConnection) => {
+        const source: IngestSource = {
+          kind: 'tak',
+          audience: from.identity.audience,
+          defaultLabel: defaultLabel(),
+          route: { sourceConn: from.id, sourceProcess: processId, senderGroups: [...from.groups] },
+        };
+        await ingest(ingestDeps, ev, source);
+      },
+      tls: {
+        key: pki.serverKeyPem,
+        cert: pki.serverCertPem,
+        ca: pki.caCertPem,
+        handshakeTimeoutMs: 10_000,
+      },
+    });
+    closers.push(() => tak.close());
+
+    function certIdentity(socket: tls.TLSSocket): ClientIdentity | undefined {
+      const peer = socket.getPeerCertificate();
+      if (!peer?.raw) return undefined;
+      const id = identityOfCert(peer.raw);
+      if (!id || id.kind !== 'client' || revocations.isRevoked(id.serial)) return undefined;
+      // A certificate from this node's CA names a user of this nation; a foreign nation here is a misissue.
+      if (id.nation !== config.nation) return undefined;
+      const audience = nationAudience();
+      return { name: id.name, nation: id.nation, groups: id.groups.length ? id.groups : ['__ANON__'], serial: id.serial, audience, audienceKey: guard.audienceKey(audience) };
+    }
+    revocations.onRevoke((serial) => {
+      const n = tak.dropSerial(serial);
+      log.info({ serial, dropped: n }, 'certificate revoked');
+    });
+
+    // Every process of this node delivers what any process stored (NATS) or what this one stored (memory).
+    const sub: Subscription = bus.subscribe(subject, (data) => {
+      const be = decodeBusEvent(data);
+      tak.deliver({ stored: be.stored, cot: be.cot, route: be.route });
+      if (be.cot.type === 't-x-d-d') {
+        const target = /<link\b[^>]*\buid\s*=\s*["']([^"']+)["']/.exec(be.cot.detailXml)?.[1];
+        if (target) tracks.emit({ kind: 'delete', uid: target, label: be.stored.label });
+      } else {
+        tracks.emit({ kind: 'event', event: be.stored });
+      }
+    });
+    closers.push(() => sub.unsubscribe());
+    await sub.ready;
+
+    // --- federation --------------------------------------------------------------------------
+    const peers = readPeers(config.peers);
+    federation = createFederation({
+      nodeId,
+      nation: config.nation,
+      registry,
+      guard,
+      store,
+      ...(config.bus ? { bus } : {}),
+      tls: { certPem: pki.nodeCertPem, keyPem: pki.nodeKeyPem },
+      peers,
+      listen: { host: config.host, port: config.ports.federation },
+      binding,
+      audit: async (kind, actor, body) => {
+        await audit.append(kind, actor, body);
+      },
+      accept: async (obj, from) => {
+        if (obj.kind === 'cot') {
+          const cot = parseCotXml(obj.event.xml, { maxBytes: config.limits.maxEventBytes * 2 });
+          const peerAudience = audienceFor(registry, { nation: from.nation });
+          await ingest(ingestDeps, { ...cot, labelXml: serializeLabelXml(obj.event.label) }, {
+            kind: 'federation',
+            audience: peerAudience,
+            defaultLabel: obj.event.label,
+            route: { sourceProcess: processId },
+            origin: obj.origin,
+            eventId: obj.id,
+            hops: [from.peer],
+          });
+        } else {
+          await coordination.applyRemote(obj.doc, from.nation);
+        }
+      },
+      limits: { maxOutbox: config.limits.maxOutbox },
+      log,
+    });
+    const fed = await federation.start();
+    closers.push(() => federation!.close());
+    coordination.onChange((doc) => {
+      federation!.offer({ kind: 'doc', origin: nodeId, id: `${doc.collection}/${doc.id}/${doc.version}`, doc }).catch((err) => {
+        log.warn({ code: (err as { code?: string }).code ?? 'INTERNAL' }, 'federation offer (doc) failed');
+      });
+    });
+    const deadlineTimer = setInterval(() => void coordination.checkDeadlines().catch(() => undefined), 30_000);
+    closers.push(() => clearInterval(deadlineTimer));
+    const pruneTimer = setInterval(() => {
+      void store.events.pruneHistory(Date.now() - config.limits.historyRetentionHours * 3_600_000).catch(() => undefined);
+    }, 600_000);
+    closers.push(() => clearInterval(pruneTimer));
+
+    // --- HTTP: COP, REST/WS, health, metrics ---------------------------------------------------
+    const http = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024 });
+    closers.push(() => http.close());
+    http.get('/healthz', async () => ({ ok: true, node: nodeId, nation: config.nation, clients: tak.clientCount }));
+    http.get('/metrics', async (_req, reply) => {
+      const samples = [
+        { name: 'kizuna_tak_clients', help: 'connected TAK clients', type: 'gauge' as const, value: tak.clientCount },
+        { name: 'kizuna_tak_received_total', help: 'events received from TAK clients', type: 'counter' as const, value: tak.stats.received },
+        { name: 'kizuna_tak_delivered_total', help: 'events delivered to TAK clients', type: 'counter' as const, value: tak.stats.delivered },
+        { name: 'kizuna_tak_withheld_total', help: 'deliveries withheld by the release guard', type: 'counter' as const, value: tak.stats.dropped },
+      ];
+      for (const p of federation!.status()) {
+        samples.push({ name: 'kizuna_federation_outbox_depth', help: 'federation outbox depth', type: 'gauge' as const, value: p.outboxDepth, labels: { peer: p.peer } } as (typeof samples)[number]);
+      }
+      return reply.type('text/plain; version=0.0.4').send(renderMetrics(samples));
+    });
+    await registerApi(http, {
+      nodeId,
+      nation: config.nation,
+      registry,
+      guard,
+      store,
+      users,
+      coordination,
+      tracks,
+      federationStatus: () => federation!.status(),
+      ingestCot: async (xml, user) => {
+        const ev = parseCotXml(xml, { maxBytes: config.limits.maxEventBytes });
+        await ingest(ingestDeps, ev, {
+          kind: 'api',
+          audience: user.audience,
+          defaultLabel: defaultLabel(),
+          route: { sourceProcess: processId },
+        });
+      },
+    });
+    registerStatic(http, config.webDir);
+    await http.listen({ host: config.host, port: config.ports.http });
+    const httpPort = (http.server.address() as { port: number }).port;
+
+    const streaming = await tak.listen({ host: config.host, tcpPort: config.ports.tcp, tlsPort: config.ports.tls });
+
+    const marti = await startMartiServers({
+      host: config.host,
+      httpsPort: config.ports.https,
+      enrollPort: config.ports.enroll,
+      pki,
+      deps: {
+        nation: config.nation,
+        nodeId,
+        publicHost: config.publicHost,
+        tlsPort: streaming.tls ?? config.ports.tls,
+        dataDir: config.dataDir,
+        guard,
+        registry,
+        authenticate: async (username, password) => {
+          const u = await users.verifyPassword(username, password);
+          return u ? { username: u.username, role: u.role } : undefined;
+        },
+        revocations,
+        audit: async (kind, actor, body) => {
+          await audit.append(kind, actor, body);
+        },
+        clients: () =>
+          [...tak.connections()]
+            .filter((c) => c.uid)
+            .map((c) => ({
+              label: c.lastSa?.label,
+              value: { uid: c.uid!, callsign: c.callsign ?? c.uid!, lastEventTime: c.connectedAt, groups: [...c.groups] },
+            })),
+        publishCot: async (xml, label) => {
+          const ev = parseCotXml(xml, { maxBytes: config.limits.maxEventBytes });
+          await ingest(ingestDeps, { ...ev, labelXml: serializeLabelXml(label) }, {
+            kind: 'api',
+            audience: nationAudience(),
+            defaultLabel: label,
+            route: { sourceProcess: processId },
+          });
+        },
+        defaultLabel,
+      },
+    });
+    closers.push(() => marti.close());
+
+    const ready: ReadyInfo = {
+      ready: true,
+      nation: config.nation,
+      node: nodeId,
+      tcp: streaming.tcp ?? 0,
+      tls: streaming.tls ?? 0,
+      http: httpPort,
+      https: marti.httpsPort,
+      enroll: marti.enrollPort,
+      federation: fed.port ?? 0,
+    };
+    log.info(ready, 'node ready');
+
+    return {
+      config,
+      nodeId,
+      ready,
+      registry,
+      guard,
+      store,
+      bus,
+      pki,
+      users,
+      coordination,
+      audit,
+      federation,
+      tak,
+      http,
+      tracks,
+      async publishLocal(ev, label) {
+        const l = label ?? (ev.labelXml ? undefined : defaultLabel());
+        const r = await ingest(ingestDeps, l ? { ...ev, labelXml: serializeLabelXml(l) } : ev, {
+          kind: 'sensor',
+          audience: nationAudience(),
+          defaultLabel: defaultLabel(),
+          route: { sourceProcess: processId },
+        });
+        return r.fresh ? r.stored : undefined;
+      },
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    if (err instanceof KizunaError) throw err;
+    throw new KizunaError('INTERNAL', 'node failed to start', { cause: err });
+  }
+}
+
+export type { Revocations };

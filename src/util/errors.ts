@@ -43,6 +43,11 @@ export const ErrorCodes = {
   // audit
   AUDIT_BROKEN: { status: 500, message: 'audit chain does not verify' },
   CONFIG_INVALID: { status: 400, message: 'configuration is invalid' },
+  // certs / marti (appended by CERTS helper)
+  CERT_REVOKED: { status: 403, message: 'certificate is revoked' },
+  UPLOAD_INCOMPLETE: { status: 400, message: 'upload is incomplete or malformed' },
+  HASH_MISMATCH: { status: 400, message: 'content hash does not match' },
+  FILENAME_INVALID: { status: 400, message: 'file name is not acceptable' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -51,6 +51,8 @@ def main() -> int:
             if start < 0:
                 continue
             ev = ET.fromstring(raw[start:].decode("utf-8"))
+            if (ev.get("type") or "").startswith("t-x-takp"):
+                continue  # protocol offer: this client stays on XML, as PyTAK does
             contact = ev.find("./detail/contact")
             print(json.dumps({
                 "uid": ev.get("uid"),

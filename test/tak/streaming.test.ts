@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import net from 'node:net';
+import { makeLabel, serializeLabelXml } from '../../src/labels/index.js';
+import { serializeCotXml } from '../../src/cot/xml.js';
+import { startTestNode, sleep, waitUntil } from '../support/node-harness.js';
+import { TestTakClient, sa } from '../support/tak-client.js';
+
+type Node = Awaited<ReturnType<typeof startTestNode>>;
+
+describe('TAK streaming on a real node (TCP, port 0)', () => {
+  let node: Node;
+  const clients: TestTakClient[] = [];
+  const connect = async (negotiate = false) => {
+    const c = await TestTakClient.connect(node.ready.tcp, { negotiate });
+    clients.push(c);
+    return c;
+  };
+
+  beforeAll(async () => {
+    node = await startTestNode({ nation: 'JPN' });
+  });
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await node.stop();
+  });
+
+  it('broadcasts an SA to other clients, never back to the sender', async () => {
+    const a = await connect();
+    const b = await connect();
+    await sleep(100);
+    a.send(sa('ALPHA-1', 'ALPHA'));
+    const got = await b.waitForUid('ALPHA-1');
+    expect(got.callsign).toBe('ALPHA');
+    // the label the node stamped travels with the event inside <detail>
+    expect(got.labelXml).toContain('urn:nato:stanag:4774:confidentialitymetadatalabel:1:0');
+    await sleep(200);
+    expect(a.byUid('ALPHA-1')).toHaveLength(0);
+  });
+
+  it('replays the current non-stale picture to a client that connects later', async () => {
+    const a = await connect();
+    a.send(sa('STALE-1', 'OLD', { stale: new Date(Date.now() - 1000).toISOString(), time: new Date(Date.now() - 5000).toISOString() }));
+    a.send(sa('FRESH-1', 'FRESH'));
+    await waitUntil(async () => (await node.store.events.getLatest('FRESH-1')) !== undefined, 'FRESH-1 stored');
+    await waitUntil(async () => (await node.store.events.getLatest('STALE-1')) !== undefined, 'STALE-1 stored');
+    const late = await connect();
+    await late.waitForUid('FRESH-1');
+    await sleep(200);
+    expect(late.byUid('STALE-1')).toHaveLength(0);
+  });
+
+  it('negotiates TAK protocol v1; XML and protobuf clients see each other', async () => {
+    const x = await connect();
+    const p = await connect(true);
+    await p.negotiated();
+    expect(p.byType('t-x-takp-v')).toHaveLength(1);
+    p.send(sa('PROTO-1', 'PROTO', { detailXml: '<contact callsign="PROTO" endpoint="*:-1:stcp"/><remarks>日本語のリマーク</remarks>' }));
+    const fromProto = await x.waitForUid('PROTO-1');
+    expect(fromProto.detailXml).toContain('日本語のリマーク');
+    x.send(sa('XML-1', 'XMLER', { detailXml: '<contact callsign="XMLER"/><custom a="1"><nested>keep me</nested></custom>' }));
+    const fromXml = await p.waitForUid('XML-1');
+    expect(fromXml.detailXml).toContain('<nested>keep me</nested>');
+  });
+
+  it('answers a ping with a pong to the pinging client only', async () => {
+    const a = await connect();
+    const b = await connect();
+    a.send({ ...sa('ping-uid', 'x'), type: 't-x-c-t', detailXml: '' });
+    await waitUntil(() => a.byType('t-x-c-t-r').length === 1, 'pong');
+    await sleep(150);
+    expect(b.byType('t-x-c-t-r')).toHaveLength(0);
+    expect(b.byType('t-x-c-t')).toHaveLength(0);
+  });
+
+  it('delivers directed messages (marti/dest callsign) only to the addressee', async () => {
+    const a = await connect();
+    const b = await connect();
+    const c = await connect();
+    b.send(sa('BRAVO-UID', 'BRAVO'));
+    c.send(sa('CHARLIE-UID', 'CHARLIE'));
+    await waitUntil(() => a.byUid('BRAVO-UID').length > 0 && a.byUid('CHARLIE-UID').length > 0, 'SAs seen');
+    a.send({
+      ...sa('GeoChat.A.BRAVO.1', 'ALPHA'),
+      type: 'b-t-f',
+      detailXml: '<__chat chatroom="BRAVO" senderCallsign="ALPHA"/><marti><dest callsign="BRAVO"/></marti><remarks>hello bravo</remarks>',
+    });
+    const got = await b.waitForUid('GeoChat.A.BRAVO.1');
+    expect(got.detailXml).not.toContain('<marti'); // resolved by the server, stripped on delivery
+    await sleep(200);
+    expect(c.byUid('GeoChat.A.BRAVO.1')).toHaveLength(0);
+  });
+
+  it('honours t-x-d-d: the deleted uid leaves the picture', async () => {
+    const a = await connect();
+    a.send(sa('DEL-ME', 'DELME'));
+    await waitUntil(async () => (await node.store.events.getLatest('DEL-ME')) !== undefined, 'stored');
+    a.send({ ...sa('del-1', 'x'), type: 't-x-d-d', detailXml: '<link uid="DEL-ME" relation="none" type="none"/><__forcedelete/>' });
+    await waitUntil(async () => (await node.store.events.getLatest('DEL-ME')) === undefined, 'deleted');
+  });
+
+  it('never delivers what the audience may not receive, and refuses input above the sender clearance', async () => {
+    const a = await connect();
+    const b = await connect();
+    const policy = node.registry.policyOf('JPN');
+    const classes = node.registry.classifications(policy);
+    // plain TCP clients are cleared to the lowest classification by default
+    const high = makeLabel(node.registry, { policy, classification: classes.at(-1)!, relTo: ['JPN'], owner: 'JPN' });
+    const stored = await node.publishLocal(sa('HIGH-1', 'HIGH'), high);
+    expect(stored).toBeDefined();
+    a.send({ ...sa('CLAIMS-HIGH', 'X'), labelXml: serializeLabelXml(high) });
+    const low = makeLabel(node.registry, { policy, classification: classes[0]!, relTo: ['JPN', 'USA'], owner: 'JPN' });
+    await node.publishLocal(sa('LOW-1', 'LOW'), low);
+    await b.waitForUid('LOW-1');
+    await sleep(300);
+    expect(b.byUid('HIGH-1')).toHaveLength(0);
+    expect(b.byUid('CLAIMS-HIGH')).toHaveLength(0);
+    expect(await node.store.events.getLatest('CLAIMS-HIGH')).toBeUndefined();
+    // and not on replay either
+    const late = await connect();
+    await late.waitForUid('LOW-1');
+    await sleep(200);
+    expect(late.byUid('HIGH-1')).toHaveLength(0);
+  });
+
+  it('survives bad input: DOCTYPE, garbage, oversize, split UTF-8; other clients keep working', async () => {
+    const good = await connect();
+    const sender = await connect();
+    const doctype = await connect();
+    doctype.sendXml('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><event/>');
+    const garbage = await connect();
+    garbage.sendXml(Buffer.from([0x00, 0x01, 0x02, 0xff, 0x41, 0x42]));
+    const huge = await connect();
+    huge.sendXml('<event version="2.0" uid="huge" type="a-f-G" time="x" start="x" stale="x"><detail><remarks>' + 'A'.repeat(1_100_000));
+    await waitUntil(() => doctype.closed && garbage.closed && huge.closed, 'bad clients disconnected');
+    // a multi-byte character split across two writes, event split across reads
+    const xml = Buffer.from(serializeCotXml(sa('UTF8-1', '絆テスト')));
+    const cut = xml.indexOf(Buffer.from('絆')) + 1;
+    sender.sendXml(xml.subarray(0, cut));
+    await sleep(50);
+    sender.sendXml(Buffer.concat([xml.subarray(cut), Buffer.from(serializeCotXml(sa('MERGED-2', 'M2')))]));
+    const got = await good.waitForUid('UTF8-1');
+    expect(got.callsign).toBe('絆テスト');
+    await good.waitForUid('MERGED-2');
+    expect(sender.closed).toBe(false);
+  });
+
+  it('drops a client that never reads instead of stalling the others', async () => {
+    const small = await startTestNode({ nation: 'JPN', limits: { maxSendQueueBytes: 64 * 1024 } });
+    try {
+      const stuck = await new Promise<net.Socket>((resolve) => {
+        const s = net.connect(small.ready.tcp, '127.0.0.1', () => resolve(s));
+      });
+      stuck.pause(); // never reads
+      const reader = await TestTakClient.connect(small.ready.tcp);
+      const writer = await TestTakClient.connect(small.ready.tcp);
+      const big = 'R'.repeat(20_000);
+      for (let i = 0; i < 400; i++) writer.send(sa(`FLOOD-${i}`, 'F', { detailXml: `<contact callsign="F"/><remarks>${big}</remarks>` }));
+      await reader.waitForUid('FLOOD-399', 15_000);
+      await waitUntil(() => small.tak.clientCount === 2, 'stuck client dropped', 15_000);
+      reader.close();
+      writer.close();
+      stuck.destroy();
+    } finally {
+      await small.stop();
+    }
+  });
+});

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import tls from 'node:tls';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureNodePki, issueClientCert } from '../../src/certs/index.js';
+import { startTestNode, sleep, waitUntil } from '../support/node-harness.js';
+import { TestTakClient, sa } from '../support/tak-client.js';
+
+type Node = Awaited<ReturnType<typeof startTestNode>>;
+
+describe('CoT over TLS with client certificates', () => {
+  let node: Node;
+  beforeAll(async () => {
+    node = await startTestNode({ nation: 'JPN' });
+  });
+  afterAll(async () => node.stop());
+
+  const client = async (name: string, groups: string[]) => {
+    const c = await issueClientCert(node.pki, { name, nation: 'JPN', groups, role: 'operator' });
+    return TestTakClient.connectTls(node.ready.tls, { key: c.keyPem!, cert: c.certPem, ca: node.pki.caCertPem });
+  };
+
+  it('accepts certificates of this node and routes by certificate groups', async () => {
+    const blue1 = await client('blue-1', ['Blue']);
+    const blue2 = await client('blue-2', ['Blue']);
+    const red = await client('red-1', ['Red']);
+    await sleep(100);
+    blue1.send(sa('BLUE-1-SA', 'BLUE1'));
+    await blue2.waitForUid('BLUE-1-SA');
+    await sleep(200);
+    expect(red.byUid('BLUE-1-SA')).toHaveLength(0);
+    for (const c of [blue1, blue2, red]) c.close();
+  });
+
+  it('refuses a client without a certificate', async () => {
+    const outcome = await new Promise<string>((resolve) => {
+      const s = tls.connect({ port: node.ready.tls, host: '127.0.0.1', ca: node.pki.caCertPem, servername: 'localhost' }, () => {
+        s.once('data', () => resolve('data'));
+        s.write(Buffer.from('<event/>'));
+      });
+      s.once('error', () => resolve('refused'));
+      s.once('close', () => resolve('refused'));
+    });
+    expect(outcome).toBe('refused');
+  });
+
+  it('refuses a certificate from another CA', async () => {
+    const otherDir = mkdtempSync(join(tmpdir(), 'kizuna-other-'));
+    const other = await ensureNodePki(otherDir, { nation: 'JPN', nodeId: 'ROGUE', hosts: ['localhost'] });
+    const c = await issueClientCert(other, { name: 'rogue', nation: 'JPN', groups: ['Blue'], role: 'operator' });
+    const outcome = await TestTakClient.connectTls(node.ready.tls, { key: c.keyPem!, cert: c.certPem, ca: node.pki.caCertPem })
+      .then(async (cl) => {
+        await sleep(300);
+        return cl.closed ? 'refused' : 'accepted';
+      })
+      .catch(() => 'refused');
+    expect(outcome).toBe('refused');
+  });
+
+  it('revocation drops the live connection and refuses the next handshake', async () => {
+    const issued = await issueClientCert(node.pki, { name: 'to-revoke', nation: 'JPN', groups: ['Blue'], role: 'operator' });
+    const c = await TestTakClient.connectTls(node.ready.tls, { key: issued.keyPem!, cert: issued.certPem, ca: node.pki.caCertPem });
+    await waitUntil(() => node.tak.clientCount >= 1, 'connected');
+    const { openRevocations } = await import('../../src/certs/index.js');
+    openRevocations(node.dir).revoke(issued.serial);
+    await waitUntil(() => c.closed, 'live connection dropped');
+    const again = await TestTakClient.connectTls(node.ready.tls, { key: issued.keyPem!, cert: issued.certPem, ca: node.pki.caCertPem })
+      .then(async (cl) => {
+        await sleep(300);
+        return cl.closed ? 'refused' : 'accepted';
+      })
+      .catch(() => 'refused');
+    expect(again).toBe('refused');
+  });
+});

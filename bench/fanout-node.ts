@@ -1,0 +1,26 @@
+/** A Kizuna node for bench/fanout (embedded defaults, fresh data dir); prints the ready line. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../src/node/config.js';
+import { startNode } from '../src/node/node.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kizuna-bench-'));
+const node = await startNode(
+  parseConfig({
+    nation: 'JPN',
+    dataDir: dir,
+    host: '127.0.0.1',
+    ports: { tcp: 0, tls: 0, http: 0, https: 0, enroll: 0, federation: 0 },
+    limits: { maxSendQueueBytes: 64 * 1024 * 1024 },
+    offerProtobuf: false,
+    logLevel: 'warn',
+  }),
+);
+process.stdout.write(JSON.stringify(node.ready) + '\n');
+process.on('SIGTERM', () => {
+  void node.close().then(() => {
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  });
+});

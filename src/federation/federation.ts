@@ -1,0 +1,234 @@
+import tls from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import { audienceFor, labelToJson, signBinding } from '../labels/index.js';
+import type { Audience } from '../labels/types.js';
+import { createLogger } from '../util/log.js';
+import { KizunaError } from '../util/errors.js';
+import { PeerLink, newHolderId } from './link.js';
+import { certIdentity } from './peer-cert.js';
+import { InboundChecker } from './receive.js';
+import type { FedDeps, FedObject, Federation, PeerStatus } from './types.js';
+import { encodeEnvelopeBody } from './wire.js';
+
+/**
+ * Federation of sovereign nodes. One TLS connection per pair carries both directions; the node with
+ * the lexicographically smaller nodeId dials (a node without `listen` always dials). An inbound
+ * connection for a peer replaces any existing one, so a duplicate dial never leaves two links.
+ */
+const LEASE_TTL_MS = 10_000;
+const LEASE_RENEW_MS = 3_000;
+
+export function createFederation(d: FedDeps): Federation {
+  const log = (d.log ?? createLogger()).child({ mod: 'federation', node: d.nodeId });
+  const checker = new InboundChecker(d);
+  const links = new Map<string, PeerLink>();
+  const audiences = new Map<string, Audience>();
+  for (const p of d.peers) {
+    if (p.name === d.nodeId) throw new KizunaError('CONFIG_INVALID', 'a node cannot federate with itself');
+    const link = new PeerLink(
+      p,
+      d,
+      checker,
+      {
+        batch: d.limits?.batch ?? 256,
+        window: d.limits?.window ?? 1024,
+        maxOutbox: d.limits?.maxOutbox ?? 1_000_000,
+        backoffMin: d.backoff?.minMs ?? 200,
+        backoffMax: d.backoff?.maxMs ?? 10_000,
+        dialer: !d.listen || d.nodeId < p.name,
+      },
+      log,
+    );
+    links.set(p.name, link);
+    audiences.set(p.name, audienceFor(d.registry, { nation: p.nation }));
+  }
+  let server: tls.Server | undefined;
+  let leaseTimer: NodeJS.Timeout | undefined;
+  const holder = newHolderId(d.nodeId);
+  let closed = false;
+
+  // Enqueues are coalesced per peer into one store transaction per tick (throughput under load).
+  const pendingEnqueue = new Map<string, { items: { key: string; payload: Uint8Array }[]; waiters: { ok(): void; fail(e: unknown): void }[] }>();
+  let flushScheduled = false;
+  function enqueue(peer: string, item: { key: string; payload: Uint8Array }): Promise<void> {
+    return new Promise((ok, fail) => {
+      let q = pendingEnqueue.get(peer);
+      if (!q) pendingEnqueue.set(peer, (q = { items: [], waiters: [] }));
+      q.items.push(item);
+      q.waiters.push({ ok, fail });
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flush);
+      }
+    });
+  }
+  function flush(): void {
+    flushScheduled = false;
+    const all = [...pendingEnqueue];
+    pendingEnqueue.clear();
+    for (const [peer, q] of all) {
+      d.store.outbox
+        .enqueue(peer, q.items)
+        .then(() => {
+          links.get(peer)?.enqueued(q.items.length);
+          for (const w of q.waiters) w.ok();
+        })
+        .catch((err) => {
+          for (const w of q.waiters) w.fail(err);
+        });
+    }
+  }
+
+  async function offer(obj: FedObject, cameFrom?: string): Promise<void> {
+    if (closed) throw new KizunaError('CONFLICT', 'federation is closed');
+    const label = obj.kind === 'cot' ? obj.event.label : obj.doc.label;
+    let payload: Uint8Array | undefined;
+    const jobs: Promise<void>[] = [];
+    for (const link of links.values()) {
+      const peer = link.peer;
+      if (peer.name === cameFrom || peer.name === obj.origin) continue; // never back where it came from
+      const audience = audiences.get(peer.name)!;
+      const decision = d.guard.decide(label, audience);
+      const released = decision.allow ? d.guard.release({ label, value: obj }, audience, 'federation') : undefined;
+      if (!released) {
+        jobs.push(
+          d.audit('fed.withheld', d.nodeId, {
+            peer: peer.name,
+            nation: peer.nation,
+            origin: obj.origin,
+            id: obj.id,
+            kind: obj.kind,
+            reason: decision.reason,
+          }),
+        );
+        continue;
+      }
+      if (!link.admit(1)) continue;
+      payload ??= new TextEncoder().encode(JSON.stringify(obj.kind === 'cot' ? obj.event : obj.doc));
+      const bytes = payload;
+      jobs.push(
+        (async () => {
+          // Bound to the label in the RECEIVER's policy: that is what the receiver checks and stores beside it.
+          const jws = await signBinding(d.binding.privateJwk, bytes, released.label);
+          const body = encodeEnvelopeBody({
+            origin: obj.origin,
+            id: obj.id,
+            kind: obj.kind,
+            labelJson: labelJsonString(released.label),
+            bindingJws: jws,
+            payload: bytes,
+          });
+          await enqueue(peer.name, { key: `${obj.origin}:${obj.id}`, payload: body });
+        })(),
+      );
+    }
+    await Promise.all(jobs);
+  }
+
+  async function renewLeases(): Promise<void> {
+    for (const link of links.values()) {
+      let held = false;
+      try {
+        held = await d.bus!.acquireLease(`fed-link:${link.peer.name}`, holder, LEASE_TTL_MS);
+      } catch (err) {
+        log.warn({ peer: link.peer.name, err: (err as Error).message }, 'federation lease renewal failed');
+      }
+      if (closed) return;
+      if (held && !link.isRunning) link.run();
+      if (!held && link.isRunning) link.stop();
+      if (!held) link.depth = await d.store.outbox.depth(link.peer.name).catch(() => link.depth);
+    }
+  }
+
+  function onInbound(sock: tls.TLSSocket): void {
+    const cert = sock.getPeerX509Certificate();
+    const id = cert ? certIdentity(cert) : {};
+    const link = id.nodeId ? links.get(id.nodeId) : undefined;
+    if (!link) {
+      sock.destroy();
+      log.warn({ remote: sock.remoteAddress }, 'federation connection from an unknown node refused');
+      void d.audit('fed.untrusted', d.nodeId, { code: 'FED_UNTRUSTED_PEER', reason: 'unknown-node', remote: sock.remoteAddress }).catch(() => undefined);
+      return;
+    }
+    const refused = link.verifyPeerCert(cert, sock.authorized);
+    if (refused) {
+      void link.refuse(sock, refused, sock.remoteAddress);
+      return;
+    }
+    if (!link.isRunning) {
+      sock.destroy(); // another process of this node holds the link
+      return;
+    }
+    link.attach(sock);
+  }
+
+  return {
+    async start() {
+      await Promise.all([...links.values()].map((l) => l.init()));
+      let port: number | undefined;
+      if (d.listen) {
+        const cas = d.peers.map((p) => p.caPem);
+        server = tls.createServer(
+          {
+            cert: d.tls.certPem,
+            key: d.tls.keyPem,
+            // Only the configured peers' CAs; which CA is right for which peer is checked per connection.
+            ca: cas.length ? cas : undefined,
+            requestCert: true,
+            rejectUnauthorized: true,
+            handshakeTimeout: 10_000,
+            minVersion: 'TLSv1.2',
+          },
+          onInbound,
+        );
+        server.on('tlsClientError', (err: NodeJS.ErrnoException, sock) => {
+          log.warn({ code: err.code, remote: sock.remoteAddress }, 'federation TLS handshake refused');
+          void d
+            .audit('fed.untrusted', d.nodeId, { code: 'FED_UNTRUSTED_PEER', reason: err.code ?? 'tls', remote: sock.remoteAddress })
+            .catch(() => undefined);
+        });
+        await new Promise<void>((ok, fail) => {
+          server!.once('error', fail);
+          server!.listen(d.listen!.port, d.listen!.host, () => {
+            server!.off('error', fail);
+            ok();
+          });
+        });
+        port = (server.address() as AddressInfo).port;
+      }
+      if (d.bus) {
+        await renewLeases();
+        leaseTimer = setInterval(() => void renewLeases(), LEASE_RENEW_MS);
+        leaseTimer.unref();
+      } else {
+        for (const l of links.values()) l.run();
+      }
+      log.info({ port, peers: d.peers.map((p) => p.name) }, 'federation started');
+      return port === undefined ? {} : { port };
+    },
+    offer,
+    status(): PeerStatus[] {
+      return [...links.values()].map((l) => l.status());
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(leaseTimer);
+      // Stop accepting first, then drop the links: server.close only resolves once its sockets are gone.
+      const serverClosed = new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+      await Promise.all([...links.values()].map((l) => l.close()));
+      await serverClosed;
+      if (d.bus) {
+        await Promise.all(
+          [...links.values()].map((l) => d.bus!.releaseLease(`fed-link:${l.peer.name}`, holder).catch(() => undefined)),
+        );
+      }
+    },
+  };
+}
+
+/** labelToJson may return a string or an object depending on the labels module; the wire wants a string. */
+function labelJsonString(label: Parameters<typeof labelToJson>[0]): string {
+  const j: unknown = labelToJson(label);
+  return typeof j === 'string' ? j : JSON.stringify(j);
+}

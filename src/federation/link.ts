@@ -1,0 +1,488 @@
+import { randomUUID, type X509Certificate } from 'node:crypto';
+import tls from 'node:tls';
+import type { JWK } from 'jose';
+import type { Logger } from '../util/log.js';
+import { KizunaError } from '../util/errors.js';
+import { certIdentity, issuedBy } from './peer-cert.js';
+import { InboundChecker, rejectsPermanently } from './receive.js';
+import type { FedDeps, FedPeer, LinkState, PeerStatus } from './types.js';
+import {
+  FrameReader,
+  PROTOCOL_VERSION,
+  decodeFrame,
+  encodeFrame,
+  envelopeFrame,
+  lengthPrefixed,
+  type Envelope,
+  type Frame,
+} from './wire.js';
+
+/**
+ * One federation link to one peer, over ONE mutually authenticated TLS connection that carries both
+ * directions. Sender: persistent outbox (store.outbox) with seq; a window of unacked frames; resend
+ * from max(our durable ack, the peer's resume_after_seq) after every (re)connect. Receiver: checks,
+ * dedupe (markSeen), accept, and only then Ack — nothing acknowledged can be lost.
+ */
+export interface LinkOptions {
+  batch: number;
+  window: number;
+  maxOutbox: number;
+  backoffMin: number;
+  backoffMax: number;
+  /** this side dials the peer (the other waits for our connection) */
+  dialer: boolean;
+}
+
+interface Conn {
+  sock: tls.TLSSocket;
+  helloFromPeer: boolean;
+  helloAcked: boolean;
+  peerKey?: JWK;
+  /** inbound envelopes waiting for the receive loop */
+  inbox: Envelope[];
+  receiving: Promise<void> | undefined;
+}
+
+const RESUME_LOW_WATER = 0.8;
+
+export class PeerLink {
+  state: LinkState = 'down';
+  private conn: Conn | undefined;
+  private running = false;
+  private closed = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private backoff: number;
+  private untrustedReported = false;
+
+  // sender
+  private lastSent = 0;
+  private lastAck = 0;
+  private lastAckAt: number | undefined;
+  private ackWrite: Promise<void> = Promise.resolve();
+  private pumping = false;
+  private pumpAgain = false;
+  depth = 0;
+  outboxFull = false;
+  droppedWhileFull = 0;
+
+  // receiver: highest seq from this peer accepted and acked (memory; markSeen makes replays harmless)
+  private inboundAcked = 0;
+
+  private sent = 0;
+  private received = 0;
+  private rejected = 0;
+  leaseHeld: boolean;
+
+  constructor(
+    readonly peer: FedPeer,
+    private readonly d: FedDeps,
+    private readonly checker: InboundChecker,
+    private readonly o: LinkOptions,
+    private readonly log: Logger,
+  ) {
+    this.backoff = o.backoffMin;
+    this.leaseHeld = !d.bus;
+  }
+
+  async init(): Promise<void> {
+    this.lastAck = await this.d.store.outbox.acked(this.peer.name);
+    this.lastSent = this.lastAck;
+    this.depth = await this.d.store.outbox.depth(this.peer.name);
+    this.outboxFull = this.depth >= this.o.maxOutbox;
+  }
+
+  status(): PeerStatus {
+    const s: PeerStatus = {
+      peer: this.peer.name,
+      nation: this.peer.nation,
+      state: this.state,
+      outboxDepth: this.depth,
+      lastAckSeq: this.lastAck,
+      sent: this.sent,
+      received: this.received,
+      rejected: this.rejected,
+      outboxFull: this.outboxFull,
+      droppedWhileFull: this.droppedWhileFull,
+      leaseHeld: this.leaseHeld,
+    };
+    if (this.lastAckAt !== undefined) s.lastAckAt = this.lastAckAt;
+    return s;
+  }
+
+  /** Starts running the link (this process holds it). */
+  run(): void {
+    if (this.running || this.closed) return;
+    this.running = true;
+    this.leaseHeld = true;
+    // Other processes of the node may enqueue into the shared store: poll while we hold the link.
+    this.pollTimer = setInterval(() => this.pump(), 500);
+    this.pollTimer.unref();
+    if (this.o.dialer) this.dial();
+  }
+
+  /** Stops running the link (lease lost or close). */
+  stop(): void {
+    this.running = false;
+    this.leaseHeld = !this.d.bus ? !this.closed : false;
+    clearInterval(this.pollTimer);
+    clearTimeout(this.reconnectTimer);
+    this.drop('stopped');
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const c = this.conn;
+    this.stop();
+    await c?.receiving?.catch(() => undefined);
+    await this.ackWrite.catch(() => undefined);
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  // ---- outbox accounting (called by the federation on enqueue) --------------------------------
+
+  /** True when this peer may take `n` more items; flips `outboxFull` with hysteresis. */
+  admit(n: number): boolean {
+    if (this.outboxFull) {
+      this.droppedWhileFull += n;
+      return false;
+    }
+    if (this.depth + n > this.o.maxOutbox) {
+      this.outboxFull = true;
+      this.droppedWhileFull += n;
+      this.log.warn({ peer: this.peer.name, depth: this.depth, max: this.o.maxOutbox }, 'federation outbox full');
+      void this.d
+        .audit('fed.outbox_full', this.d.nodeId, { peer: this.peer.name, depth: this.depth, max: this.o.maxOutbox })
+        .catch(() => undefined);
+      return false;
+    }
+    return true;
+  }
+
+  enqueued(n: number): void {
+    this.depth += n;
+    this.pump();
+  }
+
+  // ---- connections ------------------------------------------------------------------------------
+
+  private dial(): void {
+    if (!this.running || this.conn) return;
+    this.state = 'connecting';
+    const { host, port, caPem } = this.peer;
+    const sock = tls.connect({
+      host,
+      port,
+      ca: caPem,
+      cert: this.d.tls.certPem,
+      key: this.d.tls.keyPem,
+      // Identity is checked below from SAN/O against the configured peer, not from the host name.
+      checkServerIdentity: () => undefined,
+      ...(/^[\d.]+$|:/.test(host) ? {} : { servername: host }),
+    });
+    let attached = false;
+    sock.once('secureConnect', () => {
+      const refused = this.verifyPeerCert(sock.getPeerX509Certificate(), sock.authorized);
+      if (refused) {
+        void this.refuse(sock, refused, sock.remoteAddress);
+        return;
+      }
+      attached = true;
+      this.untrustedReported = false;
+      this.attach(sock);
+    });
+    sock.on('error', (err: NodeJS.ErrnoException) => {
+      if (attached) return; // handled by attach's close handler
+      if (!this.untrustedReported && /CERT|SIGNATURE|SELF_SIGNED|ISSUER/.test(err.code ?? '')) {
+        this.untrustedReported = true;
+        void this.d
+          .audit('fed.untrusted', this.d.nodeId, { peer: this.peer.name, code: 'FED_UNTRUSTED_PEER', reason: err.code })
+          .catch(() => undefined);
+      }
+      this.log.debug({ peer: this.peer.name, code: err.code }, 'federation dial failed');
+    });
+    sock.once('close', () => {
+      if (!attached) this.scheduleReconnect();
+    });
+  }
+
+  private scheduleReconnect(): void {
+    if (!this.running || !this.o.dialer || this.closed) return;
+    this.state = 'connecting';
+    clearTimeout(this.reconnectTimer);
+    const wait = this.backoff;
+    this.backoff = Math.min(this.o.backoffMax, this.backoff * 2);
+    this.reconnectTimer = setTimeout(() => this.dial(), wait);
+    this.reconnectTimer.unref();
+  }
+
+  /** Returns a refusal reason, or undefined when the certificate names exactly this peer, issued by its CA. */
+  verifyPeerCert(cert: X509Certificate | undefined, authorized: boolean): string | undefined {
+    if (!cert || !authorized) return 'untrusted-ca';
+    if (!issuedBy(cert, this.peer.caPem)) return 'wrong-ca';
+    const id = certIdentity(cert);
+    if (id.nodeId !== this.peer.name) return 'node-mismatch';
+    if (id.nation !== this.peer.nation) return 'nation-mismatch';
+    return undefined;
+  }
+
+  async refuse(sock: tls.TLSSocket, reason: string, remote: string | undefined): Promise<void> {
+    sock.destroy();
+    this.log.warn({ peer: this.peer.name, reason }, 'federation peer refused');
+    await this.d
+      .audit('fed.untrusted', this.d.nodeId, { peer: this.peer.name, code: 'FED_UNTRUSTED_PEER', reason, remote })
+      .catch(() => undefined);
+  }
+
+  /** An authenticated socket for this peer (dialled or accepted): it replaces any previous one. */
+  attach(sock: tls.TLSSocket): void {
+    if (!this.running) {
+      sock.destroy();
+      return;
+    }
+    this.drop('replaced');
+    const conn: Conn = { sock, helloFromPeer: false, helloAcked: false, inbox: [], receiving: undefined };
+    this.conn = conn;
+    this.state = 'connecting';
+    sock.setNoDelay(true);
+    const reader = new FrameReader();
+    sock.on('data', (chunk: Buffer) => {
+      if (this.conn !== conn) return;
+      try {
+        for (const body of reader.push(chunk)) this.onFrame(conn, decodeFrame(body));
+      } catch (err) {
+        this.protocolError(conn, err);
+      }
+    });
+    sock.on('error', (err: NodeJS.ErrnoException) => this.log.debug({ peer: this.peer.name, code: err.code }, 'federation socket error'));
+    sock.once('close', () => {
+      if (this.conn === conn) {
+        this.conn = undefined;
+        this.state = this.running && this.o.dialer ? 'connecting' : 'down';
+        this.scheduleReconnect();
+      }
+    });
+    this.write(conn, {
+      hello: {
+        protocolVersions: [PROTOCOL_VERSION],
+        nodeId: this.d.nodeId,
+        nation: this.d.nation,
+        bindingPublicJwk: JSON.stringify(this.d.binding.publicJwk),
+      },
+    });
+  }
+
+  private drop(why: string): void {
+    const c = this.conn;
+    if (!c) return;
+    this.conn = undefined;
+    this.log.debug({ peer: this.peer.name, why }, 'federation link dropped');
+    c.sock.destroy();
+    this.state = 'down';
+  }
+
+  private protocolError(conn: Conn, err: unknown): void {
+    const code = err instanceof KizunaError ? err.code : 'FED_PROTOCOL';
+    this.log.warn({ peer: this.peer.name, code }, 'federation protocol error');
+    this.write(conn, { error: { code, seq: 0 } });
+    conn.sock.end();
+    if (this.conn === conn) this.drop('protocol');
+  }
+
+  private write(conn: Conn, frame: Frame): void {
+    if (this.conn !== conn || conn.sock.destroyed) return;
+    conn.sock.write(lengthPrefixed(encodeFrame(frame)));
+  }
+
+  private onFrame(conn: Conn, f: Frame): void {
+    if ('hello' in f) {
+      const h = f.hello;
+      if (h.nodeId !== this.peer.name || h.nation !== this.peer.nation) {
+        throw new KizunaError('FED_UNTRUSTED_PEER', 'hello does not match the certificate');
+      }
+      if (!h.protocolVersions.includes(PROTOCOL_VERSION)) throw new KizunaError('FED_PROTOCOL', 'no common version');
+      let key: JWK;
+      try {
+        key = this.peer.publicJwk ?? (JSON.parse(h.bindingPublicJwk) as JWK);
+      } catch (err) {
+        throw new KizunaError('FED_PROTOCOL', 'bad binding key', { cause: err });
+      }
+      conn.peerKey = key;
+      conn.helloFromPeer = true;
+      this.write(conn, { helloAck: { chosenVersion: PROTOCOL_VERSION, resumeAfterSeq: this.inboundAcked } });
+      return;
+    }
+    if ('helloAck' in f) {
+      if (f.helloAck.chosenVersion !== PROTOCOL_VERSION) throw new KizunaError('FED_PROTOCOL', 'unsupported version');
+      const resume = f.helloAck.resumeAfterSeq;
+      conn.helloAcked = true;
+      this.state = 'connected';
+      this.backoff = this.o.backoffMin;
+      // Resend from what is known delivered: frames in flight on the old link may be lost; the peer may
+      // also have accepted more than we durably recorded (acks lost with the old link).
+      this.lastSent = Math.max(this.lastAck, resume);
+      if (resume > this.lastAck) this.onAck(resume);
+      this.pump();
+      return;
+    }
+    if ('envelope' in f) {
+      if (!conn.helloFromPeer) throw new KizunaError('FED_PROTOCOL', 'envelope before hello');
+      conn.inbox.push(f.envelope);
+      if (!conn.receiving) conn.receiving = this.receiveLoop(conn);
+      return;
+    }
+    if ('ack' in f) {
+      this.onAck(f.ack.seq);
+      return;
+    }
+    this.log.warn({ peer: this.peer.name, code: f.error.code, seq: f.error.seq }, 'federation peer reported an error');
+  }
+
+  // ---- receiver -----------------------------------------------------------------------------------
+
+  private async receiveLoop(conn: Conn): Promise<void> {
+    try {
+      while (conn.inbox.length && this.conn === conn) {
+        const batch = conn.inbox.splice(0, conn.inbox.length);
+        const ackSeq = await this.receiveBatch(conn, batch);
+        if (ackSeq === undefined) return;
+        this.inboundAcked = Math.max(this.inboundAcked, ackSeq);
+        this.write(conn, { ack: { seq: ackSeq } });
+      }
+    } finally {
+      conn.receiving = undefined;
+      if (conn.inbox.length && this.conn === conn) conn.receiving = this.receiveLoop(conn);
+    }
+  }
+
+  /** Processes envelopes in order; returns the seq to acknowledge, or undefined when the link must drop. */
+  private async receiveBatch(conn: Conn, batch: Envelope[]): Promise<number | undefined> {
+    const key = conn.peerKey!;
+    const from = { peer: this.peer.name, nation: this.peer.nation };
+    const checks = await Promise.all(batch.map((env) => this.checker.check(env, key)));
+    const okKeys = checks.flatMap((c) => (c.ok ? [`${c.obj.origin}:${c.obj.id}`] : []));
+    const fresh = new Set(okKeys.length ? await this.d.store.outbox.markSeen([...new Set(okKeys)]) : []);
+    let acked: number | undefined;
+    for (let i = 0; i < batch.length; i++) {
+      const env = batch[i]!;
+      const c = checks[i]!;
+      this.received++;
+      if (!c.ok) {
+        await this.reject(conn, env, c.code, c.reason);
+      } else {
+        const k = `${c.obj.origin}:${c.obj.id}`;
+        if (fresh.delete(k)) {
+          try {
+            await this.d.accept(c.obj, from);
+          } catch (err) {
+            if (!rejectsPermanently(err)) {
+              // Not durable: drop the link without acking so the sender resends.
+              // Known gap: the key is already marked seen, so only this process's retry (below) re-accepts.
+              this.retryKeys.add(k);
+              this.log.warn({ peer: this.peer.name, seq: env.seq }, 'federation accept failed; link dropped');
+              if (acked !== undefined) this.write(conn, { ack: { seq: acked } });
+              if (this.conn === conn) this.drop('accept-failed');
+              return undefined;
+            }
+            await this.reject(conn, env, (err as KizunaError).code, 'accept');
+          }
+        } else if (this.retryKeys.delete(k)) {
+          try {
+            await this.d.accept(c.obj, from);
+          } catch {
+            this.retryKeys.add(k);
+            if (this.conn === conn) this.drop('accept-failed');
+            return undefined;
+          }
+        }
+      }
+      acked = env.seq;
+    }
+    return acked;
+  }
+
+  private readonly retryKeys = new Set<string>();
+
+  private async reject(conn: Conn, env: Envelope, code: string, reason: string): Promise<void> {
+    this.rejected++;
+    this.log.warn({ peer: this.peer.name, seq: env.seq, code, reason }, 'federation object rejected');
+    await this.d.audit('fed.rejected', this.d.nodeId, {
+      peer: this.peer.name,
+      nation: this.peer.nation,
+      seq: env.seq,
+      origin: env.origin,
+      id: env.id,
+      kind: env.kind,
+      code,
+      reason,
+    });
+    this.write(conn, { error: { code, seq: env.seq } });
+  }
+
+  // ---- sender -------------------------------------------------------------------------------------
+
+  private onAck(seq: number): void {
+    if (seq <= this.lastAck) return;
+    if (seq > this.lastSent && this.conn?.helloAcked) this.lastSent = seq;
+    this.lastAck = seq;
+    this.lastAckAt = Date.now();
+    const peer = this.peer.name;
+    // Serialised, coalesced durable acks: the newest ack covers all before it.
+    this.ackWrite = this.ackWrite
+      .then(async () => {
+        if (seq < this.lastAck) return;
+        await this.d.store.outbox.ack(peer, seq);
+        this.depth = await this.d.store.outbox.depth(peer);
+        if (this.outboxFull && this.depth <= this.o.maxOutbox * RESUME_LOW_WATER) {
+          this.outboxFull = false;
+          this.log.info({ peer, depth: this.depth }, 'federation outbox drained; enqueuing resumed');
+          await this.d.audit('fed.outbox_resumed', this.d.nodeId, { peer, depth: this.depth });
+        }
+      })
+      .catch((err) => this.log.warn({ peer, err: (err as Error).message }, 'federation ack write failed'));
+    this.pump();
+  }
+
+  pump(): void {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    const conn = this.conn;
+    if (!conn || !conn.helloAcked) return;
+    this.pumping = true;
+    void this.pumpLoop(conn)
+      .catch((err) => this.log.warn({ peer: this.peer.name, err: (err as Error).message }, 'federation send failed'))
+      .finally(() => {
+        this.pumping = false;
+        if (this.pumpAgain) {
+          this.pumpAgain = false;
+          this.pump();
+        }
+      });
+  }
+
+  private async pumpLoop(conn: Conn): Promise<void> {
+    for (;;) {
+      this.pumpAgain = false;
+      const room = this.o.window - (this.lastSent - this.lastAck);
+      if (room <= 0 || this.conn !== conn) return;
+      const items = await this.d.store.outbox.pending(this.peer.name, this.lastSent, Math.min(room, this.o.batch));
+      if (this.conn !== conn || !items.length) return;
+      conn.sock.cork();
+      let ok = true;
+      for (const it of items) ok = conn.sock.write(envelopeFrame(it.seq, it.payload));
+      conn.sock.uncork();
+      this.lastSent = items[items.length - 1]!.seq;
+      this.sent += items.length;
+      if (!ok) await new Promise<void>((r) => conn.sock.once('drain', r).once('close', r));
+    }
+  }
+}
+
+export function newHolderId(nodeId: string): string {
+  return `${nodeId}:${process.pid}:${randomUUID()}`;
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import type { JWK } from 'jose';
+import { audienceFor, labelDigest, labelFromJson, normalizeLabel, verifyBinding } from '../labels/index.js';
+import type { Audience, SecurityLabel } from '../labels/types.js';
+import type { Doc, StoredEvent } from '../store/types.js';
+import { KizunaError, isKizunaError } from '../util/errors.js';
+import type { FedDeps, FedObject } from './types.js';
+import type { Envelope } from './wire.js';
+
+/**
+ * Receiver-side boundary checks (defence in depth, the sender's guard is not trusted):
+ * binding signature with the peer's key, payload shape, originator label translated with OUR table
+ * must equal the label the sender bound, and our guard must release it to our own nation.
+ */
+
+const LabelShape = z.object({ policy: z.string(), classification: z.string(), owner: z.string() }).loose();
+const StoredEventSchema = z.object({
+  id: z.string().min(1),
+  origin: z.string().min(1),
+  uid: z.string().min(1),
+  type: z.string().min(1),
+  callsign: z.string().optional(),
+  time: z.number(),
+  stale: z.number(),
+  receivedAt: z.number(),
+  label: LabelShape,
+  xml: z.string().min(1),
+});
+const DocSchema = z.object({
+  collection: z.string().min(1),
+  id: z.string().min(1),
+  version: z.number().int().positive(),
+  label: LabelShape,
+  body: z.unknown(),
+  updatedAt: z.number(),
+});
+
+export type CheckResult = { ok: true; obj: FedObject; label: SecurityLabel } | { ok: false; code: string; reason: string };
+
+export class InboundChecker {
+  private readonly own: Audience;
+  private readonly ownPolicy: string;
+  constructor(private readonly d: FedDeps) {
+    this.own = audienceFor(d.registry, { nation: d.nation });
+    this.ownPolicy = d.registry.policyOf(d.nation);
+  }
+
+  async check(env: Envelope, peerKey: JWK): Promise<CheckResult> {
+    const { registry, guard } = this.d;
+    let label: SecurityLabel;
+    try {
+      label = registry.validate(labelFromJson(env.labelJson));
+    } catch (err) {
+      return fail(err, 'LABEL_INVALID', 'label');
+    }
+    let bound = false;
+    try {
+      bound = await verifyBinding(peerKey, env.bindingJws, env.payload, label);
+    } catch {
+      bound = false;
+    }
+    if (!bound) return { ok: false, code: 'BINDING_INVALID', reason: 'binding' };
+
+    let obj: FedObject;
+    let original: SecurityLabel;
+    try {
+      const json: unknown = JSON.parse(Buffer.from(env.payload).toString('utf8'));
+      if (env.kind === 'cot') {
+        const ev = StoredEventSchema.parse(json) as unknown as StoredEvent;
+        if (ev.origin !== env.origin || ev.id !== env.id) return { ok: false, code: 'FED_PROTOCOL', reason: 'id' };
+        obj = { kind: 'cot', origin: env.origin, id: env.id, event: ev };
+        original = ev.label;
+      } else if (env.kind === 'doc') {
+        const doc = DocSchema.parse(json) as unknown as Doc;
+        obj = { kind: 'doc', origin: env.origin, id: env.id, doc };
+        original = doc.label;
+      } else {
+        return { ok: false, code: 'FED_PROTOCOL', reason: 'kind' };
+      }
+      original = registry.validate(original);
+    } catch (err) {
+      return fail(err, 'FED_PROTOCOL', 'payload');
+    }
+    // Our own translation of the originator label must equal what the sender bound (§2.3 "decrypt" side).
+    try {
+      const mine = registry.translate(original, this.ownPolicy);
+      if (labelDigest(normalizeLabel(mine)) !== labelDigest(normalizeLabel(label))) {
+        return { ok: false, code: 'FED_REJECTED', reason: 'label-mismatch' };
+      }
+    } catch (err) {
+      return fail(err, 'LABEL_UNMAPPABLE', 'translate');
+    }
+    for (const l of [label, original]) {
+      const dec = guard.decide(l, this.own);
+      if (!dec.allow) return { ok: false, code: 'FED_REJECTED', reason: dec.reason };
+    }
+    return { ok: true, obj, label };
+  }
+}
+
+function fail(err: unknown, fallback: string, reason: string): CheckResult {
+  return { ok: false, code: isKizunaError(err) ? err.code : fallback, reason };
+}
+
+export function rejectsPermanently(err: unknown): boolean {
+  return err instanceof KizunaError && err.status < 500;
+}

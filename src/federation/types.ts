@@ -1,0 +1,85 @@
+import type { JWK } from 'jose';
+import type { Bus } from '../bus/types.js';
+import type { ReleaseGuard } from '../labels/guard-types.js';
+import type { PolicyRegistry } from '../labels/index.js';
+import type { Doc, Store, StoredEvent } from '../store/types.js';
+import type { Logger } from '../util/log.js';
+
+export type { JWK };
+
+/** What crosses a federation link: a CoT event or a coordination document, with its originator label inside. */
+export type FedObject =
+  | { kind: 'cot'; origin: string; id: string; event: StoredEvent }
+  | { kind: 'doc'; origin: string; id: string; doc: Doc };
+
+export interface FedPeer {
+  /** the peer's node id (must match its certificate: urn:kizuna:node:<id> or CN) */
+  name: string;
+  /** the peer's nation; its certificate must say the same */
+  nation: string;
+  host: string;
+  port: number;
+  /** the only CA trusted for this peer */
+  caPem: string;
+  /** pinned binding key; when absent the key from the peer's Hello is used (the link is mutually authenticated) */
+  publicJwk?: JWK;
+}
+
+export interface FedDeps {
+  nodeId: string;
+  nation: string;
+  registry: PolicyRegistry;
+  guard: ReleaseGuard;
+  store: Store;
+  /** when given, only the holder of lease `fed-link:<peer>` runs that link (several processes per node) */
+  bus?: Bus;
+  /** this node's certificate (client + server auth) */
+  tls: { certPem: string; keyPem: string };
+  peers: FedPeer[];
+  /** port 0 allowed; undefined = dial only */
+  listen?: { host: string; port: number };
+  binding: { privateJwk: JWK; publicJwk: JWK };
+  audit(kind: string, actor: string, body: unknown): Promise<void>;
+  /** The node stores and fans out; must be idempotent by origin+id. Throw to reject (audited, acked, not retried
+   * when the error is a KizunaError with a 4xx status; otherwise the link drops and the sender resends). */
+  accept(obj: FedObject, from: { peer: string; nation: string }): Promise<void>;
+  limits?: {
+    /** per-peer outbox bound (items); default 1,000,000 */
+    maxOutbox?: number;
+    /** items read from the outbox per send round; default 256 */
+    batch?: number;
+    /** unacknowledged frames in flight; default 1024 */
+    window?: number;
+  };
+  /** reconnect backoff bounds (ms); defaults 200..10,000 */
+  backoff?: { minMs?: number; maxMs?: number };
+  log?: Logger;
+}
+
+export type LinkState = 'connected' | 'connecting' | 'down';
+
+export interface PeerStatus {
+  peer: string;
+  nation: string;
+  state: LinkState;
+  outboxDepth: number;
+  lastAckSeq: number;
+  /** ms since epoch, undefined before the first ack */
+  lastAckAt?: number;
+  sent: number;
+  received: number;
+  rejected: number;
+  outboxFull: boolean;
+  /** objects not enqueued for this peer because its outbox was full */
+  droppedWhileFull: number;
+  /** this process holds the link (always true without a bus) */
+  leaseHeld: boolean;
+}
+
+export interface Federation {
+  start(): Promise<{ port?: number }>;
+  /** Offers an object to every peer except `cameFrom` and the origin; the guard decides per peer. */
+  offer(obj: FedObject, cameFrom?: string): Promise<void>;
+  status(): PeerStatus[];
+  close(): Promise<void>;
+}

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { spawnNode, type ChildNode } from '../support/child-node.js';
+import { TestTakClient, sa } from '../support/tak-client.js';
+import { sleep, waitUntil } from '../support/node-harness.js';
+
+const PG = 'postgres://postgres@127.0.0.1:5432/test';
+const NATS = 'nats://127.0.0.1:4222';
+
+/** Three `kizuna serve` processes of one nation on one PostgreSQL and one NATS JetStream. */
+describe('scale-out: three node processes on PostgreSQL + NATS JetStream', () => {
+  const suffix = randomBytes(4).toString('hex');
+  const schema = `kz_scale_${suffix}`;
+  const nodeId = `JPN-${suffix}`;
+  const dir = mkdtempSync(join(tmpdir(), 'kizuna-scale-'));
+  const procs: ChildNode[] = [];
+  const clients: TestTakClient[] = [];
+
+  beforeAll(async () => {
+    const common = ['--nation', 'JPN', '--node-id', nodeId, '--data', dir, '--host', '127.0.0.1', '--store', `${PG}?schema=${schema}`, '--bus', NATS];
+    const ports = ['--tcp-port', '0', '--tls-port', '0', '--http-port', '0', '--https-port', '0', '--enroll-port', '0', '--federation-port', '0'];
+    // the first process creates the node's PKI and schema; the others join it
+    procs.push(await spawnNode([...common, ...ports]));
+    procs.push(...(await Promise.all([spawnNode([...common, ...ports]), spawnNode([...common, ...ports])])));
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await Promise.all(procs.map((p) => p.stop()));
+    const c = new pg.Client({ connectionString: PG });
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await c.end();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('every client receives every other client’s event exactly once, whichever process it is on', async () => {
+    for (const p of procs) for (let i = 0; i < 2; i++) clients.push(await TestTakClient.connect(p.ready.tcp));
+    await sleep(300);
+    clients.forEach((c, i) => c.send(sa(`MP-${i}`, `MP${i}`)));
+    for (const [i, c] of clients.entries()) {
+      for (let j = 0; j < clients.length; j++) {
+        if (j === i) continue;
+        await waitUntil(() => c.byUid(`MP-${j}`).length > 0, `client ${i} got MP-${j}`, 10_000);
+      }
+    }
+    await sleep(500);
+    for (const [i, c] of clients.entries()) {
+      for (let j = 0; j < clients.length; j++) expect(c.byUid(`MP-${j}`).length, `client ${i} ← MP-${j}`).toBe(j === i ? 0 : 1);
+    }
+  });
+
+  it('a client joining any process gets the shared picture from PostgreSQL', async () => {
+    const late = await TestTakClient.connect(procs[2]!.ready.tcp);
+    clients.push(late);
+    await late.waitForUid('MP-0');
+    await late.waitForUid('MP-5');
+  });
+});

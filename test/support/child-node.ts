@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { repoRoot } from '../cot/fixtures.js';
+
+export interface ChildNode {
+  proc: ChildProcess;
+  ready: { nation: string; node: string; tcp: number; tls: number; http: number; https: number; enroll: number; federation: number };
+  output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** `kizuna serve` in a child process (from source via tsx); resolves on its JSON ready line. */
+export async function spawnNode(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildNode> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'serve', ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, VITEST: '', LOG_LEVEL: 'warn', ...env },
+  });
+  let out = '';
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const rl = createInterface({ input: proc.stdout! });
+  const ready = await new Promise<ChildNode['ready']>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`node did not become ready:\n${out}`)), 60_000);
+    rl.on('line', (line) => {
+      out += line + '\n';
+      try {
+        const j = JSON.parse(line) as ChildNode['ready'] & { ready?: boolean };
+        if (j.ready) {
+          clearTimeout(timer);
+          resolve(j);
+        }
+      } catch {
+        /* not the ready line */
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`node exited with ${code} before ready:\n${out}`));
+    });
+  });
+  return {
+    proc,
+    ready,
+    output: () => out,
+    stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (proc.exitCode !== null) return Promise.resolve(proc.exitCode);
+      return new Promise((resolve) => {
+        proc.once('exit', (code) => resolve(code));
+        proc.kill(signal);
+      });
+    },
+  };
+}

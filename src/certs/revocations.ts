@@ -1,0 +1,109 @@
+import { existsSync, mkdirSync, readFileSync, statSync, watchFile, unwatchFile } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { KizunaError } from '../util/errors.js';
+import { normalizeSerial } from './identity.js';
+import { listIssued, pkiDir, writeFileAtomic } from './pki.js';
+
+export interface RevokedEntry {
+  serial: string;
+  name?: string;
+  revokedAt: string;
+}
+
+export interface Revocations {
+  /** Revokes every certificate issued to a name, or one serial. Returns the serials newly revoked. */
+  revoke(nameOrSerial: string): string[];
+  isRevoked(serial: string): boolean;
+  list(): RevokedEntry[];
+  /**
+   * Called once per newly revoked serial, also when another process (the CLI) revoked it:
+   * the file is watched. The node uses this to drop live connections.
+   */
+  onRevoke(fn: (serial: string) => void): () => void;
+  close(): void;
+}
+
+const FileSchema = z.object({
+  entries: z.array(z.object({ serial: z.string(), name: z.string().optional(), revokedAt: z.string() })),
+});
+
+/** Persisted in DATA/pki/revoked.json (atomic rewrite); the file is the source of truth across processes. */
+export function openRevocations(dataDir: string, opts: { pollMs?: number } = {}): Revocations {
+  const dir = pkiDir(dataDir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, 'revoked.json');
+  let entries: RevokedEntry[] = [];
+  let serials = new Set<string>();
+  let stamp = '';
+  const listeners = new Set<(serial: string) => void>();
+
+  const fileStamp = () => {
+    try {
+      const s = statSync(file);
+      return `${s.mtimeMs}:${s.size}:${s.ino}`;
+    } catch {
+      return 'none';
+    }
+  };
+  /** Re-reads the file when it changed; returns serials that were not known before. */
+  const refresh = (): string[] => {
+    const now = fileStamp();
+    if (now === stamp) return [];
+    stamp = now;
+    const next = existsSync(file) ? FileSchema.parse(JSON.parse(readFileSync(file, 'utf8'))).entries : [];
+    const added = next.map((e) => e.serial).filter((s) => !serials.has(s));
+    entries = next;
+    serials = new Set(next.map((e) => e.serial));
+    return added;
+  };
+  const emit = (added: string[]) => {
+    for (const s of added) for (const fn of listeners) fn(s);
+  };
+  refresh();
+
+  const onFileChange = () => emit(refresh());
+  let watching = false;
+
+  return {
+    revoke(nameOrSerial) {
+      refresh();
+      const issued = listIssued(dir);
+      let targets = issued.filter((r) => r.name === nameOrSerial).map((r) => ({ serial: r.serial, name: r.name }));
+      if (targets.length === 0 && /^[0-9a-fA-F:]{8,}$/.test(nameOrSerial)) {
+        const serial = normalizeSerial(nameOrSerial);
+        targets = [{ serial, name: issued.find((r) => r.serial === serial)?.name ?? '' }];
+      }
+      if (targets.length === 0) throw new KizunaError('NOT_FOUND', 'no certificate issued to that name');
+      const fresh = targets.filter((t) => !serials.has(t.serial));
+      if (fresh.length === 0) return [];
+      const revokedAt = new Date().toISOString();
+      const next = [...entries, ...fresh.map((t) => (t.name ? { serial: t.serial, name: t.name, revokedAt } : { serial: t.serial, revokedAt }))];
+      writeFileAtomic(file, JSON.stringify({ entries: next }, null, 1), 0o644);
+      emit(refresh());
+      return fresh.map((t) => t.serial);
+    },
+    isRevoked(serial) {
+      refresh();
+      return serials.has(normalizeSerial(serial));
+    },
+    list() {
+      refresh();
+      return entries.map((e) => ({ ...e }));
+    },
+    onRevoke(fn) {
+      listeners.add(fn);
+      if (!watching) {
+        // Polling works on every filesystem and survives the atomic rename (fs.watch loses the inode).
+        watchFile(file, { interval: opts.pollMs ?? 500, persistent: false }, onFileChange);
+        watching = true;
+      }
+      return () => listeners.delete(fn);
+    },
+    close() {
+      listeners.clear();
+      if (watching) unwatchFile(file, onFileChange);
+      watching = false;
+    },
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * Public API of the labels package (see /work/prompts/common.md). Everything else in src/ uses labels
+ * only through this module, src/labels/types.ts, released.ts and guard-types.ts.
+ */
+export type { Audience, CategoryType, Decision, LabelCategory, Labelled, SecurityLabel } from './types.js';
+export { DecisionReason } from './types.js';
+export type { Released, ReleasedCount } from './released.js';
+export type { DecisionRecord, EgressPath, ReleaseGuard } from './guard-types.js';
+
+export { loadPolicies, MULTI_OWNER, type PolicyRegistry, type PolicyDef, type PhaseRule } from './registry.js';
+export { DEFAULT_POLICIES_DIR } from './package-root.js';
+export { canonicalJson, labelDigest, normalizeLabel } from './canonical.js';
+export { combineLabels, makeLabel, type CombineOptions, type MakeLabelInput } from './algebra.js';
+export { audienceFor, decide, type AudienceInput } from './decide.js';
+export { createGuard, type GuardOptions, type KizunaGuard } from './guard.js';
+export {
+  parseLabelXml,
+  serializeLabelXml,
+  LABEL_NAMESPACE,
+  OWNER_TAG,
+  CONTRIBUTORS_TAG,
+  DEFAULT_MAX_LABEL_BYTES,
+  type ParseLabelOptions,
+  type SerializeLabelOptions,
+} from './xml.js';
+export { labelFromJson, labelToJson, SecurityLabelSchema } from './json.js';
+export { labelView, portionMark, renderMarking, type Lang, type LabelView } from './marking.js';
+export { bindingPayload, generateBindingKeys, signBinding, verifyBinding } from './binding.js';

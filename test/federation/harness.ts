@@ -1,0 +1,211 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createGuard,
+  generateBindingKeys,
+  loadPolicies,
+  makeLabel,
+  type PolicyRegistry,
+} from '../../src/labels/index.js';
+import type { ReleaseGuard } from '../../src/labels/guard-types.js';
+import type { SecurityLabel } from '../../src/labels/types.js';
+import { createFederation, type FedObject, type Federation, type FedPeer } from '../../src/federation/index.js';
+import type { JWK } from 'jose';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import type { Store, StoredEvent } from '../../src/store/types.js';
+import { makeCa, makeNodeCert, type TestCa } from './pki.js';
+
+/** Real nodes-in-a-process for federation tests: real TLS, real SQLite, real policies and guard. */
+export const registry: PolicyRegistry = loadPolicies();
+
+export interface NodeSpec {
+  nodeId: string;
+  nation: string;
+}
+
+export interface Identity extends NodeSpec {
+  ca: TestCa;
+  cert: { certPem: string; keyPem: string };
+  binding: { privateJwk: JWK; publicJwk: JWK };
+}
+
+export async function makeIdentity(spec: NodeSpec, ca?: TestCa): Promise<Identity> {
+  const c = ca ?? (await makeCa(spec.nation));
+  return { ...spec, ca: c, cert: await makeNodeCert(c, spec), binding: await generateBindingKeys() };
+}
+
+export interface TestNode {
+  id: Identity;
+  fed: Federation;
+  store: Store;
+  guard: ReleaseGuard;
+  port: number;
+  dbFile: string;
+  /** objects handed to accept, in order */
+  accepted: FedObject[];
+  audits: { kind: string; body: Record<string, unknown> }[];
+  close(): Promise<void>;
+}
+
+export function tmpDir(): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'kizuna-fed-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** peers: identity of the peer + where to dial it (port 0 when this node never dials it). */
+export async function startNode(o: {
+  id: Identity;
+  dir: string;
+  peers: { id: Identity; port: number; host?: string; caPem?: string }[];
+  listenPort?: number;
+  maxOutbox?: number;
+  relay?: boolean;
+  acceptHook?: (obj: FedObject) => Promise<void> | void;
+}): Promise<TestNode> {
+  const dbFile = join(o.dir, `${o.id.nodeId}.db`);
+  const store = await openSqliteStore(dbFile);
+  const guard = createGuard(registry);
+  const accepted: FedObject[] = [];
+  const audits: TestNode['audits'] = [];
+  const peers: FedPeer[] = o.peers.map((p) => ({
+    name: p.id.nodeId,
+    nation: p.id.nation,
+    host: p.host ?? '127.0.0.1',
+    port: p.port,
+    caPem: p.caPem ?? p.id.ca.certPem,
+    publicJwk: p.id.binding.publicJwk,
+  }));
+  let fed: Federation;
+  fed = createFederation({
+    nodeId: o.id.nodeId,
+    nation: o.id.nation,
+    registry,
+    guard,
+    store,
+    tls: o.id.cert,
+    peers,
+    listen: { host: '127.0.0.1', port: o.listenPort ?? 0 },
+    binding: o.id.binding,
+    audit: async (kind, _actor, body) => {
+      audits.push({ kind, body: body as Record<string, unknown> });
+    },
+    accept: async (obj, from) => {
+      await o.acceptHook?.(obj);
+      if (obj.kind === 'cot') {
+        const fresh = await store.events.appendEvents([obj.event]);
+        accepted.push(obj);
+        // Like the node: relay what was new, never back to where it came from.
+        if (fresh.length && o.relay !== false) await fed.offer(obj, from.peer);
+      } else {
+        accepted.push(obj);
+      }
+    },
+    limits: { ...(o.maxOutbox ? { maxOutbox: o.maxOutbox } : {}), batch: 64, window: 256 },
+    backoff: { minMs: 20, maxMs: 200 },
+  });
+  const { port } = await fed.start();
+  return {
+    id: o.id,
+    fed,
+    store,
+    guard,
+    port: port!,
+    dbFile,
+    accepted,
+    audits,
+    async close() {
+      await fed.close();
+      await store.close();
+    },
+  };
+}
+
+let counter = 0;
+export function label(o: { policy: string; classification?: string; relTo?: string[]; caveats?: string[]; owner?: string }): SecurityLabel {
+  return makeLabel(registry, {
+    policy: o.policy,
+    classification: o.classification ?? 'UNCLASSIFIED',
+    ...(o.relTo ? { relTo: o.relTo } : {}),
+    ...(o.caveats ? { caveats: o.caveats } : {}),
+    owner: o.owner ?? o.policy,
+    createdAt: '2026-01-01T00:00:00.000Z',
+  });
+}
+
+export function cotObject(origin: string, l: SecurityLabel, id?: string): FedObject & { kind: 'cot' } {
+  const eid = id ?? `ev-${++counter}`;
+  const now = Date.now();
+  const event: StoredEvent = {
+    id: eid,
+    origin,
+    uid: `uid-${eid}`,
+    type: 'a-f-S-X',
+    callsign: `ship-${eid}`,
+    time: now,
+    stale: now + 3_600_000,
+    receivedAt: now,
+    label: l,
+    xml: `<event version="2.0" uid="uid-${eid}" type="a-f-S-X" how="m-g"><point lat="35" lon="139" hae="0" ce="9" le="9"/><detail/></event>`,
+  };
+  return { kind: 'cot', origin, id: eid, event };
+}
+
+/** Originates an event on a node: stored locally, then offered (what the node's ingest does). */
+export async function originate(node: TestNode, obj: FedObject & { kind: 'cot' }): Promise<void> {
+  await node.store.events.appendEvents([obj.event]);
+  await node.fed.offer(obj);
+}
+
+export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export async function storedIds(node: TestNode): Promise<string[]> {
+  const evs = await node.store.events.latest({ now: 0, includeStale: true, limit: 100_000 });
+  return evs.map((e) => `${e.origin}:${e.id}`).sort();
+}
+
+/**
+ * A TCP proxy that can cut every connection mid-stream (the link fault), optionally after N bytes.
+ */
+export async function startProxy(target: () => number): Promise<{ port: number; cut(): void; close(): Promise<void>; cuts: number }> {
+  const socks = new Set<net.Socket>();
+  const st = { cuts: 0 };
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target(), '127.0.0.1');
+    socks.add(client);
+    socks.add(upstream);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      socks.delete(client);
+      socks.delete(upstream);
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    get cuts() {
+      return st.cuts;
+    },
+    cut() {
+      st.cuts++;
+      for (const s of socks) s.destroy();
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of socks) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}

@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadPolicies } from '../labels/index.js';
+import { openSqliteStore } from '../store/sqlite.js';
+import type { Store } from '../store/types.js';
+import { createAuditLog, type AuditLog } from './audit.js';
+import { createCoordination, type Coordination, type CoordinationOptions } from './service.js';
+import { createUserService, type SessionUser, type UserService } from './users.js';
+
+/** Test fixture only (imported by *.test.ts): one national node's coordination on a real SQLite file. */
+export interface TestNode {
+  nation: string;
+  dir: string;
+  file: string;
+  store: Store;
+  audit: AuditLog;
+  users: UserService;
+  coord: Coordination;
+  /** session users by role: viewer, operator, coordinator, administrator */
+  as: Record<'viewer' | 'operator' | 'coordinator' | 'administrator', SessionUser>;
+  close(): Promise<void>;
+}
+
+export const registry = loadPolicies();
+
+export async function makeNode(nation: string, opts: Partial<CoordinationOptions> = {}): Promise<TestNode> {
+  const dir = mkdtempSync(join(tmpdir(), `kizuna-coord-${nation}-`));
+  const file = join(dir, 'kizuna.db');
+  const store = await openSqliteStore(file);
+  const audit = createAuditLog(store, { nodeId: nation, ...(opts.now ? { now: opts.now } : {}) });
+  const users = createUserService(store, audit, { nation, registry, ...(opts.now ? { now: opts.now } : {}) });
+  const lower = nation.toLowerCase();
+  await users.seed(
+    (['viewer', 'operator', 'coordinator', 'administrator'] as const).map((role) => ({
+      username: `${lower}-${role}`,
+      password: `${lower}-${role}-pw`,
+      role,
+    })),
+  );
+  const as = {} as TestNode['as'];
+  for (const role of ['viewer', 'operator', 'coordinator', 'administrator'] as const) {
+    as[role] = (await users.sessionUser(`${lower}-${role}`))!;
+  }
+  const coord = createCoordination({ nodeId: nation, nation, store, registry, audit, ...opts });
+  return {
+    nation,
+    dir,
+    file,
+    store,
+    audit,
+    users,
+    coord,
+    as,
+    close: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Simulated federation: every local change of one node is applied on the other, in order. */
+export function federate(a: TestNode, b: TestNode): { settle(): Promise<void>; errors: unknown[] } {
+  let chain: Promise<void> = Promise.resolve();
+  const errors: unknown[] = [];
+  const wire = (from: TestNode, to: TestNode) =>
+    from.coord.onChange((doc, info) => {
+      if (info.remote) return;
+      const copy = structuredClone(doc);
+      chain = chain.then(() => to.coord.applyRemote(copy, from.nation)).catch((e) => void errors.push(e));
+    });
+  wire(a, b);
+  wire(b, a);
+  return {
+    errors,
+    settle: async () => {
+      // Applying may trigger further changes (phase audit); loop until quiet.
+      for (let i = 0; i < 5; i++) await chain;
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import type { PolicyRegistry } from '../labels/index.js';
+import type { ReleaseGuard } from '../labels/guard-types.js';
+import type { SecurityLabel } from '../labels/types.js';
+import type { Store, StoredEvent } from '../store/types.js';
+import type { Coordination, SessionUser, UserService } from '../coordination/index.js';
+import type { Logger } from '../util/log.js';
+
+export type { Coordination, SessionUser, UserService };
+
+export type TrackChange = { kind: 'event'; event: StoredEvent } | { kind: 'delete'; uid: string; label: SecurityLabel };
+
+/** The live picture; the node implements it from its ingest pipeline. Items are labelled, not yet released. */
+export interface TrackFeed {
+  /** current non-stale picture */
+  latest(): Promise<StoredEvent[]>;
+  subscribe(fn: (c: TrackChange) => void): () => void;
+}
+
+export interface ApiDeps {
+  nodeId: string;
+  nation: string;
+  registry: PolicyRegistry;
+  guard: ReleaseGuard;
+  store: Store;
+  users: UserService;
+  coordination: Coordination;
+  tracks: TrackFeed;
+  /** GET /api/federation/status (operator and above) */
+  federationStatus?: () => unknown;
+  /** POST /api/cot (operator and above) */
+  ingestCot?: (xml: string, user: SessionUser) => Promise<void>;
+  log?: Logger;
+  /** WebSocket tuning (tests shorten the session check) */
+  ws?: { sessionCheckMs?: number; maxBufferedBytes?: number };
+}

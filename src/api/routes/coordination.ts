@@ -1,0 +1,283 @@
+import { makeLabel } from '../../labels/index.js';
+import type { Released } from '../../labels/released.js';
+import type { Audience, Labelled } from '../../labels/types.js';
+import type { Doc } from '../../store/types.js';
+import type { Action, CalendarBody, ChatBody, PostureDoc, RequestBundle } from '../../coordination/index.js';
+import type { PostureView, RequestView } from '../contract.js';
+import type { ApiDeps, SessionUser } from '../deps.js';
+import { releasedPage } from '../paging.js';
+import { labelViews, releaseOrNotFound } from '../release.js';
+import { route, type AnyRoute } from '../route-table.js';
+import {
+  ActionBodySchema,
+  CalendarEventViewSchema,
+  CalendarListSchema,
+  ChatBodySchema,
+  ChatListSchema,
+  ChatMessageViewSchema,
+  ChatRoomListSchema,
+  FederationStatusSchema,
+  CommentBodySchema,
+  IdParamsSchema,
+  NewCalendarEventSchema,
+  NewRequestSchema,
+  PageQuerySchema,
+  PostureViewSchema,
+  ProposeBodySchema,
+  RequestListSchema,
+  RequestQuerySchema,
+  RequestViewSchema,
+} from '../schemas.js';
+
+/** URL segment → workflow action (the browser uses dashes). */
+const ACTION_PATHS: Record<string, { action: Action; min: 'operator' | 'coordinator'; summary: string }> = {
+  submit: { action: 'submit', min: 'operator', summary: 'Submit (or resubmit) a request for concurrence' },
+  review: { action: 'review', min: 'coordinator', summary: "Mark this nation's review as started" },
+  concur: { action: 'concur', min: 'coordinator', summary: "Concur for this node's nation" },
+  'not-concur': { action: 'not_concur', min: 'coordinator', summary: "Do not concur for this node's nation" },
+  return: { action: 'return', min: 'coordinator', summary: 'Return for changes' },
+  execute: { action: 'execute', min: 'coordinator', summary: 'Start execution of a concurred request' },
+  close: { action: 'close', min: 'coordinator', summary: 'Close the request' },
+};
+
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * The label under which this node states the alliance posture: lowest level of its policy, releasable to
+ * the nations whose phases it shows. The posture is derived from labelled proposal docs; this label
+ * lets it pass the guard like everything else.
+ */
+export function postureLabelled(deps: ApiDeps, p: PostureDoc): Labelled<PostureDoc> {
+  const policy = deps.registry.policyOf(deps.nation);
+  const relTo = [...new Set([deps.nation, ...Object.keys(p.phases)])].sort();
+  const label = makeLabel(deps.registry, { policy, classification: deps.registry.classifications(policy)[0]!, relTo, owner: deps.nation });
+  return { label, value: p };
+}
+
+export function coordinationRoutes(deps: ApiDeps): AnyRoute[] {
+  const { guard, coordination: coord } = deps;
+  const lv = labelViews(deps.registry);
+  const bundleOf = (b: RequestBundle): Labelled<RequestBundle> => ({ label: b.label, value: b });
+  const docOf = <B>(d: Doc<B>): Labelled<Doc<B>> => ({ label: d.label, value: d });
+
+  /** The view carries the label as released (translated for the audience), never the stored one. */
+  const requestView = (r: Released<RequestBundle>): RequestView => coord.requestView({ ...r.value, label: r.label }, lv);
+  const calendarView = (r: Released<Doc<CalendarBody>>) => coord.calendarView({ ...r.value, label: r.label }, lv);
+  const chatView = (r: Released<Doc<ChatBody>>) => coord.chatView({ ...r.value, label: r.label }, lv);
+  const postureView = (audience: Audience, p: PostureDoc): PostureView =>
+    coord.postureView(releaseOrNotFound(guard, postureLabelled(deps, p), audience, 'rest').value);
+
+  /** A request the user may not see answers exactly like one that does not exist. */
+  async function visibleRequest(user: SessionUser, id: string): Promise<Released<RequestBundle>> {
+    const b = await coord.getRequest(id);
+    return releaseOrNotFound(guard, b && bundleOf(b), user.audience, 'rest');
+  }
+
+  const routes: AnyRoute[] = [
+    route({
+      method: 'GET',
+      url: '/api/requests',
+      summary: 'Coordination requests releasable to the caller (filter by status/kind; cursor `next`)',
+      tag: 'requests',
+      auth: 'viewer',
+      query: RequestQuerySchema,
+      response: RequestListSchema,
+      handler: async ({ user, query }) => {
+        const page = await releasedPage({
+          fetch: (after, limit) =>
+            coord.listRequests({
+              limit,
+              ...(after !== undefined ? { after } : {}),
+              ...(query.status ? { status: query.status } : {}),
+              ...(query.kind ? { kind: query.kind } : {}),
+            }),
+          idOf: (b) => b.request.id,
+          release: (bs) => guard.releaseMany(bs.map(bundleOf), user.audience, 'rest'),
+          releasedId: (r) => r.value.request.id,
+          after: query.after,
+          limit: query.limit,
+        });
+        const out: { items: RequestView[]; next?: string } = { items: page.items.map(requestView) };
+        if (page.next) out.next = page.next;
+        return out;
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/api/requests',
+      summary: 'Create a request (draft) owned by this nation',
+      tag: 'requests',
+      auth: 'operator',
+      body: NewRequestSchema,
+      response: RequestViewSchema,
+      handler: async ({ user, body }) => {
+        const b = await coord.createRequest(user, body);
+        return requestView(releaseOrNotFound(guard, bundleOf(b), user.audience, 'rest'));
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/api/requests/:id',
+      summary: 'One request with every nation’s concurrence and the comments',
+      tag: 'requests',
+      auth: 'viewer',
+      params: IdParamsSchema,
+      response: RequestViewSchema,
+      handler: async ({ user, params }) => requestView(await visibleRequest(user, params.id)),
+    }),
+    ...Object.entries(ACTION_PATHS).map(([segment, a]) =>
+      route({
+        method: 'POST',
+        url: `/api/requests/:id/${segment}`,
+        summary: a.summary,
+        tag: 'requests',
+        auth: a.min,
+        params: IdParamsSchema,
+        body: ActionBodySchema,
+        response: RequestViewSchema,
+        handler: async ({ user, params, body }) => {
+          await visibleRequest(user, params.id);
+          const b = await coord.act(user, params.id, a.action, body.comment);
+          return requestView(releaseOrNotFound(guard, bundleOf(b), user.audience, 'rest'));
+        },
+      }),
+    ),
+    route({
+      method: 'POST',
+      url: '/api/requests/:id/comments',
+      summary: 'Comment on a request',
+      tag: 'requests',
+      auth: 'operator',
+      params: IdParamsSchema,
+      body: CommentBodySchema,
+      response: RequestViewSchema,
+      handler: async ({ user, params, body }) => {
+        await visibleRequest(user, params.id);
+        await coord.comment(user, params.id, body.text);
+        return requestView(await visibleRequest(user, params.id));
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/api/calendar',
+      summary: 'Exercise and training calendar (releasable events, by id; cursor `next`)',
+      tag: 'calendar',
+      auth: 'viewer',
+      query: PageQuerySchema,
+      response: CalendarListSchema,
+      handler: async ({ user, query }) => {
+        const page = await releasedPage({
+          fetch: async (after, limit) => (await coord.listCalendar({ limit, ...(after !== undefined ? { after } : {}) })).sort(byId),
+          idOf: (d) => d.id,
+          release: (ds) => guard.releaseMany(ds.map(docOf), user.audience, 'rest'),
+          releasedId: (r) => r.value.id,
+          after: query.after,
+          limit: query.limit,
+        });
+        return { items: page.items.map(calendarView), ...(page.next ? { next: page.next } : {}) };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/api/calendar',
+      summary: 'Add a bilateral exercise or training event',
+      tag: 'calendar',
+      auth: 'operator',
+      body: NewCalendarEventSchema,
+      response: CalendarEventViewSchema,
+      handler: async ({ user, body }) => {
+        const d = await coord.createCalendarEvent(user, body);
+        return calendarView(releaseOrNotFound(guard, docOf(d), user.audience, 'rest'));
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/api/chat/rooms',
+      summary: 'Bilateral chat rooms',
+      tag: 'chat',
+      auth: 'viewer',
+      response: ChatRoomListSchema,
+      // room names are node configuration, the same for every user: no object content
+      handler: async () => ({ items: coord.chatRooms().map((r) => ({ id: r.id, name: r.name })) }),
+    }),
+    route({
+      method: 'GET',
+      url: '/api/chat/rooms/:id/messages',
+      summary: 'Messages of a room, oldest first (cursor `next`)',
+      tag: 'chat',
+      auth: 'viewer',
+      params: IdParamsSchema,
+      query: PageQuerySchema,
+      response: ChatListSchema,
+      handler: async ({ user, params, query }) => {
+        const page = await releasedPage({
+          fetch: async (after, limit) => (await coord.listChat(params.id, { limit, ...(after !== undefined ? { after } : {}) })).sort(byId),
+          idOf: (d) => d.id,
+          release: (ds) => guard.releaseMany(ds.map(docOf), user.audience, 'rest'),
+          releasedId: (r) => r.value.id,
+          after: query.after,
+          limit: query.limit,
+        });
+        return { items: page.items.map(chatView), ...(page.next ? { next: page.next } : {}) };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/api/chat/rooms/:id/messages',
+      summary: 'Post a labelled chat message',
+      tag: 'chat',
+      auth: 'operator',
+      params: IdParamsSchema,
+      body: ChatBodySchema,
+      response: ChatMessageViewSchema,
+      handler: async ({ user, params, body }) => {
+        const d = await coord.postChat(user, params.id, body.text, body.label);
+        return chatView(releaseOrNotFound(guard, docOf(d), user.audience, 'rest'));
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/api/posture',
+      summary: 'Readiness phase of each nation, the alliance posture and any pending proposal',
+      tag: 'posture',
+      auth: 'viewer',
+      response: PostureViewSchema,
+      handler: async ({ user }) => postureView(user.audience, await coord.posture()),
+    }),
+    route({
+      method: 'POST',
+      url: '/api/posture/propose',
+      summary: "Propose a readiness phase for this node's nation",
+      tag: 'posture',
+      auth: 'coordinator',
+      body: ProposeBodySchema,
+      response: PostureViewSchema,
+      handler: async ({ user, body }) => postureView(user.audience, await coord.proposePhase(user, body.phase)),
+    }),
+    route({
+      method: 'POST',
+      url: '/api/posture/:id/ack',
+      summary: "Acknowledge the other nation's proposed phase",
+      tag: 'posture',
+      auth: 'coordinator',
+      params: IdParamsSchema,
+      response: PostureViewSchema,
+      handler: async ({ user, params }) => postureView(user.audience, await coord.ackPhase(user, params.id)),
+    }),
+  ];
+  if (deps.federationStatus) {
+    const status = deps.federationStatus;
+    routes.push(
+      route({
+        method: 'GET',
+        url: '/api/federation/status',
+        summary: 'Peer links and outbox depths (operational data, no objects)',
+        tag: 'federation',
+        auth: 'operator',
+        response: FederationStatusSchema,
+        handler: async () => ({ peers: status() }),
+      }),
+    );
+  }
+  return routes;
+}

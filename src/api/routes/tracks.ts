@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import type { Labelled } from '../../labels/types.js';
+import type { StoredEvent } from '../../store/types.js';
+import type { ApiDeps } from '../deps.js';
+import type { TrackView } from '../contract.js';
+import { labelViews, releaseOrNotFound } from '../release.js';
+import { route, type AnyRoute } from '../route-table.js';
+import { apiSchemas, OkSchema, TrackListSchema, TrackQuerySchema, TrackViewSchema } from '../schemas.js';
+import { trackViewOf } from '../track-view.js';
+
+const CotBodySchema = z.object({ xml: z.string().min(1).max(1024 * 1024) });
+apiSchemas.add(CotBodySchema, { id: 'CotBody', description: 'one CoT event as XML (with or without its 4774 label)' });
+const UidParamsSchema = z.object({ uid: z.string().min(1).max(256) });
+
+export function trackRoutes(deps: ApiDeps): AnyRoute[] {
+  const { guard } = deps;
+  const lv = labelViews(deps.registry);
+  const labelled = (e: StoredEvent): Labelled<StoredEvent> => ({ label: e.label, value: e });
+
+  const routes: AnyRoute[] = [
+    route({
+      method: 'GET',
+      url: '/api/tracks',
+      summary: 'Current picture: releasable, non-stale tracks (filter by type prefix and origin; uid cursor)',
+      tag: 'tracks',
+      auth: 'viewer',
+      query: TrackQuerySchema,
+      response: TrackListSchema,
+      handler: async ({ user, query }) => {
+        const candidates = (await deps.tracks.latest())
+          .filter((e) => (query.type ? e.type.startsWith(query.type) : true) && (query.origin ? e.origin === query.origin : true))
+          .map(labelled);
+        // total counts only what this user may see: a denied track never shows in a number
+        const total = guard.count(candidates, user.audience).value;
+        const released = guard
+          .releaseMany(candidates, user.audience, 'rest')
+          .sort((a, b) => (a.value.uid < b.value.uid ? -1 : a.value.uid > b.value.uid ? 1 : 0));
+        const items: TrackView[] = [];
+        for (const r of released) {
+          if (query.after !== undefined && r.value.uid <= query.after) continue;
+          if (items.length >= query.limit) break;
+          items.push(trackViewOf(r.value, lv(r.label)));
+        }
+        return { items, total };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/api/tracks/:uid',
+      summary: 'Latest state of one track (404 when missing or not releasable)',
+      tag: 'tracks',
+      auth: 'viewer',
+      params: UidParamsSchema,
+      response: TrackViewSchema,
+      handler: async ({ user, params }) => {
+        const e = await deps.store.events.getLatest(params.uid);
+        const r = releaseOrNotFound(guard, e ? labelled(e) : undefined, user.audience, 'rest');
+        return trackViewOf(r.value, lv(r.label));
+      },
+    }),
+  ];
+  const ingestCot = deps.ingestCot;
+  if (ingestCot) {
+    routes.push(
+      route({
+        method: 'POST',
+        url: '/api/cot',
+        summary: 'Publish one CoT event as this user (the user must be cleared for its label)',
+        tag: 'tracks',
+        auth: 'operator',
+        body: CotBodySchema,
+        bodyLimit: 1024 * 1024 + 1024,
+        response: OkSchema,
+        handler: async ({ user, body }) => {
+          await ingestCot(body.xml, user);
+          return { ok: true as const };
+        },
+      }),
+    );
+  }
+  return routes;
+}

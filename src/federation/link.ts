@@ -63,6 +63,8 @@ export class PeerLink {
   private pumping = false;
   private pumpAgain = false;
   depth = 0;
+  /** highest outbox seq known assigned (lower bound when other processes enqueue too) */
+  private lastAssigned = 0;
   outboxFull = false;
   droppedWhileFull = 0;
 
@@ -89,6 +91,7 @@ export class PeerLink {
     this.lastAck = await this.d.store.outbox.acked(this.peer.name);
     this.lastSent = this.lastAck;
     this.depth = await this.d.store.outbox.depth(this.peer.name);
+    this.lastAssigned = this.lastAck + this.depth;
     this.outboxFull = this.depth >= this.o.maxOutbox;
   }
 
@@ -164,6 +167,7 @@ export class PeerLink {
 
   enqueued(n: number): void {
     this.depth += n;
+    this.lastAssigned += n;
     this.pump();
   }
 
@@ -323,8 +327,11 @@ export class PeerLink {
       this.backoff = this.o.backoffMin;
       // Resend from what is known delivered: frames in flight on the old link may be lost; the peer may
       // also have accepted more than we durably recorded (acks lost with the old link).
-      this.lastSent = Math.max(this.lastAck, resume);
-      if (resume > this.lastAck) this.onAck(resume);
+      // A resume point beyond anything we ever assigned comes from an older incarnation of our outbox
+      // (e.g. our database was replaced): ignore it and resend from our own durable ack; markSeen dedupes.
+      const trusted = resume <= this.lastAssigned ? resume : this.lastAck;
+      this.lastSent = Math.max(this.lastAck, trusted);
+      if (trusted > this.lastAck) this.onAck(trusted);
       this.pump();
       return;
     }
@@ -478,9 +485,19 @@ export class PeerLink {
       conn.sock.uncork();
       this.lastSent = items[items.length - 1]!.seq;
       this.sent += items.length;
-      if (!ok) await new Promise<void>((r) => conn.sock.once('drain', r).once('close', r));
+      if (!ok) await drainOrClose(conn.sock);
     }
   }
+}
+
+function drainOrClose(sock: tls.TLSSocket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      sock.off('drain', done).off('close', done);
+      resolve();
+    };
+    sock.on('drain', done).on('close', done);
+  });
 }
 
 export function newHolderId(nodeId: string): string {

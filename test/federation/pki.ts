@@ -5,7 +5,9 @@ import * as x509 from '@peculiar/x509';
  * Test PKI: one CA per nation (never shared), node certificates for client+server auth carrying
  * the Kizuna identity (SAN URIs urn:kizuna:nation:<N>, urn:kizuna:node:<id>; CN=<id>, O=<N>).
  */
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+type CryptoKey = webcrypto.CryptoKey;
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 let serial = 1;
 
@@ -16,7 +18,7 @@ export interface TestCa {
 }
 
 async function keyPem(key: CryptoKey): Promise<string> {
-  const der = await webcrypto.subtle.exportKey('pkcs8', key as unknown as webcrypto.CryptoKey);
+  const der = await webcrypto.subtle.exportKey('pkcs8', key);
   return x509.PemConverter.encode(der, 'PRIVATE KEY');
 }
 

@@ -6,6 +6,7 @@ import { openSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/types.js';
 import { createAuditLog, type AuditLog } from './audit.js';
 import { createCoordination, type Coordination, type CoordinationOptions } from './service.js';
+import { audienceOf } from './registry.js';
 import { createUserService, type SessionUser, type UserService } from './users.js';
 
 /** Test fixture only (imported by *.test.ts): one national node's coordination on a real SQLite file. */
@@ -30,17 +31,10 @@ export async function makeNode(nation: string, opts: Partial<CoordinationOptions
   const store = await openSqliteStore(file);
   const audit = createAuditLog(store, { nodeId: nation, ...(opts.now ? { now: opts.now } : {}) });
   const users = createUserService(store, audit, { nation, registry, ...(opts.now ? { now: opts.now } : {}) });
-  const lower = nation.toLowerCase();
-  await users.seed(
-    (['viewer', 'operator', 'coordinator', 'administrator'] as const).map((role) => ({
-      username: `${lower}-${role}`,
-      password: `${lower}-${role}-pw`,
-      role,
-    })),
-  );
+  // Session users as the user service produces them (its own tests cover login; scrypt is slow on purpose).
   const as = {} as TestNode['as'];
   for (const role of ['viewer', 'operator', 'coordinator', 'administrator'] as const) {
-    as[role] = (await users.sessionUser(`${lower}-${role}`))!;
+    as[role] = { username: `${nation.toLowerCase()}-${role}`, nation, role, audience: audienceOf(registry, nation) };
   }
   const coord = createCoordination({ nodeId: nation, nation, store, registry, audit, ...opts });
   return {

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { mkdtempSync, statSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { X509Certificate, createSecureContext } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import * as tls from 'node:tls';
 import forge from 'node-forge';
 import * as x509 from '@peculiar/x509';
@@ -22,7 +22,6 @@ import { pemToDer } from './keys.js';
 import { readZip } from './test-support.js';
 import { isKizunaError } from '../util/errors.js';
 
-void createSecureContext;
 
 export async function makeCsr(cn: string): Promise<{ csrPem: string; keyPem: string }> {
   const alg = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
@@ -94,7 +93,9 @@ describe('client certificates', () => {
     expect(() => openP12(p12, 'wrong')).toThrow();
     // MAC digest algorithm and key PBE algorithm, read from the ASN.1 itself
     const pfx = forge.asn1.fromDer(p12.toString('binary'));
-    const macOid = forge.asn1.derToOid((((pfx.value as forge.asn1.Asn1[])[2]!.value as forge.asn1.Asn1[])[0]!.value as forge.asn1.Asn1[])[0]!.value[0]!.value as string);
+    const kids = (n: forge.asn1.Asn1, i: number) => (n.value as forge.asn1.Asn1[])[i]!;
+    // PFX.macData.mac.digestAlgorithm.algorithm
+    const macOid = forge.asn1.derToOid(kids(kids(kids(kids(pfx, 2), 0), 0), 0).value as string);
     expect(macOid).toBe(forge.pki.oids.sha1);
     expect(p12.includes(Buffer.from(forge.asn1.oidToDer(forge.pki.oids['pbeWithSHAAnd3-KeyTripleDES-CBC']!).getBytes(), 'binary'))).toBe(true);
     // OpenSSL (through Node) loads it as a TLS identity

@@ -9,5 +9,6 @@ export { buildConnectionPackage, serverPref, manifestXml } from './datapackage.j
 export type { ConnectionPackageOptions } from './datapackage.js';
 export { buildP12, DEFAULT_P12_PASSWORD } from './p12.js';
 export { parseCsr, csrCommonName } from './csr.js';
-export { createEnrollToken, checkEnrollToken, consumeEnrollToken } from './tokens.js';
+export { createEnrollToken, checkEnrollToken, consumeEnrollToken, lookupEnrollToken } from './tokens.js';
+export type { TokenRecord } from './tokens.js';
 export { mutualTlsOptions, peerIdentity, refuseRevoked } from './tls-options.js';

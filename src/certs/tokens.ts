@@ -67,6 +67,15 @@ function find(dataDir: string, name: string, token: string): { all: TokenRecord[
   return { all, rec };
 }
 
+/** The token record in any state (used, expired), or undefined when this is not a token of `name`. */
+export function lookupEnrollToken(dataDir: string, name: string, token: string): TokenRecord | undefined {
+  try {
+    return find(dataDir, name, token).rec;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Valid (unused, unexpired) token for this user, or TOKEN_INVALID. Does not consume it. */
 export function checkEnrollToken(dataDir: string, name: string, token: string, now = Date.now()): TokenRecord {
   const { rec } = find(dataDir, name, token);

@@ -1,0 +1,212 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createReadStream } from 'node:fs';
+import { z } from 'zod';
+import { labelFromJson, type Labelled, type SecurityLabel } from '../../labels/index.js';
+import { KizunaError } from '../../util/errors.js';
+import { queryString, readSmallBody } from '../http.js';
+import { requester, type Requester } from '../requester.js';
+import type { MartiDeps, MartiLimits } from '../types.js';
+import { fileShareCot } from '../fileshare.js';
+import { boundaryOf, MultipartFileExtractor } from './multipart.js';
+import { checkFileName, checkHash, contentDisposition } from './names.js';
+import type { FileRecord, FileStore } from './store.js';
+
+const LABEL_HEADER = 'x-kizuna-label';
+
+function searchEntry(r: FileRecord) {
+  return {
+    UID: r.uid,
+    Name: r.name,
+    Hash: r.hash,
+    PrimaryKey: r.id,
+    SubmissionDateTime: r.submittedAt,
+    SubmissionUser: r.submitter,
+    CreatorUid: r.creatorUid,
+    Keywords: r.keywords,
+    MIMEType: r.mimeType,
+    Size: r.size,
+    Tool: r.tool,
+  };
+}
+
+export interface FileRoutesContext {
+  deps: MartiDeps;
+  store: FileStore;
+  limits: MartiLimits;
+  /** https://<publicHost>:<bound port>, known once listening */
+  baseUrl(): string;
+}
+
+/**
+ * Enterprise-sync file sharing. Every record carries a label; a hash is "there" for a caller only if
+ * some record of it is releasable to them (guard, path 'file'), otherwise every answer is the same
+ * 404 as for a hash that never existed: listing, counting and fetching reveal nothing.
+ */
+export function registerFileRoutes(app: FastifyInstance, ctx: FileRoutesContext): void {
+  const { deps, store, limits } = ctx;
+  const who = (req: FastifyRequest) => requester(req, deps.registry, deps.revocations);
+  const labelled = (r: FileRecord): Labelled<FileRecord> => ({ label: r.label, value: r });
+  const visible = (w: Requester, records: FileRecord[]) => deps.guard.releaseMany(records.map(labelled), w.audience, 'file').map((x) => x.value);
+  const contentUrl = (hash: string) => `${ctx.baseUrl()}/Marti/sync/content?hash=${hash}`;
+
+  function uploadLabel(req: FastifyRequest, w: Requester): SecurityLabel {
+    const raw = req.headers[LABEL_HEADER];
+    const label = deps.registry.validate(typeof raw === 'string' ? labelFromJson(raw) : deps.defaultLabel());
+    // writing something the writer could not read back is refused (and would leak on error paths)
+    if (!deps.guard.decide(label, w.audience).allow) throw new KizunaError('FORBIDDEN', 'label not releasable to the uploader');
+    return label;
+  }
+
+  async function receive(req: FastifyRequest, w: Requester, o: { name?: string; expectedHash?: string }) {
+    const used = store.usage(w.id.name);
+    const room = limits.userQuotaBytes - used;
+    const limit = Math.min(limits.maxUploadBytes, room);
+    const overLimit = () => (room < limits.maxUploadBytes ? new KizunaError('QUOTA_EXCEEDED') : new KizunaError('PAYLOAD_TOO_LARGE'));
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    // a multipart body is a little larger than its file: only refuse early when clearly over
+    if (declared > limit + 64 * 1024) throw overLimit();
+    const boundary = boundaryOf(req.headers['content-type']);
+    let partName: string | undefined;
+    let partType: string | undefined;
+    const stages = boundary
+      ? [
+          new MultipartFileExtractor(boundary, ['assetfile', 'resource'], (h) => {
+            if (o.name === undefined) partName = checkFileName(h.filename ?? h.name);
+            partType = h.contentType;
+          }),
+        ]
+      : [];
+    const { hash, size } = await store.ingest(req.raw, { limit, overLimit, ...(o.expectedHash ? { expectedHash: o.expectedHash } : {}), stages });
+    const name = o.name ?? partName;
+    if (name === undefined) throw new KizunaError('FILENAME_INVALID', 'missing');
+    const mimeType = partType ?? (boundary ? 'application/octet-stream' : (req.headers['content-type'] ?? 'application/octet-stream'));
+    return { hash, size, name, mimeType };
+  }
+
+  const nameParam = (req: FastifyRequest, ...keys: string[]) => {
+    const n = queryString(req.query, ...keys);
+    return n === undefined ? undefined : checkFileName(n);
+  };
+
+  // ATAK asks first and skips the upload when the server already has the hash.
+  app.get('/Marti/sync/missionquery', async (req, reply) => {
+    const w = who(req);
+    const hash = checkHash(queryString(req.query, 'hash'));
+    if (visible(w, store.byHash(hash)).length === 0) throw new KizunaError('NOT_FOUND');
+    return reply.type('text/plain').send(contentUrl(hash));
+  });
+
+  app.post('/Marti/sync/missionupload', async (req, reply) => {
+    const w = who(req);
+    const label = uploadLabel(req, w);
+    const claimed = queryString(req.query, 'hash');
+    const name = nameParam(req, 'filename', 'name');
+    const got = await receive(req, w, { ...(name ? { name } : {}), ...(claimed ? { expectedHash: checkHash(claimed) } : {}) });
+    const rec = store.addRecord({
+      hash: got.hash,
+      name: got.name,
+      mimeType: got.mimeType === 'application/octet-stream' ? 'application/x-zip-compressed' : got.mimeType,
+      size: got.size,
+      keywords: ['missionpackage'],
+      tool: 'public',
+      submitter: w.id.name,
+      submitterNation: w.id.nation,
+      creatorUid: queryString(req.query, 'creatorUid', 'CreatorUid') ?? '',
+      label,
+    });
+    await deps.audit('file.upload', w.id.name, { hash: rec.hash, size: rec.size, id: rec.id });
+    return reply.type('text/plain').send(contentUrl(rec.hash));
+  });
+
+  // iTAK and Data Sync use this one (pitfall 13): raw body or multipart
+  app.post('/Marti/sync/upload', async (req, reply) => {
+    const w = who(req);
+    const label = uploadLabel(req, w);
+    const name = nameParam(req, 'name', 'filename');
+    const claimed = queryString(req.query, 'hash');
+    const got = await receive(req, w, { ...(name ? { name } : {}), ...(claimed ? { expectedHash: checkHash(claimed) } : {}) });
+    const keywords = (queryString(req.query, 'keywords') ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+    const rec = store.addRecord({
+      hash: got.hash,
+      name: got.name,
+      mimeType: got.mimeType,
+      size: got.size,
+      keywords,
+      tool: 'public',
+      submitter: w.id.name,
+      submitterNation: w.id.nation,
+      creatorUid: queryString(req.query, 'CreatorUid', 'creatorUid') ?? '',
+      label,
+    });
+    await deps.audit('file.upload', w.id.name, { hash: rec.hash, size: rec.size, id: rec.id });
+    return reply.type('text/json').send(JSON.stringify(searchEntry(rec)));
+  });
+
+  const serve = async (req: FastifyRequest, reply: FastifyReply, head: boolean) => {
+    const w = who(req);
+    const uid = queryString(req.query, 'uid');
+    const candidates = uid !== undefined ? [store.byUid(uid)].filter((r): r is FileRecord => r !== undefined) : store.byHash(checkHash(queryString(req.query, 'hash')));
+    const rec = visible(w, candidates)[0];
+    if (!rec) throw new KizunaError('NOT_FOUND');
+    if (!head) void deps.audit('file.download', w.id.name, { hash: rec.hash, id: rec.id });
+    void reply.type(rec.mimeType).header('content-length', rec.size).header('content-disposition', contentDisposition(rec.name));
+    return head ? reply.send() : reply.send(createReadStream(store.contentPath(rec.hash)));
+  };
+  app.get('/Marti/sync/content', (req, reply) => serve(req, reply, false));
+  app.head('/Marti/sync/content', (req, reply) => serve(req, reply, true));
+
+  const search = async (req: FastifyRequest, reply: FastifyReply) => {
+    const w = who(req);
+    const keywords = (queryString(req.query, 'keywords') ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+    const tool = queryString(req.query, 'tool');
+    const results = visible(w, [...store.records()])
+      // private entries are listed to their submitter only; others can still fetch them by hash
+      .filter((r) => r.tool === 'public' || r.submitter === w.id.name)
+      .filter((r) => (tool === undefined || r.tool === tool) && keywords.every((k) => r.keywords.includes(k)))
+      .map(searchEntry);
+    return reply.type('application/json').send(JSON.stringify({ resultCount: results.length, results }));
+  };
+  app.get('/Marti/sync/search', search);
+  app.get('/Marti/api/sync/search', search);
+
+  app.put<{ Params: { hash: string } }>('/Marti/api/sync/metadata/:hash/tool', async (req, reply) => {
+    const w = who(req);
+    const hash = checkHash(req.params.hash);
+    const tool = (await readSmallBody(req.raw, 64)).toString('utf8').trim();
+    if (tool !== 'public' && tool !== 'private') throw new KizunaError('BAD_REQUEST', 'tool must be public or private');
+    const mine = visible(w, store.byHash(hash));
+    if (mine.length === 0) throw new KizunaError('NOT_FOUND');
+    for (const r of mine) if (r.submitter === w.id.name) store.setTool(r.id, tool);
+    return reply.type('text/plain').send('');
+  });
+
+  // Kizuna extension: the node sends the b-f-t-r for a stored file (labelled like the file).
+  const ShareBody = z.object({ callsigns: z.array(z.string().min(1).max(128)).min(1).max(100), senderUid: z.string().max(128).default(''), senderCallsign: z.string().max(128).default('') });
+  app.post<{ Params: { hash: string } }>('/Marti/api/kizuna/files/:hash/share', async (req, reply) => {
+    const w = who(req);
+    const hash = checkHash(req.params.hash);
+    let body: unknown;
+    try {
+      body = JSON.parse((await readSmallBody(req.raw, 16 * 1024)).toString('utf8') || '{}');
+    } catch (cause) {
+      throw new KizunaError('BAD_REQUEST', 'share body is not JSON', { cause });
+    }
+    const parsed = ShareBody.safeParse(body);
+    if (!parsed.success) throw new KizunaError('BAD_REQUEST', 'share body');
+    const rec = visible(w, store.byHash(hash))[0];
+    if (!rec) throw new KizunaError('NOT_FOUND');
+    const xml = fileShareCot({
+      url: contentUrl(hash),
+      hash,
+      size: rec.size,
+      filename: rec.name,
+      name: rec.name,
+      senderUid: parsed.data.senderUid,
+      senderCallsign: parsed.data.senderCallsign || w.id.name,
+      callsigns: parsed.data.callsigns,
+    });
+    await deps.publishCot(xml, rec.label);
+    await deps.audit('file.share', w.id.name, { hash, id: rec.id, to: parsed.data.callsigns.length });
+    return reply.code(202).send();
+  });
+}

@@ -1,0 +1,127 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
+import type { SecurityLabel } from '../../labels/types.js';
+import { KizunaError } from '../../util/errors.js';
+import { writeFileAtomic } from '../../certs/pki.js';
+
+export interface FileRecord {
+  /** PrimaryKey (ATAK wants an integer) */
+  id: number;
+  uid: string;
+  hash: string;
+  name: string;
+  mimeType: string;
+  size: number;
+  keywords: string[];
+  tool: 'public' | 'private';
+  /** certificate CN of the uploader */
+  submitter: string;
+  submitterNation: string;
+  creatorUid: string;
+  submittedAt: string;
+  label: SecurityLabel;
+}
+
+const RecordSchema = z.object({
+  id: z.number().int(),
+  uid: z.string(),
+  hash: z.string(),
+  name: z.string(),
+  mimeType: z.string(),
+  size: z.number().int().nonnegative(),
+  keywords: z.array(z.string()),
+  tool: z.enum(['public', 'private']),
+  submitter: z.string(),
+  submitterNation: z.string(),
+  creatorUid: z.string(),
+  submittedAt: z.string(),
+  label: z.custom<SecurityLabel>((v) => typeof v === 'object' && v !== null),
+});
+const IndexSchema = z.object({ nextId: z.number().int(), records: z.array(RecordSchema) });
+
+/** Hashes and counts bytes as they pass; fails the pipeline as soon as the limit is crossed. */
+class HashTap extends Transform {
+  readonly hash = createHash('sha256');
+  bytes = 0;
+  constructor(private readonly limit: number, private readonly overLimit: () => KizunaError) {
+    super();
+  }
+  override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.limit) return cb(this.overLimit());
+    this.hash.update(chunk);
+    cb(null, chunk);
+  }
+}
+
+export interface FileStore {
+  /**
+   * Streams `source` to disk through `stages` (e.g. a multipart extractor), hashing on the fly.
+   * Nothing is left behind on any error: the temp file is removed, no content file appears.
+   */
+  ingest(source: Readable, o: { limit: number; overLimit: () => KizunaError; expectedHash?: string; stages?: Transform[] }): Promise<{ hash: string; size: number }>;
+  addRecord(r: Omit<FileRecord, 'id' | 'uid' | 'submittedAt'> & { uid?: string }): FileRecord;
+  records(): readonly FileRecord[];
+  byHash(hash: string): FileRecord[];
+  byUid(uid: string): FileRecord | undefined;
+  usage(submitter: string): number;
+  setTool(id: number, tool: 'public' | 'private'): void;
+  contentPath(hash: string): string;
+}
+
+/** Content under DATA/marti/content/<sha256>; metadata records (each with its label) in one JSON index. */
+export function openFileStore(dataDir: string): FileStore {
+  const root = join(dataDir, 'marti');
+  const contentDir = join(root, 'content');
+  const tmpDir = join(root, 'tmp');
+  const indexFile = join(root, 'files.json');
+  mkdirSync(contentDir, { recursive: true });
+  mkdirSync(tmpDir, { recursive: true });
+  // leftovers of a crash mid-upload
+  for (const f of readdirSync(tmpDir)) rmSync(join(tmpDir, f), { force: true });
+  const index = existsSync(indexFile) ? IndexSchema.parse(JSON.parse(readFileSync(indexFile, 'utf8'))) : { nextId: 1, records: [] as FileRecord[] };
+  const save = () => writeFileAtomic(indexFile, JSON.stringify(index), 0o600);
+
+  return {
+    async ingest(source, o) {
+      const tmp = join(tmpDir, randomUUID());
+      const tap = new HashTap(o.limit, o.overLimit);
+      try {
+        await pipeline([source, ...(o.stages ?? []), tap, createWriteStream(tmp, { flags: 'wx', mode: 0o600 })]);
+        const hash = tap.hash.digest('hex');
+        if (o.expectedHash !== undefined && o.expectedHash !== hash) throw new KizunaError('HASH_MISMATCH');
+        const final = join(contentDir, hash);
+        if (existsSync(final)) rmSync(tmp, { force: true });
+        else renameSync(tmp, final);
+        return { hash, size: tap.bytes };
+      } catch (e) {
+        rmSync(tmp, { force: true });
+        if (e instanceof KizunaError) throw e;
+        // client went away or sent less than it announced
+        throw new KizunaError('UPLOAD_INCOMPLETE', 'upload stream failed', { cause: e });
+      }
+    },
+    addRecord(r) {
+      const rec: FileRecord = { ...r, id: index.nextId++, uid: r.uid ?? randomUUID(), submittedAt: new Date().toISOString() };
+      index.records.push(rec);
+      save();
+      return rec;
+    },
+    records: () => index.records,
+    byHash: (hash) => index.records.filter((r) => r.hash === hash),
+    byUid: (uid) => index.records.find((r) => r.uid === uid),
+    usage: (submitter) => index.records.filter((r) => r.submitter === submitter).reduce((n, r) => n + r.size, 0),
+    setTool(id, tool) {
+      const r = index.records.find((x) => x.id === id);
+      if (r) {
+        r.tool = tool;
+        save();
+      }
+    },
+    contentPath: (hash) => join(contentDir, hash),
+  };
+}

@@ -1,0 +1,106 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import type { Server as HttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { identityOfCert, mutualTlsOptions, refuseRevoked, type NodePki } from '../certs/index.js';
+import { createLogger, type Logger } from '../util/log.js';
+import { registerContactRoutes, registerVersionRoutes } from './api.js';
+import { registerEnrollRoutes } from './enroll.js';
+import { errorHandler, rawBodies } from './http.js';
+import { registerFileRoutes } from './files/routes.js';
+import { openFileStore, type FileStore } from './files/store.js';
+import { DEFAULT_LIMITS, type MartiDeps, type MartiLimits } from './types.js';
+
+export type { MartiDeps, MartiLimits, MartiClient, MartiUser } from './types.js';
+export { fileShareCot } from './fileshare.js';
+export { openFileStore, type FileStore, type FileRecord } from './files/store.js';
+export { SERVER_VERSION } from './api.js';
+
+export interface MartiServers {
+  httpsPort: number;
+  enrollPort: number;
+  /** the labelled file store (federation of files, b-f-t-r labelling by the node) */
+  files: FileStore;
+  close(): Promise<void>;
+}
+
+function baseApp(log: Logger, https: Record<string, unknown>): FastifyInstance {
+  const app = Fastify({
+    https,
+    logger: false,
+    // long uploads: no request timeout, but a bound on idle connections
+    requestTimeout: 0,
+    connectionTimeout: 60_000,
+    keepAliveTimeout: 30_000,
+  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance; // https server; routes only use the common request API
+  rawBodies(app);
+  app.setErrorHandler(errorHandler(log));
+  app.setNotFoundHandler((_req, reply) => {
+    void reply.code(404).type('application/json').send({ error: { code: 'NOT_FOUND', message: 'not found' } });
+  });
+  return app;
+}
+
+/**
+ * The TAK HTTPS API: `httpsPort` (8443, client certificate from the node CA, not revoked) and
+ * `enrollPort` (8446, server TLS only, HTTP basic auth with a node user's password or a one-time token).
+ */
+export async function startMartiServers(o: {
+  host: string;
+  httpsPort: number;
+  enrollPort: number;
+  pki: NodePki;
+  deps: MartiDeps;
+  limits?: Partial<MartiLimits>;
+  log?: Logger;
+}): Promise<MartiServers> {
+  const log = o.log ?? createLogger({ name: 'marti' });
+  const limits: MartiLimits = { ...DEFAULT_LIMITS, ...o.limits };
+  const files = openFileStore(o.deps.dataDir);
+
+  const api = baseApp(log, { ...mutualTlsOptions(o.pki) });
+  const server = api.server as unknown as HttpsServer;
+  refuseRevoked(server, o.deps.revocations, (serial) => log.info({ serial }, 'revoked certificate refused'));
+  // live connections of a certificate that gets revoked are closed at once
+  const sockets = new Set<TLSSocket>();
+  server.on('secureConnection', (s: TLSSocket) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
+  const unRevoke = o.deps.revocations.onRevoke((serial) => {
+    for (const s of sockets) {
+      const raw = s.getPeerCertificate()?.raw;
+      if (raw && identityOfCert(raw)?.serial === serial) s.destroy();
+    }
+  });
+
+  let httpsPort = o.httpsPort;
+  registerVersionRoutes(api, o.deps);
+  registerContactRoutes(api, o.deps);
+  registerFileRoutes(api, { deps: o.deps, store: files, limits, baseUrl: () => `https://${o.deps.publicHost}:${httpsPort}` });
+
+  const enroll = baseApp(log, { key: o.pki.serverKeyPem, cert: o.pki.serverCertPem, minVersion: 'TLSv1.2' });
+  registerVersionRoutes(enroll, o.deps);
+  registerEnrollRoutes(enroll, o.deps, o.pki);
+
+  await api.listen({ host: o.host, port: o.httpsPort });
+  try {
+    await enroll.listen({ host: o.host, port: o.enrollPort });
+  } catch (e) {
+    await api.close();
+    throw e;
+  }
+  httpsPort = (api.server.address() as AddressInfo).port;
+  const enrollPort = (enroll.server.address() as AddressInfo).port;
+  log.info({ httpsPort, enrollPort }, 'marti https api listening');
+  return {
+    httpsPort,
+    enrollPort,
+    files,
+    async close() {
+      unRevoke();
+      for (const s of sockets) s.destroy();
+      await Promise.all([api.close(), enroll.close()]);
+    },
+  };
+}

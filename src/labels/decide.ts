@@ -81,7 +81,8 @@ export function decideCompiled(
     }
   }
   // No Releasable To: owner-only (NOFORN). A combined label with several owners then releases to nobody.
-  if (!sawRel && (l.owner === MULTI_OWNER || l.owner !== aud.nation)) return deny(DecisionReason.RELEASABILITY);
+  // Exactly as if Releasable To were {owner} (so combining, which makes it explicit, stays monotone).
+  if (!sawRel && (l.owner === MULTI_OWNER || (l.owner !== aud.nation && !holds(relTag, l.owner)))) return deny(DecisionReason.RELEASABILITY);
   return { decision: ALLOW, label: l };
 }
 

@@ -15,14 +15,13 @@ export interface AuditAnchor {
 }
 
 /**
- * The hash of a row covers the previous hash and the row's content, not its seq: order is carried by
- * the chain itself, so swapped rows show up as links pointing at the wrong neighbour ("reordered")
- * rather than as an unexplained content change.
+ * sha256 over the canonical JSON array [prevHash, ts, kind, actor, body] (body is itself canonical JSON).
+ * The hash covers the previous hash and the content, not the seq: order is carried by the chain itself,
+ * so swapped rows show up as links pointing at the wrong neighbour ("reordered") rather than as an
+ * unexplained content change. A fixed-position array is canonical without sorting keys (and cheaper).
  */
 export function rowHash(r: { prevHash: string; ts: string; kind: string; actor: string; body: string }): string {
-  return createHash('sha256')
-    .update(canonicalJson({ actor: r.actor, body: r.body, kind: r.kind, prevHash: r.prevHash, ts: r.ts }))
-    .digest('hex');
+  return createHash('sha256').update(JSON.stringify([r.prevHash, r.ts, r.kind, r.actor, r.body])).digest('hex');
 }
 
 /** Chains a draft after `prev` (genesis when undefined). Pure; used inside store.commit. */

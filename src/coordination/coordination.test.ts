@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { isKizunaError, type ErrorCode } from '../util/errors.js';
 import type { Doc } from '../store/types.js';
-import { federate, makeNode, type TestNode } from './test-support.js';
+import { federate, guard, makeNode, type TestNode } from './test-support.js';
 import type { ConcurrenceBody, RequestBundle } from './model.js';
 
 async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<void> {
@@ -230,15 +230,21 @@ describe('coordination across two nations (JPN originates, USA concurs)', () => 
     const big = Buffer.alloc(300 * 1024, 7).toString('base64');
     await expectCode(
       jpn.coord.createRequest(jpn.as.operator, { ...rfi, attachments: [{ name: 'a.bin', mediaType: 'application/octet-stream', data: big }] }),
+      'PAYLOAD_TOO_LARGE',
+    );
+    await expectCode(
+      jpn.coord.createRequest(jpn.as.operator, { ...rfi, attachments: [{ name: 'a.bin', mediaType: 'application/octet-stream', data: 'not base64!' }] }),
       'BAD_REQUEST',
     );
+    const small = await jpn.coord.createRequest(jpn.as.operator, { ...rfi, attachments: [{ name: 'a.txt', mediaType: 'text/plain', data: Buffer.from('ok').toString('base64') }] });
+    expect(small.request.body.attachments).toHaveLength(1);
     await expectCode(jpn.coord.createRequest(jpn.as.operator, { ...rfi, label: { classification: 'NOPE' } }), 'LABEL_INVALID');
     const low = { ...jpn.as.operator, audience: { ...jpn.as.operator.audience, maxClassification: 'HI' } };
     await expectCode(jpn.coord.createRequest(low, { ...rfi, label: { classification: 'GOKUHI' } }), 'FORBIDDEN');
     await expectCode(jpn.coord.act(jpn.as.coordinator, 'JPN-nothing', 'submit'), 'NOT_FOUND');
     await expectCode(jpn.coord.act(jpn.as.coordinator, 'x', 'approve' as never), 'BAD_REQUEST');
-    expect(await jpn.coord.listRequests()).toEqual([]);
-    expect(await jpn.audit.head()).toBeUndefined();
+    expect((await jpn.coord.listRequests()).map((b) => b.request.id)).toEqual([small.request.id]);
+    expect((await jpn.store.auditRange(1, 100)).map((r) => r.kind)).toEqual(['request.created']);
   });
 
   it('a user may not act on a request above his clearance (it does not exist for him)', async () => {
@@ -302,8 +308,10 @@ describe('coordination across two nations (JPN originates, USA concurs)', () => 
         ['JPN', 'こんにちは'],
         ['USA', 'hello'],
       ]);
-      expect(msgs[1]!.label).toMatchObject({ policy: 'USA', classification: 'CONFIDENTIAL', owner: 'USA' });
     }
+    // the USA original keeps its label; the JPN replica carries the guard's translation into JPN policy
+    expect((await usa.coord.listChat('bilateral'))[1]!.label).toMatchObject({ policy: 'USA', classification: 'CONFIDENTIAL', owner: 'USA' });
+    expect((await jpn.coord.listChat('bilateral'))[1]!.label).toMatchObject({ policy: 'JPN', classification: 'HI', owner: 'USA' });
     await expectCode(jpn.coord.postChat(jpn.as.operator, 'nope', 'x'), 'NOT_FOUND');
     await expectCode(jpn.coord.listChat('nope'), 'NOT_FOUND');
     await expectCode(jpn.coord.postChat(jpn.as.operator, 'bilateral', ''), 'BAD_REQUEST');
@@ -328,5 +336,30 @@ describe('coordination across two nations (JPN originates, USA concurs)', () => 
     await submitted();
     await usa.coord.postChat(usa.as.operator, 'operations', 'x');
     expect(seen).toEqual(['request:remote:JPN', 'request:remote:JPN', 'chat:local']);
+  });
+
+  it('with the guard: owner-only requests never cross; a user acts only on what the guard releases to him', async () => {
+    await usa.close();
+    usa = await makeNode('USA', { guard });
+    fed = federate(jpn, usa);
+    const noforn = await jpn.coord.createRequest(jpn.as.operator, { ...rfi, label: { classification: 'HI', relTo: [] } });
+    expect(noforn.label.categories).toEqual([{ tagSet: 'Releasable To', type: 'permissive', values: ['JPN'] }]);
+    await jpn.coord.act(jpn.as.operator, noforn.request.id, 'submit');
+    await fed.settle();
+    expect(fed.withheld).toEqual([`request/${noforn.request.id}`, `request/${noforn.request.id}`]);
+    expect(await usa.coord.getRequest(noforn.request.id)).toBeUndefined();
+
+    const gokuhi = await jpn.coord.createRequest(jpn.as.operator, { ...rfi, label: { classification: 'GOKUHI', relTo: ['USA'] } });
+    await jpn.coord.act(jpn.as.operator, gokuhi.request.id, 'submit');
+    await fed.settle();
+    const replica = (await usa.coord.getRequest(gokuhi.request.id))!;
+    expect(replica.label).toMatchObject({ policy: 'USA', owner: 'JPN' });
+    const lowUsa = { ...usa.as.coordinator, audience: { ...usa.as.coordinator.audience, maxClassification: 'CONFIDENTIAL' } };
+    await expectCode(usa.coord.act(lowUsa, gokuhi.request.id, 'concur'), 'NOT_FOUND');
+    await usa.coord.act(usa.as.coordinator, gokuhi.request.id, 'concur');
+    await jpn.coord.act(jpn.as.coordinator, gokuhi.request.id, 'concur');
+    await fed.settle();
+    expect(await statusOn(jpn, gokuhi.request.id)).toBe('concurred');
+    expect(fed.errors).toEqual([]);
   });
 });

@@ -108,7 +108,9 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   if (r.success) return r.data;
   // Paths only: never echo the offending value (it may be protected content).
   const where = r.error.issues.map((i) => i.path.join('.') || '(root)').join(', ');
-  throw new KizunaError('BAD_REQUEST', `${what}: invalid ${where}`);
+  // An attachment over the size limit is a size problem, not a malformed request.
+  const tooLarge = r.error.issues.some((i) => i.code === 'too_big' && i.path[0] === 'attachments' && i.path.at(-1) === 'data');
+  throw new KizunaError(tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', `${what}: invalid ${where}`);
 }
 
 export function createCoordination(o: CoordinationOptions): Coordination {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadPolicies } from '../labels/index.js';
+import { audienceFor, createGuard, loadPolicies } from '../labels/index.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/types.js';
 import { createAuditLog, type AuditLog } from './audit.js';
@@ -24,6 +24,8 @@ export interface TestNode {
 }
 
 export const registry = loadPolicies();
+/** The real release guard, as at a federation boundary. */
+export const guard = createGuard(registry);
 
 export async function makeNode(nation: string, opts: Partial<CoordinationOptions> = {}): Promise<TestNode> {
   const dir = mkdtempSync(join(tmpdir(), `kizuna-coord-${nation}-`));
@@ -53,20 +55,30 @@ export async function makeNode(nation: string, opts: Partial<CoordinationOptions
   };
 }
 
-/** Simulated federation: every local change of one node is applied on the other, in order. */
-export function federate(a: TestNode, b: TestNode): { settle(): Promise<void>; errors: unknown[] } {
+/**
+ * Simulated federation: every local change of one node passes the real release guard for the peer
+ * nation (label translated into its policy, as the federation sender does) and is applied on the other.
+ */
+export function federate(a: TestNode, b: TestNode): { settle(): Promise<void>; errors: unknown[]; withheld: string[] } {
   let chain: Promise<void> = Promise.resolve();
   const errors: unknown[] = [];
+  const withheld: string[] = [];
   const wire = (from: TestNode, to: TestNode) =>
     from.coord.onChange((doc, info) => {
       if (info.remote) return;
-      const copy = structuredClone(doc);
+      const released = guard.release({ label: doc.label, value: doc }, audienceFor(registry, { nation: to.nation }), 'federation');
+      if (!released) {
+        withheld.push(`${doc.collection}/${doc.id}`);
+        return;
+      }
+      const copy = { ...structuredClone(released.value), label: structuredClone(released.label) };
       chain = chain.then(() => to.coord.applyRemote(copy, from.nation)).catch((e) => void errors.push(e));
     });
   wire(a, b);
   wire(b, a);
   return {
     errors,
+    withheld,
     settle: async () => {
       // Applying may trigger further changes (phase audit); loop until quiet.
       for (let i = 0; i < 5; i++) await chain;

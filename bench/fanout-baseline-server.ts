@@ -7,7 +7,7 @@ import net from 'node:net';
 const clients = new Set<net.Socket>();
 const server = net.createServer((s) => {
   clients.add(s);
-  let buf = Buffer.alloc(0);
+  let buf: Buffer = Buffer.alloc(0);
   s.on('data', (chunk: Buffer) => {
     buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
     let end: number;

@@ -65,7 +65,7 @@ async function runOne(target: string, port: number, n: number): Promise<Result> 
   for (let i = 0; i < n; i++) {
     const s = net.connect(port, '127.0.0.1');
     s.setNoDelay(true);
-    let rest = Buffer.alloc(0);
+    let rest: Buffer = Buffer.alloc(0);
     s.on('data', (chunk: Buffer) => {
       const buf = rest.length ? Buffer.concat([rest, chunk]) : chunk;
       let from = 0;

@@ -64,18 +64,24 @@ export async function main(argv: string[]): Promise<void> {
     .option('--host <name>', 'server host name for the data package', 'localhost')
     .option('--tls-port <n>', 'streaming TLS port for the data package', port, 8089)
     .option('--out <dir>', 'output directory', '.')
-    .action(async (name, opts) => (await import('./certs.js')).certsClient(name, opts));
+    .action(async (name, opts) => {
+      await (await import('./certs.js')).certsClient(name, opts);
+    });
   certs
     .command('revoke <name>')
     .option('--data <dir>', 'data directory', '.kizuna/node')
-    .action(async (name, opts) => (await import('./certs.js')).certsRevoke(name, opts));
+    .action(async (name, opts) => {
+      await (await import('./certs.js')).certsRevoke(name, opts);
+    });
   certs
     .command('enroll-link <name>')
     .description('print a one-time enrollment link and QR code')
     .option('--data <dir>', 'data directory', '.kizuna/node')
     .option('--host <name>', 'server host name', 'localhost')
     .option('--enroll-port <n>', 'enrollment port', port, 8446)
-    .action(async (name, opts) => (await import('./certs.js')).certsEnrollLink(name, opts));
+    .action(async (name, opts) => {
+      await (await import('./certs.js')).certsEnrollLink(name, opts);
+    });
 
   const label = program.command('label').description('check policy files: JSON lines on stdin, one result per line on stdout');
   for (const sub of ['decide', 'combine', 'translate', 'render'] as const) {

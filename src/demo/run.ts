@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { ensureNodePki } from '../certs/index.js';
+import { ensureNodePki, type NodePki } from '../certs/index.js';
 import { makeLabel } from '../labels/index.js';
 import { parseConfig, type NodeConfigInput } from '../node/config.js';
 import { startNode, type KizunaNode } from '../node/node.js';
@@ -49,7 +49,7 @@ export interface Demo {
 export async function startDemo(opts: DemoOptions): Promise<Demo> {
   const root = resolve(opts.dataDir);
   const dirs = NATIONS.map((n) => join(root, n.toLowerCase()));
-  const pkis = [];
+  const pkis: NodePki[] = [];
   for (const [i, n] of NATIONS.entries()) {
     mkdirSync(dirs[i]!, { recursive: true });
     pkis.push(await ensureNodePki(dirs[i]!, { nation: n, nodeId: n, hosts: ['localhost', '127.0.0.1'] }));

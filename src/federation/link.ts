@@ -372,6 +372,15 @@ export class PeerLink {
     const checks = await Promise.all(batch.map((env) => this.checker.check(env, key)));
     const okKeys = checks.flatMap((c) => (c.ok ? [`${c.obj.origin}:${c.obj.id}`] : []));
     const fresh = new Set(okKeys.length ? await this.d.store.outbox.markSeen([...new Set(okKeys)]) : []);
+    // Accepts of one batch start together, in order, so the node's store can coalesce their commits;
+    // results are still consumed in order and the ack never passes an unaccepted seq.
+    const started = checks.map((c) => {
+      if (!c.ok) return undefined;
+      const k = `${c.obj.origin}:${c.obj.id}`;
+      if (!fresh.delete(k)) return undefined;
+      const p = this.d.accept(c.obj, from).then(() => undefined, (err: unknown) => err ?? new Error('accept failed'));
+      return { k, p };
+    });
     let acked: number | undefined;
     for (let i = 0; i < batch.length; i++) {
       const env = batch[i]!;
@@ -381,10 +390,10 @@ export class PeerLink {
         await this.reject(conn, env, c.code, c.reason);
       } else {
         const k = `${c.obj.origin}:${c.obj.id}`;
-        if (fresh.delete(k)) {
-          try {
-            await this.d.accept(c.obj, from);
-          } catch (err) {
+        const s = started[i];
+        if (s) {
+          const err = await s.p;
+          if (err !== undefined) {
             if (!rejectsPermanently(err)) {
               // Not durable: drop the link without acking so the sender resends.
               // Known gap: the key is already marked seen, so only this process's retry (below) re-accepts.
@@ -392,6 +401,10 @@ export class PeerLink {
               this.log.warn({ peer: this.peer.name, seq: env.seq }, 'federation accept failed; link dropped');
               if (acked !== undefined) this.write(conn, { ack: { seq: acked } });
               if (this.conn === conn) this.drop('accept-failed');
+              for (const x of started.slice(i + 1)) {
+                const e = x ? await x.p : undefined;
+                if (x && e !== undefined && !rejectsPermanently(e)) this.retryKeys.add(x.k);
+              }
               return undefined;
             }
             await this.reject(conn, env, (err as KizunaError).code, 'accept');

@@ -15,6 +15,7 @@ import { createFederation, type FedObject, type Federation, type FedPeer } from 
 import type { JWK } from 'jose';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store, StoredEvent } from '../../src/store/types.js';
+import type { Bus } from '../../src/bus/types.js';
 import { makeCa, makeNodeCert, type TestCa } from './pki.js';
 
 /** Real nodes-in-a-process for federation tests: real TLS, real SQLite, real policies and guard. */
@@ -63,6 +64,8 @@ export async function startNode(o: {
   maxOutbox?: number;
   relay?: boolean;
   acceptHook?: (obj: FedObject) => Promise<void> | void;
+  /** several "processes" of one node: same bus hub, same database file */
+  bus?: Bus;
 }): Promise<TestNode> {
   const dbFile = join(o.dir, `${o.id.nodeId}.db`);
   const store = await openSqliteStore(dbFile);
@@ -84,6 +87,7 @@ export async function startNode(o: {
     registry,
     guard,
     store,
+    ...(o.bus ? { bus: o.bus } : {}),
     tls: o.id.cert,
     peers,
     listen: { host: '127.0.0.1', port: o.listenPort ?? 0 },

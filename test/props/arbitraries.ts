@@ -73,7 +73,7 @@ export function labelArb(opts: LabelGenOptions = {}): fc.Arbitrary<SecurityLabel
       return l;
     });
   if (!opts.broken) return valid;
-  const broken = fc.tuple(valid, fc.nat({ max: 9 }), fc.constantFrom('XXX', 'ULTRA', 'Nope', '')).chain(([l, kind, junk]) => {
+  const broken = fc.tuple(valid, fc.nat({ max: 9 }), fc.constantFrom('XXX', 'ULTRA', 'Nope', '')).chain(([l, kind, junk]): fc.Arbitrary<SecurityLabel> => {
     const c = structuredClone(l);
     switch (kind) {
       case 0:

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as https from 'node:https';
@@ -68,6 +68,7 @@ export async function startTestNode(limits?: Partial<MartiLimits>): Promise<Test
     async close() {
       await servers.close();
       revocations.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

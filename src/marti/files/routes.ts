@@ -152,8 +152,8 @@ export function registerFileRoutes(app: FastifyInstance, ctx: FileRoutesContext)
     void reply.type(rec.mimeType).header('content-length', rec.size).header('content-disposition', contentDisposition(rec.name));
     return head ? reply.send() : reply.send(createReadStream(store.contentPath(rec.hash)));
   };
-  // Fastify answers HEAD from this route (exposeHeadRoutes); no body, no audit then
-  app.get('/Marti/sync/content', (req, reply) => serve(req, reply, req.method === 'HEAD'));
+  app.get('/Marti/sync/content', { exposeHeadRoute: false }, (req, reply) => serve(req, reply, false));
+  app.head('/Marti/sync/content', (req, reply) => serve(req, reply, true));
 
   const search = async (req: FastifyRequest, reply: FastifyReply) => {
     const w = who(req);

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../store/sqlite.js';
 import type { AuditRow, Store } from '../store/types.js';
@@ -68,6 +69,27 @@ describe('chainAudit / verifyAuditRows (pure)', () => {
     expect(verifyAuditRows(rows.slice(0, 8), [{ seq: 10, hash: rows[9]!.hash }])).toEqual({ ok: false, seq: 10, problem: 'deleted' });
     expect(verifyAuditRows(rows, [{ seq: 10, hash: rows[9]!.hash }]).ok).toBe(true);
     expect(verifyAuditRows(rows, [{ seq: 3, hash: rows[4]!.hash }])).toEqual({ ok: false, seq: 3, problem: 'modified' });
+  });
+});
+
+describe('verifyAuditRows (property): any single tamper is found at the right entry', () => {
+  it('modify / delete / swap-adjacent at a random position', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 60 }), fc.nat(), fc.constantFrom('modify', 'delete', 'swap'), fc.string({ maxLength: 8 }), (n, pick, op, text) => {
+        const rows = chainOf(n);
+        const k = (pick % (op === 'swap' ? n - 1 : n)) + 1; // seq of the entry to tamper with
+        let bad: AuditRow[];
+        if (op === 'modify') bad = rows.map((r) => (r.seq === k ? { ...r, body: JSON.stringify({ i: -1, text }) } : r));
+        else if (op === 'delete') bad = rows.filter((r) => r.seq !== k);
+        else bad = rows.map((r) => (r.seq === k ? { ...rows[k]!, seq: k } : r.seq === k + 1 ? { ...rows[k - 1]!, seq: k + 1 } : r));
+        const v = verifyAuditRows(bad);
+        if (op === 'delete' && k === n) return v.ok === true; // a cut tail needs an anchor (tested above)
+        const problem = op === 'modify' ? 'modified' : op === 'delete' ? 'deleted' : 'reordered';
+        expect(v).toEqual({ ok: false, seq: k, problem });
+        return true;
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

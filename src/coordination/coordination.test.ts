@@ -183,6 +183,13 @@ describe('coordination across two nations (JPN originates, USA concurs)', () => 
     const own = (await jpn.coord.getRequest(request.id))!.request;
     await jpn.coord.applyRemote(own, 'USA'); // echo
     expect((await usa.store.auditRange(1, 1000)).length).toBe(before);
+    // the same remote doc delivered twice at once (two links): stored once, no error
+    const posted = await jpn.coord.postChat(jpn.as.operator, 'logistics', 'seed');
+    const twinId = `${'0'.repeat(12)}-JPN-deadbeef`; // a JPN message the simulated link has not carried
+    const chatDoc = { ...posted, id: twinId, body: { ...posted.body, id: twinId, room: 'operations', text: 'twice' } };
+    const results = await Promise.allSettled([usa.coord.applyRemote(chatDoc, 'JPN'), usa.coord.applyRemote(structuredClone(chatDoc), 'JPN')]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+    expect((await usa.coord.listChat('operations')).map((m) => m.body.text)).toEqual(['twice']);
     // an "echo" with a newer revision than ours is not an echo
     await expectCode(jpn.coord.applyRemote({ ...own, body: { ...own.body, rev: own.body.rev + 1, stage: 'closed' } }, 'USA'), 'FED_REJECTED');
     expect(await statusOn(jpn, request.id)).toBe('submitted');

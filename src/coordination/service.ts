@@ -276,19 +276,27 @@ export function createCoordination(o: CoordinationOptions): Coordination {
       return reject(doc, fromNation, 'label');
     }
     if (!idMatchesOwner(doc.collection, doc.id, body)) return reject(doc, fromNation, 'id-owner');
-    const existing = await store.getDoc<{ owner: string; rev: number }>(doc.collection, doc.id);
-    if (body.owner !== fromNation) {
-      // Our own doc echoed back unchanged is harmless; anything else is a forgery.
-      if (body.owner === nation && existing && existing.body.owner === nation && body.rev <= existing.body.rev) return;
-      return reject(doc, fromNation, 'owner');
+    // Two links may deliver the same doc at once: the loser of the optimistic write looks again.
+    for (let attempt = 0; ; attempt++) {
+      const existing = await store.getDoc<{ owner: string; rev: number }>(doc.collection, doc.id);
+      if (body.owner !== fromNation) {
+        // Our own doc echoed back unchanged is harmless; anything else is a forgery.
+        if (body.owner === nation && existing && existing.body.owner === nation && body.rev <= existing.body.rev) return;
+        return reject(doc, fromNation, 'owner');
+      }
+      if (existing && existing.body.owner !== body.owner) return reject(doc, fromNation, 'owner-change');
+      if (existing && existing.body.rev >= body.rev) return; // duplicate or stale: idempotent
+      try {
+        await commit(
+          [{ collection: doc.collection, id: doc.id, label, body, expectedVersion: existing?.version ?? 0 }],
+          [audit.draft(`remote.${doc.collection}`, fromNation, { id: doc.id, owner: body.owner, rev: body.rev, ...remoteSummary(doc.collection, body) })],
+          { remote: true, from: fromNation },
+        );
+        return;
+      } catch (err) {
+        if (!(err instanceof KizunaError && err.code === 'CONFLICT') || attempt >= 3) throw err;
+      }
     }
-    if (existing && existing.body.owner !== body.owner) return reject(doc, fromNation, 'owner-change');
-    if (existing && existing.body.rev >= body.rev) return; // duplicate or stale: idempotent
-    await commit(
-      [{ collection: doc.collection, id: doc.id, label, body, expectedVersion: existing?.version ?? 0 }],
-      [audit.draft(`remote.${doc.collection}`, fromNation, { id: doc.id, owner: body.owner, rev: body.rev, ...remoteSummary(doc.collection, body) })],
-      { remote: true, from: fromNation },
-    );
   }
 
   /** What the audit keeps of a remote change: ids and decisions, never free text. */

@@ -75,6 +75,13 @@ describe('parseLabelXml details', () => {
     }
   });
 
+  it('accepts the ConfidentialityLabel root name src/cot also recognises', () => {
+    const l = registry.validate(parseLabelXml(readFileSync(join(dir, 'good-usa-secret-rel-jpn.xml'), 'utf8')));
+    const xml = serializeLabelXml(l).replace(/originatorConfidentialityLabel/g, 'ConfidentialityLabel');
+    expect(registry.validate(parseLabelXml(xml))).toEqual(l);
+    expect(serializeLabelXml(l, { root: 'alternative' })).toContain('<slab:alternativeConfidentialityLabel ');
+  });
+
   it('needs an owner when the policy is not a nation trigraph', () => {
     const xml = serializeLabelXml({ policy: 'NATO', classification: 'NATO SECRET', categories: [], owner: 'USA', createdAt: '2026-01-01T00:00:00Z' });
     expect(parseLabelXml(xml).owner).toBe('USA');

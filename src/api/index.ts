@@ -74,7 +74,8 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
   const onUpgrade = hub.handleUpgrade.bind(hub);
   app.server.on('upgrade', onUpgrade);
   wireCoordination(deps, hub);
-  app.addHook('onClose', async () => {
+  // preClose: upgraded sockets are not HTTP connections, so the server would wait on them forever
+  app.addHook('preClose', async () => {
     app.server.off('upgrade', onUpgrade);
     hub.close();
   });

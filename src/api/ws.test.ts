@@ -1,0 +1,144 @@
+import { request } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { apiHandle, openFeed, startBench, storedEvent, waitFor, type Bench } from './test-support.js';
+
+let b: Bench | undefined;
+afterEach(async () => {
+  await b?.stop();
+  b = undefined;
+});
+
+const USA_ONLY = ['usa-only-uid', 'NOFORN-CS', 'usa-only-remark'];
+
+describe('WebSocket feed', () => {
+  it('rejects a missing or unknown token before upgrading', async () => {
+    b = await startBench();
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${b!.base}/api/ws?token=nope`, {
+        headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+      });
+      req.on('response', (res) => resolve(res.statusCode ?? 0));
+      req.on('upgrade', () => resolve(101));
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(401);
+    await expect(openFeed(b, 'x'.repeat(43))).rejects.toThrow();
+  });
+
+  it('sends hello, a snapshot of releasable tracks, then live tracks; a USA-only track never reaches a JPN user', async () => {
+    b = await startBench();
+    await b.feed.publish(storedEvent({ uid: 'jpn-hi-uid', label: b.labels.jpnHi }));
+    await b.feed.publish(storedEvent({ uid: 'usa-only-uid', label: b.labels.usaOnly, origin: 'USA', callsign: 'NOFORN-CS', remarks: 'usa-only-remark' }));
+    const f = await openFeed(b, await b.login('admin'));
+    await waitFor(() => f.msgs().some((m) => m.t === 'snapshot'), 'snapshot');
+    const [hello, snap] = f.msgs();
+    expect(hello).toEqual({ t: 'hello', node: 'JPN', nation: 'JPN', user: { username: 'admin', nation: 'JPN', role: 'administrator' } });
+    expect(snap.t).toBe('snapshot');
+    expect(snap.tracks.map((t: { uid: string }) => t.uid)).toEqual(['jpn-hi-uid']);
+
+    await b.feed.publish(storedEvent({ uid: 'usa-only-uid', label: b.labels.usaOnly, origin: 'USA', callsign: 'NOFORN-CS', remarks: 'usa-only-remark' }));
+    await b.feed.publish(storedEvent({ uid: 'usa-rel-uid', label: b.labels.usaRelJpn, origin: 'USA' }));
+    await waitFor(() => f.msgs().some((m) => m.t === 'track' && m.track.uid === 'usa-rel-uid'), 'live track');
+    for (const frame of f.frames) for (const m of USA_ONLY) expect(frame).not.toContain(m);
+    f.ws.close();
+  });
+
+  it('raises the banner when a higher-labelled releasable track appears, and lowers it when that track is removed', async () => {
+    b = await startBench();
+    await b.feed.publish(storedEvent({ uid: 'u1', label: b.labels.jpnUnclass }));
+    const f = await openFeed(b, await b.login('admin'));
+    await waitFor(() => f.msgs().some((m) => m.t === 'banner'), 'first banner');
+    const banners = () => f.msgs().filter((m) => m.t === 'banner').map((m) => m.label.classification);
+    expect(banners()).toEqual(['UNCLASSIFIED']);
+    await b.feed.publish(storedEvent({ uid: 'g1', label: b.labels.jpnGokuhi }));
+    await waitFor(() => banners().length === 2, 'raised banner');
+    expect(banners()).toEqual(['UNCLASSIFIED', 'GOKUHI']);
+    // a withheld object never moves the banner
+    await b.feed.publish(storedEvent({ uid: 'usa-only-uid', label: b.labels.usaOnly }));
+    await b.feed.remove('g1', b.labels.jpnGokuhi);
+    await waitFor(() => banners().length === 3, 'lowered banner');
+    expect(banners()).toEqual(['UNCLASSIFIED', 'GOKUHI', 'UNCLASSIFIED']);
+    expect(f.msgs().some((m) => m.t === 'remove' && m.uid === 'g1')).toBe(true);
+    for (const frame of f.frames) expect(frame).not.toContain('usa-only-uid');
+  });
+
+  it('withdraws a track that is relabelled above the user, and tells nobody else about it', async () => {
+    b = await startBench();
+    const low = await openFeed(b, await b.login('lowop'));
+    await waitFor(() => low.msgs().some((m) => m.t === 'snapshot'), 'snapshot');
+    await b.feed.publish(storedEvent({ uid: 'x1', label: b.labels.jpnHi }));
+    await waitFor(() => low.msgs().some((m) => m.t === 'track'), 'track');
+    await b.feed.publish(storedEvent({ uid: 'x1', label: b.labels.jpnGokuhi, remarks: 'now-gokuhi' }));
+    await waitFor(() => low.msgs().some((m) => m.t === 'remove' && m.uid === 'x1'), 'withdrawal');
+    for (const frame of low.frames) expect(frame).not.toContain('now-gokuhi');
+  });
+
+  it('serialises each event once per audience group, not once per socket', async () => {
+    b = await startBench();
+    const t1 = await b.login('admin');
+    const t2 = await b.login('coord');
+    const t3 = await b.login('lowop');
+    const socks = [await openFeed(b, t1), await openFeed(b, t2), await openFeed(b, t3)];
+    for (const s of socks) await waitFor(() => s.msgs().some((m) => m.t === 'snapshot'), 'snapshot');
+    const hub = apiHandle(b.app)!.hub;
+    const before = hub.stats.encoded;
+    await b.feed.publish(storedEvent({ uid: 'e1', label: b.labels.jpnHi }));
+    for (const s of socks) await waitFor(() => s.msgs().some((m) => m.t === 'track' && m.track.uid === 'e1'), 'track on every socket');
+    // admin and coord share an audience (full JPN clearance); lowop is cleared to HI: two groups, two encodings
+    expect(hub.stats.encoded - before).toBe(2);
+    const frames = socks.map((s) => s.frames.find((f) => f.includes('"uid":"e1"')));
+    expect(frames[0]).toBe(frames[1]);
+  });
+
+  it('pushes request, chat, calendar and posture changes through the guard', async () => {
+    b = await startBench();
+    const admin = await b.login('admin');
+    const low = await openFeed(b, await b.login('lowop'));
+    const hi = await openFeed(b, admin);
+    for (const s of [low, hi]) await waitFor(() => s.msgs().some((m) => m.t === 'snapshot'), 'snapshot');
+    const mk = (title: string, classification: string) =>
+      b!.call('POST', '/api/requests', { token: admin, body: { kind: 'hadr', title, description: '', nations: ['USA'], priority: 'routine', label: { classification } } });
+    await mk('gokuhi-request-title', 'GOKUHI');
+    await mk('hi-request-title', 'HI');
+    await b.call('POST', '/api/chat/rooms/operations/messages', { token: admin, body: { text: 'gokuhi-chat-text', label: { classification: 'GOKUHI' } } });
+    await b.call('POST', '/api/chat/rooms/operations/messages', { token: admin, body: { text: 'hi-chat-text', label: { classification: 'HI' } } });
+    await b.call('POST', '/api/calendar', { token: admin, body: { title: 'hi-drill', start: '2030-01-01T00:00:00Z', end: '2030-01-02T00:00:00Z', participants: ['USA'], label: { classification: 'HI' } } });
+    await b.call('POST', '/api/posture/propose', { token: admin, body: { phase: 'gray_zone' } });
+    await waitFor(() => hi.msgs().some((m) => m.t === 'posture'), 'posture on the high socket');
+    await waitFor(() => low.msgs().some((m) => m.t === 'posture'), 'posture on the low socket');
+    const kinds = (s: typeof low) => s.msgs().map((m) => m.t);
+    expect(kinds(hi)).toEqual(expect.arrayContaining(['request', 'chat', 'calendar', 'posture']));
+    expect(hi.frames.some((f) => f.includes('gokuhi-request-title'))).toBe(true);
+    expect(low.frames.some((f) => f.includes('hi-request-title'))).toBe(true);
+    expect(low.frames.some((f) => f.includes('hi-chat-text'))).toBe(true);
+    for (const f of low.frames) {
+      expect(f).not.toContain('gokuhi-request-title');
+      expect(f).not.toContain('gokuhi-chat-text');
+    }
+    const posture = low.msgs().find((m) => m.t === 'posture').posture;
+    expect(posture.pending).toMatchObject({ nation: 'JPN', proposed: 'gray_zone', awaiting: ['USA'] });
+  });
+
+  it('tells a socket whose session ended {t:"expired"} and closes it', async () => {
+    b = await startBench({ ws: { sessionCheckMs: 50 } });
+    const token = await b.login('viewer');
+    const f = await openFeed(b, token);
+    await waitFor(() => f.msgs().some((m) => m.t === 'snapshot'), 'snapshot');
+    await b.call('POST', '/api/auth/logout', { token, body: {} });
+    const code = await f.closed;
+    expect(code).toBe(4001);
+    expect(f.msgs().at(-1)).toEqual({ t: 'expired' });
+  });
+
+  it('drops a socket whose send buffer would exceed the bound', async () => {
+    b = await startBench({ ws: { maxBufferedBytes: 2000 } });
+    const f = await openFeed(b, await b.login('admin'));
+    await waitFor(() => f.msgs().some((m) => m.t === 'snapshot'), 'snapshot');
+    const big = 'r'.repeat(3000);
+    await b.feed.publish(storedEvent({ uid: 'big', label: b.labels.jpnHi, remarks: big }));
+    await f.closed;
+    expect(apiHandle(b.app)!.hub.stats.dropped).toBe(1);
+    expect(apiHandle(b.app)!.hub.clientCount).toBe(0);
+  });
+});

@@ -27,10 +27,13 @@ export const registry = loadPolicies();
 /** The real release guard, as at a federation boundary. */
 export const guard = createGuard(registry);
 
-export async function makeNode(nation: string, opts: Partial<CoordinationOptions> = {}): Promise<TestNode> {
+export async function makeNode(
+  nation: string,
+  opts: Partial<CoordinationOptions> & { openStore?: () => Promise<Store>; cleanup?: () => Promise<void> } = {},
+): Promise<TestNode> {
   const dir = mkdtempSync(join(tmpdir(), `kizuna-coord-${nation}-`));
   const file = join(dir, 'kizuna.db');
-  const store = await openSqliteStore(file);
+  const store = opts.openStore ? await opts.openStore() : await openSqliteStore(file);
   const audit = createAuditLog(store, { nodeId: nation, ...(opts.now ? { now: opts.now } : {}) });
   const users = createUserService(store, audit, { nation, registry, ...(opts.now ? { now: opts.now } : {}) });
   // Session users as the user service produces them (its own tests cover login; scrypt is slow on purpose).
@@ -38,7 +41,8 @@ export async function makeNode(nation: string, opts: Partial<CoordinationOptions
   for (const role of ['viewer', 'operator', 'coordinator', 'administrator'] as const) {
     as[role] = { username: `${nation.toLowerCase()}-${role}`, nation, role, audience: audienceOf(registry, nation) };
   }
-  const coord = createCoordination({ nodeId: nation, nation, store, registry, audit, ...opts });
+  const { openStore: _open, cleanup: _cleanup, ...coordOpts } = opts;
+  const coord = createCoordination({ nodeId: nation, nation, store, registry, audit, ...coordOpts });
   return {
     nation,
     dir,
@@ -50,6 +54,7 @@ export async function makeNode(nation: string, opts: Partial<CoordinationOptions
     as,
     close: async () => {
       await store.close();
+      await opts.cleanup?.();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -10,7 +10,9 @@ type Json = Record<string, any>;
  */
 function checkOpenApi31(doc: Json): string[] {
   const problems: string[] = [];
-  const fail = (where: string, what: string) => problems.push(`${where}: ${what}`);
+  const fail = (where: string, what: string): void => {
+    problems.push(`${where}: ${what}`);
+  };
   if (typeof doc.openapi !== 'string' || !/^3\.1\.\d+$/.test(doc.openapi)) fail('openapi', 'must be 3.1.x');
   if (!doc.info || typeof doc.info.title !== 'string' || typeof doc.info.version !== 'string') fail('info', 'title and version required');
   if (!doc.paths || typeof doc.paths !== 'object') fail('paths', 'required');

@@ -120,6 +120,27 @@ describe('WebSocket feed', () => {
     expect(posture.pending).toMatchObject({ nation: 'JPN', proposed: 'gray_zone', awaiting: ['USA'] });
   });
 
+  it('a USA-only request arriving from a peer never reaches a JPN socket; a releasable one does', async () => {
+    b = await startBench();
+    const f = await openFeed(b, await b.login('admin'));
+    await waitFor(() => f.msgs().some((m) => m.t === 'snapshot'), 'snapshot');
+    const body = (id: string, title: string) => ({
+      owner: 'USA', rev: 1, id, kind: 'isr', title, description: title, requester: 'usa-coord', nations: ['JPN', 'USA'],
+      priority: 'immediate', stage: 'submitted', round: 1, createdAt: new Date().toISOString(),
+    });
+    const doc = (id: string, title: string, label: typeof b.labels.usaOnly) => ({ collection: 'request', id, version: 1, updatedAt: Date.now(), label, body: body(id, title) });
+    await b.coordination.applyRemote(doc('USA-000000001-aaaaaaaa', 'usa-eyes-only-title', b.labels.usaOnly), 'USA');
+    await b.coordination.applyRemote(doc('USA-000000002-bbbbbbbb', 'rel-jpn-title', b.labels.usaRelJpn), 'USA');
+    await waitFor(() => f.frames.some((x) => x.includes('rel-jpn-title')), 'releasable remote request');
+    const m = f.msgs().find((x) => x.t === 'request');
+    expect(m.request).toMatchObject({ id: 'USA-000000002-bbbbbbbb', originNation: 'USA', status: 'submitted' });
+    expect(m.request.label.policy).toBe('JPN');
+    for (const x of f.frames) {
+      expect(x).not.toContain('usa-eyes-only-title');
+      expect(x).not.toContain('USA-000000001-aaaaaaaa');
+    }
+  });
+
   it('tells a socket whose session ended {t:"expired"} and closes it', async () => {
     b = await startBench({ ws: { sessionCheckMs: 50 } });
     const token = await b.login('viewer');

@@ -13,10 +13,15 @@ export interface BusEvent {
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
+// JSON has no NaN/INF, but CoT points carry them (le="NaN" from real clients): tag them on the way.
+const NON_FINITE = '\u0000num:';
+const replacer = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? NON_FINITE + String(v) : v);
+const reviver = (_k: string, v: unknown) => (typeof v === 'string' && v.startsWith(NON_FINITE) ? Number(v.slice(NON_FINITE.length)) : v);
+
 export function encodeBusEvent(e: BusEvent): Uint8Array {
-  return enc.encode(JSON.stringify(e));
+  return enc.encode(JSON.stringify(e, replacer));
 }
 
 export function decodeBusEvent(b: Uint8Array): BusEvent {
-  return JSON.parse(dec.decode(b)) as BusEvent;
+  return JSON.parse(dec.decode(b), reviver) as BusEvent;
 }

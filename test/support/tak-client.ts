@@ -12,6 +12,8 @@ import { waitUntil } from './node-harness.js';
  */
 export class TestTakClient {
   readonly events: CotEvent[] = [];
+  /** inbound bytes this client could not parse (a server bug if ever non-empty) */
+  readonly errors: { code: string; raw: string }[] = [];
   mode: 'xml' | 'proto' = 'xml';
   closed = false;
   private buf = Buffer.alloc(0);
@@ -81,7 +83,13 @@ export class TestTakClient {
       if (end < 0) return;
       const raw = this.buf.subarray(0, end + 8);
       this.buf = this.buf.subarray(end + 8);
-      const ev = parseCotXml(raw);
+      let ev: CotEvent;
+      try {
+        ev = parseCotXml(raw);
+      } catch (err) {
+        this.errors.push({ code: (err as { code?: string }).code ?? 'ERR', raw: raw.toString('utf8') });
+        continue;
+      }
       this.events.push(ev);
       if (ev.type === 't-x-takp-v' && this.autoNegotiate) {
         this.socket.write(
@@ -100,8 +108,12 @@ export class TestTakClient {
 
   private onProto(chunk: Buffer): void {
     for (const payload of this.framer.push(chunk)) {
-      const ev = decodeTakMessage(payload);
-      if (ev) this.events.push(ev);
+      try {
+        const ev = decodeTakMessage(payload);
+        if (ev) this.events.push(ev);
+      } catch (err) {
+        this.errors.push({ code: (err as { code?: string }).code ?? 'ERR', raw: Buffer.from(payload).toString('hex') });
+      }
     }
   }
 }

@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { decodeBusEvent, encodeBusEvent, type BusEvent } from './bus-codec.js';
+
+describe('bus codec', () => {
+  it('keeps NaN and infinities of CoT points (JSON alone turns them into null)', () => {
+    const e = {
+      stored: { id: '1', origin: 'JPN', uid: 'u', type: 't', time: 1, stale: 2, receivedAt: 3, label: {} as never, xml: '<event/>' },
+      cot: { version: '2.0', uid: 'u', type: 't', how: 'h', time: 'x', start: 'x', stale: 'x', point: { lat: 1, lon: 2, hae: NaN, ce: Infinity, le: -Infinity }, detailXml: '' },
+      route: { destCallsigns: [], destUids: [] },
+      hops: [],
+    } satisfies BusEvent;
+    const back = decodeBusEvent(encodeBusEvent(e));
+    expect(back.cot.point).toEqual({ lat: 1, lon: 2, hae: NaN, ce: Infinity, le: -Infinity });
+    expect(back).toEqual(e);
+  });
+});

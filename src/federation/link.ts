@@ -371,7 +371,10 @@ export class PeerLink {
     const from = { peer: this.peer.name, nation: this.peer.nation };
     const checks = await Promise.all(batch.map((env) => this.checker.check(env, key)));
     const okKeys = checks.flatMap((c) => (c.ok ? [`${c.obj.origin}:${c.obj.id}`] : []));
-    const fresh = new Set(okKeys.length ? await this.d.store.outbox.markSeen([...new Set(okKeys)]) : []);
+    // Dedupe happens in accept itself (the node's event append and applyRemote are idempotent by
+    // origin+id), inside the same transaction that makes the object durable: marking keys seen first
+    // would lose an object if the process died between the two commits. Within a batch, once is enough.
+    const fresh = new Set(okKeys);
     // Accepts of one batch start together, in order, so the node's store can coalesce their commits;
     // results are still consumed in order and the ack never passes an unaccepted seq.
     const started = checks.map((c) => {
@@ -396,7 +399,6 @@ export class PeerLink {
           if (err !== undefined) {
             if (!rejectsPermanently(err)) {
               // Not durable: drop the link without acking so the sender resends.
-              // Known gap: the key is already marked seen, so only this process's retry (below) re-accepts.
               this.retryKeys.add(k);
               this.log.warn({ peer: this.peer.name, seq: env.seq }, 'federation accept failed; link dropped');
               if (acked !== undefined) this.write(conn, { ack: { seq: acked } });

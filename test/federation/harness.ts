@@ -98,8 +98,9 @@ export async function startNode(o: {
     accept: async (obj, from) => {
       await o.acceptHook?.(obj);
       if (obj.kind === 'cot') {
+        // Like the node: the append is the dedupe (origin+id), atomically with durability.
         const fresh = await store.events.appendEvents([obj.event]);
-        accepted.push(obj);
+        if (fresh.length) accepted.push(obj);
         // Like the node: relay what was new, never back to where it came from.
         if (fresh.length && o.relay !== false) await fed.offer(obj, from.peer);
       } else {

@@ -79,6 +79,10 @@ export async function main(argv: string[]): Promise<void> {
     .option('--data <dir>', 'data directory', '.kizuna/node')
     .option('--host <name>', 'server host name', 'localhost')
     .option('--enroll-port <n>', 'enrollment port', port, 8446)
+    .option('--tls-port <n>', 'streaming TLS port the phone connects to afterwards', port, 8089)
+    .option('--groups <groups...>', 'TAK groups of the enrolled certificate')
+    .option('--role <role>', 'viewer|operator|coordinator|administrator')
+    .option('--ttl-minutes <n>', 'how long the one-time link stays valid', Number, 24 * 60)
     .action(async (name, opts) => {
       await (await import('./certs.js')).certsEnrollLink(name, opts);
     });

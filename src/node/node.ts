@@ -101,9 +101,19 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     const binding = await loadBindingKeys(config.dataDir);
 
     const audit = createAuditLog(store, { nodeId });
-    const users = createUserService(store, audit, { nation: config.nation });
+    const users = createUserService(store, audit, { nation: config.nation, registry });
     if (config.seedUsers.length) await users.seed(config.seedUsers);
-    const coordination = createCoordination({ nodeId, nation: config.nation, store, registry, audit });
+    const allies = [...new Set(config.peers.map((p) => p.nation))].filter((n) => n !== config.nation);
+    const coordination = createCoordination({
+      nodeId,
+      nation: config.nation,
+      store,
+      registry,
+      audit,
+      guard,
+      ...(allies.length ? { allies } : {}),
+      onError: (err) => log.warn({ code: (err as { code?: string }).code ?? 'INTERNAL' }, 'coordination background task failed'),
+    });
     coordination.onPhase((nation, phase) => guard.setPhaseRules(nation, phase));
     guard.onDecision((rec) => {
       if (!rec.decision.allow) log.debug({ path: rec.path, audience: rec.audienceKey, reason: rec.decision.reason }, 'release denied');
@@ -246,7 +256,9 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     });
     const fed = await federation.start();
     closers.push(() => federation!.close());
-    coordination.onChange((doc) => {
+    coordination.onChange((doc, info) => {
+      // Replicas are never re-sent: each document travels only from its owner nation's node.
+      if (info?.remote) return;
       federation!.offer({ kind: 'doc', origin: nodeId, id: `${doc.collection}/${doc.id}/${doc.version}`, doc }).catch((err) => {
         log.warn({ code: (err as { code?: string }).code ?? 'INTERNAL' }, 'federation offer (doc) failed');
       });

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { CompactSign, compactVerify, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { canonicalJson, normalizeLabel } from './canonical.js';
 import type { SecurityLabel } from './types.js';
 
@@ -8,8 +8,13 @@ import type { SecurityLabel } from './types.js';
  * appendix F: the payload part left empty) with EdDSA/Ed25519 node keys over
  * canonicalJson({dataDigest: "sha-256:<b64url>", label}). Not the official JSON BDO (its member
  * names are not public); the payload shape is Kizuna's own.
+ *
+ * Hot path (federation signs and verifies every object): node:crypto Ed25519 on KeyObjects imported
+ * once per key. Ed25519 is deterministic, so the JWS is byte-identical to the jose-produced one;
+ * test/federation/binding-interop.test.ts cross-checks both ways against jose.
  */
 const ALG = 'EdDSA';
+const HEADER_B64 = Buffer.from(JSON.stringify({ alg: ALG })).toString('base64url');
 
 export function bindingPayload(objectBytes: Uint8Array, label: SecurityLabel): Uint8Array {
   const dataDigest = `sha-256:${createHash('sha256').update(objectBytes).digest('base64url')}`;
@@ -21,11 +26,28 @@ export async function generateBindingKeys(): Promise<{ privateJwk: JWK; publicJw
   return { privateJwk: await exportJWK(privateKey), publicJwk: await exportJWK(publicKey) };
 }
 
+// Imported keys by key material (not object identity: an edited JWK must never reuse a stale key).
+const MAX_CACHED_KEYS = 256;
+const keyCache = new Map<string, KeyObject>();
+
+function keyOf(jwk: JWK, kind: 'private' | 'public'): KeyObject {
+  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') throw new TypeError('not an Ed25519 JWK');
+  if (kind === 'private' && typeof jwk.d !== 'string') throw new TypeError('not a private JWK');
+  const id = `${kind}|${jwk.x}|${kind === 'private' ? jwk.d : ''}`;
+  let k = keyCache.get(id);
+  if (!k) {
+    const material = { kty: 'OKP', crv: 'Ed25519', x: jwk.x, ...(kind === 'private' ? { d: jwk.d } : {}) };
+    k = kind === 'private' ? createPrivateKey({ key: material, format: 'jwk' }) : createPublicKey({ key: material, format: 'jwk' });
+    if (keyCache.size >= MAX_CACHED_KEYS) keyCache.delete(keyCache.keys().next().value!);
+    keyCache.set(id, k);
+  }
+  return k;
+}
+
 export async function signBinding(privateJwk: JWK, objectBytes: Uint8Array, label: SecurityLabel): Promise<string> {
-  const key = await importJWK(privateJwk, ALG);
-  const jws = await new CompactSign(bindingPayload(objectBytes, label)).setProtectedHeader({ alg: ALG }).sign(key);
-  const [header, , sig] = jws.split('.');
-  return `${header}..${sig}`;
+  const payload = Buffer.from(bindingPayload(objectBytes, label)).toString('base64url');
+  const sig = sign(null, Buffer.from(`${HEADER_B64}.${payload}`), keyOf(privateJwk, 'private'));
+  return `${HEADER_B64}..${sig.toString('base64url')}`;
 }
 
 /** false on any mismatch or malformed input (never throws): the caller denies and alerts. */
@@ -33,10 +55,13 @@ export async function verifyBinding(publicJwk: JWK, jws: string, objectBytes: Ui
   try {
     const parts = typeof jws === 'string' ? jws.split('.') : [];
     if (parts.length !== 3 || parts[1] !== '') return false;
+    const header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    // Only {"alg":"EdDSA"} (no crit, no b64=false, nothing this verifier would have to understand).
+    if (header === null || typeof header !== 'object' || header.alg !== ALG || Object.keys(header).length !== 1) return false;
     const payload = Buffer.from(bindingPayload(objectBytes, label)).toString('base64url');
-    const key = await importJWK(publicJwk, ALG);
-    await compactVerify(`${parts[0]}.${payload}.${parts[2]}`, key, { algorithms: [ALG] });
-    return true;
+    const sig = Buffer.from(parts[2]!, 'base64url');
+    if (sig.length !== 64) return false;
+    return verify(null, Buffer.from(`${parts[0]}.${payload}`), keyOf(publicJwk, 'public'), sig);
   } catch {
     return false;
   }

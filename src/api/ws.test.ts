@@ -128,7 +128,8 @@ describe('WebSocket feed', () => {
       owner: 'USA', rev: 1, id, kind: 'isr', title, description: title, requester: 'usa-coord', nations: ['JPN', 'USA'],
       priority: 'immediate', stage: 'submitted', round: 1, createdAt: new Date().toISOString(),
     });
-    const doc = (id: string, title: string, label: typeof b.labels.usaOnly) => ({ collection: 'request', id, version: 1, updatedAt: Date.now(), label, body: body(id, title) });
+    const bench = b;
+    const doc = (id: string, title: string, label: typeof bench.labels.usaOnly) => ({ collection: 'request', id, version: 1, updatedAt: Date.now(), label, body: body(id, title) });
     await b.coordination.applyRemote(doc('USA-000000001-aaaaaaaa', 'usa-eyes-only-title', b.labels.usaOnly), 'USA');
     await b.coordination.applyRemote(doc('USA-000000002-bbbbbbbb', 'rel-jpn-title', b.labels.usaRelJpn), 'USA');
     await waitFor(() => f.frames.some((x) => x.includes('rel-jpn-title')), 'releasable remote request');

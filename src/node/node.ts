@@ -10,6 +10,7 @@ import type { Bus, Subscription } from '../bus/types.js';
 import type { CotEvent } from '../cot/model.js';
 import {
   audienceFor,
+  combineLabels,
   createGuard,
   loadPolicies,
   makeLabel,
@@ -24,7 +25,7 @@ import { parseCotXml, serializeCotXml } from '../cot/xml.js';
 import { TakServer } from '../tak/server.js';
 import type { ClientIdentity, TakConnection } from '../tak/connection.js';
 import { ensureNodePki, identityOfCert, openRevocations, type NodePki, type Revocations } from '../certs/index.js';
-import { startMartiServers } from '../marti/index.js';
+import { startMartiServers, type MartiServers } from '../marti/index.js';
 import { createAuditLog, createCoordination, createUserService, type AuditLog, type Coordination, type UserService } from '../coordination/index.js';
 import { registerApi } from '../api/index.js';
 import { createFederation, type Federation, type FedObject } from '../federation/index.js';
@@ -38,6 +39,8 @@ import { loadBindingKeys } from './binding-keys.js';
 import { registerStatic } from './static.js';
 import { renderMetrics } from './metrics.js';
 import { readPeers } from './peers.js';
+import { createChatBridge, GEOCHAT_TYPE } from './chat-bridge.js';
+import { FILESHARE_TYPE, fileShareLabel } from './fileshare-label.js';
 
 export interface ReadyInfo {
   ready: true;
@@ -152,6 +155,23 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       },
     };
 
+    // GeoChat <-> coordination chat (issue 6): chat written here goes to TAK clients through ingest.
+    const chatBridge = createChatBridge({
+      nation: config.nation,
+      coordination,
+      log,
+      publish: async (ev, label) => {
+        await ingest(ingestDeps, { ...ev, labelXml: serializeLabelXml(label) }, {
+          kind: 'api',
+          audience: nationAudience(),
+          defaultLabel: label,
+          route: { sourceProcess: processId },
+        });
+      },
+    });
+    closers.push(() => chatBridge.close());
+    let marti: MartiServers | undefined;
+
     const tak: TakServer = new TakServer({
       processId,
       guard,
@@ -178,7 +198,26 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
           defaultLabel: defaultLabel(),
           route: { sourceConn: from.id, sourceProcess: processId, senderGroups: [...from.groups] },
         };
-        await ingest(ingestDeps, ev, source);
+        // A file share carries the label of the file it announces (issue 9), never a lower one.
+        const shareLabel =
+          ev.type === FILESHARE_TYPE && marti
+            ? fileShareLabel(
+                {
+                  files: marti.files,
+                  allows: (l, a) => guard.decide(l, a).allow,
+                  combine: (ls) => combineLabels(registry, ls),
+                },
+                ev,
+                { uid: from.uid, audience: from.identity.audience },
+                ev.labelXml ? ingestDeps.parseLabel(ev.labelXml) : undefined,
+              )
+            : undefined;
+        const r = await ingest(ingestDeps, shareLabel ? { ...ev, labelXml: serializeLabelXml(shareLabel) } : ev, source);
+        if (r.fresh && ev.type === GEOCHAT_TYPE) {
+          await chatBridge
+            .fromTak(ev, r.stored.label, { name: from.identity.name, callsign: from.callsign, audience: from.identity.audience })
+            .catch((err) => log.warn({ code: (err as { code?: string }).code ?? 'INTERNAL' }, 'GeoChat to chat failed'));
+        }
       },
       tls: {
         key: pki.serverKeyPem,
@@ -312,7 +351,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
 
     const streaming = await tak.listen({ host: config.host, tcpPort: config.ports.tcp, tlsPort: config.ports.tls });
 
-    const marti = await startMartiServers({
+    marti = await startMartiServers({
       host: config.host,
       httpsPort: config.ports.https,
       enrollPort: config.ports.enroll,
@@ -338,7 +377,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
             .filter((c) => c.uid)
             .map((c) => ({
               label: c.lastSa?.label,
-              value: { uid: c.uid!, callsign: c.callsign ?? c.uid!, lastEventTime: c.connectedAt, groups: [...c.groups] },
+              value: { uid: c.uid!, callsign: c.callsign ?? c.uid!, lastEventTime: c.lastEventAt, groups: [...c.groups] },
             })),
         publishCot: async (xml, label) => {
           const ev = parseCotXml(xml, { maxBytes: config.limits.maxEventBytes });

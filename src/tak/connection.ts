@@ -56,6 +56,8 @@ export class TakConnection {
   private offered = false;
   private closed = false;
   readonly connectedAt = Date.now();
+  /** ms since epoch of the last event (any type, pings included) read from this client: its freshness */
+  lastEventAt = this.connectedAt;
 
   constructor(
     readonly socket: Socket,
@@ -197,6 +199,7 @@ export class TakConnection {
   }
 
   private dispatch(ev: CotEvent): void {
+    this.lastEventAt = Date.now();
     if (ev.type === CONTROL_TYPES.PING) {
       const reply = new Encoded(pong());
       this.writeRaw(this.writeFormat === 'xml' ? reply.xml() : reply.proto());

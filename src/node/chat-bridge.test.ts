@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseCotXml, serializeCotXml } from '../cot/xml.js';
+import { PACKAGE_ROOT } from './config.js';
+import { geoChatEvent, matchRoom, parseGeoChat } from './chat-bridge.js';
+
+const fixture = (name: string) => parseCotXml(readFileSync(join(PACKAGE_ROOT, '../shared/fixtures/cot', name)));
+const ROOMS = [
+  { id: 'bilateral', name: 'Bilateral coordination / 日米調整' },
+  { id: 'operations', name: 'Operations / 運用' },
+];
+
+describe('GeoChat parsing (real captures)', () => {
+  it('reads the ATAK 2015 All Chat Rooms capture', () => {
+    const c = parseGeoChat(fixture('atak-capture-2015-geochat-all-chat-rooms.xml'));
+    expect(c).toEqual({ chatroom: 'All Chat Rooms', id: 'All Chat Rooms', senderUid: 'ANDROID-88:32:9B:40:EC:D0', text: 'Roger' });
+  });
+
+  it('reads the FTS direct chat and the taky marti-dest chat (sender callsign, uid0)', () => {
+    const fts = parseGeoChat(fixture('fts-2020-geochat-direct.xml'))!;
+    expect(fts).toMatchObject({ chatroom: 'Eliopoli HQ', id: 'aa0b0312-b5cd-4c2c-bbbc-9c4c70216261', senderCallsign: 'corvTab', senderUid: 'ANDROID-R52JB0CDC4E', text: 'need supoort' });
+    const taky = parseGeoChat(fixture('taky-geochat-marti-dest.xml'))!;
+    expect(taky).toMatchObject({ chatroom: 'JOKER MAN', id: 'ANDROID-cafebabe', senderCallsign: 'JENNY', senderUid: 'ANDROID-deadbeef', text: 'test' });
+    expect(taky.bridgedDoc).toBeUndefined();
+  });
+
+  it('is not fooled by other types, receipts or a chat without remarks', () => {
+    expect(parseGeoChat(fixture('nodecot-chatreceipt-delivered-b-t-f-d.xml'))).toBeUndefined();
+    expect(parseGeoChat(fixture('fts-2020-pli-atak-3.12.xml'))).toBeUndefined();
+    const noRemarks = { ...fixture('taky-geochat-marti-dest.xml') };
+    noRemarks.detailXml = noRemarks.detailXml.replace(/<remarks[\s\S]*<\/remarks>/, '');
+    expect(parseGeoChat(noRemarks)).toBeUndefined();
+  });
+
+  it('decodes references and CDATA in the text, keeps line breaks', () => {
+    const ev = fixture('taky-geochat-marti-dest.xml');
+    ev.detailXml = ev.detailXml.replace('>test</remarks>', '>a &amp; b &lt;c&gt;\nline2 <![CDATA[<raw & text>]]></remarks>');
+    expect(parseGeoChat(ev)!.text).toBe('a & b <c>\nline2 <raw & text>');
+  });
+});
+
+describe('room matching', () => {
+  it('matches on room id or room name, case-insensitively, via chatroom or __chat@id', () => {
+    expect(matchRoom(ROOMS, { chatroom: 'bilateral', id: 'x' })?.id).toBe('bilateral');
+    expect(matchRoom(ROOMS, { chatroom: 'Some title', id: 'OPERATIONS' })?.id).toBe('operations');
+    expect(matchRoom(ROOMS, { chatroom: 'Bilateral coordination / 日米調整', id: 'uuid' })?.id).toBe('bilateral');
+    expect(matchRoom(ROOMS, { chatroom: 'All Chat Rooms', id: 'All Chat Rooms' })).toBeUndefined();
+  });
+});
+
+describe('generated GeoChat', () => {
+  const ev = geoChatEvent({
+    room: ROOMS[0]!,
+    docId: 'chat-USA-123',
+    senderUid: 'KIZUNA.USA.usa-coord',
+    senderCallsign: 'usa-coord (USA)',
+    text: 'Tanker at 0600 & "quotes" <ok>',
+    at: Date.parse('2025-01-01T00:00:00Z'),
+  });
+
+  it('has the b-t-f shape ATAK expects and survives the wire', () => {
+    expect(ev.uid).toBe('GeoChat.KIZUNA.USA.usa-coord.bilateral.chat-USA-123');
+    expect(ev.type).toBe('b-t-f');
+    const back = parseCotXml(serializeCotXml(ev));
+    expect(back.detailXml).toContain('<chatgrp uid0="KIZUNA.USA.usa-coord" uid1="bilateral" id="bilateral"/>');
+    expect(back.detailXml).toMatch(/<remarks source="BAO\.F\.KIZUNA\.KIZUNA\.USA\.usa-coord" to="bilateral" time="2025-01-01T00:00:00.000Z">/);
+    const c = parseGeoChat(back)!;
+    expect(c).toEqual({
+      chatroom: 'Bilateral coordination / 日米調整',
+      id: 'bilateral',
+      senderCallsign: 'usa-coord (USA)',
+      senderUid: 'KIZUNA.USA.usa-coord',
+      text: 'Tanker at 0600 & "quotes" <ok>',
+      bridgedDoc: 'chat-USA-123',
+    });
+    expect(matchRoom(ROOMS, c)?.id).toBe('bilateral');
+  });
+});

@@ -39,11 +39,13 @@ export function createFederation(d: FedDeps): Federation {
       },
       log,
     );
+    link.onConnected = () => void announceTo([link]);
     links.set(p.name, link);
     audiences.set(p.name, audienceFor(d.registry, { nation: p.nation }));
   }
   let server: tls.Server | undefined;
   let leaseTimer: NodeJS.Timeout | undefined;
+  let auditTimer: NodeJS.Timeout | undefined;
   const holder = newHolderId(d.nodeId);
   let closed = false;
 
@@ -125,6 +127,21 @@ export function createFederation(d: FedDeps): Federation {
     await Promise.all(jobs);
   }
 
+  /** Our audit head to the given links (those connected at v2); names of the peers it went to. */
+  async function announceTo(targets: PeerLink[]): Promise<string[]> {
+    if (!d.auditHead || closed) return [];
+    let head;
+    try {
+      head = await d.auditHead();
+    } catch (err) {
+      log.warn({ code: (err as { code?: string }).code ?? 'INTERNAL' }, 'audit head unavailable');
+      return [];
+    }
+    if (!head) return [];
+    const h = { seq: head.seq, hash: head.hash };
+    return targets.filter((l) => l.sendAuditHead(h)).map((l) => l.peer.name);
+  }
+
   async function renewLeases(): Promise<void> {
     for (const link of links.values()) {
       let held = false;
@@ -203,10 +220,15 @@ export function createFederation(d: FedDeps): Federation {
       } else {
         for (const l of links.values()) l.run();
       }
+      if (d.auditHead) {
+        auditTimer = setInterval(() => void announceTo([...links.values()]), d.auditHeadEveryMs ?? 60_000);
+        auditTimer.unref();
+      }
       log.info({ port, peers: d.peers.map((p) => p.name) }, 'federation started');
       return port === undefined ? {} : { port };
     },
     offer,
+    announceAuditHead: () => announceTo([...links.values()]),
     status(): PeerStatus[] {
       return [...links.values()].map((l) => l.status());
     },
@@ -214,6 +236,7 @@ export function createFederation(d: FedDeps): Federation {
       if (closed) return;
       closed = true;
       clearInterval(leaseTimer);
+      clearInterval(auditTimer);
       // Stop accepting first, then drop the links: server.close only resolves once its sockets are gone.
       const serverClosed = new Promise<void>((r) => (server ? server.close(() => r()) : r()));
       await Promise.all([...links.values()].map((l) => l.close()));

@@ -8,11 +8,13 @@ import { InboundChecker, rejectsPermanently } from './receive.js';
 import type { FedDeps, FedPeer, LinkState, PeerStatus } from './types.js';
 import {
   FrameReader,
-  PROTOCOL_VERSION,
+  SUPPORTED_VERSIONS,
+  chooseVersion,
   decodeFrame,
   encodeFrame,
   envelopeFrame,
   lengthPrefixed,
+  type AuditHead,
   type Envelope,
   type Frame,
 } from './wire.js';
@@ -38,6 +40,8 @@ interface Conn {
   helloFromPeer: boolean;
   helloAcked: boolean;
   peerKey?: JWK;
+  /** protocol version chosen for this connection (highest common), set on the peer's Hello */
+  version: number;
   /** inbound envelopes waiting for the receive loop */
   inbox: Envelope[];
   receiving: Promise<void> | undefined;
@@ -70,6 +74,8 @@ export class PeerLink {
 
   // receiver: highest seq from this peer accepted and acked (memory; markSeen makes replays harmless)
   private inboundAcked = 0;
+  /** the peer's last audit head handed to onPeerAuditHead (memory: a restart countersigns once more) */
+  private peerAuditHead: AuditHead | undefined;
 
   private sent = 0;
   private received = 0;
@@ -248,7 +254,7 @@ export class PeerLink {
       return;
     }
     this.drop('replaced');
-    const conn: Conn = { sock, helloFromPeer: false, helloAcked: false, inbox: [], receiving: undefined };
+    const conn: Conn = { sock, helloFromPeer: false, helloAcked: false, version: 0, inbox: [], receiving: undefined };
     this.conn = conn;
     this.state = 'connecting';
     sock.setNoDelay(true);
@@ -271,7 +277,7 @@ export class PeerLink {
     });
     this.write(conn, {
       hello: {
-        protocolVersions: [PROTOCOL_VERSION],
+        protocolVersions: [...SUPPORTED_VERSIONS],
         nodeId: this.d.nodeId,
         nation: this.d.nation,
         bindingPublicJwk: JSON.stringify(this.d.binding.publicJwk),
@@ -307,7 +313,8 @@ export class PeerLink {
       if (h.nodeId !== this.peer.name || h.nation !== this.peer.nation) {
         throw new KizunaError('FED_UNTRUSTED_PEER', 'hello does not match the certificate');
       }
-      if (!h.protocolVersions.includes(PROTOCOL_VERSION)) throw new KizunaError('FED_PROTOCOL', 'no common version');
+      const version = chooseVersion(h.protocolVersions);
+      if (version === undefined) throw new KizunaError('FED_PROTOCOL', 'no common version');
       let key: JWK;
       try {
         key = this.peer.publicJwk ?? (JSON.parse(h.bindingPublicJwk) as JWK);
@@ -316,11 +323,12 @@ export class PeerLink {
       }
       conn.peerKey = key;
       conn.helloFromPeer = true;
-      this.write(conn, { helloAck: { chosenVersion: PROTOCOL_VERSION, resumeAfterSeq: this.inboundAcked } });
+      conn.version = version;
+      this.write(conn, { helloAck: { chosenVersion: version, resumeAfterSeq: this.inboundAcked } });
       return;
     }
     if ('helloAck' in f) {
-      if (f.helloAck.chosenVersion !== PROTOCOL_VERSION) throw new KizunaError('FED_PROTOCOL', 'unsupported version');
+      if (!SUPPORTED_VERSIONS.includes(f.helloAck.chosenVersion)) throw new KizunaError('FED_PROTOCOL', 'unsupported version');
       const resume = f.helloAck.resumeAfterSeq;
       conn.helloAcked = true;
       this.state = 'connected';
@@ -333,6 +341,7 @@ export class PeerLink {
       this.lastSent = Math.max(this.lastAck, trusted);
       if (trusted > this.lastAck) this.onAck(trusted);
       this.pump();
+      this.onConnected?.();
       return;
     }
     if ('envelope' in f) {
@@ -343,6 +352,11 @@ export class PeerLink {
     }
     if ('ack' in f) {
       this.onAck(f.ack.seq);
+      return;
+    }
+    if ('auditHead' in f) {
+      if (!conn.helloFromPeer || conn.version < 2) throw new KizunaError('FED_PROTOCOL', 'audit head outside version 2');
+      this.onPeerAuditHead(f.auditHead);
       return;
     }
     this.log.warn({ peer: this.peer.name, code: f.error.code, seq: f.error.seq }, 'federation peer reported an error');
@@ -442,6 +456,37 @@ export class PeerLink {
       reason,
     });
     this.write(conn, { error: { code, seq: env.seq } });
+  }
+
+  // ---- audit heads (protocol v2) --------------------------------------------------------------------
+
+  /** set by the federation: called after each handshake (announce our audit head) */
+  onConnected: (() => void) | undefined;
+
+  /** Sends our audit head on the live link; false when there is none or the peer speaks only v1. */
+  sendAuditHead(head: AuditHead): boolean {
+    const conn = this.conn;
+    if (!conn || !conn.helloAcked || !conn.helloFromPeer || conn.version < 2) return false;
+    this.write(conn, { auditHead: head });
+    return true;
+  }
+
+  private onPeerAuditHead(head: AuditHead): void {
+    if (!Number.isSafeInteger(head.seq) || head.seq < 1 || !/^[0-9a-f]{64}$/.test(head.hash)) {
+      throw new KizunaError('FED_PROTOCOL', 'bad audit head');
+    }
+    const prev = this.peerAuditHead;
+    if (prev && prev.seq === head.seq && prev.hash === head.hash) return;
+    this.peerAuditHead = head;
+    const from = { peer: this.peer.name, nation: this.peer.nation };
+    if (prev && head.seq < prev.seq) {
+      // A chain only grows: a lower head means the peer lost or cut its chain. Evidence, not an error.
+      this.log.warn({ peer: from.peer, prev: prev.seq, now: head.seq }, 'peer audit chain went backwards');
+      void this.d.audit('fed.audit_head_regressed', this.d.nodeId, { peer: from.peer, previous: prev, now: head }).catch(() => undefined);
+    }
+    this.d.onPeerAuditHead?.(from, head).catch((err: unknown) =>
+      this.log.warn({ peer: from.peer, code: (err as { code?: string }).code ?? 'INTERNAL' }, 'countersigning the peer audit head failed'),
+    );
   }
 
   // ---- sender -------------------------------------------------------------------------------------

@@ -51,9 +51,21 @@ export interface FedDeps {
     /** unacknowledged frames in flight; default 1024 */
     window?: number;
   };
+  /** This node's audit chain head, announced to peers (protocol v2) after each handshake, every
+   * `auditHeadEveryMs` (default 60 s) and on `announceAuditHead()`. */
+  auditHead?: () => Promise<AuditHead | undefined>;
+  auditHeadEveryMs?: number;
+  /** A peer's announced audit head (only when it changed since the last one on this link): countersign it. */
+  onPeerAuditHead?: (from: { peer: string; nation: string }, head: AuditHead) => Promise<void>;
   /** reconnect backoff bounds (ms); defaults 200..10,000 */
   backoff?: { minMs?: number; maxMs?: number };
   log?: Logger;
+}
+
+export interface AuditHead {
+  seq: number;
+  /** 64 lowercase hex */
+  hash: string;
 }
 
 export type LinkState = 'connected' | 'connecting' | 'down';
@@ -81,5 +93,7 @@ export interface Federation {
   /** Offers an object to every peer except `cameFrom` and the origin; the guard decides per peer. */
   offer(obj: FedObject, cameFrom?: string): Promise<void>;
   status(): PeerStatus[];
+  /** Sends this node's audit head to every connected peer now; resolves to the peers it was sent to. */
+  announceAuditHead(): Promise<string[]>;
   close(): Promise<void>;
 }

@@ -10,7 +10,14 @@ import { KizunaError } from '../util/errors.js';
  * (without seq) so a resend never re-signs or re-encodes: the seq field is prepended at send time
  * (protobuf fields may come in any order).
  */
-export const PROTOCOL_VERSION = 1;
+/** Highest version this node speaks; 2 adds the AuditHead frame (countersigning of audit chains). */
+export const PROTOCOL_VERSION = 2;
+export const SUPPORTED_VERSIONS: readonly number[] = [1, 2];
+/** Highest version both sides speak, undefined when none. */
+export function chooseVersion(offered: number[]): number | undefined {
+  const common = SUPPORTED_VERSIONS.filter((v) => offered.includes(v));
+  return common.length ? Math.max(...common) : undefined;
+}
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 function findProto(): string {
@@ -54,7 +61,12 @@ export type Frame =
   | { helloAck: HelloAck }
   | { envelope: Envelope }
   | { ack: { seq: number } }
-  | { error: { code: string; seq: number } };
+  | { error: { code: string; seq: number } }
+  | { auditHead: AuditHead };
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
 
 type Long = number | { toNumber(): number };
 const num = (v: Long | undefined | null): number => (v == null ? 0 : typeof v === 'number' ? v : v.toNumber());
@@ -126,6 +138,10 @@ export function decodeFrame(bytes: Uint8Array): Frame {
     case 'error': {
       const e = m.error as { code: string; seq: Long };
       return { error: { code: e.code, seq: num(e.seq) } };
+    }
+    case 'auditHead': {
+      const a = m.auditHead as { seq: Long; hash: string };
+      return { auditHead: { seq: num(a.seq), hash: a.hash } };
     }
     default:
       throw new KizunaError('FED_PROTOCOL', 'frame has no body');

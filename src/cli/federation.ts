@@ -17,15 +17,45 @@ const PeerStatusSchema = z.object({
 });
 type Row = z.infer<typeof PeerStatusSchema>;
 
+export interface StatusOptions {
+  url: string;
+  json?: boolean;
+  /** session token; default env KIZUNA_TOKEN */
+  token?: string;
+  /** operator (or above) to log in as; default env KIZUNA_USER, password from env KIZUNA_PASSWORD only
+   * (never a flag: argv is visible to every local user) */
+  user?: string;
+}
+
+/** The route is for operators and above: a token, or a login with KIZUNA_USER/KIZUNA_PASSWORD. */
+async function sessionToken(opts: StatusOptions, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const token = opts.token ?? env.KIZUNA_TOKEN;
+  if (token) return token;
+  const username = opts.user ?? env.KIZUNA_USER;
+  if (!username) return undefined;
+  const res = await fetch(new URL('/api/auth/login', opts.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: env.KIZUNA_PASSWORD ?? '' }),
+  });
+  if (!res.ok) throw new KizunaError('UNAUTHENTICATED', `login as ${username} failed (HTTP ${res.status})`);
+  return z.object({ token: z.string() }).parse(await res.json()).token;
+}
+
 export async function federationStatus(
-  opts: { url: string; json?: boolean },
+  opts: StatusOptions,
   out: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   let rows: Row[];
   try {
-    const res = await fetch(new URL('/api/federation/status', opts.url));
+    const token = await sessionToken(opts, env);
+    const res = await fetch(new URL('/api/federation/status', opts.url), token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    if (res.status === 401) throw new KizunaError('UNAUTHENTICATED', 'HTTP 401: set KIZUNA_USER and KIZUNA_PASSWORD (an operator) or KIZUNA_TOKEN');
     if (!res.ok) throw new KizunaError('INTERNAL', `HTTP ${res.status}`);
-    rows = z.array(PeerStatusSchema).parse(await res.json());
+    // The node's API answers {peers: [...]}; a bare array is accepted too (older nodes, proxies).
+    const body = z.union([z.array(PeerStatusSchema), z.object({ peers: z.array(PeerStatusSchema) })]).parse(await res.json());
+    rows = Array.isArray(body) ? body : body.peers;
   } catch (err) {
     process.stderr.write(`federation status unavailable from ${opts.url}: ${(err as Error).message}\n`);
     return 1;

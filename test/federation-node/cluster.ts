@@ -1,0 +1,140 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { ensureNodePki } from '../../src/certs/index.js';
+import { demoUsers, DEMO_PASSWORD } from '../../src/demo/run.js';
+import { makeLabel, type PolicyRegistry } from '../../src/labels/index.js';
+import type { SecurityLabel } from '../../src/labels/types.js';
+import { parseConfig, type NodeConfigInput } from '../../src/node/config.js';
+import { startNode, type KizunaNode } from '../../src/node/node.js';
+import type { StoredEvent } from '../../src/store/types.js';
+
+/**
+ * Real sovereign nodes for node-level federation tests: each with its own data dir, PKI (its own CA),
+ * SQLite store and ports (0 = any free one), federated pairwise over mutual TLS trusting only the
+ * peer's CA. Federation ports are reserved first because every node must know its peers' ports.
+ */
+export interface ClusterSpec {
+  nation: string;
+  /** default label of unlabelled input: owner-only unless given */
+  relTo?: string[];
+}
+
+export interface Planned {
+  nation: string;
+  dir: string;
+  fedPort: number;
+  config: NodeConfigInput;
+}
+
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** Data dirs, PKIs, peer CA files and configs for a full mesh of `specs`; nothing started. */
+export async function planCluster(specs: ClusterSpec[], root = mkdtempSync(join(tmpdir(), 'kizuna-fednode-'))): Promise<{ root: string; nodes: Planned[]; cleanup(): void }> {
+  const dirs = specs.map((s) => join(root, s.nation.toLowerCase()));
+  const pkis = [];
+  for (const [i, s] of specs.entries()) {
+    mkdirSync(dirs[i]!, { recursive: true });
+    pkis.push(await ensureNodePki(dirs[i]!, { nation: s.nation, nodeId: s.nation, hosts: ['localhost', '127.0.0.1'] }));
+  }
+  const fedPorts = await Promise.all(specs.map(() => freePort()));
+  const nodes = specs.map((s, i): Planned => {
+    const peers = specs.flatMap((o, j) => {
+      if (j === i) return [];
+      const caFile = join(dirs[i]!, `peer-${o.nation.toLowerCase()}-ca.pem`);
+      writeFileSync(caFile, pkis[j]!.caCertPem);
+      return [{ name: o.nation, nation: o.nation, host: '127.0.0.1', port: fedPorts[j]!, caFile }];
+    });
+    return {
+      nation: s.nation,
+      dir: dirs[i]!,
+      fedPort: fedPorts[i]!,
+      config: {
+        nation: s.nation,
+        nodeId: s.nation,
+        dataDir: dirs[i]!,
+        host: '127.0.0.1',
+        publicHost: 'localhost',
+        ports: { tcp: 0, tls: 0, http: 0, https: 0, enroll: 0, federation: fedPorts[i]! },
+        peers,
+        defaultLabel: { relTo: s.relTo ?? [s.nation] },
+        seedUsers: demoUsers(s.nation),
+        logLevel: 'warn',
+      },
+    };
+  });
+  return { root, nodes, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+export async function startPlanned(p: Planned, over: Partial<NodeConfigInput> = {}): Promise<KizunaNode> {
+  return startNode(parseConfig({ ...p.config, ...over }));
+}
+
+/** Writes the planned config as a JSON file for `kizuna serve --config`. */
+export function writeConfigFile(p: Planned): string {
+  const file = join(p.dir, 'config.json');
+  writeFileSync(file, JSON.stringify(p.config, null, 2));
+  return file;
+}
+
+export function jpnLabel(registry: PolicyRegistry, relTo: string[], classification = 'UNCLASSIFIED'): SecurityLabel {
+  return makeLabel(registry, { policy: 'JPN', classification, relTo, owner: 'JPN' });
+}
+
+export async function allEvents(node: KizunaNode): Promise<StoredEvent[]> {
+  return node.store.events.latest({ now: 0, includeStale: true, limit: 100_000 });
+}
+
+export async function hasUid(node: KizunaNode, uid: string): Promise<boolean> {
+  return (await allEvents(node)).some((e) => e.uid === uid) || (await node.store.events.history(uid)).length > 0;
+}
+
+export async function auditRows(node: KizunaNode, kind?: string): Promise<{ seq: number; kind: string; body: Record<string, unknown> }[]> {
+  const rows = await node.store.auditRange(1, 1_000_000);
+  return rows.filter((r) => !kind || r.kind === kind).map((r) => ({ seq: r.seq, kind: r.kind, body: JSON.parse(r.body) as Record<string, unknown> }));
+}
+
+export async function login(node: KizunaNode, username: string): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${node.ready.http}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+  });
+  if (!res.ok) throw new Error(`login ${username}: HTTP ${res.status}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+export async function api<T = unknown>(node: KizunaNode, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
+  const res = await fetch(`http://127.0.0.1:${node.ready.http}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, json: (text ? JSON.parse(text) : undefined) as T };
+}
+
+/** A browser-like WebSocket session recording every server message (raw text too, for leak checks). */
+export async function openWs(node: KizunaNode, token: string): Promise<{ msgs: { t: string; [k: string]: unknown }[]; raw: string[]; close(): void }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${node.ready.http}/api/ws?token=${encodeURIComponent(token)}`);
+  const msgs: { t: string }[] = [];
+  const raw: string[] = [];
+  ws.on('message', (d) => {
+    const s = d.toString();
+    raw.push(s);
+    msgs.push(JSON.parse(s) as { t: string });
+  });
+  await new Promise<void>((ok, fail) => {
+    ws.once('open', () => ok());
+    ws.once('error', fail);
+  });
+  return { msgs: msgs as never, raw, close: () => ws.terminate() };
+}

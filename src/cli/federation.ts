@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import { z } from 'zod';
+import { createAuditLog } from '../coordination/index.js';
+import { openStore } from '../store/open.js';
 import { KizunaError } from '../util/errors.js';
 
 /** `kizuna federation status`: the operator view of every peer link (GET /api/federation/status). */
@@ -87,4 +90,29 @@ export function formatTable(rows: Row[]): string {
   if (!body.length) return 'no federation peers configured';
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   return [head, ...body].map((cols) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+/**
+ * `kizuna federation anchors <peer>`: the peer's audit heads that THIS node recorded in its own chain
+ * (countersigned over the federation link), as JSON for `kizuna audit verify --anchors` on the peer.
+ * Only the newest anchor per seq is needed; all are printed (oldest first) so any tampered entry is named.
+ */
+export async function federationAnchors(
+  opts: { peer: string; data?: string; store?: string },
+  out: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+): Promise<number> {
+  const store = await openStore(opts.store ?? join(opts.data ?? '.kizuna/node', 'kizuna.db'));
+  try {
+    const log = createAuditLog(store, { nodeId: 'cli' });
+    // Our own chain must be intact for its record of the peer to count as evidence.
+    const own = await log.verify();
+    if (!own.ok) {
+      process.stderr.write(`this node's own audit chain is broken at seq ${own.seq}; its anchors prove nothing\n`);
+      return 1;
+    }
+    out(JSON.stringify(await log.countersigned(opts.peer)));
+    return 0;
+  } finally {
+    await store.close();
+  }
 }

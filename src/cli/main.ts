@@ -106,20 +106,31 @@ export async function main(argv: string[]): Promise<void> {
     .command('verify')
     .option('--data <dir>', 'data directory of the node', '.kizuna/node')
     .option('--store <spec>', 'postgres://… or a SQLite file')
+    .option('--anchors <file>', 'JSON [{seq, hash}] of this chain countersigned by a peer (kizuna federation anchors)')
     .action(async (opts) => {
       const { auditVerify } = await import('./audit.js');
       process.exitCode = await auditVerify(opts);
     });
 
-  program
-    .command('federation')
-    .description('federation tools')
+  const federation = program.command('federation').description('federation tools');
+  federation
     .command('status')
+    .description('peer links, outbox depths (login: KIZUNA_USER + KIZUNA_PASSWORD, or KIZUNA_TOKEN)')
     .option('--url <url>', 'HTTP URL of the node', 'http://127.0.0.1:8080')
     .option('--json', 'print JSON')
+    .option('--user <name>', 'operator to log in as (password from KIZUNA_PASSWORD)')
     .action(async (opts) => {
       const { federationStatus } = await import('./federation.js');
       process.exitCode = await federationStatus(opts);
+    });
+  federation
+    .command('anchors <peer>')
+    .description("print the peer's audit heads this node countersigned (JSON, for the peer's `audit verify --anchors`)")
+    .option('--data <dir>', 'data directory of THIS node', '.kizuna/node')
+    .option('--store <spec>', 'postgres://… or a SQLite file')
+    .action(async (peer, opts) => {
+      const { federationAnchors } = await import('./federation.js');
+      process.exitCode = await federationAnchors({ ...opts, peer });
     });
 
   try {

@@ -3,7 +3,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { ensureNodePki } from '../../src/certs/index.js';
+import { ensureNodePki, type NodePki } from '../../src/certs/index.js';
 import { demoUsers, DEMO_PASSWORD } from '../../src/demo/run.js';
 import { makeLabel, type PolicyRegistry } from '../../src/labels/index.js';
 import type { SecurityLabel } from '../../src/labels/types.js';
@@ -40,7 +40,7 @@ export async function freePort(): Promise<number> {
 /** Data dirs, PKIs, peer CA files and configs for a full mesh of `specs`; nothing started. */
 export async function planCluster(specs: ClusterSpec[], root = mkdtempSync(join(tmpdir(), 'kizuna-fednode-'))): Promise<{ root: string; nodes: Planned[]; cleanup(): void }> {
   const dirs = specs.map((s) => join(root, s.nation.toLowerCase()));
-  const pkis = [];
+  const pkis: NodePki[] = [];
   for (const [i, s] of specs.entries()) {
     mkdirSync(dirs[i]!, { recursive: true });
     pkis.push(await ensureNodePki(dirs[i]!, { nation: s.nation, nodeId: s.nation, hosts: ['localhost', '127.0.0.1'] }));

@@ -213,6 +213,8 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
               )
             : undefined;
         const r = await ingest(ingestDeps, shareLabel ? { ...ev, labelXml: serializeLabelXml(shareLabel) } : ev, source);
+        // clientEndPoints releases a client by the label its SA was stored with (unlabelled SAs get the default).
+        if (from.lastSa === ev) from.lastSa.label = r.stored.label;
         if (r.fresh && ev.type === GEOCHAT_TYPE) {
           await chatBridge
             .fromTak(ev, r.stored.label, { name: from.identity.name, callsign: from.callsign, audience: from.identity.audience })
@@ -291,12 +293,6 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
         }
       },
       limits: { maxOutbox: config.limits.maxOutbox },
-      // Audit countersigning (issue 6): our chain head goes to every peer, theirs is recorded in our chain.
-      auditHead: async () => {
-        const h = await audit.head();
-        return h ? { seq: h.seq, hash: h.hash } : undefined;
-      },
-      onPeerAuditHead: (from, head) => audit.countersign(from.peer, head),
       log,
     });
     const fed = await federation.start();

@@ -293,6 +293,12 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
         }
       },
       limits: { maxOutbox: config.limits.maxOutbox },
+      // Audit countersigning (issue 6): our chain head goes to every peer, theirs is recorded in our chain.
+      auditHead: async () => {
+        const h = await audit.head();
+        return h ? { seq: h.seq, hash: h.hash } : undefined;
+      },
+      onPeerAuditHead: (from, head) => audit.countersign(from.peer, head),
       log,
     });
     const fed = await federation.start();

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { ensureNodePki } from '../../src/certs/index.js';
+import { dropScaleResources } from './cleanup.js';
 import { spawnNode, type ChildNode } from '../support/child-node.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 import { sleep, startTestNode, waitUntil } from '../support/node-harness.js';
@@ -94,10 +94,7 @@ describe('scale-out fail-over: kill -9 of the federation lease holder', () => {
     // ChildNode.stop() waits for 'exit' when exitCode is null, which a SIGKILLed process never emits again
     await Promise.all([holder, survivor].filter((p) => p && p.proc.exitCode === null && p.proc.signalCode === null).map((p) => p.stop()));
     await usa?.stop();
-    const c = new pg.Client({ connectionString: PG });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await c.end();
+    await dropScaleResources(PG, schema, NATS, jpnId);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { dropScaleResources } from './cleanup.js';
 import { spawnNode, type ChildNode } from '../support/child-node.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 import { sleep, waitUntil } from '../support/node-harness.js';
@@ -31,10 +31,7 @@ describe('scale-out: three node processes on PostgreSQL + NATS JetStream', () =>
   afterAll(async () => {
     for (const c of clients) c.close();
     await Promise.all(procs.map((p) => p.stop()));
-    const c = new pg.Client({ connectionString: PG });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await c.end();
+    await dropScaleResources(PG, schema, NATS, nodeId);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -200,6 +200,7 @@ export function createFederation(d: FedDeps): Federation {
         );
         server.on('tlsClientError', (err: NodeJS.ErrnoException, sock) => {
           log.warn({ code: err.code, remote: sock.remoteAddress }, 'federation TLS handshake refused');
+          sock.destroy(); // with a listener attached Node does not close it (idle handshakes would linger)
           void d
             .audit('fed.untrusted', d.nodeId, { code: 'FED_UNTRUSTED_PEER', reason: err.code ?? 'tls', remote: sock.remoteAddress })
             .catch(() => undefined);

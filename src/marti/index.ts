@@ -26,7 +26,8 @@ export interface MartiServers {
 
 function baseApp(log: Logger, https: Record<string, unknown>): FastifyInstance {
   const app = Fastify({
-    https,
+    // idle TLS handshakes are cut after 10 s (Node's default is 120 s)
+    https: { handshakeTimeout: 10_000, ...https },
     logger: false,
     // long uploads: no request timeout, but a bound on idle connections
     requestTimeout: 0,

@@ -58,6 +58,8 @@ export const NodeConfigSchema = z.object({
       maxSendQueueBytes: z.number().int().positive().default(8 * 1024 * 1024),
       maxOutbox: z.number().int().positive().default(1_000_000),
       historyRetentionHours: z.number().positive().default(72),
+      /** a TLS client that has not completed its handshake by then is disconnected */
+      handshakeTimeoutMs: z.number().int().positive().default(10_000),
     })
     .prefault({}),
   offerProtobuf: z.boolean().default(true),

@@ -225,7 +225,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
         key: pki.serverKeyPem,
         cert: pki.serverCertPem,
         ca: pki.caCertPem,
-        handshakeTimeoutMs: 10_000,
+        handshakeTimeoutMs: config.limits.handshakeTimeoutMs,
       },
     });
     closers.push(() => tak.close());

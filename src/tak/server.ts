@@ -73,7 +73,11 @@ export class TakServer {
         }
         this.accept(s, id);
       });
-      this.tlsServer.on('tlsClientError', (err) => this.deps.logger.info({ code: (err as NodeJS.ErrnoException).code }, 'TLS handshake failed'));
+      // With a listener attached Node leaves the socket open: a handshake timeout or failure must close it here.
+      this.tlsServer.on('tlsClientError', (err, socket) => {
+        this.deps.logger.info({ code: (err as NodeJS.ErrnoException).code }, 'TLS handshake failed');
+        socket.destroy();
+      });
       out.tls = await listenOn(this.tlsServer, opts.host, opts.tlsPort);
     }
     return out;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import tls from 'node:tls';
+import net from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ type Node = Awaited<ReturnType<typeof startTestNode>>;
 describe('CoT over TLS with client certificates', () => {
   let node: Node;
   beforeAll(async () => {
-    node = await startTestNode({ nation: 'JPN' });
+    node = await startTestNode({ nation: 'JPN', limits: { handshakeTimeoutMs: 800 } });
   });
   afterAll(async () => node.stop());
 
@@ -72,5 +73,13 @@ describe('CoT over TLS with client certificates', () => {
       })
       .catch(() => 'refused');
     expect(again).toBe('refused');
+  });
+
+  it('disconnects a client that opens the TLS port and never completes a handshake', async () => {
+    const s = net.connect(node.ready.tls, '127.0.0.1');
+    const t0 = Date.now();
+    await new Promise<void>((resolve) => s.once('close', () => resolve()));
+    // closed by the server's handshake timeout, not by the test (no upper timing bound asserted)
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(700);
   });
 });

@@ -3,7 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCotXml, serializeCotXml } from '../cot/xml.js';
 import { PACKAGE_ROOT } from './config.js';
-import { geoChatEvent, matchRoom, parseGeoChat } from './chat-bridge.js';
+import type { CotEvent } from '../cot/model.js';
+import type { SecurityLabel } from '../labels/types.js';
+import type { Coordination } from '../coordination/index.js';
+import { createLogger } from '../util/log.js';
+import { createChatBridge, geoChatEvent, matchRoom, parseGeoChat } from './chat-bridge.js';
 
 const fixture = (name: string) => parseCotXml(readFileSync(join(PACKAGE_ROOT, '../shared/fixtures/cot', name)));
 const ROOMS = [
@@ -75,5 +79,57 @@ describe('generated GeoChat', () => {
       bridgedDoc: 'chat-USA-123',
     });
     expect(matchRoom(ROOMS, c)?.id).toBe('bilateral');
+  });
+});
+
+describe('createChatBridge (which chat changes become GeoChat)', () => {
+  type Listener = Parameters<Coordination['onChange']>[0];
+  const setup = () => {
+    let listener: Listener = () => undefined;
+    const published: { ev: CotEvent; label: SecurityLabel }[] = [];
+    const posted: { user: string; room: string; text: string }[] = [];
+    const coordination = {
+      chatRooms: () => ROOMS,
+      onChange: (fn: Listener) => ((listener = fn), () => undefined),
+      postChat: async (user: { username: string }, room: string, text: string) => {
+        posted.push({ user: user.username, room, text });
+        return {} as never;
+      },
+    } as unknown as Pick<Coordination, 'chatRooms' | 'postChat' | 'onChange'>;
+    const bridge = createChatBridge({ nation: 'USA', coordination, log: createLogger({ level: 'silent' }), publish: async (ev, label) => void published.push({ ev, label }) });
+    return { bridge, published, posted, emit: (doc: unknown, remote: boolean) => listener(doc as never, { remote }) };
+  };
+  const label: SecurityLabel = { policy: 'USA', classification: 'UNCLASSIFIED', categories: [], owner: 'USA', createdAt: '2025-01-01T00:00:00Z' };
+  const chatDoc = (from: string, room = 'bilateral') => ({
+    collection: 'chat',
+    id: `chat-USA-${from}`,
+    version: 1,
+    label,
+    body: { owner: 'USA', rev: 1, id: `chat-USA-${from}`, room, from, text: `hi from ${from}`, at: '2025-01-01T00:00:00.000Z' },
+  });
+
+  it('publishes local web messages once with their label; skips replicas, TAK-born messages, unknown rooms, other collections', async () => {
+    const { bridge, published, emit } = setup();
+    emit(chatDoc('usa-coord'), false);
+    emit(chatDoc('jpn-coord'), true);
+    emit(chatDoc('tak:CHARLIE'), false);
+    emit(chatDoc('usa-viewer', 'nowhere'), false);
+    emit({ ...chatDoc('usa-admin'), collection: 'request' }, false);
+    await bridge.idle();
+    expect(published).toHaveLength(1);
+    expect(published[0]!.label).toBe(label);
+    expect(parseGeoChat(published[0]!.ev)).toMatchObject({ id: 'bilateral', text: 'hi from usa-coord', bridgedDoc: 'chat-USA-usa-coord' });
+  });
+
+  it('posts a room GeoChat as tak:<callsign of the connection>; ignores bridged and non-room chats', async () => {
+    const { bridge, posted } = setup();
+    const audience = { policy: 'USA', nation: 'USA', maxClassification: 'UNCLASSIFIED', held: {} };
+    const base = fixture('taky-geochat-marti-dest.xml');
+    const inRoom = { ...base, detailXml: base.detailXml.replace('chatroom="JOKER MAN"', 'chatroom="operations"') };
+    await bridge.fromTak(inRoom, label, { name: 'anonymous', callsign: 'CHARLIE', audience });
+    await bridge.fromTak(base, label, { name: 'anonymous', callsign: 'CHARLIE', audience });
+    const bridged = geoChatEvent({ room: ROOMS[0]!, docId: 'd1', senderUid: 'u', senderCallsign: 'c', text: 't', at: 0 });
+    await bridge.fromTak(bridged, label, { name: 'anonymous', audience });
+    expect(posted).toEqual([{ user: 'tak:CHARLIE', room: 'operations', text: 'test' }]);
   });
 });

@@ -25,7 +25,7 @@ const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1]! : dflt;
 };
-const sweep = arg('clients', '100,200').split(',').map(Number);
+const sweep = arg('clients', '50,100,150').split(',').map(Number);
 const rate = Number(arg('rate', '1'));
 const seconds = Number(arg('seconds', '8'));
 const configs = arg('configs', 'embedded,pg1,pg2,pg3').split(',');
@@ -175,7 +175,7 @@ async function fanout(d: Deployment, n: number): Promise<FanoutResult> {
   let deliveredInWindow = 0; // deliveries received inside the window (cost)
   let sent = 0;
   let measuring = false;
-  const win = { start: Infinity, end: Infinity };
+  const win = { start: 0, end: 0 };
   for (let i = 0; i < n; i++) {
     const s = await connectClient(d.ports[i % d.ports.length]!);
     s.on(
@@ -184,8 +184,9 @@ async function fanout(d: Deployment, n: number): Promise<FanoutResult> {
         const m = buf.indexOf(marker, from);
         if (m < 0 || m > end) return;
         if (measuring) deliveredInWindow++;
-        const t = Number(buf.toString('latin1', m + marker.length, buf.indexOf(0x22, m + marker.length)));
-        if (t >= win.start && t < win.end) {
+        const q = buf.indexOf(0x22, m + marker.length);
+        const t = Number(buf.toString('latin1', m + marker.length, q));
+        if (buf[q + 2] === 0x6d /* m="1": sent inside the window */) {
           deliveredBySend++;
           if ((deliveredBySend & 7) === 0) lat.push(Date.now() - t);
         }
@@ -200,7 +201,7 @@ async function fanout(d: Deployment, n: number): Promise<FanoutResult> {
     timers.push(
       setTimeout(() => {
         const tick = () => {
-          s.write(event(`bench-${i}`, Date.now()));
+          s.write(event(`bench-${i}`, Date.now(), measuring ? ' m="1"' : ''));
           if (measuring) sent++;
         };
         tick();
@@ -260,7 +261,7 @@ async function ingestRun(d: Deployment): Promise<IngestResult> {
     let batch = '';
     while (sentBy[k]! - got[k]! < ingestWindow) {
       const seq = sentBy[k]!++;
-      batch += event(`ing-${k}-${seq % 1000}`, Date.now(), ` k="${k}"`);
+      batch += event(`ing-${k}`, Date.now(), ` k="${k}" s="${seq}"`);
     }
     if (batch) s.write(batch);
   };
@@ -296,6 +297,16 @@ async function ingestRun(d: Deployment): Promise<IngestResult> {
   };
 }
 
+/** Waits until the node processes use < 10% of a core (over 1 s), at most 30 s. */
+async function settle(d: Deployment): Promise<void> {
+  for (let i = 0; i < 30; i++) {
+    const a = sampleCpu(d.procs).nodes;
+    await sleep(1000);
+    if (sampleCpu(d.procs).nodes - a < 100) return;
+  }
+  process.stderr.write(`${d.name}: still busy after 30 s\n`);
+}
+
 // ---- run --------------------------------------------------------------------------------------
 
 interface Row {
@@ -305,21 +316,29 @@ interface Row {
   ing: IngestResult;
 }
 const rows: Row[] = [];
+let current: Deployment | undefined;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(130)));
+}
 for (const config of configs) {
-  const d = await deploy(config);
+  const d = (current = await deploy(config));
   try {
+    // ingest first, and every run only once the processes are idle: a saturated run leaves a backlog
+    await settle(d);
+    const ing = await ingestRun(d);
+    process.stderr.write(`${d.name} ingest: ${Math.round(ing.eventsPerS)} events/s, ${ing.cpuMsPer1k.toFixed(1)} CPU ms/1k\n`);
     const fan: FanoutResult[] = [];
     for (const n of sweep) {
+      await settle(d);
       const r = await fanout(d, n);
       fan.push(r);
       process.stderr.write(
         `${d.name} n=${n}: ${Math.round(r.deliveredPerS)} deliveries/s ratio ${r.ratio.toFixed(4)} p99 ${r.p99} ms, ${r.cpuMsPer1k.toFixed(1)} CPU ms/1k\n`,
       );
     }
-    const ing = await ingestRun(d);
-    process.stderr.write(`${d.name} ingest: ${Math.round(ing.eventsPerS)} events/s, ${ing.cpuMsPer1k.toFixed(1)} CPU ms/1k\n`);
     rows.push({ config: d.name, procs: d.procs.length, fan, ing });
   } finally {
+    current = undefined;
     await d.stop();
   }
 }
@@ -344,7 +363,7 @@ console.log('| deployment | events/s | Ã— embedded | node CPU ms / 1k events | Ã
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   const i = r.ing;
-  const k = i.eventsPerS * seconds / 1000;
+  const k = (i.eventsPerS * seconds) / 1000;
   console.log(
     `| ${r.config} | ${fmt(i.eventsPerS)} | ${embedded ? fmt(i.eventsPerS / embedded.ing.eventsPerS, 2) : '-'} | ${fmt(i.cpuMsPer1k, 2)} | ${
       embedded ? fmt(i.cpuMsPer1k / embedded.ing.cpuMsPer1k, 2) : '-'

@@ -44,7 +44,8 @@ export async function spawnNode(args: string[], env: NodeJS.ProcessEnv = {}): Pr
     ready,
     output: () => out,
     stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (proc.exitCode !== null) return Promise.resolve(proc.exitCode);
+      // a process that already ended (exit code, or killed by a signal) resolves at once
+      if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve(proc.exitCode);
       return new Promise((resolve) => {
         proc.once('exit', (code) => resolve(code));
         proc.kill(signal);

@@ -1,0 +1,138 @@
+/**
+ * COP rendering in headless Chromium: N tracks updating at 1 Hz, published through a real node
+ * (node.publishLocal → guard → store → bus → WebSocket hub → browser), measured for a fixed window.
+ * A small picture (200 tracks) runs first in the same run as the baseline.
+ *
+ *   npx tsx bench/render.ts [--tracks 200,2000] [--seconds 30]
+ *
+ * Reads window.__kizuna: fps() (requestAnimationFrame rate over the last second), lastUpdateLatencyMs()
+ * (oldest unrendered WebSocket message → the map source update that drew it), counters().
+ */
+import { loadavg, cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { Page } from 'playwright-core';
+import type { CotEvent } from '../src/cot/model.js';
+import { demoUsers } from '../src/demo/run.js';
+import { makeLabel } from '../src/labels/index.js';
+import { startTestNode } from '../test/support/node-harness.js';
+import { launchChromium, login, newContext, waitForTrackCount } from '../test/e2e/support/browser.js';
+import { ensureWebBuilt } from '../test/e2e/support/web-build.js';
+
+const { values } = parseArgs({ options: { tracks: { type: 'string', default: '200,2000' }, seconds: { type: 'string', default: '30' } } });
+const SIZES = values.tracks.split(',').map(Number);
+const SECONDS = Number(values.seconds);
+const TYPES = ['a-f-G-U-C', 'a-f-S-C-L-C-C', 'a-h-S', 'a-f-A-M-F', 'a-n-S', 'a-u-S', 'a-h-A-M-F', 'a-f-G-U-C-I'];
+
+interface Sample { t: number; fps: number; latency: number; messages: number; flushes: number; flushMs: number; tracks: number }
+interface Row {
+  tracks: number;
+  'published/s': number;
+  'received/s': number;
+  'fps median': number;
+  'fps min': number;
+  'latency p50 ms': number;
+  'latency p95 ms': number;
+  'latency max ms': number;
+  'map updates/s': number;
+  'ms per map update': number;
+}
+
+/** Track i moves on a small circle inside the map's opening view (32°N 137°E, zoom 3.6). */
+function event(i: number, tick: number): CotEvent {
+  const now = Date.now();
+  const a = tick * 0.05 + i;
+  const lat = 25 + (i % 50) * 0.3 + 0.05 * Math.sin(a);
+  const lon = 124 + Math.floor(i / 50) * 0.6 + 0.05 * Math.cos(a);
+  return {
+    version: '2.0', uid: `R-${i}`, type: TYPES[i % TYPES.length]!, how: 'm-g',
+    time: new Date(now).toISOString(), start: new Date(now).toISOString(), stale: new Date(now + 120_000).toISOString(),
+    point: { lat, lon, hae: 0, ce: 10, le: 10 },
+    detailXml: `<contact callsign="R${i}"/><track course="${(a * 57) % 360}" speed="8"/>`, callsign: `R${i}`,
+  };
+}
+
+function quantile(xs: number[], q: number): number {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+}
+const r1 = (x: number) => Math.round(x * 10) / 10;
+
+async function sample(page: Page): Promise<Sample> {
+  return (await page.evaluate(`(() => { const k = window.__kizuna; const c = k.counters();
+    return { t: performance.now(), fps: k.fps(), latency: k.lastUpdateLatencyMs(), messages: c.messages, flushes: c.flushes, flushMs: c.flushMs, tracks: k.trackCount() }; })()`)) as Sample;
+}
+
+async function run(n: number): Promise<Row> {
+  const node = await startTestNode({ nation: 'JPN', seedUsers: demoUsers('JPN'), logLevel: 'warn' });
+  const browser = await launchChromium();
+  try {
+    const page = await (await newContext(browser)).newPage();
+    await login(page, `http://127.0.0.1:${node.ready.http}`, 'jpn-coord');
+    const label = makeLabel(node.registry, { policy: 'JPN', classification: 'UNCLASSIFIED', relTo: ['JPN', 'USA'], owner: 'JPN' });
+    let published = 0;
+    let stop = false;
+    let tick = 0;
+    // 1 Hz: every track once per second; if a round takes longer than a second the next starts at once
+    const publisher = (async () => {
+      while (!stop) {
+        const t0 = Date.now();
+        const round = tick++;
+        for (let from = 0; from < n && !stop; from += 250) {
+          const batch = [];
+          for (let i = from; i < Math.min(n, from + 250); i++) batch.push(node.publishLocal(event(i, round), label));
+          await Promise.all(batch);
+          published += batch.length;
+        }
+        const left = 1000 - (Date.now() - t0);
+        if (left > 0) await new Promise((r) => setTimeout(r, left));
+      }
+    })();
+    await waitForTrackCount(page, n);
+    await new Promise((r) => setTimeout(r, 3000)); // warm-up: a few full rounds
+    const first = await sample(page);
+    const pub0 = published;
+    const samples: Sample[] = [];
+    const end = Date.now() + SECONDS * 1000;
+    while (Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 250));
+      samples.push(await sample(page));
+    }
+    const last = samples[samples.length - 1]!;
+    const secs = (last.t - first.t) / 1000;
+    const pubRate = (published - pub0) / secs;
+    stop = true;
+    await publisher;
+    // no message in the window (idle picture): no latency to report
+    const lat = last.messages > first.messages ? samples.map((s) => s.latency) : [NaN];
+    const fps = samples.map((s) => s.fps);
+    const flushes = last.flushes - first.flushes;
+    return {
+      tracks: n,
+      'published/s': Math.round(pubRate),
+      'received/s': Math.round((last.messages - first.messages) / secs),
+      'fps median': r1(quantile(fps, 0.5)),
+      'fps min': r1(Math.min(...fps)),
+      'latency p50 ms': r1(quantile(lat, 0.5)),
+      'latency p95 ms': r1(quantile(lat, 0.95)),
+      'latency max ms': r1(Math.max(...lat)),
+      'map updates/s': r1(flushes / secs),
+      'ms per map update': r1((last.flushMs - first.flushMs) / Math.max(1, flushes)),
+    };
+  } finally {
+    await browser.close();
+    await node.stop();
+  }
+}
+
+await ensureWebBuilt();
+const loadBefore = loadavg()[0]!.toFixed(1);
+const rows: Row[] = [];
+for (const n of SIZES) {
+  process.stderr.write(`running ${n} tracks for ${SECONDS} s...\n`);
+  rows.push(await run(n));
+}
+console.log(`headless Chromium (/usr/bin/chromium, SwiftShader WebGL), ${cpus().length} cores, 1-min load average ${loadBefore} before / ${loadavg()[0]!.toFixed(1)} after, ${SECONDS} s per row, 1 Hz per track`);
+console.table(rows);
+const md = ['| ' + Object.keys(rows[0]!).join(' | ') + ' |', '|' + Object.keys(rows[0]!).map(() => '---:').join('|') + '|', ...rows.map((r) => '| ' + Object.values(r).join(' | ') + ' |')];
+console.log(md.join('\n'));

@@ -14,8 +14,6 @@ import {
   createGuard,
   loadPolicies,
   makeLabel,
-  parseLabelXml,
-  serializeLabelXml,
   type PolicyRegistry,
 } from '../labels/index.js';
 import { openStore } from '../store/open.js';
@@ -37,6 +35,7 @@ import { decodeBusEvent } from './bus-codec.js';
 import { TrackFeed } from './track-feed.js';
 import { loadBindingKeys } from './binding-keys.js';
 import { registerStatic } from './static.js';
+import { createLabelCache, memoDefaultLabel } from './label-cache.js';
 import { renderMetrics } from './metrics.js';
 import { readPeers } from './peers.js';
 import { createChatBridge, GEOCHAT_TYPE } from './chat-bridge.js';
@@ -122,13 +121,15 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       if (!rec.decision.allow) log.debug({ path: rec.path, audience: rec.audienceKey, reason: rec.decision.reason }, 'release denied');
     });
 
-    const defaultLabel = (): SecurityLabel =>
+    const labels = createLabelCache(registry);
+    const defaultLabel = memoDefaultLabel((): SecurityLabel =>
       makeLabel(registry, {
         policy,
         classification: config.defaultLabel.classification ?? classes[0]!,
         relTo: config.defaultLabel.relTo ?? [config.nation],
         owner: config.nation,
-      });
+      }),
+    );
     const nationAudience = (maxClassification?: string): Audience =>
       audienceFor(registry, { nation: config.nation, ...(maxClassification ? { maxClassification } : {}) });
     const tcpAudience = nationAudience(config.tcpClearance ?? classes[0]);
@@ -143,8 +144,8 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       store,
       bus,
       subject,
-      parseLabel: (xml) => registry.validate(parseLabelXml(xml)),
-      labelXml: (l) => serializeLabelXml(l),
+      parseLabel: (xml) => labels.parse(xml),
+      labelXml: (l) => labels.xml(l),
       serialize: serializeCotXml,
       afterStore: (stored, _cot, source) => {
         if (!federation) return;
@@ -161,7 +162,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       coordination,
       log,
       publish: async (ev, label) => {
-        await ingest(ingestDeps, { ...ev, labelXml: serializeLabelXml(label) }, {
+        await ingest(ingestDeps, { ...ev, labelXml: labels.xml(label) }, {
           kind: 'api',
           audience: nationAudience(),
           defaultLabel: label,
@@ -212,7 +213,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
                 ev.labelXml ? ingestDeps.parseLabel(ev.labelXml) : undefined,
               )
             : undefined;
-        const r = await ingest(ingestDeps, shareLabel ? { ...ev, labelXml: serializeLabelXml(shareLabel) } : ev, source);
+        const r = await ingest(ingestDeps, shareLabel ? { ...ev, labelXml: labels.xml(shareLabel) } : ev, source);
         // clientEndPoints releases a client by the label its SA was stored with (unlabelled SAs get the default).
         if (from.lastSa === ev) from.lastSa.label = r.stored.label;
         if (r.fresh && ev.type === GEOCHAT_TYPE) {
@@ -279,7 +280,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
         if (obj.kind === 'cot') {
           const cot = parseCotXml(obj.event.xml, { maxBytes: config.limits.maxEventBytes * 2 });
           const peerAudience = audienceFor(registry, { nation: from.nation });
-          await ingest(ingestDeps, { ...cot, labelXml: serializeLabelXml(obj.event.label) }, {
+          await ingest(ingestDeps, { ...cot, labelXml: labels.xml(obj.event.label) }, {
             kind: 'federation',
             audience: peerAudience,
             defaultLabel: obj.event.label,
@@ -389,7 +390,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
             })),
         publishCot: async (xml, label) => {
           const ev = parseCotXml(xml, { maxBytes: config.limits.maxEventBytes });
-          await ingest(ingestDeps, { ...ev, labelXml: serializeLabelXml(label) }, {
+          await ingest(ingestDeps, { ...ev, labelXml: labels.xml(label) }, {
             kind: 'api',
             audience: nationAudience(),
             defaultLabel: label,
@@ -432,7 +433,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       tracks,
       async publishLocal(ev, label) {
         const l = label ?? (ev.labelXml ? undefined : defaultLabel());
-        const r = await ingest(ingestDeps, l ? { ...ev, labelXml: serializeLabelXml(l) } : ev, {
+        const r = await ingest(ingestDeps, l ? { ...ev, labelXml: labels.xml(l) } : ev, {
           kind: 'sensor',
           audience: nationAudience(),
           defaultLabel: defaultLabel(),

@@ -7,6 +7,7 @@ import { KizunaError } from '../util/errors.js';
 import { PeerLink, newHolderId } from './link.js';
 import { certIdentity } from './peer-cert.js';
 import { InboundChecker } from './receive.js';
+import { OfferJournal } from './offer-journal.js';
 import type { FedDeps, FedObject, Federation, PeerStatus } from './types.js';
 import { encodeEnvelopeBody } from './wire.js';
 
@@ -21,6 +22,7 @@ const LEASE_RENEW_MS = 3_000;
 export function createFederation(d: FedDeps): Federation {
   const log = (d.log ?? createLogger()).child({ mod: 'federation', node: d.nodeId });
   const checker = new InboundChecker(d);
+  const journal = new OfferJournal(d, log);
   const links = new Map<string, PeerLink>();
   const audiences = new Map<string, Audience>();
   for (const p of d.peers) {
@@ -83,6 +85,15 @@ export function createFederation(d: FedDeps): Federation {
 
   async function offer(obj: FedObject, cameFrom?: string): Promise<void> {
     if (closed) throw new KizunaError('CONFLICT', 'federation is closed');
+    const t = journal.begin(obj);
+    try {
+      await offerNow(obj, cameFrom);
+    } finally {
+      journal.end(t);
+    }
+  }
+
+  async function offerNow(obj: FedObject, cameFrom?: string): Promise<void> {
     const label = obj.kind === 'cot' ? obj.event.label : obj.doc.label;
     let payload: Uint8Array | undefined;
     const jobs: Promise<void>[] = [];
@@ -182,6 +193,9 @@ export function createFederation(d: FedDeps): Federation {
   return {
     async start() {
       await Promise.all([...links.values()].map((l) => l.init()));
+      // Events stored before a crash whose offer never reached the outboxes (see offer-journal.ts).
+      await journal.recover((obj) => offerNow(obj));
+      journal.start();
       let port: number | undefined;
       if (d.listen) {
         const cas = d.peers.map((p) => p.caPem);
@@ -238,6 +252,7 @@ export function createFederation(d: FedDeps): Federation {
       closed = true;
       clearInterval(leaseTimer);
       clearInterval(auditTimer);
+      await journal.stop();
       // Stop accepting first, then drop the links: server.close only resolves once its sockets are gone.
       const serverClosed = new Promise<void>((r) => (server ? server.close(() => r()) : r()));
       await Promise.all([...links.values()].map((l) => l.close()));

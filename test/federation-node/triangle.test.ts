@@ -18,7 +18,8 @@ let phl: KizunaNode;
 
 beforeAll(async () => {
   cluster = await planCluster([{ nation: 'JPN' }, { nation: 'USA' }, { nation: 'PHL' }]);
-  [jpn, usa, phl] = await Promise.all(cluster.nodes.map((n) => startPlanned(n, n.nation === 'PHL' ? { tcpClearance: 'TOP SECRET' } : {})));
+  const started = await Promise.all(cluster.nodes.map((n) => startPlanned(n, n.nation === 'PHL' ? { tcpClearance: 'TOP SECRET' } : {})));
+  [jpn, usa, phl] = started as [KizunaNode, KizunaNode, KizunaNode];
   await waitUntil(() => [jpn, usa, phl].every((n) => n.federation.status().every((p) => p.state === 'connected')), 'mesh up', 30_000);
 }, 120_000);
 

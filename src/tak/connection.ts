@@ -98,8 +98,21 @@ export class TakConnection {
       this.socket.destroy();
       return;
     }
+    // Deliveries within one event-loop turn leave in one writev instead of one syscall each
+    // (the profile showed socket writes as the top cost of fan-out).
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      setImmediate(this.uncork);
+    }
     this.socket.write(bytes);
   }
+
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    if (!this.socket.destroyed) this.socket.uncork();
+  };
 
   close(reason: string): void {
     if (this.closed) return;

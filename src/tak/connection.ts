@@ -92,7 +92,8 @@ export class TakConnection {
   /** Node-generated control traffic (takp negotiation, pong): never stored objects. */
   private writeRaw(bytes: Buffer | Uint8Array): void {
     if (this.closed) return;
-    if (this.socket.writableLength > this.limits.maxSendQueueBytes) {
+    // Bytes written in this (corked) turn are not yet backlog: only what earlier turns left unsent counts.
+    if (this.socket.writableLength - this.turnBytes > this.limits.maxSendQueueBytes) {
       this.log.warn({ conn: this.id, queued: this.socket.writableLength, code: 'SLOW_READER' }, 'dropping slow reader');
       this.close('slow reader: send queue full');
       this.socket.destroy();
@@ -105,12 +106,15 @@ export class TakConnection {
       this.socket.cork();
       setImmediate(this.uncork);
     }
+    this.turnBytes += bytes.length;
     this.socket.write(bytes);
   }
 
   private corked = false;
+  private turnBytes = 0;
   private readonly uncork = (): void => {
     this.corked = false;
+    this.turnBytes = 0;
     if (!this.socket.destroyed) this.socket.uncork();
   };
 

@@ -26,7 +26,13 @@ interface Client {
   /** label digest → how many shown/sent items carry it, and one of them (for the high-water mark) */
   labels: Map<string, { n: number; sample: Released<unknown> }>;
   bannerKey: string | undefined;
+  /** track frames held back while the browser is behind: latest per uid wins (conflation) */
+  conflated?: Map<string, { frame: string; released: Released<unknown> | undefined }>;
+  drainTimer?: NodeJS.Timeout;
 }
+
+/** Above this many unsent bytes a socket gets the latest state per track instead of every update. */
+const CONFLATE_ABOVE_BYTES = 256 * 1024;
 
 interface Group {
   key: string;
@@ -39,6 +45,8 @@ export interface HubStats {
   encoded: number;
   sent: number;
   dropped: number;
+  /** track frames replaced by a newer state of the same track while the socket was behind */
+  conflated: number;
 }
 
 /**
@@ -47,7 +55,7 @@ export interface HubStats {
  * socket is the guard's high-water mark of what that socket currently shows.
  */
 export class WsHub {
-  readonly stats: HubStats = { encoded: 0, sent: 0, dropped: 0 };
+  readonly stats: HubStats = { encoded: 0, sent: 0, dropped: 0, conflated: 0 };
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   private readonly groups = new Map<string, Group>();
   private readonly lv;
@@ -187,10 +195,40 @@ export class WsHub {
       cl.pending.push(uid === undefined ? { frame, ...(r ? { released: r } : {}) } : { frame, key: uid, ...(r ? { released: r } : {}) });
       return;
     }
+    // A browser that falls behind (a busy map on a slow machine) gets each track's latest state when it
+    // can take it, instead of a backlog of stale positions or being dropped.
+    if (uid !== undefined && (cl.conflated || cl.ws.bufferedAmount > CONFLATE_ABOVE_BYTES)) {
+      const m = (cl.conflated ??= new Map());
+      m.delete(uid);
+      m.set(uid, { frame, released: r });
+      this.stats.conflated++;
+      this.scheduleDrain(cl);
+      return;
+    }
+    this.sendNow(cl, frame, uid, r);
+  }
+
+  private sendNow(cl: Client, frame: string, uid: string | undefined, r: Released<unknown> | undefined): void {
     if (!this.write(cl, frame)) return;
     if (uid !== undefined && !r) this.forget(cl, uid);
     else if (r) this.note(cl, uid, r);
     this.banner(cl);
+  }
+
+  private scheduleDrain(cl: Client): void {
+    if (cl.drainTimer) return;
+    cl.drainTimer = setTimeout(() => {
+      cl.drainTimer = undefined;
+      const m = cl.conflated;
+      if (!m || cl.ws.readyState !== WebSocket.OPEN) return;
+      for (const [uid, e] of m) {
+        if (cl.ws.bufferedAmount > CONFLATE_ABOVE_BYTES) break;
+        m.delete(uid);
+        this.sendNow(cl, e.frame, uid, e.released);
+      }
+      if (m.size) this.scheduleDrain(cl);
+      else cl.conflated = undefined;
+    }, 50);
   }
 
   /** Records what the socket now shows (uid-keyed for tracks; other objects count once per send). */
@@ -246,6 +284,8 @@ export class WsHub {
   }
 
   private remove(cl: Client): void {
+    if (cl.drainTimer) clearTimeout(cl.drainTimer);
+    cl.conflated = undefined;
     const g = cl.group;
     g.clients.delete(cl);
     if (g.clients.size === 0 && this.groups.get(g.key) === g) this.groups.delete(g.key);

@@ -163,4 +163,26 @@ describe('WebSocket feed', () => {
     expect(apiHandle(b.app)!.hub.stats.dropped).toBe(1);
     expect(apiHandle(b.app)!.hub.clientCount).toBe(0);
   });
+
+  it('a browser that falls behind gets the latest state of every track (conflation), not a backlog or a drop', async () => {
+    b = await startBench();
+    const f = await openFeed(b, await b.login('admin'));
+    await waitFor(() => f.msgs().some((m) => m.t === 'snapshot'), 'snapshot');
+    // stop reading: the server's send buffer fills once the kernel buffers are full
+    const raw = (f.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    raw.pause();
+    const pad = 'p'.repeat(8000);
+    for (let v = 0; v < 60; v++) {
+      for (let u = 0; u < 40; u++) await b.feed.publish(storedEvent({ uid: `cf-${u}`, label: b.labels.jpnHi, remarks: `v${v}-${pad}` }));
+    }
+    raw.resume();
+    const last = (u: number) => f.msgs().filter((m) => m.t === 'track' && m.track.uid === `cf-${u}`).at(-1)?.track.remarks as string | undefined;
+    await waitFor(() => Array.from({ length: 40 }, (_, u) => last(u)?.startsWith('v59-')).every(Boolean), 'latest state of every track', 20_000);
+    const stats = apiHandle(b.app)!.hub.stats;
+    expect(stats.dropped).toBe(0);
+    expect(stats.conflated).toBeGreaterThan(0);
+    // fewer frames than updates reached the socket: stale positions were skipped, not queued
+    expect(f.msgs().filter((m) => m.t === 'track').length).toBeLessThan(60 * 40);
+    f.ws.close();
+  });
 });

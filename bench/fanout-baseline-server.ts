@@ -14,7 +14,15 @@ const server = net.createServer((s) => {
     while ((end = buf.indexOf('</event>')) >= 0) {
       const ev = buf.subarray(0, end + 8);
       buf = buf.subarray(end + 8);
-      for (const c of clients) if (c !== s && c.writableLength < 8 * 1024 * 1024) c.write(ev);
+      for (const c of clients) {
+        if (c === s || c.writableLength >= 8 * 1024 * 1024) continue;
+        // same write batching as the node (one writev per turn), so the ceiling is a fair one
+        if (!c.writableCorked) {
+          c.cork();
+          setImmediate(() => c.uncork());
+        }
+        c.write(ev);
+      }
     }
   });
   s.on('error', () => undefined);

@@ -18,10 +18,22 @@ const NON_FINITE = '\u0000num:';
 const replacer = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? NON_FINITE + String(v) : v);
 const reviver = (_k: string, v: unknown) => (typeof v === 'string' && v.startsWith(NON_FINITE) ? Number(v.slice(NON_FINITE.length)) : v);
 
-export function encodeBusEvent(e: BusEvent): Uint8Array {
-  return enc.encode(JSON.stringify(e, replacer));
+/**
+ * Wire form: `<publishing process id>\n<JSON>`. The prefix lets a process recognise (and skip) its
+ * own events without decoding them: it has already delivered those from memory.
+ */
+export function encodeBusEvent(e: BusEvent, processId = ''): Uint8Array {
+  return enc.encode(processId + '\n' + JSON.stringify(e, replacer));
+}
+
+/** True when `b` was published by `processId` (compares the prefix bytes only). */
+export function isFromProcess(b: Uint8Array, processId: string): boolean {
+  if (processId === '' || b.length <= processId.length || b[processId.length] !== 0x0a) return false;
+  for (let i = 0; i < processId.length; i++) if (b[i] !== processId.charCodeAt(i)) return false;
+  return true;
 }
 
 export function decodeBusEvent(b: Uint8Array): BusEvent {
-  return JSON.parse(dec.decode(b), reviver) as BusEvent;
+  const nl = b.indexOf(0x0a);
+  return JSON.parse(dec.decode(nl >= 0 ? b.subarray(nl + 1) : b), reviver) as BusEvent;
 }

@@ -7,7 +7,7 @@ import type { Bus } from '../bus/types.js';
 import type { RouteInfo } from '../tak/routing.js';
 import { KizunaError } from '../util/errors.js';
 import { DELETE } from '../tak/control.js';
-import { encodeBusEvent } from './bus-codec.js';
+import { encodeBusEvent, type BusEvent } from './bus-codec.js';
 
 /** Who handed an event to the node. The sender must be cleared for the label it claims. */
 export interface IngestSource {
@@ -32,6 +32,10 @@ export interface IngestDeps {
   parseLabel(xml: string): SecurityLabel;
   labelXml(label: SecurityLabel): string;
   serialize(ev: CotEvent): string;
+  /** id of this process: its bus messages are recognised and skipped by its own subscription */
+  processId?: string;
+  /** delivery to this process's clients and feeds, right after publishing */
+  deliverLocal?(be: BusEvent): void;
   /** called after the event is durable and published (federation offer) */
   afterStore?(stored: StoredEvent, cot: CotEvent, source: IngestSource): void;
 }
@@ -79,7 +83,10 @@ export async function ingest(deps: IngestDeps, ev: CotEvent, source: IngestSourc
   const fresh = (await deps.store.events.appendEvents([stored])).length === 1;
   if (!fresh) return { stored, fresh };
   const route: RouteInfo = { ...source.route, destCallsigns: ev.destCallsigns ?? [], destUids: ev.destUids ?? [] };
-  await deps.bus.publish(deps.subject, encodeBusEvent({ stored, cot: ev, route, hops: source.hops ?? [] }));
+  const be = { stored, cot: ev, route, hops: source.hops ?? [] };
+  await deps.bus.publish(deps.subject, encodeBusEvent(be, deps.processId));
+  // This process delivers its own events from memory (same objects: no decode, guard caches hit).
+  deps.deliverLocal?.(be);
   deps.afterStore?.(stored, ev, source);
   return { stored, fresh };
 }

@@ -31,7 +31,7 @@ import { createLogger, type Logger } from '../util/log.js';
 import { KizunaError } from '../util/errors.js';
 import type { NodeConfig } from './config.js';
 import { ingest, type IngestDeps, type IngestSource } from './ingest.js';
-import { decodeBusEvent } from './bus-codec.js';
+import { decodeBusEvent, isFromProcess, type BusEvent } from './bus-codec.js';
 import { TrackFeed } from './track-feed.js';
 import { loadBindingKeys } from './binding-keys.js';
 import { registerStatic } from './static.js';
@@ -247,8 +247,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     });
 
     // Every process of this node delivers what any process stored (NATS) or what this one stored (memory).
-    const sub: Subscription = bus.subscribe(subject, (data) => {
-      const be = decodeBusEvent(data);
+    const deliverLocal = (be: BusEvent): void => {
       tak.deliver({ stored: be.stored, cot: be.cot, route: be.route });
       if (be.cot.type === 't-x-d-d') {
         const target = /<link\b[^>]*\buid\s*=\s*["']([^"']+)["']/.exec(be.cot.detailXml)?.[1];
@@ -256,6 +255,12 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       } else {
         tracks.emit({ kind: 'event', event: be.stored });
       }
+    };
+    ingestDeps.processId = processId;
+    ingestDeps.deliverLocal = deliverLocal;
+    const sub: Subscription = bus.subscribe(subject, (data) => {
+      if (isFromProcess(data, processId)) return; // already delivered from memory
+      deliverLocal(decodeBusEvent(data));
     });
     closers.push(() => sub.unsubscribe());
     await sub.ready;

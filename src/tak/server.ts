@@ -155,7 +155,9 @@ export class TakServer {
     this.stats.clients = this.conns.size;
     this.deps.logger.info({ conn: conn.id, reason }, 'client disconnected');
     const sa = conn.lastSa;
-    if (sa) {
+    // On shutdown every client leaves at once: announcing each departure to the others is O(n²) work
+    // for clients that are disconnected anyway.
+    if (sa && !this.closing) {
       const now = new Date();
       const gone: CotEvent = {
         version: '2.0',
@@ -195,7 +197,10 @@ export class TakServer {
     }
   }
 
+  private closing = false;
+
   async close(): Promise<void> {
+    this.closing = true;
     for (const c of this.conns.values()) {
       c.close('server shutting down');
       c.socket.destroy();

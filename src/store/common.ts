@@ -140,6 +140,24 @@ export function parseJson<T>(text: string, what: string): T {
   }
 }
 
+const internedLabels = new Map<string, SecurityLabel>();
+const MAX_INTERNED_LABELS = 4096;
+
+/**
+ * Event labels repeat (a node sees few distinct labels): equal stored text yields the same object, so
+ * the release guard's per-object digest and decision caches hit on replay and history instead of
+ * hashing every row's label again. Callers must treat labels as immutable (the guard freezes them).
+ */
+export function parseEventLabel(text: string): SecurityLabel {
+  let label = internedLabels.get(text);
+  if (label === undefined) {
+    label = parseJson<SecurityLabel>(text, 'event label');
+    if (internedLabels.size >= MAX_INTERNED_LABELS) internedLabels.clear();
+    internedLabels.set(text, label);
+  }
+  return label;
+}
+
 /** A where-clause field name becomes part of a JSON path; only plain identifiers are accepted. */
 export function checkWhere(where: DocQuery['where']): [string, string | number | boolean][] {
   if (where === undefined) return [];

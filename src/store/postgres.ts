@@ -15,6 +15,7 @@ import {
   encodeBody,
   eventKey,
   newestPerUid,
+  parseEventLabel,
   parseJson,
   storeError,
   validateCommit,
@@ -59,7 +60,7 @@ function toEvent(r: EventRow): StoredEvent {
     time: Number(r.time),
     stale: Number(r.stale),
     receivedAt: Number(r.received_at),
-    label: parseJson<SecurityLabel>(r.label, 'event label'),
+    label: parseEventLabel(r.label),
     xml: r.xml,
   };
   if (r.callsign !== null) e.callsign = r.callsign;

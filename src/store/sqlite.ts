@@ -15,6 +15,7 @@ import {
   encodeBody,
   eventKey,
   newestPerUid,
+  parseEventLabel,
   parseJson,
   storeError,
   validateCommit,
@@ -64,7 +65,7 @@ function toEvent(r: EventRow): StoredEvent {
     time: r.time,
     stale: r.stale,
     receivedAt: r.received_at,
-    label: parseJson<SecurityLabel>(r.label, 'event label'),
+    label: parseEventLabel(r.label),
     xml: r.xml,
   };
   if (r.callsign !== null) e.callsign = r.callsign;

@@ -74,7 +74,8 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
       publicHost: 'localhost',
       ports: portBlocks[i]!,
       peers,
-      // demo: unlabelled TAK input is releasable to the partner, plain TCP clients see the full national picture
+      // demo: unlabelled TAK input is releasable to the partner; plain-TCP clients (no identity) stay cleared
+      // to the lowest level only (tcpClearance default): use TLS client certificates for more
       defaultLabel: { relTo: [...NATIONS] },
       seedUsers: demoUsers(n),
     };

@@ -41,6 +41,11 @@ export interface ChangeInfo {
   /** true when the doc arrived from a peer (do not federate it back) */
   remote: boolean;
   from?: string;
+  /**
+   * true when another process of this same node made the change (scale-out on a shared store and bus):
+   * it is already stored, audited and federated there; here it only updates live views.
+   */
+  sibling?: boolean;
 }
 export type ChangeListener = (doc: Doc, info: ChangeInfo) => void;
 export type PhaseListener = (nation: string, phase: Phase) => void;
@@ -79,6 +84,8 @@ export interface Coordination {
   checkDeadlines(): Promise<void>;
   applyRemote(doc: Doc, fromNation: string): Promise<void>;
   onChange(fn: ChangeListener): () => void;
+  /** A change another process of this node committed to the shared store: tell local listeners only. */
+  notifySibling(doc: Doc, info: ChangeInfo): void;
   onPhase(fn: PhaseListener): () => void;
   requestView: typeof requestView;
   calendarView: typeof calendarView;
@@ -547,6 +554,17 @@ export function createCoordination(o: CoordinationOptions): Coordination {
     },
 
     applyRemote,
+
+    notifySibling(doc, info) {
+      for (const fn of changeListeners) {
+        try {
+          fn(doc, { ...info, sibling: true });
+        } catch (err) {
+          reportError(err);
+        }
+      }
+      if (doc.collection === COL.proposal || doc.collection === COL.ack) void refreshPhases().catch(reportError);
+    },
 
     onChange(fn) {
       changeListeners.add(fn);

@@ -161,7 +161,7 @@ export interface ChatBridge {
 export function createChatBridge(d: ChatBridgeDeps): ChatBridge {
   const inFlight = new Set<Promise<void>>();
   const off = d.coordination.onChange((doc, info) => {
-    if (doc.collection !== COL.chat || info.remote) return;
+    if (doc.collection !== COL.chat || info.remote || info.sibling) return;
     const body = doc.body as ChatBody;
     if (body.from.startsWith(TAK_USER_PREFIX)) return;
     const room = d.coordination.chatRooms().find((r) => r.id === body.room);

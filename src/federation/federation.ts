@@ -10,6 +10,7 @@ import { InboundChecker } from './receive.js';
 import { OfferJournal } from './offer-journal.js';
 import type { FedDeps, FedObject, Federation, PeerStatus } from './types.js';
 import { encodeEnvelopeBody } from './wire.js';
+import { encodeChunkPayload } from './file-chunk.js';
 
 /**
  * Federation of sovereign nodes. One TLS connection per pair carries both directions; the node with
@@ -83,23 +84,25 @@ export function createFederation(d: FedDeps): Federation {
     }
   }
 
-  async function offer(obj: FedObject, cameFrom?: string): Promise<void> {
+  async function offer(obj: FedObject, cameFrom?: string, only?: string): Promise<string[]> {
     if (closed) throw new KizunaError('CONFLICT', 'federation is closed');
     const t = journal.begin(obj);
     try {
-      await offerNow(obj, cameFrom);
+      return await offerNow(obj, cameFrom, only);
     } finally {
       journal.end(t);
     }
   }
 
-  async function offerNow(obj: FedObject, cameFrom?: string): Promise<void> {
-    const label = obj.kind === 'cot' ? obj.event.label : obj.doc.label;
+  async function offerNow(obj: FedObject, cameFrom?: string, only?: string): Promise<string[]> {
+    const label = obj.kind === 'cot' ? obj.event.label : obj.kind === 'doc' ? obj.doc.label : obj.chunk.label;
     let payload: Uint8Array | undefined;
     const jobs: Promise<void>[] = [];
+    const sentTo: string[] = [];
     for (const link of links.values()) {
       const peer = link.peer;
       if (peer.name === cameFrom || peer.name === obj.origin) continue; // never back where it came from
+      if (only !== undefined && peer.name !== only) continue;
       const audience = audiences.get(peer.name)!;
       const decision = d.guard.decide(label, audience);
       const released = decision.allow ? d.guard.release({ label, value: obj }, audience, 'federation') : undefined;
@@ -117,7 +120,11 @@ export function createFederation(d: FedDeps): Federation {
         continue;
       }
       if (!link.admit(1)) continue;
-      payload ??= new TextEncoder().encode(JSON.stringify(obj.kind === 'cot' ? obj.event : obj.doc));
+      sentTo.push(peer.name);
+      payload ??=
+        obj.kind === 'file-chunk'
+          ? encodeChunkPayload(obj.chunk, obj.data)
+          : new TextEncoder().encode(JSON.stringify(obj.kind === 'cot' ? obj.event : obj.doc));
       const bytes = payload;
       jobs.push(
         (async () => {
@@ -136,6 +143,7 @@ export function createFederation(d: FedDeps): Federation {
       );
     }
     await Promise.all(jobs);
+    return sentTo;
   }
 
   /** Our audit head to the given links (those connected at v2); names of the peers it went to. */
@@ -194,7 +202,7 @@ export function createFederation(d: FedDeps): Federation {
     async start() {
       await Promise.all([...links.values()].map((l) => l.init()));
       // Events stored before a crash whose offer never reached the outboxes (see offer-journal.ts).
-      await journal.recover((obj) => offerNow(obj));
+      await journal.recover(async (obj) => void (await offerNow(obj)));
       journal.start();
       let port: number | undefined;
       if (d.listen) {

@@ -6,6 +6,7 @@ import type { Doc, StoredEvent } from '../store/types.js';
 import { KizunaError, isKizunaError } from '../util/errors.js';
 import type { FedDeps, FedObject } from './types.js';
 import type { Envelope } from './wire.js';
+import { chunkId, decodeChunkPayload } from './file-chunk.js';
 
 /**
  * Receiver-side boundary checks (defence in depth, the sender's guard is not trusted):
@@ -64,16 +65,21 @@ export class InboundChecker {
     let obj: FedObject;
     let original: SecurityLabel;
     try {
-      const json: unknown = JSON.parse(Buffer.from(env.payload).toString('utf8'));
+      const json = (): unknown => JSON.parse(Buffer.from(env.payload).toString('utf8'));
       if (env.kind === 'cot') {
-        const ev = StoredEventSchema.parse(json) as unknown as StoredEvent;
+        const ev = StoredEventSchema.parse(json()) as unknown as StoredEvent;
         if (ev.origin !== env.origin || ev.id !== env.id) return { ok: false, code: 'FED_PROTOCOL', reason: 'id' };
         obj = { kind: 'cot', origin: env.origin, id: env.id, event: ev };
         original = ev.label;
       } else if (env.kind === 'doc') {
-        const doc = DocSchema.parse(json) as unknown as Doc;
+        const doc = DocSchema.parse(json()) as unknown as Doc;
         obj = { kind: 'doc', origin: env.origin, id: env.id, doc };
         original = doc.label;
+      } else if (env.kind === 'file-chunk') {
+        const { meta, data } = decodeChunkPayload(env.payload);
+        if (env.id !== chunkId(meta)) return { ok: false, code: 'FED_PROTOCOL', reason: 'id' };
+        obj = { kind: 'file-chunk', origin: env.origin, id: env.id, chunk: meta, data };
+        original = meta.label;
       } else {
         return { ok: false, code: 'FED_PROTOCOL', reason: 'kind' };
       }
@@ -94,6 +100,8 @@ export class InboundChecker {
       const dec = guard.decide(l, this.own);
       if (!dec.allow) return { ok: false, code: 'FED_REJECTED', reason: dec.reason };
     }
+    // a file is stored by the receiver under the label of ITS policy, the one the sender bound
+    if (obj.kind === 'file-chunk') obj.received = label;
     return { ok: true, obj, label };
   }
 }

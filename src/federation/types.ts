@@ -2,15 +2,20 @@ import type { JWK } from 'jose';
 import type { Bus } from '../bus/types.js';
 import type { ReleaseGuard } from '../labels/guard-types.js';
 import type { PolicyRegistry } from '../labels/index.js';
+import type { SecurityLabel } from '../labels/types.js';
 import type { Doc, Store, StoredEvent } from '../store/types.js';
 import type { Logger } from '../util/log.js';
+import type { FileChunkMeta } from './file-chunk.js';
 
 export type { JWK };
 
 /** What crosses a federation link: a CoT event or a coordination document, with its originator label inside. */
 export type FedObject =
   | { kind: 'cot'; origin: string; id: string; event: StoredEvent }
-  | { kind: 'doc'; origin: string; id: string; doc: Doc };
+  | { kind: 'doc'; origin: string; id: string; doc: Doc }
+  /** one chunk of a labelled file (see file-chunk.ts); `received` is set by the receiver's boundary check:
+   * the label in ITS policy, verified against the binding */
+  | { kind: 'file-chunk'; origin: string; id: string; chunk: FileChunkMeta; data: Uint8Array; received?: SecurityLabel };
 
 export interface FedPeer {
   /** the peer's node id (must match its certificate: urn:kizuna:node:<id> or CN) */
@@ -90,8 +95,9 @@ export interface PeerStatus {
 
 export interface Federation {
   start(): Promise<{ port?: number }>;
-  /** Offers an object to every peer except `cameFrom` and the origin; the guard decides per peer. */
-  offer(obj: FedObject, cameFrom?: string): Promise<void>;
+  /** Offers an object to every peer except `cameFrom` and the origin (only to `only` when given); the guard
+   * decides per peer. Resolves to the peers it was enqueued for (not withheld, outbox not full). */
+  offer(obj: FedObject, cameFrom?: string, only?: string): Promise<string[]>;
   status(): PeerStatus[];
   /** Sends this node's audit head to every connected peer now; resolves to the peers it was sent to. */
   announceAuditHead(): Promise<string[]>;

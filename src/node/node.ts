@@ -27,6 +27,7 @@ import { startMartiServers, type MartiServers } from '../marti/index.js';
 import { createAuditLog, createCoordination, createUserService, type AuditLog, type Coordination, type UserService } from '../coordination/index.js';
 import { registerApi } from '../api/index.js';
 import { createFederation, type Federation, type FedObject } from '../federation/index.js';
+import { createFileTransfer, type FileTransfer } from '../federation/file-transfer.js';
 import { createLogger, type Logger } from '../util/log.js';
 import { KizunaError } from '../util/errors.js';
 import type { NodeConfig } from './config.js';
@@ -172,6 +173,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     });
     closers.push(() => chatBridge.close());
     let marti: MartiServers | undefined;
+    let fileTransfer: FileTransfer | undefined;
 
     const tak: TakServer = new TakServer({
       processId,
@@ -294,6 +296,10 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
             eventId: obj.id,
             hops: [from.peer],
           });
+        } else if (obj.kind === 'file-chunk') {
+          // 5xx: not acknowledged, the peer resends once the file store is up (only during startup)
+          if (!fileTransfer) throw new KizunaError('INTERNAL', 'file store not ready');
+          await fileTransfer.receive(obj, from);
         } else {
           await coordination.applyRemote(obj.doc, from.nation);
         }
@@ -406,6 +412,29 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       },
     });
     closers.push(() => marti.close());
+    // Labelled files to federation peers in chunks (issue 9); same guard rule as every object.
+    const transfer = createFileTransfer({
+      nodeId,
+      registry,
+      guard,
+      federation,
+      files: marti.files,
+      dir: join(config.dataDir, 'federation-files'),
+      audit: async (kind, actor, body) => {
+        await audit.append(kind, actor, body);
+      },
+      maxOutbox: config.limits.maxOutbox,
+      log,
+    });
+    fileTransfer = transfer;
+    const unFiles = marti.files.onRecord((rec) => {
+      transfer.send(rec).catch((err) => log.warn({ code: (err as { code?: string }).code ?? 'INTERNAL' }, 'federation offer (file) failed'));
+    });
+    transfer.start();
+    closers.push(async () => {
+      unFiles();
+      await transfer.close();
+    });
 
     const ready: ReadyInfo = {
       ready: true,

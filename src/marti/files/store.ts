@@ -24,6 +24,8 @@ export interface FileRecord {
   creatorUid: string;
   submittedAt: string;
   label: SecurityLabel;
+  /** node the file came from over federation; absent for local uploads */
+  origin?: string;
 }
 
 const RecordSchema = z.object({
@@ -40,6 +42,7 @@ const RecordSchema = z.object({
   creatorUid: z.string(),
   submittedAt: z.string(),
   label: z.custom<SecurityLabel>((v) => typeof v === 'object' && v !== null),
+  origin: z.string().optional(),
 });
 const IndexSchema = z.object({ nextId: z.number().int(), records: z.array(RecordSchema) });
 
@@ -71,6 +74,8 @@ export interface FileStore {
   usage(submitter: string): number;
   setTool(id: number, tool: 'public' | 'private'): void;
   contentPath(hash: string): string;
+  /** Called after each new record is saved (the node offers files to federation peers); returns an unsubscribe. */
+  onRecord(fn: (r: FileRecord) => void): () => void;
 }
 
 /** Content under DATA/marti/content/<sha256>; metadata records (each with its label) in one JSON index. */
@@ -85,6 +90,7 @@ export function openFileStore(dataDir: string): FileStore {
   for (const f of readdirSync(tmpDir)) rmSync(join(tmpDir, f), { force: true });
   const index = existsSync(indexFile) ? IndexSchema.parse(JSON.parse(readFileSync(indexFile, 'utf8'))) : { nextId: 1, records: [] as FileRecord[] };
   const save = () => writeFileAtomic(indexFile, JSON.stringify(index), 0o600);
+  const listeners = new Set<(r: FileRecord) => void>();
 
   return {
     async ingest(source, o) {
@@ -109,6 +115,7 @@ export function openFileStore(dataDir: string): FileStore {
       const rec: FileRecord = { ...r, id: index.nextId++, uid: r.uid ?? randomUUID(), submittedAt: new Date().toISOString() };
       index.records.push(rec);
       save();
+      for (const fn of listeners) fn(rec);
       return rec;
     },
     records: () => index.records,
@@ -123,5 +130,9 @@ export function openFileStore(dataDir: string): FileStore {
       }
     },
     contentPath: (hash) => join(contentDir, hash),
+    onRecord(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
   };
 }

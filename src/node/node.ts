@@ -35,6 +35,7 @@ import { ingest, type IngestDeps, type IngestSource } from './ingest.js';
 import { decodeBusEvent, isFromProcess, type BusEvent } from './bus-codec.js';
 import { TrackFeed } from './track-feed.js';
 import { loadBindingKeys } from './binding-keys.js';
+import { relayCoordinationChanges } from './doc-relay.js';
 import { registerStatic } from './static.js';
 import { createLabelCache, memoDefaultLabel } from './label-cache.js';
 import { renderMetrics } from './metrics.js';
@@ -315,9 +316,16 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     });
     const fed = await federation.start();
     closers.push(() => federation!.close());
+    if (config.bus) {
+      // several processes of this node: each one's browsers hear of the others' coordination changes
+      const relay = relayCoordinationChanges({ bus, nodeId, processId, coordination, log });
+      closers.push(() => relay.unsubscribe());
+      await relay.ready;
+    }
     coordination.onChange((doc, info) => {
-      // Replicas are never re-sent: each document travels only from its owner nation's node.
-      if (info?.remote) return;
+      // Replicas are never re-sent: each document travels only from its owner nation's node, and only
+      // from the process that committed it.
+      if (info?.remote || info?.sibling) return;
       federation!.offer({ kind: 'doc', origin: nodeId, id: `${doc.collection}/${doc.id}/${doc.version}`, doc }).catch((err) => {
         log.warn({ code: (err as { code?: string }).code ?? 'INTERNAL' }, 'federation offer (doc) failed');
       });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import WebSocket from 'ws';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -21,7 +22,10 @@ describe('scale-out: three node processes on PostgreSQL + NATS JetStream', () =>
   const clients: TestTakClient[] = [];
 
   beforeAll(async () => {
-    const common = ['--nation', 'JPN', '--node-id', nodeId, '--data', dir, '--host', '127.0.0.1', '--store', `${PG}?schema=${schema}`, '--bus', NATS];
+    // users live in the shared store: every process can authenticate every session
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ seedUsers: [{ username: 'jpn-coord', password: 'scale-test-pw', role: 'coordinator' }] }));
+    const common = ['--config', config, '--nation', 'JPN', '--node-id', nodeId, '--data', dir, '--host', '127.0.0.1', '--store', `${PG}?schema=${schema}`, '--bus', NATS];
     const ports = ['--tcp-port', '0', '--tls-port', '0', '--http-port', '0', '--https-port', '0', '--enroll-port', '0', '--federation-port', '0'];
     // the first process creates the node's PKI and schema; the others join it
     procs.push(await spawnNode([...common, ...ports]));
@@ -56,5 +60,25 @@ describe('scale-out: three node processes on PostgreSQL + NATS JetStream', () =>
     clients.push(late);
     await late.waitForUid('MP-0');
     await late.waitForUid('MP-5');
+  });
+
+  it('a coordination change made on one process reaches a browser connected to another', async () => {
+    const http = (i: number) => `http://127.0.0.1:${procs[i]!.ready.http}`;
+    const login = await fetch(`${http(0)}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'jpn-coord', password: 'scale-test-pw' }) });
+    expect(login.status).toBe(200);
+    const { token } = (await login.json()) as { token: string };
+    const frames: string[] = [];
+    const ws = new WebSocket(`ws://127.0.0.1:${procs[2]!.ready.http}/api/ws?token=${encodeURIComponent(token)}`);
+    ws.on('message', (d) => frames.push(d.toString()));
+    await waitUntil(() => frames.some((f) => f.includes('"t":"snapshot"')), 'snapshot on process 3');
+    const title = `scale-out request ${suffix}`;
+    const created = await fetch(`${http(0)}/api/requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ kind: 'hadr', title, description: 'made on process 1', nations: ['JPN'] }),
+    });
+    expect(created.status).toBe(200);
+    await waitUntil(() => frames.some((f) => f.includes('"t":"request"') && f.includes(title)), 'request pushed by process 3', 10_000);
+    ws.close();
   });
 });

@@ -142,6 +142,21 @@ describe('file transfer: sender pump', () => {
     const byIndex = new Map(got.map((c) => [c.chunk.index, c.data]));
     expect(Buffer.concat([...Array(20).keys()].map((i) => byIndex.get(i)!)).equals(data)).toBe(true);
   });
+  it('drops a transfer whose content disappeared (audited), without a retry loop', async () => {
+    const root = tmp();
+    const files = openFileStore(join(root, 'jpn'));
+    const fed = fakeFederation();
+    const audits: { kind: string; body: unknown }[] = [];
+    const rec = await storeFile(files, randomBytes(5 * CHUNK), jpnLabel(['JPN', 'USA']));
+    rmSync(files.contentPath(rec.hash));
+    const t = await sender(join(root, 'jpn-fed'), files, fed, audits);
+    await t.send(rec);
+    for (let i = 0; i < 200 && !audits.some((a) => a.kind === 'fed.file.abandoned'); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(audits.filter((a) => a.kind === 'fed.file.abandoned')).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(audits.filter((a) => a.kind === 'fed.file.abandoned')).toHaveLength(1);
+    expect(fed.st.offered).toEqual([]);
+  });
 });
 
 describe('file transfer: receiver', () => {

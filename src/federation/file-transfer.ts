@@ -105,6 +105,8 @@ const PartSchema = z.object({
 });
 type Part = z.infer<typeof PartSchema>;
 
+const ERROR_RETRY_MS = 5_000;
+
 function writeJsonAtomic(file: string, value: unknown): void {
   const tmp = `${file}.tmp`;
   writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
@@ -127,11 +129,15 @@ export function createFileTransfer(d: FileTransferDeps): FileTransfer {
 
   function kick(peer: string): void {
     if (closed || pumps.has(peer)) return;
+    let retryMs = pollMs;
     const p = pump(peer)
-      .catch((err) => d.log?.warn({ peer, code: (err as { code?: string }).code ?? 'INTERNAL' }, 'file pump stopped'))
+      .catch((err) => {
+        retryMs = ERROR_RETRY_MS; // e.g. a disk error: retry, but not in a tight loop
+        d.log?.warn({ peer, code: (err as { code?: string }).code ?? 'INTERNAL' }, 'file pump stopped');
+      })
       .finally(() => {
         pumps.delete(peer);
-        if (!closed && jobs.some((j) => j.peer === peer)) setTimeout(() => kick(peer), pollMs).unref();
+        if (!closed && jobs.some((j) => j.peer === peer)) setTimeout(() => kick(peer), retryMs).unref();
       });
     pumps.set(peer, p);
   }
@@ -144,8 +150,15 @@ export function createFileTransfer(d: FileTransferDeps): FileTransfer {
       const total = chunkCount(job.meta.size, job.meta.chunkBytes);
       let fh: FileHandle | undefined;
       try {
-        fh = await open(d.files.contentPath(job.hash), 'r');
-        while (job.next < total) {
+        try {
+          fh = await open(d.files.contentPath(job.hash), 'r');
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+          // the content is gone: nothing left to send (the peer keeps no partial file visible)
+          await d.audit('fed.file.abandoned', d.nodeId, { peer, hash: job.hash, next: job.next });
+          job.next = -1;
+        }
+        while (fh && job.next < total) {
           if (closed) return;
           const st = peerStatus(peer);
           if (!st || st.outboxFull || st.outboxDepth >= window) {
@@ -166,7 +179,8 @@ export function createFileTransfer(d: FileTransferDeps): FileTransfer {
           job.next++;
           saveJobs();
         }
-        if (job.next >= total) await d.audit('fed.file.sent', d.nodeId, { peer, hash: job.hash, size: job.meta.size, chunks: total });
+        // every chunk is in the outbox now; delivery from there is the outbox's job
+        if (job.next >= total) await d.audit('fed.file.enqueued', d.nodeId, { peer, hash: job.hash, size: job.meta.size, chunks: total });
       } finally {
         await fh?.close();
       }
@@ -249,11 +263,11 @@ export function createFileTransfer(d: FileTransferDeps): FileTransfer {
     async send(file) {
       if (file.origin !== undefined) return []; // received files are not forwarded further (see report)
       const to: string[] = [];
+      const withheld: { peer: string; nation: string; reason: string }[] = [];
       for (const st of d.federation.status()) {
-        if (st.peer === file.origin) continue;
         const decision = d.guard.decide(file.label, audienceFor(d.registry, { nation: st.nation }));
         if (!decision.allow) {
-          await d.audit('fed.withheld', d.nodeId, { peer: st.peer, nation: st.nation, origin: d.nodeId, id: `file/${file.hash}`, kind: 'file', reason: decision.reason });
+          withheld.push({ peer: st.peer, nation: st.nation, reason: decision.reason });
           continue;
         }
         if (jobs.some((j) => j.peer === st.peer && j.hash === file.hash)) continue;
@@ -265,8 +279,10 @@ export function createFileTransfer(d: FileTransferDeps): FileTransfer {
         });
         to.push(st.peer);
       }
+      // persisted before anything awaits: the record exists already, its transfer must not be lost
       saveJobs();
       for (const p of to) kick(p);
+      for (const w of withheld) await d.audit('fed.withheld', d.nodeId, { ...w, origin: d.nodeId, id: `file/${file.hash}`, kind: 'file' });
       return to;
     },
     receive(obj, from) {

@@ -182,8 +182,8 @@ describe('a multi-chunk file survives a link cut mid-transfer', () => {
       expect((await auditRows(usa, 'fed.file.received')).filter((r) => r.body.hash === sha(data))).toHaveLength(1);
       expect(readdirSync(incoming).filter((f) => !f.endsWith('.tmp'))).toEqual([]);
       await waitUntil(() => jpn.federation.status()[0]!.outboxDepth === 0, 'outbox drained', 30_000);
-      await waitUntil(async () => (await auditRows(jpn, 'fed.file.sent')).length > 0, 'sent audit');
-      expect((await auditRows(jpn, 'fed.file.sent')).filter((r) => r.body.hash === sha(data))).toHaveLength(1);
+      await waitUntil(async () => (await auditRows(jpn, 'fed.file.enqueued')).length > 0, 'sent audit');
+      expect((await auditRows(jpn, 'fed.file.enqueued')).filter((r) => r.body.hash === sha(data))).toHaveLength(1);
     } finally {
       await jpn.close();
       await usa.close();

@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -106,6 +106,7 @@ const PartSchema = z.object({
 type Part = z.infer<typeof PartSchema>;
 
 const ERROR_RETRY_MS = 5_000;
+const PART_TTL_MS = 7 * 24 * 3_600_000;
 
 function writeJsonAtomic(file: string, value: unknown): void {
   const tmp = `${file}.tmp`;
@@ -289,8 +290,13 @@ export function createFileTransfer(d: FileTransferDeps): FileTransfer {
       return serial(`${obj.origin}/${obj.chunk.hash}`, () => receiveChunk(obj, from));
     },
     start() {
-      // part files of an interrupted receive stay (their chunks were acknowledged); stray temp files go
-      for (const f of readdirSync(incoming)) if (f.endsWith('.tmp')) rmSync(join(incoming, f), { force: true });
+      // part files of an interrupted receive stay (their chunks were acknowledged) unless untouched for
+      // PART_TTL_MS (the sender abandoned it); stray temp files go
+      const now = Date.now();
+      for (const f of readdirSync(incoming)) {
+        const file = join(incoming, f);
+        if (f.endsWith('.tmp') || now - statSync(file).mtimeMs > PART_TTL_MS) rmSync(file, { force: true });
+      }
       for (const p of new Set(jobs.map((j) => j.peer))) kick(p);
     },
     async close() {

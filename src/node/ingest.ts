@@ -78,7 +78,18 @@ export async function ingest(deps: IngestDeps, ev: CotEvent, source: IngestSourc
   };
   if (ev.type === DELETE) {
     const target = /<link\b[^>]*\buid\s*=\s*["']([^"']+)["']/.exec(ev.detailXml)?.[1];
-    if (target) await deps.store.events.deleteUid(target);
+    if (target) {
+      // Only a sender who may see a track may remove it, and a peer only removes its own nation's tracks.
+      // Refused like any other unauthorised input (the answer does not say whether the uid exists).
+      const current = await deps.store.events.getLatest(target);
+      if (current) {
+        const may = deps.guard.decide(current.label, source.audience).allow;
+        if (!may || (source.kind === 'federation' && current.origin !== stored.origin)) {
+          throw new KizunaError('FORBIDDEN', 'delete of a track the sender may not see');
+        }
+      }
+      await deps.store.events.deleteUid(target);
+    }
   }
   const fresh = (await deps.store.events.appendEvents([stored])).length === 1;
   if (!fresh) return { stored, fresh };

@@ -98,6 +98,21 @@ describe('TAK streaming on a real node (TCP, port 0)', () => {
     await waitUntil(async () => (await node.store.events.getLatest('DEL-ME')) === undefined, 'deleted');
   });
 
+  it('refuses a t-x-d-d for a track the sender may not see (the track stays, nobody is told)', async () => {
+    const a = await connect();
+    const b = await connect();
+    const policy = node.registry.policyOf('JPN');
+    const classes = node.registry.classifications(policy);
+    const high = makeLabel(node.registry, { policy, classification: classes.at(-1)!, relTo: ['JPN'], owner: 'JPN' });
+    await node.publishLocal(sa('HIGH-DEL', 'HIGHDEL'), high);
+    a.send({ ...sa('del-high', 'x'), type: 't-x-d-d', detailXml: '<link uid="HIGH-DEL" relation="none" type="none"/><__forcedelete/>' });
+    a.send(sa('AFTER-DEL', 'AFTER'));
+    await b.waitForUid('AFTER-DEL');
+    await sleep(200);
+    expect(await node.store.events.getLatest('HIGH-DEL')).toBeDefined();
+    expect(b.byUid('del-high')).toHaveLength(0);
+  });
+
   it('never delivers what the audience may not receive, and refuses input above the sender clearance', async () => {
     const a = await connect();
     const b = await connect();

@@ -160,7 +160,7 @@ describe('TAK streaming on a real node (TCP, port 0)', () => {
   });
 
   it('drops a client that never reads instead of stalling the others', async () => {
-    const small = await startTestNode({ nation: 'JPN', limits: { maxSendQueueBytes: 64 * 1024 } });
+    const small = await startTestNode({ nation: 'JPN', limits: { maxSendQueueBytes: 512 * 1024 } });
     try {
       const stuck = await new Promise<net.Socket>((resolve) => {
         const s = net.connect(small.ready.tcp, '127.0.0.1', () => resolve(s));
@@ -169,8 +169,9 @@ describe('TAK streaming on a real node (TCP, port 0)', () => {
       const reader = await TestTakClient.connect(small.ready.tcp);
       const writer = await TestTakClient.connect(small.ready.tcp);
       const big = 'R'.repeat(20_000);
-      for (let i = 0; i < 400; i++) writer.send(sa(`FLOOD-${i}`, 'F', { detailXml: `<contact callsign="F"/><remarks>${big}</remarks>` }));
-      await reader.waitForUid('FLOOD-399', 15_000);
+      // 16 MB: far more than the stuck client's kernel buffers plus the 512 KiB bound; the reader keeps up
+      for (let i = 0; i < 800; i++) writer.send(sa(`FLOOD-${i}`, 'F', { detailXml: `<contact callsign="F"/><remarks>${big}</remarks>` }));
+      await reader.waitForUid('FLOOD-799', 30_000);
       await waitUntil(() => small.tak.clientCount === 2, 'stuck client dropped', 15_000);
       reader.close();
       writer.close();

@@ -36,6 +36,8 @@ export interface IngestDeps {
   processId?: string;
   /** delivery to this process's clients and feeds, right after publishing */
   deliverLocal?(be: BusEvent): void;
+  /** the current holder of a uid (label and origin of its latest state), from the node's live index */
+  currentOf?(uid: string): { label: SecurityLabel; origin: string } | undefined;
   /** called after the event is durable and published (federation offer) */
   afterStore?(stored: StoredEvent, cot: CotEvent, source: IngestSource): void;
 }
@@ -62,6 +64,16 @@ export async function ingest(deps: IngestDeps, ev: CotEvent, source: IngestSourc
   // A sender may only publish what it is itself cleared to see.
   const check = deps.guard.decide(label, source.audience);
   if (!check.allow) throw new KizunaError('FORBIDDEN', check.reason);
+
+  // Nobody overwrites a track they may not see (a low-cleared client re-using a SECRET track's uid), and a
+  // peer only updates its own nation's tracks. Refused like any other unauthorised input.
+  const current = ev.type === DELETE ? undefined : deps.currentOf?.(ev.uid);
+  if (current) {
+    if (source.kind === 'federation' && current.origin !== (source.origin ?? deps.nodeId)) {
+      throw new KizunaError('FORBIDDEN', 'peer update of another origin\'s track');
+    }
+    if (!deps.guard.decide(current.label, source.audience).allow) throw new KizunaError('FORBIDDEN', 'update of a track the sender may not see');
+  }
 
   const now = Date.now();
   const stored: StoredEvent = {

@@ -254,11 +254,20 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       tak.deliver({ stored: be.stored, cot: be.cot, route: be.route });
       if (be.cot.type === 't-x-d-d') {
         const target = /<link\b[^>]*\buid\s*=\s*["']([^"']+)["']/.exec(be.cot.detailXml)?.[1];
-        if (target) tracks.emit({ kind: 'delete', uid: target, label: be.stored.label });
+        if (target) {
+          holders.delete(target);
+          tracks.emit({ kind: 'delete', uid: target, label: be.stored.label });
+        }
       } else {
+        holders.set(be.stored.uid, { label: be.stored.label, origin: be.stored.origin });
         tracks.emit({ kind: 'event', event: be.stored });
       }
     };
+    // Who holds each uid now (label + origin of its latest state): ingest refuses overwrites by senders
+    // who may not see the current state. Kept live from every process's deliveries, warmed from the store.
+    const holders = new Map<string, { label: SecurityLabel; origin: string }>();
+    for (const e of await store.events.latest({ now: Date.now(), includeStale: true })) holders.set(e.uid, { label: e.label, origin: e.origin });
+    ingestDeps.currentOf = (uid) => holders.get(uid);
     ingestDeps.processId = processId;
     ingestDeps.deliverLocal = deliverLocal;
     const sub: Subscription = bus.subscribe(subject, (data) => {

@@ -113,6 +113,25 @@ describe('TAK streaming on a real node (TCP, port 0)', () => {
     expect(b.byUid('del-high')).toHaveLength(0);
   });
 
+  it('refuses an update that re-uses the uid of a track the sender may not see', async () => {
+    const a = await connect();
+    const b = await connect();
+    const policy = node.registry.policyOf('JPN');
+    const classes = node.registry.classifications(policy);
+    const high = makeLabel(node.registry, { policy, classification: classes.at(-1)!, relTo: ['JPN'], owner: 'JPN' });
+    await node.publishLocal(sa('HIGH-UID', 'REAL'), high);
+    a.send(sa('HIGH-UID', 'SPOOF'));
+    a.send(sa('AFTER-SPOOF', 'AFTER'));
+    await b.waitForUid('AFTER-SPOOF');
+    await sleep(200);
+    const kept = await node.store.events.getLatest('HIGH-UID');
+    expect(kept?.callsign).toBe('REAL');
+    expect(b.byUid('HIGH-UID')).toHaveLength(0);
+    // its own uid a client updates freely
+    a.send(sa('AFTER-SPOOF', 'AFTER2'));
+    await waitUntil(() => b.byUid('AFTER-SPOOF').some((e) => e.callsign === 'AFTER2'), 'own update');
+  });
+
   it('never delivers what the audience may not receive, and refuses input above the sender clearance', async () => {
     const a = await connect();
     const b = await connect();

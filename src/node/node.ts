@@ -36,6 +36,7 @@ import { decodeBusEvent, isFromProcess, type BusEvent } from './bus-codec.js';
 import { TrackFeed } from './track-feed.js';
 import { loadBindingKeys } from './binding-keys.js';
 import { relayCoordinationChanges } from './doc-relay.js';
+import { auditConfig } from './config-audit.js';
 import { registerStatic } from './static.js';
 import { createLabelCache, memoDefaultLabel } from './label-cache.js';
 import { renderMetrics } from './metrics.js';
@@ -105,6 +106,11 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     const binding = await loadBindingKeys(config.dataDir);
 
     const audit = createAuditLog(store, { nodeId });
+    const ownerOnlyLowest = makeLabel(registry, { policy, classification: classes[0]!, relTo: [config.nation], owner: config.nation });
+    // several processes of one node start together: one records the change, the others find it recorded
+    await auditConfig(store, audit, config, registry.version, ownerOnlyLowest).catch((err: unknown) => {
+      if ((err as { code?: string }).code !== 'CONFLICT') throw err;
+    });
     const users = createUserService(store, audit, { nation: config.nation, registry });
     if (config.seedUsers.length) await users.seed(config.seedUsers);
     const allies = [...new Set(config.peers.map((p) => p.nation))].filter((n) => n !== config.nation);

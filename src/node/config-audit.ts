@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto';
+import type { Store } from '../store/types.js';
+import type { SecurityLabel } from '../labels/types.js';
+import { chainAudit, type AuditLog } from '../coordination/index.js';
+import { canonicalJson } from '../labels/index.js';
+import type { NodeConfig } from './config.js';
+
+const META = { collection: 'node-meta', id: 'config' } as const;
+
+/**
+ * Configuration changes are decisions too: a start whose effective configuration (or policy files)
+ * differs from the last recorded one writes `config.changed` to the audit chain, atomically with the
+ * new digest. Seed passwords never enter the chain or the digest's input: only user names and roles.
+ */
+export async function auditConfig(store: Store, audit: AuditLog, config: NodeConfig, policyVersion: string, label: SecurityLabel): Promise<void> {
+  const { seedUsers, ...rest } = config;
+  const effective = { ...rest, seedUsers: seedUsers.map((u) => ({ username: u.username, role: u.role })), policyVersion };
+  const digest = createHash('sha256').update(canonicalJson(effective)).digest('hex');
+  const meta = await store.getDoc<{ digest: string }>(META.collection, META.id);
+  if (meta?.body.digest === digest) return;
+  await store.commit({
+    docs: [{ ...META, label, body: { digest }, expectedVersion: meta?.version ?? 0 }],
+    audit: [
+      audit.draft('config.changed', 'system', {
+        digest,
+        previous: meta?.body.digest ?? null,
+        policyVersion,
+        nation: config.nation,
+        peers: config.peers.map((p) => `${p.name}@${p.host}:${p.port}`),
+        store: config.store?.startsWith('postgres') ? 'postgres' : 'sqlite',
+        bus: config.bus ? 'nats' : 'memory',
+      }),
+    ],
+    chain: chainAudit,
+  });
+}

@@ -1,6 +1,7 @@
 import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import { audienceFor, labelToJson, signBinding } from '../labels/index.js';
+import { audienceFor, labelToJson } from '../labels/index.js';
+import { bindingDigest } from '../labels/binding.js';
 import type { Audience } from '../labels/types.js';
 import { createLogger } from '../util/log.js';
 import { KizunaError } from '../util/errors.js';
@@ -9,7 +10,7 @@ import { certIdentity } from './peer-cert.js';
 import { InboundChecker } from './receive.js';
 import { OfferJournal } from './offer-journal.js';
 import type { FedDeps, FedObject, Federation, PeerStatus } from './types.js';
-import { encodeEnvelopeBody } from './wire.js';
+import { encodeEnvelopeBody, encodeStoredEnvelope } from './wire.js';
 import { encodeChunkPayload } from './file-chunk.js';
 
 /**
@@ -125,22 +126,18 @@ export function createFederation(d: FedDeps): Federation {
         obj.kind === 'file-chunk'
           ? encodeChunkPayload(obj.chunk, obj.data)
           : new TextEncoder().encode(JSON.stringify(obj.kind === 'cot' ? obj.event : obj.doc));
-      const bytes = payload;
-      jobs.push(
-        (async () => {
-          // Bound to the label in the RECEIVER's policy: that is what the receiver checks and stores beside it.
-          const jws = await signBinding(d.binding.privateJwk, bytes, released.label);
-          const body = encodeEnvelopeBody({
-            origin: obj.origin,
-            id: obj.id,
-            kind: obj.kind,
-            labelJson: labelJsonString(released.label),
-            bindingJws: jws,
-            payload: bytes,
-          });
-          await enqueue(peer.name, { key: `${obj.origin}:${obj.id}`, payload: body });
-        })(),
-      );
+      // Bound to the label in the RECEIVER's policy: that is what the receiver checks and stores beside it.
+      // Only the digest here: the signature is made at send time, once per batch (v3) or per object (v1/v2).
+      const digest = bindingDigest(payload, released.label);
+      const body = encodeEnvelopeBody({
+        origin: obj.origin,
+        id: obj.id,
+        kind: obj.kind,
+        labelJson: labelJsonString(released.label),
+        bindingJws: '',
+        payload,
+      });
+      jobs.push(enqueue(peer.name, { key: `${obj.origin}:${obj.id}`, payload: encodeStoredEnvelope(digest, body) }));
     }
     await Promise.all(jobs);
     return sentTo;

@@ -4,7 +4,9 @@ import type { JWK } from 'jose';
 import type { Logger } from '../util/log.js';
 import { KizunaError } from '../util/errors.js';
 import { certIdentity, issuedBy } from './peer-cert.js';
-import { InboundChecker, rejectsPermanently } from './receive.js';
+import { labelFromJson } from '../labels/index.js';
+import { signBatchBinding, signBinding } from '../labels/binding.js';
+import { InboundChecker, rejectsPermanently, type BatchRef } from './receive.js';
 import type { FedDeps, FedPeer, LinkState, PeerStatus } from './types.js';
 import {
   FrameReader,
@@ -12,8 +14,11 @@ import {
   chooseVersion,
   decodeFrame,
   encodeFrame,
+  decodeStoredEnvelope,
+  envelopeBodyParts,
   envelopeFrame,
   lengthPrefixed,
+  withBindingJws,
   type AuditHead,
   type Envelope,
   type Frame,
@@ -42,8 +47,12 @@ interface Conn {
   peerKey?: JWK;
   /** protocol version chosen for this connection (highest common), set on the peer's Hello */
   version: number;
-  /** inbound envelopes waiting for the receive loop */
-  inbox: Envelope[];
+  /** version the peer chose in its HelloAck (what it will accept from us) */
+  ackVersion: number;
+  /** inbound envelopes waiting for the receive loop, with the batch binding in force when they arrived */
+  inbox: { env: Envelope; batch: BatchRef | undefined }[];
+  /** the last BatchBinding received (v3) */
+  batch: BatchRef | undefined;
   receiving: Promise<void> | undefined;
 }
 
@@ -254,7 +263,7 @@ export class PeerLink {
       return;
     }
     this.drop('replaced');
-    const conn: Conn = { sock, helloFromPeer: false, helloAcked: false, version: 0, inbox: [], receiving: undefined };
+    const conn: Conn = { sock, helloFromPeer: false, helloAcked: false, version: 0, ackVersion: 0, inbox: [], batch: undefined, receiving: undefined };
     this.conn = conn;
     this.state = 'connecting';
     sock.setNoDelay(true);
@@ -331,6 +340,7 @@ export class PeerLink {
       if (!SUPPORTED_VERSIONS.includes(f.helloAck.chosenVersion)) throw new KizunaError('FED_PROTOCOL', 'unsupported version');
       const resume = f.helloAck.resumeAfterSeq;
       conn.helloAcked = true;
+      conn.ackVersion = f.helloAck.chosenVersion;
       this.state = 'connected';
       this.backoff = this.o.backoffMin;
       // Resend from what is known delivered: frames in flight on the old link may be lost; the peer may
@@ -346,12 +356,22 @@ export class PeerLink {
     }
     if ('envelope' in f) {
       if (!conn.helloFromPeer) throw new KizunaError('FED_PROTOCOL', 'envelope before hello');
-      conn.inbox.push(f.envelope);
+      const b = conn.batch;
+      const covered = b && f.envelope.seq >= b.firstSeq && f.envelope.seq < b.firstSeq + b.digests.length;
+      conn.inbox.push({ env: f.envelope, batch: covered ? b : undefined });
       if (!conn.receiving) conn.receiving = this.receiveLoop(conn);
       return;
     }
     if ('ack' in f) {
       this.onAck(f.ack.seq);
+      return;
+    }
+    if ('batchBinding' in f) {
+      if (!conn.helloFromPeer || conn.version < 3) throw new KizunaError('FED_PROTOCOL', 'batch binding outside version 3');
+      const { firstSeq, digests, jws } = f.batchBinding;
+      if (!Number.isSafeInteger(firstSeq) || firstSeq < 1 || !digests.length) throw new KizunaError('FED_PROTOCOL', 'bad batch binding');
+      // Verified lazily, once, by the first envelope that needs it (see InboundChecker).
+      conn.batch = { firstSeq, digests, jws, verified: undefined };
       return;
     }
     if ('auditHead' in f) {
@@ -380,10 +400,11 @@ export class PeerLink {
   }
 
   /** Processes envelopes in order; returns the seq to acknowledge, or undefined when the link must drop. */
-  private async receiveBatch(conn: Conn, batch: Envelope[]): Promise<number | undefined> {
+  private async receiveBatch(conn: Conn, inbound: Conn['inbox']): Promise<number | undefined> {
     const key = conn.peerKey!;
     const from = { peer: this.peer.name, nation: this.peer.nation };
-    const checks = await Promise.all(batch.map((env) => this.checker.check(env, key)));
+    const batch = inbound.map((x) => x.env);
+    const checks = await Promise.all(inbound.map((x) => this.checker.check(x.env, key, x.batch)));
     const okKeys = checks.flatMap((c) => (c.ok ? [`${c.obj.origin}:${c.obj.id}`] : []));
     // Dedupe happens in accept itself (the node's event append and applyRemote are idempotent by
     // origin+id), inside the same transaction that makes the object durable: marking keys seen first
@@ -513,6 +534,32 @@ export class PeerLink {
     this.pump();
   }
 
+  private async framesFor(conn: Conn, items: { seq: number; payload: Uint8Array }[]): Promise<Uint8Array[]> {
+    const priv = this.d.binding.privateJwk;
+    const stored = items.map((it) => ({ seq: it.seq, ...decodeStoredEnvelope(it.payload) }));
+    const frames: Uint8Array[] = [];
+    if (conn.version >= 3 && conn.ackVersion >= 3) {
+      for (const run of consecutiveRuns(stored)) {
+        const digests = run.map((x) => x.digest ?? new Uint8Array(0));
+        if (digests.some((x) => x.length)) {
+          frames.push(lengthPrefixed(encodeFrame({ batchBinding: { firstSeq: run[0]!.seq, digests, jws: signBatchBinding(priv, digests) } })));
+        }
+        for (const x of run) frames.push(envelopeFrame(x.seq, x.body));
+      }
+      return frames;
+    }
+    for (const x of stored) {
+      if (!x.digest) {
+        frames.push(envelopeFrame(x.seq, x.body));
+        continue;
+      }
+      const { labelJson, payload } = envelopeBodyParts(x.body);
+      const jws = await signBinding(priv, payload, labelFromJson(labelJson));
+      frames.push(envelopeFrame(x.seq, withBindingJws(x.body, jws)));
+    }
+    return frames;
+  }
+
   pump(): void {
     if (this.pumping) {
       this.pumpAgain = true;
@@ -539,15 +586,32 @@ export class PeerLink {
       if (room <= 0 || this.conn !== conn) return;
       const items = await this.d.store.outbox.pending(this.peer.name, this.lastSent, Math.min(room, this.o.batch));
       if (this.conn !== conn || !items.length) return;
+      const frames = await this.framesFor(conn, items);
+      if (this.conn !== conn) return;
       conn.sock.cork();
       let ok = true;
-      for (const it of items) ok = conn.sock.write(envelopeFrame(it.seq, it.payload));
+      for (const fr of frames) ok = conn.sock.write(fr);
       conn.sock.uncork();
       this.lastSent = items[items.length - 1]!.seq;
       this.sent += items.length;
       if (!ok) await drainOrClose(conn.sock);
     }
   }
+}
+
+/**
+ * Wire frames for outbox items. v3 (both sides): one BatchBinding over the digests of each run of
+ * consecutive seqs, then the envelopes without their own JWS. v1/v2: each envelope signed on its own.
+ * Legacy rows (already signed) go as they are in both cases.
+ */
+function consecutiveRuns<T extends { seq: number }>(items: T[]): T[][] {
+  const runs: T[][] = [];
+  for (const it of items) {
+    const run = runs[runs.length - 1];
+    if (run && run[run.length - 1]!.seq + 1 === it.seq) run.push(it);
+    else runs.push([it]);
+  }
+  return runs;
 }
 
 function drainOrClose(sock: tls.TLSSocket): Promise<void> {

@@ -3,6 +3,8 @@ import type { JWK } from 'jose';
 import { audienceFor, labelDigest, labelFromJson, normalizeLabel, verifyBinding } from '../labels/index.js';
 import type { Audience, SecurityLabel } from '../labels/types.js';
 import type { Doc, StoredEvent } from '../store/types.js';
+import { timingSafeEqual } from 'node:crypto';
+import { bindingDigest, verifyBatchBinding } from '../labels/binding.js';
 import { KizunaError, isKizunaError } from '../util/errors.js';
 import type { FedDeps, FedObject } from './types.js';
 import type { Envelope } from './wire.js';
@@ -36,6 +38,24 @@ const DocSchema = z.object({
   updatedAt: z.number(),
 });
 
+/** A received BatchBinding (protocol v3); `verified` memoises its one signature check per connection. */
+export interface BatchRef {
+  firstSeq: number;
+  digests: Uint8Array[];
+  jws: string;
+  verified: boolean | undefined;
+}
+
+/** The envelope's own JWS when it has one; otherwise its digest at its place in a verified batch. */
+function isBound(env: Envelope, label: SecurityLabel, peerKey: JWK, batch: BatchRef | undefined): Promise<boolean> | boolean {
+  if (env.bindingJws) return verifyBinding(peerKey, env.bindingJws, env.payload, label);
+  if (!batch) return false;
+  const want = batch.digests[env.seq - batch.firstSeq];
+  if (!want || want.length !== 32) return false;
+  batch.verified ??= verifyBatchBinding(peerKey, batch.jws, batch.digests);
+  return batch.verified && timingSafeEqual(bindingDigest(env.payload, label), want);
+}
+
 export type CheckResult = { ok: true; obj: FedObject; label: SecurityLabel } | { ok: false; code: string; reason: string };
 
 export class InboundChecker {
@@ -46,7 +66,7 @@ export class InboundChecker {
     this.ownPolicy = d.registry.policyOf(d.nation);
   }
 
-  async check(env: Envelope, peerKey: JWK): Promise<CheckResult> {
+  async check(env: Envelope, peerKey: JWK, batch?: BatchRef): Promise<CheckResult> {
     const { registry, guard } = this.d;
     let label: SecurityLabel;
     try {
@@ -56,7 +76,7 @@ export class InboundChecker {
     }
     let bound = false;
     try {
-      bound = await verifyBinding(peerKey, env.bindingJws, env.payload, label);
+      bound = await isBound(env, label, peerKey, batch);
     } catch {
       bound = false;
     }

@@ -10,9 +10,10 @@ import { KizunaError } from '../util/errors.js';
  * (without seq) so a resend never re-signs or re-encodes: the seq field is prepended at send time
  * (protobuf fields may come in any order).
  */
-/** Highest version this node speaks; 2 adds the AuditHead frame (countersigning of audit chains). */
-export const PROTOCOL_VERSION = 2;
-export const SUPPORTED_VERSIONS: readonly number[] = [1, 2];
+/** Highest version this node speaks; 2 adds the AuditHead frame (countersigning of audit chains);
+ * 3 adds BatchBinding (one binding signature per run of envelopes). */
+export const PROTOCOL_VERSION = 3;
+export const SUPPORTED_VERSIONS: readonly number[] = [1, 2, 3];
 /** Highest version both sides speak, undefined when none. */
 export function chooseVersion(offered: number[]): number | undefined {
   const common = SUPPORTED_VERSIONS.filter((v) => offered.includes(v));
@@ -62,7 +63,13 @@ export type Frame =
   | { envelope: Envelope }
   | { ack: { seq: number } }
   | { error: { code: string; seq: number } }
-  | { auditHead: AuditHead };
+  | { auditHead: AuditHead }
+  | { batchBinding: BatchBinding };
+export interface BatchBinding {
+  firstSeq: number;
+  digests: Uint8Array[];
+  jws: string;
+}
 export interface AuditHead {
   seq: number;
   hash: string;
@@ -79,6 +86,43 @@ export function encodeFrame(frame: Frame): Uint8Array {
 /** Encodes an envelope without seq (absent, not 0: a later seq field would win), as stored in the outbox. */
 export function encodeEnvelopeBody(env: Omit<Envelope, 'seq'>): Uint8Array {
   return EnvelopeType.encode(EnvelopeType.fromObject(env)).finish();
+}
+
+/**
+ * Outbox rows written since protocol v3: MAGIC ++ 32-byte binding digest ++ envelope body WITHOUT
+ * binding_jws (signed at send time: once per batch for v3 peers, per envelope for v1/v2 peers). Rows
+ * of older versions are plain bodies (they start with a protobuf tag, never 0xFF) with their own JWS.
+ */
+const STORED_MAGIC = Buffer.from([0xff, 0x4b, 0x33, 0x00]);
+const DIGEST_BYTES = 32;
+export function encodeStoredEnvelope(digest: Uint8Array, body: Uint8Array): Uint8Array {
+  if (digest.length !== DIGEST_BYTES) throw new KizunaError('INTERNAL', 'binding digest must be 32 bytes');
+  const out = Buffer.allocUnsafe(STORED_MAGIC.length + DIGEST_BYTES + body.length);
+  out.set(STORED_MAGIC, 0);
+  out.set(digest, STORED_MAGIC.length);
+  out.set(body, STORED_MAGIC.length + DIGEST_BYTES);
+  return out;
+}
+/** digest is undefined for a legacy row (its body already carries a binding_jws). */
+export function decodeStoredEnvelope(stored: Uint8Array): { digest?: Uint8Array; body: Uint8Array } {
+  const head = STORED_MAGIC.length;
+  if (stored.length >= head + DIGEST_BYTES && STORED_MAGIC.every((b, i) => stored[i] === b)) {
+    return { digest: stored.subarray(head, head + DIGEST_BYTES), body: stored.subarray(head + DIGEST_BYTES) };
+  }
+  return { body: stored };
+}
+/** The stored body's label JSON and payload (to sign it for a v1/v2 peer). */
+export function envelopeBodyParts(body: Uint8Array): { labelJson: string; payload: Uint8Array } {
+  const e = EnvelopeType.decode(body) as unknown as { labelJson: string; payload: Uint8Array };
+  return { labelJson: e.labelJson, payload: e.payload };
+}
+/** body ++ field 6 (binding_jws): a later occurrence of a singular field wins, so no re-encoding. */
+export function withBindingJws(body: Uint8Array, jws: string): Uint8Array {
+  const field = protobuf.Writer.create().uint32((6 << 3) | 2).string(jws).finish();
+  const out = Buffer.allocUnsafe(body.length + field.length);
+  out.set(body, 0);
+  out.set(field, body.length);
+  return out;
 }
 
 /** Frame{envelope: seq ++ storedBody} with the length prefix, built without decoding the body. */
@@ -142,6 +186,10 @@ export function decodeFrame(bytes: Uint8Array): Frame {
     case 'auditHead': {
       const a = m.auditHead as { seq: Long; hash: string };
       return { auditHead: { seq: num(a.seq), hash: a.hash } };
+    }
+    case 'batchBinding': {
+      const b = m.batchBinding as { firstSeq: Long; digests: (Uint8Array | number[])[]; jws: string };
+      return { batchBinding: { firstSeq: num(b.firstSeq), digests: b.digests.map((x) => (x instanceof Uint8Array ? x : Uint8Array.from(x))), jws: b.jws } };
     }
     default:
       throw new KizunaError('FED_PROTOCOL', 'frame has no body');

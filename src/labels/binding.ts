@@ -66,3 +66,36 @@ export async function verifyBinding(publicJwk: JWK, jws: string, objectBytes: Ui
     return false;
   }
 }
+
+/**
+ * Per-object binding digest (protocol v3 batch binding): sha-256 over exactly what a single binding JWS
+ * signs (canonicalJson({dataDigest, label})), so each object stays individually bound to its label.
+ */
+export function bindingDigest(objectBytes: Uint8Array, label: SecurityLabel): Buffer {
+  return createHash('sha256').update(bindingPayload(objectBytes, label)).digest();
+}
+
+/** Signing input of a batch: the ordered digest list (empty entries allowed: objects bound on their own). */
+function batchSigningInput(digests: readonly Uint8Array[]): Buffer {
+  const payload = canonicalJson({ kizunaBatchBinding: 1, digests: digests.map((d) => Buffer.from(d).toString('base64url')) });
+  return Buffer.from(`${HEADER_B64}.${Buffer.from(payload).toString('base64url')}`);
+}
+
+/** One detached JWS (EdDSA) over an ordered list of binding digests: one signature per batch of objects. */
+export function signBatchBinding(privateJwk: JWK, digests: readonly Uint8Array[]): string {
+  const sig = sign(null, batchSigningInput(digests), keyOf(privateJwk, 'private'));
+  return `${HEADER_B64}..${sig.toString('base64url')}`;
+}
+
+/** false on any mismatch or malformed input (never throws). */
+export function verifyBatchBinding(publicJwk: JWK, jws: string, digests: readonly Uint8Array[]): boolean {
+  try {
+    const parts = typeof jws === 'string' ? jws.split('.') : [];
+    if (parts.length !== 3 || parts[1] !== '' || parts[0] !== HEADER_B64) return false;
+    const sig = Buffer.from(parts[2]!, 'base64url');
+    if (sig.length !== 64) return false;
+    return verify(null, batchSigningInput(digests), keyOf(publicJwk, 'public'), sig);
+  } catch {
+    return false;
+  }
+}

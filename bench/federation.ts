@@ -15,6 +15,8 @@ import { FrameReader, decodeFrame, encodeEnvelopeBody, encodeFrame, envelopeFram
 import { cotObject, label, makeIdentity, startNode, tmpDir, waitFor } from '../test/federation/harness.js';
 
 const N = Number(process.argv[2] ?? 20_000);
+/** outbox batch / window of the federation under test: the production defaults unless given (env) */
+const LIMITS = { batch: Number(process.env.FED_BATCH ?? 256), window: Number(process.env.FED_WINDOW ?? 1024) };
 const pct = (xs: number[], p: number) => xs.sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 async function full(): Promise<{ rate: number; p50: number; p99: number }> {
@@ -24,10 +26,10 @@ async function full(): Promise<{ rate: number; p50: number; p99: number }> {
   const offeredAt = new Map<string, number>();
   const lat: number[] = [];
   const usa = await startNode({
-    id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }], relay: false,
+    id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }], relay: false, limits: LIMITS,
     acceptHook: (o) => void lat.push(performance.now() - offeredAt.get(o.id)!),
   });
-  const jpn = await startNode({ id: JPN, dir: t.dir, peers: [{ id: USA, port: usa.port }] });
+  const jpn = await startNode({ id: JPN, dir: t.dir, peers: [{ id: USA, port: usa.port }], limits: LIMITS });
   await waitFor(() => jpn.fed.status()[0]!.state === 'connected', 'link');
   const l = label({ policy: 'JPN', classification: 'HI', relTo: ['USA', 'JPN'] });
   const objs = Array.from({ length: N }, () => cotObject('jpn', l));
@@ -83,8 +85,8 @@ async function baseline(): Promise<{ rate: number; p50: number; p99: number }> {
   const t0 = performance.now();
   const pumpDone = (async () => {
     while (sent < N) {
-      if (sent - acked >= 1024) { await new Promise<void>((r) => (wake = r)); continue; }
-      const items = await sender.outbox.pending('usa', sent, 256);
+      if (sent - acked >= LIMITS.window) { await new Promise<void>((r) => (wake = r)); continue; }
+      const items = await sender.outbox.pending('usa', sent, LIMITS.batch);
       if (!items.length) { await new Promise((r) => setImmediate(r)); continue; }
       sock.cork();
       for (const it of items) sock.write(envelopeFrame(it.seq, it.payload));
@@ -115,6 +117,7 @@ const b = await baseline();
 const f = await full();
 const row = (name: string, r: { rate: number; p50: number; p99: number }) =>
   `| ${name} | ${N} | ${Math.round(r.rate).toLocaleString('en')} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} |`;
+console.log(`batch ${LIMITS.batch}, window ${LIMITS.window}`);
 console.log('| run | events | events/s | p50 ms | p99 ms |\n|---|---|---|---|---|');
 console.log(row('full (guard + translate + binding + checks + acks)', f));
 console.log(row('baseline (TLS + outbox + acks + markSeen + append)', b));

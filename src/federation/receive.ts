@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { JWK } from 'jose';
-import { audienceFor, labelDigest, labelFromJson, normalizeLabel, verifyBinding } from '../labels/index.js';
+import { audienceFor, labelFromJson, verifyBinding } from '../labels/index.js';
 import type { Audience, SecurityLabel } from '../labels/types.js';
 import type { Doc, StoredEvent } from '../store/types.js';
 import { timingSafeEqual } from 'node:crypto';
-import { bindingDigest, verifyBatchBinding } from '../labels/binding.js';
+import { bindingDigest, canonicalLabelJson, verifyBatchBinding } from '../labels/binding.js';
 import { KizunaError, isKizunaError } from '../util/errors.js';
 import type { FedDeps, FedObject } from './types.js';
 import type { Envelope } from './wire.js';
@@ -110,7 +110,7 @@ export class InboundChecker {
     // Our own translation of the originator label must equal what the sender bound (§2.3 "decrypt" side).
     try {
       const mine = registry.translate(original, this.ownPolicy);
-      if (labelDigest(normalizeLabel(mine)) !== labelDigest(normalizeLabel(label))) {
+      if (canonicalLabelJson(mine) !== canonicalLabelJson(label)) {
         return { ok: false, code: 'FED_REJECTED', reason: 'label-mismatch' };
       }
     } catch (err) {

@@ -18,7 +18,26 @@ const HEADER_B64 = Buffer.from(JSON.stringify({ alg: ALG })).toString('base64url
 
 export function bindingPayload(objectBytes: Uint8Array, label: SecurityLabel): Uint8Array {
   const dataDigest = `sha-256:${createHash('sha256').update(objectBytes).digest('base64url')}`;
-  return new TextEncoder().encode(canonicalJson({ dataDigest, label: normalizeLabel(label) }));
+  // = canonicalJson({ dataDigest, label: normalizeLabel(label) }) (keys in sorted order), label part memoised
+  return Buffer.from(`{"dataDigest":${JSON.stringify(dataDigest)},"label":${canonicalLabelJson(label)}}`);
+}
+
+/**
+ * canonicalJson(normalizeLabel(label)), memoised: a node binds and checks thousands of objects under a
+ * handful of distinct labels. Keyed by the label's plain JSON (not object identity), so an equal label
+ * built anew hits and a mutated one misses.
+ */
+const MAX_CANONICAL = 1024;
+const canonicalLabels = new Map<string, string>();
+export function canonicalLabelJson(label: SecurityLabel): string {
+  const key = JSON.stringify(label);
+  let c = canonicalLabels.get(key);
+  if (c === undefined) {
+    c = canonicalJson(normalizeLabel(label));
+    if (canonicalLabels.size >= MAX_CANONICAL) canonicalLabels.clear();
+    canonicalLabels.set(key, c);
+  }
+  return c;
 }
 
 export async function generateBindingKeys(): Promise<{ privateJwk: JWK; publicJwk: JWK }> {

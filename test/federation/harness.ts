@@ -66,6 +66,8 @@ export async function startNode(o: {
   acceptHook?: (obj: FedObject) => Promise<void> | void;
   /** several "processes" of one node: same bus hub, same database file */
   bus?: Bus;
+  /** outbox read batch / send window (tests default to small ones: 64 / 256) */
+  limits?: { batch?: number; window?: number };
 }): Promise<TestNode> {
   const dbFile = join(o.dir, `${o.id.nodeId}.db`);
   const store = await openSqliteStore(dbFile);
@@ -107,7 +109,7 @@ export async function startNode(o: {
         accepted.push(obj);
       }
     },
-    limits: { ...(o.maxOutbox ? { maxOutbox: o.maxOutbox } : {}), batch: 64, window: 256 },
+    limits: { ...(o.maxOutbox ? { maxOutbox: o.maxOutbox } : {}), batch: o.limits?.batch ?? 64, window: o.limits?.window ?? 256 },
     backoff: { minMs: 20, maxMs: 200 },
   });
   const { port } = await fed.start();

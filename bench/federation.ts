@@ -113,7 +113,9 @@ async function baseline(): Promise<{ rate: number; p50: number; p99: number }> {
   return { rate: N / secs, p50: pct(lat, 50), p99: pct(lat, 99) };
 }
 
-const b = await baseline();
+// FED_ONLY=full skips the baseline (for profiling the full path alone)
+const none = { rate: NaN, p50: NaN, p99: NaN };
+const b = process.env.FED_ONLY === 'full' ? none : await baseline();
 const f = await full();
 const row = (name: string, r: { rate: number; p50: number; p99: number }) =>
   `| ${name} | ${N} | ${Math.round(r.rate).toLocaleString('en')} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} |`;

@@ -1,8 +1,8 @@
 import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { audienceFor, labelToJson } from '../labels/index.js';
-import { bindingDigest } from '../labels/binding.js';
-import type { Audience } from '../labels/types.js';
+import { bindingDigestOf, canonicalLabelJson } from '../labels/binding.js';
+import type { Audience, SecurityLabel } from '../labels/types.js';
 import { createLogger } from '../util/log.js';
 import { KizunaError } from '../util/errors.js';
 import { PeerLink, newHolderId } from './link.js';
@@ -96,7 +96,7 @@ export function createFederation(d: FedDeps): Federation {
   }
 
   async function offerNow(obj: FedObject, cameFrom?: string, only?: string): Promise<string[]> {
-    const label = obj.kind === 'cot' ? obj.event.label : obj.kind === 'doc' ? obj.doc.label : obj.chunk.label;
+    const label = internLabel(obj.kind === 'cot' ? obj.event.label : obj.kind === 'doc' ? obj.doc.label : obj.chunk.label);
     let payload: Uint8Array | undefined;
     const jobs: Promise<void>[] = [];
     const sentTo: string[] = [];
@@ -128,12 +128,13 @@ export function createFederation(d: FedDeps): Federation {
           : new TextEncoder().encode(JSON.stringify(obj.kind === 'cot' ? obj.event : obj.doc));
       // Bound to the label in the RECEIVER's policy: that is what the receiver checks and stores beside it.
       // Only the digest here: the signature is made at send time, once per batch (v3) or per object (v1/v2).
-      const digest = bindingDigest(payload, released.label);
+      const wire = wireForm(released.label);
+      const digest = bindingDigestOf(payload, wire.canonical);
       const body = encodeEnvelopeBody({
         origin: obj.origin,
         id: obj.id,
         kind: obj.kind,
-        labelJson: labelJsonString(released.label),
+        labelJson: wire.json,
         bindingJws: '',
         payload,
       });
@@ -269,6 +270,32 @@ export function createFederation(d: FedDeps): Federation {
       }
     },
   };
+}
+
+/**
+ * One label object per distinct label (exact JSON): the guard caches its digest per object, so equal
+ * labels of successive objects hit instead of being re-canonicalised. The guard still decides each time.
+ */
+const MAX_INTERNED = 1024;
+const interned = new Map<string, SecurityLabel>();
+function internLabel(label: SecurityLabel): SecurityLabel {
+  const key = JSON.stringify(label);
+  const hit = interned.get(key);
+  if (hit) return hit;
+  if (interned.size >= MAX_INTERNED) interned.clear();
+  interned.set(key, label);
+  return label;
+}
+
+/** Wire JSON and canonical JSON of a released label; memoised per object only when frozen (the guard's are). */
+const wireForms = new WeakMap<SecurityLabel, { json: string; canonical: string }>();
+function wireForm(label: SecurityLabel): { json: string; canonical: string } {
+  let w = wireForms.get(label);
+  if (!w) {
+    w = { json: labelJsonString(label), canonical: canonicalLabelJson(label) };
+    if (Object.isFrozen(label)) wireForms.set(label, w);
+  }
+  return w;
 }
 
 /** labelToJson may return a string or an object depending on the labels module; the wire wants a string. */

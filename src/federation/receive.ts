@@ -4,7 +4,7 @@ import { audienceFor, labelFromJson, verifyBinding } from '../labels/index.js';
 import type { Audience, SecurityLabel } from '../labels/types.js';
 import type { Doc, StoredEvent } from '../store/types.js';
 import { timingSafeEqual } from 'node:crypto';
-import { bindingDigest, canonicalLabelJson, verifyBatchBinding } from '../labels/binding.js';
+import { bindingDigestOf, canonicalLabelJson, verifyBatchBinding } from '../labels/binding.js';
 import { KizunaError, isKizunaError } from '../util/errors.js';
 import type { FedDeps, FedObject } from './types.js';
 import type { Envelope } from './wire.js';
@@ -47,13 +47,43 @@ export interface BatchRef {
 }
 
 /** The envelope's own JWS when it has one; otherwise its digest at its place in a verified batch. */
-function isBound(env: Envelope, label: SecurityLabel, peerKey: JWK, batch: BatchRef | undefined): Promise<boolean> | boolean {
-  if (env.bindingJws) return verifyBinding(peerKey, env.bindingJws, env.payload, label);
+function isBound(env: Envelope, wire: WireLabel, peerKey: JWK, batch: BatchRef | undefined): Promise<boolean> | boolean {
+  if (env.bindingJws) return verifyBinding(peerKey, env.bindingJws, env.payload, wire.label);
   if (!batch) return false;
   const want = batch.digests[env.seq - batch.firstSeq];
   if (!want || want.length !== 32) return false;
   batch.verified ??= verifyBatchBinding(peerKey, batch.jws, batch.digests);
-  return batch.verified && timingSafeEqual(bindingDigest(env.payload, label), want);
+  return batch.verified && timingSafeEqual(bindingDigestOf(env.payload, wire.canonical), want);
+}
+
+/** the bound label (receiver's policy), validated, with its canonical JSON */
+interface WireLabel {
+  label: SecurityLabel;
+  canonical: string;
+}
+/** an originator label, validated, with the canonical JSON of OUR translation of it */
+interface OriginalLabel {
+  label: SecurityLabel;
+  mine: string;
+}
+
+/**
+ * Small exact memo (cleared when full). Validation and translation are pure functions of the label and
+ * the (immutable) registry, so equal inputs may share one result; sharing the label OBJECT also lets the
+ * guard's per-object digest cache hit. The guard itself is still asked for every object (phases change).
+ */
+class Memo<V> {
+  private readonly m = new Map<string, V>();
+  constructor(private readonly max = 1024) {}
+  get(k: string, make: () => V): V {
+    let v = this.m.get(k);
+    if (v === undefined) {
+      v = make();
+      if (this.m.size >= this.max) this.m.clear();
+      this.m.set(k, v);
+    }
+    return v;
+  }
 }
 
 export type CheckResult = { ok: true; obj: FedObject; label: SecurityLabel } | { ok: false; code: string; reason: string };
@@ -66,56 +96,68 @@ export class InboundChecker {
     this.ownPolicy = d.registry.policyOf(d.nation);
   }
 
+  private readonly wireLabels = new Memo<WireLabel>();
+  private readonly originals = new Memo<OriginalLabel>();
+
   async check(env: Envelope, peerKey: JWK, batch?: BatchRef): Promise<CheckResult> {
     const { registry, guard } = this.d;
-    let label: SecurityLabel;
+    let wire: WireLabel;
     try {
-      label = registry.validate(labelFromJson(env.labelJson));
+      wire = this.wireLabels.get(env.labelJson, () => {
+        const l = registry.validate(labelFromJson(env.labelJson));
+        return { label: l, canonical: canonicalLabelJson(l) };
+      });
     } catch (err) {
       return fail(err, 'LABEL_INVALID', 'label');
     }
+    const label = wire.label;
     let bound = false;
     try {
-      bound = await isBound(env, label, peerKey, batch);
+      bound = await isBound(env, wire, peerKey, batch);
     } catch {
       bound = false;
     }
     if (!bound) return { ok: false, code: 'BINDING_INVALID', reason: 'binding' };
 
     let obj: FedObject;
-    let original: SecurityLabel;
+    let raw: SecurityLabel;
     try {
       const json = (): unknown => JSON.parse(Buffer.from(env.payload).toString('utf8'));
       if (env.kind === 'cot') {
         const ev = StoredEventSchema.parse(json()) as unknown as StoredEvent;
         if (ev.origin !== env.origin || ev.id !== env.id) return { ok: false, code: 'FED_PROTOCOL', reason: 'id' };
         obj = { kind: 'cot', origin: env.origin, id: env.id, event: ev };
-        original = ev.label;
+        raw = ev.label;
       } else if (env.kind === 'doc') {
         const doc = DocSchema.parse(json()) as unknown as Doc;
         obj = { kind: 'doc', origin: env.origin, id: env.id, doc };
-        original = doc.label;
+        raw = doc.label;
       } else if (env.kind === 'file-chunk') {
         const { meta, data } = decodeChunkPayload(env.payload);
         if (env.id !== chunkId(meta)) return { ok: false, code: 'FED_PROTOCOL', reason: 'id' };
         obj = { kind: 'file-chunk', origin: env.origin, id: env.id, chunk: meta, data };
-        original = meta.label;
+        raw = meta.label;
       } else {
         return { ok: false, code: 'FED_PROTOCOL', reason: 'kind' };
       }
-      original = registry.validate(original);
     } catch (err) {
       return fail(err, 'FED_PROTOCOL', 'payload');
     }
     // Our own translation of the originator label must equal what the sender bound (§2.3 "decrypt" side).
+    let orig: OriginalLabel | undefined;
+    let step: 'payload' | 'translate' = 'payload';
     try {
-      const mine = registry.translate(original, this.ownPolicy);
-      if (canonicalLabelJson(mine) !== canonicalLabelJson(label)) {
-        return { ok: false, code: 'FED_REJECTED', reason: 'label-mismatch' };
-      }
+      orig = this.originals.get(JSON.stringify(raw), () => {
+        step = 'payload';
+        const l = registry.validate(raw);
+        step = 'translate';
+        return { label: l, mine: canonicalLabelJson(registry.translate(l, this.ownPolicy)) };
+      });
     } catch (err) {
-      return fail(err, 'LABEL_UNMAPPABLE', 'translate');
+      return step === 'payload' ? fail(err, 'FED_PROTOCOL', 'payload') : fail(err, 'LABEL_UNMAPPABLE', 'translate');
     }
+    if (orig.mine !== wire.canonical) return { ok: false, code: 'FED_REJECTED', reason: 'label-mismatch' };
+    const original = orig.label;
     for (const l of [label, original]) {
       const dec = guard.decide(l, this.own);
       if (!dec.allow) return { ok: false, code: 'FED_REJECTED', reason: dec.reason };

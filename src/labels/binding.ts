@@ -17,9 +17,13 @@ const ALG = 'EdDSA';
 const HEADER_B64 = Buffer.from(JSON.stringify({ alg: ALG })).toString('base64url');
 
 export function bindingPayload(objectBytes: Uint8Array, label: SecurityLabel): Uint8Array {
+  return payloadOf(objectBytes, canonicalLabelJson(label));
+}
+
+/** = canonicalJson({ dataDigest, label: normalizeLabel(label) }) (keys in sorted order) */
+function payloadOf(objectBytes: Uint8Array, canonicalLabel: string): Buffer {
   const dataDigest = `sha-256:${createHash('sha256').update(objectBytes).digest('base64url')}`;
-  // = canonicalJson({ dataDigest, label: normalizeLabel(label) }) (keys in sorted order), label part memoised
-  return Buffer.from(`{"dataDigest":${JSON.stringify(dataDigest)},"label":${canonicalLabelJson(label)}}`);
+  return Buffer.from(`{"dataDigest":${JSON.stringify(dataDigest)},"label":${canonicalLabel}}`);
 }
 
 /**
@@ -91,7 +95,11 @@ export async function verifyBinding(publicJwk: JWK, jws: string, objectBytes: Ui
  * signs (canonicalJson({dataDigest, label})), so each object stays individually bound to its label.
  */
 export function bindingDigest(objectBytes: Uint8Array, label: SecurityLabel): Buffer {
-  return createHash('sha256').update(bindingPayload(objectBytes, label)).digest();
+  return bindingDigestOf(objectBytes, canonicalLabelJson(label));
+}
+/** bindingDigest with the label already in canonical form (canonicalLabelJson), for hot paths. */
+export function bindingDigestOf(objectBytes: Uint8Array, canonicalLabel: string): Buffer {
+  return createHash('sha256').update(payloadOf(objectBytes, canonicalLabel)).digest();
 }
 
 /** Signing input of a batch: the ordered digest list (empty entries allowed: objects bound on their own). */

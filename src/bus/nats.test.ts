@@ -56,6 +56,41 @@ describe('nats specifics', () => {
     }
   });
 
+  it('a burst of several pull batches arrives complete, in order and once, with one pull request per 250 messages', async () => {
+    const node = freshNode();
+    const a = await openNatsBus(NATS_URL, { node });
+    const b = await openNatsBus(NATS_URL, { node });
+    try {
+      const subject = nodeSubject(node, 'cot');
+      // count what the subscriber's connection sends (its pull requests) while it consumes
+      const nc = (b as unknown as { nc: NatsConnection }).nc;
+      let pulls = 0;
+      const publish = nc.publish.bind(nc);
+      nc.publish = (subj, ...rest) => {
+        if (subj.includes('.CONSUMER.MSG.NEXT.')) pulls++;
+        publish(subj, ...rest);
+      };
+      const got: number[] = [];
+      const sub = b.subscribe(`kizuna.${subject.split('.')[1]}.>`, (d) => got.push(Number(new TextDecoder().decode(d))));
+      await sub.ready;
+      const before = pulls;
+      const n = 2500;
+      for (let i = 0; i < n; i += 250) {
+        await Promise.all(Array.from({ length: 250 }, (_, k) => a.publish(subject, new TextEncoder().encode(String(i + k)))));
+      }
+      const deadline = Date.now() + 20_000;
+      while (got.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(got.length).toBe(n);
+      expect(got.every((v, i) => v === i)).toBe(true);
+      expect(pulls - before).toBeLessThanOrEqual(n / 250 + 1);
+      sub.unsubscribe();
+    } finally {
+      await a.close();
+      await b.close();
+      await dropNode(node);
+    }
+  });
+
   it('an unreachable server is a BUS_FAILED error', async () => {
     await expect(openNatsBus('nats://127.0.0.1:1', { node: 'X' })).rejects.toSatisfy((e) => isKizunaError(e, 'BUS_FAILED'));
   });

@@ -30,6 +30,9 @@ export interface NatsBusOptions {
   logger?: Pick<Logger, 'warn'>;
 }
 
+/** Messages requested per pull; refilled at 75 % (the client's default threshold). */
+const PULL_BATCH = 1000;
+
 const ms2ns = (ms: number): number => Math.round(ms * 1_000_000);
 
 export function natsStreamName(node: string): string {
@@ -159,22 +162,24 @@ class NatsBus implements Bus {
         deliver_policy: DeliverPolicy.New,
         inactive_threshold: 60_000,
       });
-      const iter = await consumer.consume();
+      // Callback delivery (no async iterator: one promise less per message) and larger pull batches:
+      // the default (100, refilled at 75) sends a pull request every 25 messages.
+      const iter = await consumer.consume({
+        max_messages: PULL_BATCH,
+        callback: (m) => deliver(handler, m.data, m.subject, this.logger),
+      });
       messages = iter;
       if (stopped) {
         iter.stop();
         return;
       }
-      void (async () => {
-        try {
-          for await (const m of iter) deliver(handler, m.data, m.subject, this.logger);
-        } catch (err) {
-          if (!stopped) this.logger?.warn({ err, subject }, 'bus subscription ended');
-        } finally {
-          // Ordered consumers are ephemeral; deleting now rather than waiting for inactivity.
-          consumer.delete().catch(() => undefined);
-        }
-      })();
+      void iter
+        .closed()
+        .then((err) => {
+          if (err && !stopped) this.logger?.warn({ err, subject }, 'bus subscription ended');
+        })
+        // Ordered consumers are ephemeral; deleting now rather than waiting for inactivity.
+        .finally(() => consumer.delete().catch(() => undefined));
     })().catch((e: unknown) => {
       this.live.delete(stop);
       throw busError(e, 'subscription could not be created');

@@ -29,3 +29,40 @@ describe('bus codec', () => {
     expect(decodeBusEvent(bytes)).toEqual(e);
   });
 });
+
+describe('bus codec labels', () => {
+  const label = { policy: 'JPN', classification: 'SECRET', categories: [{ name: 'REL', type: 'permissive', values: ['JPN', 'USA'] }], owner: 'JPN-1', createdAt: 5 } as never;
+  const event = (id: string): BusEvent => ({
+    stored: { id, origin: 'JPN', uid: 'u', type: 't', time: 1, stale: 2, receivedAt: 3, label, xml: '<event/>' },
+    cot: { version: '2.0', uid: 'u', type: 't', how: 'h', time: 'x', start: 'x', stale: 'x', point: { lat: 1, lon: 2, hae: 0, ce: 0, le: 0 }, detailXml: '', label },
+    route: { destCallsigns: [], destUids: [] },
+    hops: ['x'],
+  });
+
+  it('round-trips the label of the stored and the CoT event, and reuses one frozen object for equal labels', () => {
+    const a = decodeBusEvent(encodeBusEvent(event('1'), 'p'));
+    const b = decodeBusEvent(encodeBusEvent(event('2'), 'p'));
+    expect(a).toEqual(event('1'));
+    expect(b).toEqual(event('2'));
+    expect(b.stored.label).toBe(a.stored.label);
+    expect(a.cot.label).toBe(a.stored.label);
+    expect(Object.isFrozen(a.stored.label)).toBe(true);
+  });
+
+  it('keeps a CoT label that differs from the stored label, and an absent one absent', () => {
+    const other = { ...(label as object), classification: 'CONFIDENTIAL' } as never;
+    const e = event('3');
+    const differs = decodeBusEvent(encodeBusEvent({ ...e, cot: { ...e.cot, label: other } }));
+    expect(differs.cot.label).toEqual(other);
+    expect(differs.stored.label).toEqual(label);
+    const { label: _omit, ...cot } = e.cot;
+    const absent = decodeBusEvent(encodeBusEvent({ ...e, cot }));
+    expect('label' in absent.cot).toBe(false);
+  });
+
+  it('still reads the unlabelled wire form of an older process', () => {
+    const e = event('4');
+    const old = new TextEncoder().encode('old-proc\n' + JSON.stringify(e));
+    expect(decodeBusEvent(old)).toEqual(e);
+  });
+});

@@ -1,4 +1,5 @@
 import type { CotEvent } from '../cot/model.js';
+import type { SecurityLabel } from '../labels/types.js';
 import type { StoredEvent } from '../store/types.js';
 import type { RouteInfo } from '../tak/routing.js';
 
@@ -15,15 +16,63 @@ const dec = new TextDecoder();
 
 // JSON has no NaN/INF, but CoT points carry them (le="NaN" from real clients): tag them on the way.
 const NON_FINITE = '\u0000num:';
+const NON_FINITE_IN_JSON = JSON.stringify(NON_FINITE).slice(1, -1); // how the tag looks in JSON text
 const replacer = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? NON_FINITE + String(v) : v);
 const reviver = (_k: string, v: unknown) => (typeof v === 'string' && v.startsWith(NON_FINITE) ? Number(v.slice(NON_FINITE.length)) : v);
+// A reviver runs for every value of the document: only pay for it when a tag is there at all.
+const parse = (text: string): unknown => (text.includes(NON_FINITE_IN_JSON) ? JSON.parse(text, reviver) : JSON.parse(text));
+
+/** Marks the labelled wire form (an older process sends `<pid>\n<JSON>`, whose JSON starts with `{`). */
+const LABEL_LINE = 0x4c; // 'L'
 
 /**
- * Wire form: `<publishing process id>\n<JSON>`. The prefix lets a process recognise (and skip) its
- * own events without decoding them: it has already delivered those from memory.
+ * Decoded labels by their JSON text. Events of a node carry few distinct labels; handing out the same
+ * (frozen) object lets the guard's per-object digest cache hit instead of re-canonicalising each one.
+ */
+const MAX_INTERNED = 1024;
+const interned = new Map<string, SecurityLabel>();
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
+function internLabel(text: string): SecurityLabel {
+  let label = interned.get(text);
+  if (!label) {
+    if (interned.size >= MAX_INTERNED) interned.clear(); // bounded memory; refills with what is current
+    label = deepFreeze(parse(text) as SecurityLabel);
+    interned.set(text, label);
+  }
+  return label;
+}
+
+interface WireBody extends Omit<BusEvent, 'stored' | 'cot'> {
+  stored: Omit<StoredEvent, 'label'>;
+  cot: CotEvent;
+  /** the CoT event's label is the stored label (the pipeline sets both to the same object) */
+  cotLabel?: true;
+}
+
+/**
+ * Wire form: `<publishing process id>\nL<label JSON>\n<JSON of the rest>`. The prefix lets a process
+ * recognise (and skip) its own events without decoding them: it has already delivered those from
+ * memory. The label has its own line so a receiver can reuse the object it decoded for the same text.
  */
 export function encodeBusEvent(e: BusEvent, processId = ''): Uint8Array {
-  return enc.encode(processId + '\n' + JSON.stringify(e, replacer));
+  const { label, ...stored } = e.stored;
+  const shared = e.cot.label === label;
+  const body: WireBody = {
+    stored,
+    cot: shared ? { ...e.cot, label: undefined } : e.cot,
+    route: e.route,
+    hops: e.hops,
+    ...(shared ? { cotLabel: true as const } : {}),
+  };
+  return enc.encode(processId + '\nL' + JSON.stringify(label, replacer) + '\n' + JSON.stringify(body, replacer));
 }
 
 /** True when `b` was published by `processId` (compares the prefix bytes only). */
@@ -35,5 +84,14 @@ export function isFromProcess(b: Uint8Array, processId: string): boolean {
 
 export function decodeBusEvent(b: Uint8Array): BusEvent {
   const nl = b.indexOf(0x0a);
-  return JSON.parse(dec.decode(nl >= 0 ? b.subarray(nl + 1) : b), reviver) as BusEvent;
+  if (nl < 0 || b[nl + 1] !== LABEL_LINE) return parse(dec.decode(nl >= 0 ? b.subarray(nl + 1) : b)) as BusEvent;
+  const nl2 = b.indexOf(0x0a, nl + 2);
+  const label = internLabel(dec.decode(b.subarray(nl + 2, nl2)));
+  const body = parse(dec.decode(b.subarray(nl2 + 1))) as WireBody;
+  // freshly parsed objects: completed in place rather than copied
+  const e = body as unknown as BusEvent;
+  e.stored.label = label;
+  if (body.cotLabel) e.cot.label = label;
+  delete body.cotLabel;
+  return e;
 }

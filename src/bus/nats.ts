@@ -70,7 +70,8 @@ export async function openNatsBus(url: string, opts: NatsBusOptions): Promise<Bu
   const stream = opts.stream ?? natsStreamName(opts.node);
   let nc: NatsConnection;
   try {
-    nc = await connect({ servers: url, name: `kizuna-${opts.node}`, maxReconnectAttempts: -1 });
+    // noAsyncTraces: otherwise every request (each publish ack) builds two Error objects with stacks up front.
+    nc = await connect({ servers: url, name: `kizuna-${opts.node}`, maxReconnectAttempts: -1, noAsyncTraces: true });
   } catch (e) {
     throw busError(e, `cannot connect to NATS`);
   }

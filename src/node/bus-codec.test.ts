@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { serializeCotXml } from '../cot/xml.js';
 import { decodeBusEvent, encodeBusEvent, isFromProcess, type BusEvent } from './bus-codec.js';
 
 describe('bus codec', () => {
@@ -64,5 +65,16 @@ describe('bus codec labels', () => {
     const e = event('4');
     const old = new TextEncoder().encode('old-proc\n' + JSON.stringify(e));
     expect(decodeBusEvent(old)).toEqual(e);
+  });
+
+  it('does not carry the stored XML when it is the serialised CoT event, and rebuilds it identically', () => {
+    const e = event('5');
+    const xml = serializeCotXml(e.cot);
+    const withXml = { ...e, stored: { ...e.stored, xml } };
+    const bytes = encodeBusEvent(withXml, 'p');
+    expect(new TextDecoder().decode(bytes)).not.toContain('<event');
+    expect(decodeBusEvent(bytes).stored.xml).toBe(xml);
+    // an XML that is not the serialised event (the fixture's '<event/>') travels as it is
+    expect(new TextDecoder().decode(encodeBusEvent(e, 'p'))).toContain('<event/>');
   });
 });

@@ -1,4 +1,5 @@
 import type { CotEvent } from '../cot/model.js';
+import { serializeCotXml } from '../cot/xml.js';
 import type { SecurityLabel } from '../labels/types.js';
 import type { StoredEvent } from '../store/types.js';
 import type { RouteInfo } from '../tak/routing.js';
@@ -19,7 +20,15 @@ const NON_FINITE = '\u0000num:';
 const NON_FINITE_IN_JSON = JSON.stringify(NON_FINITE).slice(1, -1); // how the tag looks in JSON text
 const replacer = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? NON_FINITE + String(v) : v);
 const reviver = (_k: string, v: unknown) => (typeof v === 'string' && v.startsWith(NON_FINITE) ? Number(v.slice(NON_FINITE.length)) : v);
-// A reviver runs for every value of the document: only pay for it when a tag is there at all.
+// A replacer or reviver runs for every value of the document (and takes JSON off V8's fast path):
+// only pay for one when a non-finite number, or its tag, is there at all.
+function hasNonFinite(v: unknown): boolean {
+  if (typeof v === 'number') return !Number.isFinite(v);
+  if (v === null || typeof v !== 'object') return false;
+  for (const x of Array.isArray(v) ? v : Object.values(v)) if (hasNonFinite(x)) return true;
+  return false;
+}
+const stringify = (v: unknown): string => (hasNonFinite(v) ? JSON.stringify(v, replacer) : JSON.stringify(v));
 const parse = (text: string): unknown => (text.includes(NON_FINITE_IN_JSON) ? JSON.parse(text, reviver) : JSON.parse(text));
 
 /** Marks the labelled wire form (an older process sends `<pid>\n<JSON>`, whose JSON starts with `{`). */
@@ -51,10 +60,12 @@ function internLabel(text: string): SecurityLabel {
 }
 
 interface WireBody extends Omit<BusEvent, 'stored' | 'cot'> {
-  stored: Omit<StoredEvent, 'label'>;
+  stored: Omit<StoredEvent, 'label' | 'xml'> & { xml?: string };
   cot: CotEvent;
   /** the CoT event's label is the stored label (the pipeline sets both to the same object) */
   cotLabel?: true;
+  /** the stored XML is the serialised CoT event (the pipeline stores exactly that): rebuilt, not sent */
+  cotXml?: true;
 }
 
 /**
@@ -63,16 +74,19 @@ interface WireBody extends Omit<BusEvent, 'stored' | 'cot'> {
  * memory. The label has its own line so a receiver can reuse the object it decoded for the same text.
  */
 export function encodeBusEvent(e: BusEvent, processId = ''): Uint8Array {
-  const { label, ...stored } = e.stored;
+  const { label, xml, ...rest } = e.stored;
   const shared = e.cot.label === label;
+  // The largest field, and serialising is far cheaper than carrying and parsing it (checked, not assumed).
+  const rebuilt = xml === serializeCotXml(e.cot);
   const body: WireBody = {
-    stored,
+    stored: rebuilt ? rest : { ...rest, xml },
     cot: shared ? { ...e.cot, label: undefined } : e.cot,
     route: e.route,
     hops: e.hops,
     ...(shared ? { cotLabel: true as const } : {}),
+    ...(rebuilt ? { cotXml: true as const } : {}),
   };
-  return enc.encode(processId + '\nL' + JSON.stringify(label, replacer) + '\n' + JSON.stringify(body, replacer));
+  return enc.encode(processId + '\nL' + stringify(label) + '\n' + stringify(body));
 }
 
 /** True when `b` was published by `processId` (compares the prefix bytes only). */
@@ -92,6 +106,8 @@ export function decodeBusEvent(b: Uint8Array): BusEvent {
   const e = body as unknown as BusEvent;
   e.stored.label = label;
   if (body.cotLabel) e.cot.label = label;
+  if (body.cotXml) e.stored.xml = serializeCotXml(e.cot);
   delete body.cotLabel;
+  delete body.cotXml;
   return e;
 }

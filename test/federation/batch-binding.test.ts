@@ -5,6 +5,9 @@ import { generateBindingKeys, labelToJson, verifyBinding, labelFromJson } from '
 import { bindingDigest, signBatchBinding, verifyBatchBinding } from '../../src/labels/binding.js';
 import type { SecurityLabel } from '../../src/labels/types.js';
 import { FrameReader, decodeFrame, encodeEnvelopeBody, encodeFrame, envelopeFrame, lengthPrefixed, type Envelope, type Frame } from '../../src/federation/wire.js';
+import { join } from 'node:path';
+import { signBinding } from '../../src/labels/index.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
 import { cotObject, label, makeIdentity, registry, startNode, storedIds, tmpDir, waitFor, type Identity, type TestNode } from './harness.js';
 
 /**
@@ -195,4 +198,35 @@ describe('protocol v3 sender, and v1/v2 peers still served', () => {
       for (const e of envs) expect(await verifyBinding(JPN.binding.publicJwk, e.bindingJws, e.payload, labelOf(e))).toBe(true);
     });
   }
+});
+
+describe('upgrade: outbox rows written before v3 (already signed) still go out on a v3 link', () => {
+  it('a legacy row between new rows is delivered and verified on its own JWS; the new rows by batch', async () => {
+    const t = tmpDir();
+    const JPN = await makeIdentity({ nodeId: 'jpn', nation: 'JPN' });
+    const USA = await makeIdentity({ nodeId: 'usa', nation: 'USA' });
+    // jpn's database as an older version left it: one signed envelope body queued for usa
+    const legacy = cotObject('jpn', relUsa());
+    const payload = new TextEncoder().encode(JSON.stringify(legacy.event));
+    const wire = registry.translate(legacy.event.label, 'USA');
+    const jws = await signBinding(JPN.binding.privateJwk, payload, wire);
+    const old = await openSqliteStore(join(t.dir, 'jpn.db'));
+    await old.outbox.enqueue('usa', [
+      { key: `jpn:${legacy.id}`, payload: encodeEnvelopeBody({ origin: 'jpn', id: legacy.id, kind: 'cot', labelJson: labelToJson(wire), bindingJws: jws, payload }) },
+    ]);
+    await old.close();
+    const usa = await startNode({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }], relay: false });
+    const jpn = await startNode({ id: JPN, dir: t.dir, peers: [{ id: USA, port: usa.port }] });
+    try {
+      const fresh = Array.from({ length: 5 }, () => cotObject('jpn', relUsa()));
+      await Promise.all(fresh.map((o) => jpn.fed.offer(o)));
+      await waitFor(() => usa.accepted.length === 6, 'all six accepted');
+      expect(usa.accepted.map((x) => x.id).sort()).toEqual([legacy.id, ...fresh.map((o) => o.id)].sort());
+      expect(usa.audits.filter((a) => a.kind === 'fed.rejected')).toEqual([]);
+    } finally {
+      await jpn.close();
+      await usa.close();
+      t.cleanup();
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, hash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { canonicalJson, normalizeLabel } from './canonical.js';
 import type { SecurityLabel } from './types.js';
@@ -20,10 +20,15 @@ export function bindingPayload(objectBytes: Uint8Array, label: SecurityLabel): U
   return payloadOf(objectBytes, canonicalLabelJson(label));
 }
 
-/** = canonicalJson({ dataDigest, label: normalizeLabel(label) }) (keys in sorted order) */
+/**
+ * = canonicalJson({ dataDigest, label: normalizeLabel(label) }) (keys in sorted order; base64url needs no
+ * JSON escaping). One-shot crypto.hash: about twice as fast as createHash for small inputs.
+ */
+function payloadString(objectBytes: Uint8Array, canonicalLabel: string): string {
+  return `{"dataDigest":"sha-256:${hash('sha256', objectBytes, 'base64url')}","label":${canonicalLabel}}`;
+}
 function payloadOf(objectBytes: Uint8Array, canonicalLabel: string): Buffer {
-  const dataDigest = `sha-256:${createHash('sha256').update(objectBytes).digest('base64url')}`;
-  return Buffer.from(`{"dataDigest":${JSON.stringify(dataDigest)},"label":${canonicalLabel}}`);
+  return Buffer.from(payloadString(objectBytes, canonicalLabel));
 }
 
 /**
@@ -99,7 +104,7 @@ export function bindingDigest(objectBytes: Uint8Array, label: SecurityLabel): Bu
 }
 /** bindingDigest with the label already in canonical form (canonicalLabelJson), for hot paths. */
 export function bindingDigestOf(objectBytes: Uint8Array, canonicalLabel: string): Buffer {
-  return createHash('sha256').update(payloadOf(objectBytes, canonicalLabel)).digest();
+  return hash('sha256', payloadString(objectBytes, canonicalLabel), 'buffer');
 }
 
 /** Signing input of a batch: the ordered digest list (empty entries allowed: objects bound on their own). */

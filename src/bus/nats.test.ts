@@ -91,6 +91,20 @@ describe('nats specifics', () => {
     }
   });
 
+  it('a publish JetStream does not store is refused: no stream for the subject is BUS_FAILED, not a silent success', async () => {
+    const node = freshNode();
+    const bus = await openNatsBus(NATS_URL, { node });
+    try {
+      await bus.publish(nodeSubject(node, 'cot'), new Uint8Array([1]));
+      const jsm = await jetstreamManager(admin);
+      await jsm.streams.delete(natsStreamName(node));
+      await expect(bus.publish(nodeSubject(node, 'cot'), new Uint8Array([2]))).rejects.toSatisfy((e) => isKizunaError(e, 'BUS_FAILED'));
+    } finally {
+      await bus.close();
+      await dropNode(node);
+    }
+  });
+
   it('an unreachable server is a BUS_FAILED error', async () => {
     await expect(openNatsBus('nats://127.0.0.1:1', { node: 'X' })).rejects.toSatisfy((e) => isKizunaError(e, 'BUS_FAILED'));
   });

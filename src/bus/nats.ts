@@ -1,4 +1,4 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, createInbox, type Msg, type NatsConnection, type Subscription as NatsSubscription } from '@nats-io/transport-node';
 import {
   DeliverPolicy,
   DiscardPolicy,
@@ -32,6 +32,9 @@ export interface NatsBusOptions {
 
 /** Messages requested per pull; refilled at 75 % (the client's default threshold). */
 const PULL_BATCH = 1000;
+
+/** A publish not acknowledged by JetStream within this time fails (the client's default request timeout). */
+const ACK_TIMEOUT_MS = 5000;
 
 const ms2ns = (ms: number): number => Math.round(ms * 1_000_000);
 
@@ -112,6 +115,11 @@ class NatsBus implements Bus {
   readonly kind = 'nats' as const;
   private closed = false;
   private readonly live = new Set<() => void>();
+  private readonly ackInbox: string;
+  private readonly ackSub: NatsSubscription;
+  private ackSeq = 0;
+  private readonly acks = new Map<string, { resolve(): void; reject(e: Error): void; at: number }>();
+  private readonly ackSweep: NodeJS.Timeout;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -120,7 +128,14 @@ class NatsBus implements Bus {
     private readonly stream: string,
     private readonly prefix: string,
     private readonly logger?: Pick<Logger, 'warn'>,
-  ) {}
+  ) {
+    this.ackInbox = createInbox();
+    this.ackSub = nc.subscribe(`${this.ackInbox}.*`, {
+      callback: (err, m) => (err ? this.logger?.warn({ err }, 'publish ack inbox failed') : this.onAck(m)),
+    });
+    this.ackSweep = setInterval(() => this.expireAcks(Date.now()), 1000);
+    this.ackSweep.unref();
+  }
 
   private checkOpen(): void {
     if (this.closed) throw new KizunaError('BUS_FAILED', 'bus is closed');
@@ -138,10 +153,49 @@ class NatsBus implements Bus {
     this.checkOpen();
     this.checkOwn(subject, false);
     if (!(data instanceof Uint8Array)) throw new KizunaError('BAD_REQUEST', 'payload must be a Uint8Array');
+    const id = String(++this.ackSeq);
+    const acked = new Promise<void>((resolve, reject) => this.acks.set(id, { resolve, reject, at: Date.now() }));
     try {
-      await this.js.publish(subject, data);
+      this.nc.publish(subject, data, { reply: `${this.ackInbox}.${id}` });
     } catch (e) {
-      throw busError(e, 'publish was not acknowledged');
+      this.acks.delete(id);
+      throw busError(e, 'publish failed');
+    }
+    return acked;
+  }
+
+  /**
+   * JetStream's answer to one publish. One wildcard inbox and one sweep timer serve every publish,
+   * instead of the client's request() which per publish arms a timer and builds Error objects.
+   */
+  private onAck(m: Msg): void {
+    const id = m.subject.slice(this.ackInbox.length + 1);
+    const pending = this.acks.get(id);
+    if (!pending) return; // timed out already
+    this.acks.delete(id);
+    if (m.data.length === 0 && m.headers?.code === 503) {
+      pending.reject(new KizunaError('BUS_FAILED', 'publish was not acknowledged: no JetStream stream for the subject'));
+      return;
+    }
+    let ack: { stream?: string; error?: { code?: number; description?: string } };
+    try {
+      ack = m.json();
+    } catch (e) {
+      pending.reject(busError(e, 'publish was not acknowledged: unreadable ack'));
+      return;
+    }
+    if (ack.error || !ack.stream) {
+      pending.reject(new KizunaError('BUS_FAILED', `publish was not acknowledged: ${ack.error?.description ?? 'invalid ack'}`));
+      return;
+    }
+    pending.resolve();
+  }
+
+  private expireAcks(now: number): void {
+    for (const [id, p] of this.acks) {
+      if (now - p.at < ACK_TIMEOUT_MS) break; // insertion order is publish order
+      this.acks.delete(id);
+      p.reject(new KizunaError('BUS_FAILED', 'publish was not acknowledged in time'));
     }
   }
 
@@ -254,6 +308,10 @@ class NatsBus implements Bus {
     if (this.closed) return;
     this.closed = true;
     for (const stop of [...this.live]) stop();
+    // drain delivers the acks already on their way; whatever is left after it was never confirmed
     await this.nc.drain().catch(() => this.nc.close());
+    clearInterval(this.ackSweep); // the ack inbox was drained with the connection
+    for (const p of this.acks.values()) p.reject(new KizunaError('BUS_FAILED', 'bus closed before the publish was acknowledged'));
+    this.acks.clear();
   }
 }

@@ -1,6 +1,6 @@
 import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import { audienceFor, labelToJson } from '../labels/index.js';
+import { audienceFor, createLabelInterner, labelToJson } from '../labels/index.js';
 import { bindingDigestOf, canonicalLabelJson } from '../labels/binding.js';
 import type { Audience, SecurityLabel } from '../labels/types.js';
 import { createLogger } from '../util/log.js';
@@ -276,16 +276,8 @@ export function createFederation(d: FedDeps): Federation {
  * One label object per distinct label (exact JSON): the guard caches its digest per object, so equal
  * labels of successive objects hit instead of being re-canonicalised. The guard still decides each time.
  */
-const MAX_INTERNED = 1024;
-const interned = new Map<string, SecurityLabel>();
-function internLabel(label: SecurityLabel): SecurityLabel {
-  const key = JSON.stringify(label);
-  const hit = interned.get(key);
-  if (hit) return hit;
-  if (interned.size >= MAX_INTERNED) interned.clear();
-  interned.set(key, label);
-  return label;
-}
+const interned = createLabelInterner(1024);
+const internLabel = (label: SecurityLabel): SecurityLabel => interned.byValue(label);
 
 /** Wire JSON and canonical JSON of a released label; memoised per object only when frozen (the guard's are). */
 const wireForms = new WeakMap<SecurityLabel, { json: string; canonical: string }>();

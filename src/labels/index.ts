@@ -13,6 +13,7 @@ export { canonicalJson, labelDigest, normalizeLabel } from './canonical.js';
 export { combineLabels, makeLabel, type CombineOptions, type MakeLabelInput } from './algebra.js';
 export { audienceFor, decide, type AudienceInput } from './decide.js';
 export { createGuard, type GuardOptions, type KizunaGuard } from './guard.js';
+export { createLabelInterner, type LabelInterner } from './intern.js';
 export {
   parseLabelXml,
   serializeLabelXml,

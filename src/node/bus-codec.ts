@@ -1,6 +1,7 @@
 import type { CotEvent } from '../cot/model.js';
 import { serializeCotXml } from '../cot/xml.js';
 import type { SecurityLabel } from '../labels/types.js';
+import { createLabelInterner } from '../labels/index.js';
 import type { StoredEvent } from '../store/types.js';
 import type { RouteInfo } from '../tak/routing.js';
 
@@ -38,8 +39,7 @@ const LABEL_LINE = 0x4c; // 'L'
  * Decoded labels by their JSON text. Events of a node carry few distinct labels; handing out the same
  * (frozen) object lets the guard's per-object digest cache hit instead of re-canonicalising each one.
  */
-const MAX_INTERNED = 1024;
-const interned = new Map<string, SecurityLabel>();
+const interned = createLabelInterner(1024);
 
 function deepFreeze<T>(v: T): T {
   if (v && typeof v === 'object' && !Object.isFrozen(v)) {
@@ -49,15 +49,8 @@ function deepFreeze<T>(v: T): T {
   return v;
 }
 
-function internLabel(text: string): SecurityLabel {
-  let label = interned.get(text);
-  if (!label) {
-    if (interned.size >= MAX_INTERNED) interned.clear(); // bounded memory; refills with what is current
-    label = deepFreeze(parse(text) as SecurityLabel);
-    interned.set(text, label);
-  }
-  return label;
-}
+const parseFrozenLabel = (text: string) => deepFreeze(parse(text) as SecurityLabel);
+const internLabel = (text: string): SecurityLabel => interned.byText(text, parseFrozenLabel);
 
 interface WireBody extends Omit<BusEvent, 'stored' | 'cot'> {
   stored: Omit<StoredEvent, 'label' | 'xml'> & { xml?: string };

@@ -6,7 +6,7 @@ import type { Store, StoredEvent } from '../store/types.js';
 import type { Bus } from '../bus/types.js';
 import type { RouteInfo } from '../tak/routing.js';
 import { KizunaError } from '../util/errors.js';
-import { DELETE } from '../tak/control.js';
+import { DELETE, deleteTarget } from '../tak/control.js';
 import { encodeBusEvent, type BusEvent } from './bus-codec.js';
 
 /** Who handed an event to the node. The sender must be cleared for the label it claims. */
@@ -89,7 +89,7 @@ export async function ingest(deps: IngestDeps, ev: CotEvent, source: IngestSourc
     xml: deps.serialize(ev),
   };
   if (ev.type === DELETE) {
-    const target = /<link\b[^>]*\buid\s*=\s*["']([^"']+)["']/.exec(ev.detailXml)?.[1];
+    const target = deleteTarget(ev.detailXml);
     if (target) {
       // Only a sender who may see a track may remove it, and a peer only removes its own nation's tracks.
       // Refused like any other unauthorised input (the answer does not say whether the uid exists).

@@ -1,5 +1,5 @@
 import type { SecurityLabel } from '../labels/types.js';
-import { parseLabelXml, serializeLabelXml, type PolicyRegistry } from '../labels/index.js';
+import { createLabelInterner, parseLabelXml, serializeLabelXml, type PolicyRegistry } from '../labels/index.js';
 
 /**
  * Hot-path memo for labels. TAK clients repeat the same label element on every event: parsing and
@@ -8,18 +8,16 @@ import { parseLabelXml, serializeLabelXml, type PolicyRegistry } from '../labels
  * Bounded: the map is cleared when full.
  */
 export function createLabelCache(registry: PolicyRegistry, max = 4096) {
-  const byXml = new Map<string, SecurityLabel>();
+  const byXml = createLabelInterner(max);
   const xmlOf = new WeakMap<SecurityLabel, string>();
+  const parseXml = (xml: string): SecurityLabel => {
+    const label = registry.validate(parseLabelXml(xml));
+    xmlOf.set(label, xml);
+    return label;
+  };
   return {
     parse(xml: string): SecurityLabel {
-      let label = byXml.get(xml);
-      if (label === undefined) {
-        label = registry.validate(parseLabelXml(xml));
-        if (byXml.size >= max) byXml.clear();
-        byXml.set(xml, label);
-        xmlOf.set(label, xml);
-      }
-      return label;
+      return byXml.byText(xml, parseXml);
     },
     xml(label: SecurityLabel): string {
       let xml = xmlOf.get(label);

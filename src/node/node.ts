@@ -22,6 +22,7 @@ import { nodeSubject } from '../bus/subject.js';
 import { parseCotXml, serializeCotXml } from '../cot/xml.js';
 import { TakServer } from '../tak/server.js';
 import type { ClientIdentity, TakConnection } from '../tak/connection.js';
+import { DELETE, deleteTarget } from '../tak/control.js';
 import { ensureNodePki, identityOfCert, openRevocations, type NodePki, type Revocations } from '../certs/index.js';
 import { startMartiServers, type MartiServers } from '../marti/index.js';
 import { createAuditLog, createCoordination, createUserService, type AuditLog, type Coordination, type UserService } from '../coordination/index.js';
@@ -258,8 +259,8 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     // Every process of this node delivers what any process stored (NATS) or what this one stored (memory).
     const deliverLocal = (be: BusEvent): void => {
       tak.deliver({ stored: be.stored, cot: be.cot, route: be.route });
-      if (be.cot.type === 't-x-d-d') {
-        const target = /<link\b[^>]*\buid\s*=\s*["']([^"']+)["']/.exec(be.cot.detailXml)?.[1];
+      if (be.cot.type === DELETE) {
+        const target = deleteTarget(be.cot.detailXml);
         if (target) {
           holders.delete(target);
           tracks.emit({ kind: 'delete', uid: target, label: be.stored.label });

@@ -1,4 +1,5 @@
 import type { SecurityLabel } from '../labels/types.js';
+import { createLabelInterner } from '../labels/index.js';
 import { KizunaError } from '../util/errors.js';
 import type { AuditDraft, AuditRow, DocPut, DocQuery, StoredEvent } from './types.js';
 
@@ -140,22 +141,15 @@ export function parseJson<T>(text: string, what: string): T {
   }
 }
 
-const internedLabels = new Map<string, SecurityLabel>();
-const MAX_INTERNED_LABELS = 4096;
+const eventLabels = createLabelInterner();
+const parseLabelText = (text: string) => parseJson<SecurityLabel>(text, 'event label');
 
 /**
- * Event labels repeat (a node sees few distinct labels): equal stored text yields the same object, so
- * the release guard's per-object digest and decision caches hit on replay and history instead of
- * hashing every row's label again. Callers must treat labels as immutable (the guard freezes them).
+ * Event labels repeat: equal stored text yields the same object, so the release guard's caches hit on
+ * replay and history instead of hashing every row's label again (see src/labels/intern.ts).
  */
 export function parseEventLabel(text: string): SecurityLabel {
-  let label = internedLabels.get(text);
-  if (label === undefined) {
-    label = parseJson<SecurityLabel>(text, 'event label');
-    if (internedLabels.size >= MAX_INTERNED_LABELS) internedLabels.clear();
-    internedLabels.set(text, label);
-  }
-  return label;
+  return eventLabels.byText(text, parseLabelText);
 }
 
 /** A where-clause field name becomes part of a JSON path; only plain identifiers are accepted. */

@@ -22,3 +22,10 @@ export function isControlType(type: string): boolean {
 export function isSituationalAwareness(type: string): boolean {
   return type.startsWith('a-');
 }
+
+const LINK_UID = /<link\b[^>]*\buid\s*=\s*["']([^"']+)["']/;
+
+/** The uid a t-x-d-d removes (its `<link uid>`), or undefined when it names none (e.g. PyTAK's hello). */
+export function deleteTarget(detailXml: string): string | undefined {
+  return LINK_UID.exec(detailXml)?.[1];
+}

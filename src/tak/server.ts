@@ -9,7 +9,7 @@ import type { Logger } from '../util/log.js';
 import { TakConnection, type ClientIdentity, type ConnectionLimits } from './connection.js';
 import { isAddressedTo, type RouteInfo } from './routing.js';
 import { EncodedEvent } from './encoded-event.js';
-import { DELETE, isControlType, isSituationalAwareness } from './control.js';
+import { DELETE, deleteTarget, isControlType, isSituationalAwareness } from './control.js';
 
 /** What the node hands the streaming server to deliver: a stored, labelled event plus its routing. */
 export interface Delivery {
@@ -139,7 +139,7 @@ export class TakServer {
     this.stats.received++;
     if (isControlType(ev.type)) return;
     // pytak's start-up hello: a t-x-d-d without a link; not a real delete.
-    if (ev.type === DELETE && !ev.detailXml.includes('<link')) return;
+    if (ev.type === DELETE && !deleteTarget(ev.detailXml)) return;
     if (isSituationalAwareness(ev.type) && ev.uid) {
       conn.uid = ev.uid;
       if (ev.callsign) conn.callsign = ev.callsign;

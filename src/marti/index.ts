@@ -6,6 +6,7 @@ import { identityOfCert, mutualTlsOptions, refuseRevoked, type NodePki } from '.
 import { createLogger, type Logger } from '../util/log.js';
 import { registerContactRoutes, registerVersionRoutes } from './api.js';
 import { registerEnrollRoutes } from './enroll.js';
+import { openGroupBook, registerBasicGroupRoutes, registerGroupRoutes } from './groups.js';
 import { errorHandler, rawBodies } from './http.js';
 import { registerFileRoutes } from './files/routes.js';
 import { openFileStore, type FileStore } from './files/store.js';
@@ -45,6 +46,17 @@ function baseApp(log: Logger, https: Record<string, unknown>): FastifyInstance {
 /**
  * The TAK HTTPS API: `httpsPort` (8443, client certificate from the node CA, not revoked) and
  * `enrollPort` (8446, server TLS only, HTTP basic auth with a node user's password or a one-time token).
+ *
+ * Routes (8443 unless marked):
+ * - GET /Marti/api/version, /Marti/api/version/config (both ports)
+ * - GET /Marti/api/clientEndPoints: connected clients through the guard, shared groups only
+ * - GET /Marti/api/groups/all[?useCache=true]: the caller's own groups, TAK Server shape (also 8446, basic auth)
+ * - GET /Marti/sync/missionquery, POST /Marti/sync/missionupload, POST /Marti/sync/upload
+ * - GET|HEAD /Marti/sync/content?hash=|uid=: one `Range: bytes=` range (206/416), decided after the guard
+ * - GET /Marti/sync/search, /Marti/api/sync/search; PUT /Marti/api/sync/metadata/:hash/tool
+ * - POST /Marti/api/kizuna/files/:hash/share (Kizuna: b-f-t-r with the file's label)
+ * - 8446: GET /Marti/api/tls/config, POST /Marti/api/tls/signClient[/v2], GET /Marti/api/tls/profile/enrollment,
+ *   GET /Marti/api/kizuna/enrollment-package
  */
 export async function startMartiServers(o: {
   host: string;
@@ -78,11 +90,14 @@ export async function startMartiServers(o: {
   let httpsPort = o.httpsPort;
   registerVersionRoutes(api, o.deps);
   registerContactRoutes(api, o.deps);
+  const groups = openGroupBook(o.deps.dataDir);
+  registerGroupRoutes(api, o.deps, groups);
   registerFileRoutes(api, { deps: o.deps, store: files, limits, baseUrl: () => `https://${o.deps.publicHost}:${httpsPort}` });
 
   const enroll = baseApp(log, { key: o.pki.serverKeyPem, cert: o.pki.serverCertPem, minVersion: 'TLSv1.2' });
   registerVersionRoutes(enroll, o.deps);
   registerEnrollRoutes(enroll, o.deps, o.pki);
+  registerBasicGroupRoutes(enroll, o.deps, groups);
 
   await api.listen({ host: o.host, port: o.httpsPort });
   try {

@@ -48,6 +48,7 @@ export const ErrorCodes = {
   UPLOAD_INCOMPLETE: { status: 400, message: 'upload is incomplete or malformed' },
   HASH_MISMATCH: { status: 400, message: 'content hash does not match' },
   FILENAME_INVALID: { status: 400, message: 'file name is not acceptable' },
+  RANGE_NOT_SATISFIABLE: { status: 416, message: 'range not satisfiable' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -9,6 +9,7 @@ import type { MartiDeps, MartiLimits } from '../types.js';
 import { fileShareCot } from '../fileshare.js';
 import { boundaryOf, MultipartFileExtractor } from './multipart.js';
 import { checkFileName, checkHash, contentDisposition } from './names.js';
+import { decideRange } from './range.js';
 import type { FileRecord, FileStore } from './store.js';
 
 const LABEL_HEADER = 'x-kizuna-label';
@@ -146,11 +147,33 @@ export function registerFileRoutes(app: FastifyInstance, ctx: FileRoutesContext)
     const w = who(req);
     const uid = queryString(req.query, 'uid');
     const candidates = uid !== undefined ? [store.byUid(uid)].filter((r): r is FileRecord => r !== undefined) : store.byHash(checkHash(queryString(req.query, 'hash')));
+    // the guard decides before the Range header is even read: a denied file answers like a missing
+    // hash, so no Content-Range (which carries the size) can ever be produced for it
     const rec = visible(w, candidates)[0];
     if (!rec) throw new KizunaError('NOT_FOUND');
-    if (!head) void deps.audit('file.download', w.id.name, { hash: rec.hash, id: rec.id });
-    void reply.type(rec.mimeType).header('content-length', rec.size).header('content-disposition', contentDisposition(rec.name));
-    return head ? reply.send() : reply.send(createReadStream(store.contentPath(rec.hash)));
+    // content is addressed by its hash, so the hash is a strong validator that never changes
+    const etag = `"${rec.hash}"`;
+    void reply.header('accept-ranges', 'bytes');
+    // Range applies to GET only; an If-Range that is not our validator means "send it all"
+    const ifRange = req.headers['if-range'];
+    const range = head || (ifRange !== undefined && ifRange !== etag) ? ({ kind: 'whole' } as const) : decideRange(req.headers.range, rec.size);
+    if (range.kind === 'unsatisfiable') {
+      return reply.code(416).header('content-range', `bytes */${rec.size}`).type('application/json').send(new KizunaError('RANGE_NOT_SATISFIABLE').toPublic());
+    }
+    void reply.type(rec.mimeType).header('etag', etag).header('content-disposition', contentDisposition(rec.name));
+    if (head) return reply.header('content-length', rec.size).send();
+    const path = store.contentPath(rec.hash);
+    if (range.kind === 'whole') {
+      void deps.audit('file.download', w.id.name, { hash: rec.hash, id: rec.id });
+      return reply.header('content-length', rec.size).send(createReadStream(path));
+    }
+    const { start, end } = range;
+    void deps.audit('file.download', w.id.name, { hash: rec.hash, id: rec.id, range: [start, end] });
+    return reply
+      .code(206)
+      .header('content-range', `bytes ${start}-${end}/${rec.size}`)
+      .header('content-length', end - start + 1)
+      .send(createReadStream(path, { start, end }));
   };
   app.get('/Marti/sync/content', { exposeHeadRoute: false }, (req, reply) => serve(req, reply, false));
   app.head('/Marti/sync/content', (req, reply) => serve(req, reply, true));

@@ -32,6 +32,7 @@ export function makeErrorHandler(log: Logger) {
     };
     if (k.status >= 500) log.error({ ...fields, stack: cause instanceof Error ? cause.stack : undefined }, 'api error');
     else log.debug(fields, 'api request refused');
+    if (k.retryAfterS !== undefined) void reply.header('retry-after', String(k.retryAfterS));
     void reply.code(k.status).type('application/json; charset=utf-8').send(k.toPublic());
   };
 }

@@ -8,7 +8,7 @@ import { WebSocket } from 'ws';
 import { createGuard, loadPolicies, makeLabel, serializeLabelXml, type PolicyRegistry, type ReleaseGuard, type SecurityLabel } from '../labels/index.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import type { Store, StoredEvent } from '../store/types.js';
-import { createAuditLog, createCoordination, createUserService, type Coordination, type UserService } from '../coordination/index.js';
+import { createAuditLog, createCoordination, createUserService, type Coordination, type LoginThrottleConfig, type UserService } from '../coordination/index.js';
 import { apiHandle, registerApi, type ApiDeps, type TrackChange, type TrackFeed } from './index.js';
 
 export const USERS = [
@@ -86,17 +86,18 @@ export interface Bench {
   feed: TestFeed;
   labels: Record<'jpnHi' | 'jpnGokuhi' | 'jpnUnclass' | 'usaOnly' | 'usaRelJpn', SecurityLabel>;
   login(username: string): Promise<string>;
-  call(method: string, path: string, o?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; text: string; json: any }>;
+  call(method: string, path: string, o?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; text: string; json: any; headers: Headers }>;
   stop(): Promise<void>;
 }
 
-export async function startBench(over: Partial<ApiDeps> = {}): Promise<Bench> {
+/** `opts.now` is the users' clock (sessions, login throttle); `opts.loginThrottle` overrides its defaults. */
+export async function startBench(over: Partial<ApiDeps> = {}, opts: { now?: () => number; loginThrottle?: Partial<LoginThrottleConfig> } = {}): Promise<Bench> {
   const dir = mkdtempSync(join(tmpdir(), 'kizuna-api-'));
   const store = await openSqliteStore(join(dir, 'kizuna.db'));
   const registry = loadPolicies();
   const guard = createGuard(registry);
   const audit = createAuditLog(store, { nodeId: 'JPN' });
-  const users = createUserService(store, audit, { nation: 'JPN', registry });
+  const users = createUserService(store, audit, { nation: 'JPN', registry, ...opts });
   await users.seed(USERS);
   const coordination = createCoordination({ nodeId: 'JPN', nation: 'JPN', store, registry, audit, guard });
   const feed = new TestFeed(store);
@@ -139,7 +140,7 @@ export async function startBench(over: Partial<ApiDeps> = {}): Promise<Bench> {
     } catch {
       json = undefined;
     }
-    return { status: res.status, text, json };
+    return { status: res.status, text, json, headers: res.headers };
   };
   return {
     dir,

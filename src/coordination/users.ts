@@ -7,6 +7,7 @@ import type { AuditLog } from './audit.js';
 import { chainAudit } from './audit.js';
 import { COL, ROLES, type Role, type UserView } from './model.js';
 import { audienceOf, localLabel, type RegistryLike } from './registry.js';
+import { LoginThrottle, type LoginThrottleConfig, type ThrottleEvent } from './login-throttle.js';
 
 export type SessionUser = UserView & { audience: Audience };
 
@@ -29,12 +30,21 @@ interface SessionBody {
   revoked: boolean;
 }
 
+/** Where a password attempt came from: the throttle keys on the address, the audit records both. */
+export interface LoginSource {
+  address?: string;
+  /** 'api' (REST login) or 'marti' (basic auth on the enrollment port) */
+  via?: string;
+}
+
 export interface UserService {
   seed(users: { username: string; password: string; role: Role; displayName?: string; clearance?: string }[]): Promise<void>;
-  login(username: string, password: string): Promise<{ token: string; expiresAt: string; user: UserView }>;
+  /** Throws UNAUTHENTICATED, or LOGIN_THROTTLED (with retryAfterS) while the username or address is locked out. */
+  login(username: string, password: string, from?: LoginSource): Promise<{ token: string; expiresAt: string; user: UserView }>;
   authenticate(token: string): Promise<SessionUser | undefined>;
   logout(token: string): Promise<void>;
-  verifyPassword(username: string, password: string): Promise<UserView | undefined>;
+  /** Throttled like login (throws LOGIN_THROTTLED); a failure is audited by the caller, a lockout here. */
+  verifyPassword(username: string, password: string, from?: LoginSource): Promise<UserView | undefined>;
   /** A long-lived bearer token for machines (no expiry until revoked with logout). */
   createApiToken(username: string): Promise<{ token: string }>;
   list(): Promise<UserView[]>;
@@ -94,10 +104,12 @@ function view(u: UserBody): UserView {
 export function createUserService(
   store: Store,
   audit: AuditLog,
-  o: { nation: string; sessionTtlMs?: number; registry?: RegistryLike; now?: () => number },
+  o: { nation: string; sessionTtlMs?: number; registry?: RegistryLike; now?: () => number; loginThrottle?: Partial<LoginThrottleConfig> },
 ): UserService {
   const ttl = o.sessionTtlMs ?? 8 * 3_600_000;
   const now = o.now ?? Date.now;
+  // per process: several processes of one node each allow the configured failures
+  const throttle = new LoginThrottle(o.loginThrottle, now);
   let registryP: Promise<RegistryLike> | undefined;
   // The default registry is the node's policy files; loaded lazily so tests may inject their own.
   const registry = (): Promise<RegistryLike> =>
@@ -118,6 +130,47 @@ export function createUserService(
     dummyHash ??= hashPassword('not-a-password');
     const ok = await checkPassword(password, u?.passwordHash ?? (await dummyHash));
     return ok && u ? u : undefined;
+  }
+
+  /** Audit bodies name the attempt (username as typed, address), never the password. */
+  function attemptFields(username: string, from: LoginSource | undefined): Record<string, string> {
+    return { username: String(username).slice(0, 64), ...(from?.address ? { address: from.address } : {}), via: from?.via ?? 'api' };
+  }
+
+  function throttleDrafts(events: ThrottleEvent[], username: string, from: LoginSource | undefined) {
+    return events.map((e) => {
+      const base = { key: e.key.type, ...attemptFields(username, from), until: new Date(e.until).toISOString() };
+      return e.kind === 'locked'
+        ? audit.draft('auth.login_locked', 'system', { ...base, failures: e.failures, level: e.level, lockoutMs: e.lockoutMs, refusedInPrevious: e.refusedInPrevious })
+        : audit.draft('auth.login_throttled', 'system', base);
+    });
+  }
+
+  /** verify() behind the throttle; with `auditFailure` the failure entry shares one commit with a lockout it starts. */
+  async function throttledVerify(username: string, password: string, from: LoginSource | undefined, auditFailure: boolean): Promise<UserBody | undefined> {
+    const started = throttle.begin(throttle.keysFor(String(username), from?.address));
+    if (!started.ok) {
+      // one entry per lockout (the first refusal); later refusals are only counted, in the next lockout's entry
+      if (started.events.length) await store.commit({ audit: throttleDrafts(started.events, username, from), chain: chainAudit });
+      throw new KizunaError('LOGIN_THROTTLED', undefined, { retryAfterS: Math.ceil(started.retryAfterMs / 1000) });
+    }
+    let u: UserBody | undefined;
+    try {
+      u = await verify(username, password);
+    } catch (e) {
+      started.attempt.abandon();
+      throw e;
+    }
+    if (u) {
+      started.attempt.succeed();
+      return u;
+    }
+    const drafts = [
+      ...(auditFailure ? [audit.draft('auth.login_failed', 'anonymous', attemptFields(username, from))] : []),
+      ...throttleDrafts(started.attempt.fail(), username, from),
+    ];
+    if (drafts.length) await store.commit({ audit: drafts, chain: chainAudit });
+    return undefined;
   }
 
   async function sessionUser(u: UserBody): Promise<SessionUser> {
@@ -166,12 +219,9 @@ export function createUserService(
       }
     },
 
-    async login(username, password) {
-      const u = await verify(username, password);
-      if (!u) {
-        await audit.append('auth.login_failed', 'anonymous', { username: String(username).slice(0, 64) });
-        throw new KizunaError('UNAUTHENTICATED');
-      }
+    async login(username, password, from) {
+      const u = await throttledVerify(username, password, from, true);
+      if (!u) throw new KizunaError('UNAUTHENTICATED');
       const expiresAt = now() + ttl;
       const token = await issue(u, 'session', expiresAt, 'auth.login');
       return { token, expiresAt: new Date(expiresAt).toISOString(), user: view(u) };
@@ -196,8 +246,8 @@ export function createUserService(
       });
     },
 
-    async verifyPassword(username, password) {
-      const u = await verify(username, password);
+    async verifyPassword(username, password, from) {
+      const u = await throttledVerify(username, password, from, false);
       return u ? view(u) : undefined;
     },
 

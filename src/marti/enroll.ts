@@ -40,7 +40,7 @@ async function authenticate(req: FastifyRequest, deps: MartiDeps): Promise<Enrol
       throw e;
     }
   }
-  const user = await deps.authenticate(creds.username, creds.password);
+  const user = await deps.authenticate(creds.username, creds.password, req.ip);
   if (!user) {
     await deps.audit('cert.enroll.denied', creds.username, { code: 'UNAUTHENTICATED' });
     throw new KizunaError('UNAUTHENTICATED');
@@ -106,7 +106,7 @@ export function registerEnrollRoutes(app: FastifyInstance, deps: MartiDeps, pki:
   app.get('/Marti/api/tls/profile/enrollment', async (req, reply) => {
     const creds = parseBasicAuth(req.headers.authorization);
     if (!creds) throw new KizunaError('UNAUTHENTICATED');
-    const known = lookupEnrollToken(deps.dataDir, creds.username, creds.password) ?? (await deps.authenticate(creds.username, creds.password));
+    const known = lookupEnrollToken(deps.dataDir, creds.username, creds.password) ?? (await deps.authenticate(creds.username, creds.password, req.ip));
     if (!known) throw new KizunaError('UNAUTHENTICATED');
     return reply.code(204).send();
   });

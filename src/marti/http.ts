@@ -37,6 +37,7 @@ export function errorHandler(log: Logger) {
     if (e.status >= 500) log.error({ err, url: req.routeOptions.url }, 'marti request failed');
     else log.info({ code: e.code, url: req.routeOptions.url }, 'marti request refused');
     if (e.status === 401) void reply.header('www-authenticate', 'Basic realm="Kizuna"');
+    if (e.retryAfterS !== undefined) void reply.header('retry-after', String(e.retryAfterS));
     // the client may still be sending a body we refused: don't keep the connection
     if (!req.raw.complete) void reply.header('connection', 'close');
     void reply.code(e.status).type('application/json').send(e.toPublic());

@@ -31,7 +31,8 @@ export interface MartiDeps {
   dataDir: string;
   guard: ReleaseGuard;
   registry: PolicyRegistry;
-  authenticate(username: string, password: string): Promise<MartiUser | undefined>;
+  /** password check (throttled by the node: may throw LOGIN_THROTTLED); `address` = the client's */
+  authenticate(username: string, password: string, address?: string): Promise<MartiUser | undefined>;
   revocations: Revocations;
   audit(kind: string, actor: string, body: unknown): Promise<void>;
   /** connected TAK clients, each with the label of its SA */

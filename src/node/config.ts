@@ -62,6 +62,22 @@ export const NodeConfigSchema = z.object({
       handshakeTimeoutMs: z.number().int().positive().default(10_000),
     })
     .prefault({}),
+  /**
+   * Failed password logins (REST /api/auth/login and basic auth on the enrollment port) per username and
+   * per client address: after the failures, attempts are refused (429 LOGIN_THROTTLED) for lockoutMs,
+   * doubling per further lockout up to maxLockoutMs; a key is forgotten after windowMs without failures.
+   * The address key sees the socket peer: behind an HTTP proxy set maxFailuresPerAddress to 0 (off).
+   */
+  loginThrottle: z
+    .object({
+      maxFailures: z.number().int().positive().default(5),
+      maxFailuresPerAddress: z.number().int().nonnegative().default(20),
+      windowMs: z.number().int().positive().default(15 * 60_000),
+      lockoutMs: z.number().int().positive().default(30_000),
+      maxLockoutMs: z.number().int().positive().default(15 * 60_000),
+      maxTrackedKeys: z.number().int().positive().default(10_000),
+    })
+    .prefault({}),
   offerProtobuf: z.boolean().default(true),
   /** users created on first start (demo, tests); passwords are hashed at rest */
   seedUsers: z

@@ -112,7 +112,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     await auditConfig(store, audit, config, registry.version, ownerOnlyLowest).catch((err: unknown) => {
       if ((err as { code?: string }).code !== 'CONFLICT') throw err;
     });
-    const users = createUserService(store, audit, { nation: config.nation, registry });
+    const users = createUserService(store, audit, { nation: config.nation, registry, loginThrottle: config.loginThrottle });
     if (config.seedUsers.length) await users.seed(config.seedUsers);
     const allies = [...new Set(config.peers.map((p) => p.nation))].filter((n) => n !== config.nation);
     const coordination = createCoordination({
@@ -408,8 +408,8 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
         dataDir: config.dataDir,
         guard,
         registry,
-        authenticate: async (username, password) => {
-          const u = await users.verifyPassword(username, password);
+        authenticate: async (username, password, address) => {
+          const u = await users.verifyPassword(username, password, { address, via: 'marti' });
           return u ? { username: u.username, role: u.role } : undefined;
         },
         revocations,

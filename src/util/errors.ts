@@ -31,6 +31,8 @@ export const ErrorCodes = {
   PAYLOAD_TOO_LARGE: { status: 413, message: 'payload too large' },
   QUOTA_EXCEEDED: { status: 413, message: 'quota exceeded' },
   RATE_LIMITED: { status: 429, message: 'too many requests' },
+  // same answer for known and unknown users; Retry-After says when to try again
+  LOGIN_THROTTLED: { status: 429, message: 'too many failed logins; try again later' },
   INTERNAL: { status: 500, message: 'internal error' },
   // certs / enrollment
   CERT_INVALID: { status: 400, message: 'certificate request is invalid' },
@@ -56,11 +58,14 @@ export type ErrorCode = keyof typeof ErrorCodes;
 export class KizunaError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
-  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
+  /** seconds, sent as the Retry-After header by the HTTP error handlers */
+  readonly retryAfterS?: number;
+  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown; retryAfterS?: number }) {
     super(detail ? `${ErrorCodes[code].message}: ${detail}` : ErrorCodes[code].message, options);
     this.name = 'KizunaError';
     this.code = code;
     this.status = ErrorCodes[code].status;
+    if (options?.retryAfterS !== undefined) this.retryAfterS = options.retryAfterS;
   }
   /** The only shape that may leave a node: code and the generic message, nothing else. */
   toPublic(): { error: { code: ErrorCode; message: string } } {

@@ -25,8 +25,9 @@ export function sessionRoutes(deps: ApiDeps): AnyRoute[] {
       auth: 'public',
       body: LoginBodySchema,
       response: LoginResultSchema,
-      handler: async ({ body }) => {
-        const r = await deps.users.login(body.username, body.password);
+      handler: async ({ body, req }) => {
+        // req.ip is the socket peer (no trustProxy): behind a proxy set loginThrottle.maxFailuresPerAddress to 0
+        const r = await deps.users.login(body.username, body.password, { address: req.ip, via: 'api' });
         return { token: r.token, expiresAt: isoTime(r.expiresAt), user: publicUser(r.user) };
       },
     }),

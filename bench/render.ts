@@ -3,7 +3,12 @@
  * (node.publishLocal → guard → store → bus → WebSocket hub → browser), measured for a fixed window.
  * A small picture (200 tracks) runs first in the same run as the baseline.
  *
- *   npx tsx bench/render.ts [--tracks 200,2000] [--seconds 30]
+ *   npx tsx bench/render.ts [--tracks 200,2000] [--seconds 30] [--pan] [--profile 2000]
+ *
+ * --pan      adds a row per size measured while the user drags the map in a circle (real mouse events
+ *            through the DevTools protocol): every frame then repaints the basemap and the overlay.
+ * --profile  N: records a 5 s CPU profile of the page at N tracks (static) and prints the functions
+ *            with the most self time to stderr.
  *
  * Reads window.__kizuna: fps() (requestAnimationFrame rate over the last second), lastUpdateLatencyMs()
  * (oldest unrendered WebSocket message → the map source update that drew it), counters().
@@ -18,7 +23,14 @@ import { startTestNode } from '../test/support/node-harness.js';
 import { launchChromium, login, newContext, waitForTrackCount } from '../test/e2e/support/browser.js';
 import { ensureWebBuilt } from '../test/e2e/support/web-build.js';
 
-const { values } = parseArgs({ options: { tracks: { type: 'string', default: '200,2000' }, seconds: { type: 'string', default: '30' } } });
+const { values } = parseArgs({
+  options: {
+    tracks: { type: 'string', default: '200,2000' },
+    seconds: { type: 'string', default: '30' },
+    pan: { type: 'boolean', default: false },
+    profile: { type: 'string' },
+  },
+});
 const SIZES = values.tracks.split(',').map(Number);
 const SECONDS = Number(values.seconds);
 const TYPES = ['a-f-G-U-C', 'a-f-S-C-L-C-C', 'a-h-S', 'a-f-A-M-F', 'a-n-S', 'a-u-S', 'a-h-A-M-F', 'a-f-G-U-C-I'];
@@ -26,6 +38,7 @@ const TYPES = ['a-f-G-U-C', 'a-f-S-C-L-C-C', 'a-h-S', 'a-f-A-M-F', 'a-n-S', 'a-u
 interface Sample { t: number; fps: number; latency: number; messages: number; flushes: number; flushMs: number; tracks: number }
 interface Row {
   tracks: number;
+  camera: string;
   'published/s': number;
   'received/s': number;
   'fps median': number;
@@ -63,11 +76,76 @@ async function sample(page: Page): Promise<Sample> {
     return { t: performance.now(), fps: k.fps(), latency: k.lastUpdateLatencyMs(), messages: c.messages, flushes: c.flushes, flushMs: c.flushMs, tracks: k.trackCount() }; })()`)) as Sample;
 }
 
-async function run(n: number): Promise<Row> {
+/** Holds the left button down at the map's centre and circles (radius 150 px, one turn per 4 s) until stopped. */
+function dragInCircles(page: Page): { stop(): Promise<void> } {
+  let stopped = false;
+  const done = (async () => {
+    const cx = 700;
+    const cy = 430;
+    await page.mouse.move(cx + 150, cy);
+    await page.mouse.down();
+    const t0 = Date.now();
+    while (!stopped) {
+      const a = ((Date.now() - t0) / 4000) * 2 * Math.PI;
+      await page.mouse.move(cx + 150 * Math.cos(a), cy + 150 * Math.sin(a));
+      await new Promise((r) => setTimeout(r, 16));
+    }
+    await page.mouse.up();
+  })();
+  return { stop: async () => { stopped = true; await done; } };
+}
+
+/** Self time per function over `ms` of the page's main thread, top entries. */
+async function profile(page: Page, ms: number): Promise<string> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+  await cdp.send('Profiler.start');
+  await new Promise((r) => setTimeout(r, ms));
+  const { profile: prof } = (await cdp.send('Profiler.stop')) as unknown as {
+    profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[]; timeDeltas: number[] };
+  };
+  const byNode = new Map(prof.nodes.map((nd) => [nd.id, nd]));
+  const self = new Map<string, number>();
+  let total = 0;
+  prof.samples.forEach((id, i) => {
+    const dt = prof.timeDeltas[i] ?? 0;
+    total += dt;
+    const f = byNode.get(id)!.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
+    self.set(key, (self.get(key) ?? 0) + dt);
+  });
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 20);
+  return top.map(([k, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1000 / (ms / 1000)).toFixed(1).padStart(6)} ms/s  ${k}`).join('\n');
+}
+
+/** Wall time per trace event name on the renderer's main thread over `ms` (complete events only). */
+async function traceMainThread(page: Page, ms: number): Promise<string> {
+  const cdp = await page.context().newCDPSession(page);
+  const events: { name: string; ph: string; dur?: number; tid: number; pid: number; args?: { name?: string } }[] = [];
+  cdp.on('Tracing.dataCollected', (e) => void events.push(...(e.value as unknown as typeof events)));
+  const done = new Promise<void>((r) => cdp.once('Tracing.tracingComplete', () => r()));
+  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,blink,cc,gpu,viz', transferMode: 'ReportEvents' });
+  await new Promise((r) => setTimeout(r, ms));
+  await cdp.send('Tracing.end');
+  await done;
+  const threads = new Map<string, string>();
+  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') threads.set(`${e.pid}:${e.tid}`, e.args?.name ?? '?');
+  const by = new Map<string, number>();
+  for (const e of events) {
+    if (e.ph !== 'X' || e.dur === undefined) continue;
+    const key = `${threads.get(`${e.pid}:${e.tid}`) ?? e.tid} ${e.name}`;
+    by.set(key, (by.get(key) ?? 0) + e.dur);
+  }
+  return [...by].sort((a, b) => b[1] - a[1]).slice(0, 30).map(([k, us]) => `${(us / 1000 / (ms / 1000)).toFixed(1).padStart(7)} ms/s  ${k}`).join('\n');
+}
+
+async function run(n: number, pan: boolean): Promise<Row> {
   const node = await startTestNode({ nation: 'JPN', seedUsers: demoUsers('JPN'), logLevel: 'warn' });
   const browser = await launchChromium();
   try {
     const page = await (await newContext(browser)).newPage();
+    if (process.env['KZ_HASH']) await page.goto(`http://127.0.0.1:${node.ready.http}/#${process.env['KZ_HASH']}`);
     await login(page, `http://127.0.0.1:${node.ready.http}`, 'jpn-coord');
     const label = makeLabel(node.registry, { policy: 'JPN', classification: 'UNCLASSIFIED', relTo: ['JPN', 'USA'], owner: 'JPN' });
     let published = 0;
@@ -90,6 +168,11 @@ async function run(n: number): Promise<Row> {
     })();
     await waitForTrackCount(page, n);
     await new Promise((r) => setTimeout(r, 3000)); // warm-up: a few full rounds
+    if (!pan && values.profile !== undefined && Number(values.profile) === n) {
+      process.stderr.write(`CPU profile of the page at ${n} tracks (self time, 5 s):\n${await profile(page, 5000)}\n`);
+      process.stderr.write(`trace at ${n} tracks (wall time per event, nested events overlap, 3 s):\n${await traceMainThread(page, 3000)}\n`);
+    }
+    const drag = pan ? dragInCircles(page) : undefined;
     const first = await sample(page);
     const pub0 = published;
     const samples: Sample[] = [];
@@ -102,6 +185,7 @@ async function run(n: number): Promise<Row> {
     const secs = (last.t - first.t) / 1000;
     const pubRate = (published - pub0) / secs;
     stop = true;
+    await drag?.stop();
     await publisher;
     // no message in the window (idle picture): no latency to report
     const lat = last.messages > first.messages ? samples.map((s) => s.latency) : [NaN];
@@ -109,6 +193,7 @@ async function run(n: number): Promise<Row> {
     const flushes = last.flushes - first.flushes;
     return {
       tracks: n,
+      camera: pan ? 'dragging' : 'still',
       'published/s': Math.round(pubRate),
       'received/s': Math.round((last.messages - first.messages) / secs),
       'fps median': r1(quantile(fps, 0.5)),
@@ -129,8 +214,10 @@ await ensureWebBuilt();
 const loadBefore = loadavg()[0]!.toFixed(1);
 const rows: Row[] = [];
 for (const n of SIZES) {
-  process.stderr.write(`running ${n} tracks for ${SECONDS} s...\n`);
-  rows.push(await run(n));
+  for (const pan of values.pan ? [false, true] : [false]) {
+    process.stderr.write(`running ${n} tracks${pan ? ' while dragging the map' : ''} for ${SECONDS} s...\n`);
+    rows.push(await run(n, pan));
+  }
 }
 console.log(`headless Chromium (/usr/bin/chromium, SwiftShader WebGL), ${cpus().length} cores, 1-min load average ${loadBefore} before / ${loadavg()[0]!.toFixed(1)} after, ${SECONDS} s per row, 1 Hz per track`);
 console.table(rows);

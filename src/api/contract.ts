@@ -114,7 +114,10 @@ export interface UserView {
   displayName?: string;
 }
 
-/** Server → browser over WebSocket `/api/ws?token=...`. */
+/**
+ * Server → browser over WebSocket `/api/ws?token=...`. A WebSocket message carries one ServerMessage,
+ * or a JSON array of them (frames gathered for ~20 ms) to be handled in array order.
+ */
 export type ServerMessage =
   | { t: 'hello'; node: string; nation: string; user: UserView }
   | { t: 'snapshot'; tracks: TrackView[] }

@@ -179,7 +179,7 @@ export async function openFeed(b: Bench, token: string): Promise<{ ws: WebSocket
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  return { ws, frames, msgs: () => frames.map((f) => JSON.parse(f)), closed };
+  return { ws, frames, msgs: () => frames.flatMap((f) => [JSON.parse(f)].flat()), closed };
 }
 
 export async function waitFor(pred: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {

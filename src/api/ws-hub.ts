@@ -29,10 +29,23 @@ interface Client {
   /** track frames held back while the browser is behind: latest per uid wins (conflation) */
   conflated?: Map<string, { frame: string; released: Released<unknown> | undefined }>;
   drainTimer?: NodeJS.Timeout;
+  /** frames waiting for the next batch (see BATCH_MS) and their size */
+  out: string[];
+  outBytes: number;
+  flushTimer?: NodeJS.Timeout;
+  /** what the socket shows changed since the last batch: recompute the banner before sending */
+  bannerDue: boolean;
 }
 
 /** Above this many unsent bytes a socket gets the latest state per track instead of every update. */
 const CONFLATE_ABOVE_BYTES = 256 * 1024;
+/**
+ * Frames for one socket are gathered for up to this long and sent as one WebSocket message (a JSON
+ * array). At 2,000 tracks reporting at 1 Hz that is ~40 messages a second instead of 2,000: fewer
+ * send calls on the node, and fewer message events (each with its own dispatch cost) in the browser.
+ */
+const BATCH_MS = 20;
+const BATCH_MAX_BYTES = 64 * 1024;
 
 interface Group {
   key: string;
@@ -43,7 +56,10 @@ interface Group {
 export interface HubStats {
   /** frames serialised (each message once per audience group) */
   encoded: number;
+  /** messages handed to sockets (a batch carries several) */
   sent: number;
+  /** WebSocket messages written (single messages and batches) */
+  batches: number;
   dropped: number;
   /** track frames replaced by a newer state of the same track while the socket was behind */
   conflated: number;
@@ -55,7 +71,7 @@ export interface HubStats {
  * socket is the guard's high-water mark of what that socket currently shows.
  */
 export class WsHub {
-  readonly stats: HubStats = { encoded: 0, sent: 0, dropped: 0, conflated: 0 };
+  readonly stats: HubStats = { encoded: 0, sent: 0, batches: 0, dropped: 0, conflated: 0 };
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   private readonly groups = new Map<string, Group>();
   private readonly lv;
@@ -105,7 +121,7 @@ export class WsHub {
       group = { key, audience: user.audience, clients: new Set() };
       this.groups.set(key, group);
     }
-    const client: Client = { ws, token, user, group, pending: [], shown: new Map(), labels: new Map(), bannerKey: undefined };
+    const client: Client = { ws, token, user, group, pending: [], shown: new Map(), labels: new Map(), bannerKey: undefined, out: [], outBytes: 0, bannerDue: false };
     group.clients.add(client);
     ws.on('close', () => this.remove(client));
     ws.on('error', () => this.remove(client));
@@ -197,7 +213,7 @@ export class WsHub {
     }
     // A browser that falls behind (a busy map on a slow machine) gets each track's latest state when it
     // can take it, instead of a backlog of stale positions or being dropped.
-    if (uid !== undefined && (cl.conflated || cl.ws.bufferedAmount > CONFLATE_ABOVE_BYTES)) {
+    if (uid !== undefined && (cl.conflated || cl.ws.bufferedAmount + cl.outBytes > CONFLATE_ABOVE_BYTES)) {
       const m = (cl.conflated ??= new Map());
       m.delete(uid);
       m.set(uid, { frame, released: r });
@@ -212,7 +228,9 @@ export class WsHub {
     if (!this.write(cl, frame)) return;
     if (uid !== undefined && !r) this.forget(cl, uid);
     else if (r) this.note(cl, uid, r);
-    this.banner(cl);
+    // once per batch, not per frame: the high-water mark goes out in the same message as the frames
+    // that raised it, so the page never shows a track under a lower banner
+    cl.bannerDue = true;
   }
 
   private scheduleDrain(cl: Client): void {
@@ -222,7 +240,7 @@ export class WsHub {
       const m = cl.conflated;
       if (!m || cl.ws.readyState !== WebSocket.OPEN) return;
       for (const [uid, e] of m) {
-        if (cl.ws.bufferedAmount > CONFLATE_ABOVE_BYTES) break;
+        if (cl.ws.bufferedAmount + cl.outBytes > CONFLATE_ABOVE_BYTES) break;
         m.delete(uid);
         this.sendNow(cl, e.frame, uid, e.released);
       }
@@ -268,23 +286,49 @@ export class WsHub {
     this.write(cl, JSON.stringify({ t: 'banner', label: this.lv(hw) } satisfies ServerMessage));
   }
 
-  /** Writes one frame; a socket that cannot keep up is dropped rather than buffered without bound. */
+  /** Queues one frame for the socket's next batch; a socket that cannot keep up is dropped rather than buffered without bound. */
   private write(cl: Client, frame: string): boolean {
     if (cl.ws.readyState !== WebSocket.OPEN) return false;
-    if (cl.ws.bufferedAmount + frame.length > this.maxBuffered) {
+    if (cl.ws.bufferedAmount + cl.outBytes + frame.length > this.maxBuffered) {
       this.stats.dropped++;
       this.log.warn({ user: cl.user.username }, 'ws client too slow: dropped');
       cl.ws.terminate();
       this.remove(cl);
       return false;
     }
-    cl.ws.send(frame);
+    cl.out.push(frame);
+    cl.outBytes += frame.length;
     this.stats.sent++;
+    if (cl.outBytes >= BATCH_MAX_BYTES) this.flush(cl);
+    else cl.flushTimer ??= setTimeout(() => this.flush(cl), BATCH_MS);
     return true;
+  }
+
+  /** Sends the queued frames: one frame as itself, several as one JSON array, in order. */
+  private flush(cl: Client): void {
+    if (cl.flushTimer) clearTimeout(cl.flushTimer);
+    cl.flushTimer = undefined;
+    if (cl.bannerDue) {
+      cl.bannerDue = false;
+      this.banner(cl);
+      if (cl.flushTimer) clearTimeout(cl.flushTimer);
+      cl.flushTimer = undefined;
+    }
+    const out = cl.out;
+    if (out.length === 0) return;
+    cl.out = [];
+    cl.outBytes = 0;
+    if (cl.ws.readyState !== WebSocket.OPEN) return;
+    cl.ws.send(out.length === 1 ? out[0]! : `[${out.join(',')}]`);
+    this.stats.batches++;
   }
 
   private remove(cl: Client): void {
     if (cl.drainTimer) clearTimeout(cl.drainTimer);
+    if (cl.flushTimer) clearTimeout(cl.flushTimer);
+    cl.flushTimer = undefined;
+    cl.out = [];
+    cl.outBytes = 0;
     cl.conflated = undefined;
     const g = cl.group;
     g.clients.delete(cl);
@@ -298,6 +342,7 @@ export class WsHub {
       const u = await this.deps.users.authenticate(cl.token).catch(() => undefined);
       if (u) continue;
       this.write(cl, JSON.stringify({ t: 'expired' } satisfies ServerMessage));
+      this.flush(cl);
       cl.ws.close(4001, 'session expired');
       this.remove(cl);
     }

@@ -91,6 +91,25 @@ describe('WebSocket feed', () => {
     expect(frames[0]).toBe(frames[1]);
   });
 
+  it('gathers a burst into batched WebSocket messages: every message once, in order, the banner in the batch that raised it', async () => {
+    b = await startBench();
+    const f = await openFeed(b, await b.login('admin'));
+    await waitFor(() => f.msgs().some((m) => m.t === 'snapshot'), 'snapshot');
+    const from = f.frames.length;
+    // unclassified first, then one GOKUHI track: the banner must rise in the same WebSocket message
+    await Promise.all(Array.from({ length: 60 }, (_, i) => b.feed.publish(storedEvent({ uid: `bt-${i}`, label: i === 59 ? b.labels.jpnGokuhi : b.labels.jpnUnclass }))));
+    await waitFor(() => f.msgs().filter((m) => m.t === 'track' && String(m.track.uid).startsWith('bt-')).length === 60, '60 tracks');
+    const frames = f.frames.slice(from);
+    expect(frames.length).toBeLessThan(60);
+    expect(frames.some((fr) => fr.startsWith('['))).toBe(true);
+    const uids = f.msgs().filter((m) => m.t === 'track').map((m) => m.track.uid as string);
+    expect(uids).toEqual(Array.from({ length: 60 }, (_, i) => `bt-${i}`));
+    const withSecret = frames.find((fr) => fr.includes('"uid":"bt-59"'))!;
+    const batch = [JSON.parse(withSecret)].flat() as { t: string; label?: { classification: string } }[];
+    expect(batch.at(-1)).toMatchObject({ t: 'banner', label: { classification: 'GOKUHI' } });
+    expect(apiHandle(b.app)!.hub.stats.batches).toBeLessThan(apiHandle(b.app)!.hub.stats.sent);
+  });
+
   it('pushes request, chat, calendar and posture changes through the guard', async () => {
     b = await startBench();
     const admin = await b.login('admin');

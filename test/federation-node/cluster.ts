@@ -130,7 +130,8 @@ export async function openWs(node: KizunaNode, token: string): Promise<{ msgs: {
   ws.on('message', (d) => {
     const s = d.toString();
     raw.push(s);
-    msgs.push(JSON.parse(s) as { t: string });
+    // a message is one ServerMessage or a batch (array) of them
+    msgs.push(...([JSON.parse(s)].flat() as { t: string }[]));
   });
   await new Promise<void>((ok, fail) => {
     ws.once('open', () => ok());

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessageView, RequestView } from '../../src/api/contract.js';
 import { DeskState } from '../../web/src/desk-state.js';
-import { parseServerMessage } from '../../web/src/messages.js';
+import { parseServerFrame } from '../../web/src/messages.js';
 
 const label = { policy: 'USA', classification: 'UNCLASSIFIED', rank: 0, marking: 'UNCLASSIFIED', markingJa: '', portion: '(U)', color: '#007a33' };
 function req(over: Partial<RequestView> = {}): RequestView {
@@ -61,14 +61,18 @@ describe('DeskState', () => {
   });
 });
 
-describe('parseServerMessage', () => {
-  it('accepts known message types', () => {
-    expect(parseServerMessage('{"t":"expired"}')).toEqual({ t: 'expired' });
-    expect(parseServerMessage('{"t":"remove","uid":"x"}')).toEqual({ t: 'remove', uid: 'x' });
+describe('parseServerFrame', () => {
+  it('accepts one known message or a batch of them, in order', () => {
+    expect(parseServerFrame('{"t":"expired"}')).toEqual({ messages: [{ t: 'expired' }], bad: 0 });
+    expect(parseServerFrame('[{"t":"remove","uid":"x"},{"t":"remove","uid":"y"}]')).toEqual({
+      messages: [{ t: 'remove', uid: 'x' }, { t: 'remove', uid: 'y' }],
+      bad: 0,
+    });
   });
-  it('rejects garbage without throwing', () => {
-    for (const bad of ['', 'not json', '[]', 'null', '{"t":"nope"}', '{}', 42, new ArrayBuffer(2)]) {
-      expect(parseServerMessage(bad)).toBeUndefined();
+  it('rejects garbage without throwing; a bad entry in a batch does not lose the good ones', () => {
+    for (const bad of ['', 'not json', 'null', '{"t":"nope"}', '{}', 42, new ArrayBuffer(2)]) {
+      expect(parseServerFrame(bad)).toEqual({ messages: [], bad: 1 });
     }
+    expect(parseServerFrame('[{"t":"nope"},{"t":"expired"},7]')).toEqual({ messages: [{ t: 'expired' }], bad: 2 });
   });
 });

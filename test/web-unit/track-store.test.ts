@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { TrackView } from '../../src/api/contract.js';
-import { TrackStore } from '../../web/src/track-store.js';
+import { mercatorX, mercatorY } from '../../web/src/screen-transform.js';
+import { TrackStore, type TrackEntry } from '../../web/src/track-store.js';
+
+const shown = (s: TrackStore) => {
+  const out: TrackEntry[] = [];
+  s.collectShown(out);
+  return out.map((e) => e.track.uid);
+};
 
 const label = { policy: 'USA', classification: 'UNCLASSIFIED', rank: 0, marking: 'UNCLASSIFIED', markingJa: '', portion: '(U)', color: '#007a33' };
 function track(uid: string, over: Partial<TrackView> = {}): TrackView {
@@ -16,9 +23,9 @@ describe('TrackStore', () => {
     for (let i = 0; i < 5; i++) s.upsert(track('a', { lat: 35 + i }));
     s.upsert(track('a', { lat: 39 })); // same position again: not a new trail point
     expect(s.get('a')?.trail).toEqual([[139, 37], [139, 38], [139, 39]]);
-    const { points, trails } = s.toGeoJson();
-    expect(points.features).toHaveLength(1);
-    expect(trails.features[0]?.geometry.coordinates).toHaveLength(3);
+    // the Mercator copy follows the same points, current position last
+    expect(s.get('a')?.trailXY).toEqual([37, 38, 39].flatMap((lat) => [mercatorX(139), mercatorY(lat)]));
+    expect(shown(s)).toEqual(['a']);
   });
 
   it('derives the symbol and classes from the CoT type', () => {
@@ -38,11 +45,11 @@ describe('TrackStore', () => {
     ]);
     expect(s.origins()).toEqual(['JPN', 'USA']);
     s.filter.origins.add('JPN');
-    expect(s.toGeoJson().points.features.map((f) => f.properties.uid)).toEqual(['2', '3']);
+    expect(shown(s)).toEqual(['2', '3']);
     s.filter.affiliations.add('F');
-    expect(s.toGeoJson().points.features.map((f) => f.properties.uid)).toEqual(['3']);
+    expect(shown(s)).toEqual(['3']);
     s.filter.dimensions.add('G');
-    expect(s.toGeoJson().shown).toBe(0);
+    expect(shown(s)).toEqual([]);
     expect(s.size).toBe(3);
   });
 

@@ -44,7 +44,7 @@ export function offlineStyle(basemapUrl: string): StyleSpecification {
         type: 'fill',
         source: 'basemap',
         filter: ['==', ['get', 'kind'], 'country'],
-        paint: { 'fill-color': COLORS.land, 'fill-antialias': true },
+        paint: { 'fill-color': COLORS.land, 'fill-antialias': false },
       },
       {
         id: 'borders',

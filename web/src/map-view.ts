@@ -1,22 +1,22 @@
 /**
- * The MapLibre map: offline basemap, one GeoJSON source for track icons and one for trails.
- * Source data is pushed at most once per animation frame, however many WS messages arrived.
+ * The MapLibre map (offline basemap) with the track overlay on top (track-overlay.ts).
+ * Track changes redraw only the overlay, at most once per animation frame; camera moves repaint the
+ * basemap and the overlay follows in the same frame.
  */
-import maplibregl, { type GeoJSONSource, type Map as MlMap, type MapLayerMouseEvent } from 'maplibre-gl';
+import maplibregl, { type Map as MlMap } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { offlineStyle } from './basemap-style.js';
 import type { PerfMeter } from './perf.js';
-import { installSymbolImages } from './symbol-images.js';
+import { TrackOverlay } from './track-overlay.js';
 import type { TrackStore } from './track-store.js';
-
-const EMPTY = { type: 'FeatureCollection' as const, features: [] };
 
 export class MapView {
   readonly map: MlMap;
+  private readonly overlay: TrackOverlay;
   private loaded = false;
   private scheduled = false;
-  private shown = 0;
-  private selected: string | undefined;
+  private lastDraw = 0;
+  private lastDrawMs = 0;
   private readonly afterFlush: (shown: number) => void;
 
   constructor(
@@ -36,105 +36,70 @@ export class MapView {
       attributionControl: { compact: true },
       renderWorldCopies: false,
       fadeDuration: 0,
+      // A plan view keeps Mercator → screen affine, which the overlay relies on (rotation stays allowed).
+      maxPitch: 0,
+      pitchWithRotate: false,
     });
-    this.map.addControl(new maplibregl.NavigationControl({ showCompass: true }), 'top-right');
+    this.map.addControl(new maplibregl.NavigationControl({ showCompass: true, visualizePitch: false }), 'top-right');
     this.map.addControl(new maplibregl.ScaleControl({ unit: 'nautical' }), 'bottom-right');
-    installSymbolImages(this.map);
+    this.overlay = new TrackOverlay(this.map, store);
     this.map.on('load', () => {
-      this.addTrackLayers();
       this.loaded = true;
       this.scheduleFlush();
     });
-    this.map.on('click', 'tracks', (e: MapLayerMouseEvent) => {
-      const uid = e.features?.[0]?.properties?.['uid'];
-      onSelect(typeof uid === 'string' ? uid : undefined);
+    // MapLibre fires 'render' inside its own animation frame: redrawing here keeps symbols glued to the
+    // basemap while panning or zooming.
+    this.map.on('render', () => {
+      if (this.loaded && (this.overlay.resize() || this.overlay.cameraChanged())) this.draw();
     });
-    this.map.on('mouseenter', 'tracks', () => (this.map.getCanvas().style.cursor = 'pointer'));
-    this.map.on('mouseleave', 'tracks', () => (this.map.getCanvas().style.cursor = ''));
-    this.map.on('mousemove', (e) => onPointer(e.lngLat));
+    this.map.on('click', (e) => {
+      const uid = this.overlay.hitAt(e.point.x, e.point.y);
+      if (uid !== undefined) onSelect(uid);
+    });
+    this.map.on('mousemove', (e) => {
+      this.map.getCanvas().style.cursor = this.overlay.hitAt(e.point.x, e.point.y) !== undefined ? 'pointer' : '';
+      onPointer(e.lngLat);
+    });
     this.map.on('mouseout', () => onPointer(undefined));
   }
 
-  private addTrackLayers(): void {
-    const m = this.map;
-    m.addSource('trails', { type: 'geojson', data: EMPTY });
-    m.addSource('tracks', { type: 'geojson', data: EMPTY });
-    m.addLayer({
-      id: 'trails',
-      type: 'line',
-      source: 'trails',
-      paint: {
-        'line-color': [
-          'match',
-          ['get', 'aff'],
-          ['F', 'A', 'D', 'M'], '#80e0ff',
-          ['H', 'S', 'J', 'K'], '#ff8080',
-          'N', '#aaffaa',
-          '#ffff80',
-        ],
-        'line-width': 1.4,
-        'line-opacity': 0.55,
-      },
-    });
-    m.addLayer({
-      id: 'selected',
-      type: 'circle',
-      source: 'tracks',
-      filter: ['==', ['get', 'uid'], ''],
-      paint: { 'circle-radius': 18, 'circle-color': 'rgba(255,214,0,0.12)', 'circle-stroke-color': '#ffd600', 'circle-stroke-width': 2 },
-    });
-    m.addLayer({
-      id: 'tracks',
-      type: 'symbol',
-      source: 'tracks',
-      layout: {
-        'icon-image': ['get', 'sidc'],
-        'icon-allow-overlap': true,
-        'icon-ignore-placement': true,
-      },
-    });
-  }
-
-  /** Coalesces any number of store changes into one source update in the next frame. */
+  /** Coalesces any number of store changes into one overlay redraw. */
   scheduleFlush(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    // Each source update re-tiles every track in MapLibre's worker: with many tracks, updating every
-    // frame starves drawing. Space updates by ~0.1 ms per track (2,000 tracks → 5 per second), which
-    // is still faster than tracks report (1 Hz).
-    const minGap = Math.min(500, this.store.size / 10);
-    const wait = this.lastFlush + minGap - performance.now();
+    // Keep redraws for data alone to about a third of the main thread, however fast updates arrive
+    // (tracks report at ~1 Hz, so a few redraws a second already show every report).
+    const wait = this.lastDraw + 2 * this.lastDrawMs - performance.now();
     if (wait > 0) setTimeout(() => requestAnimationFrame(() => this.flush()), wait);
     else requestAnimationFrame(() => this.flush());
   }
 
-  private lastFlush = 0;
-
   private flush(): void {
     this.scheduled = false;
     if (!this.loaded) return;
-    if (this.store.dirty) {
-      const t0 = performance.now();
-      this.lastFlush = t0;
-      this.store.dirty = false;
-      const { points, trails, shown } = this.store.toGeoJson();
-      (this.map.getSource('tracks') as GeoJSONSource).setData(points);
-      (this.map.getSource('trails') as GeoJSONSource).setData(trails);
-      this.shown = shown;
-      this.perf.flushed(performance.now() - t0);
-    }
-    this.perf.rendered(performance.now());
-    this.afterFlush(this.shown);
+    if (this.store.dirty) this.draw();
+  }
+
+  private draw(): void {
+    const t0 = performance.now();
+    this.store.dirty = false;
+    this.overlay.draw();
+    const t1 = performance.now();
+    this.lastDraw = t1;
+    this.lastDrawMs = t1 - t0;
+    this.perf.flushed(t1 - t0);
+    this.perf.rendered(t1);
+    this.afterFlush(this.overlay.shown);
   }
 
   select(uid: string | undefined): void {
-    this.selected = uid;
-    if (this.loaded) this.map.setFilter('selected', ['==', ['get', 'uid'], uid ?? '']);
-    else this.map.once('load', () => this.select(this.selected));
+    this.overlay.selected = uid;
+    this.store.dirty = true;
+    this.scheduleFlush();
   }
 
   shownCount(): number {
-    return this.shown;
+    return this.overlay.shown;
   }
 
   flyTo(lon: number, lat: number): void {

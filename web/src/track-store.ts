@@ -1,9 +1,10 @@
 /**
  * Track state for the map: latest TrackView per uid, a short trail per track, and the filters.
- * Pure (no DOM, no MapLibre) so it is unit-tested; map-view.ts turns it into source data once per frame.
+ * Pure (no DOM, no MapLibre) so it is unit-tested; track-overlay.ts draws the shown entries.
+ * Positions are also kept in Web Mercator (computed once per update, not once per frame).
  */
-import type { FeatureCollection, LineString, Point } from 'geojson';
 import type { TrackView } from '../../src/api/contract.js';
+import { mercatorX, mercatorY } from './screen-transform.js';
 import { classifyCotType, cotTypeToSidc, type Affiliation, type Dimension } from './symbols.js';
 
 export interface TrackEntry {
@@ -13,6 +14,8 @@ export interface TrackEntry {
   dimension: Dimension;
   /** oldest first, [lon, lat]; includes the current position */
   trail: [number, number][];
+  /** the same trail in Web Mercator, flat [x0, y0, x1, y1, ...]; its last pair is the current position */
+  trailXY: number[];
 }
 
 export interface TrackFilter {
@@ -20,11 +23,6 @@ export interface TrackFilter {
   affiliations: Set<string>;
   origins: Set<string>;
   dimensions: Set<string>;
-}
-
-export interface PointProps {
-  uid: string;
-  sidc: string;
 }
 
 export const DEFAULT_TRAIL_LENGTH = 12;
@@ -78,16 +76,26 @@ export class TrackStore {
     const prev = this.entries.get(t.uid);
     const pos: [number, number] = [t.lon, t.lat];
     let trail: [number, number][];
+    let trailXY: number[];
     if (prev) {
       trail = prev.trail;
+      trailXY = prev.trailXY;
       const last = trail[trail.length - 1];
-      if (!last || last[0] !== pos[0] || last[1] !== pos[1]) trail.push(pos);
-      if (trail.length > this.trailLength) trail.splice(0, trail.length - this.trailLength);
+      if (!last || last[0] !== pos[0] || last[1] !== pos[1]) {
+        trail.push(pos);
+        trailXY.push(mercatorX(pos[0]), mercatorY(pos[1]));
+      }
+      if (trail.length > this.trailLength) {
+        const drop = trail.length - this.trailLength;
+        trail.splice(0, drop);
+        trailXY.splice(0, 2 * drop);
+      }
     } else {
       trail = [pos];
+      trailXY = [mercatorX(pos[0]), mercatorY(pos[1])];
     }
     const cls = prev && prev.track.type === t.type ? prev : { ...classifyCotType(t.type), sidc: cotTypeToSidc(t.type) };
-    this.entries.set(t.uid, { track: t, sidc: cls.sidc, affiliation: cls.affiliation, dimension: cls.dimension, trail });
+    this.entries.set(t.uid, { track: t, sidc: cls.sidc, affiliation: cls.affiliation, dimension: cls.dimension, trail, trailXY });
     this.dirty = true;
     return true;
   }
@@ -107,22 +115,10 @@ export class TrackStore {
     );
   }
 
-  /** Point features (one icon each) and trail lines of the tracks passing the filter. */
-  toGeoJson(): { points: FeatureCollection<Point, PointProps>; trails: FeatureCollection<LineString, { uid: string; aff: string }>; shown: number } {
-    const points: FeatureCollection<Point, PointProps> = { type: 'FeatureCollection', features: [] };
-    const trails: FeatureCollection<LineString, { uid: string; aff: string }> = { type: 'FeatureCollection', features: [] };
-    for (const e of this.entries.values()) {
-      if (!this.matches(e)) continue;
-      const { uid, lon, lat } = e.track;
-      points.features.push({ type: 'Feature', properties: { uid, sidc: e.sidc }, geometry: { type: 'Point', coordinates: [lon, lat] } });
-      if (e.trail.length > 1) {
-        trails.features.push({
-          type: 'Feature',
-          properties: { uid, aff: e.affiliation },
-          geometry: { type: 'LineString', coordinates: e.trail.map((p) => [p[0], p[1]]) },
-        });
-      }
-    }
-    return { points, trails, shown: points.features.length };
+  /** Fills `out` with the entries passing the filter (reused between frames: no garbage per draw). */
+  collectShown(out: TrackEntry[]): number {
+    out.length = 0;
+    for (const e of this.entries.values()) if (this.matches(e)) out.push(e);
+    return out.length;
   }
 }

@@ -1,6 +1,6 @@
 /** WebSocket to /api/ws: parses ServerMessages, reconnects with back-off until told the session expired. */
 import type { ServerMessage } from '../../src/api/contract.js';
-import { parseServerMessage } from './messages.js';
+import { parseServerFrame } from './messages.js';
 
 export interface SocketHandlers {
   onMessage(msg: ServerMessage, receivedAt: number): void;
@@ -42,13 +42,12 @@ export class NodeSocket {
     };
     ws.onmessage = (ev) => {
       const now = performance.now();
-      const msg = parseServerMessage(ev.data);
-      if (!msg) {
-        this.handlers.onBadFrame?.(ev.data);
-        return;
+      const { messages, bad } = parseServerFrame(ev.data);
+      if (bad > 0) this.handlers.onBadFrame?.(ev.data);
+      for (const msg of messages) {
+        if (msg.t === 'expired') this.stopped = true;
+        this.handlers.onMessage(msg, now);
       }
-      if (msg.t === 'expired') this.stopped = true;
-      this.handlers.onMessage(msg, now);
     };
     ws.onclose = () => {
       if (this.ws !== ws) return;

@@ -63,9 +63,9 @@ export function captureWsFrames(page: Page): string[] {
   return frames;
 }
 
-/** Parsed server messages from captured frames (frames that are not JSON are a test failure elsewhere). */
+/** Parsed server messages from captured frames, batches flattened (frames that are not JSON are a test failure elsewhere). */
 export function messages(frames: readonly string[]): { t: string; [k: string]: unknown }[] {
-  return frames.map((f) => JSON.parse(f) as { t: string });
+  return frames.flatMap((f) => [JSON.parse(f)].flat() as { t: string }[]);
 }
 
 export const byTestId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);

@@ -145,7 +145,6 @@ async function run(n: number, pan: boolean): Promise<Row> {
   const browser = await launchChromium();
   try {
     const page = await (await newContext(browser)).newPage();
-    if (process.env['KZ_HASH']) await page.goto(`http://127.0.0.1:${node.ready.http}/#${process.env['KZ_HASH']}`);
     await login(page, `http://127.0.0.1:${node.ready.http}`, 'jpn-coord');
     const label = makeLabel(node.registry, { policy: 'JPN', classification: 'UNCLASSIFIED', relTo: ['JPN', 'USA'], owner: 'JPN' });
     let published = 0;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HitIndex } from '../../web/src/hit-test.js';
-import { affineFromSamples, MAX_MERCATOR_LAT, mercatorToLngLat, mercatorX, mercatorY, sameAffine } from '../../web/src/screen-transform.js';
+import { affineFromSamples, applyAffine, invertAffine, MAX_MERCATOR_LAT, mercatorToLngLat, mercatorX, mercatorY, relativeAffine, sameAffine, type Affine } from '../../web/src/screen-transform.js';
 
 describe('Web Mercator', () => {
   it('matches MapLibre’s unit square at known points', () => {
@@ -58,6 +58,31 @@ describe('affine from three samples', () => {
     expect(sameAffine(undefined, A)).toBe(false);
     expect(sameAffine({ ...A }, A)).toBe(true);
     expect(sameAffine({ ...A, e: 0.5 }, A)).toBe(false);
+  });
+});
+
+describe('following a moved camera', () => {
+  const camera = fc.record({
+    s: fc.double({ min: 500, max: 1e6, noNaN: true }),
+    r: fc.double({ min: -Math.PI, max: Math.PI, noNaN: true }),
+    e: fc.double({ min: -1e5, max: 1e5, noNaN: true }),
+    f: fc.double({ min: -1e5, max: 1e5, noNaN: true }),
+  }).map(({ s, r, e, f }): Affine => ({ a: s * Math.cos(r), b: s * Math.sin(r), c: -s * Math.sin(r), d: s * Math.cos(r), e, f }));
+
+  it('moves what camera p drew to where camera q puts it, and back (hit-testing through the transform)', () => {
+    fc.assert(
+      fc.property(camera, camera, fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (p, q, mx, my) => {
+        const drawn = applyAffine(p, mx, my);
+        const want = applyAffine(q, mx, my);
+        const moved = applyAffine(relativeAffine(p, q), drawn.x, drawn.y);
+        const tol = 1e-6 * (Math.abs(q.a) + Math.abs(q.b) + Math.abs(q.e) + Math.abs(q.f));
+        expect(Math.abs(moved.x - want.x)).toBeLessThan(tol);
+        expect(Math.abs(moved.y - want.y)).toBeLessThan(tol);
+        const back = applyAffine(invertAffine(relativeAffine(p, q)), moved.x, moved.y);
+        expect(Math.abs(back.x - drawn.x)).toBeLessThan(tol);
+        expect(Math.abs(back.y - drawn.y)).toBeLessThan(tol);
+      }),
+    );
   });
 });
 

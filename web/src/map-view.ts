@@ -1,7 +1,8 @@
 /**
  * The MapLibre map (offline basemap) with the track overlay on top (track-overlay.ts).
  * Track changes redraw only the overlay, at most once per animation frame; camera moves repaint the
- * basemap and the overlay follows in the same frame.
+ * basemap and the overlay follows in the same frame (moved by a transform, fully redrawn a few times a
+ * second and when the move ends).
  */
 import maplibregl, { type Map as MlMap } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
@@ -17,6 +18,7 @@ export class MapView {
   private scheduled = false;
   private lastDraw = 0;
   private lastDrawMs = 0;
+  private moving = false;
   private readonly afterFlush: (shown: number) => void;
 
   constructor(
@@ -50,7 +52,17 @@ export class MapView {
     // MapLibre fires 'render' inside its own animation frame: redrawing here keeps symbols glued to the
     // basemap while panning or zooming.
     this.map.on('render', () => {
-      if (this.loaded && (this.overlay.resize() || this.overlay.cameraChanged())) this.draw();
+      if (!this.loaded) return;
+      if (this.overlay.resize()) this.draw();
+      else if (this.overlay.cameraChanged()) {
+        if (this.moving && performance.now() - this.lastDraw < this.gap()) this.overlay.follow();
+        else this.draw();
+      }
+    });
+    this.map.on('movestart', () => (this.moving = true));
+    this.map.on('moveend', () => {
+      this.moving = false;
+      if (this.loaded) this.draw();
     });
     this.map.on('click', (e) => {
       const uid = this.overlay.hitAt(e.point.x, e.point.y);
@@ -67,11 +79,18 @@ export class MapView {
   scheduleFlush(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    // Keep redraws for data alone to about a third of the main thread, however fast updates arrive
-    // (tracks report at ~1 Hz, so a few redraws a second already show every report).
-    const wait = this.lastDraw + 2 * this.lastDrawMs - performance.now();
+    const wait = this.lastDraw + this.gap() - performance.now();
     if (wait > 0) setTimeout(() => requestAnimationFrame(() => this.flush()), wait);
     else requestAnimationFrame(() => this.flush());
+  }
+
+  /**
+   * Least time between full redraws. Still camera: redraws for data alone take at most about a third of
+   * the main thread, however fast updates arrive (tracks report at ~1 Hz). Moving camera: the basemap
+   * needs the frames; the overlay follows by transform and is redrawn about 6 times a second.
+   */
+  private gap(): number {
+    return this.moving ? Math.max(150, 4 * this.lastDrawMs) : 2 * this.lastDrawMs;
   }
 
   private flush(): void {

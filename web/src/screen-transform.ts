@@ -54,3 +54,32 @@ export function affineFromSamples(
 export function sameAffine(p: Affine | undefined, q: Affine): boolean {
   return p !== undefined && p.a === q.a && p.b === q.b && p.c === q.c && p.d === q.d && p.e === q.e && p.f === q.f;
 }
+
+/** q ∘ p⁻¹: maps where a point was drawn under camera p to where it belongs under camera q. */
+export function relativeAffine(p: Affine, q: Affine): Affine {
+  const det = p.a * p.d - p.b * p.c;
+  // p⁻¹
+  const ia = p.d / det;
+  const ib = -p.b / det;
+  const ic = -p.c / det;
+  const id = p.a / det;
+  const ie = -(ia * p.e + ic * p.f);
+  const iF = -(ib * p.e + id * p.f);
+  // q · p⁻¹
+  return {
+    a: q.a * ia + q.c * ib,
+    b: q.b * ia + q.d * ib,
+    c: q.a * ic + q.c * id,
+    d: q.b * ic + q.d * id,
+    e: q.a * ie + q.c * iF + q.e,
+    f: q.b * ie + q.d * iF + q.f,
+  };
+}
+
+export function applyAffine(m: Affine, x: number, y: number): { x: number; y: number } {
+  return { x: m.a * x + m.c * y + m.e, y: m.b * x + m.d * y + m.f };
+}
+
+export function invertAffine(m: Affine): Affine {
+  return relativeAffine(m, { a: 1, b: 0, c: 0, d: 1, e: 0, f: 0 });
+}

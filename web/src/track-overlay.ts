@@ -5,12 +5,14 @@
  * whole WebGL map (basemap included). Without a GPU (WebGL emulated on the CPU) one such repaint of a
  * 1400×860 map took 130–370 ms here, so 2,000 tracks at 1 Hz ran at 2–4 fps. Here a track update only
  * redraws this canvas (one pre-rendered milsymbol bitmap per SIDC, copied with drawImage, trails
- * batched into one path per colour); the basemap repaints only when the camera moves, and then this
- * canvas is redrawn in the same frame from MapLibre's 'render' event so both stay in step.
+ * batched into one path per colour); the basemap repaints only when the camera moves. While the
+ * camera moves, the last drawing is moved with it by a CSS transform (what it drew, where it now
+ * belongs; no redraw) and fully redrawn a few times a second and when the move ends, as Leaflet's
+ * canvas renderer does.
  */
 import type { Map as MlMap } from 'maplibre-gl';
 import { HitIndex } from './hit-test.js';
-import { affineFromSamples, mercatorToLngLat, mercatorX, mercatorY, sameAffine, type Affine } from './screen-transform.js';
+import { affineFromSamples, applyAffine, invertAffine, mercatorToLngLat, mercatorX, mercatorY, relativeAffine, sameAffine, type Affine } from './screen-transform.js';
 import { SpriteCache } from './symbol-sprites.js';
 import type { Affiliation } from './symbols.js';
 import type { TrackEntry, TrackStore } from './track-store.js';
@@ -44,6 +46,8 @@ export class TrackOverlay {
   private affine: Affine | undefined;
   private cssW = 0;
   private cssH = 0;
+  /** CSS-pixel transform now applied to the last drawing (inverse kept for hit-testing), if any */
+  private followInverse: Affine | undefined;
   selected: string | undefined;
   shown = 0;
 
@@ -96,9 +100,26 @@ export class TrackOverlay {
     return !sameAffine(this.affine, this.currentAffine());
   }
 
+  /**
+   * Moves the last drawing to where the camera now puts it, without redrawing: one CSS transform
+   * (symbols may look slightly scaled or rotated until the next draw()).
+   */
+  follow(): void {
+    if (!this.affine) return;
+    const r = this.ratio;
+    const M = relativeAffine(this.affine, this.currentAffine());
+    const css = { ...M, e: M.e / r, f: M.f / r };
+    this.canvas.style.transform = `matrix(${css.a},${css.b},${css.c},${css.d},${css.e},${css.f})`;
+    this.followInverse = invertAffine(css);
+  }
+
   draw(): void {
     const A = this.currentAffine();
     this.affine = A;
+    if (this.followInverse) {
+      this.canvas.style.transform = '';
+      this.followInverse = undefined;
+    }
     const { ctx, ratio } = this;
     const W = this.canvas.width;
     const H = this.canvas.height;
@@ -167,7 +188,8 @@ export class TrackOverlay {
 
   /** uid of the symbol drawn under a map point (CSS pixels), if any. */
   hitAt(x: number, y: number): string | undefined {
-    return this.hits.nearest(x, y, HIT_RADIUS);
+    const p = this.followInverse ? applyAffine(this.followInverse, x, y) : { x, y };
+    return this.hits.nearest(p.x, p.y, HIT_RADIUS);
   }
 
   remove(): void {

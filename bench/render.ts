@@ -43,6 +43,8 @@ interface Row {
   'received/s': number;
   'fps median': number;
   'fps min': number;
+  /** fps median over that of an empty map (0 tracks) with the same camera in this run, when measured */
+  'fps / empty map': number | string;
   'latency p50 ms': number;
   'latency p95 ms': number;
   'latency max ms': number;
@@ -180,6 +182,7 @@ async function run(n: number, pan: boolean): Promise<Row> {
       await new Promise((r) => setTimeout(r, 250));
       samples.push(await sample(page));
     }
+    if (!pan) await page.screenshot({ path: `test-results/render-${n}.png` });
     const last = samples[samples.length - 1]!;
     const secs = (last.t - first.t) / 1000;
     const pubRate = (published - pub0) / secs;
@@ -197,6 +200,7 @@ async function run(n: number, pan: boolean): Promise<Row> {
       'received/s': Math.round((last.messages - first.messages) / secs),
       'fps median': r1(quantile(fps, 0.5)),
       'fps min': r1(Math.min(...fps)),
+      'fps / empty map': '',
       'latency p50 ms': r1(quantile(lat, 0.5)),
       'latency p95 ms': r1(quantile(lat, 0.95)),
       'latency max ms': r1(Math.max(...lat)),
@@ -217,6 +221,10 @@ for (const n of SIZES) {
     process.stderr.write(`running ${n} tracks${pan ? ' while dragging the map' : ''} for ${SECONDS} s...\n`);
     rows.push(await run(n, pan));
   }
+}
+for (const r of rows) {
+  const empty = rows.find((e) => e.tracks === 0 && e.camera === r.camera);
+  if (empty) r['fps / empty map'] = Math.round((r['fps median'] / empty['fps median']) * 100) / 100;
 }
 console.log(`headless Chromium (/usr/bin/chromium, SwiftShader WebGL), ${cpus().length} cores, 1-min load average ${loadBefore} before / ${loadavg()[0]!.toFixed(1)} after, ${SECONDS} s per row, 1 Hz per track`);
 console.table(rows);

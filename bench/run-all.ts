@@ -18,7 +18,7 @@ const ALL: [name: string, args: string[]][] = [
   ['fanout', ['--clients', '100,250,500,1000', '--rate', '1', '--seconds', '10']],
   ['federation', []],
   ['scale', []],
-  ['render', ['--tracks', '0,200,2000', '--seconds', '30']],
+  ['render', ['--tracks', '0,200,2000', '--seconds', '30', '--pan']],
 ];
 const i = process.argv.indexOf('--only');
 const only = i >= 0 ? new Set(process.argv[i + 1]!.split(',')) : undefined;

@@ -92,12 +92,12 @@ describe('WebSocket feed', () => {
   });
 
   it('gathers a burst into batched WebSocket messages: every message once, in order, the banner in the batch that raised it', async () => {
-    b = await startBench();
-    const f = await openFeed(b, await b.login('admin'));
+    const bench = (b = await startBench());
+    const f = await openFeed(bench, await bench.login('admin'));
     await waitFor(() => f.msgs().some((m) => m.t === 'snapshot'), 'snapshot');
     const from = f.frames.length;
     // unclassified first, then one GOKUHI track: the banner must rise in the same WebSocket message
-    await Promise.all(Array.from({ length: 60 }, (_, i) => b.feed.publish(storedEvent({ uid: `bt-${i}`, label: i === 59 ? b.labels.jpnGokuhi : b.labels.jpnUnclass }))));
+    await Promise.all(Array.from({ length: 60 }, (_, i) => bench.feed.publish(storedEvent({ uid: `bt-${i}`, label: i === 59 ? bench.labels.jpnGokuhi : bench.labels.jpnUnclass }))));
     await waitFor(() => f.msgs().filter((m) => m.t === 'track' && String(m.track.uid).startsWith('bt-')).length === 60, '60 tracks');
     const frames = f.frames.slice(from);
     expect(frames.length).toBeLessThan(60);
@@ -107,7 +107,7 @@ describe('WebSocket feed', () => {
     const withSecret = frames.find((fr) => fr.includes('"uid":"bt-59"'))!;
     const batch = [JSON.parse(withSecret)].flat() as { t: string; label?: { classification: string } }[];
     expect(batch.at(-1)).toMatchObject({ t: 'banner', label: { classification: 'GOKUHI' } });
-    expect(apiHandle(b.app)!.hub.stats.batches).toBeLessThan(apiHandle(b.app)!.hub.stats.sent);
+    expect(apiHandle(bench.app)!.hub.stats.batches).toBeLessThan(apiHandle(bench.app)!.hub.stats.sent);
   });
 
   it('pushes request, chat, calendar and posture changes through the guard', async () => {

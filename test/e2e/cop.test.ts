@@ -111,7 +111,9 @@ describe('COP in Chromium (two federated demo nodes)', { timeout: 180_000 }, () 
     // centre of the opaque pixels of the overlay canvas (it holds only tracks and trails; one track here)
     const ink = () =>
       jpnPage.evaluate(() => {
-        const cv = document.querySelector('[data-testid="track-overlay"]') as HTMLCanvasElement;
+        type Canvas = { width: number; height: number; getBoundingClientRect(): { left: number; top: number; width: number }; getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null };
+        const doc = (globalThis as unknown as { document: { querySelector(s: string): Canvas } }).document;
+        const cv = doc.querySelector('[data-testid="track-overlay"]');
         const r = cv.getBoundingClientRect();
         const k = cv.width / r.width;
         const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;

@@ -28,8 +28,8 @@ export function loginView(api: ApiClient, notice: MessageKey | undefined, onLogg
       onLoggedIn(await api.login(username.value.trim(), password.value));
     } catch (e) {
       message.className = 'msg error';
-      const msg = e instanceof ApiError ? `${e.code}: ${e.message}` : String(e);
-      message.textContent = t('login.failed', { msg });
+      if (e instanceof ApiError && e.code === 'LOGIN_THROTTLED') message.textContent = t('login.throttled');
+      else message.textContent = t('login.failed', { msg: e instanceof ApiError ? `${e.code}: ${e.message}` : String(e) });
       password.value = '';
     } finally {
       button.disabled = false;

@@ -26,8 +26,8 @@ declare global {
       lastUpdateLatencyMs(): number;
       connected(): boolean;
       lang(): string;
-      /** cumulative counters: WS track messages, map source updates, main-thread ms spent in them */
-      counters(): { messages: number; flushes: number; flushMs: number };
+      /** cumulative counters: WS track messages, overlay redraws and the main-thread ms spent in them, WebGL map repaints */
+      counters(): { messages: number; flushes: number; flushMs: number; mapRepaints: number };
     };
   }
 }
@@ -48,7 +48,7 @@ window.__kizuna = {
   lastUpdateLatencyMs: () => perf.lastUpdateLatencyMs(),
   connected: () => online,
   lang: () => getLang(),
-  counters: () => ({ messages: perf.messages, flushes: perf.flushes, flushMs: Math.round(perf.flushMs) }),
+  counters: () => ({ messages: perf.messages, flushes: perf.flushes, flushMs: Math.round(perf.flushMs), mapRepaints: perf.mapRepaints }),
 };
 
 const api = new ApiClient('', () => logout('login.expired'));

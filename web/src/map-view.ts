@@ -52,6 +52,7 @@ export class MapView {
     // MapLibre fires 'render' inside its own animation frame: redrawing here keeps symbols glued to the
     // basemap while panning or zooming.
     this.map.on('render', () => {
+      this.perf.mapRepaints++;
       if (!this.loaded) return;
       if (this.overlay.resize()) this.draw();
       else if (this.overlay.cameraChanged()) {

@@ -10,6 +10,8 @@ export class PerfMeter {
   flushes = 0;
   flushMs = 0;
   messages = 0;
+  /** frames in which MapLibre repainted the WebGL map (camera moves, basemap loading) */
+  mapRepaints = 0;
 
   startFpsLoop(): void {
     if (this.running) return;

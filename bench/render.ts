@@ -7,6 +7,7 @@
  *
  * --pan      adds a row per size measured while the user drags the map in a circle (real mouse events
  *            through the DevTools protocol): every frame then repaints the basemap and the overlay.
+ * --declutter on|off  the map's "Declutter crowded areas" option (default on, as for a new user).
  * --profile  N: records a 5 s CPU profile of the page at N tracks (static) and prints the functions
  *            with the most self time to stderr.
  *
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '30' },
     pan: { type: 'boolean', default: false },
     profile: { type: 'string' },
+    declutter: { type: 'string', default: 'on' },
   },
 });
 const SIZES = values.tracks.split(',').map(Number);
@@ -153,6 +155,8 @@ async function run(n: number, pan: boolean): Promise<Row> {
   const browser = await launchChromium();
   try {
     const page = await (await newContext(browser)).newPage();
+    await page.goto(`http://127.0.0.1:${node.ready.http}/`);
+    await page.evaluate(`localStorage.setItem('kizuna.declutter', '${values.declutter === 'off' ? 'off' : 'on'}')`);
     await login(page, `http://127.0.0.1:${node.ready.http}`, 'jpn-coord');
     const label = makeLabel(node.registry, { policy: 'JPN', classification: 'UNCLASSIFIED', relTo: ['JPN', 'USA'], owner: 'JPN' });
     let published = 0;
@@ -233,7 +237,7 @@ for (const r of rows) {
   const empty = rows.find((e) => e.tracks === 0 && e.camera === r.camera);
   if (empty) r['fps / empty map'] = Math.round((r['fps median'] / empty['fps median']) * 100) / 100;
 }
-console.log(`headless Chromium (/usr/bin/chromium, SwiftShader WebGL), ${cpus().length} cores, 1-min load average ${loadBefore} before / ${loadavg()[0]!.toFixed(1)} after, ${SECONDS} s per row, 1 Hz per track`);
+console.log(`declutter ${values.declutter}; headless Chromium (/usr/bin/chromium, SwiftShader WebGL), ${cpus().length} cores, 1-min load average ${loadBefore} before / ${loadavg()[0]!.toFixed(1)} after, ${SECONDS} s per row, 1 Hz per track`);
 console.table(rows);
 const md = ['| ' + Object.keys(rows[0]!).join(' | ') + ' |', '|' + Object.keys(rows[0]!).map(() => '---:').join('|') + '|', ...rows.map((r) => '| ' + Object.values(r).join(' | ') + ' |')];
 console.log(md.join('\n'));

@@ -4,6 +4,7 @@
  */
 import { h, clear } from './dom.js';
 import { t, type MessageKey } from './i18n.js';
+import { loadDeclutter, saveDeclutter } from './prefs.js';
 import { AFFILIATION_CODES, DIMENSION_CODES } from './symbols.js';
 import type { TrackStore } from './track-store.js';
 
@@ -17,7 +18,9 @@ export class FiltersPanel {
   constructor(
     private readonly store: TrackStore,
     private readonly changed: () => void,
-  ) {}
+  ) {
+    store.declutter = loadDeclutter();
+  }
 
   /** Re-renders only when the set of origins changed (called after each map flush). */
   refreshOrigins(): void {
@@ -79,11 +82,19 @@ export class FiltersPanel {
           return h('label', { class: 'chk' }, box, label(v));
         }),
       );
+    const declutter = h('input', { type: 'checkbox', testid: 'display-declutter', checked: this.store.declutter });
+    declutter.addEventListener('change', () => {
+      this.store.declutter = declutter.checked;
+      saveDeclutter(declutter.checked);
+      this.store.dirty = true;
+      this.changed();
+    });
     this.el.append(
       h('h3', {}, t('filter.title')),
       group('aff', 'filter.affiliation', (v) => t(`aff.${v}` as MessageKey)),
       group('dim', 'filter.dimension', (v) => t(`dim.${v}` as MessageKey)),
       group('origin', 'filter.origin', (v) => v),
+      h('fieldset', { testid: 'filter-display', class: 'single' }, h('legend', {}, t('filter.display')), h('label', { class: 'chk', title: t('filter.declutterHint') }, declutter, t('filter.declutter'))),
     );
   }
 }

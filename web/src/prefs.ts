@@ -4,6 +4,7 @@ import { isLang, type Lang } from './i18n.js';
 
 const LANG_KEY = 'kizuna.lang';
 const SESSION_KEY = 'kizuna.session';
+const DECLUTTER_KEY = 'kizuna.declutter';
 
 export interface Session {
   token: string;
@@ -50,5 +51,22 @@ export function clearSession(): void {
     sessionStorage.removeItem(SESSION_KEY);
   } catch {
     /* nothing stored */
+  }
+}
+
+/** Declutter is on unless the user turned it off on this browser. */
+export function loadDeclutter(): boolean {
+  try {
+    return localStorage.getItem(DECLUTTER_KEY) !== 'off';
+  } catch {
+    return true;
+  }
+}
+
+export function saveDeclutter(on: boolean): void {
+  try {
+    localStorage.setItem(DECLUTTER_KEY, on ? 'on' : 'off');
+  } catch {
+    /* storage disabled: the choice holds for this page */
   }
 }

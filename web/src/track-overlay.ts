@@ -11,6 +11,7 @@
  * canvas renderer does.
  */
 import type { Map as MlMap } from 'maplibre-gl';
+import { Declutter, PRIORITY } from './declutter.js';
 import { HitIndex } from './hit-test.js';
 import { affineFromSamples, applyAffine, invertAffine, mercatorToLngLat, mercatorX, mercatorY, relativeAffine, sameAffine, type Affine } from './screen-transform.js';
 import { SpriteCache } from './symbol-sprites.js';
@@ -35,12 +36,28 @@ function colourGroup(a: Affiliation): number {
 /** CSS pixels around the viewport inside which symbols are still drawn (a symbol's half-width). */
 const MARGIN = 32;
 export const HIT_RADIUS = 14;
+/** Declutter cells (CSS px, about one symbol) and how many tracks a cell shows in full before it thins out. */
+const CELL = 28;
+const CROWD = 3;
+
+function isThreat(a: Affiliation): boolean {
+  return a === 'H' || a === 'S' || a === 'J' || a === 'K';
+}
 
 export class TrackOverlay {
   readonly canvas: HTMLCanvasElement;
   private readonly ctx: CanvasRenderingContext2D;
   private readonly hits = new HitIndex();
   private readonly shownList: TrackEntry[] = [];
+  private readonly declutter = new Declutter();
+  /** per redraw, the on-screen tracks: entries, device-pixel positions, declutter priority and result */
+  private readonly visible: TrackEntry[] = [];
+  private px = new Float32Array(256);
+  private py = new Float32Array(256);
+  private pri = new Uint8Array(256);
+  private full = new Uint8Array(256);
+  /** tracks drawn as dots by the last redraw */
+  dots = 0;
   private ratio = 1;
   private sprites = new SpriteCache(1);
   private affine: Affine | undefined;
@@ -170,20 +187,68 @@ export class TrackOverlay {
       ctx.stroke();
     }
 
-    // symbols: integer positions so drawImage copies pixels instead of resampling
-    this.hits.reset();
-    ctx.fillStyle = '#ffff80';
+    // positions of the on-screen tracks, then which of them get a full symbol
+    const vis = this.visible;
+    vis.length = 0;
+    if (this.px.length < list.length) this.grow(list.length);
     for (const e of list) {
       const t = e.trailXY;
       const n = t.length;
       const x = A.a * t[n - 2]! + A.c * t[n - 1]! + A.e;
       const y = A.b * t[n - 2]! + A.d * t[n - 1]! + A.f;
       if (!onScreen(x, y)) continue;
-      const s = this.sprites.get(e.sidc);
-      if (s) ctx.drawImage(s.image, Math.round(x) - s.ax, Math.round(y) - s.ay);
-      else ctx.fillRect(Math.round(x) - 4 * ratio, Math.round(y) - 4 * ratio, 8 * ratio, 8 * ratio);
+      const k = vis.length;
+      this.px[k] = x;
+      this.py[k] = y;
+      this.pri[k] = e.track.uid === this.selected ? PRIORITY.selected : isThreat(e.affiliation) ? PRIORITY.threat : PRIORITY.other;
+      vis.push(e);
+    }
+    const k = vis.length;
+    this.dots = this.store.declutter ? this.declutter.run(this.px, this.py, this.pri, k, CELL * ratio, CROWD, this.full) : 0;
+    if (!this.store.declutter) this.full.fill(1, 0, k);
+
+    // dots under the symbols: one dark outline path, then one path per colour
+    if (this.dots > 0) {
+      const outline = new Path2D();
+      const fills = TRAIL_COLOURS.map(() => new Path2D());
+      const r = Math.max(2, Math.round(2 * ratio));
+      for (let i = 0; i < k; i++) {
+        if (this.full[i]) continue;
+        const x = Math.round(this.px[i]!);
+        const y = Math.round(this.py[i]!);
+        outline.rect(x - r - 1, y - r - 1, 2 * r + 3, 2 * r + 3);
+        fills[colourGroup(vis[i]!.affiliation)]!.rect(x - r, y - r, 2 * r + 1, 2 * r + 1);
+      }
+      ctx.fillStyle = 'rgba(0,0,0,0.8)';
+      ctx.fill(outline);
+      fills.forEach((p, i) => {
+        ctx.fillStyle = TRAIL_COLOURS[i]!;
+        ctx.fill(p);
+      });
+    }
+
+    // symbols: integer positions so drawImage copies pixels instead of resampling
+    this.hits.reset();
+    ctx.fillStyle = '#ffff80';
+    for (let i = 0; i < k; i++) {
+      const e = vis[i]!;
+      const x = this.px[i]!;
+      const y = this.py[i]!;
+      if (this.full[i]) {
+        const s = this.sprites.get(e.sidc);
+        if (s) ctx.drawImage(s.image, Math.round(x) - s.ax, Math.round(y) - s.ay);
+        else ctx.fillRect(Math.round(x) - 4 * ratio, Math.round(y) - 4 * ratio, 8 * ratio, 8 * ratio);
+      }
       this.hits.add(e.track.uid, x / ratio, y / ratio);
     }
+  }
+
+  private grow(n: number): void {
+    const size = 2 ** Math.ceil(Math.log2(n));
+    this.px = new Float32Array(size);
+    this.py = new Float32Array(size);
+    this.pri = new Uint8Array(size);
+    this.full = new Uint8Array(size);
   }
 
   /** uid of the symbol drawn under a map point (CSS pixels), if any. */

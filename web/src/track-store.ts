@@ -40,6 +40,8 @@ export class TrackStore {
   dirty = false;
   /** how many incoming tracks were dropped for an unusable position (shown, never silently hidden) */
   rejected = 0;
+  /** display option: thin out crowded areas to one symbol per cell plus dots (see declutter.ts) */
+  declutter = true;
 
   constructor(private readonly trailLength = DEFAULT_TRAIL_LENGTH) {}
 

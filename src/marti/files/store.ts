@@ -96,8 +96,9 @@ export function openFileStore(dataDir: string): FileStore {
     async ingest(source, o) {
       const tmp = join(tmpDir, randomUUID());
       const tap = new HashTap(o.limit, o.overLimit);
+      const out = createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
       try {
-        await pipeline([source, ...(o.stages ?? []), tap, createWriteStream(tmp, { flags: 'wx', mode: 0o600 })]);
+        await pipeline([source, ...(o.stages ?? []), tap, out]);
         const hash = tap.hash.digest('hex');
         if (o.expectedHash !== undefined && o.expectedHash !== hash) throw new KizunaError('HASH_MISMATCH');
         const final = join(contentDir, hash);
@@ -105,6 +106,9 @@ export function openFileStore(dataDir: string): FileStore {
         else renameSync(tmp, final);
         return { hash, size: tap.bytes };
       } catch (e) {
+        // The file is opened asynchronously: a pipeline that fails early may destroy the stream while
+        // its open is still in flight, and the file would appear after an immediate rm. Wait for close.
+        if (!out.closed) await new Promise<void>((r) => out.once('close', () => r()));
         rmSync(tmp, { force: true });
         if (e instanceof KizunaError) throw e;
         // client went away or sent less than it announced

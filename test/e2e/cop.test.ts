@@ -245,8 +245,31 @@ describe('COP in Chromium (two federated demo nodes)', { timeout: 180_000 }, () 
     await waitForShown(jpnPage, expected);
     await waitForTrackCount(usaPage, 5 + SCENARIO.filter((u) => u.owner === 'USA' || u.label.relTo.includes('USA')).length);
     expect(await jpnPage.evaluate(() => (globalThis as unknown as { __kizuna: { trackCount(): number } }).__kizuna.trackCount())).toBe(expected);
-    await sleep(1000); // let MapLibre paint the last source update before the picture
+    await sleep(1000); // let the last overlay redraw reach the screen before the picture
     const file = await screenshot(jpnPage, 'map.png');
     expect(file).toMatch(/map\.png$/);
+  });
+
+  it('declutters a crowded spot (one symbol, the rest dots) and shows every symbol when switched off, remembered after a reload', async () => {
+    const probe = (read: 'dotCount' | 'shownCount') => jpnPage.evaluate(`window.__kizuna.${read}()`) as Promise<number>;
+    const before = await probe('shownCount');
+    const label = makeLabel(jpn.registry, { policy: 'JPN', classification: 'UNCLASSIFIED', relTo: ['JPN', 'USA'], owner: 'JPN' });
+    // six tracks within a few hundred metres: one screen cell at the opening zoom
+    for (let i = 0; i < 6; i++) {
+      await jpn.publishLocal(sa(`E2E-CROWD-${i}`, `CROWD-${i}`, { point: { lat: 27 + i * 0.002, lon: 131 + i * 0.002, hae: 0, ce: 5, le: 5 } }), label);
+    }
+    await waitForShown(jpnPage, before + 6);
+    await expect.poll(() => probe('dotCount'), { timeout: UI_TIMEOUT }).toBe(5);
+    const box = byTestId(jpnPage, 'display-declutter');
+    expect(await box.isChecked()).toBe(true);
+    await box.uncheck();
+    await expect.poll(() => probe('dotCount'), { timeout: UI_TIMEOUT }).toBe(0);
+    expect(await probe('shownCount')).toBe(before + 6);
+    await jpnPage.reload();
+    await waitForShown(jpnPage, before + 6);
+    expect(await byTestId(jpnPage, 'display-declutter').isChecked()).toBe(false);
+    expect(await probe('dotCount')).toBe(0);
+    await byTestId(jpnPage, 'display-declutter').check();
+    await expect.poll(() => probe('dotCount'), { timeout: UI_TIMEOUT }).toBe(5);
   });
 });

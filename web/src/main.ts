@@ -22,6 +22,8 @@ declare global {
     __kizuna: {
       trackCount(): number;
       shownCount(): number;
+      /** tracks drawn as declutter dots by the last redraw */
+      dotCount(): number;
       fps(): number;
       lastUpdateLatencyMs(): number;
       connected(): boolean;
@@ -44,6 +46,7 @@ let loginNotice: MessageKey | undefined;
 window.__kizuna = {
   trackCount: () => store.size,
   shownCount: () => mapView?.shownCount() ?? 0,
+  dotCount: () => mapView?.dotCount() ?? 0,
   fps: () => perf.fps(),
   lastUpdateLatencyMs: () => perf.lastUpdateLatencyMs(),
   connected: () => online,

@@ -122,6 +122,11 @@ export class MapView {
     return this.overlay.shown;
   }
 
+  /** tracks the last redraw drew as declutter dots */
+  dotCount(): number {
+    return this.overlay.dots;
+  }
+
   flyTo(lon: number, lat: number): void {
     this.map.easeTo({ center: [lon, lat], duration: 400 });
   }

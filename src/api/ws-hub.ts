@@ -228,9 +228,14 @@ export class WsHub {
     if (!this.write(cl, frame)) return;
     if (uid !== undefined && !r) this.forget(cl, uid);
     else if (r) this.note(cl, uid, r);
-    // once per batch, not per frame: the high-water mark goes out in the same message as the frames
-    // that raised it, so the page never shows a track under a lower banner
+    // once per batch, not per frame: the high-water mark goes out at the end of the message carrying
+    // the frames that raised it (or, when that batch filled up and left early, ≤ BATCH_MS later)
     cl.bannerDue = true;
+    this.schedule(cl);
+  }
+
+  private schedule(cl: Client): void {
+    cl.flushTimer ??= setTimeout(() => this.flush(cl), BATCH_MS);
   }
 
   private scheduleDrain(cl: Client): void {
@@ -300,7 +305,7 @@ export class WsHub {
     cl.outBytes += frame.length;
     this.stats.sent++;
     if (cl.outBytes >= BATCH_MAX_BYTES) this.flush(cl);
-    else cl.flushTimer ??= setTimeout(() => this.flush(cl), BATCH_MS);
+    else this.schedule(cl);
     return true;
   }
 

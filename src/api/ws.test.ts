@@ -110,6 +110,17 @@ describe('WebSocket feed', () => {
     expect(apiHandle(bench.app)!.hub.stats.batches).toBeLessThan(apiHandle(bench.app)!.hub.stats.sent);
   });
 
+  it('a frame that fills a batch on its own still gets its banner right after (nothing else needs to follow)', async () => {
+    const bench = (b = await startBench());
+    const f = await openFeed(bench, await bench.login('admin'));
+    await waitFor(() => f.msgs().some((m) => m.t === 'snapshot'), 'snapshot');
+    // > 64 KiB: the batch leaves as soon as this frame is queued, before the banner is due
+    await bench.feed.publish(storedEvent({ uid: 'huge', label: bench.labels.jpnGokuhi, remarks: 'g'.repeat(70_000) }));
+    await waitFor(() => f.msgs().some((m) => m.t === 'banner' && m.label.classification === 'GOKUHI'), 'GOKUHI banner after the big frame');
+    const msgs = f.msgs();
+    expect(msgs.findIndex((m) => m.t === 'track' && m.track.uid === 'huge')).toBeLessThan(msgs.findIndex((m) => m.t === 'banner' && m.label.classification === 'GOKUHI'));
+  });
+
   it('pushes request, chat, calendar and posture changes through the guard', async () => {
     b = await startBench();
     const admin = await b.login('admin');

@@ -110,15 +110,31 @@ describe('WebSocket feed', () => {
     expect(apiHandle(bench.app)!.hub.stats.batches).toBeLessThan(apiHandle(bench.app)!.hub.stats.sent);
   });
 
-  it('a frame that fills a batch on its own still gets its banner right after (nothing else needs to follow)', async () => {
+  it('when the frame that raises the banner fills a batch (which then leaves at once), the banner still follows by itself', async () => {
     const bench = (b = await startBench());
     const f = await openFeed(bench, await bench.login('admin'));
     await waitFor(() => f.msgs().some((m) => m.t === 'snapshot'), 'snapshot');
-    // > 64 KiB: the batch leaves as soon as this frame is queued, before the banner is due
-    await bench.feed.publish(storedEvent({ uid: 'huge', label: bench.labels.jpnGokuhi, remarks: 'g'.repeat(70_000) }));
-    await waitFor(() => f.msgs().some((m) => m.t === 'banner' && m.label.classification === 'GOKUHI'), 'GOKUHI banner after the big frame');
-    const msgs = f.msgs();
-    expect(msgs.findIndex((m) => m.t === 'track' && m.track.uid === 'huge')).toBeLessThan(msgs.findIndex((m) => m.t === 'banner' && m.label.classification === 'GOKUHI'));
+    const remarks = 'r'.repeat(1500);
+    // one frame's size, then a burst of k such frames staying just under the 64 KiB batch limit, and a GOKUHI one
+    // that crosses it: that batch is sent the moment the GOKUHI frame is queued, before its banner is due
+    const uid = (i: number) => `fill-${String(i).padStart(3, '0')}`; // all frames the same length
+    await bench.feed.publish(storedEvent({ uid: 'probe-00', label: bench.labels.jpnUnclass, remarks }));
+    await waitFor(() => f.frames.some((fr) => fr.includes('"uid":"probe-00"')), 'probe frame');
+    const size = JSON.stringify(f.msgs().find((m) => m.t === 'track' && m.track.uid === 'probe-00')).length;
+    const k = Math.floor((64 * 1024 - 1) / size);
+    const from = f.frames.length;
+    await Promise.all(
+      Array.from({ length: k + 1 }, (_, i) =>
+        bench.feed.publish(storedEvent({ uid: uid(i), label: i === k ? bench.labels.jpnGokuhi : bench.labels.jpnUnclass, remarks })),
+      ),
+    );
+    await waitFor(() => f.msgs().some((m) => m.t === 'banner' && m.label.classification === 'GOKUHI'), 'GOKUHI banner with nothing else sent after it');
+    const frames = f.frames.slice(from);
+    // the GOKUHI track left in the batch it filled; its banner came in the next message, alone
+    const withTrack = frames.findIndex((fr) => fr.includes(`"uid":"${uid(k)}"`));
+    expect(frames[withTrack]!.length).toBeGreaterThanOrEqual(64 * 1024);
+    expect(frames[withTrack]).not.toContain('"t":"banner"');
+    expect(JSON.parse(frames[withTrack + 1]!)).toMatchObject({ t: 'banner', label: { classification: 'GOKUHI' } });
   });
 
   it('pushes request, chat, calendar and posture changes through the guard', async () => {

@@ -86,7 +86,8 @@ export function registerGroupRoutes(app: FastifyInstance, deps: MartiDeps, book:
 export function registerBasicGroupRoutes(app: FastifyInstance, deps: MartiDeps, book: GroupBook): void {
   app.get('/Marti/api/groups/all', async (req, reply) => {
     const creds = parseBasicAuth(req.headers.authorization);
-    const user = creds && (await deps.authenticate(creds.username, creds.password));
+    // the address lets the login throttle count per client as well as per username
+    const user = creds && (await deps.authenticate(creds.username, creds.password, req.ip));
     if (!user) throw new KizunaError('UNAUTHENTICATED');
     return reply.type('application/json').send(groupsBody(deps, book, user.groups ?? [], useCacheOf(req)));
   });

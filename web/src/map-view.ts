@@ -8,6 +8,7 @@ import maplibregl, { type Map as MlMap } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { offlineStyle } from './basemap-style.js';
 import type { PerfMeter } from './perf.js';
+import type { Affine } from './screen-transform.js';
 import { TrackOverlay } from './track-overlay.js';
 import type { TrackStore } from './track-store.js';
 
@@ -54,11 +55,15 @@ export class MapView {
     this.map.on('render', () => {
       this.perf.mapRepaints++;
       if (!this.loaded) return;
-      if (this.overlay.resize()) this.draw();
-      else if (this.overlay.cameraChanged()) {
-        if (this.moving && performance.now() - this.lastDraw < this.gap()) this.overlay.follow();
-        else this.draw();
-      }
+      // the camera transform is computed once per frame and handed on
+      const camera = this.overlay.camera();
+      if (!this.overlay.movedTo(camera)) return;
+      if (this.moving && performance.now() - this.lastDraw < this.gap()) this.overlay.follow(camera);
+      else this.draw(camera);
+    });
+    // size changes come from MapLibre's own observer, not from reading the layout every frame
+    this.map.on('resize', () => {
+      if (this.overlay.resize() && this.loaded) this.draw();
     });
     this.map.on('movestart', () => (this.moving = true));
     this.map.on('moveend', () => {
@@ -100,10 +105,10 @@ export class MapView {
     if (this.store.dirty) this.draw();
   }
 
-  private draw(): void {
+  private draw(camera?: Affine): void {
     const t0 = performance.now();
     this.store.dirty = false;
-    this.overlay.draw();
+    this.overlay.draw(camera);
     const t1 = performance.now();
     this.lastDraw = t1;
     this.lastDrawMs = t1 - t0;

@@ -101,7 +101,7 @@ export class TrackOverlay {
   }
 
   /** Mercator → device pixels for the map's current camera (exact: pitch is fixed at 0). */
-  private currentAffine(): Affine {
+  camera(): Affine {
     const c = this.map.getCenter();
     const m0 = { x: mercatorX(c.lng), y: mercatorY(c.lat) };
     // a step of ~100 screen pixels at this zoom keeps the samples well inside float precision
@@ -112,26 +112,25 @@ export class TrackOverlay {
     return { a: A.a * r, b: A.b * r, c: A.c * r, d: A.d * r, e: A.e * r, f: A.f * r };
   }
 
-  /** True when the camera moved since the last draw. */
-  cameraChanged(): boolean {
-    return !sameAffine(this.affine, this.currentAffine());
+  /** True when camera A differs from the one of the last draw. */
+  movedTo(A: Affine): boolean {
+    return !sameAffine(this.affine, A);
   }
 
   /**
    * Moves the last drawing to where the camera now puts it, without redrawing: one CSS transform
    * (symbols may look slightly scaled or rotated until the next draw()).
    */
-  follow(): void {
+  follow(A: Affine): void {
     if (!this.affine) return;
     const r = this.ratio;
-    const M = relativeAffine(this.affine, this.currentAffine());
+    const M = relativeAffine(this.affine, A);
     const css = { ...M, e: M.e / r, f: M.f / r };
     this.canvas.style.transform = `matrix(${css.a},${css.b},${css.c},${css.d},${css.e},${css.f})`;
     this.followInverse = invertAffine(css);
   }
 
-  draw(): void {
-    const A = this.currentAffine();
+  draw(A: Affine = this.camera()): void {
     this.affine = A;
     if (this.followInverse) {
       this.canvas.style.transform = '';

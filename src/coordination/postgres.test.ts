@@ -1,29 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { PG_URL, usePostgres } from '../../test/support/postgres.js';
 import { openPostgresStore } from '../store/postgres.js';
 import { federate, makeNode } from './test-support.js';
 
-const PG_URL = process.env.KIZUNA_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
-const admin = new pg.Pool({ connectionString: PG_URL, max: 2 });
-
-beforeAll(async () => {
-  try {
-    await admin.query('SELECT 1');
-  } catch (e) {
-    throw new Error(`PostgreSQL is required for these tests and is unreachable at ${PG_URL} (set KIZUNA_TEST_PG): ${String(e)}`);
-  }
-});
-afterAll(async () => {
-  await admin.end();
-});
+const { freshSchema, dropSchema } = usePostgres();
 
 describe('coordination on PostgreSQL (JPN) federated with SQLite (USA)', () => {
   it('runs the concurrence workflow, the posture handshake and keeps both audit chains valid', async () => {
-    const schema = `kz_coord_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+    const schema = freshSchema('kz_coord');
     const jpn = await makeNode('JPN', {
       openStore: () => openPostgresStore(PG_URL, { schema, max: 4 }),
-      cleanup: async () => void (await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)),
+      cleanup: () => dropSchema(schema),
     });
     const usa = await makeNode('USA');
     const fed = federate(jpn, usa);

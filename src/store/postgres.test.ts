@@ -1,29 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { PG_URL, usePostgres } from '../../test/support/postgres.js';
 import { storeContract } from './contract.js';
 import { openPostgresStore } from './postgres.js';
 import { openStore } from './open.js';
 import { isKizunaError } from '../util/errors.js';
 
-const PG_URL = process.env.KIZUNA_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
-const admin = new pg.Pool({ connectionString: PG_URL, max: 2 });
-
-beforeAll(async () => {
-  try {
-    await admin.query('SELECT 1');
-  } catch (e) {
-    throw new Error(`PostgreSQL is required for these tests and is unreachable at ${PG_URL} (set KIZUNA_TEST_PG): ${String(e)}`);
-  }
-});
-afterAll(async () => {
-  await admin.end();
-});
-
-const freshSchema = () => `kz_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-const dropSchema = async (schema: string) => {
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-};
+const { admin, freshSchema, dropSchema } = usePostgres();
 
 storeContract('postgres', async () => {
   const schema = freshSchema();

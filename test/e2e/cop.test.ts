@@ -3,33 +3,25 @@
  * TCP CoT → map, details with portion mark, banner high-water mark, and the release guard seen from the
  * browser's raw WebSocket frames.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrackView } from '../../src/api/contract.js';
-import { startDemo, type Demo } from '../../src/demo/run.js';
 import { SCENARIO, unitEvent } from '../../src/demo/scenario.js';
 import { makeLabel } from '../../src/labels/index.js';
 import type { KizunaNode } from '../../src/node/node.js';
 import { sleep, waitUntil } from '../support/node-harness.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
-import { UI_TIMEOUT, byTestId, captureWsFrames, launchChromium, login, messages, newContext, screenshot, waitForShown, waitForTrackCount } from './support/browser.js';
-import { ensureWebBuilt } from './support/web-build.js';
+import { base, startAlliance, type Alliance } from './support/alliance.js';
+import { UI_TIMEOUT, byTestId, captureWsFrames, login, messages, screenshot, waitForShown, waitForTrackCount } from './support/browser.js';
 
-let demo: Demo;
+let alliance: Alliance;
 let jpn: KizunaNode;
 let usa: KizunaNode;
-let browser: Browser;
-let dir: string;
 let jpnPage: Page;
 let jpnFrames: string[];
 let usaPage: Page;
 let usaFrames: string[];
 let tak: TestTakClient;
-
-const base = (n: KizunaNode) => `http://127.0.0.1:${n.ready.http}`;
 
 /** The map opens centred on 32°N 137°E: a track there sits under the map element's centre. */
 const CENTRE = { lat: 32, lon: 137 };
@@ -51,23 +43,18 @@ async function banner(page: Page): Promise<{ classification: string; text: strin
 }
 
 beforeAll(async () => {
-  await ensureWebBuilt();
-  dir = mkdtempSync(join(tmpdir(), 'kizuna-e2e-cop-'));
-  demo = await startDemo({ basePort: 0, dataDir: dir, scenario: false, print: false });
-  [jpn, usa] = demo.nodes as [KizunaNode, KizunaNode];
-  browser = await launchChromium();
-  jpnPage = await (await newContext(browser)).newPage();
+  alliance = await startAlliance('cop');
+  ({ jpn, usa } = alliance);
+  jpnPage = await alliance.newPage();
   jpnFrames = captureWsFrames(jpnPage);
-  usaPage = await (await newContext(browser)).newPage();
+  usaPage = await alliance.newPage();
   usaFrames = captureWsFrames(usaPage);
   tak = await TestTakClient.connect(jpn.ready.tcp);
 }, 240_000);
 
 afterAll(async () => {
   tak?.close();
-  await browser?.close();
-  await demo?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await alliance?.stop();
 });
 
 describe('COP in Chromium (two federated demo nodes)', { timeout: 180_000 }, () => {

@@ -2,41 +2,31 @@
  * The coordination desk in two browsers at once: a USA coordinator raises and submits a request through
  * the form, the JPN coordinator concurs on the JPN node, and the USA page shows JPN's concurrence live.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestView } from '../../src/api/contract.js';
-import { startDemo, type Demo } from '../../src/demo/run.js';
 import type { KizunaNode } from '../../src/node/node.js';
-import { UI_TIMEOUT, byTestId, captureWsFrames, launchChromium, login, messages, newContext, screenshot } from './support/browser.js';
-import { ensureWebBuilt } from './support/web-build.js';
+import { base, startAlliance, type Alliance } from './support/alliance.js';
+import { UI_TIMEOUT, byTestId, captureWsFrames, login, messages, screenshot } from './support/browser.js';
 
-let demo: Demo;
+let alliance: Alliance;
 let jpn: KizunaNode;
 let usa: KizunaNode;
-let browser: Browser;
-let dir: string;
 let jpnPage: Page;
 let usaPage: Page;
 let usaFrames: string[];
 let requestId = '';
 
-const base = (n: KizunaNode) => `http://127.0.0.1:${n.ready.http}`;
 const TITLE = 'E2E HADR airlift to Naha';
 
 const decision = (page: Page, nation: string) => byTestId(page, `concurrence-${requestId}-${nation}`).getAttribute('data-decision');
 const status = (page: Page) => byTestId(page, `request-row-${requestId}`).getAttribute('data-status');
 
 beforeAll(async () => {
-  await ensureWebBuilt();
-  dir = mkdtempSync(join(tmpdir(), 'kizuna-e2e-desk-'));
-  demo = await startDemo({ basePort: 0, dataDir: dir, scenario: false, print: false });
-  [jpn, usa] = demo.nodes as [KizunaNode, KizunaNode];
-  browser = await launchChromium();
-  jpnPage = await (await newContext(browser)).newPage();
-  usaPage = await (await newContext(browser)).newPage();
+  alliance = await startAlliance('desk');
+  ({ jpn, usa } = alliance);
+  jpnPage = await alliance.newPage();
+  usaPage = await alliance.newPage();
   usaFrames = captureWsFrames(usaPage);
   await login(jpnPage, base(jpn), 'jpn-coord');
   await login(usaPage, base(usa), 'usa-coord');
@@ -47,9 +37,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await alliance?.stop();
 });
 
 describe('coordination desk across two nations in Chromium', { timeout: 180_000 }, () => {

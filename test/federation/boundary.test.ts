@@ -1,22 +1,14 @@
-import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateBindingKeys, labelToJson, signBinding } from '../../src/labels/index.js';
 import type { SecurityLabel } from '../../src/labels/types.js';
-import {
-  FrameReader,
-  decodeFrame,
-  encodeEnvelopeBody,
-  encodeFrame,
-  envelopeFrame,
-  lengthPrefixed,
-  type Frame,
-} from '../../src/federation/wire.js';
+import { encodeEnvelopeBody, envelopeFrame } from '../../src/federation/wire.js';
 import { makeCa, makeNodeCert } from './pki.js';
 import {
   cotObject,
   label,
   makeIdentity,
   originate,
+  rawPeer,
   registry,
   startNode,
   storedIds,
@@ -25,18 +17,6 @@ import {
   type Identity,
   type TestNode,
 } from './harness.js';
-
-/** A hand-driven peer speaking the wire protocol, to send what an honest node never would. */
-async function rawPeer(o: { port: number; cert: { certPem: string; keyPem: string }; caPem: string }) {
-  const sock = tls.connect({ host: '127.0.0.1', port: o.port, ca: o.caPem, cert: o.cert.certPem, key: o.cert.keyPem, checkServerIdentity: () => undefined });
-  const frames: Frame[] = [];
-  const reader = new FrameReader();
-  sock.on('data', (c: Buffer) => reader.push(c).forEach((b) => frames.push(decodeFrame(b))));
-  const closed = new Promise<void>((r) => sock.once('close', () => r()));
-  sock.on('error', () => undefined);
-  await new Promise<void>((ok, fail) => sock.once('secureConnect', ok).once('error', fail));
-  return { sock, frames, closed, send: (f: Frame) => sock.write(lengthPrefixed(encodeFrame(f))) };
-}
 
 describe('federation boundary: identity from certificates, defence in depth at the receiver', () => {
   const t = tmpDir();

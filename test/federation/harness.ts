@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -12,6 +13,7 @@ import {
 import type { ReleaseGuard } from '../../src/labels/guard-types.js';
 import type { SecurityLabel } from '../../src/labels/types.js';
 import { createFederation, type FedObject, type Federation, type FedPeer } from '../../src/federation/index.js';
+import { FrameReader, decodeFrame, encodeFrame, lengthPrefixed, type Frame } from '../../src/federation/wire.js';
 import type { JWK } from 'jose';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store, StoredEvent } from '../../src/store/types.js';
@@ -215,4 +217,16 @@ export async function startProxy(target: () => number): Promise<{ port: number; 
         server.close(() => r());
       }),
   };
+}
+
+/** A hand-driven peer speaking the wire protocol, to send what an honest node never would. */
+export async function rawPeer(o: { port: number; cert: { certPem: string; keyPem: string }; caPem: string }) {
+  const sock = tls.connect({ host: '127.0.0.1', port: o.port, ca: o.caPem, cert: o.cert.certPem, key: o.cert.keyPem, checkServerIdentity: () => undefined });
+  const frames: Frame[] = [];
+  const reader = new FrameReader();
+  sock.on('data', (c: Buffer) => reader.push(c).forEach((b) => frames.push(decodeFrame(b))));
+  const closed = new Promise<void>((r) => sock.once('close', () => r()));
+  sock.on('error', () => undefined);
+  await new Promise<void>((ok, fail) => sock.once('secureConnect', ok).once('error', fail));
+  return { sock, frames, closed, send: (f: Frame) => sock.write(lengthPrefixed(encodeFrame(f))) };
 }

@@ -1,26 +1,15 @@
-import tls from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFederation, type AuditHead, type Federation } from '../../src/federation/index.js';
-import { FrameReader, decodeFrame, encodeFrame, lengthPrefixed, type Frame } from '../../src/federation/wire.js';
+import type { Frame } from '../../src/federation/wire.js';
 import { createGuard } from '../../src/labels/index.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { makeIdentity, registry, tmpDir, waitFor } from './harness.js';
+import { makeIdentity, rawPeer, registry, tmpDir, waitFor } from './harness.js';
 
 /**
  * Protocol v2 (AuditHead) next to v1: versions are negotiated per link (highest common); a v1 peer never
  * receives an AuditHead and may not send one; a v2 peer's heads reach onPeerAuditHead once per change,
  * and a head going backwards is audited as evidence.
  */
-async function rawPeer(port: number, cert: { certPem: string; keyPem: string }, caPem: string) {
-  const sock = tls.connect({ host: '127.0.0.1', port, ca: caPem, cert: cert.certPem, key: cert.keyPem, checkServerIdentity: () => undefined });
-  const frames: Frame[] = [];
-  const reader = new FrameReader();
-  sock.on('data', (c: Buffer) => reader.push(c).forEach((b) => frames.push(decodeFrame(b))));
-  const closed = new Promise<void>((r) => sock.once('close', () => r()));
-  sock.on('error', () => undefined);
-  await new Promise<void>((ok, fail) => sock.once('secureConnect', ok).once('error', fail));
-  return { sock, frames, closed, send: (f: Frame) => sock.write(lengthPrefixed(encodeFrame(f))) };
-}
 
 const t = tmpDir();
 let fed: Federation | undefined;
@@ -58,7 +47,7 @@ describe('federation protocol versions and audit heads', () => {
     });
 
     // v1 peer
-    const v1 = await rawPeer(port!, JPN.cert, USA.ca.certPem);
+    const v1 = await rawPeer({ port: port!, cert: JPN.cert, caPem: USA.ca.certPem });
     v1.send(hello([1]));
     await waitFor(() => v1.frames.some((f) => 'helloAck' in f), 'v1 hello ack');
     expect(v1.frames.find((f) => 'helloAck' in f)).toMatchObject({ helloAck: { chosenVersion: 1 } });
@@ -72,7 +61,7 @@ describe('federation protocol versions and audit heads', () => {
     expect(received).toEqual([]);
 
     // v2 peer
-    const v2 = await rawPeer(port!, JPN.cert, USA.ca.certPem);
+    const v2 = await rawPeer({ port: port!, cert: JPN.cert, caPem: USA.ca.certPem });
     v2.send(hello([1, 2, 9]));
     await waitFor(() => v2.frames.some((f) => 'helloAck' in f), 'v2 hello ack');
     expect(v2.frames.find((f) => 'helloAck' in f)).toMatchObject({ helloAck: { chosenVersion: 2 } });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUsers } from '../../src/demo/run.js';
 import { en, ja } from '../../web/src/i18n.js';
 import { startTestNode } from '../support/node-harness.js';
-import { UI_TIMEOUT, byTestId, captureWsFrames, launchChromium, login, messages, newContext, screenshot } from './support/browser.js';
+import { UI_TIMEOUT, byTestId, captureWsFrames, launchChromium, login, messages, newContext, screenshot, trackApiCalls } from './support/browser.js';
 import { ensureWebBuilt } from './support/web-build.js';
 
 type Node = Awaited<ReturnType<typeof startTestNode>>;
@@ -81,9 +81,12 @@ describe('language and session in Chromium', { timeout: 180_000 }, () => {
     // a fresh socket for the frame capture: log out and in again
     await byTestId(page, 'logout').click();
     await expect.poll(() => text(page, 'login-message'), { timeout: UI_TIMEOUT }).toBe(en['login.loggedOut']);
+    const calls = trackApiCalls(page);
     await login(page, base, 'jpn-coord');
     const token = await sessionToken(page);
     expect(token).toBeTruthy();
+    // the app's start-up REST calls (desk) must be over, or a 401 there would sign out first
+    await calls.idle();
 
     await node.users.logout(token!);
     // the node's WebSocket hub re-checks sessions periodically (15 s by default) and sends {t:'expired'}
@@ -97,8 +100,11 @@ describe('language and session in Chromium', { timeout: 180_000 }, () => {
   it('a page reloaded with a dead token lands on the login screen, not a broken app', async () => {
     await login(page, base, 'jpn-coord');
     const token = await sessionToken(page);
+    // revoke while the app is not running in the tab: a live page notices a dead token by itself (a REST 401
+    // during its start-up loads, or the hub's session check) and signs out before a reload, which is the test above
+    await page.goto('about:blank');
     await node.users.logout(token!);
-    await page.reload();
+    await page.goto(base + '/');
     await byTestId(page, 'login-form').waitFor({ state: 'visible', timeout: 45_000 });
     expect(await text(page, 'login-message')).toBe(en['login.expired']);
     expect(await sessionToken(page)).toBeNull();

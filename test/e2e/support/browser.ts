@@ -112,3 +112,35 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export function probe<T>(page: Page, read: (k: KizunaProbe) => T): Promise<T> {
   return page.evaluate(`(${read.toString()})(window.__kizuna)`) as Promise<T>;
 }
+
+/**
+ * Counts the page's REST calls in flight (WebSocket excluded) from now on. `idle()` resolves once none
+ * has been in flight for `quietMs`: e.g. the desk's start-up loads after a login, which would otherwise
+ * race a test that revokes the session right away (a 401 there signs out before the WebSocket can).
+ */
+export function trackApiCalls(page: Page): { idle(quietMs?: number): Promise<void> } {
+  let inFlight = 0;
+  let last = Date.now();
+  const isApi = (r: { url(): string; resourceType(): string }) => r.url().includes('/api/') && r.resourceType() !== 'websocket';
+  page.on('request', (r) => {
+    if (!isApi(r)) return;
+    inFlight++;
+    last = Date.now();
+  });
+  const done = (r: { url(): string; resourceType(): string }) => {
+    if (!isApi(r)) return;
+    inFlight--;
+    last = Date.now();
+  };
+  page.on('requestfinished', done);
+  page.on('requestfailed', done);
+  return {
+    async idle(quietMs = 300) {
+      const end = Date.now() + UI_TIMEOUT;
+      while (inFlight > 0 || Date.now() - last < quietMs) {
+        if (Date.now() > end) throw new Error(`REST calls still in flight after ${UI_TIMEOUT} ms`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
+}

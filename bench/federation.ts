@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { openSqliteStore } from '../src/store/sqlite.js';
 import { FrameReader, decodeFrame, encodeEnvelopeBody, encodeFrame, envelopeFrame, lengthPrefixed } from '../src/federation/wire.js';
 import { cotObject, label, makeIdentity, startNode, tmpDir, waitFor } from '../test/federation/harness.js';
+import { appendAdmitted } from '../test/support/admitted.js';
 
 const N = Number(process.argv[2] ?? 20_000);
 /** outbox batch / window of the federation under test: the production defaults unless given (env) */
@@ -63,7 +64,7 @@ async function baseline(): Promise<{ rate: number; p50: number; p99: number }> {
       chain = chain.then(async () => {
         const fresh = new Set(await receiver.outbox.markSeen(envs.map((e) => `${e.origin}:${e.id}`)));
         const evs = envs.filter((e) => fresh.has(`${e.origin}:${e.id}`)).map((e) => JSON.parse(Buffer.from(e.payload).toString()));
-        await receiver.events.appendEvents(evs);
+        await appendAdmitted(receiver, evs);
         for (const e of envs) lat.push(performance.now() - offeredAt.get(e.id)!);
         accepted += envs.length;
         sock.write(lengthPrefixed(encodeFrame({ ack: { seq: envs[envs.length - 1]!.seq } })));

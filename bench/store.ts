@@ -10,6 +10,7 @@ import pg from 'pg';
 import { openPostgresStore } from '../src/store/postgres.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
 import type { Store, StoredEvent } from '../src/store/types.js';
+import { appendAdmitted } from '../test/support/admitted.js';
 
 const PG_URL = process.env.KIZUNA_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const label = {
@@ -55,7 +56,7 @@ async function appendRun(store: Store, total: number, perCall: number, concurren
   let done = 0;
   while (done < total) {
     const wave: Promise<string[]>[] = [];
-    for (let c = 0; c < concurrency && done < total; c++, done += perCall) wave.push(store.events.appendEvents(events(perCall, 10_000)));
+    for (let c = 0; c < concurrency && done < total; c++, done += perCall) wave.push(appendAdmitted(store, events(perCall, 10_000)));
     await Promise.all(wave);
   }
   return performance.now() - start;
@@ -77,7 +78,7 @@ async function latestBench(name: string, open: () => Promise<Store>) {
   try {
     // 10k distinct uids present in latest
     for (let i = 0; i < 10; i++) {
-      await store.events.appendEvents(
+      await appendAdmitted(store, 
         Array.from({ length: 1000 }, (_, j) => ({ ...events(1, 1)[0]!, uid: `L-${i * 1000 + j}` })),
       );
     }

@@ -5,7 +5,10 @@
 //  (b) src/labels/** imports nothing outside src/labels and src/util (packages and node: builtins are
 //      fine; *.test.ts files are exempt: tests may wire labels to other modules);
 //  (c) src/cot, src/store, src/bus never import src/node, src/tak, src/api, src/federation, src/coordination;
-//  (d) web/** imports nothing from src/ except src/api/contract.ts.
+//  (d) web/** imports nothing from src/ except src/api/contract.ts;
+//  (e) only src/labels/authority.ts (and the test-only test/support/admitted.ts) may cast to Admitted: the
+//      store's write paths take only what the write authority admitted;
+//  (f) src/pipeline never imports src/node, src/api, src/federation, src/marti, src/coordination.
 // Prints `file:line: (rule) message` per violation; exit 1 if any.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -15,6 +18,8 @@ const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.u
 const SKIP_DIRS = new Set(['node_modules', 'dist', '.git', 'fixtures', 'coverage']);
 const CODE = /\.(ts|tsx|mts|cts|js|mjs|cjs|jsx)$/;
 const CAST = /\bas\s+(?:unknown\s+as\s+)?Released\b/;
+const ADMIT_CAST = /\bas\s+(?:unknown\s+as\s+)?Admitted\b/;
+const ADMIT_CASTERS = new Set(['src/labels/authority.ts', 'test/support/admitted.ts']);
 const IMPORT_RES = [
   /\bfrom\s*['"]([^'"]+)['"]/g,
   /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
@@ -59,6 +64,7 @@ for (const file of files) {
     if (/^\s*(\*|\/\*)/.test(raw)) return;
     const line = raw.replace(/(^|[^:'"`])\/\/.*$/, '$1');
     if (r !== 'src/labels/guard.ts' && CAST.test(line)) violations.push(`${at}: (a) cast to Released outside src/labels/guard.ts`);
+    if (!ADMIT_CASTERS.has(r) && ADMIT_CAST.test(line)) violations.push(`${at}: (e) cast to Admitted outside src/labels/authority.ts`);
     for (const re of IMPORT_RES) {
       re.lastIndex = 0;
       for (let m = re.exec(line); m; m = re.exec(line)) {
@@ -69,6 +75,9 @@ for (const file of files) {
         }
         if (['src/cot', 'src/store', 'src/bus'].some((d) => under(r, d)) && ['src/node', 'src/tak', 'src/api', 'src/federation', 'src/coordination'].some((d) => under(t, d))) {
           violations.push(`${at}: (c) inner module imports outer ${t}`);
+        }
+        if (under(r, 'src/pipeline') && ['src/node', 'src/api', 'src/federation', 'src/marti', 'src/coordination'].some((d) => under(t, d))) {
+          violations.push(`${at}: (f) src/pipeline imports outer ${t}`);
         }
         if (under(r, 'web') && under(t, 'src') && t !== 'src/api/contract') {
           violations.push(`${at}: (d) web may import only src/api/contract.ts from src, not ${t}`);

@@ -10,6 +10,7 @@ import { openSqliteStore } from '../store/sqlite.js';
 import type { Store, StoredEvent } from '../store/types.js';
 import { createAuditLog, createCoordination, createUserService, type Coordination, type LoginThrottleConfig, type UserService } from '../coordination/index.js';
 import { apiHandle, registerApi, type ApiDeps, type TrackChange, type TrackFeed } from './index.js';
+import { appendAdmitted } from '../../test/support/admitted.js';
 
 export const USERS = [
   { username: 'viewer', password: 'pw-viewer', role: 'viewer' as const },
@@ -32,7 +33,7 @@ export class TestFeed implements TrackFeed {
     return () => this.fns.delete(fn);
   }
   async publish(e: StoredEvent): Promise<void> {
-    await this.store.events.appendEvents([e]);
+    await appendAdmitted(this.store, [e]);
     for (const fn of this.fns) fn({ kind: 'event', event: e });
   }
   async remove(uid: string, label: SecurityLabel): Promise<void> {

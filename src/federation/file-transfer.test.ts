@@ -9,6 +9,7 @@ import { openFileStore, type FileStore } from '../marti/files/store.js';
 import { KizunaError } from '../util/errors.js';
 import { createFileTransfer, type FileTransfer } from './file-transfer.js';
 import type { FedObject, PeerStatus } from './types.js';
+import { admittedForTest } from '../../test/support/admitted.js';
 
 /**
  * The chunk pump and reassembly without sockets (the two-node tests cover the wire): the sender never
@@ -60,6 +61,7 @@ function fakeFederation() {
 async function sender(dir: string, files: FileStore, fed: ReturnType<typeof fakeFederation>, audits: { kind: string; body: unknown }[] = []) {
   const t = createFileTransfer({
     nodeId: 'JPN',
+    nation: 'JPN',
     registry,
     guard,
     federation: fed.federation,
@@ -77,14 +79,14 @@ async function sender(dir: string, files: FileStore, fed: ReturnType<typeof fake
 
 function receiver(dir: string, files: FileStore, audits: { kind: string; body: unknown }[] = []): FileTransfer {
   const fed = fakeFederation();
-  const t = createFileTransfer({ nodeId: 'USA', registry, guard, federation: fed.federation, files, dir, audit: async (kind, _a, body) => void audits.push({ kind, body }), chunkBytes: CHUNK });
+  const t = createFileTransfer({ nodeId: 'USA', nation: 'USA', registry, guard, federation: fed.federation, files, dir, audit: async (kind, _a, body) => void audits.push({ kind, body }), chunkBytes: CHUNK });
   closers.push(() => t.close());
   return t;
 }
 
 async function storeFile(files: FileStore, data: Buffer, label: SecurityLabel) {
   const { hash, size } = await files.ingest(Readable.from([data]), { limit: data.length, overLimit: () => new KizunaError('PAYLOAD_TOO_LARGE') });
-  return files.addRecord({ hash, size, name: 'f.bin', mimeType: 'application/octet-stream', keywords: [], tool: 'public', submitter: 'taro', submitterNation: 'JPN', creatorUid: '', label });
+  return files.addRecord(admittedForTest({ hash, size, name: 'f.bin', mimeType: 'application/octet-stream', keywords: [], tool: 'public', submitter: 'taro', submitterNation: 'JPN', creatorUid: '', label }));
 }
 
 const asReceived = (c: Chunk): Chunk => ({ ...c, received: registry.translate(c.chunk.label, 'USA') });

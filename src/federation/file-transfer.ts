@@ -3,7 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { audienceFor, type PolicyRegistry } from '../labels/index.js';
+import { admit, audienceFor, authorityContext, type Admitted, type PolicyRegistry } from '../labels/index.js';
 import type { ReleaseGuard } from '../labels/guard-types.js';
 import type { SecurityLabel } from '../labels/types.js';
 import { KizunaError } from '../util/errors.js';
@@ -37,7 +37,11 @@ export interface FileSink {
   byHash(hash: string): FileRecordLike[];
   contentPath(hash: string): string;
   ingest(source: Readable, o: { limit: number; overLimit: () => KizunaError; expectedHash?: string }): Promise<{ hash: string; size: number }>;
-  addRecord(r: {
+  addRecord(r: Admitted<NewFileRecordLike>): unknown;
+}
+
+/** A received file's record, before the write authority admits it. */
+export interface NewFileRecordLike {
     hash: string;
     name: string;
     mimeType: string;
@@ -49,11 +53,12 @@ export interface FileSink {
     creatorUid: string;
     label: SecurityLabel;
     origin: string;
-  }): unknown;
 }
 
 export interface FileTransferDeps {
   nodeId: string;
+  /** this node's nation: the write authority never lets a peer write what it owns */
+  nation: string;
   registry: PolicyRegistry;
   guard: ReleaseGuard;
   federation: Pick<Federation, 'offer' | 'status'>;
@@ -203,9 +208,38 @@ export function createFileTransfer(d: FileTransferDeps): FileTransfer {
     return next;
   }
 
+  const authority = authorityContext(d.registry, d.nation, d.guard);
+  function admitReceived(obj: Extract<FedObject, { kind: 'file-chunk' }>, from: { peer: string; nation: string }): Admitted<NewFileRecordLike> {
+    const c = obj.chunk;
+    const label = obj.received!;
+    const r = admit(
+      authority,
+      { kind: 'peer', identity: `peer:${from.nation}`, nation: from.nation, audience: audienceFor(d.registry, { nation: from.nation }) },
+      undefined,
+      { op: 'write', label, defaultLabel: label, origin: obj.origin, ...(label.owner !== from.nation ? { relayed: true } : {}) },
+      (l): NewFileRecordLike => ({
+        hash: c.hash,
+        name: c.name,
+        mimeType: c.mimeType,
+        size: c.size,
+        keywords: c.keywords,
+        tool: 'public',
+        submitter: `fed:${obj.origin}`,
+        submitterNation: from.nation,
+        creatorUid: '',
+        label: l,
+        origin: obj.origin,
+      }),
+    );
+    if (!r.ok) throw new KizunaError('FED_REJECTED', 'file refused by the write authority', { cause: r.code });
+    return r.value;
+  }
+
   async function receiveChunk(obj: Extract<FedObject, { kind: 'file-chunk' }>, from: { peer: string; nation: string }): Promise<void> {
     const c = obj.chunk;
     if (!obj.received) throw new KizunaError('FED_REJECTED', 'file chunk without a checked label');
+    // the write authority first: a peer stores only files its own nation owns (nothing is written otherwise)
+    const record = admitReceived(obj, from);
     // already complete: a replay or a duplicate transfer
     if (d.files.byHash(c.hash).some((r) => r.origin === obj.origin)) return;
     const base = join(incoming, `${obj.origin.replace(/[^A-Za-z0-9_.-]/g, '_')}-${c.hash}`);
@@ -242,19 +276,7 @@ export function createFileTransfer(d: FileTransferDeps): FileTransfer {
       if (err instanceof KizunaError && err.status < 500) throw err;
       throw new KizunaError('FED_REJECTED', 'file could not be assembled', { cause: err });
     }
-    d.files.addRecord({
-      hash: c.hash,
-      name: c.name,
-      mimeType: c.mimeType,
-      size: c.size,
-      keywords: c.keywords,
-      tool: 'public',
-      submitter: `fed:${obj.origin}`,
-      submitterNation: from.nation,
-      creatorUid: '',
-      label: obj.received,
-      origin: obj.origin,
-    });
+    d.files.addRecord(record);
     rmSync(partFile, { force: true });
     rmSync(stateFile, { force: true });
     await d.audit('fed.file.received', d.nodeId, { peer: from.peer, origin: obj.origin, hash: c.hash, size: c.size, chunks: c.total });

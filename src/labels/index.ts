@@ -27,3 +27,16 @@ export {
 export { labelFromJson, labelToJson, SecurityLabelSchema } from './json.js';
 export { labelView, portionMark, renderMarking, type Lang, type LabelView } from './marking.js';
 export { bindingPayload, generateBindingKeys, signBinding, verifyBinding } from './binding.js';
+export type { Admitted } from './admitted.js';
+export {
+  admit,
+  authorityContext,
+  dominates,
+  originatorOfPeer,
+  WriteRefusal,
+  type AdmitResult,
+  type AuthorityContext,
+  type ExistingObject,
+  type IncomingWrite,
+  type WriteActor,
+} from './authority.js';

@@ -1,4 +1,4 @@
-import type { Labelled, PolicyRegistry, ReleaseGuard, SecurityLabel } from '../labels/index.js';
+import type { Audience, Labelled, PolicyRegistry, ReleaseGuard, SecurityLabel } from '../labels/index.js';
 import type { Revocations } from '../certs/index.js';
 
 export interface MartiClient {
@@ -38,7 +38,7 @@ export interface MartiDeps {
   /** connected TAK clients, each with the label of its SA */
   clients(): Labelled<MartiClient>[];
   /** relay a file-share CoT (b-f-t-r) through the node's release path */
-  publishCot(xml: string, label: SecurityLabel): Promise<void>;
+  publishCot(xml: string, label: SecurityLabel, by: { name: string; nation: string; audience: Audience }): Promise<void>;
   /** label for uploads that come without one */
   defaultLabel(): SecurityLabel;
 }

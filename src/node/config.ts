@@ -60,6 +60,8 @@ export const NodeConfigSchema = z.object({
       historyRetentionHours: z.number().positive().default(72),
       /** a TLS client that has not completed its handshake by then is disconnected */
       handshakeTimeoutMs: z.number().int().positive().default(10_000),
+      /** an event time further ahead than this is clamped to now, so no event can pin a track (write authority) */
+      maxFutureSkewMs: z.number().int().nonnegative().default(60_000),
     })
     .prefault({}),
   /**

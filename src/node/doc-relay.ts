@@ -3,7 +3,7 @@ import type { Doc } from '../store/types.js';
 import type { Coordination } from '../coordination/index.js';
 import type { Logger } from '../util/log.js';
 import { nodeSubject } from '../bus/subject.js';
-import { isFromProcess } from './bus-codec.js';
+import { isFromProcess } from '../pipeline/index.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

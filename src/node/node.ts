@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Audience, SecurityLabel } from '../labels/types.js';
 import type { ReleaseGuard } from '../labels/guard-types.js';
 import type { Store, StoredEvent } from '../store/types.js';
-import type { Bus, Subscription } from '../bus/types.js';
+import type { Bus } from '../bus/types.js';
 import type { CotEvent } from '../cot/model.js';
 import {
   audienceFor,
@@ -22,7 +22,7 @@ import { nodeSubject } from '../bus/subject.js';
 import { parseCotXml, serializeCotXml } from '../cot/xml.js';
 import { TakServer } from '../tak/server.js';
 import type { ClientIdentity, TakConnection } from '../tak/connection.js';
-import { DELETE, deleteTarget } from '../tak/control.js';
+import { DELETE } from '../tak/control.js';
 import { ensureNodePki, identityOfCert, openRevocations, type NodePki, type Revocations } from '../certs/index.js';
 import { startMartiServers, type MartiServers } from '../marti/index.js';
 import { createAuditLog, createCoordination, createUserService, type AuditLog, type Coordination, type UserService } from '../coordination/index.js';
@@ -32,8 +32,7 @@ import { createFileTransfer, type FileTransfer } from '../federation/file-transf
 import { createLogger, type Logger } from '../util/log.js';
 import { KizunaError } from '../util/errors.js';
 import type { NodeConfig } from './config.js';
-import { ingest, type IngestDeps, type IngestSource } from './ingest.js';
-import { decodeBusEvent, isFromProcess, type BusEvent } from './bus-codec.js';
+import { Pipeline, createRefusalAudit } from '../pipeline/index.js';
 import { TrackFeed } from './track-feed.js';
 import { loadBindingKeys } from './binding-keys.js';
 import { relayCoordinationChanges } from './doc-relay.js';
@@ -143,12 +142,17 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       audienceFor(registry, { nation: config.nation, ...(maxClassification ? { maxClassification } : {}) });
     const tcpAudience = nationAudience(config.tcpClearance ?? classes[0]);
 
-    // --- the ingest pipeline ---------------------------------------------------------------
+    // --- the CoT pipeline (src/pipeline): write authority → store → bus → local delivery ------
     const subject = nodeSubject(nodeId, 'events');
     const tracks = new TrackFeed(() => store.events.latest({ now: Date.now() }));
     let federation: Federation | undefined;
-    const ingestDeps: IngestDeps = {
+    const refusals = createRefusalAudit({ append: (kind, actor, body) => audit.append(kind, actor, body).then(() => undefined) });
+    closers.push(() => refusals.flush());
+    const pipeline = new Pipeline({
       nodeId,
+      nation: config.nation,
+      processId,
+      registry,
       guard,
       store,
       bus,
@@ -156,6 +160,13 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       parseLabel: (xml) => labels.parse(xml),
       labelXml: (l) => labels.xml(l),
       serialize: serializeCotXml,
+      defaultLabel,
+      nationAudience: nationAudience(),
+      maxFutureSkewMs: config.limits.maxFutureSkewMs,
+      onRefused: (r) => {
+        log.info({ code: r.code, actor: r.actor.identity, path: r.path }, 'write refused');
+        refusals.record(r);
+      },
       afterStore: (stored, _cot, source) => {
         if (!federation) return;
         const obj: FedObject = { kind: 'cot', origin: stored.origin, id: stored.id, event: stored };
@@ -163,7 +174,8 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
           log.warn({ code: (err as { code?: string }).code ?? 'INTERNAL' }, 'federation offer failed');
         });
       },
-    };
+    });
+    closers.push(() => pipeline.close());
 
     // GeoChat <-> coordination chat (issue 6): chat written here goes to TAK clients through ingest.
     const chatBridge = createChatBridge({
@@ -171,12 +183,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       coordination,
       log,
       publish: async (ev, label) => {
-        await ingest(ingestDeps, { ...ev, labelXml: labels.xml(label) }, {
-          kind: 'api',
-          audience: nationAudience(),
-          defaultLabel: label,
-          route: { sourceProcess: processId },
-        });
+        await pipeline.fromNode(ev, `node:${nodeId}:chat`, label);
       },
     });
     closers.push(() => chatBridge.close());
@@ -203,12 +210,6 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       }),
       certificateIdentity: (socket: tls.TLSSocket) => certIdentity(socket),
       ingest: async (ev: CotEvent, from: TakConnection) => {
-        const source: IngestSource = {
-          kind: 'tak',
-          audience: from.identity.audience,
-          defaultLabel: defaultLabel(),
-          route: { sourceConn: from.id, sourceProcess: processId, senderGroups: [...from.groups] },
-        };
         // A file share carries the label of the file it announces (issue 9), never a lower one.
         const shareLabel =
           ev.type === FILESHARE_TYPE && marti
@@ -220,10 +221,10 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
                 },
                 ev,
                 { uid: from.uid, audience: from.identity.audience },
-                ev.labelXml ? ingestDeps.parseLabel(ev.labelXml) : undefined,
+                ev.labelXml ? labels.parse(ev.labelXml) : undefined,
               )
             : undefined;
-        const r = await ingest(ingestDeps, shareLabel ? { ...ev, labelXml: labels.xml(shareLabel) } : ev, source);
+        const r = await pipeline.fromTak(shareLabel ? { ...ev, labelXml: labels.xml(shareLabel) } : ev, from);
         // clientEndPoints releases a client by the label its SA was stored with (unlabelled SAs get the default).
         if (from.lastSa === ev) from.lastSa.label = r.stored.label;
         if (r.fresh && ev.type === GEOCHAT_TYPE) {
@@ -257,32 +258,12 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     });
 
     // Every process of this node delivers what any process stored (NATS) or what this one stored (memory).
-    const deliverLocal = (be: BusEvent): void => {
+    pipeline.onDelivery((be) => {
       tak.deliver({ stored: be.stored, cot: be.cot, route: be.route });
-      if (be.cot.type === DELETE) {
-        const target = deleteTarget(be.cot.detailXml);
-        if (target) {
-          holders.delete(target);
-          tracks.emit({ kind: 'delete', uid: target, label: be.stored.label });
-        }
-      } else {
-        holders.set(be.stored.uid, { label: be.stored.label, origin: be.stored.origin });
-        tracks.emit({ kind: 'event', event: be.stored });
-      }
-    };
-    // Who holds each uid now (label + origin of its latest state): ingest refuses overwrites by senders
-    // who may not see the current state. Kept live from every process's deliveries, warmed from the store.
-    const holders = new Map<string, { label: SecurityLabel; origin: string }>();
-    for (const e of await store.events.latest({ now: Date.now(), includeStale: true })) holders.set(e.uid, { label: e.label, origin: e.origin });
-    ingestDeps.currentOf = (uid) => holders.get(uid);
-    ingestDeps.processId = processId;
-    ingestDeps.deliverLocal = deliverLocal;
-    const sub: Subscription = bus.subscribe(subject, (data) => {
-      if (isFromProcess(data, processId)) return; // already delivered from memory
-      deliverLocal(decodeBusEvent(data));
+      if (be.cot.type === DELETE) tracks.emit({ kind: 'delete', uid: be.stored.uid, label: be.stored.label });
+      else tracks.emit({ kind: 'event', event: be.stored });
     });
-    closers.push(() => sub.unsubscribe());
-    await sub.ready;
+    await pipeline.start();
 
     // --- federation --------------------------------------------------------------------------
     const peers = readPeers(config.peers);
@@ -304,15 +285,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
         if (obj.kind === 'cot') {
           const cot = parseCotXml(obj.event.xml, { maxBytes: config.limits.maxEventBytes * 2 });
           const peerAudience = audienceFor(registry, { nation: from.nation });
-          await ingest(ingestDeps, { ...cot, labelXml: labels.xml(obj.event.label) }, {
-            kind: 'federation',
-            audience: peerAudience,
-            defaultLabel: obj.event.label,
-            route: { sourceProcess: processId },
-            origin: obj.origin,
-            eventId: obj.id,
-            hops: [from.peer],
-          });
+          await pipeline.fromPeer(cot, { origin: obj.origin, id: obj.id, label: obj.event.label }, { peer: from.peer, nation: from.nation, audience: peerAudience });
         } else if (obj.kind === 'file-chunk') {
           // 5xx: not acknowledged, the peer resends once the file store is up (only during startup)
           if (!fileTransfer) throw new KizunaError('INTERNAL', 'file store not ready');
@@ -381,12 +354,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       federationStatus: () => federation!.status(),
       ingestCot: async (xml, user) => {
         const ev = parseCotXml(xml, { maxBytes: config.limits.maxEventBytes });
-        await ingest(ingestDeps, ev, {
-          kind: 'api',
-          audience: user.audience,
-          defaultLabel: defaultLabel(),
-          route: { sourceProcess: processId },
-        });
+        await pipeline.fromUser(ev, { username: user.username, nation: config.nation, role: user.role, audience: user.audience });
       },
     });
     registerStatic(http, config.webDir);
@@ -423,14 +391,9 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
               label: c.lastSa?.label,
               value: { uid: c.uid!, callsign: c.callsign ?? c.uid!, lastEventTime: c.lastEventAt, groups: [...c.groups] },
             })),
-        publishCot: async (xml, label) => {
+        publishCot: async (xml, label, by) => {
           const ev = parseCotXml(xml, { maxBytes: config.limits.maxEventBytes });
-          await ingest(ingestDeps, { ...ev, labelXml: labels.xml(label) }, {
-            kind: 'api',
-            audience: nationAudience(),
-            defaultLabel: label,
-            route: { sourceProcess: processId },
-          });
+          await pipeline.fromUser(ev, { username: by.name, nation: by.nation, audience: by.audience }, label);
         },
         defaultLabel,
       },
@@ -439,6 +402,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     // Labelled files to federation peers in chunks (issue 9); same guard rule as every object.
     const transfer = createFileTransfer({
       nodeId,
+      nation: config.nation,
       registry,
       guard,
       federation,
@@ -490,13 +454,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       http,
       tracks,
       async publishLocal(ev, label) {
-        const l = label ?? (ev.labelXml ? undefined : defaultLabel());
-        const r = await ingest(ingestDeps, l ? { ...ev, labelXml: labels.xml(l) } : ev, {
-          kind: 'sensor',
-          audience: nationAudience(),
-          defaultLabel: defaultLabel(),
-          route: { sourceProcess: processId },
-        });
+        const r = await pipeline.fromNode(ev, `node:${nodeId}`, label);
         return r.fresh ? r.stored : undefined;
       },
       close: closeAll,

@@ -8,6 +8,9 @@ import type { AuditDraft, AuditRow, DocPut, DocQuery, StoredEvent } from './type
  * error before anything is written), row decoding, and the small pieces of logic both must agree on.
  */
 
+/** A stored t-x-d-d is its target's tombstone (the pipeline stores it under the target's uid). */
+export const TOMBSTONE_TYPE = 't-x-d-d';
+
 /** Dedupe key across federation: the same event id from two origins are different events. */
 export function eventKey(e: { origin: string; id: string }): string {
   return `${e.origin}\u0000${e.id}`;
@@ -44,6 +47,7 @@ export function validateEvent(e: unknown, index: number): StoredEvent {
   if (!isMs(x.receivedAt)) bad('receivedAt');
   if (!isLabel(x.label)) bad('label');
   if (typeof x.xml !== 'string') bad('xml');
+  if (x.originator !== undefined && x.originator !== null && typeof x.originator !== 'string') bad('originator');
   return x as StoredEvent;
 }
 

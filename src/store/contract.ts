@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SecurityLabel } from '../labels/types.js';
 import { isKizunaError, type ErrorCode } from '../util/errors.js';
 import type { AuditDraft, AuditRow, Store, StoredEvent } from './types.js';
+import { appendAdmitted } from '../../test/support/admitted.js';
 
 /**
  * The one behavioural contract every Store adapter passes (SQLite and PostgreSQL run the same suite).
@@ -97,18 +98,18 @@ export function storeContract(name: string, factory: () => Promise<StoreHarness>
       it('dedupes by origin+id within and across batches', async () => {
         const a = makeEvent();
         const b = makeEvent();
-        expect(await store.events.appendEvents([a, b, a])).toEqual([a.id, b.id]);
-        expect(await store.events.appendEvents([a, b])).toEqual([]);
+        expect(await appendAdmitted(store, [a, b, a])).toEqual([a.id, b.id]);
+        expect(await appendAdmitted(store, [a, b])).toEqual([]);
         const sameIdOtherOrigin = { ...a, origin: 'USA', time: a.time + 1 };
-        expect(await store.events.appendEvents([sameIdOtherOrigin])).toEqual([a.id]);
+        expect(await appendAdmitted(store, [sameIdOtherOrigin])).toEqual([a.id]);
         expect(await store.events.history(a.uid)).toHaveLength(2);
-        expect(await store.events.appendEvents([])).toEqual([]);
+        expect(await appendAdmitted(store, [])).toEqual([]);
       });
 
       it('round-trips every field, callsign optional', async () => {
         const a = makeEvent({ xml: '<event uid="ü-日本"/>' });
         const { callsign: _c, ...noCallsign } = makeEvent();
-        await store.events.appendEvents([a, noCallsign]);
+        await appendAdmitted(store, [a, noCallsign]);
         expect(await store.events.getLatest(a.uid)).toEqual(a);
         expect(await store.events.getLatest(noCallsign.uid)).toEqual(noCallsign);
       });
@@ -118,11 +119,11 @@ export function storeContract(name: string, factory: () => Promise<StoreHarness>
         const mid = makeEvent({ uid: 'track', time: t, stale: t + 1e6 });
         const older = makeEvent({ uid: 'track', time: t - 10, stale: t + 1e6 });
         const newer = makeEvent({ uid: 'track', time: t + 10, stale: t + 1e6 });
-        await store.events.appendEvents([mid]);
-        await store.events.appendEvents([older]);
+        await appendAdmitted(store, [mid]);
+        await appendAdmitted(store, [older]);
         expect((await store.events.getLatest('track'))?.id).toBe(mid.id);
         const lateOld = makeEvent({ uid: 'track', time: t - 5 });
-        await store.events.appendEvents([newer, lateOld]);
+        await appendAdmitted(store, [newer, lateOld]);
         expect((await store.events.getLatest('track'))?.id).toBe(newer.id);
         expect((await store.events.history('track')).map((e) => e.id)).toEqual([older.id, lateOld.id, mid.id, newer.id]);
       });
@@ -132,7 +133,7 @@ export function storeContract(name: string, factory: () => Promise<StoreHarness>
         const live1 = makeEvent({ time: now - 300, stale: now + 1000 });
         const live2 = makeEvent({ time: now - 500, stale: now + 1000 });
         const dead = makeEvent({ time: now - 400, stale: now - 1 });
-        await store.events.appendEvents([live1, live2, dead]);
+        await appendAdmitted(store, [live1, live2, dead]);
         expect((await store.events.latest({ now })).map((e) => e.id)).toEqual([live2.id, live1.id]);
         expect((await store.events.latest({ now, includeStale: true })).map((e) => e.id)).toEqual([
           live2.id,
@@ -145,22 +146,22 @@ export function storeContract(name: string, factory: () => Promise<StoreHarness>
       it('deleteUid removes latest, keeps history, and an older late event does not resurrect it', async () => {
         const t = 1_900_000_000_000;
         const a = makeEvent({ uid: 'gone', time: t, stale: t + 1e9 });
-        await store.events.appendEvents([a]);
+        await appendAdmitted(store, [a]);
         await store.events.deleteUid('gone');
         expect(await store.events.getLatest('gone')).toBeUndefined();
         expect(await store.events.latest({ now: t, includeStale: true })).toEqual([]);
         expect(await store.events.history('gone')).toHaveLength(1);
-        await store.events.appendEvents([makeEvent({ uid: 'gone', time: t - 1, stale: t + 1e9 })]);
+        await appendAdmitted(store, [makeEvent({ uid: 'gone', time: t - 1, stale: t + 1e9 })]);
         expect(await store.events.getLatest('gone')).toBeUndefined();
         const back = makeEvent({ uid: 'gone', time: t + 1, stale: t + 1e9 });
-        await store.events.appendEvents([back]);
+        await appendAdmitted(store, [back]);
         expect((await store.events.getLatest('gone'))?.id).toBe(back.id);
         await store.events.deleteUid('never-existed');
       });
 
       it('history honours since (inclusive), until (exclusive) and limit', async () => {
         const evs = [0, 10, 20, 30, 40].map((dt) => makeEvent({ uid: 'h', time: 1_000_000 + dt }));
-        await store.events.appendEvents(evs);
+        await appendAdmitted(store, evs);
         const times = async (o: { since?: number; until?: number; limit?: number }) =>
           (await store.events.history('h', o)).map((e) => e.time - 1_000_000);
         expect(await times({})).toEqual([0, 10, 20, 30, 40]);
@@ -173,7 +174,7 @@ export function storeContract(name: string, factory: () => Promise<StoreHarness>
         const old = makeEvent({ uid: 'p', time: 1000, stale: 9e12 });
         const old2 = makeEvent({ time: 2000 });
         const recent = makeEvent({ uid: 'q', time: 5000 });
-        await store.events.appendEvents([old, old2, recent]);
+        await appendAdmitted(store, [old, old2, recent]);
         expect(await store.events.pruneHistory(3000)).toBe(2);
         expect(await store.events.history('p')).toEqual([]);
         expect(await store.events.history('q')).toHaveLength(1);
@@ -183,10 +184,10 @@ export function storeContract(name: string, factory: () => Promise<StoreHarness>
 
       it('rejects bad events with BAD_REQUEST and writes nothing from that batch', async () => {
         const good = makeEvent();
-        await expectCode(store.events.appendEvents([good, { ...makeEvent(), time: Number.NaN }]), 'BAD_REQUEST');
-        await expectCode(store.events.appendEvents([good, { ...makeEvent(), id: '' }]), 'BAD_REQUEST');
-        await expectCode(store.events.appendEvents([{ ...makeEvent(), label: null } as unknown as StoredEvent]), 'BAD_REQUEST');
-        await expectCode(store.events.appendEvents('nope' as unknown as StoredEvent[]), 'BAD_REQUEST');
+        await expectCode(appendAdmitted(store, [good, { ...makeEvent(), time: Number.NaN }]), 'BAD_REQUEST');
+        await expectCode(appendAdmitted(store, [good, { ...makeEvent(), id: '' }]), 'BAD_REQUEST');
+        await expectCode(appendAdmitted(store, [{ ...makeEvent(), label: null } as unknown as StoredEvent]), 'BAD_REQUEST');
+        await expectCode(appendAdmitted(store, 'nope' as unknown as StoredEvent[]), 'BAD_REQUEST');
         expect(await store.events.getLatest(good.uid)).toBeUndefined();
       });
 
@@ -195,9 +196,9 @@ export function storeContract(name: string, factory: () => Promise<StoreHarness>
         // passes validation, then fails inside the write (a BigInt cannot be serialised)
         const poison = makeEvent({ label: { ...testLabel, reviewAt: 10n as unknown as string } });
         const results = await Promise.allSettled([
-          store.events.appendEvents([good[0]!]),
-          store.events.appendEvents([poison]),
-          store.events.appendEvents([good[1]!]),
+          appendAdmitted(store, [good[0]!]),
+          appendAdmitted(store, [poison]),
+          appendAdmitted(store, [good[1]!]),
         ]);
         expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
         expect(isKizunaError((results[1] as PromiseRejectedResult).reason, 'STORE_FAILED')).toBe(true);
@@ -209,7 +210,7 @@ export function storeContract(name: string, factory: () => Promise<StoreHarness>
         const batches = Array.from({ length: 40 }, () => Array.from({ length: 25 }, () => makeEvent()));
         const dup = batches[0]![0]!;
         batches[39]!.push(dup); // same key submitted by two callers: credited once, to the first
-        const results = await Promise.all(batches.map((b) => store.events.appendEvents(b)));
+        const results = await Promise.all(batches.map((b) => appendAdmitted(store, b)));
         results.forEach((ids, i) => expect(ids).toEqual(batches[i]!.slice(0, 25).map((e) => e.id)));
         const all = await store.events.latest({ now: 0, includeStale: true });
         expect(all).toHaveLength(1000);
@@ -393,7 +394,7 @@ export function storeContract(name: string, factory: () => Promise<StoreHarness>
 
     it('keeps everything after close and reopen', async () => {
       const e = makeEvent({ stale: 9e12 });
-      await store.events.appendEvents([e]);
+      await appendAdmitted(store, [e]);
       await store.outbox.enqueue('USA', [{ key: 'k', payload: new Uint8Array([1, 2, 3]) }]);
       await store.outbox.markSeen(['seen-1']);
       await store.commit({

@@ -18,6 +18,7 @@ import {
   parseEventLabel,
   parseJson,
   storeError,
+  TOMBSTONE_TYPE,
   validateCommit,
   validateEvents,
 } from './common.js';
@@ -33,10 +34,10 @@ export interface PostgresStoreOptions {
   coalesce?: Partial<CoalescerOptions>;
 }
 
-const EVENT_COLS = 'origin, id, uid, type, callsign, time, stale, received_at, label, xml';
+const EVENT_COLS = 'origin, id, uid, type, callsign, time, stale, received_at, label, xml, originator';
 /** unnest() of one array per column: one statement and one round trip per batch, no parameter-count limit. */
 const EVENT_UNNEST =
-  'unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[], $10::text[])';
+  'unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[], $10::text[], $11::text[])';
 
 interface EventRow {
   origin: string;
@@ -49,6 +50,7 @@ interface EventRow {
   received_at: string;
   label: string;
   xml: string;
+  originator: string | null;
 }
 
 function toEvent(r: EventRow): StoredEvent {
@@ -64,15 +66,16 @@ function toEvent(r: EventRow): StoredEvent {
     xml: r.xml,
   };
   if (r.callsign !== null) e.callsign = r.callsign;
+  if (r.originator !== null) e.originator = r.originator;
   return e;
 }
 
 /** Column arrays for EVENT_UNNEST. bigint columns take integers: fractional ms are truncated. */
 function eventColumns(events: StoredEvent[]): unknown[][] {
-  const cols: unknown[][] = Array.from({ length: 10 }, () => []);
+  const cols: unknown[][] = Array.from({ length: 11 }, () => []);
   for (const e of events) {
     const v = [e.origin, e.id, e.uid, e.type, e.callsign ?? null, Math.trunc(e.time), Math.trunc(e.stale),
-      Math.trunc(e.receivedAt), JSON.stringify(e.label), e.xml];
+      Math.trunc(e.receivedAt), JSON.stringify(e.label), e.xml, e.originator ?? null];
     v.forEach((x, i) => cols[i]!.push(x));
   }
   return cols;
@@ -226,10 +229,11 @@ class PostgresStore implements Store {
       const added = newestPerUid(events.filter((e) => fresh.has(eventKey(e)))).sort((a, b) => (a.uid < b.uid ? -1 : 1));
       if (added.length > 0) {
         await c.query(
-          `INSERT INTO event_latest (${EVENT_COLS}) SELECT * FROM ${EVENT_UNNEST}
+          `INSERT INTO event_latest (${EVENT_COLS}, deleted) SELECT u.*, u.type = '${TOMBSTONE_TYPE}' FROM ${EVENT_UNNEST} AS u
            ON CONFLICT (uid) DO UPDATE SET origin = excluded.origin, id = excluded.id, type = excluded.type,
              callsign = excluded.callsign, time = excluded.time, stale = excluded.stale,
-             received_at = excluded.received_at, label = excluded.label, xml = excluded.xml, deleted = FALSE
+             received_at = excluded.received_at, label = excluded.label, xml = excluded.xml,
+             originator = excluded.originator, deleted = excluded.deleted
            WHERE excluded.time > event_latest.time OR (NOT event_latest.deleted AND excluded.time = event_latest.time)`,
           eventColumns(added),
         );
@@ -262,9 +266,9 @@ class PostgresStore implements Store {
         this.run('latest failed', async () => {
           const limit = checkLimit(opts.limit, DEFAULT_LATEST_LIMIT);
           const rows = await this.q<EventRow>(
-            `SELECT ${EVENT_COLS} FROM event_latest WHERE NOT deleted AND ($1 OR stale > $2)
+            `SELECT ${EVENT_COLS} FROM event_latest WHERE ($4 OR NOT deleted) AND ($1 OR stale > $2)
              ORDER BY time, uid LIMIT $3`,
-            [opts.includeStale === true, Math.trunc(opts.now), limit],
+            [opts.includeStale === true, Math.trunc(opts.now), limit, opts.includeDeleted === true],
           );
           return rows.map(toEvent);
         }),

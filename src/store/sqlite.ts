@@ -18,6 +18,7 @@ import {
   parseEventLabel,
   parseJson,
   storeError,
+  TOMBSTONE_TYPE,
   validateCommit,
   validateEvents,
 } from './common.js';
@@ -50,9 +51,10 @@ interface EventRow {
   received_at: number;
   label: string;
   xml: string;
+  originator: string | null;
 }
 
-const EVENT_COLS = 'origin, id, uid, type, callsign, time, stale, received_at, label, xml';
+const EVENT_COLS = 'origin, id, uid, type, callsign, time, stale, received_at, label, xml, originator';
 const FAR_PAST = -8.64e15;
 const FAR_FUTURE = 8.64e15;
 
@@ -69,11 +71,12 @@ function toEvent(r: EventRow): StoredEvent {
     xml: r.xml,
   };
   if (r.callsign !== null) e.callsign = r.callsign;
+  if (r.originator !== null) e.originator = r.originator;
   return e;
 }
 
 function eventParams(e: StoredEvent): unknown[] {
-  return [e.origin, e.id, e.uid, e.type, e.callsign ?? null, e.time, e.stale, e.receivedAt, JSON.stringify(e.label), e.xml];
+  return [e.origin, e.id, e.uid, e.type, e.callsign ?? null, e.time, e.stale, e.receivedAt, JSON.stringify(e.label), e.xml, e.originator ?? null];
 }
 
 interface DocRow {
@@ -151,20 +154,21 @@ export async function openSqliteStore(file: string, opts: SqliteStoreOptions = {
 function prepareStatements(db: Database.Database) {
 return {
     insertHistory: db.prepare(
-      `INSERT INTO event_history (${EVENT_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (origin, id) DO NOTHING`,
+      `INSERT INTO event_history (${EVENT_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (origin, id) DO NOTHING`,
     ),
     // An older event never replaces a newer latest; a tombstone is only replaced by a strictly newer event.
     upsertLatest: db.prepare(
-      `INSERT INTO event_latest (${EVENT_COLS}, deleted) VALUES (?,?,?,?,?,?,?,?,?,?,0)
+      `INSERT INTO event_latest (${EVENT_COLS}, deleted) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
        ON CONFLICT (uid) DO UPDATE SET origin = excluded.origin, id = excluded.id, type = excluded.type,
          callsign = excluded.callsign, time = excluded.time, stale = excluded.stale,
-         received_at = excluded.received_at, label = excluded.label, xml = excluded.xml, deleted = 0
+         received_at = excluded.received_at, label = excluded.label, xml = excluded.xml,
+         originator = excluded.originator, deleted = excluded.deleted
        WHERE excluded.time > event_latest.time OR (event_latest.deleted = 0 AND excluded.time = event_latest.time)`,
     ),
     deleteLatest: db.prepare('UPDATE event_latest SET deleted = 1 WHERE uid = ?'),
     getLatest: db.prepare(`SELECT ${EVENT_COLS} FROM event_latest WHERE uid = ? AND deleted = 0`),
     latest: db.prepare(
-      `SELECT ${EVENT_COLS} FROM event_latest WHERE deleted = 0 AND (? = 1 OR stale > ?) ORDER BY time, uid LIMIT ?`,
+      `SELECT ${EVENT_COLS} FROM event_latest WHERE (? = 1 OR deleted = 0) AND (? = 1 OR stale > ?) ORDER BY time, uid LIMIT ?`,
     ),
     history: db.prepare(
       `SELECT ${EVENT_COLS} FROM event_history WHERE uid = ? AND time >= ? AND time < ?
@@ -232,7 +236,7 @@ class SqliteStore implements Store {
           added.push(e);
         }
       }
-      for (const e of newestPerUid(added)) s.upsertLatest.run(...eventParams(e));
+      for (const e of newestPerUid(added)) s.upsertLatest.run(...eventParams(e), e.type === TOMBSTONE_TYPE ? 1 : 0);
       return fresh;
     });
 
@@ -303,7 +307,7 @@ class SqliteStore implements Store {
       latest: (opts) =>
         this.run('latest failed', () => {
           const limit = checkLimit(opts.limit, DEFAULT_LATEST_LIMIT);
-          const rows = s.latest.all(opts.includeStale ? 1 : 0, opts.now, limit) as EventRow[];
+          const rows = s.latest.all(opts.includeDeleted ? 1 : 0, opts.includeStale ? 1 : 0, opts.now, limit) as EventRow[];
           return rows.map(toEvent);
         }),
       history: (uid, opts = {}) =>

@@ -1,4 +1,5 @@
 import type { SecurityLabel } from '../labels/types.js';
+import type { Admitted } from '../labels/admitted.js';
 
 /**
  * The one store interface. SQLite (embedded default) and PostgreSQL (scale-out) both implement it and
@@ -22,17 +23,27 @@ export interface StoredEvent {
   receivedAt: number;
   label: SecurityLabel;
   xml: string;
+  /**
+   * Identity that created the object (write authority: only it, or a moderator of the owning nation, may
+   * change it): 'cert:<serial>', 'anon:<nation>', 'user:<name>', 'node:<id>', 'feed:<id>'. Absent on rows
+   * written before the write authority existed.
+   */
+  originator?: string;
 }
 
 export interface EventStore {
   /** Atomically appends a batch (history) and updates latest-per-uid. Resolves once durable
    * (survives kill -9). Ids already stored (same origin+id) are skipped; returns the ids that were new. */
-  appendEvents(events: StoredEvent[]): Promise<string[]>;
+  appendEvents(events: readonly Admitted<StoredEvent>[]): Promise<string[]>;
   /** Removes the latest state of a uid (t-x-d-d); history is kept. */
   deleteUid(uid: string): Promise<void>;
   getLatest(uid: string): Promise<StoredEvent | undefined>;
-  /** Latest state per uid, non-stale at `now` unless includeStale; ordered by time ascending. */
-  latest(opts: { now: number; includeStale?: boolean; limit?: number }): Promise<StoredEvent[]>;
+  /**
+   * Latest state per uid, non-stale at `now` unless includeStale; ordered by time ascending. A stored
+   * t-x-d-d is its target's tombstone: it ends the uid's latest state (getLatest/latest skip it) but is kept,
+   * with its label and originator, for `includeDeleted` (the write authority's holder index).
+   */
+  latest(opts: { now: number; includeStale?: boolean; includeDeleted?: boolean; limit?: number }): Promise<StoredEvent[]>;
   history(uid: string, opts?: { since?: number; until?: number; limit?: number }): Promise<StoredEvent[]>;
   /** Retention bound: deletes history rows older than `before` (ms). Returns rows removed. */
   pruneHistory(before: number): Promise<number>;

@@ -23,6 +23,26 @@ export function isSituationalAwareness(type: string): boolean {
   return type.startsWith('a-');
 }
 
+/**
+ * A client's own SA: an atom whose detail names the client's contact endpoint or its TAK version
+ * (ATAK, WinTAK, iTAK send both). Tracks relayed by gateways (PyTAK, aiscot) carry neither.
+ */
+export function isOwnSa(ev: { type: string; uid: string; detailXml: string }): boolean {
+  if (!ev.uid || !isSituationalAwareness(ev.type)) return false;
+  const d = ev.detailXml;
+  if (d.includes('<takv')) return true;
+  // each character is looked at a bounded number of times, whatever the detail holds
+  for (let pos = 0; ; ) {
+    const at = d.indexOf('<contact', pos);
+    if (at === -1) return false;
+    const end = d.indexOf('>', at);
+    const tag = d.slice(at, end === -1 ? undefined : end);
+    if (tag.includes('endpoint=')) return true;
+    if (end === -1) return false;
+    pos = end;
+  }
+}
+
 const LINK_UID = /<link\b[^>]*\buid\s*=\s*["']([^"']+)["']/;
 
 /** The uid a t-x-d-d removes (its `<link uid>`), or undefined when it names none (e.g. PyTAK's hello). */

@@ -9,7 +9,7 @@ import type { Logger } from '../util/log.js';
 import { TakConnection, type ClientIdentity, type ConnectionLimits } from './connection.js';
 import { isAddressedTo, type RouteInfo } from './routing.js';
 import { EncodedEvent } from './encoded-event.js';
-import { DELETE, deleteTarget, isControlType, isSituationalAwareness } from './control.js';
+import { DELETE, deleteTarget, isControlType, isOwnSa, isSituationalAwareness } from './control.js';
 
 /** What the node hands the streaming server to deliver: a stored, labelled event plus its routing. */
 export interface Delivery {
@@ -140,7 +140,9 @@ export class TakServer {
     if (isControlType(ev.type)) return;
     // pytak's start-up hello: a t-x-d-d without a link; not a real delete.
     if (ev.type === DELETE && !deleteTarget(ev.detailXml)) return;
-    if (isSituationalAwareness(ev.type) && ev.uid) {
+    // A client's own uid is the uid of its own SA (the event naming its contact endpoint or TAK version),
+    // learned once: a gateway relaying many tracks never turns one of them into "itself".
+    if (conn.uid === undefined ? isOwnSa(ev) : ev.uid === conn.uid && isSituationalAwareness(ev.type)) {
       conn.uid = ev.uid;
       if (ev.callsign) conn.callsign = ev.callsign;
       conn.lastSa = ev;
@@ -157,6 +159,8 @@ export class TakServer {
     const sa = conn.lastSa;
     // On shutdown every client leaves at once: announcing each departure to the others is O(n²) work
     // for clients that are disconnected anyway.
+    // Only the client's own SA uid is removed; the pipeline stores the delete as a tombstone of that uid
+    // with the label the SA was stored with.
     if (sa && !this.closing) {
       const now = new Date();
       const gone: CotEvent = {
@@ -169,8 +173,6 @@ export class TakServer {
         stale: new Date(now.getTime() + 20_000).toISOString(),
         point: { lat: 0, lon: 0, hae: 0, ce: 9999999, le: 9999999 },
         detailXml: `<link uid="${escapeAttr(sa.uid)}" type="${escapeAttr(sa.type)}" relation="p-p"/>`,
-        labelXml: sa.labelXml,
-        label: sa.label,
       };
       this.deps.ingest(gone, conn).catch(() => undefined);
     }

@@ -19,6 +19,7 @@ import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store, StoredEvent } from '../../src/store/types.js';
 import type { Bus } from '../../src/bus/types.js';
 import { makeCa, makeNodeCert, type TestCa } from './pki.js';
+import { appendAdmitted } from '../support/admitted.js';
 
 /** Real nodes-in-a-process for federation tests: real TLS, real SQLite, real policies and guard. */
 export const registry: PolicyRegistry = loadPolicies();
@@ -103,7 +104,7 @@ export async function startNode(o: {
       await o.acceptHook?.(obj);
       if (obj.kind === 'cot') {
         // Like the node: the append is the dedupe (origin+id), atomically with durability.
-        const fresh = await store.events.appendEvents([obj.event]);
+        const fresh = await appendAdmitted(store, [obj.event]);
         if (fresh.length) accepted.push(obj);
         // Like the node: relay what was new, never back to where it came from.
         if (fresh.length && o.relay !== false) await fed.offer(obj, from.peer);
@@ -163,7 +164,7 @@ export function cotObject(origin: string, l: SecurityLabel, id?: string): FedObj
 
 /** Originates an event on a node: stored locally, then offered (what the node's ingest does). */
 export async function originate(node: TestNode, obj: FedObject & { kind: 'cot' }): Promise<void> {
-  await node.store.events.appendEvents([obj.event]);
+  await appendAdmitted(node.store, [obj.event]);
   await node.fed.offer(obj);
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { cotObject, label, makeIdentity, originate, startNode, storedIds, tmpDir, waitFor, type TestNode } from './harness.js';
+import { appendAdmitted } from '../support/admitted.js';
 
 /**
  * The node stores an event, then offers it: a kill -9 between the two commits would lose the event for
@@ -33,7 +34,7 @@ describe('offer journal (store → outbox crash window)', () => {
     const ancient = cotObject('jpn', l);
     ancient.event.receivedAt = Date.now() - 3_600_000; // before the checkpoint: already offered by definition
     const s = await openSqliteStore(jpn.dbFile);
-    await s.events.appendEvents([...orphans.map((o) => o.event), ancient.event]);
+    await appendAdmitted(s, [...orphans.map((o) => o.event), ancient.event]);
     await s.close();
 
     jpn = await startNode({ id: JPN, dir: t.dir, peers: [{ id: USA, port: usa.port }] });

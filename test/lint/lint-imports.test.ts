@@ -26,6 +26,7 @@ function lint(root: string): { code: number; out: string } {
 
 // Built by concatenation so this file does not itself trip rule (a) when the repository is linted.
 const REL = 'Rel' + 'eased';
+const ADM = 'Adm' + 'itted';
 const clean = {
   'src/labels/guard.ts': `import { x } from '../util/errors.js';\nexport const r = {} as unknown as ${REL}<number>;\n`,
   'src/labels/types.ts': "import { z } from 'zod';\nimport { readFileSync } from 'node:fs';\n",
@@ -33,6 +34,9 @@ const clean = {
   'src/cot/xml.ts': "import { KizunaError } from '../util/errors.js';\nimport type { SecurityLabel } from '../labels/types.js';\n",
   'src/node/main.ts': "import { createGuard } from '../labels/index.js';\nimport { x } from '../api/contract.js';\n",
   'web/src/app.ts': "import type { TrackView } from '../../src/api/contract.js';\nimport maplibre from 'maplibre-gl';\n",
+  'src/labels/authority.ts': `export const a = {} as ${ADM}<number>;\n`,
+  'test/support/admitted.ts': `export const b = {} as unknown as ${ADM}<number>;\n`,
+  'src/pipeline/ingest.ts': "import { admit } from '../labels/authority.js';\nimport type { Store } from '../store/types.js';\n",
   'src/tak/comment.ts': `/**\n * never write \`as ${REL}\` here\n */\nconst s = 1; // as ${REL} is forbidden\n`,
 };
 
@@ -51,6 +55,10 @@ describe('scripts/lint-imports.mjs', () => {
     ['(b) labels dynamic import', { 'src/labels/a.ts': "const m = await import('../cot/xml.js');\n" }, 'src/labels/a.ts:1: (b)'],
     ['(c) store importing tak', { 'src/store/sqlite.ts': "export { a } from '../tak/routing.js';\n" }, 'src/store/sqlite.ts:1: (c)'],
     ['(c) bus importing federation', { 'src/bus/nats.ts': "import '../federation/peer.js';\n" }, 'src/bus/nats.ts:1: (c)'],
+    ['(e) cast to Admitted outside the authority', { 'src/marti/files/routes.ts': `const r = rec as ${ADM}<Rec>;\n` }, 'src/marti/files/routes.ts:1: (e)'],
+    ['(e) cast to Admitted in a product test', { 'src/node/x.test.ts': `const r = e as unknown as ${ADM}<E>;\n` }, 'src/node/x.test.ts:1: (e)'],
+    ['(f) pipeline importing node', { 'src/pipeline/ingest.ts': "import { startNode } from '../node/node.js';\n" }, 'src/pipeline/ingest.ts:1: (f)'],
+    ['(f) pipeline importing federation', { 'src/pipeline/x.ts': "import type { Federation } from '../federation/index.js';\n" }, 'src/pipeline/x.ts:1: (f)'],
     ['(d) web importing labels', { 'web/src/map.ts': "import { renderMarking } from '../../src/labels/index.js';\n" }, 'web/src/map.ts:1: (d)'],
   ];
   it.each(bad)('fails on %s with file:line', (_name, files, expected) => {

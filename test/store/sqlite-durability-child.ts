@@ -5,6 +5,7 @@
  */
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { StoredEvent } from '../../src/store/types.js';
+import { appendAdmitted } from '../support/admitted.js';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: sqlite-durability-child.ts FILE');
@@ -27,7 +28,7 @@ for (;;) {
   const calls: Promise<string[]>[] = [];
   for (let c = 0; c < 4; c++) {
     const batch = Array.from({ length: 25 }, () => event(next++));
-    calls.push(store.events.appendEvents(batch));
+    calls.push(appendAdmitted(store, batch));
   }
   await Promise.all(calls);
   process.stdout.write(`acked ${next - 1}\n`);

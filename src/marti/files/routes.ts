@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createReadStream } from 'node:fs';
 import { z } from 'zod';
-import { labelFromJson, type Labelled, type SecurityLabel } from '../../labels/index.js';
+import { admit, authorityContext, labelFromJson, type Admitted, type Labelled, type SecurityLabel } from '../../labels/index.js';
 import { KizunaError } from '../../util/errors.js';
 import { queryString, readSmallBody } from '../http.js';
 import { requester, type Requester } from '../requester.js';
@@ -10,7 +10,7 @@ import { fileShareCot } from '../fileshare.js';
 import { boundaryOf, MultipartFileExtractor } from './multipart.js';
 import { checkFileName, checkHash, contentDisposition } from './names.js';
 import { decideRange } from './range.js';
-import type { FileRecord, FileStore } from './store.js';
+import type { FileRecord, FileStore, NewFileRecord } from './store.js';
 
 const LABEL_HEADER = 'x-kizuna-label';
 
@@ -50,11 +50,22 @@ export function registerFileRoutes(app: FastifyInstance, ctx: FileRoutesContext)
   const visible = (w: Requester, records: FileRecord[]) => deps.guard.releaseMany(records.map(labelled), w.audience, 'file').map((x) => x.value);
   const contentUrl = (hash: string) => `${ctx.baseUrl()}/Marti/sync/content?hash=${hash}`;
 
-  function uploadLabel(req: FastifyRequest, w: Requester): SecurityLabel {
+  const authority = authorityContext(deps.registry, deps.nation, deps.guard);
+  /**
+   * The write authority decides an upload's label: in this node's policy, owned by the uploader's nation,
+   * within the uploader's clearance. Asked before the body is read (nothing is stored on a refusal) and
+   * again for the record itself, which only `admit` can make storable.
+   */
+  function admitUpload(w: Requester, label: SecurityLabel | undefined, rec: Omit<NewFileRecord, 'label'>): Admitted<NewFileRecord> {
+    const actor = { kind: 'client' as const, identity: `cert:${w.id.serial}`, nation: w.id.nation, audience: w.audience };
+    const r = admit(authority, actor, undefined, { op: 'write', label, defaultLabel: deps.defaultLabel(), origin: deps.nodeId }, (l): NewFileRecord => ({ ...rec, label: l }));
+    if (!r.ok) throw new KizunaError('FORBIDDEN', 'write refused', { cause: r.code });
+    return r.value;
+  }
+  function uploadLabel(req: FastifyRequest, w: Requester): SecurityLabel | undefined {
     const raw = req.headers[LABEL_HEADER];
-    const label = deps.registry.validate(typeof raw === 'string' ? labelFromJson(raw) : deps.defaultLabel());
-    // writing something the writer could not read back is refused (and would leak on error paths)
-    if (!deps.guard.decide(label, w.audience).allow) throw new KizunaError('FORBIDDEN', 'label not releasable to the uploader');
+    const label = typeof raw === 'string' ? deps.registry.validate(labelFromJson(raw)) : undefined;
+    admitUpload(w, label, { hash: '', name: '', mimeType: '', size: 0, keywords: [], tool: 'public', submitter: '', submitterNation: '', creatorUid: '' });
     return label;
   }
 
@@ -103,7 +114,7 @@ export function registerFileRoutes(app: FastifyInstance, ctx: FileRoutesContext)
     const claimed = queryString(req.query, 'hash');
     const name = nameParam(req, 'filename', 'name');
     const got = await receive(req, w, { ...(name ? { name } : {}), ...(claimed ? { expectedHash: checkHash(claimed) } : {}) });
-    const rec = store.addRecord({
+    const rec = store.addRecord(admitUpload(w, label, {
       hash: got.hash,
       name: got.name,
       mimeType: got.mimeType === 'application/octet-stream' ? 'application/x-zip-compressed' : got.mimeType,
@@ -113,8 +124,7 @@ export function registerFileRoutes(app: FastifyInstance, ctx: FileRoutesContext)
       submitter: w.id.name,
       submitterNation: w.id.nation,
       creatorUid: queryString(req.query, 'creatorUid', 'CreatorUid') ?? '',
-      label,
-    });
+    }));
     await deps.audit('file.upload', w.id.name, { hash: rec.hash, size: rec.size, id: rec.id });
     return reply.type('text/plain').send(contentUrl(rec.hash));
   });
@@ -127,7 +137,7 @@ export function registerFileRoutes(app: FastifyInstance, ctx: FileRoutesContext)
     const claimed = queryString(req.query, 'hash');
     const got = await receive(req, w, { ...(name ? { name } : {}), ...(claimed ? { expectedHash: checkHash(claimed) } : {}) });
     const keywords = (queryString(req.query, 'keywords') ?? '').split(',').map((k) => k.trim()).filter(Boolean);
-    const rec = store.addRecord({
+    const rec = store.addRecord(admitUpload(w, label, {
       hash: got.hash,
       name: got.name,
       mimeType: got.mimeType,
@@ -137,8 +147,7 @@ export function registerFileRoutes(app: FastifyInstance, ctx: FileRoutesContext)
       submitter: w.id.name,
       submitterNation: w.id.nation,
       creatorUid: queryString(req.query, 'CreatorUid', 'creatorUid') ?? '',
-      label,
-    });
+    }));
     await deps.audit('file.upload', w.id.name, { hash: rec.hash, size: rec.size, id: rec.id });
     return reply.type('text/json').send(JSON.stringify(searchEntry(rec)));
   });
@@ -228,7 +237,7 @@ export function registerFileRoutes(app: FastifyInstance, ctx: FileRoutesContext)
       senderCallsign: parsed.data.senderCallsign || w.id.name,
       callsigns: parsed.data.callsigns,
     });
-    await deps.publishCot(xml, rec.label);
+    await deps.publishCot(xml, rec.label, { name: w.id.name, nation: w.id.nation, audience: w.audience });
     await deps.audit('file.share', w.id.name, { hash, id: rec.id, to: parsed.data.callsigns.length });
     return reply.code(202).send();
   });

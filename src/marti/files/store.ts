@@ -5,8 +5,12 @@ import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import type { SecurityLabel } from '../../labels/types.js';
+import type { Admitted } from '../../labels/admitted.js';
 import { KizunaError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../certs/pki.js';
+
+/** A record before the store gives it its id, uid and time. */
+export type NewFileRecord = Omit<FileRecord, 'id' | 'uid' | 'submittedAt'> & { uid?: string };
 
 export interface FileRecord {
   /** PrimaryKey (ATAK wants an integer) */
@@ -67,7 +71,8 @@ export interface FileStore {
    * Nothing is left behind on any error: the temp file is removed, no content file appears.
    */
   ingest(source: Readable, o: { limit: number; overLimit: () => KizunaError; expectedHash?: string; stages?: Transform[] }): Promise<{ hash: string; size: number }>;
-  addRecord(r: Omit<FileRecord, 'id' | 'uid' | 'submittedAt'> & { uid?: string }): FileRecord;
+  /** only what the write authority admitted is stored (see uploadRecord in routes.ts) */
+  addRecord(r: Admitted<NewFileRecord>): FileRecord;
   records(): readonly FileRecord[];
   byHash(hash: string): FileRecord[];
   byUid(uid: string): FileRecord | undefined;

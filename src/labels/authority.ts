@@ -1,0 +1,178 @@
+import type { Admitted } from './admitted.js';
+import { MULTI_OWNER, type PolicyRegistry } from './registry.js';
+import type { Audience, SecurityLabel } from './types.js';
+
+/**
+ * The write authority: who may create, update, delete or re-label what (docs/write-authority.md, and the
+ * README's "Write authority" section). Every way into a node asks `admit()`; only it produces `Admitted<T>`.
+ * Pure: no I/O, no clock (the caller passes `now`), so the property test can drive it directly.
+ */
+
+/** Who is writing. `identity` is stable across reconnects: it decides who may update an object later. */
+export interface WriteActor {
+  /** client: a TAK connection; user: a REST/Marti user; peer: a federated node; node: this node's own sources */
+  kind: 'client' | 'user' | 'peer' | 'node';
+  /** 'cert:<serial>', 'anon:<nation>', 'user:<name>', 'peer:<nation>', 'node:<id>', 'feed:<id>' */
+  identity: string;
+  nation: string;
+  audience: Audience;
+  /** users only: the role the owning node grants moderation to (coordinator and above) */
+  moderator?: boolean;
+}
+
+/** The object as the node holds it now (a tombstone keeps its owner and originator). */
+export interface ExistingObject {
+  label: SecurityLabel;
+  /** identity that created it (see WriteActor.identity) */
+  originator: string;
+  /** origin node id */
+  origin: string;
+  tombstone?: boolean;
+}
+
+export interface IncomingWrite {
+  op: 'write' | 'delete' | 'relabel';
+  /** undefined: unlabelled input (an update keeps the object's label, a create gets `defaultLabel`) */
+  label: SecurityLabel | undefined;
+  defaultLabel: SecurityLabel;
+  /** origin node id claimed for the object (peers: the object's origin; local actors: this node) */
+  origin: string;
+  /** peers: true when the object reached us through another node (relay) */
+  relayed?: boolean;
+}
+
+export interface AuthorityContext {
+  registry: PolicyRegistry;
+  /** this node's nation and policy: the node, never the input, decides them for local writers */
+  nation: string;
+  policy: string;
+  decide(label: SecurityLabel, audience: Audience): boolean;
+}
+
+/** Reason codes for audit and logs. Every refusal is answered to the actor the same way (FORBIDDEN). */
+export const WriteRefusal = {
+  LABEL_INVALID: 'WRITE_LABEL_INVALID',
+  POLICY: 'WRITE_FOREIGN_POLICY',
+  OWNER: 'WRITE_OWNER_CLAIM',
+  CLEARANCE: 'WRITE_ABOVE_CLEARANCE',
+  NOT_HOLDER: 'WRITE_NOT_HOLDER',
+  WIDEN: 'WRITE_WIDENS_LABEL',
+  RELABEL_ROLE: 'WRITE_RELABEL_ROLE',
+} as const;
+export type WriteRefusal = (typeof WriteRefusal)[keyof typeof WriteRefusal];
+
+export type AdmitResult<T> =
+  | { ok: true; value: Admitted<T>; label: SecurityLabel; originator: string }
+  | { ok: false; code: WriteRefusal; /** the actor may see the object named by the write (audit may name it) */ visible: boolean };
+
+/**
+ * Decides one write. `build(label, originator)` makes the value to store once the decision is yes, so the
+ * brand can only be put on what was decided.
+ */
+export function admit<T>(
+  ctx: AuthorityContext,
+  actor: WriteActor,
+  existing: ExistingObject | undefined,
+  incoming: IncomingWrite,
+  build: (label: SecurityLabel, originator: string) => T,
+): AdmitResult<T> {
+  const seen = existing !== undefined && !existing.tombstone && ctx.decide(existing.label, actor.audience);
+  const refuse = (code: WriteRefusal): AdmitResult<T> => ({ ok: false, code, visible: seen });
+
+  if (incoming.op === 'delete') {
+    // A delete names an object: missing, hidden and someone else's are one refusal.
+    if (!existing || existing.tombstone || !seen || !mayModify(actor, existing, incoming)) return refuse(WriteRefusal.NOT_HOLDER);
+    return accept(existing.label, existing.originator);
+  }
+  const label = incoming.label ?? (existing && !existing.tombstone ? existing.label : incoming.defaultLabel);
+  const shape = checkShape(ctx, actor, label, incoming);
+  if (shape) return refuse(shape);
+  if (!ctx.decide(label, actor.audience)) return refuse(WriteRefusal.CLEARANCE);
+  if (!existing) return accept(label, actor.identity);
+  // Hidden or not, a uid someone else holds is refused exactly like a hidden one.
+  if (!(existing.tombstone || seen) || !mayModify(actor, existing, incoming)) return refuse(WriteRefusal.NOT_HOLDER);
+  // The origin node decided its own object's label (its re-labels included); the boundary re-checked it.
+  if (actor.kind === 'peer') return accept(label, existing.originator);
+  if (incoming.op === 'relabel') {
+    if (actor.kind !== 'user' || !actor.moderator || existing.label.owner !== ctx.nation) return refuse(WriteRefusal.RELABEL_ROLE);
+    return accept(label, existing.originator);
+  }
+  if (!existing.tombstone && label !== existing.label && !dominates(ctx.registry, label, existing.label)) return refuse(WriteRefusal.WIDEN);
+  return accept(label, existing.originator);
+
+  function accept(l: SecurityLabel, originator: string): AdmitResult<T> {
+    return { ok: true, value: build(l, originator) as Admitted<T>, label: l, originator };
+  }
+}
+
+/** Owner and policy of a label written by this actor. */
+function checkShape(ctx: AuthorityContext, actor: WriteActor, label: SecurityLabel, incoming: IncomingWrite): WriteRefusal | undefined {
+  if (!ctx.registry.check(label).ok) return WriteRefusal.LABEL_INVALID;
+  if (actor.kind === 'peer') {
+    // The receiver holds everything in its own policy (the federation boundary translated it).
+    if (label.policy !== ctx.policy) return WriteRefusal.POLICY;
+    // A peer never writes what this nation owns, and writes only its own nation's objects unless relaying.
+    if (label.owner === ctx.nation || label.owner === MULTI_OWNER) return WriteRefusal.OWNER;
+    if (!incoming.relayed && label.owner !== actor.nation) return WriteRefusal.OWNER;
+    return undefined;
+  }
+  if (label.policy !== ctx.policy) return WriteRefusal.POLICY;
+  if (label.owner !== actor.nation || actor.nation !== ctx.nation) return WriteRefusal.OWNER;
+  return undefined;
+}
+
+/** Originator, a moderator of the owning nation, or (federation) the same origin node. */
+function mayModify(actor: WriteActor, existing: ExistingObject, incoming: IncomingWrite): boolean {
+  if (actor.kind === 'peer') return existing.origin === incoming.origin && existing.originator === originatorOfPeer(incoming.origin);
+  if (existing.originator === actor.identity) return true;
+  // Rows stored before the authority existed name no originator: the nation that owns them may continue them.
+  if (existing.originator === '' && existing.label.owner === actor.nation) return true;
+  return actor.kind === 'user' && actor.moderator === true && existing.label.owner === actor.nation;
+}
+
+/** Objects a peer writes are held by their origin node: only that node's later updates may change them. */
+export function originatorOfPeer(originNode: string): string {
+  return `node:${originNode}`;
+}
+
+/**
+ * `a` is at least as protective as `b` (same policy): classification not lower, every restrictive value of
+ * `b` kept, releasability (and every other permissive set) not wider. An update that is not must be an
+ * explicit re-label.
+ */
+export function dominates(registry: PolicyRegistry, a: SecurityLabel, b: SecurityLabel): boolean {
+  if (a.policy !== b.policy) return false;
+  const def = registry.policy(a.policy);
+  if (!def) return false;
+  if (registry.rank(a.policy, a.classification) < registry.rank(b.policy, b.classification)) return false;
+  const relTag = def.relTag;
+  const cats = (l: SecurityLabel) => new Map(l.categories.map((c) => [c.tagSet, c]));
+  const ca = cats(a);
+  const cb = cats(b);
+  for (const [tagSet, c] of cb) {
+    if (c.type === 'restrictive') {
+      const mine = new Set(ca.get(tagSet)?.values ?? []);
+      if (c.values.some((v) => !mine.has(v))) return false;
+    } else if (c.type === 'permissive' && tagSet !== relTag) {
+      const mine = ca.get(tagSet);
+      if (!mine || mine.values.some((v) => !c.values.includes(v))) return false;
+    }
+  }
+  const rel = (l: SecurityLabel, m: Map<string, { values: string[] }>) => {
+    const r = m.get(relTag);
+    return registry.expandReleasability(l.policy, r ? r.values : l.owner === MULTI_OWNER ? [] : [l.owner]);
+  };
+  const ra = rel(a, ca);
+  const rb = rel(b, cb);
+  for (const v of ra) if (!rb.has(v)) return false;
+  return true;
+}
+
+/** The authority's view of a node: its nation and policy, and the release decision it checks clearance with. */
+export function authorityContext(
+  registry: PolicyRegistry,
+  nation: string,
+  guard: { decide(label: SecurityLabel, audience: Audience): { allow: boolean } },
+): AuthorityContext {
+  return { registry, nation, policy: registry.policyOf(nation), decide: (l, a) => guard.decide(l, a).allow };
+}

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import type { CotEvent } from '../cot/model.js';
+import type { SecurityLabel } from '../labels/types.js';
+import type { ReleaseGuard } from '../labels/guard-types.js';
+import type { PolicyRegistry } from '../labels/registry.js';
+import { admit, authorityContext, type AdmitResult, type AuthorityContext, type WriteActor } from '../labels/authority.js';
+import type { Store, StoredEvent } from '../store/types.js';
+import type { Bus } from '../bus/types.js';
+import type { RouteInfo } from '../tak/routing.js';
+import { KizunaError } from '../util/errors.js';
+import { DELETE, deleteTarget } from '../tak/control.js';
+import { encodeBusEvent, type BusEvent } from './bus-codec.js';
+import type { HolderIndex } from './holders.js';
+import type { RefusalRecord } from './refusals.js';
+
+/** Who handed an event to the node, and how it travels on from here. */
+export interface IngestSource {
+  kind: 'tak' | 'federation' | 'api' | 'sensor';
+  actor: WriteActor;
+  /** label for unlabelled input from this source (creates; an unlabelled update keeps the object's label) */
+  defaultLabel: SecurityLabel;
+  route: Omit<RouteInfo, 'destCallsigns' | 'destUids'>;
+  /** federation: origin node and event id are kept (dedupe across nodes) */
+  origin?: string;
+  eventId?: string;
+  hops?: string[];
+  /** federation: the object reached us through a node other than its origin */
+  relayed?: boolean;
+}
+
+export interface IngestDeps {
+  nodeId: string;
+  nation: string;
+  registry: PolicyRegistry;
+  guard: ReleaseGuard;
+  store: Store;
+  bus: Bus;
+  subject: string;
+  holders: HolderIndex;
+  /** built once from registry, nation and guard */
+  authority?: AuthorityContext;
+  parseLabel(xml: string): SecurityLabel;
+  labelXml(label: SecurityLabel): string;
+  serialize(ev: CotEvent): string;
+  /** an event time further ahead than this is clamped to now (no event can pin a track) */
+  maxFutureSkewMs: number;
+  now?: () => number;
+  /** id of this process: its bus messages are recognised and skipped by its own subscription */
+  processId?: string;
+  /** delivery to this process's clients and feeds, right after publishing */
+  deliverLocal?(be: BusEvent): void;
+  /** every refusal (audit) */
+  onRefused?(r: RefusalRecord): void;
+  /** called after the event is durable and published (federation offer) */
+  afterStore?(stored: StoredEvent, cot: CotEvent, source: IngestSource): void;
+}
+
+export interface IngestResult {
+  stored: StoredEvent;
+  /** false when the id had already been stored (duplicate) */
+  fresh: boolean;
+}
+
+/** The one answer to a refused write, whatever the reason: refused and missing look the same. */
+export const REFUSED = 'write refused';
+
+/**
+ * The node pipeline: bound the time → ask the write authority → store (durable) → publish on the bus →
+ * deliver locally. Every input path (TAK clients, federation, REST, Marti, chat bridge, sensor feeds) comes
+ * through here with its actor; the store accepts only what the authority admitted.
+ */
+export async function ingest(deps: IngestDeps, input: CotEvent, source: IngestSource): Promise<IngestResult> {
+  const now = (deps.now ?? Date.now)();
+  const ev = boundTime(input, now, deps.maxFutureSkewMs);
+  const isDelete = ev.type === DELETE;
+  const target = isDelete ? deleteTarget(ev.detailXml) : ev.uid;
+  if (!target) throw new KizunaError('COT_INVALID', 'a delete (t-x-d-d) must name its target in <link uid>');
+  const label = ev.labelXml && !isDelete ? deps.parseLabel(ev.labelXml) : undefined;
+  const existing = deps.holders.get(target);
+  const origin = source.origin ?? deps.nodeId;
+  const ctx = (deps.authority ??= authorityContext(deps.registry, deps.nation, deps.guard));
+  let cot = undefined as CotEvent | undefined;
+  const r: AdmitResult<StoredEvent> = admit(
+    ctx,
+    source.actor,
+    existing,
+    { op: isDelete ? 'delete' : 'write', label, defaultLabel: source.defaultLabel, origin, ...(source.relayed ? { relayed: true } : {}) },
+    (l, originator) => {
+      cot = isDelete ? tombstone(ev, target, l, Math.max(now, (existing?.time ?? 0) + 1)) : { ...ev, label: l };
+      if (!label || isDelete) cot.labelXml = deps.labelXml(l);
+      return storedOf(deps, cot, source, origin, originator, now);
+    },
+  );
+  if (!r.ok) {
+    deps.onRefused?.({ actor: source.actor, code: r.code, op: isDelete ? 'delete' : 'write', path: source.kind, ...(r.visible || !existing ? { uid: target } : {}) });
+    throw new KizunaError('FORBIDDEN', REFUSED, { cause: r.code });
+  }
+  const stored = r.value;
+  const fresh = (await deps.store.events.appendEvents([stored])).length === 1;
+  if (!fresh) return { stored, fresh };
+  if (!cot) throw new KizunaError('INTERNAL', 'admitted event without its CoT');
+  const route: RouteInfo = { ...source.route, destCallsigns: cot.destCallsigns ?? [], destUids: cot.destUids ?? [] };
+  const be = { stored, cot, route, hops: source.hops ?? [] };
+  await deps.bus.publish(deps.subject, encodeBusEvent(be, deps.processId));
+  // This process delivers its own events from memory (same objects: no decode, guard caches hit).
+  deps.deliverLocal?.(be);
+  deps.afterStore?.(stored, cot, source);
+  return { stored, fresh };
+}
+
+function storedOf(deps: IngestDeps, cot: CotEvent, source: IngestSource, origin: string, originator: string, now: number): StoredEvent {
+  return {
+    id: source.eventId ?? randomUUID(),
+    origin,
+    uid: cot.uid,
+    type: cot.type,
+    ...(cot.callsign ? { callsign: cot.callsign } : {}),
+    time: Date.parse(cot.time) || now,
+    stale: Date.parse(cot.stale) || now,
+    receivedAt: now,
+    label: cot.label!,
+    xml: deps.serialize(cot),
+    originator,
+  };
+}
+
+/**
+ * A delete is a tombstone of its target: stored under the target's uid with the target's label (so only
+ * those who could see the object learn of its removal) and never replacing another object's body.
+ */
+function tombstone(ev: CotEvent, target: string, label: SecurityLabel, atMs: number): CotEvent {
+  const at = new Date(atMs).toISOString();
+  const staleMs = Math.max(Date.parse(ev.stale) - Date.parse(ev.time), 0) || 20_000;
+  return {
+    ...ev,
+    uid: target,
+    time: at,
+    start: at,
+    stale: new Date(atMs + Math.min(staleMs, 3_600_000)).toISOString(),
+    detailXml: `<link uid="${escapeAttr(target)}" relation="none" type="none"/><__forcedelete/>`,
+    label,
+  };
+}
+
+/** Event time more than the allowed skew ahead is clamped to now; the stale interval is kept. */
+export function boundTime(ev: CotEvent, now: number, maxFutureSkewMs: number): CotEvent {
+  const t = Date.parse(ev.time);
+  if (!(t > now + maxFutureSkewMs)) return ev;
+  const life = Math.min(Math.max(Date.parse(ev.stale) - t, 0) || 0, 24 * 3_600_000);
+  const at = new Date(now).toISOString();
+  return { ...ev, time: at, start: at, stale: new Date(now + life).toISOString() };
+}
+
+function escapeAttr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

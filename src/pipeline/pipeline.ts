@@ -1,0 +1,152 @@
+import type { CotEvent } from '../cot/model.js';
+import type { Audience, SecurityLabel } from '../labels/types.js';
+import type { ReleaseGuard } from '../labels/guard-types.js';
+import type { PolicyRegistry } from '../labels/registry.js';
+import type { Store, StoredEvent } from '../store/types.js';
+import type { Bus, Subscription } from '../bus/types.js';
+import { DELETE, deleteTarget } from '../tak/control.js';
+import { decodeBusEvent, isFromProcess, type BusEvent } from './bus-codec.js';
+import { HolderIndex } from './holders.js';
+import { ingest, type IngestDeps, type IngestResult, type IngestSource } from './ingest.js';
+import { nodeActor, peerActor, takClientActor, userActor } from './actors.js';
+import type { RefusalRecord } from './refusals.js';
+
+export interface PipelineOptions {
+  nodeId: string;
+  nation: string;
+  processId: string;
+  registry: PolicyRegistry;
+  guard: ReleaseGuard;
+  store: Store;
+  bus: Bus;
+  subject: string;
+  parseLabel(xml: string): SecurityLabel;
+  labelXml(label: SecurityLabel): string;
+  serialize(ev: CotEvent): string;
+  defaultLabel(): SecurityLabel;
+  /** clearance of this node's own sources (its nation, no ceiling below the top) */
+  nationAudience: Audience;
+  maxFutureSkewMs: number;
+  onRefused?(r: RefusalRecord): void;
+  /** after an event is durable and published (federation offer) */
+  afterStore?(stored: StoredEvent, cot: CotEvent, source: IngestSource): void;
+}
+
+/** A TAK connection as the pipeline sees it (see src/tak/connection.ts). */
+export interface TakSender {
+  id: string;
+  identity: { nation: string; serial?: string; audience: Audience };
+  groups: readonly string[];
+}
+
+export interface UserSender {
+  username: string;
+  nation: string;
+  role?: string;
+  audience: Audience;
+}
+
+/**
+ * The CoT pipeline of one node process, read top to bottom: one entry per kind of source (each names its
+ * write actor) → `ingest` (time bound, write authority, durable store, bus publish) → local delivery to
+ * the listeners (TAK clients, track feed) and the holder index the authority decides against.
+ */
+export class Pipeline {
+  readonly holders = new HolderIndex();
+  private readonly deps: IngestDeps;
+  private readonly listeners: ((be: BusEvent) => void)[] = [];
+  private sub: Subscription | undefined;
+
+  constructor(private readonly o: PipelineOptions) {
+    this.deps = {
+      nodeId: o.nodeId,
+      nation: o.nation,
+      registry: o.registry,
+      guard: o.guard,
+      store: o.store,
+      bus: o.bus,
+      subject: o.subject,
+      holders: this.holders,
+      parseLabel: o.parseLabel,
+      labelXml: o.labelXml,
+      serialize: o.serialize,
+      maxFutureSkewMs: o.maxFutureSkewMs,
+      processId: o.processId,
+      deliverLocal: (be) => this.deliverLocal(be),
+      ...(o.onRefused ? { onRefused: o.onRefused } : {}),
+      ...(o.afterStore ? { afterStore: o.afterStore } : {}),
+    };
+  }
+
+  /** Warms the holder index from the store, then follows every process's events on the bus. */
+  async start(): Promise<void> {
+    this.holders.warm(await this.o.store.events.latest({ now: Date.now(), includeStale: true, includeDeleted: true }));
+    this.sub = this.o.bus.subscribe(this.o.subject, (data) => {
+      if (isFromProcess(data, this.o.processId)) return; // already delivered from memory
+      this.deliverLocal(decodeBusEvent(data));
+    });
+    await this.sub.ready;
+  }
+
+  /** Called for every event stored by any process of this node, after the holder index has it. */
+  onDelivery(fn: (be: BusEvent) => void): void {
+    this.listeners.push(fn);
+  }
+
+  fromTak(ev: CotEvent, from: TakSender): Promise<IngestResult> {
+    return ingest(this.deps, ev, {
+      kind: 'tak',
+      actor: takClientActor(from.identity),
+      defaultLabel: this.o.defaultLabel(),
+      route: { sourceConn: from.id, sourceProcess: this.o.processId, senderGroups: [...from.groups] },
+    });
+  }
+
+  /** REST `/api/cot` and Marti uploads: `label` is the label the user chose, checked like any other. */
+  fromUser(ev: CotEvent, user: UserSender, label?: SecurityLabel): Promise<IngestResult> {
+    return ingest(this.deps, label ? { ...ev, labelXml: this.o.labelXml(label) } : ev, {
+      kind: 'api',
+      actor: userActor(user),
+      defaultLabel: this.o.defaultLabel(),
+      route: { sourceProcess: this.o.processId },
+    });
+  }
+
+  /** A federated object, after the boundary checks: the peer may only write what the authority allows it. */
+  fromPeer(ev: CotEvent, obj: { origin: string; id: string; label: SecurityLabel }, from: { peer: string; nation: string; audience: Audience }): Promise<IngestResult> {
+    return ingest(this.deps, { ...ev, labelXml: this.o.labelXml(obj.label) }, {
+      kind: 'federation',
+      actor: peerActor(from.nation, from.audience),
+      defaultLabel: obj.label,
+      route: { sourceProcess: this.o.processId },
+      origin: obj.origin,
+      eventId: obj.id,
+      hops: [from.peer],
+      ...(obj.label.owner !== from.nation ? { relayed: true } : {}),
+    });
+  }
+
+  /** This node's own sources: `identity` is 'node:<id>', 'feed:<id>' or 'chat:<room>'. */
+  fromNode(ev: CotEvent, identity: string, label?: SecurityLabel): Promise<IngestResult> {
+    return ingest(this.deps, label ? { ...ev, labelXml: this.o.labelXml(label) } : ev, {
+      kind: 'sensor',
+      actor: nodeActor(identity, this.o.nation, this.o.nationAudience),
+      defaultLabel: label ?? this.o.defaultLabel(),
+      route: { sourceProcess: this.o.processId },
+    });
+  }
+
+  private deliverLocal(be: BusEvent): void {
+    this.holders.record(be.stored);
+    // a tombstone from an older process was stored under the delete's own uid: its target is gone too
+    if (be.cot.type === DELETE) {
+      const target = deleteTarget(be.cot.detailXml);
+      if (target && target !== be.stored.uid) this.holders.record({ ...be.stored, uid: target });
+    }
+    for (const fn of this.listeners) fn(be);
+  }
+
+  async close(): Promise<void> {
+    this.sub?.unsubscribe();
+  }
+}

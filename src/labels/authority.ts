@@ -109,15 +109,17 @@ export function admit<T>(
 function checkShape(ctx: AuthorityContext, actor: WriteActor, label: SecurityLabel, incoming: IncomingWrite): WriteRefusal | undefined {
   if (!ctx.registry.check(label).ok) return WriteRefusal.LABEL_INVALID;
   if (actor.kind === 'peer') {
-    // The receiver holds everything in its own policy (the federation boundary translated it).
-    if (label.policy !== ctx.policy) return WriteRefusal.POLICY;
+    // A federated object keeps its originator's label (policy included); the boundary checked our translation.
     // A peer never writes what this nation owns, and writes only its own nation's objects unless relaying.
     if (label.owner === ctx.nation || label.owner === MULTI_OWNER) return WriteRefusal.OWNER;
     if (!incoming.relayed && label.owner !== actor.nation) return WriteRefusal.OWNER;
     return undefined;
   }
   if (label.policy !== ctx.policy) return WriteRefusal.POLICY;
-  if (label.owner !== actor.nation || actor.nation !== ctx.nation) return WriteRefusal.OWNER;
+  if (actor.nation !== ctx.nation) return WriteRefusal.OWNER;
+  // A combined label (e.g. a file share announcing a partner's file) is written by one of its contributors.
+  const ownsPart = label.owner === MULTI_OWNER ? (label.contributors ?? []).includes(actor.nation) : label.owner === actor.nation;
+  if (!ownsPart) return WriteRefusal.OWNER;
   return undefined;
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { once } from 'node:events';
 import * as https from 'node:https';
-import { labelToJson } from '../labels/index.js';
+import { labelToJson, loadPolicies, makeLabel } from '../labels/index.js';
 import { clientIdentity, errorCode, multipart, request, startTestNode, type Identity, type TestNode } from './test-support.js';
 
 const MB = 1024 * 1024;
@@ -14,12 +14,14 @@ let ca: string;
 let usa: Identity;
 let jpn: Identity;
 let jpn2: Identity;
+let usa2: Identity;
 beforeAll(async () => {
   node = await startTestNode({ maxUploadBytes: 300 * MB, userQuotaBytes: 1024 * MB });
   ca = node.pki.caCertPem;
   usa = await clientIdentity(node, 'sam', 'USA', ['Cyan']);
   jpn = await clientIdentity(node, 'taro', 'JPN', ['Cyan']);
   jpn2 = await clientIdentity(node, 'hanako', 'JPN', ['Cyan']);
+  usa2 = await clientIdentity(node, 'ann', 'USA', ['Cyan']);
 }, 60_000);
 afterAll(async () => node?.close());
 
@@ -67,17 +69,17 @@ describe('data packages: upload, query, download, search', () => {
 
   it('upload (raw body, iTAK) answers the metadata JSON; tool=private hides it from others\' search but not by hash', async () => {
     const data = Buffer.from('hello from iTAK');
-    const up = await api({ method: 'POST', path: '/Marti/sync/upload?name=note.txt&keywords=a,b&CreatorUid=iOS-1', ca, id: jpn, headers: { 'content-type': 'text/plain' }, body: data });
+    const up = await api({ method: 'POST', path: '/Marti/sync/upload?name=note.txt&keywords=a,b&CreatorUid=iOS-1', ca, id: usa2, headers: { 'content-type': 'text/plain' }, body: data });
     expect(up.status).toBe(200);
     expect(JSON.parse(up.body.toString())).toMatchObject({ Hash: sha(data), Name: 'note.txt', Keywords: ['a', 'b'], MIMEType: 'text/plain', CreatorUid: 'iOS-1' });
-    const put = await api({ method: 'PUT', path: `/Marti/api/sync/metadata/${sha(data)}/tool`, ca, id: jpn, headers: { 'content-type': 'text/plain' }, body: 'private' });
+    const put = await api({ method: 'PUT', path: `/Marti/api/sync/metadata/${sha(data)}/tool`, ca, id: usa2, headers: { 'content-type': 'text/plain' }, body: 'private' });
     expect(put.status).toBe(200);
     const listed = async (id: Identity) =>
       (JSON.parse((await api({ path: '/Marti/sync/search?keywords=a', ca, id })).body.toString()) as { results: { Hash: string }[] }).results.some((r) => r.Hash === sha(data));
-    expect(await listed(jpn)).toBe(true);
+    expect(await listed(usa2)).toBe(true);
     expect(await listed(jpn2)).toBe(false);
     expect((await api({ path: `/Marti/sync/content?hash=${sha(data)}`, ca, id: jpn2 })).status).toBe(200);
-    const bad = await api({ method: 'PUT', path: `/Marti/api/sync/metadata/${sha(data)}/tool`, ca, id: jpn, headers: { 'content-type': 'text/plain' }, body: 'secret' });
+    const bad = await api({ method: 'PUT', path: `/Marti/api/sync/metadata/${sha(data)}/tool`, ca, id: usa2, headers: { 'content-type': 'text/plain' }, body: 'secret' });
     expect(errorCode(bad)).toBe('BAD_REQUEST');
   });
 
@@ -98,7 +100,7 @@ describe('data packages: upload, query, download, search', () => {
     expect(jpnSearch.results.some((r: { Hash: string }) => r.Hash === sha(data))).toBe(false);
     expect(usaSearch.results.some((r: { Hash: string }) => r.Hash === sha(data))).toBe(true);
     expect(jpnSearch.resultCount).toBe(jpnSearch.results.length);
-    // hanako sees exactly what sam sees except the USA-only record (neither sees taro's private note)
+    // hanako sees exactly what sam sees except the USA-only record (neither sees ann's private note)
     const otherJpn = JSON.parse((await api({ path: '/Marti/sync/search', ca, id: jpn2 })).body.toString());
     expect(otherJpn.resultCount).toBe(usaSearch.resultCount - 1);
     expect((await api({ method: 'PUT', path: `/Marti/api/sync/metadata/${sha(data)}/tool`, ca, id: jpn, body: 'public', headers: { 'content-type': 'text/plain' } })).status).toBe(404);
@@ -107,6 +109,19 @@ describe('data packages: upload, query, download, search', () => {
     // an uploader cannot label above what they may read
     const up2 = await missionUpload(jpn, randomBytes(10), 'x.zip', { 'x-kizuna-label': noforn });
     expect(errorCode(up2)).toBe('FORBIDDEN');
+  });
+
+  it('the write authority decides an upload label: never another owner, never a foreign policy, nothing stored on refusal', async () => {
+    const before = contentFiles().length;
+    const jpnOwned = labelToJson(makeLabel(loadPolicies(), { policy: 'JPN', classification: 'UNCLASSIFIED', relTo: ['JPN', 'USA'], owner: 'JPN' }));
+    const claimJpn = await missionUpload(usa, randomBytes(64), 'claim.zip', { 'x-kizuna-label': jpnOwned });
+    expect(errorCode(claimJpn)).toBe('FORBIDDEN');
+    const usaPolicyJpnOwner = JSON.stringify({ ...JSON.parse(labelToJson(node.label({ relTo: ['USA', 'JPN'] }))), owner: 'JPN' });
+    expect(errorCode(await missionUpload(usa, randomBytes(64), 'claim2.zip', { 'x-kizuna-label': usaPolicyJpnOwner }))).toBe('FORBIDDEN');
+    // a certificate naming another nation writes nothing on this node (a misissue; read access stays the guard's)
+    expect(errorCode(await missionUpload(jpn, randomBytes(64), 'foreign.zip'))).toBe('FORBIDDEN');
+    expect(contentFiles().length).toBe(before);
+    expect(tmpFiles()).toEqual([]);
   });
 
   it('the file-share CoT (b-f-t-r) is published with the file\'s label and a directed marti/dest', async () => {

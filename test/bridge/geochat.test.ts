@@ -197,15 +197,17 @@ describe('GeoChat <-> coordination chat, JPN and USA federated (issue 6)', () =>
     expect(everything.filter((m) => m.text === all || m.text === direct)).toHaveLength(0);
   });
 
-  it('a TAK client that re-sends a bridged GeoChat does not create a second chat message', async () => {
+  it('a TAK client that re-sends a bridged GeoChat is refused (the uid is the node\'s) and creates no second chat message', async () => {
     const text = `re-sent ${randomUUID().slice(0, 8)}`;
     await post(jpn, 'jpn-operator', 'bilateral', { text });
     await waitUntil(() => chatsWith(alpha, text).length > 0, 'bridged GeoChat at ALPHA');
     alpha.send({ ...chatsWith(alpha, text)[0]!, labelXml: undefined });
-    await waitUntil(() => chatsWith(bravo, text).length === 2, 'the re-sent copy reaches BRAVO as plain TAK traffic');
+    // the message's uid is the node's (the bridge wrote it): the write authority refuses the copy
     const barrier = `barrier ${randomUUID().slice(0, 8)}`;
     alpha.send(atakGeoChat({ senderUid: 'ANDROID-JPN-ALPHA', callsign: 'ALPHA', chatroom: 'bilateral', id: 'bilateral', text: barrier }));
     await waitUntil(async () => (await withText(jpn, 'jpn-operator', 'bilateral', barrier)).length > 0, 'barrier in JPN web chat');
     expect(await withText(jpn, 'jpn-operator', 'bilateral', text)).toHaveLength(1);
+    await waitUntil(() => bravo.byType('b-t-f').some((e) => e.detailXml.includes(barrier)), 'barrier at BRAVO');
+    expect(chatsWith(bravo, text)).toHaveLength(1);
   });
 });

@@ -2,7 +2,7 @@ import type { PolicyRegistry } from '../labels/index.js';
 import type { ReleaseGuard } from '../labels/guard-types.js';
 import type { SecurityLabel } from '../labels/types.js';
 import type { Store, StoredEvent } from '../store/types.js';
-import type { Coordination, SessionUser, UserService } from '../coordination/index.js';
+import type { Coordination, LabelInput, SessionUser, UserService } from '../coordination/index.js';
 import type { Logger } from '../util/log.js';
 
 export type { Coordination, SessionUser, UserService };
@@ -29,6 +29,8 @@ export interface ApiDeps {
   federationStatus?: () => unknown;
   /** POST /api/cot (operator and above) */
   ingestCot?: (xml: string, user: SessionUser) => Promise<void>;
+  /** POST /api/tracks/:uid/label (coordinator and above): the explicit re-label the write authority allows */
+  relabelTrack?: (uid: string, label: LabelInput, user: SessionUser) => Promise<void>;
   log?: Logger;
   /** WebSocket tuning (tests shorten the session check) */
   ws?: { sessionCheckMs?: number; maxBufferedBytes?: number };

@@ -30,7 +30,7 @@ export {
 export { deriveStatus, currentDecisions, transitionError, roleAtLeast, ACTIONS, type Action } from './workflow.js';
 export { derivePosture } from './posture.js';
 export { requestView, calendarView, chatView, postureView, type LabelViewFn } from './views.js';
-export { audienceOf, type RegistryLike } from './registry.js';
+export { audienceOf, labelFromInput, type RegistryLike } from './registry.js';
 export {
   COL,
   ROLES,

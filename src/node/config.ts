@@ -89,6 +89,8 @@ export const NodeConfigSchema = z.object({
         password: z.string(),
         role: z.enum(['viewer', 'operator', 'coordinator', 'administrator']),
         displayName: z.string().optional(),
+        /** ceiling in the node's policy (default: the top) */
+        clearance: z.string().optional(),
       }),
     )
     .default([]),

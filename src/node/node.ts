@@ -25,7 +25,7 @@ import type { ClientIdentity, TakConnection } from '../tak/connection.js';
 import { DELETE } from '../tak/control.js';
 import { ensureNodePki, identityOfCert, openRevocations, type NodePki, type Revocations } from '../certs/index.js';
 import { startMartiServers, type MartiServers } from '../marti/index.js';
-import { createAuditLog, createCoordination, createUserService, type AuditLog, type Coordination, type UserService } from '../coordination/index.js';
+import { createAuditLog, createCoordination, createUserService, labelFromInput, type AuditLog, type Coordination, type UserService } from '../coordination/index.js';
 import { registerApi } from '../api/index.js';
 import { createFederation, type Federation, type FedObject } from '../federation/index.js';
 import { createFileTransfer, type FileTransfer } from '../federation/file-transfer.js';
@@ -163,6 +163,12 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       defaultLabel,
       nationAudience: nationAudience(),
       maxFutureSkewMs: config.limits.maxFutureSkewMs,
+      parseStored: (e) => parseCotXml(e.xml, { maxBytes: config.limits.maxEventBytes * 2 }),
+      onRelabel: (r) => {
+        void audit.append('track.relabel', r.actor.identity, { uid: r.uid, before: r.before, after: r.after }).catch((err: unknown) => {
+          log.warn({ code: (err as { code?: string }).code ?? 'INTERNAL' }, 'audit of a re-label failed');
+        });
+      },
       onRefused: (r) => {
         log.info({ code: r.code, actor: r.actor.identity, path: r.path }, 'write refused');
         refusals.record(r);
@@ -355,6 +361,10 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       ingestCot: async (xml, user) => {
         const ev = parseCotXml(xml, { maxBytes: config.limits.maxEventBytes });
         await pipeline.fromUser(ev, { username: user.username, nation: config.nation, role: user.role, audience: user.audience });
+      },
+      relabelTrack: async (uid, input, user) => {
+        const label = labelFromInput(registry, { nation: config.nation, input, defaultRelTo: [config.nation], audience: user.audience, now: Date.now() });
+        await pipeline.relabel(uid, label, { username: user.username, nation: config.nation, role: user.role, audience: user.audience });
       },
     });
     registerStatic(http, config.webDir);

@@ -26,6 +26,8 @@ export interface IngestSource {
   hops?: string[];
   /** federation: the object reached us through a node other than its origin */
   relayed?: boolean;
+  /** an explicit re-label (REST, coordinator or higher of the owning nation): may widen or lower */
+  relabel?: boolean;
 }
 
 export interface IngestDeps {
@@ -51,6 +53,8 @@ export interface IngestDeps {
   deliverLocal?(be: BusEvent): void;
   /** every refusal (audit) */
   onRefused?(r: RefusalRecord): void;
+  /** every accepted re-label, with the labels before and after (audit) */
+  onRelabel?(r: { actor: WriteActor; uid: string; before: SecurityLabel; after: SecurityLabel }): void;
   /** called after the event is durable and published (federation offer) */
   afterStore?(stored: StoredEvent, cot: CotEvent, source: IngestSource): void;
 }
@@ -73,6 +77,7 @@ export async function ingest(deps: IngestDeps, input: CotEvent, source: IngestSo
   const now = (deps.now ?? Date.now)();
   const ev = boundTime(input, now, deps.maxFutureSkewMs);
   const isDelete = ev.type === DELETE;
+  const op = isDelete ? 'delete' : source.relabel ? 'relabel' : 'write';
   const target = isDelete ? deleteTarget(ev.detailXml) : ev.uid;
   if (!target) throw new KizunaError('COT_INVALID', 'a delete (t-x-d-d) must name its target in <link uid>');
   const label = ev.labelXml && !isDelete ? deps.parseLabel(ev.labelXml) : undefined;
@@ -84,7 +89,7 @@ export async function ingest(deps: IngestDeps, input: CotEvent, source: IngestSo
     ctx,
     source.actor,
     existing,
-    { op: isDelete ? 'delete' : 'write', label, defaultLabel: source.defaultLabel, origin, ...(source.relayed ? { relayed: true } : {}) },
+    { op, label, defaultLabel: source.defaultLabel, origin, ...(source.relayed ? { relayed: true } : {}) },
     (l, originator) => {
       cot = isDelete ? tombstone(ev, target, l, Math.max(now, (existing?.time ?? 0) + 1)) : { ...ev, label: l };
       if (!label || isDelete) cot.labelXml = deps.labelXml(l);
@@ -92,9 +97,12 @@ export async function ingest(deps: IngestDeps, input: CotEvent, source: IngestSo
     },
   );
   if (!r.ok) {
-    deps.onRefused?.({ actor: source.actor, code: r.code, op: isDelete ? 'delete' : 'write', path: source.kind, ...(r.visible || !existing ? { uid: target } : {}) });
+    deps.onRefused?.({ actor: source.actor, code: r.code, op, path: source.kind, ...(r.visible || !existing ? { uid: target } : {}) });
+    // a re-label names an object: one the actor may not see answers exactly like a missing one
+    if (op === 'relabel' && !r.visible) throw new KizunaError('NOT_FOUND', undefined, { cause: r.code });
     throw new KizunaError('FORBIDDEN', REFUSED, { cause: r.code });
   }
+  if (op === 'relabel' && existing) deps.onRelabel?.({ actor: source.actor, uid: target, before: existing.label, after: r.label });
   const stored = r.value;
   const fresh = (await deps.store.events.appendEvents([stored])).length === 1;
   if (!fresh) return { stored, fresh };

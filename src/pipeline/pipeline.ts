@@ -10,6 +10,7 @@ import { HolderIndex } from './holders.js';
 import { ingest, type IngestDeps, type IngestResult, type IngestSource } from './ingest.js';
 import { nodeActor, peerActor, takClientActor, userActor } from './actors.js';
 import type { RefusalRecord } from './refusals.js';
+import { KizunaError } from '../util/errors.js';
 
 export interface PipelineOptions {
   nodeId: string;
@@ -28,6 +29,9 @@ export interface PipelineOptions {
   nationAudience: Audience;
   maxFutureSkewMs: number;
   onRefused?(r: RefusalRecord): void;
+  onRelabel?: IngestDeps['onRelabel'];
+  /** parse a stored event's XML (re-label) */
+  parseStored(e: StoredEvent): CotEvent;
   /** after an event is durable and published (federation offer) */
   afterStore?(stored: StoredEvent, cot: CotEvent, source: IngestSource): void;
 }
@@ -74,6 +78,7 @@ export class Pipeline {
       processId: o.processId,
       deliverLocal: (be) => this.deliverLocal(be),
       ...(o.onRefused ? { onRefused: o.onRefused } : {}),
+      ...(o.onRelabel ? { onRelabel: o.onRelabel } : {}),
       ...(o.afterStore ? { afterStore: o.afterStore } : {}),
     };
   }
@@ -123,6 +128,23 @@ export class Pipeline {
       eventId: obj.id,
       hops: [from.peer],
       ...(obj.label.owner !== from.nation ? { relayed: true } : {}),
+    });
+  }
+
+  /**
+   * An explicit re-label of an existing track (REST; coordinator or higher of the owning nation): the only
+   * way a label gets wider or lower. A track the user may not see answers NOT_FOUND, like a missing one.
+   */
+  async relabel(uid: string, label: SecurityLabel, user: UserSender): Promise<IngestResult> {
+    const cur = await this.o.store.events.getLatest(uid);
+    if (!cur || !this.o.guard.decide(cur.label, user.audience).allow) throw new KizunaError('NOT_FOUND');
+    const at = new Date(Math.max(Date.now(), cur.time + 1)).toISOString();
+    return ingest(this.deps, { ...this.o.parseStored(cur), time: at, start: at, labelXml: this.o.labelXml(label) }, {
+      kind: 'api',
+      actor: userActor(user),
+      defaultLabel: label,
+      route: { sourceProcess: this.o.processId },
+      relabel: true,
     });
   }
 

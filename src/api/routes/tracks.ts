@@ -7,10 +7,13 @@ import { labelViews, releaseOrNotFound } from '../release.js';
 import { route, type AnyRoute } from '../route-table.js';
 import { apiSchemas, OkSchema, TrackListSchema, TrackQuerySchema, TrackViewSchema } from '../schemas.js';
 import { trackViewOf } from '../track-view.js';
+import { LabelInputSchema } from '../../coordination/index.js';
 
 const CotBodySchema = z.object({ xml: z.string().min(1).max(1024 * 1024) });
 apiSchemas.add(CotBodySchema, { id: 'CotBody', description: 'one CoT event as XML (with or without its 4774 label)' });
 const UidParamsSchema = z.object({ uid: z.string().min(1).max(256) });
+const RelabelBodySchema = z.object({ label: LabelInputSchema }).strict();
+apiSchemas.add(RelabelBodySchema, { id: 'RelabelBody', description: 'the new label of a track (this nation\'s policy)' });
 
 export function trackRoutes(deps: ApiDeps): AnyRoute[] {
   const { guard } = deps;
@@ -60,6 +63,25 @@ export function trackRoutes(deps: ApiDeps): AnyRoute[] {
       },
     }),
   ];
+  const relabel = deps.relabelTrack;
+  if (relabel) {
+    routes.push(
+      route({
+        method: 'POST',
+        url: '/api/tracks/:uid/label',
+        summary: 'Re-label a track of this nation (the only way to widen or lower a label; audited with before/after)',
+        tag: 'tracks',
+        auth: 'coordinator',
+        params: UidParamsSchema,
+        body: RelabelBodySchema,
+        response: OkSchema,
+        handler: async ({ user, params, body }) => {
+          await relabel(params.uid, body.label, user);
+          return { ok: true as const };
+        },
+      }),
+    );
+  }
   const ingestCot = deps.ingestCot;
   if (ingestCot) {
     routes.push(

@@ -4,6 +4,7 @@
  */
 import { cpus } from 'node:os';
 import { labelProperties } from './properties.js';
+import { authorityProperties } from './authority-properties.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -17,7 +18,7 @@ if (!Number.isInteger(runs) || runs <= 0) throw new Error('--runs must be a posi
 console.log(`label properties: runs=${runs} seed=${seed} node=${process.version} cpus=${cpus().length}`);
 let failed = 0;
 const t0 = Date.now();
-for (const p of labelProperties()) {
+for (const p of [...labelProperties(), ...authorityProperties()]) {
   if (only && !p.name.includes(only)) continue;
   const start = Date.now();
   try {

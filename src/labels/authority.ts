@@ -47,6 +47,8 @@ export interface AuthorityContext {
   nation: string;
   policy: string;
   decide(label: SecurityLabel, audience: Audience): boolean;
+  /** the label is valid under its policy (memoised per label object by `authorityContext`) */
+  valid?(label: SecurityLabel): boolean;
 }
 
 /** Reason codes for audit and logs. Every refusal is answered to the actor the same way (FORBIDDEN). */
@@ -107,7 +109,7 @@ export function admit<T>(
 
 /** Owner and policy of a label written by this actor. */
 function checkShape(ctx: AuthorityContext, actor: WriteActor, label: SecurityLabel, incoming: IncomingWrite): WriteRefusal | undefined {
-  if (!ctx.registry.check(label).ok) return WriteRefusal.LABEL_INVALID;
+  if (!(ctx.valid ? ctx.valid(label) : ctx.registry.check(label).ok)) return WriteRefusal.LABEL_INVALID;
   if (actor.kind === 'peer') {
     // A federated object keeps its originator's label (policy included); the boundary checked our translation.
     // A peer never writes what this nation owns, and writes only its own nation's objects unless relaying.
@@ -176,5 +178,15 @@ export function authorityContext(
   nation: string,
   guard: { decide(label: SecurityLabel, audience: Audience): { allow: boolean } },
 ): AuthorityContext {
-  return { registry, nation, policy: registry.policyOf(nation), decide: (l, a) => guard.decide(l, a).allow };
+  // Labels on the hot path are interned, frozen objects: one validity check per distinct label object.
+  const validity = new WeakMap<SecurityLabel, boolean>();
+  const valid = (l: SecurityLabel): boolean => {
+    let v = validity.get(l);
+    if (v === undefined) {
+      v = registry.check(l).ok;
+      if (Object.isFrozen(l)) validity.set(l, v);
+    }
+    return v;
+  };
+  return { registry, nation, policy: registry.policyOf(nation), decide: (l, a) => guard.decide(l, a).allow, valid };
 }

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type tls from 'node:tls';
@@ -41,6 +40,7 @@ import { auditConfig } from './config-audit.js';
 import { registerStatic } from './static.js';
 import { createLabelCache, memoDefaultLabel } from './label-cache.js';
 import { renderMetrics } from './metrics.js';
+import { ensureDataDir } from '../util/data-dir.js';
 import { readPeers } from './peers.js';
 import { createChatBridge, GEOCHAT_TYPE } from './chat-bridge.js';
 import { FILESHARE_TYPE, fileShareLabel } from './fileshare-label.js';
@@ -86,7 +86,7 @@ export interface KizunaNode {
 export async function startNode(config: NodeConfig, opts: { logger?: Logger } = {}): Promise<KizunaNode> {
   const nodeId = config.nodeId ?? config.nation;
   const log = opts.logger ?? createLogger({ level: config.logLevel, name: `kizuna-${nodeId}` });
-  mkdirSync(config.dataDir, { recursive: true });
+  ensureDataDir(config.dataDir); // not a recursive mkdir: that one spins forever under /proc
   const processId = randomUUID();
   const closers: (() => Promise<void> | void)[] = [];
   const closeAll = async () => {

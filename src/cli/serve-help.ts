@@ -10,6 +10,23 @@ export function serveDefault(path: string): string {
   return v === undefined ? 'none' : String(v);
 }
 
+/** The `serve` flag of each config key (the flags themselves are declared in main.ts). */
+export const SERVE_FLAGS: Readonly<Record<string, string>> = {
+  nation: '--nation',
+  nodeId: '--node-id',
+  dataDir: '--data',
+  host: '--host',
+  publicHost: '--public-host',
+  'ports.tcp': '--tcp-port',
+  'ports.tls': '--tls-port',
+  'ports.http': '--http-port',
+  'ports.https': '--https-port',
+  'ports.enroll': '--enroll-port',
+  'ports.federation': '--federation-port',
+  store: '--store',
+  bus: '--bus',
+};
+
 const width = Math.max(...CONFIG_ENV.map((e) => e.name.length));
 
 export const SERVE_HELP_AFTER = [

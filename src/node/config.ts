@@ -41,7 +41,10 @@ export const NodeConfigSchema = z.strictObject({
   webDir: z.string().default(join(PACKAGE_ROOT, 'web', 'dist')).describe('directory of the built web COP'),
   peers: z.array(PeerConfigSchema).default([]).describe('federation peers'),
   defaultLabel: z
-    .strictObject({ classification: z.string().optional(), relTo: z.array(z.string()).optional() })
+    .strictObject({
+      classification: z.string().optional().describe("a classification name of the node's policy"),
+      relTo: z.array(z.string()).optional().describe('Releasable To: nation trigraphs (the owner is always included)'),
+    })
     .prefault({})
     .describe('label applied to input that arrives without one (default: owner-only at the lowest classification)'),
   tcpClearance: z
@@ -77,10 +80,10 @@ export const NodeConfigSchema = z.strictObject({
   seedUsers: z
     .array(
       z.strictObject({
-        username: z.string(),
-        password: z.string(),
-        role: z.enum(['viewer', 'operator', 'coordinator', 'administrator']),
-        displayName: z.string().optional(),
+        username: z.string().describe('login name'),
+        password: z.string().describe('initial password'),
+        role: z.enum(['viewer', 'operator', 'coordinator', 'administrator']).describe('role on this node'),
+        displayName: z.string().optional().describe('name shown in the COP'),
       }),
     )
     .default([])

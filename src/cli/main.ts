@@ -54,7 +54,10 @@ export async function main(argv: string[]): Promise<void> {
     .option('--no-scenario', 'start the nodes without the scenario generator')
     .action(async (opts) => {
       const { runDemo } = await import('../demo/run.js');
-      await runDemo({ basePort: opts.basePort, dataDir: opts.data, scenario: opts.scenario });
+      const { explainListenFailure } = await import('./startup-errors.js');
+      await runDemo({ basePort: opts.basePort, dataDir: opts.data, scenario: opts.scenario }).catch((err: unknown) => {
+        throw explainListenFailure(err, '127.0.0.1', () => `the demo's ports (--base-port ${opts.basePort}: JPN from it, USA from it + 10)`);
+      });
     });
 
   const certs = program.command('certs').description('node PKI: CA, client certificates, data packages, revocation');

@@ -25,31 +25,36 @@ function portSettings(config: NodeConfig, port: number | undefined): string {
  * port and which setting chose it; anything already coded passes through unchanged.
  */
 export function explainStartFailure(err: unknown, config: NodeConfig): unknown {
+  return explainListenFailure(err, config.host, (port) => portSettings(config, port));
+}
+
+/** The same for any command that opens ports; `which` names the setting that chose a port. */
+export function explainListenFailure(err: unknown, host: string, which: (port: number | undefined) => string): unknown {
   const e = listenError(err);
   if (!e) {
     const inner = (err as { cause?: unknown }).cause;
     return isKizunaError(err, 'INTERNAL') && isKizunaError(inner) ? inner : err;
   }
   const port = e.port;
-  const addr = port === undefined ? (e.address ?? config.host) : `${e.address ?? config.host}:${port}`;
-  const which = portSettings(config, port);
+  const addr = port === undefined ? (e.address ?? host) : `${e.address ?? host}:${port}`;
+  const setBy = which(port);
   if (e.code === 'EADDRINUSE') {
     return new KizunaError(
       'PORT_IN_USE',
-      `${addr}, set by ${which}. Stop the other process (find it with \`ss -ltnp 'sport = :${port}'\`) or choose another port (0 = any free port)`,
+      `${addr}, set by ${setBy}. Stop the other process (find it with \`ss -ltnp 'sport = :${port}'\`) or choose another port (0 = any free port)`,
       { cause: err },
     );
   }
   if (e.code === 'EACCES') {
     return new KizunaError(
       'PORT_DENIED',
-      `${addr}, set by ${which}, is not allowed. Ports below 1024 need privileges: choose a port ≥ 1024`,
+      `${addr}, set by ${setBy}, is not allowed. Ports below 1024 need privileges: choose a port ≥ 1024`,
       { cause: err },
     );
   }
   return new KizunaError(
     'ADDRESS_UNAVAILABLE',
-    `cannot listen on ${addr}: ${e.address ?? config.host} is not an address of this machine; set --host (KIZUNA_HOST, config "host") to one of its addresses or 0.0.0.0`,
+    `cannot listen on ${addr}: ${e.address ?? host} is not an address of this machine; set --host (KIZUNA_HOST, config "host") to one of its addresses or 0.0.0.0`,
     { cause: err },
   );
 }

@@ -27,13 +27,13 @@ function cliEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...base, VITEST: '', KIZUNA_LOG_LEVEL: 'warn', ...env };
 }
 
-/** Runs one `kizuna …` to completion. A command that never ends fails the test by its timeout. */
+/** Runs one `kizuna …` to completion. A command that hangs is killed after 150 s (a failure guard, not a time limit under test). */
 export function runCli(args: string[], o: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = execFile(
       KIZUNA[0]!,
       [...KIZUNA.slice(1), ...args],
-      { cwd: o.cwd ?? PACKAGE_ROOT, env: cliEnv(o.env), ...(o.uid !== undefined ? { uid: o.uid, gid: o.gid ?? o.uid } : {}), maxBuffer: 16 << 20 },
+      { cwd: o.cwd ?? PACKAGE_ROOT, env: cliEnv(o.env), ...(o.uid !== undefined ? { uid: o.uid, gid: o.gid ?? o.uid } : {}), maxBuffer: 16 << 20, timeout: 150_000, killSignal: 'SIGKILL' },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
     if (o.input !== undefined) child.stdin!.end(o.input);

@@ -1,5 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { isKizunaError } from '../util/errors.js';
+import { SERVE_HELP_AFTER, serveDefault } from './serve-help.js';
+
+/** The package version (package.json is two levels up from src/cli and from dist/cli alike). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 function port(v: string): number {
   const n = Number(v);
@@ -11,26 +18,29 @@ function port(v: string): number {
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('kizuna')
     .description('Kizuna (絆): sovereign national nodes for a bilateral common operating picture')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .option('--debug', 'print stack traces of errors (also KIZUNA_DEBUG=1)')
     .showHelpAfterError()
     .exitOverride();
 
   program
     .command('serve')
     .description('start one national node (TAK streaming, web COP, API, federation)')
-    .option('-c, --config <file>', 'JSON config file')
-    .option('--nation <XXX>', 'nation trigraph, e.g. JPN')
+    .option('-c, --config <file>', 'JSON config file (strict JSON; keys: docs/configuration.md)')
+    .option('--nation <XXX>', 'nation trigraph, e.g. JPN (required; env KIZUNA_NATION)')
     .option('--node-id <id>', 'node id (default: the nation)')
-    .option('--data <dir>', 'data directory')
-    .option('--host <addr>', 'listen address')
-    .option('--public-host <name>', 'host name for certificates and data packages')
-    .option('--tcp-port <n>', 'CoT over TCP (0 = any free port)', port)
-    .option('--tls-port <n>', 'CoT over TLS with client certificates', port)
-    .option('--http-port <n>', 'web COP, REST API, /healthz, /metrics', port)
-    .option('--https-port <n>', 'TAK HTTPS API with client certificates', port)
-    .option('--enroll-port <n>', 'certificate enrollment (HTTPS, basic auth)', port)
-    .option('--federation-port <n>', 'federation (mutual TLS)', port)
-    .option('--store <spec>', 'postgres://… or a SQLite file')
-    .option('--bus <spec>', 'nats://… (default: in-process)')
+    .option('--data <dir>', 'data directory (default: .kizuna/<nation>; env KIZUNA_DATA)')
+    .option('--host <addr>', `listen address (default: ${serveDefault('host')}; env KIZUNA_HOST)`)
+    .option('--public-host <name>', `host name for certificates and data packages (default: ${serveDefault('publicHost')})`)
+    .option('--tcp-port <n>', `CoT over TCP, 0 = any free port (default: ${serveDefault('ports.tcp')})`, port)
+    .option('--tls-port <n>', `CoT over TLS with client certificates (default: ${serveDefault('ports.tls')})`, port)
+    .option('--http-port <n>', `web COP, REST API, /healthz, /metrics (default: ${serveDefault('ports.http')})`, port)
+    .option('--https-port <n>', `TAK HTTPS API with client certificates (default: ${serveDefault('ports.https')})`, port)
+    .option('--enroll-port <n>', `certificate enrollment, HTTPS with basic auth (default: ${serveDefault('ports.enroll')})`, port)
+    .option('--federation-port <n>', `federation, mutual TLS (default: ${serveDefault('ports.federation')})`, port)
+    .option('--store <spec>', 'postgres://… or a SQLite file (default: DATA/kizuna.db; env KIZUNA_STORE)')
+    .option('--bus <spec>', 'nats://… (default: in-process; env KIZUNA_BUS)')
+    .addHelpText('after', SERVE_HELP_AFTER)
     .action(async (opts) => {
       const { runServe } = await import('./serve.js');
       await runServe(opts);
@@ -44,39 +54,51 @@ export async function main(argv: string[]): Promise<void> {
     .option('--no-scenario', 'start the nodes without the scenario generator')
     .action(async (opts) => {
       const { runDemo } = await import('../demo/run.js');
-      await runDemo({ basePort: opts.basePort, dataDir: opts.data, scenario: opts.scenario });
+      const { explainListenFailure } = await import('./startup-errors.js');
+      await runDemo({ basePort: opts.basePort, dataDir: opts.data, scenario: opts.scenario }).catch((err: unknown) => {
+        throw explainListenFailure(err, '127.0.0.1', () => `the demo's ports (--base-port ${opts.basePort}: JPN from it, USA from it + 10)`);
+      });
     });
 
   const certs = program.command('certs').description('node PKI: CA, client certificates, data packages, revocation');
+  const dataHelp = 'node data directory (default: KIZUNA_DATA, else .kizuna/<nation>, else the only node under .kizuna/)';
   certs
     .command('init')
-    .option('--data <dir>', 'data directory', '.kizuna/node')
+    .option('--data <dir>', 'data directory (default: KIZUNA_DATA, else .kizuna/<nation>)')
     .requiredOption('--nation <XXX>', 'nation trigraph')
     .option('--node-id <id>')
     .option('--host <name...>', 'extra host names for the server certificate')
-    .action(async (opts) => (await import('./certs.js')).certsInit(opts));
+    .action(async (opts) => {
+      const { writableDataDir } = await import('./data-dir.js');
+      await (await import('./certs.js')).certsInit({ ...opts, data: writableDataDir(opts) });
+    });
   certs
     .command('client <name>')
     .description('issue a client certificate (PKCS#12) and an ATAK connection data package')
-    .option('--data <dir>', 'data directory', '.kizuna/node')
+    .option('--data <dir>', dataHelp)
+    .option('--nation <XXX>', 'use .kizuna/<nation> (env KIZUNA_NATION)')
     .option('--groups <groups...>', 'TAK groups', ['__ANON__'])
     .option('--role <role>', 'viewer|operator|coordinator|administrator', 'operator')
     .option('--host <name>', 'server host name for the data package', 'localhost')
     .option('--tls-port <n>', 'streaming TLS port for the data package', port, 8089)
     .option('--out <dir>', 'output directory', '.')
     .action(async (name, opts) => {
-      await (await import('./certs.js')).certsClient(name, opts);
+      const { nodeDirWithPki } = await import('./data-dir.js');
+      await (await import('./certs.js')).certsClient(name, { ...opts, data: nodeDirWithPki(opts) });
     });
   certs
     .command('revoke <name>')
-    .option('--data <dir>', 'data directory', '.kizuna/node')
+    .option('--data <dir>', dataHelp)
+    .option('--nation <XXX>', 'use .kizuna/<nation> (env KIZUNA_NATION)')
     .action(async (name, opts) => {
-      await (await import('./certs.js')).certsRevoke(name, opts);
+      const { nodeDirWithPki } = await import('./data-dir.js');
+      await (await import('./certs.js')).certsRevoke(name, { data: nodeDirWithPki(opts) });
     });
   certs
     .command('enroll-link <name>')
     .description('print a one-time enrollment link and QR code')
-    .option('--data <dir>', 'data directory', '.kizuna/node')
+    .option('--data <dir>', dataHelp)
+    .option('--nation <XXX>', 'use .kizuna/<nation> (env KIZUNA_NATION)')
     .option('--host <name>', 'server host name', 'localhost')
     .option('--enroll-port <n>', 'enrollment port', port, 8446)
     .option('--tls-port <n>', 'streaming TLS port the phone connects to afterwards', port, 8089)
@@ -84,7 +106,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('--role <role>', 'viewer|operator|coordinator|administrator')
     .option('--ttl-minutes <n>', 'how long the one-time link stays valid', Number, 24 * 60)
     .action(async (name, opts) => {
-      await (await import('./certs.js')).certsEnrollLink(name, opts);
+      const { nodeDirWithPki } = await import('./data-dir.js');
+      await (await import('./certs.js')).certsEnrollLink(name, { ...opts, data: nodeDirWithPki(opts) });
     });
 
   const label = program.command('label').description('check policy files: JSON lines on stdin, one result per line on stdout');
@@ -104,12 +127,14 @@ export async function main(argv: string[]): Promise<void> {
     .command('audit')
     .description('audit chain tools')
     .command('verify')
-    .option('--data <dir>', 'data directory of the node', '.kizuna/node')
+    .option('--data <dir>', dataHelp)
+    .option('--nation <XXX>', 'use .kizuna/<nation> (env KIZUNA_NATION)')
     .option('--store <spec>', 'postgres://… or a SQLite file')
     .option('--anchors <file>', 'JSON [{seq, hash}] of this chain countersigned by a peer (kizuna federation anchors)')
     .action(async (opts) => {
       const { auditVerify } = await import('./audit.js');
-      process.exitCode = await auditVerify(opts);
+      const { nodeDirWithStore } = await import('./data-dir.js');
+      process.exitCode = await auditVerify(opts.store ? opts : { ...opts, data: nodeDirWithStore(opts) });
     });
 
   const federation = program.command('federation').description('federation tools');
@@ -126,28 +151,43 @@ export async function main(argv: string[]): Promise<void> {
   federation
     .command('anchors <peer>')
     .description("print the peer's audit heads this node countersigned (JSON, for the peer's `audit verify --anchors`)")
-    .option('--data <dir>', 'data directory of THIS node', '.kizuna/node')
+    .option('--data <dir>', `THIS node's ${dataHelp}`)
+    .option('--nation <XXX>', 'use .kizuna/<nation> (env KIZUNA_NATION)')
     .option('--store <spec>', 'postgres://… or a SQLite file')
     .action(async (peer, opts) => {
       const { federationAnchors } = await import('./federation.js');
-      process.exitCode = await federationAnchors({ ...opts, peer });
+      const { nodeDirWithStore } = await import('./data-dir.js');
+      process.exitCode = await federationAnchors({ ...opts, ...(opts.store ? {} : { data: nodeDirWithStore(opts) }), peer });
     });
 
+  // --debug is accepted anywhere on the line (before or after the subcommand)
+  const debug = argv.includes('--debug') || process.env.KIZUNA_DEBUG === '1';
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(argv.filter((a) => a !== '--debug'), { from: 'user' });
   } catch (err) {
     if ((err as { code?: string }).code?.startsWith('commander.')) {
       const code = (err as { exitCode?: number }).exitCode ?? 1;
       process.exitCode = code;
       return;
     }
-    if (isKizunaError(err)) {
-      process.stderr.write(`kizuna: ${err.code}: ${err.message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    throw err;
+    reportError(err, debug);
   }
+}
+
+/**
+ * Operator-facing failure: one line naming the code, the cause and the fix; the stack trace (and the
+ * chain of causes) only with --debug.
+ */
+function reportError(err: unknown, debug: boolean): void {
+  const known = isKizunaError(err);
+  const line = known ? `${err.code}: ${err.message}` : `INTERNAL: ${(err as Error)?.message ?? String(err)}`;
+  process.stderr.write(`kizuna: ${line}\n`);
+  if (debug) {
+    for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+  } else if (!known) {
+    process.stderr.write('kizuna: run again with --debug for the stack trace\n');
+  }
+  process.exitCode = known ? 2 : 1;
 }
 
 const invokedDirectly = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() ?? '');

@@ -1,5 +1,9 @@
 import { parseConfig, loadConfigFile, envConfig, type NodeConfig } from '../node/config.js';
 import { startNode } from '../node/node.js';
+import { ensureDataDir } from '../util/data-dir.js';
+import { KizunaError } from '../util/errors.js';
+import { defaultDataDir } from './data-dir.js';
+import { explainStartFailure } from './startup-errors.js';
 
 export interface ServeFlags {
   config?: string;
@@ -18,10 +22,17 @@ export interface ServeFlags {
   bus?: string;
 }
 
+function asObject(v: unknown): Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
 /** Config file < environment (KIZUNA_*) < flags. */
 export function configFromFlags(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): NodeConfig {
-  const file = loadConfigFile(flags.config);
-  const merged: Record<string, unknown> = { ...file, ...envConfig(env) };
+  const source = loadConfigFile(flags.config);
+  const file = source?.value ?? {};
+  const fromEnv = envConfig(env);
+  const merged: Record<string, unknown> = { ...file, ...fromEnv };
+  if (fromEnv.metrics) merged.metrics = { ...asObject(file.metrics), ...asObject(fromEnv.metrics) };
   const set = (k: string, v: unknown) => {
     if (v !== undefined) merged[k] = v;
   };
@@ -32,7 +43,7 @@ export function configFromFlags(flags: ServeFlags, env: NodeJS.ProcessEnv = proc
   set('publicHost', flags.publicHost);
   set('store', flags.store);
   set('bus', flags.bus);
-  const ports = { ...((file.ports as Record<string, number> | undefined) ?? {}) };
+  const ports = { ...asObject(file.ports) };
   const portFlags: [string, number | undefined][] = [
     ['tcp', flags.tcpPort],
     ['tls', flags.tlsPort],
@@ -43,14 +54,20 @@ export function configFromFlags(flags: ServeFlags, env: NodeJS.ProcessEnv = proc
   ];
   for (const [k, v] of portFlags) if (v !== undefined) ports[k] = v;
   merged.ports = ports;
-  if (merged.dataDir === undefined && typeof merged.nation === 'string') merged.dataDir = `.kizuna/${merged.nation.toLowerCase()}`;
-  return parseConfig(merged);
+  if (merged.nation === undefined) {
+    throw new KizunaError('CONFIG_INVALID', 'nation is required: pass --nation XXX (e.g. JPN), set KIZUNA_NATION, or put "nation" in the config file');
+  }
+  if (merged.dataDir === undefined && typeof merged.nation === 'string') merged.dataDir = defaultDataDir(merged.nation);
+  return parseConfig(merged, source);
 }
 
 /** `kizuna serve`: one node; prints one JSON ready line on stdout; exits cleanly on SIGTERM/SIGINT. */
 export async function runServe(flags: ServeFlags): Promise<void> {
   const config = configFromFlags(flags);
-  const node = await startNode(config);
+  ensureDataDir(config.dataDir); // before anything opens a file in it: names the problem instead of a stack trace or a hang
+  const node = await startNode(config).catch((err: unknown) => {
+    throw explainStartFailure(err, config);
+  });
   process.stdout.write(JSON.stringify(node.ready) + '\n');
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -1,11 +1,12 @@
 import { join, resolve } from 'node:path';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { ensureNodePki, type NodePki } from '../certs/index.js';
 import { makeLabel } from '../labels/index.js';
 import { parseConfig, type NodeConfigInput } from '../node/config.js';
 import { startNode, type KizunaNode } from '../node/node.js';
 import { SCENARIO, unitEvent } from './scenario.js';
+import { ensureDataDir } from '../util/data-dir.js';
 
 export interface DemoOptions {
   basePort: number;
@@ -51,7 +52,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   const dirs = NATIONS.map((n) => join(root, n.toLowerCase()));
   const pkis: NodePki[] = [];
   for (const [i, n] of NATIONS.entries()) {
-    mkdirSync(dirs[i]!, { recursive: true });
+    ensureDataDir(dirs[i]!); // names a bad --data instead of spinning (see ensureDataDir)
     pkis.push(await ensureNodePki(dirs[i]!, { nation: n, nodeId: n, hosts: ['localhost', '127.0.0.1'] }));
   }
   const portBlocks = NATIONS.map((_, i) => ports(opts.basePort, i));

@@ -10,11 +10,13 @@ const META = { collection: 'node-meta', id: 'config' } as const;
 /**
  * Configuration changes are decisions too: a start whose effective configuration (or policy files)
  * differs from the last recorded one writes `config.changed` to the audit chain, atomically with the
- * new digest. Seed passwords never enter the chain or the digest's input: only user names and roles.
+ * new digest. Seed passwords and the metrics token never enter the chain or the digest's input: only user names
+ * and roles, and whether a metrics token is set.
  */
 export async function auditConfig(store: Store, audit: AuditLog, config: NodeConfig, policyVersion: string, label: SecurityLabel): Promise<void> {
-  const { seedUsers, ...rest } = config;
-  const effective = { ...rest, seedUsers: seedUsers.map((u) => ({ username: u.username, role: u.role })), policyVersion };
+  const { seedUsers, metrics, ...rest } = config;
+  // secrets stay out of the digest's input too: only whether a metrics token is set
+  const effective = { ...rest, seedUsers: seedUsers.map((u) => ({ username: u.username, role: u.role })), metricsToken: metrics.token !== undefined, policyVersion };
   const digest = createHash('sha256').update(canonicalJson(effective)).digest('hex');
   const meta = await store.getDoc<{ digest: string }>(META.collection, META.id);
   if (meta?.body.digest === digest) return;

@@ -1,67 +1,64 @@
-import { readFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { KizunaError } from '../util/errors.js';
+import { describeConfigIssues, readConfigFile, type ConfigFile } from './config-source.js';
 
 /** Package root (works from src/ under tsx and from dist/). */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const Port = z.number().int().min(0).max(65535);
 
-export const PeerConfigSchema = z.object({
-  /** peer node id, e.g. "USA" */
-  name: z.string().min(1),
-  nation: z.string().regex(/^[A-Z]{3}$/),
-  host: z.string().default('127.0.0.1'),
-  port: Port,
-  /** PEM of the peer's CA: the only CA trusted for this peer */
-  caFile: z.string(),
-  /** the peer's binding public key (JWK JSON file) */
-  keyFile: z.string().optional(),
+export const PeerConfigSchema = z.strictObject({
+  name: z.string().min(1).describe('peer node id, e.g. "USA"'),
+  nation: z.string().regex(/^[A-Z]{3}$/).describe("the peer's nation trigraph"),
+  host: z.string().default('127.0.0.1').describe("the peer's federation host"),
+  port: Port.describe("the peer's federation port"),
+  caFile: z.string().describe("PEM file of the peer's CA: the only CA trusted for this peer"),
+  keyFile: z.string().optional().describe("the peer's binding public key (JWK JSON file)"),
 });
 export type PeerConfig = z.infer<typeof PeerConfigSchema>;
 
-export const NodeConfigSchema = z.object({
-  nation: z.string().regex(/^[A-Z]{3}$/, 'nation must be an ISO 3166 trigraph'),
-  nodeId: z.string().min(1).optional(),
-  dataDir: z.string().min(1),
-  host: z.string().default('0.0.0.0'),
-  /** host name put in certificates, data packages and links */
-  publicHost: z.string().default('localhost'),
+export const NodeConfigSchema = z.strictObject({
+  nation: z.string().regex(/^[A-Z]{3}$/, 'nation must be an ISO 3166 trigraph').describe('nation trigraph of this node, e.g. JPN (required)'),
+  nodeId: z.string().min(1).optional().describe('node id (default: the nation)'),
+  dataDir: z.string().min(1).describe('data directory: PKI, binding key, SQLite store, files (default: .kizuna/<nation>)'),
+  host: z.string().default('0.0.0.0').describe('listen address of every port'),
+  publicHost: z.string().default('localhost').describe('host name put in certificates, data packages and links'),
   ports: z
-    .object({
-      tcp: Port.default(8087),
-      tls: Port.default(8089),
-      http: Port.default(8080),
-      https: Port.default(8443),
-      enroll: Port.default(8446),
-      federation: Port.default(9001),
+    .strictObject({
+      tcp: Port.default(8087).describe('CoT over TCP (0 = any free port)'),
+      tls: Port.default(8089).describe('CoT over TLS with client certificates'),
+      http: Port.default(8080).describe('web COP, REST API, /healthz, /metrics'),
+      https: Port.default(8443).describe('TAK HTTPS API (Marti) with client certificates'),
+      enroll: Port.default(8446).describe('certificate enrollment (HTTPS, basic auth)'),
+      federation: Port.default(9001).describe('federation (mutual TLS)'),
     })
     .prefault({}),
-  /** `postgres://…` or a SQLite file (default: DATA/kizuna.db) */
-  store: z.string().optional(),
-  /** `nats://…` or undefined for the in-process bus */
-  bus: z.string().optional(),
-  policiesDir: z.string().default(join(PACKAGE_ROOT, 'policies')),
-  webDir: z.string().default(join(PACKAGE_ROOT, 'web', 'dist')),
-  peers: z.array(PeerConfigSchema).default([]),
-  /** label applied to input that arrives without one: owner-only at this classification */
+  store: z.string().optional().describe('`postgres://…` or a SQLite file (default: DATA/kizuna.db)'),
+  bus: z.string().optional().describe('`nats://…` (default: the in-process bus)'),
+  policiesDir: z.string().default(join(PACKAGE_ROOT, 'policies')).describe('directory of the label policy files'),
+  webDir: z.string().default(join(PACKAGE_ROOT, 'web', 'dist')).describe('directory of the built web COP'),
+  peers: z.array(PeerConfigSchema).default([]).describe('federation peers'),
   defaultLabel: z
-    .object({ classification: z.string().optional(), relTo: z.array(z.string()).optional() })
-    .prefault({}),
-  /** clearance of plain-TCP clients (no certificate): a classification name of the node's policy */
-  tcpClearance: z.string().optional(),
+    .strictObject({
+      classification: z.string().optional().describe("a classification name of the node's policy"),
+      relTo: z.array(z.string()).optional().describe('Releasable To: nation trigraphs (the owner is always included)'),
+    })
+    .prefault({})
+    .describe('label applied to input that arrives without one (default: owner-only at the lowest classification)'),
+  tcpClearance: z
+    .string()
+    .optional()
+    .describe("clearance of plain-TCP clients (no certificate): a classification name of the node's policy (default: the lowest)"),
   limits: z
-    .object({
-      maxEventBytes: z.number().int().positive().default(1024 * 1024),
-      maxSendQueueBytes: z.number().int().positive().default(8 * 1024 * 1024),
-      maxOutbox: z.number().int().positive().default(1_000_000),
-      historyRetentionHours: z.number().positive().default(72),
-      /** a TLS client that has not completed its handshake by then is disconnected */
-      handshakeTimeoutMs: z.number().int().positive().default(10_000),
-      /** an event time further ahead than this is clamped to now, so no event can pin a track (write authority) */
-      maxFutureSkewMs: z.number().int().nonnegative().default(60_000),
+    .strictObject({
+      maxEventBytes: z.number().int().positive().default(1024 * 1024).describe('largest CoT event accepted'),
+      maxSendQueueBytes: z.number().int().positive().default(8 * 1024 * 1024).describe('send queue of one TAK client before it is dropped as too slow'),
+      maxOutbox: z.number().int().positive().default(1_000_000).describe('bound of each federation outbox'),
+      historyRetentionHours: z.number().positive().default(72).describe('how long track history is kept'),
+      handshakeTimeoutMs: z.number().int().positive().default(10_000).describe('a TLS client that has not completed its handshake by then is disconnected'),
+      maxFutureSkewMs: z.number().int().nonnegative().default(60_000).describe('an event time further ahead than this is clamped to now, so no event can pin a track (write authority)'),
     })
     .prefault({}),
   /**
@@ -71,59 +68,77 @@ export const NodeConfigSchema = z.object({
    * The address key sees the socket peer: behind an HTTP proxy set maxFailuresPerAddress to 0 (off).
    */
   loginThrottle: z
-    .object({
-      maxFailures: z.number().int().positive().default(5),
-      maxFailuresPerAddress: z.number().int().nonnegative().default(20),
-      windowMs: z.number().int().positive().default(15 * 60_000),
-      lockoutMs: z.number().int().positive().default(30_000),
-      maxLockoutMs: z.number().int().positive().default(15 * 60_000),
-      maxTrackedKeys: z.number().int().positive().default(10_000),
+    .strictObject({
+      maxFailures: z.number().int().positive().default(5).describe('failed logins per username before a lockout'),
+      maxFailuresPerAddress: z.number().int().nonnegative().default(20).describe('failed logins per client address before a lockout (0 = off, e.g. behind an HTTP proxy)'),
+      windowMs: z.number().int().positive().default(15 * 60_000).describe('a key is forgotten after this long without failures'),
+      lockoutMs: z.number().int().positive().default(30_000).describe('first lockout; doubles per further lockout'),
+      maxLockoutMs: z.number().int().positive().default(15 * 60_000).describe('longest lockout'),
+      maxTrackedKeys: z.number().int().positive().default(10_000).describe('bound of the tracked usernames and addresses'),
     })
     .prefault({}),
-  offerProtobuf: z.boolean().default(true),
-  /** users created on first start (demo, tests); passwords are hashed at rest */
+  offerProtobuf: z.boolean().default(true).describe('offer TAK protocol v1 (protobuf) to streaming clients'),
   seedUsers: z
     .array(
-      z.object({
-        username: z.string(),
-        password: z.string(),
-        role: z.enum(['viewer', 'operator', 'coordinator', 'administrator']),
-        displayName: z.string().optional(),
-        /** ceiling in the node's policy (default: the top) */
-        clearance: z.string().optional(),
+      z.strictObject({
+        username: z.string().describe('login name'),
+        password: z.string().describe('initial password'),
+        role: z.enum(['viewer', 'operator', 'coordinator', 'administrator']).describe('role on this node'),
+        displayName: z.string().optional().describe('name shown in the COP'),
+        clearance: z.string().optional().describe("ceiling in the node's policy (default: the top)"),
       }),
     )
-    .default([]),
-  logLevel: z.string().optional(),
+    .default([])
+    .describe('users created on first start (demo, tests); passwords are hashed at rest'),
+  metrics: z
+    .strictObject({
+      token: z
+        .string()
+        .min(16, 'metrics.token must be at least 16 characters')
+        .optional()
+        .describe('bearer token required by GET /metrics; without one, /metrics shows no per-event security counters'),
+    })
+    .prefault({}),
+  logLevel: z.string().optional().describe('pino log level (default: info)'),
 });
 export type NodeConfig = z.infer<typeof NodeConfigSchema>;
 export type NodeConfigInput = z.input<typeof NodeConfigSchema>;
 
-export function parseConfig(input: unknown): NodeConfig {
+/** Environment variables read by `kizuna serve` (between the config file and the flags). */
+export const CONFIG_ENV: readonly { name: string; key: string }[] = [
+  { name: 'KIZUNA_NATION', key: 'nation' },
+  { name: 'KIZUNA_DATA', key: 'dataDir' },
+  { name: 'KIZUNA_STORE', key: 'store' },
+  { name: 'KIZUNA_BUS', key: 'bus' },
+  { name: 'KIZUNA_HOST', key: 'host' },
+  { name: 'KIZUNA_METRICS_TOKEN', key: 'metrics.token' },
+  { name: 'KIZUNA_LOG_LEVEL', key: 'logLevel' },
+];
+
+/** Validates a merged config; `file` lets each problem name its line and column in the config file. */
+export function parseConfig(input: unknown, file?: ConfigFile): NodeConfig {
   const r = NodeConfigSchema.safeParse(input);
   if (!r.success) {
-    const where = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new KizunaError('CONFIG_INVALID', where, { cause: r.error });
+    const unknown = r.error.issues.some((i) => i.code === 'unrecognized_keys');
+    const lines = describeConfigIssues(r.error.issues, NodeConfigSchema, file);
+    throw new KizunaError(unknown ? 'CONFIG_UNKNOWN_KEY' : 'CONFIG_INVALID', lines.join('; '), { cause: r.error });
   }
   return r.data;
 }
 
-/** Config file (JSON) < environment (KIZUNA_*) < flags. */
-export function loadConfigFile(file: string | undefined): Record<string, unknown> {
-  if (!file) return {};
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  } catch (err) {
-    throw new KizunaError('CONFIG_INVALID', `cannot read ${file}`, { cause: err });
-  }
+/** Config file (strict JSON) < environment (KIZUNA_*) < flags. */
+export function loadConfigFile(file: string | undefined): ConfigFile | undefined {
+  return file ? readConfigFile(file) : undefined;
 }
 
 export function envConfig(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (env.KIZUNA_NATION) out.nation = env.KIZUNA_NATION;
-  if (env.KIZUNA_DATA) out.dataDir = env.KIZUNA_DATA;
-  if (env.KIZUNA_STORE) out.store = env.KIZUNA_STORE;
-  if (env.KIZUNA_BUS) out.bus = env.KIZUNA_BUS;
-  if (env.KIZUNA_HOST) out.host = env.KIZUNA_HOST;
+  for (const { name, key } of CONFIG_ENV) {
+    const v = env[name];
+    if (!v) continue;
+    const [head, sub] = key.split('.') as [string, string | undefined];
+    if (sub) out[head] = { ...(out[head] as object | undefined), [sub]: v };
+    else out[head] = v;
+  }
   return out;
 }

@@ -1,24 +1,83 @@
-/** Prometheus text exposition of a few gauges and counters (no client library needed for this size). */
-export interface MetricSample {
-  name: string;
-  help: string;
-  type: 'gauge' | 'counter';
-  value: number;
-  labels?: Record<string, string>;
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { KizunaError } from '../util/errors.js';
+
+/** What the domain series read at scrape time (nothing is counted twice: the sources keep the counts). */
+export interface MetricsSources {
+  tak: { readonly clientCount: number; readonly stats: { readonly received: number; readonly delivered: number; readonly dropped: number } };
+  federationStatus(): { peer: string; outboxDepth: number }[];
+  /** `metrics.token`: when set, /metrics needs `Authorization: Bearer <token>` and adds the per-event series */
+  token?: string | undefined;
 }
 
-export function renderMetrics(samples: MetricSample[]): string {
-  const seen = new Set<string>();
-  let out = '';
-  for (const s of samples) {
-    if (!seen.has(s.name)) {
-      out += `# HELP ${s.name} ${s.help}\n# TYPE ${s.name} ${s.type}\n`;
-      seen.add(s.name);
+/** A counter whose value is read from its source at scrape time. */
+function sourcedCounter(registry: Registry, name: string, help: string, read: () => number): void {
+  new Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(read());
+    },
+  });
+}
+
+/**
+ * Runtime series every scraper may see: process, GC, event-loop lag (prom-client's defaults) and the
+ * number of connected TAK clients (also on /healthz). Nothing here moves per event.
+ */
+function publicRegistry(src: MetricsSources): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'kizuna_tak_clients',
+    help: 'connected TAK clients',
+    registers: [registry],
+    collect() {
+      this.set(src.tak.clientCount);
+    },
+  });
+  return registry;
+}
+
+/**
+ * Per-event series. They move when events arrive that a scraper may not be cleared to see (received,
+ * withheld by the release guard, queued for a peer), so they tell that hidden things exist: token only.
+ */
+function eventRegistry(src: MetricsSources): Registry {
+  const registry = new Registry();
+  sourcedCounter(registry, 'kizuna_tak_received_total', 'events received from TAK clients', () => src.tak.stats.received);
+  sourcedCounter(registry, 'kizuna_tak_delivered_total', 'events delivered to TAK clients', () => src.tak.stats.delivered);
+  sourcedCounter(registry, 'kizuna_tak_withheld_total', 'deliveries withheld by the release guard', () => src.tak.stats.dropped);
+  new Gauge({
+    name: 'kizuna_federation_outbox_depth',
+    help: 'federation outbox depth',
+    labelNames: ['peer'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const p of src.federationStatus()) this.set({ peer: p.peer }, p.outboxDepth);
+    },
+  });
+  return registry;
+}
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}
+
+/** GET /metrics (Prometheus text format). Without a configured token only the runtime series are served. */
+export function registerMetrics(http: FastifyInstance, src: MetricsSources): void {
+  const open = publicRegistry(src);
+  const all = src.token ? Registry.merge([open, eventRegistry(src)]) : open;
+  const expected = src.token ? digest(`Bearer ${src.token}`) : undefined;
+  http.get('/metrics', async (req, reply) => {
+    if (expected && !timingSafeEqual(digest(req.headers.authorization ?? ''), expected)) {
+      const err = new KizunaError('UNAUTHENTICATED');
+      return reply.code(err.status).header('www-authenticate', 'Bearer').send(err.toPublic());
     }
-    const labels = s.labels
-      ? `{${Object.entries(s.labels).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`).join(',')}}`
-      : '';
-    out += `${s.name}${labels} ${Number.isFinite(s.value) ? s.value : 0}\n`;
-  }
-  return out;
+    return reply.type(all.contentType).send(await all.metrics());
+  });
 }

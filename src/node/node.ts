@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type tls from 'node:tls';
@@ -39,7 +38,8 @@ import { relayCoordinationChanges } from './doc-relay.js';
 import { auditConfig } from './config-audit.js';
 import { registerStatic } from './static.js';
 import { createLabelCache, memoDefaultLabel } from './label-cache.js';
-import { renderMetrics } from './metrics.js';
+import { registerMetrics } from './metrics.js';
+import { ensureDataDir } from '../util/data-dir.js';
 import { readPeers } from './peers.js';
 import { createChatBridge, GEOCHAT_TYPE } from './chat-bridge.js';
 import { FILESHARE_TYPE, fileShareLabel } from './fileshare-label.js';
@@ -85,7 +85,7 @@ export interface KizunaNode {
 export async function startNode(config: NodeConfig, opts: { logger?: Logger } = {}): Promise<KizunaNode> {
   const nodeId = config.nodeId ?? config.nation;
   const log = opts.logger ?? createLogger({ level: config.logLevel, name: `kizuna-${nodeId}` });
-  mkdirSync(config.dataDir, { recursive: true });
+  ensureDataDir(config.dataDir); // not a recursive mkdir: that one spins forever under /proc
   const processId = randomUUID();
   const closers: (() => Promise<void> | void)[] = [];
   const closeAll = async () => {
@@ -336,18 +336,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     const http = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024 });
     closers.push(() => http.close());
     http.get('/healthz', async () => ({ ok: true, node: nodeId, nation: config.nation, clients: tak.clientCount }));
-    http.get('/metrics', async (_req, reply) => {
-      const samples = [
-        { name: 'kizuna_tak_clients', help: 'connected TAK clients', type: 'gauge' as const, value: tak.clientCount },
-        { name: 'kizuna_tak_received_total', help: 'events received from TAK clients', type: 'counter' as const, value: tak.stats.received },
-        { name: 'kizuna_tak_delivered_total', help: 'events delivered to TAK clients', type: 'counter' as const, value: tak.stats.delivered },
-        { name: 'kizuna_tak_withheld_total', help: 'deliveries withheld by the release guard', type: 'counter' as const, value: tak.stats.dropped },
-      ];
-      for (const p of federation!.status()) {
-        samples.push({ name: 'kizuna_federation_outbox_depth', help: 'federation outbox depth', type: 'gauge' as const, value: p.outboxDepth, labels: { peer: p.peer } } as (typeof samples)[number]);
-      }
-      return reply.type('text/plain; version=0.0.4').send(renderMetrics(samples));
-    });
+    registerMetrics(http, { tak, federationStatus: () => federation!.status(), token: config.metrics.token });
     await registerApi(http, {
       nodeId,
       nation: config.nation,

@@ -51,6 +51,15 @@ export const ErrorCodes = {
   HASH_MISMATCH: { status: 400, message: 'content hash does not match' },
   FILENAME_INVALID: { status: 400, message: 'file name is not acceptable' },
   RANGE_NOT_SATISFIABLE: { status: 416, message: 'range not satisfiable' },
+  // operator errors at start-up and in the CLI (never sent over HTTP; the detail names the cause and the fix)
+  CONFIG_SYNTAX: { status: 400, message: 'configuration file is not valid JSON' },
+  CONFIG_UNKNOWN_KEY: { status: 400, message: 'configuration has an unknown key' },
+  CONFIG_UNREADABLE: { status: 400, message: 'configuration file cannot be read' },
+  PORT_IN_USE: { status: 500, message: 'port is already in use' },
+  PORT_DENIED: { status: 500, message: 'port cannot be opened' },
+  ADDRESS_UNAVAILABLE: { status: 500, message: 'listen address is not available on this machine' },
+  DATA_DIR_INVALID: { status: 500, message: 'data directory cannot be used' },
+  DATA_DIR_NOT_FOUND: { status: 500, message: 'no node data directory found' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

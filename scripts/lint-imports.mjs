@@ -5,7 +5,9 @@
 //  (b) src/labels/** imports nothing outside src/labels and src/util (packages and node: builtins are
 //      fine; *.test.ts files are exempt: tests may wire labels to other modules);
 //  (c) src/cot, src/store, src/bus never import src/node, src/tak, src/api, src/federation, src/coordination;
-//  (d) web/** imports nothing from src/ except src/api/contract.ts.
+//  (d) web/** imports nothing from src/ except src/api/contract.ts;
+//  (e) src/feeds imports only src/feeds, src/cot, src/labels and src/util (tests exempt): feed tracks reach
+//      the store only through the ingest pipeline the node hands in.
 // Prints `file:line: (rule) message` per violation; exit 1 if any.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -69,6 +71,9 @@ for (const file of files) {
         }
         if (['src/cot', 'src/store', 'src/bus'].some((d) => under(r, d)) && ['src/node', 'src/tak', 'src/api', 'src/federation', 'src/coordination'].some((d) => under(t, d))) {
           violations.push(`${at}: (c) inner module imports outer ${t}`);
+        }
+        if (under(r, 'src/feeds') && !isTest && !['src/feeds', 'src/cot', 'src/labels', 'src/util'].some((d) => under(t, d))) {
+          violations.push(`${at}: (e) src/feeds may import only src/feeds, src/cot, src/labels and src/util, not ${t}`);
         }
         if (under(r, 'web') && under(t, 'src') && t !== 'src/api/contract') {
           violations.push(`${at}: (d) web may import only src/api/contract.ts from src, not ${t}`);

@@ -4,6 +4,7 @@ import type { SecurityLabel } from '../labels/types.js';
 import type { Store, StoredEvent } from '../store/types.js';
 import type { Coordination, SessionUser, UserService } from '../coordination/index.js';
 import type { Logger } from '../util/log.js';
+import type { FeedAdmin } from './routes/feeds.js';
 
 export type { Coordination, SessionUser, UserService };
 
@@ -29,6 +30,8 @@ export interface ApiDeps {
   federationStatus?: () => unknown;
   /** POST /api/cot (operator and above) */
   ingestCot?: (xml: string, user: SessionUser) => Promise<void>;
+  /** /api/admin/feeds (administrator): sensor feeds */
+  feeds?: FeedAdmin;
   log?: Logger;
   /** WebSocket tuning (tests shorten the session check) */
   ws?: { sessionCheckMs?: number; maxBufferedBytes?: number };

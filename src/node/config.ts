@@ -3,6 +3,7 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { KizunaError } from '../util/errors.js';
+import { FeedConfigSchema } from '../feeds/config.js';
 
 /** Package root (works from src/ under tsx and from dist/). */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -91,6 +92,8 @@ export const NodeConfigSchema = z.object({
     )
     .default([]),
   logLevel: z.string().optional(),
+  /** sensor feeds (AIS NMEA, ADS-B SBS-1 / aircraft.json); see src/feeds/config.ts */
+  feeds: z.array(FeedConfigSchema).default([]),
 });
 export type NodeConfig = z.infer<typeof NodeConfigSchema>;
 export type NodeConfigInput = z.input<typeof NodeConfigSchema>;

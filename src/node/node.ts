@@ -44,6 +44,8 @@ import { renderMetrics } from './metrics.js';
 import { readPeers } from './peers.js';
 import { createChatBridge, GEOCHAT_TYPE } from './chat-bridge.js';
 import { FILESHARE_TYPE, fileShareLabel } from './fileshare-label.js';
+import { startFeeds } from './feeds-wiring.js';
+import type { FeedManager } from '../feeds/index.js';
 
 export interface ReadyInfo {
   ready: true;
@@ -73,6 +75,7 @@ export interface KizunaNode {
   readonly tak: TakServer;
   readonly http: FastifyInstance;
   readonly tracks: TrackFeed;
+  readonly feeds: FeedManager;
   /** Injects a CoT event as this node's own sensor/API source (demo scenario, tests). */
   publishLocal(ev: CotEvent, label?: SecurityLabel): Promise<StoredEvent | undefined>;
   close(): Promise<void>;
@@ -283,6 +286,11 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     });
     closers.push(() => sub.unsubscribe());
     await sub.ready;
+    // Sensor feeds (AIS, ADS-B): each track through ingest as a sensor of this node, with the feed's label.
+    const feeds = await startFeeds(config, registry, async (ev, label) => {
+      await ingest(ingestDeps, { ...ev, labelXml: labels.xml(label) }, { kind: 'sensor', audience: nationAudience(), defaultLabel: label, route: { sourceProcess: processId } });
+    }, log);
+    closers.push(() => feeds.close());
 
     // --- federation --------------------------------------------------------------------------
     const peers = readPeers(config.peers);
@@ -367,6 +375,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       for (const p of federation!.status()) {
         samples.push({ name: 'kizuna_federation_outbox_depth', help: 'federation outbox depth', type: 'gauge' as const, value: p.outboxDepth, labels: { peer: p.peer } } as (typeof samples)[number]);
       }
+      samples.push(...feeds.metrics());
       return reply.type('text/plain; version=0.0.4').send(renderMetrics(samples));
     });
     await registerApi(http, {
@@ -379,6 +388,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       coordination,
       tracks,
       federationStatus: () => federation!.status(),
+      feeds,
       ingestCot: async (xml, user) => {
         const ev = parseCotXml(xml, { maxBytes: config.limits.maxEventBytes });
         await ingest(ingestDeps, ev, {
@@ -489,6 +499,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       tak,
       http,
       tracks,
+      feeds,
       async publishLocal(ev, label) {
         const l = label ?? (ev.labelXml ? undefined : defaultLabel());
         const r = await ingest(ingestDeps, l ? { ...ev, labelXml: labels.xml(l) } : ev, {

@@ -32,6 +32,8 @@ const clean = {
   'src/labels/x.test.ts': "import { parseCotXml } from '../cot/xml.js';\n",
   'src/cot/xml.ts': "import { KizunaError } from '../util/errors.js';\nimport type { SecurityLabel } from '../labels/types.js';\n",
   'src/node/main.ts': "import { createGuard } from '../labels/index.js';\nimport { x } from '../api/contract.js';\n",
+  'src/feeds/feed.ts': "import type { CotEvent } from '../cot/model.js';\nimport { KizunaError } from '../util/errors.js';\nimport { a } from './ais.js';\n",
+  'src/feeds/x.test.ts': "import { startNode } from '../node/node.js';\n",
   'web/src/app.ts': "import type { TrackView } from '../../src/api/contract.js';\nimport maplibre from 'maplibre-gl';\n",
   'src/tak/comment.ts': `/**\n * never write \`as ${REL}\` here\n */\nconst s = 1; // as ${REL} is forbidden\n`,
 };
@@ -51,6 +53,8 @@ describe('scripts/lint-imports.mjs', () => {
     ['(b) labels dynamic import', { 'src/labels/a.ts': "const m = await import('../cot/xml.js');\n" }, 'src/labels/a.ts:1: (b)'],
     ['(c) store importing tak', { 'src/store/sqlite.ts': "export { a } from '../tak/routing.js';\n" }, 'src/store/sqlite.ts:1: (c)'],
     ['(c) bus importing federation', { 'src/bus/nats.ts': "import '../federation/peer.js';\n" }, 'src/bus/nats.ts:1: (c)'],
+    ['(e) feeds importing the store', { 'src/feeds/sink.ts': "import type { Store } from '../store/types.js';\n" }, 'src/feeds/sink.ts:1: (e)'],
+    ['(e) feeds importing node', { 'src/feeds/x.ts': "const a = 1;\nimport { ingest } from '../node/ingest.js';\n" }, 'src/feeds/x.ts:2: (e)'],
     ['(d) web importing labels', { 'web/src/map.ts': "import { renderMarking } from '../../src/labels/index.js';\n" }, 'web/src/map.ts:1: (d)'],
   ];
   it.each(bad)('fails on %s with file:line', (_name, files, expected) => {

@@ -76,8 +76,8 @@ export function aircraftFunction(category: string | undefined): string {
   return 'A-C';
 }
 
-const clean = (s: string): string => s.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 64);
-const attr = (s: string): string => escapeAttr(clean(s));
+const clean = (s: string, max = 64): string => s.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, max);
+const attr = (s: string, max = 64): string => escapeAttr(clean(s, max));
 
 export function vesselUid(mmsi: number): string {
   return `MMSI-${mmsi}`;
@@ -124,7 +124,7 @@ export function vesselCot(v: VesselState, o: MapOptions, now: number): CotEvent 
     ev.course = course;
     ev.speed = Math.round(speed * 100) / 100;
   }
-  detail += `<remarks>${attr(remarks.join('; '))}</remarks>`;
+  detail += `<remarks>${attr(remarks.join('; '), 512)}</remarks>`;
   ev.detailXml = detail;
   return ev;
 }
@@ -148,7 +148,7 @@ export function aircraftCot(a: AircraftState, o: MapOptions, now: number): CotEv
     ev.course = a.track ?? 0;
     ev.speed = speed;
   }
-  detail += `<remarks>${attr(remarks.join('; '))}</remarks>`;
+  detail += `<remarks>${attr(remarks.join('; '), 512)}</remarks>`;
   ev.detailXml = detail;
   return ev;
 }

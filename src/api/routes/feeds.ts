@@ -4,7 +4,7 @@
  * answers carry configuration and counters, never tracks.
  */
 import { z } from 'zod';
-import { apiSchemas } from '../schemas.js';
+import { OkSchema, apiSchemas } from '../schemas.js';
 import { route, type AnyRoute } from '../route-table.js';
 
 /** What the node hands the API (implemented by src/feeds' FeedManager). */
@@ -18,7 +18,6 @@ const FeedListSchema = z.object({ feeds: z.array(z.unknown()) });
 const FeedStatusAnswerSchema = z.object({ feed: z.unknown() });
 const FeedBodySchema = z.object({}).loose().describe('a feed: id, kind (ais|sbs|aircraft-json), transport, host/port|url|path, label, affiliation, types, staleMs, minIntervalMs, …');
 const FeedIdSchema = z.object({ id: z.string().min(1).max(64) });
-const RemovedSchema = z.object({ ok: z.literal(true) });
 apiSchemas.add(FeedListSchema, { id: 'FeedList', description: 'configured feeds with their status' });
 apiSchemas.add(FeedStatusAnswerSchema, { id: 'FeedStatusAnswer' });
 apiSchemas.add(FeedBodySchema, { id: 'FeedConfig' });
@@ -53,7 +52,7 @@ export function feedRoutes(feeds: FeedAdmin | undefined): AnyRoute[] {
       tag: 'feeds',
       auth: 'administrator',
       params: FeedIdSchema,
-      response: RemovedSchema,
+      response: OkSchema,
       handler: async ({ params }) => {
         await feeds.remove(params.id);
         return { ok: true as const };

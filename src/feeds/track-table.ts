@@ -1,9 +1,10 @@
 /**
  * One entry per vessel/aircraft id with conflated publishing: an update is sent at once when the track
  * has not been sent for `minIntervalMs`, otherwise it waits for the end of that interval and only the
- * latest state is sent. Publishing is sequential and paced by a token bucket, so a flood of input only
- * rewrites entries in place: the work queued is bounded by the number of tracks (itself bounded by
- * `maxTracks`), never by the number of messages. Entries not heard for `staleMs` are forgotten.
+ * latest state is sent. Publishing is paced by a token bucket with at most MAX_IN_FLIGHT updates in the
+ * node's ingest at once (so the store's group commit sees batches) and never two of one track; a flood
+ * of input only rewrites entries in place: the work queued is bounded by the number of tracks (itself
+ * bounded by `maxTracks`), never by the number of messages. Entries not heard for `staleMs` are forgotten.
  */
 import { TokenBucket } from './rate.js';
 
@@ -21,9 +22,13 @@ interface Entry<S> {
   lastHeard: number;
   lastSent: number;
   queued: boolean;
+  inFlight: boolean;
+  /** updated while in flight: queue again when that publish ends */
+  again: boolean;
 }
 
 const SLOT_MS = 50;
+const MAX_IN_FLIGHT = 256;
 
 export class ConflatingTable<S> {
   private readonly entries = new Map<string, Entry<S>>();
@@ -35,6 +40,8 @@ export class ConflatingTable<S> {
   private timer: NodeJS.Timeout | undefined;
   private pumping = false;
   private closed = false;
+  private inFlight = 0;
+  private slotFree: (() => void) | undefined;
   /** new ids refused because the table was full */
   refused = 0;
   published = 0;
@@ -65,13 +72,16 @@ export class ConflatingTable<S> {
         this.refused++;
         return false;
       }
-      e = { uid, state: merge(undefined), lastHeard: now, lastSent: -Infinity, queued: false };
+      e = { uid, state: merge(undefined), lastHeard: now, lastSent: -Infinity, queued: false, inFlight: false, again: false };
       this.entries.set(uid, e);
     } else {
       e.state = merge(e.state);
       e.lastHeard = now;
     }
-    if (!e.queued && publishable(e.state)) this.enqueue(e, now);
+    if (!e.queued && publishable(e.state)) {
+      if (e.inFlight) e.again = true;
+      else this.enqueue(e, now);
+    }
     return true;
   }
 
@@ -116,20 +126,17 @@ export class ConflatingTable<S> {
     try {
       let sinceYield = 0;
       while (!this.closed && this.ready.size > 0) {
+        if (this.inFlight >= MAX_IN_FLIGHT) {
+          await new Promise<void>((r) => (this.slotFree = r));
+          continue;
+        }
         if (!this.bucket.take()) {
           await new Promise((r) => setTimeout(r, Math.max(1, this.bucket.waitMs())));
           continue;
         }
         const e = this.ready.values().next().value as Entry<S>;
         this.ready.delete(e);
-        e.queued = false;
-        e.lastSent = this.now();
-        try {
-          await this.emit(e.uid, e.state);
-          this.published++;
-        } catch {
-          this.publishErrors++;
-        }
+        this.send(e);
         // let sockets (TAK clients, other feeds) be served between batches
         if (++sinceYield >= 64) {
           sinceYield = 0;
@@ -141,12 +148,35 @@ export class ConflatingTable<S> {
     }
   }
 
+  private send(e: Entry<S>): void {
+    e.queued = false;
+    e.inFlight = true;
+    e.lastSent = this.now();
+    this.inFlight++;
+    this.emit(e.uid, e.state)
+      .then(
+        () => void this.published++,
+        () => void this.publishErrors++,
+      )
+      .finally(() => {
+        this.inFlight--;
+        e.inFlight = false;
+        const free = this.slotFree;
+        this.slotFree = undefined;
+        free?.();
+        if (e.again && !this.closed && this.entries.get(e.uid) === e) {
+          e.again = false;
+          this.enqueue(e, this.now());
+        }
+      });
+  }
+
   /** Forgets entries not heard for staleMs (their CoT is stale by then). */
   sweep(): number {
     const cutoff = this.now() - this.o.staleMs;
     let n = 0;
     for (const [uid, e] of this.entries) {
-      if (e.lastHeard >= cutoff || e.queued) continue;
+      if (e.lastHeard >= cutoff || e.queued || e.inFlight) continue;
       this.entries.delete(uid);
       n++;
     }
@@ -155,7 +185,7 @@ export class ConflatingTable<S> {
 
   /** resolves once nothing is waiting to be published (tests, shutdown) */
   get idle(): boolean {
-    return this.ready.size === 0 && this.waiting.size === 0 && !this.pumping;
+    return this.ready.size === 0 && this.waiting.size === 0 && this.inFlight === 0 && !this.pumping;
   }
 
   close(): void {

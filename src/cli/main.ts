@@ -133,6 +133,20 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = await federationAnchors({ ...opts, peer });
     });
 
+  program
+    .command('feed')
+    .description('sensor feed tools')
+    .command('replay <file>')
+    .description('send a recorded NMEA (AIS) or SBS-1 file to a node feed port, line by line')
+    .requiredOption('--to <host:port>', 'the feed port (tcp-server or udp feed)')
+    .option('--udp', 'send datagrams instead of a TCP stream')
+    .option('--rate <n>', 'lines per second (0 = as fast as possible)', (v) => Number(v), 0)
+    .option('--repeat <n>', 'times to send the file', (v) => Number(v), 1)
+    .action(async (file, opts) => {
+      const { replayFeed } = await import('./feed.js');
+      await replayFeed({ file, ...opts });
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {

@@ -197,6 +197,8 @@ export class Feed {
     if (dt > 0) this.rate = Math.round(((this.messages - this.rateMark.messages) / dt) * 10) / 10;
     this.rateMark = { at: now, messages: this.messages };
     this.table.sweep();
+    // an aircraft forgotten while squawking an emergency leaves no alert state behind
+    for (const k of this.alerting) if (this.table.get(k.slice(0, k.lastIndexOf(':'))) === undefined) this.alerting.delete(k);
   }
 
   status(): FeedStatus {

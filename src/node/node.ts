@@ -286,9 +286,10 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     });
     closers.push(() => sub.unsubscribe());
     await sub.ready;
-    // Sensor feeds (AIS, ADS-B): each track through ingest as a sensor of this node, with the feed's label.
+    // Sensor feeds (AIS, ADS-B): each track through ingest as a sensor of this node, with the feed's label. A feed
+    // is cleared only to its own label's level, so a public feed cannot overwrite a track a higher feed holds.
     const feeds = await startFeeds(config, registry, async (ev, label) => {
-      await ingest(ingestDeps, { ...ev, labelXml: labels.xml(label) }, { kind: 'sensor', audience: nationAudience(), defaultLabel: label, route: { sourceProcess: processId } });
+      await ingest(ingestDeps, { ...ev, labelXml: labels.xml(label) }, { kind: 'sensor', audience: nationAudience(label.classification), defaultLabel: label, route: { sourceProcess: processId } });
     }, log);
     closers.push(() => feeds.close());
 

@@ -129,6 +129,18 @@ describe('AIS feeds into a real node', () => {
     late.close();
   });
 
+  it('a public feed cannot overwrite a vessel the national feed holds: refused and counted, the HI state kept', async () => {
+    await sendTcp(port('ais-coastal'), [type1({ mmsi: 431000007, lat: 33.1, lon: 130.1 })]);
+    await full.waitForUid('MMSI-431000007');
+    const before = node.feeds.get('ais-public')!.status().publishErrors;
+    await sendUdp(port('ais-public'), [type1({ mmsi: 431000007, lat: 10, lon: 10 })]);
+    await waitUntil(() => node.feeds.get('ais-public')!.status().publishErrors === before + 1, 'public update refused');
+    const stored = (await node.store.events.getLatest('MMSI-431000007'))!;
+    expect(renderMarking(node.registry, stored.label)).toBe('HI//NOFORN');
+    expect(stored.xml).toContain('lat="33.1"');
+    expect(low.byUid('MMSI-431000007')).toHaveLength(0);
+  });
+
   it('an independent Python stdlib sender over UDP and TCP', async () => {
     const run = (args: string[]) =>
       new Promise<string>((resolve, reject) => {

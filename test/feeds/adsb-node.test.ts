@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,6 +124,30 @@ describe('ADS-B feeds into a real node', () => {
     expect(tak.byUid('ICAO-84A1B2')[0]!.type).toBe('a-n-A-C-F');
     expect(tak.byUid('ICAO-84A1B3')[0]!.type).toBe('a-n-A-C-H');
     await waitUntil(() => node.feeds.get('json')!.status().decodeErrors > 0, 'bad entry counted');
+  });
+
+  it('aircraft.json polled over HTTP; a failing server shows as not connected with the reason', async () => {
+    let status = 200;
+    const server = http.createServer((_req, res) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ now: 1, aircraft: [{ hex: '84c001', flight: 'ANA9', alt_baro: 3000, gs: 150, track: 180, lat: 34.4, lon: 132.9, seen: 0 }] }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/data/aircraft.json`;
+    try {
+      await node.feeds.add({ id: 'http', kind: 'aircraft-json', transport: 'http', url, pollMs: 200, label: { classification: 'UNCLASSIFIED', relTo: ['USA'] } });
+      await tak.waitForUid('ICAO-84C001');
+      expect(tak.byUid('ICAO-84C001')[0]!.callsign).toBe('ANA9');
+      status = 500;
+      await waitUntil(() => node.feeds.get('http')!.status().error === 'HTTP 500', 'failure visible in the status');
+      expect(node.feeds.get('http')!.status().connected).toBe(false);
+      status = 200;
+      await waitUntil(() => node.feeds.get('http')!.status().connected, 'recovers after backoff', 20_000);
+    } finally {
+      await node.feeds.remove('http');
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 
   it('admin endpoint: administrators list, add (persisted) and remove feeds; others are refused', async () => {

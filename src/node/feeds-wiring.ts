@@ -9,6 +9,24 @@ import { FeedManager, type Publish } from '../feeds/index.js';
 import { KizunaError } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import type { NodeConfig } from './config.js';
+import type { FeedAdmin } from '../api/routes/feeds.js';
+
+/** The admin endpoint's view of the feeds: every change is recorded in the node's audit chain. */
+export function feedAdmin(feeds: FeedManager, audit: { append(kind: string, actor: string, body: unknown): Promise<unknown> }): FeedAdmin {
+  return {
+    list: () => feeds.list(),
+    async add(config, actor) {
+      const status = await feeds.add(config);
+      const c = feeds.get(status.id)!.config;
+      await audit.append('feed.add', actor, { id: c.id, kind: c.kind, transport: c.transport, host: c.host, port: c.port, url: c.url, path: c.path, label: c.label });
+      return status;
+    },
+    async remove(id, actor) {
+      await feeds.remove(id);
+      await audit.append('feed.remove', actor, { id });
+    },
+  };
+}
 
 export async function startFeeds(config: NodeConfig, registry: PolicyRegistry, publish: Publish, log: Logger): Promise<FeedManager> {
   const ids = config.feeds.map((f) => f.id);

@@ -44,7 +44,7 @@ import { renderMetrics } from './metrics.js';
 import { readPeers } from './peers.js';
 import { createChatBridge, GEOCHAT_TYPE } from './chat-bridge.js';
 import { FILESHARE_TYPE, fileShareLabel } from './fileshare-label.js';
-import { startFeeds } from './feeds-wiring.js';
+import { feedAdmin, startFeeds } from './feeds-wiring.js';
 import type { FeedManager } from '../feeds/index.js';
 
 export interface ReadyInfo {
@@ -389,7 +389,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       coordination,
       tracks,
       federationStatus: () => federation!.status(),
-      feeds,
+      feeds: feedAdmin(feeds, audit),
       ingestCot: async (xml, user) => {
         const ev = parseCotXml(xml, { maxBytes: config.limits.maxEventBytes });
         await ingest(ingestDeps, ev, {

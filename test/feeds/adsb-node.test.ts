@@ -178,6 +178,13 @@ describe('ADS-B feeds into a real node', () => {
     expect((await call('DELETE', '/api/admin/feeds/nope', admin)).status).toBe(404);
     expect((await call('DELETE', '/api/admin/feeds/ais-extra', admin)).status).toBe(200);
     expect(JSON.parse(readFileSync(join(node.dir, 'feeds.json'), 'utf8'))).toEqual([]);
+    // both changes are in the audit chain with the administrator's name
+    const rows = await node.store.auditRange(1, 1_000_000);
+    const feedRows = rows.filter((r) => r.kind.startsWith('feed.')).map((r) => [r.kind, r.actor, (JSON.parse(r.body) as { id: string }).id]);
+    expect(feedRows).toEqual([
+      ['feed.add', 'admin', 'ais-extra'],
+      ['feed.remove', 'admin', 'ais-extra'],
+    ]);
   });
 
   it('/metrics carries per-feed samples', async () => {

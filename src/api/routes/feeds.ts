@@ -10,8 +10,9 @@ import { route, type AnyRoute } from '../route-table.js';
 /** What the node hands the API (implemented by src/feeds' FeedManager). */
 export interface FeedAdmin {
   list(): unknown[];
-  add(config: unknown): Promise<unknown>;
-  remove(id: string): Promise<void>;
+  /** `actor` is the administrator's username (the node records the change in its audit chain) */
+  add(config: unknown, actor: string): Promise<unknown>;
+  remove(id: string, actor: string): Promise<void>;
 }
 
 const FeedListSchema = z.object({ feeds: z.array(z.unknown()) });
@@ -43,7 +44,7 @@ export function feedRoutes(feeds: FeedAdmin | undefined): AnyRoute[] {
       body: FeedBodySchema,
       response: FeedStatusAnswerSchema,
       bodyLimit: 16 * 1024,
-      handler: async ({ body }) => ({ feed: await feeds.add(body) }),
+      handler: async ({ body, user }) => ({ feed: await feeds.add(body, user.username) }),
     }),
     route({
       method: 'DELETE',
@@ -53,8 +54,8 @@ export function feedRoutes(feeds: FeedAdmin | undefined): AnyRoute[] {
       auth: 'administrator',
       params: FeedIdSchema,
       response: OkSchema,
-      handler: async ({ params }) => {
-        await feeds.remove(params.id);
+      handler: async ({ params, user }) => {
+        await feeds.remove(params.id, user.username);
         return { ok: true as const };
       },
     }),

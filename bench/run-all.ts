@@ -15,6 +15,7 @@ const ALL: [name: string, args: string[]][] = [
   ['audit', []],
   ['api', []],
   ['web-track-store', []],
+  ['feeds', ['--vessels', '50000']],
   ['fanout', ['--clients', '100,250,500,1000', '--rate', '1', '--seconds', '10']],
   ['federation', []],
   ['scale', []],

@@ -9,6 +9,8 @@
 //  (e) only src/labels/authority.ts (and the test-only test/support/admitted.ts) may cast to Admitted: the
 //      store's write paths take only what the write authority admitted;
 //  (f) src/pipeline never imports src/node, src/api, src/federation, src/marti, src/coordination.
+//  (g) src/feeds imports only src/feeds, src/cot, src/labels and src/util (tests exempt): feed tracks reach
+//      the store only through the ingest pipeline the node hands in.
 // Prints `file:line: (rule) message` per violation; exit 1 if any.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -78,6 +80,9 @@ for (const file of files) {
         }
         if (under(r, 'src/pipeline') && ['src/node', 'src/api', 'src/federation', 'src/marti', 'src/coordination'].some((d) => under(t, d))) {
           violations.push(`${at}: (f) src/pipeline imports outer ${t}`);
+        }
+        if (under(r, 'src/feeds') && !isTest && !['src/feeds', 'src/cot', 'src/labels', 'src/util'].some((d) => under(t, d))) {
+          violations.push(`${at}: (g) src/feeds may import only src/feeds, src/cot, src/labels and src/util, not ${t}`);
         }
         if (under(r, 'web') && under(t, 'src') && t !== 'src/api/contract') {
           violations.push(`${at}: (d) web may import only src/api/contract.ts from src, not ${t}`);

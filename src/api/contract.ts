@@ -130,6 +130,29 @@ export type ServerMessage =
   | { t: 'posture'; posture: PostureView }
   | { t: 'expired' };
 
+/** One sensor feed as GET /api/admin/feeds lists it (administrators): configuration summary and counters. */
+export interface FeedStatusView {
+  id: string;
+  kind: 'ais' | 'sbs' | 'aircraft-json';
+  transport: 'udp' | 'tcp-client' | 'tcp-server' | 'http' | 'file';
+  enabled: boolean;
+  connected: boolean;
+  error?: string;
+  port?: number;
+  messages: number;
+  messagesPerSecond: number;
+  decodeErrors: number;
+  rateLimited: number;
+  lastMessageAt: string | null;
+  tracks: number;
+  published: number;
+  publishErrors: number;
+  alerts: number;
+}
+export interface FeedListView {
+  feeds: { config: { id: string; kind: string; transport: string }; source: 'config' | 'admin'; status: FeedStatusView }[];
+}
+
 /** REST (all JSON, errors as `{ error: { code, message } }`):
  *  POST /api/auth/login {username,password} -> {token, expiresAt, user: UserView}
  *  POST /api/auth/logout; GET /api/me -> UserView
@@ -142,6 +165,7 @@ export type ServerMessage =
  *  GET  /api/calendar -> {items: CalendarEventView[]}; POST /api/calendar
  *  GET  /api/chat/rooms -> {items: {id,name}[]}; GET/POST /api/chat/rooms/:id/messages
  *  GET  /api/posture -> PostureView; POST /api/posture/propose {phase}; POST /api/posture/:id/ack
+ *  GET  /api/admin/feeds -> FeedListView; POST /api/admin/feeds {feed config}; DELETE /api/admin/feeds/:id
  *  GET  /api/openapi.json; GET /healthz; GET /metrics
  */
 export const API_NOTES = 'see comment above';

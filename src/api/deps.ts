@@ -4,6 +4,7 @@ import type { SecurityLabel } from '../labels/types.js';
 import type { Store, StoredEvent } from '../store/types.js';
 import type { Coordination, LabelInput, SessionUser, UserService } from '../coordination/index.js';
 import type { Logger } from '../util/log.js';
+import type { FeedAdmin } from './routes/feeds.js';
 
 export type { Coordination, SessionUser, UserService };
 
@@ -31,6 +32,8 @@ export interface ApiDeps {
   ingestCot?: (xml: string, user: SessionUser) => Promise<void>;
   /** POST /api/tracks/:uid/label (coordinator and above): the explicit re-label the write authority allows */
   relabelTrack?: (uid: string, label: LabelInput, user: SessionUser) => Promise<void>;
+  /** /api/admin/feeds (administrator): sensor feeds */
+  feeds?: FeedAdmin;
   log?: Logger;
   /** WebSocket tuning (tests shorten the session check) */
   ws?: { sessionCheckMs?: number; maxBufferedBytes?: number };

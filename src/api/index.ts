@@ -16,6 +16,7 @@ import { registerRoutes, route, type AnyRoute } from './route-table.js';
 import { coordinationRoutes, postureLabelled } from './routes/coordination.js';
 import { sessionRoutes } from './routes/session.js';
 import { trackRoutes } from './routes/tracks.js';
+import { feedRoutes } from './routes/feeds.js';
 import { apiSchemas } from './schemas.js';
 import { WsHub } from './ws-hub.js';
 import { z } from 'zod';
@@ -44,7 +45,7 @@ export function apiHandle(app: FastifyInstance): ApiHandle | undefined {
 
 export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const log = deps.log ?? createLogger({ name: 'api' });
-  const routes: AnyRoute[] = [...sessionRoutes(deps), ...trackRoutes(deps), ...coordinationRoutes(deps)];
+  const routes: AnyRoute[] = [...sessionRoutes(deps), ...trackRoutes(deps), ...coordinationRoutes(deps), ...feedRoutes(deps.feeds)];
   let openapi: Record<string, unknown> = {};
   routes.push(
     route({

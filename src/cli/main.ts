@@ -162,6 +162,20 @@ export async function main(argv: string[]): Promise<void> {
 
   // --debug is accepted anywhere on the line (before or after the subcommand)
   const debug = argv.includes('--debug') || process.env.KIZUNA_DEBUG === '1';
+  program
+    .command('feed')
+    .description('sensor feed tools')
+    .command('replay <file>')
+    .description('send a recorded NMEA (AIS) or SBS-1 file to a node feed port, line by line')
+    .requiredOption('--to <host:port>', 'the feed port (tcp-server or udp feed)')
+    .option('--udp', 'send datagrams instead of a TCP stream')
+    .option('--rate <n>', 'lines per second (0 = as fast as possible)', (v) => Number(v), 0)
+    .option('--repeat <n>', 'times to send the file', (v) => Number(v), 1)
+    .action(async (file, opts) => {
+      const { replayFeed } = await import('./feed.js');
+      await replayFeed({ file, ...opts });
+    });
+
   try {
     await program.parseAsync(argv.filter((a) => a !== '--debug'), { from: 'user' });
   } catch (err) {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { KizunaError } from '../util/errors.js';
 import { describeConfigIssues, readConfigFile, type ConfigFile } from './config-source.js';
+import { FeedConfigSchema } from '../feeds/config.js';
 
 /** Package root (works from src/ under tsx and from dist/). */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -100,6 +101,7 @@ export const NodeConfigSchema = z.strictObject({
     })
     .prefault({}),
   logLevel: z.string().optional().describe('pino log level (default: info)'),
+  feeds: z.array(FeedConfigSchema).default([]).describe('sensor feeds (AIS NMEA, ADS-B SBS-1 / aircraft.json); see the README section Feeds'),
 });
 export type NodeConfig = z.infer<typeof NodeConfigSchema>;
 export type NodeConfigInput = z.input<typeof NodeConfigSchema>;

@@ -9,6 +9,32 @@ export interface MetricsSources {
   federationStatus(): { peer: string; outboxDepth: number }[];
   /** `metrics.token`: when set, /metrics needs `Authorization: Bearer <token>` and adds the per-event series */
   token?: string | undefined;
+  /** further per-event series (sensor feeds, write refusals), served only with the token */
+  samples?(): Sample[];
+}
+
+export interface Sample {
+  name: string;
+  help: string;
+  type: 'gauge' | 'counter';
+  value: number;
+  labels?: Record<string, string>;
+}
+
+/** Prometheus text for samples read at scrape time (grouped by name, one HELP/TYPE each). */
+function renderSamples(samples: Sample[]): string {
+  const byName = new Map<string, Sample[]>();
+  for (const x of samples) byName.set(x.name, [...(byName.get(x.name) ?? []), x]);
+  const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  let out = '';
+  for (const [name, xs] of byName) {
+    out += `# HELP ${name} ${xs[0]!.help}\n# TYPE ${name} ${xs[0]!.type}\n`;
+    for (const x of xs) {
+      const l = x.labels ? `{${Object.entries(x.labels).map(([k, v]) => `${k}="${esc(v)}"`).join(',')}}` : '';
+      out += `${name}${l} ${x.value}\n`;
+    }
+  }
+  return out;
 }
 
 /** A counter whose value is read from its source at scrape time. */
@@ -78,6 +104,7 @@ export function registerMetrics(http: FastifyInstance, src: MetricsSources): voi
       const err = new KizunaError('UNAUTHENTICATED');
       return reply.code(err.status).header('www-authenticate', 'Bearer').send(err.toPublic());
     }
-    return reply.type(all.contentType).send(await all.metrics());
+    const extra = src.token && src.samples ? renderSamples(src.samples()) : '';
+    return reply.type(all.contentType).send((await all.metrics()) + extra);
   });
 }

@@ -43,6 +43,8 @@ import { ensureDataDir } from '../util/data-dir.js';
 import { readPeers } from './peers.js';
 import { createChatBridge, GEOCHAT_TYPE } from './chat-bridge.js';
 import { FILESHARE_TYPE, fileShareLabel } from './fileshare-label.js';
+import { feedAdmin, startFeeds } from './feeds-wiring.js';
+import type { FeedManager } from '../feeds/index.js';
 
 export interface ReadyInfo {
   ready: true;
@@ -72,6 +74,7 @@ export interface KizunaNode {
   readonly tak: TakServer;
   readonly http: FastifyInstance;
   readonly tracks: TrackFeed;
+  readonly feeds: FeedManager;
   /** Injects a CoT event as this node's own sensor/API source (demo scenario, tests). */
   publishLocal(ev: CotEvent, label?: SecurityLabel): Promise<StoredEvent | undefined>;
   close(): Promise<void>;
@@ -146,6 +149,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     const subject = nodeSubject(nodeId, 'events');
     const tracks = new TrackFeed(() => store.events.latest({ now: Date.now() }));
     let federation: Federation | undefined;
+    let refusedWrites = 0;
     const refusals = createRefusalAudit({ append: (kind, actor, body) => audit.append(kind, actor, body).then(() => undefined) });
     closers.push(() => refusals.flush());
     const pipeline = new Pipeline({
@@ -170,6 +174,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
         });
       },
       onRefused: (r) => {
+        refusedWrites++;
         log.info({ code: r.code, actor: r.actor.identity, path: r.path }, 'write refused');
         refusals.record(r);
       },
@@ -270,6 +275,12 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       else tracks.emit({ kind: 'event', event: be.stored });
     });
     await pipeline.start();
+    // Sensor feeds (AIS, ADS-B): each feed is its own writer (`feed:<id>`), cleared only to its own label's
+    // level, so a public feed can neither overwrite nor learn of a track a higher feed or a client holds.
+    const feeds = await startFeeds(config, registry, async (ev, label, feedId) => {
+      await pipeline.fromNode(ev, `feed:${feedId}`, label, nationAudience(label.classification));
+    }, log);
+    closers.push(() => feeds.close());
 
     // --- federation --------------------------------------------------------------------------
     const peers = readPeers(config.peers);
@@ -336,7 +347,15 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     const http = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024 });
     closers.push(() => http.close());
     http.get('/healthz', async () => ({ ok: true, node: nodeId, nation: config.nation, clients: tak.clientCount }));
-    registerMetrics(http, { tak, federationStatus: () => federation!.status(), token: config.metrics.token });
+    registerMetrics(http, {
+      tak,
+      federationStatus: () => federation!.status(),
+      token: config.metrics.token,
+      samples: () => [
+        ...feeds.metrics(),
+        { name: 'kizuna_write_refused_total', help: 'writes refused by the write authority', type: 'counter', value: refusedWrites },
+      ],
+    });
     await registerApi(http, {
       nodeId,
       nation: config.nation,
@@ -347,6 +366,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       coordination,
       tracks,
       federationStatus: () => federation!.status(),
+      feeds: feedAdmin(feeds, audit),
       ingestCot: async (xml, user) => {
         const ev = parseCotXml(xml, { maxBytes: config.limits.maxEventBytes });
         await pipeline.fromUser(ev, { username: user.username, nation: config.nation, role: user.role, audience: user.audience });
@@ -452,6 +472,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       tak,
       http,
       tracks,
+      feeds,
       async publishLocal(ev, label) {
         const r = await pipeline.fromNode(ev, `node:${nodeId}`, label);
         return r.fresh ? r.stored : undefined;

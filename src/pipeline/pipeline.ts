@@ -148,11 +148,11 @@ export class Pipeline {
     });
   }
 
-  /** This node's own sources: `identity` is 'node:<id>', 'feed:<id>' or 'chat:<room>'. */
-  fromNode(ev: CotEvent, identity: string, label?: SecurityLabel): Promise<IngestResult> {
+  /** This node's own sources: `identity` is 'node:<id>', 'node:<id>:chat' or 'feed:<id>' (a feed is cleared to its label). */
+  fromNode(ev: CotEvent, identity: string, label?: SecurityLabel, audience: Audience = this.o.nationAudience): Promise<IngestResult> {
     return ingest(this.deps, label ? { ...ev, labelXml: this.o.labelXml(label) } : ev, {
       kind: 'sensor',
-      actor: nodeActor(identity, this.o.nation, this.o.nationAudience),
+      actor: nodeActor(identity, this.o.nation, audience),
       defaultLabel: label ?? this.o.defaultLabel(),
       route: { sourceProcess: this.o.processId },
     });

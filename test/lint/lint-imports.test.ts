@@ -33,6 +33,8 @@ const clean = {
   'src/labels/x.test.ts': "import { parseCotXml } from '../cot/xml.js';\n",
   'src/cot/xml.ts': "import { KizunaError } from '../util/errors.js';\nimport type { SecurityLabel } from '../labels/types.js';\n",
   'src/node/main.ts': "import { createGuard } from '../labels/index.js';\nimport { x } from '../api/contract.js';\n",
+  'src/feeds/feed.ts': "import type { CotEvent } from '../cot/model.js';\nimport { KizunaError } from '../util/errors.js';\nimport { a } from './ais.js';\n",
+  'src/feeds/x.test.ts': "import { startNode } from '../node/node.js';\n",
   'web/src/app.ts': "import type { TrackView } from '../../src/api/contract.js';\nimport maplibre from 'maplibre-gl';\n",
   'src/labels/authority.ts': `export const a = {} as ${ADM}<number>;\n`,
   'test/support/admitted.ts': `export const b = {} as unknown as ${ADM}<number>;\n`,
@@ -59,6 +61,8 @@ describe('scripts/lint-imports.mjs', () => {
     ['(e) cast to Admitted in a product test', { 'src/node/x.test.ts': `const r = e as unknown as ${ADM}<E>;\n` }, 'src/node/x.test.ts:1: (e)'],
     ['(f) pipeline importing node', { 'src/pipeline/ingest.ts': "import { startNode } from '../node/node.js';\n" }, 'src/pipeline/ingest.ts:1: (f)'],
     ['(f) pipeline importing federation', { 'src/pipeline/x.ts': "import type { Federation } from '../federation/index.js';\n" }, 'src/pipeline/x.ts:1: (f)'],
+    ['(g) feeds importing the store', { 'src/feeds/sink.ts': "import type { Store } from '../store/types.js';\n" }, 'src/feeds/sink.ts:1: (g)'],
+    ['(g) feeds importing node', { 'src/feeds/x.ts': "const a = 1;\nimport { ingest } from '../node/ingest.js';\n" }, 'src/feeds/x.ts:2: (g)'],
     ['(d) web importing labels', { 'web/src/map.ts': "import { renderMarking } from '../../src/labels/index.js';\n" }, 'web/src/map.ts:1: (d)'],
   ];
   it.each(bad)('fails on %s with file:line', (_name, files, expected) => {

@@ -2,6 +2,7 @@
 import type {
   CalendarEventView,
   ChatMessageView,
+  FeedListView,
   Phase,
   PostureView,
   RequestKind,
@@ -120,6 +121,9 @@ export class ApiClient {
   }
   proposePhase(phase: Phase): Promise<PostureView> {
     return this.call('POST', '/api/posture/propose', { phase });
+  }
+  feeds(): Promise<FeedListView> {
+    return this.call('GET', '/api/admin/feeds');
   }
   ackPhase(id: string): Promise<PostureView> {
     return this.call('POST', `/api/posture/${encodeURIComponent(id)}/ack`, {});

@@ -1,4 +1,4 @@
-/** Coordination desk: tabs for requests, exercise calendar, chat and readiness. */
+/** Coordination desk: tabs for requests, exercise calendar, chat, readiness and (administrators) sensor feeds. */
 import { clear, h } from '../dom.js';
 import { t, type MessageKey } from '../i18n.js';
 import { attempt, type DeskContext } from './context.js';
@@ -6,13 +6,15 @@ import { CalendarTab } from './calendar.js';
 import { ChatTab } from './chat.js';
 import { PostureTab } from './posture.js';
 import { RequestsTab } from './requests.js';
+import { FeedsTab } from './feeds.js';
 
-type TabId = 'requests' | 'calendar' | 'chat' | 'readiness';
+type TabId = 'requests' | 'calendar' | 'chat' | 'readiness' | 'feeds';
 const TABS: [TabId, MessageKey][] = [
   ['requests', 'desk.requests'],
   ['calendar', 'desk.calendar'],
   ['chat', 'desk.chat'],
   ['readiness', 'desk.readiness'],
+  ['feeds', 'desk.feeds'],
 ];
 
 export class Desk {
@@ -24,12 +26,14 @@ export class Desk {
   private readonly calendar: CalendarTab;
   private readonly chat: ChatTab;
   private readonly posture: PostureTab;
+  private readonly feeds: FeedsTab;
 
   constructor(private readonly ctx: DeskContext) {
     this.requests = new RequestsTab(ctx);
     this.calendar = new CalendarTab(ctx);
     this.chat = new ChatTab(ctx);
     this.posture = new PostureTab(ctx);
+    this.feeds = new FeedsTab(ctx);
     this.el.append(this.tabsEl, this.body);
   }
 
@@ -54,17 +58,22 @@ export class Desk {
         return this.chat;
       case 'readiness':
         return this.posture;
+      case 'feeds':
+        return this.feeds;
     }
   }
 
   select(tab: TabId): void {
     this.active = tab;
+    if (tab === 'feeds') this.feeds.start();
+    else this.feeds.stop();
     this.render();
   }
 
   render(relabel = false): void {
     clear(this.tabsEl);
-    for (const [id, key] of TABS) {
+    // the feed tab only for administrators (the endpoint refuses everyone else)
+    for (const [id, key] of TABS.filter(([id]) => id !== 'feeds' || this.ctx.state.user?.role === 'administrator')) {
       this.tabsEl.append(
         h('button', { role: 'tab', class: `tab ${id === this.active ? 'active' : ''}`, 'aria-selected': String(id === this.active), testid: `desk-tab-${id}`, onclick: () => this.select(id) }, t(key)),
       );

@@ -1,0 +1,65 @@
+/** Feed configuration (the node's `feeds` array and the admin endpoint's body share this schema). */
+import { z } from 'zod';
+
+const Port = z.number().int().min(0).max(65535);
+
+export const FEED_KINDS = ['ais', 'sbs', 'aircraft-json'] as const;
+export const FEED_TRANSPORTS = ['udp', 'tcp-client', 'tcp-server', 'http', 'file'] as const;
+const TRANSPORTS_OF: Record<(typeof FEED_KINDS)[number], readonly string[]> = {
+  ais: ['udp', 'tcp-client', 'tcp-server'],
+  sbs: ['tcp-client', 'tcp-server'],
+  'aircraft-json': ['http', 'file'],
+};
+
+export const FeedConfigSchema = z
+  .object({
+    /** stable id: status, metrics and the admin endpoint use it */
+    id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'id: letters, digits, _ . - (at most 64)'),
+    kind: z.enum(FEED_KINDS),
+    transport: z.enum(FEED_TRANSPORTS),
+    /** udp/tcp-server: address to listen on; tcp-client: the receiver to connect to */
+    host: z.string().min(1).default('127.0.0.1'),
+    port: Port.optional(),
+    /** http: the dump1090 aircraft.json URL */
+    url: z.string().url().optional(),
+    /** file: path of an aircraft.json that dump1090 rewrites */
+    path: z.string().min(1).optional(),
+    pollMs: z.number().int().min(100).default(1000),
+    /** label of every track this feed produces, in the node's own policy (owner = this nation) */
+    label: z.object({
+      classification: z.string().min(1),
+      relTo: z.array(z.string().regex(/^[A-Z]{3,4}$/)).optional(),
+      caveats: z.array(z.string()).optional(),
+    }),
+    /** CoT affiliation letter of the feed's tracks (u unknown, n neutral, f friend, …) */
+    affiliation: z.enum(['f', 'a', 'n', 'u', 's', 'h', 'j', 'k', 'p']).default('u'),
+    /** CoT type function atoms after `a-<aff>-`, by AIS ship type number, 'aton', 'vessel', 'aircraft' or category */
+    types: z.record(z.string().max(8), z.string().regex(/^[A-Z](-[A-Z0-9]{1,2}){0,5}$/, 'types: CoT function atoms such as S-X-M-C')).optional(),
+    /** a track not reported for this long is stale */
+    staleMs: z.number().int().min(1000).default(300_000),
+    /** at most one update per track per this interval (latest state wins) */
+    minIntervalMs: z.number().int().min(0).default(1000),
+    /** input messages per second accepted from this feed; the rest are counted and dropped */
+    maxMessagesPerSecond: z.number().int().positive().default(20_000),
+    /** track updates per second handed to the node */
+    maxPublishPerSecond: z.number().int().positive().default(5_000),
+    maxTracks: z.number().int().positive().default(100_000),
+    /** tcp-server: concurrent senders */
+    maxConnections: z.number().int().positive().default(8),
+    enabled: z.boolean().default(true),
+  })
+  .superRefine((f, ctx) => {
+    if (!TRANSPORTS_OF[f.kind].includes(f.transport)) {
+      ctx.addIssue({ code: 'custom', path: ['transport'], message: `${f.kind} feeds use ${TRANSPORTS_OF[f.kind].join(' or ')}` });
+    }
+    if (['udp', 'tcp-client', 'tcp-server'].includes(f.transport) && f.port === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['port'], message: `${f.transport} needs a port` });
+    }
+    if (f.transport === 'tcp-client' && f.port === 0) ctx.addIssue({ code: 'custom', path: ['port'], message: 'tcp-client needs the receiver port' });
+    if (f.transport === 'http' && !f.url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'http needs the aircraft.json url' });
+    if (f.transport === 'http' && f.url && !/^https?:/.test(f.url)) ctx.addIssue({ code: 'custom', path: ['url'], message: 'url must be http or https' });
+    if (f.transport === 'file' && !f.path) ctx.addIssue({ code: 'custom', path: ['path'], message: 'file needs the aircraft.json path' });
+  });
+
+export type FeedConfig = z.infer<typeof FeedConfigSchema>;
+export type FeedConfigInput = z.input<typeof FeedConfigSchema>;

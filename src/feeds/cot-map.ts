@@ -1,0 +1,174 @@
+/**
+ * Feed tracks as CoT: CoT type by AIS ship type or aircraft category with the feed's affiliation, the
+ * vessel's or aircraft's identity in `<contact>` and `<remarks>`, course/speed in `<track>`. The label is
+ * not set here: the node's ingest applies the feed's label to every event.
+ */
+import type { CotEvent } from '../cot/model.js';
+import { cotTime } from '../cot/time.js';
+import { escapeAttr } from '../cot/xml-scan.js';
+import type { Dimensions } from './ais.js';
+import { EMERGENCY_SQUAWKS } from './adsb.js';
+
+export type Affiliation = 'f' | 'a' | 'n' | 'u' | 's' | 'h' | 'j' | 'k' | 'p';
+
+export interface MapOptions {
+  affiliation: Affiliation;
+  staleMs: number;
+  /** CoT type function atoms (after `a-<aff>-`) overriding the defaults, keyed by AIS ship type number,
+   * 'aton', 'vessel', 'aircraft' or a dump1090 category such as 'A7' */
+  types?: Readonly<Record<string, string>>;
+}
+
+export interface VesselState {
+  mmsi: number;
+  lat?: number;
+  lon?: number;
+  speedKt?: number;
+  course?: number;
+  heading?: number;
+  name?: string;
+  callsign?: string;
+  imo?: number;
+  shipType?: number;
+  dims?: Dimensions;
+  destination?: string;
+  draught?: number;
+  /** aid to navigation (type 21) */
+  aton?: { aidType: number; virtual: boolean; offPosition: boolean };
+}
+
+export interface AircraftState {
+  icao: string;
+  callsign?: string;
+  lat?: number;
+  lon?: number;
+  altitudeFt?: number;
+  speedKt?: number;
+  track?: number;
+  squawk?: string;
+  onGround?: boolean;
+  category?: string;
+}
+
+const KT_TO_MS = 0.514444;
+const FT_TO_M = 0.3048;
+// CoT's "unknown" circular/linear error
+const UNKNOWN_ERR = 9999999;
+
+/** 2525C sea-surface functions by AIS ship type (ITU-R M.1371 table 53). */
+export function vesselFunction(shipType: number | undefined): string {
+  if (shipType === undefined) return 'S-X';
+  if (shipType === 30) return 'S-X-F';
+  if (shipType === 31 || shipType === 32 || shipType === 52) return 'S-X-M-T-U';
+  if (shipType === 35) return 'S';
+  if (shipType === 36 || shipType === 37) return 'S-X-R';
+  if (shipType === 55) return 'S-X-L';
+  if (shipType >= 60 && shipType <= 69) return 'S-X-M-P';
+  if (shipType >= 70 && shipType <= 79) return 'S-X-M-C';
+  if (shipType >= 80 && shipType <= 89) return 'S-X-M-O';
+  if (shipType >= 40 && shipType <= 49) return 'S-X-M';
+  return 'S-X';
+}
+
+export function aircraftFunction(category: string | undefined): string {
+  if (category === 'A7') return 'A-C-H';
+  if (category && /^A[1-6]$/.test(category)) return 'A-C-F';
+  return 'A-C';
+}
+
+const clean = (s: string, max = 64): string => s.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, max);
+const attr = (s: string, max = 64): string => escapeAttr(clean(s, max));
+
+export function vesselUid(mmsi: number): string {
+  return `MMSI-${mmsi}`;
+}
+export function aircraftUid(icao: string): string {
+  return `ICAO-${icao}`;
+}
+
+function envelope(uid: string, type: string, now: number, o: MapOptions, lat: number, lon: number, hae: number): CotEvent {
+  return {
+    version: '2.0',
+    uid,
+    type,
+    how: 'm-g',
+    time: cotTime(now),
+    start: cotTime(now),
+    stale: cotTime(now + o.staleMs),
+    point: { lat, lon, hae, ce: UNKNOWN_ERR, le: UNKNOWN_ERR },
+    detailXml: '',
+  };
+}
+
+/** A vessel with a position as CoT; undefined while its position is unknown. */
+export function vesselCot(v: VesselState, o: MapOptions, now: number): CotEvent | undefined {
+  if (v.lat === undefined || v.lon === undefined) return undefined;
+  const key = v.aton ? 'aton' : v.shipType !== undefined ? String(v.shipType) : 'vessel';
+  const fn = o.types?.[key] ?? o.types?.vessel ?? (v.aton ? 'S-X' : vesselFunction(v.shipType));
+  const ev = envelope(vesselUid(v.mmsi), `a-${o.affiliation}-${fn}`, now, o, v.lat, v.lon, 0);
+  const callsign = v.name ?? v.callsign ?? `MMSI ${v.mmsi}`;
+  ev.callsign = clean(callsign);
+  const remarks = [`MMSI ${v.mmsi}`];
+  if (v.imo) remarks.push(`IMO ${v.imo}`);
+  if (v.callsign) remarks.push(`call sign ${v.callsign}`);
+  if (v.shipType !== undefined) remarks.push(`AIS type ${v.shipType}`);
+  if (v.dims) remarks.push(`size ${v.dims.toBow + v.dims.toStern} x ${v.dims.toPort + v.dims.toStarboard} m`);
+  if (v.draught) remarks.push(`draught ${v.draught} m`);
+  if (v.destination) remarks.push(`destination ${v.destination}`);
+  if (v.aton) remarks.push(`aid to navigation type ${v.aton.aidType}${v.aton.virtual ? ' (virtual)' : ''}${v.aton.offPosition ? ' OFF POSITION' : ''}`);
+  let detail = `<contact callsign="${attr(callsign)}"/>`;
+  if (v.course !== undefined || v.speedKt !== undefined) {
+    const course = v.course ?? v.heading ?? 0;
+    const speed = (v.speedKt ?? 0) * KT_TO_MS;
+    detail += `<track course="${course}" speed="${Math.round(speed * 100) / 100}"/>`;
+    ev.course = course;
+    ev.speed = Math.round(speed * 100) / 100;
+  }
+  detail += `<remarks>${attr(remarks.join('; '), 512)}</remarks>`;
+  ev.detailXml = detail;
+  return ev;
+}
+
+/** An aircraft with a position as CoT; undefined while its position is unknown. */
+export function aircraftCot(a: AircraftState, o: MapOptions, now: number): CotEvent | undefined {
+  if (a.lat === undefined || a.lon === undefined) return undefined;
+  const fn = (a.category && o.types?.[a.category]) ?? o.types?.aircraft ?? aircraftFunction(a.category);
+  const hae = a.altitudeFt !== undefined && !a.onGround ? Math.round(a.altitudeFt * FT_TO_M) : 0;
+  const ev = envelope(aircraftUid(a.icao), `a-${o.affiliation}-${fn}`, now, o, a.lat, a.lon, hae);
+  const callsign = a.callsign ?? a.icao;
+  ev.callsign = clean(callsign);
+  const remarks = [`ICAO ${a.icao}`];
+  if (a.squawk) remarks.push(`squawk ${a.squawk}${EMERGENCY_SQUAWKS[a.squawk] ? ` (${EMERGENCY_SQUAWKS[a.squawk]})` : ''}`);
+  if (a.altitudeFt !== undefined) remarks.push(`altitude ${a.altitudeFt} ft`);
+  if (a.onGround) remarks.push('on ground');
+  let detail = `<contact callsign="${attr(callsign)}"/>`;
+  if (a.track !== undefined || a.speedKt !== undefined) {
+    const speed = Math.round((a.speedKt ?? 0) * KT_TO_MS * 100) / 100;
+    detail += `<track course="${a.track ?? 0}" speed="${speed}"/>`;
+    ev.course = a.track ?? 0;
+    ev.speed = speed;
+  }
+  detail += `<remarks>${attr(remarks.join('; '), 512)}</remarks>`;
+  ev.detailXml = detail;
+  return ev;
+}
+
+/**
+ * The alert an emergency squawk raises: ATAK's emergency event (`b-a-o-tbl`, "911 Alert", shown by
+ * ATAK/WinTAK as an emergency with the aircraft linked) and, when the squawk is cleared, the cancel
+ * (`b-a-o-can`). The alert uid is stable per aircraft so the cancel replaces it.
+ */
+export function squawkAlertCot(a: AircraftState, o: MapOptions, now: number, cancel: boolean): CotEvent | undefined {
+  if (a.lat === undefined || a.lon === undefined) return undefined;
+  const meaning = a.squawk ? (EMERGENCY_SQUAWKS[a.squawk] ?? 'cleared') : 'cleared';
+  const who = a.callsign ?? a.icao;
+  const text = cancel ? `${who} squawk emergency cleared` : `${who} squawk ${a.squawk} (${meaning})`;
+  const ev = envelope(`${aircraftUid(a.icao)}-alert`, cancel ? 'b-a-o-can' : 'b-a-o-tbl', now, o, a.lat, a.lon, 0);
+  ev.callsign = clean(`ALERT ${who}`);
+  ev.detailXml =
+    `<contact callsign="${attr(`ALERT ${who}`)}"/>` +
+    `<link uid="${attr(aircraftUid(a.icao))}" relation="p-p" type="a-${o.affiliation}-${aircraftFunction(a.category)}"/>` +
+    `<emergency type="911 Alert"${cancel ? ' cancel="true"' : ''}>${attr(text)}</emergency>` +
+    `<remarks>${attr(text)}</remarks>`;
+  return ev;
+}

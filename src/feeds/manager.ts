@@ -1,0 +1,153 @@
+/**
+ * The node's feeds: started from the config file and from the admin-managed list in the data directory
+ * (`feeds.json`, rewritten atomically on every change). Each feed's label is made once, when the feed is
+ * added, by the node's label factory: a label the node's policy refuses refuses the feed.
+ */
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { SecurityLabel } from '../labels/types.js';
+import { KizunaError } from '../util/errors.js';
+import { FeedConfigSchema, type FeedConfig } from './config.js';
+import { Feed, type FeedStatus, type Publish } from './feed.js';
+
+export interface FeedManagerOptions {
+  publish: Publish;
+  /** the label of a feed's tracks from its config (throws a KizunaError when the policy refuses it) */
+  labelOf(label: FeedConfig['label']): SecurityLabel;
+  /** feeds from the node's config file (not removable through the admin endpoint) */
+  configured: FeedConfig[];
+  /** where admin-added feeds are kept; undefined keeps them in memory only */
+  file?: string;
+  log?: { warn(obj: object, msg: string): void };
+}
+
+export interface FeedSample {
+  name: string;
+  help: string;
+  type: 'gauge' | 'counter';
+  value: number;
+  labels: { feed: string };
+}
+
+export class FeedManager {
+  private readonly feeds = new Map<string, { feed: Feed; source: 'config' | 'admin' }>();
+
+  constructor(private readonly o: FeedManagerOptions) {}
+
+  async start(): Promise<void> {
+    for (const f of this.o.configured) await this.run(f, 'config');
+    for (const f of this.readFile()) {
+      if (this.feeds.has(f.id)) {
+        this.o.log?.warn({ feed: f.id }, 'admin feed id also in the config file; the config file wins');
+        continue;
+      }
+      await this.run(f, 'admin');
+    }
+  }
+
+  private readFile(): FeedConfig[] {
+    if (!this.o.file) return [];
+    let text: string;
+    try {
+      text = readFileSync(this.o.file, 'utf8');
+    } catch {
+      return [];
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      throw new KizunaError('CONFIG_INVALID', `${this.o.file} is not JSON; fix or remove it`, { cause: err });
+    }
+    const r = z.array(FeedConfigSchema).safeParse(json);
+    if (!r.success) throw new KizunaError('CONFIG_INVALID', `${this.o.file}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    return r.data;
+  }
+
+  private persist(): void {
+    if (!this.o.file) return;
+    const list = [...this.feeds.values()].filter((f) => f.source === 'admin').map((f) => f.feed.config);
+    const tmp = `${this.o.file}.tmp`;
+    writeFileSync(tmp, JSON.stringify(list, null, 2));
+    renameSync(tmp, this.o.file);
+  }
+
+  private async run(config: FeedConfig, source: 'config' | 'admin'): Promise<Feed> {
+    if (this.feeds.has(config.id)) throw new KizunaError('CONFLICT', `feed ${config.id} exists`);
+    const feed = new Feed(config, this.o.labelOf(config.label), this.o.publish);
+    this.feeds.set(config.id, { feed, source });
+    if (config.enabled) {
+      try {
+        await feed.start();
+      } catch (err) {
+        // a port in use or a bad address: the operator is told which feed and why
+        this.o.log?.warn({ feed: config.id, err: (err as Error).message }, 'feed failed to start');
+        throw new KizunaError('CONFIG_INVALID', `feed ${config.id} could not start: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    return feed;
+  }
+
+  /** Adds and starts a feed (admin endpoint); persisted when it started. */
+  async add(input: unknown): Promise<FeedStatus> {
+    const r = FeedConfigSchema.safeParse(input);
+    if (!r.success) throw new KizunaError('BAD_REQUEST', r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    try {
+      const feed = await this.run(r.data, 'admin');
+      this.persist();
+      return feed.status();
+    } catch (err) {
+      const held = this.feeds.get(r.data.id);
+      if (held?.source === 'admin' && !(err instanceof KizunaError && err.code === 'CONFLICT')) {
+        this.feeds.delete(r.data.id);
+        await held.feed.close();
+      }
+      throw err;
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    const f = this.feeds.get(id);
+    if (!f) throw new KizunaError('NOT_FOUND');
+    if (f.source === 'config') throw new KizunaError('CONFLICT', 'feed is defined in the config file; remove it there');
+    this.feeds.delete(id);
+    await f.feed.close();
+    this.persist();
+  }
+
+  list(): { config: FeedConfig; source: 'config' | 'admin'; status: FeedStatus }[] {
+    return [...this.feeds.values()].map((f) => ({ config: f.feed.config, source: f.source, status: f.feed.status() }));
+  }
+
+  status(): FeedStatus[] {
+    return [...this.feeds.values()].map((f) => f.feed.status());
+  }
+
+  get(id: string): Feed | undefined {
+    return this.feeds.get(id)?.feed;
+  }
+
+  /** Prometheus samples per feed (the node's /metrics renders them). */
+  metrics(): FeedSample[] {
+    const out: FeedSample[] = [];
+    for (const s of this.status()) {
+      const labels = { feed: s.id };
+      out.push(
+        { name: 'kizuna_feed_connected', help: 'feed transport connected (1) or not (0)', type: 'gauge', value: s.connected ? 1 : 0, labels },
+        { name: 'kizuna_feed_messages_total', help: 'feed messages accepted', type: 'counter', value: s.messages, labels },
+        { name: 'kizuna_feed_messages_per_second', help: 'feed messages per second (last second)', type: 'gauge', value: s.messagesPerSecond, labels },
+        { name: 'kizuna_feed_decode_errors_total', help: 'malformed feed messages skipped', type: 'counter', value: s.decodeErrors, labels },
+        { name: 'kizuna_feed_rate_limited_total', help: 'feed messages dropped by the rate limit', type: 'counter', value: s.rateLimited, labels },
+        { name: 'kizuna_feed_tracks', help: 'live tracks held for the feed', type: 'gauge', value: s.tracks, labels },
+        { name: 'kizuna_feed_published_total', help: 'track updates handed to ingest', type: 'counter', value: s.published, labels },
+        { name: 'kizuna_feed_last_message_timestamp_seconds', help: 'time of the last feed message', type: 'gauge', value: s.lastMessageAt ? Date.parse(s.lastMessageAt) / 1000 : 0, labels },
+      );
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    for (const f of this.feeds.values()) await f.feed.close();
+    this.feeds.clear();
+  }
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { TokenBucket } from './rate.js';
+import { ConflatingTable } from './track-table.js';
+import { waitUntil } from '../../test/support/node-harness.js';
+
+describe('ConflatingTable', () => {
+  it('publishes the first report at once and the latest of a burst once the interval ends', async () => {
+    const sent: [string, number][] = [];
+    const t = new ConflatingTable<number>({ minIntervalMs: 1000, staleMs: 60_000, maxTracks: 10, maxPublishPerSecond: 1000 }, async (uid, s) => {
+      sent.push([uid, s]);
+    });
+    for (let i = 1; i <= 100; i++) t.update('a', () => i, () => true);
+    await waitUntil(() => sent.length === 2, 'first and latest');
+    expect(sent).toEqual([
+      ['a', 1],
+      ['a', 100],
+    ]);
+    expect(t.idle).toBe(true);
+    t.close();
+  });
+
+  it('refuses new ids beyond maxTracks and forgets entries not heard for staleMs', () => {
+    let now = 1_000_000;
+    const t = new ConflatingTable<number>({ minIntervalMs: 0, staleMs: 5_000, maxTracks: 3, maxPublishPerSecond: 1, now: () => now }, async () => undefined);
+    for (const id of ['a', 'b', 'c', 'd', 'e']) t.update(id, () => 1, () => false);
+    expect(t.size).toBe(3);
+    expect(t.refused).toBe(2);
+    now += 6_000;
+    t.update('a', () => 2, () => false);
+    expect(t.sweep()).toBe(2);
+    expect(t.size).toBe(1);
+    t.close();
+  });
+
+  it('paces publishing with its token bucket (work queued is bounded by the tracks, not the messages)', async () => {
+    let sent = 0;
+    const t = new ConflatingTable<number>({ minIntervalMs: 0, staleMs: 60_000, maxTracks: 1000, maxPublishPerSecond: 1000 }, async () => void sent++);
+    for (let round = 0; round < 50; round++) for (let i = 0; i < 20; i++) t.update(`v${i}`, () => round, () => true);
+    // 1000 updates of 20 tracks: each track is queued at most once at any time
+    await waitUntil(() => t.idle, 'drained');
+    expect(sent).toBeLessThanOrEqual(20 * 2);
+    t.close();
+  });
+});
+
+describe('TokenBucket', () => {
+  it('admits the burst, then the rate', () => {
+    let now = 0;
+    const b = new TokenBucket(10, 5, () => now);
+    let ok = 0;
+    for (let i = 0; i < 20; i++) if (b.take()) ok++;
+    expect(ok).toBe(5);
+    now += 1000;
+    ok = 0;
+    for (let i = 0; i < 20; i++) if (b.take()) ok++;
+    expect(ok).toBe(5); // refilled 10 but capped at the burst
+    expect(b.waitMs()).toBe(100);
+  });
+});

@@ -1,0 +1,197 @@
+/**
+ * One entry per vessel/aircraft id with conflated publishing: an update is sent at once when the track
+ * has not been sent for `minIntervalMs`, otherwise it waits for the end of that interval and only the
+ * latest state is sent. Publishing is paced by a token bucket with at most MAX_IN_FLIGHT updates in the
+ * node's ingest at once (so the store's group commit sees batches) and never two of one track; a flood
+ * of input only rewrites entries in place: the work queued is bounded by the number of tracks (itself
+ * bounded by `maxTracks`), never by the number of messages. Entries not heard for `staleMs` are forgotten.
+ */
+import { TokenBucket } from './rate.js';
+
+export interface TableOptions {
+  minIntervalMs: number;
+  staleMs: number;
+  maxTracks: number;
+  maxPublishPerSecond: number;
+  now?: () => number;
+}
+
+interface Entry<S> {
+  uid: string;
+  state: S;
+  lastHeard: number;
+  lastSent: number;
+  queued: boolean;
+  inFlight: boolean;
+  /** updated while in flight: queue again when that publish ends */
+  again: boolean;
+}
+
+const SLOT_MS = 50;
+const MAX_IN_FLIGHT = 256;
+
+export class ConflatingTable<S> {
+  private readonly entries = new Map<string, Entry<S>>();
+  private readonly ready = new Set<Entry<S>>();
+  /** entries waiting for their interval to end, by 50 ms slot */
+  private readonly waiting = new Map<number, Set<Entry<S>>>();
+  private readonly bucket: TokenBucket;
+  private readonly now: () => number;
+  private timer: NodeJS.Timeout | undefined;
+  private pumping = false;
+  private closed = false;
+  private inFlight = 0;
+  private slotFree: (() => void) | undefined;
+  /** new ids refused because the table was full */
+  refused = 0;
+  published = 0;
+  publishErrors = 0;
+
+  constructor(
+    private readonly o: TableOptions,
+    private readonly emit: (uid: string, state: S) => Promise<void>,
+  ) {
+    this.now = o.now ?? Date.now;
+    this.bucket = new TokenBucket(o.maxPublishPerSecond, Math.max(1, o.maxPublishPerSecond), this.now);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(uid: string): S | undefined {
+    return this.entries.get(uid)?.state;
+  }
+
+  /** Applies a report; answers false when the id is new and the table is full. */
+  update(uid: string, merge: (prev: S | undefined) => S, publishable: (s: S) => boolean): boolean {
+    const now = this.now();
+    let e = this.entries.get(uid);
+    if (!e) {
+      if (this.entries.size >= this.o.maxTracks) {
+        this.refused++;
+        return false;
+      }
+      e = { uid, state: merge(undefined), lastHeard: now, lastSent: -Infinity, queued: false, inFlight: false, again: false };
+      this.entries.set(uid, e);
+    } else {
+      e.state = merge(e.state);
+      e.lastHeard = now;
+    }
+    if (!e.queued && publishable(e.state)) {
+      if (e.inFlight) e.again = true;
+      else this.enqueue(e, now);
+    }
+    return true;
+  }
+
+  private enqueue(e: Entry<S>, now: number): void {
+    e.queued = true;
+    const due = e.lastSent + this.o.minIntervalMs;
+    if (due <= now) {
+      this.ready.add(e);
+      void this.pump();
+    } else {
+      const slot = Math.ceil(due / SLOT_MS);
+      let set = this.waiting.get(slot);
+      if (!set) this.waiting.set(slot, (set = new Set()));
+      set.add(e);
+      this.arm();
+    }
+  }
+
+  private arm(): void {
+    if (this.timer || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.promote();
+    }, SLOT_MS);
+    this.timer.unref();
+  }
+
+  private promote(): void {
+    const nowSlot = Math.floor(this.now() / SLOT_MS);
+    for (const [slot, set] of this.waiting) {
+      if (slot > nowSlot) continue;
+      for (const e of set) this.ready.add(e);
+      this.waiting.delete(slot);
+    }
+    if (this.waiting.size > 0) this.arm();
+    if (this.ready.size > 0) void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      let sinceYield = 0;
+      while (!this.closed && this.ready.size > 0) {
+        if (this.inFlight >= MAX_IN_FLIGHT) {
+          await new Promise<void>((r) => (this.slotFree = r));
+          continue;
+        }
+        if (!this.bucket.take()) {
+          await new Promise((r) => setTimeout(r, Math.max(1, this.bucket.waitMs())));
+          continue;
+        }
+        const e = this.ready.values().next().value as Entry<S>;
+        this.ready.delete(e);
+        this.send(e);
+        // let sockets (TAK clients, other feeds) be served between batches
+        if (++sinceYield >= 64) {
+          sinceYield = 0;
+          await new Promise((r) => setImmediate(r));
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private send(e: Entry<S>): void {
+    e.queued = false;
+    e.inFlight = true;
+    e.lastSent = this.now();
+    this.inFlight++;
+    this.emit(e.uid, e.state)
+      .then(
+        () => void this.published++,
+        () => void this.publishErrors++,
+      )
+      .finally(() => {
+        this.inFlight--;
+        e.inFlight = false;
+        const free = this.slotFree;
+        this.slotFree = undefined;
+        free?.();
+        if (e.again && !this.closed && this.entries.get(e.uid) === e) {
+          e.again = false;
+          this.enqueue(e, this.now());
+        }
+      });
+  }
+
+  /** Forgets entries not heard for staleMs (their CoT is stale by then). */
+  sweep(): number {
+    const cutoff = this.now() - this.o.staleMs;
+    let n = 0;
+    for (const [uid, e] of this.entries) {
+      if (e.lastHeard >= cutoff || e.queued || e.inFlight) continue;
+      this.entries.delete(uid);
+      n++;
+    }
+    return n;
+  }
+
+  /** resolves once nothing is waiting to be published (tests, shutdown) */
+  get idle(): boolean {
+    return this.ready.size === 0 && this.waiting.size === 0 && this.inFlight === 0 && !this.pumping;
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.ready.clear();
+    this.waiting.clear();
+  }
+}

@@ -1,0 +1,215 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderMarking } from '../../src/labels/index.js';
+import { startTestNode, waitUntil } from '../support/node-harness.js';
+import { TestTakClient } from '../support/tak-client.js';
+
+type Node = Awaited<ReturnType<typeof startTestNode>>;
+
+/** A dump1090 stand-in: SBS-1 on a TCP port the feed connects to; can be stopped and restarted on that port. */
+class SbsServer {
+  private server: net.Server | undefined;
+  private readonly clients = new Set<net.Socket>();
+  port = 0;
+  async start(port = 0): Promise<void> {
+    this.server = net.createServer((s) => {
+      this.clients.add(s);
+      s.on('close', () => this.clients.delete(s));
+      s.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => this.server!.listen(port, '127.0.0.1', () => r()));
+    this.port = (this.server.address() as net.AddressInfo).port;
+  }
+  get connected(): number {
+    return this.clients.size;
+  }
+  send(lines: string[]): void {
+    for (const c of this.clients) c.write(lines.map((l) => `${l}\r\n`).join(''));
+  }
+  async stop(): Promise<void> {
+    for (const c of this.clients) c.destroy();
+    await new Promise<void>((r) => this.server!.close(() => r()));
+  }
+}
+
+describe('ADS-B feeds into a real node', () => {
+  let node: Node;
+  let tak: TestTakClient;
+  const sbs = new SbsServer();
+  const dir = mkdtempSync(join(tmpdir(), 'kizuna-adsb-'));
+  const json = join(dir, 'aircraft.json');
+
+  beforeAll(async () => {
+    await sbs.start();
+    writeFileSync(json, JSON.stringify({ now: 1, aircraft: [] }));
+    node = await startTestNode({
+      nation: 'JPN',
+      seedUsers: [
+        { username: 'admin', password: 'admin-pass-1', role: 'administrator' },
+        { username: 'op', password: 'op-pass-1', role: 'operator' },
+      ],
+      feeds: [
+        { id: 'sbs', kind: 'sbs', transport: 'tcp-client', port: sbs.port, label: { classification: 'UNCLASSIFIED', relTo: ['USA'] }, minIntervalMs: 200 },
+        { id: 'json', kind: 'aircraft-json', transport: 'file', path: json, pollMs: 200, label: { classification: 'UNCLASSIFIED', relTo: ['USA'] }, affiliation: 'n' },
+      ],
+    });
+    tak = await TestTakClient.connect(node.ready.tcp);
+  });
+  afterAll(async () => {
+    tak?.close();
+    await node?.stop();
+    await sbs.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('SBS-1 lines of each kind build one aircraft track; garbage is counted', async () => {
+    await waitUntil(() => sbs.connected === 1, 'feed connected to the SBS port');
+    sbs.send([
+      'MSG,1,111,11111,86D52E,111111,2026/12/02,06:00:00.000,2026/12/02,06:00:00.000,ANA123  ,,,,,,,,0,0,0,0',
+      'not,an,sbs,line',
+      'MSG,3,111,11111,86D52E,111111,2026/12/02,06:00:00.100,2026/12/02,06:00:00.100,,35000,,,35.55,139.78,,,0,0,0,0',
+      'MSG,4,111,11111,86D52E,111111,2026/12/02,06:00:00.200,2026/12/02,06:00:00.200,,,450,270,,,0,,0,0,0,0',
+      'MSG,6,111,11111,86D52E,111111,2026/12/02,06:00:00.300,2026/12/02,06:00:00.300,,,,,,,,2112,0,0,0,0',
+    ]);
+    await waitUntil(() => tak.byUid('ICAO-86D52E').some((e) => e.callsign === 'ANA123' && e.speed !== undefined), 'aircraft with identity and velocity');
+    const ev = tak.byUid('ICAO-86D52E').at(-1)!;
+    expect(ev.type).toBe('a-u-A-C');
+    expect(ev.point.hae).toBe(Math.round(35000 * 0.3048));
+    expect(ev.course).toBe(270);
+    const stored = (await node.store.events.getLatest('ICAO-86D52E'))!;
+    expect(renderMarking(node.registry, stored.label)).toBe('UNCLASSIFIED//REL TO JPN, USA');
+    expect(node.feeds.get('sbs')!.status().decodeErrors).toBe(1);
+  });
+
+  it('an emergency squawk raises an alert at once; clearing it sends the cancel', async () => {
+    sbs.send(['MSG,6,111,11111,86D52E,111111,,,,,,,,,,,,7700,-1,-1,0,0']);
+    const alert = await tak.waitForUid('ICAO-86D52E-alert');
+    expect(alert.type).toBe('b-a-o-tbl');
+    expect(alert.detailXml).toContain('<emergency type="911 Alert">ANA123 squawk 7700 (emergency)</emergency>');
+    expect(alert.detailXml).toContain('uid="ICAO-86D52E"');
+    expect(node.feeds.get('sbs')!.status().alerts).toBe(1);
+    sbs.send(['MSG,6,111,11111,86D52E,111111,,,,,,,,,,,,2112,0,0,0,0']);
+    await waitUntil(() => tak.byUid('ICAO-86D52E-alert').some((e) => e.type === 'b-a-o-can'), 'alert cancelled');
+  });
+
+  it('reconnects after the SBS source restarts, with backoff', async () => {
+    const port = sbs.port;
+    await sbs.stop();
+    await waitUntil(() => !node.feeds.get('sbs')!.status().connected, 'feed sees the disconnect');
+    expect(node.feeds.get('sbs')!.status().error).toBe('disconnected');
+    await sbs.start(port);
+    await waitUntil(() => sbs.connected === 1 && node.feeds.get('sbs')!.status().connected, 'feed reconnected', 20_000);
+    sbs.send(['MSG,3,1,1,86D52E,1,,,,,,34000,,,35.60,139.90,,,0,0,0,0']);
+    await waitUntil(() => tak.byUid('ICAO-86D52E').some((e) => Math.abs(e.point.lat - 35.6) < 1e-9), 'position after reconnect');
+  });
+
+  it('aircraft.json from a file: tracks with the feed affiliation; a rotorcraft by category', async () => {
+    writeFileSync(
+      json,
+      JSON.stringify({
+        now: 1764655200,
+        aircraft: [
+          { hex: '84a1b2', flight: 'JAL5    ', alt_baro: 12000, gs: 300, track: 45, lat: 34.7, lon: 135.4, category: 'A3', seen: 0.5 },
+          { hex: '84a1b3', flight: 'JA01HK', alt_baro: 1500, gs: 100, track: 10, lat: 34.8, lon: 135.5, category: 'A7', seen: 1 },
+          { hex: 'zzz' },
+        ],
+      }),
+    );
+    await tak.waitForUid('ICAO-84A1B2');
+    await tak.waitForUid('ICAO-84A1B3');
+    expect(tak.byUid('ICAO-84A1B2')[0]!.type).toBe('a-n-A-C-F');
+    expect(tak.byUid('ICAO-84A1B3')[0]!.type).toBe('a-n-A-C-H');
+    await waitUntil(() => node.feeds.get('json')!.status().decodeErrors > 0, 'bad entry counted');
+  });
+
+  it('aircraft.json polled over HTTP; a failing server shows as not connected with the reason', async () => {
+    let status = 200;
+    const server = http.createServer((_req, res) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ now: 1, aircraft: [{ hex: '84c001', flight: 'ANA9', alt_baro: 3000, gs: 150, track: 180, lat: 34.4, lon: 132.9, seen: 0 }] }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/data/aircraft.json`;
+    try {
+      await node.feeds.add({ id: 'http', kind: 'aircraft-json', transport: 'http', url, pollMs: 200, label: { classification: 'UNCLASSIFIED', relTo: ['USA'] } });
+      await tak.waitForUid('ICAO-84C001');
+      expect(tak.byUid('ICAO-84C001')[0]!.callsign).toBe('ANA9');
+      status = 500;
+      await waitUntil(() => node.feeds.get('http')!.status().error === 'HTTP 500', 'failure visible in the status');
+      expect(node.feeds.get('http')!.status().connected).toBe(false);
+      status = 200;
+      await waitUntil(() => node.feeds.get('http')!.status().connected, 'recovers after backoff', 20_000);
+    } finally {
+      await node.feeds.remove('http');
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('admin endpoint: administrators list, add (persisted) and remove feeds; others are refused', async () => {
+    const base = `http://127.0.0.1:${node.ready.http}`;
+    const login = async (username: string, password: string) =>
+      ((await (await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })).json()) as { token: string }).token;
+    const admin = await login('admin', 'admin-pass-1');
+    const op = await login('op', 'op-pass-1');
+    const call = (method: string, path: string, token: string, body?: unknown) =>
+      fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+
+    expect((await call('GET', '/api/admin/feeds', op)).status).toBe(403);
+    const list = (await (await call('GET', '/api/admin/feeds', admin)).json()) as { feeds: { config: { id: string }; status: { connected: boolean } }[] };
+    expect(list.feeds.map((f) => f.config.id).sort()).toEqual(['json', 'sbs']);
+
+    const added = await call('POST', '/api/admin/feeds', admin, { id: 'ais-extra', kind: 'ais', transport: 'udp', port: 0, label: { classification: 'UNCLASSIFIED', relTo: ['USA'] } });
+    expect(added.status).toBe(200);
+    expect(((await added.json()) as { feed: { connected: boolean; port: number } }).feed.connected).toBe(true);
+    const saved = JSON.parse(readFileSync(join(node.dir, 'feeds.json'), 'utf8')) as { id: string }[];
+    expect(saved.map((f) => f.id)).toEqual(['ais-extra']);
+
+    const bad = await call('POST', '/api/admin/feeds', admin, { id: 'x', kind: 'sbs', transport: 'udp', port: 1, label: { classification: 'UNCLASSIFIED' } });
+    expect(bad.status).toBe(400);
+    const badLabel = await call('POST', '/api/admin/feeds', admin, { id: 'y', kind: 'ais', transport: 'udp', port: 0, label: { classification: 'TOP SECRET' } });
+    expect(badLabel.status).toBe(400);
+    expect((await call('POST', '/api/admin/feeds', op, { id: 'z' })).status).toBe(403);
+    expect((await call('DELETE', '/api/admin/feeds/sbs', admin)).status).toBe(409);
+    expect((await call('DELETE', '/api/admin/feeds/nope', admin)).status).toBe(404);
+    expect((await call('DELETE', '/api/admin/feeds/ais-extra', admin)).status).toBe(200);
+    expect(JSON.parse(readFileSync(join(node.dir, 'feeds.json'), 'utf8'))).toEqual([]);
+    // both changes are in the audit chain with the administrator's name
+    const rows = await node.store.auditRange(1, 1_000_000);
+    const feedRows = rows.filter((r) => r.kind.startsWith('feed.')).map((r) => [r.kind, r.actor, (JSON.parse(r.body) as { id: string }).id]);
+    expect(feedRows).toEqual([
+      ['feed.add', 'admin', 'ais-extra'],
+      ['feed.remove', 'admin', 'ais-extra'],
+    ]);
+  });
+
+  it('/metrics carries per-feed samples', async () => {
+    const text = await (await fetch(`http://127.0.0.1:${node.ready.http}/metrics`)).text();
+    expect(text).toMatch(/kizuna_feed_connected\{feed="sbs"\} 1/);
+    expect(text).toMatch(/kizuna_feed_decode_errors_total\{feed="sbs"\} 1/);
+    expect(text).toMatch(/kizuna_feed_messages_total\{feed="json"\} [1-9]/);
+  });
+});
+
+describe('admin-added feeds survive a restart', () => {
+  it('restores feeds.json from the data directory', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kizuna-feeds-restart-'));
+    try {
+      const first = await startTestNode({ nation: 'JPN', dataDir });
+      await first.feeds.add({ id: 'kept', kind: 'ais', transport: 'udp', port: 0, label: { classification: 'UNCLASSIFIED' } });
+      await first.stop();
+      const second = await startTestNode({ nation: 'JPN', dataDir });
+      try {
+        expect(second.feeds.list().map((f) => [f.config.id, f.source, f.status.connected])).toEqual([['kept', 'admin', true]]);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

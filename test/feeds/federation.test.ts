@@ -1,0 +1,78 @@
+import dgram from 'node:dgram';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KizunaNode } from '../../src/node/node.js';
+import { waitUntil } from '../support/node-harness.js';
+import { TestTakClient } from '../support/tak-client.js';
+import { type1 } from '../support/ais-encode.js';
+import { allEvents, hasUid, login, openWs, planCluster, startPlanned } from '../federation-node/cluster.js';
+
+/**
+ * Two real nodes: JPN takes a public AIS feed (REL TO USA) and a national coastal feed (JPN only). The
+ * public tracks cross to USA with their label; the national ones stay on JPN — in its store and on its
+ * web map — and appear on no USA egress.
+ */
+let cluster: Awaited<ReturnType<typeof planCluster>>;
+let jpn: KizunaNode;
+let usa: KizunaNode;
+
+function sendUdp(port: number, lines: string[]): Promise<void> {
+  const s = dgram.createSocket('udp4');
+  return new Promise((resolve, reject) =>
+    s.send(lines.map((l) => `${l}\n`).join(''), port, '127.0.0.1', (err) => {
+      s.close();
+      if (err) reject(err);
+      else resolve();
+    }),
+  );
+}
+
+beforeAll(async () => {
+  cluster = await planCluster([{ nation: 'JPN', relTo: ['JPN', 'USA'] }, { nation: 'USA', relTo: ['USA', 'JPN'] }]);
+  jpn = await startPlanned(cluster.nodes[0]!, {
+    feeds: [
+      { id: 'ais-public', kind: 'ais', transport: 'udp', port: 0, label: { classification: 'UNCLASSIFIED', relTo: ['USA'] } },
+      { id: 'ais-national', kind: 'ais', transport: 'udp', port: 0, label: { classification: 'UNCLASSIFIED' } },
+    ],
+  });
+  usa = await startPlanned(cluster.nodes[1]!, { tcpClearance: 'TOP SECRET' });
+  await waitUntil(() => jpn.federation.status()[0]!.state === 'connected' && usa.federation.status()[0]!.state === 'connected', 'link up', 20_000);
+}, 120_000);
+
+afterAll(async () => {
+  await usa?.close();
+  await jpn?.close();
+  cluster?.cleanup();
+});
+
+describe('feed labels across the federation', () => {
+  it('a public AIS track reaches USA with its label; a national-only feed never does', async () => {
+    const port = (id: string) => jpn.feeds.get(id)!.status().port!;
+    const usaTak = await TestTakClient.connect(usa.ready.tcp);
+    const jpnWs = await openWs(jpn, await login(jpn, 'jpn-coord'));
+    const usaWs = await openWs(usa, await login(usa, 'usa-coord'));
+    try {
+      await waitUntil(() => jpnWs.msgs.some((m) => m.t === 'snapshot') && usaWs.msgs.some((m) => m.t === 'snapshot'), 'ws snapshots');
+      // the national one first, then the public marker on the same node and link
+      await sendUdp(port('ais-national'), [type1({ mmsi: 431100001, lat: 33.9, lon: 130.9 })]);
+      await waitUntil(() => hasUid(jpn, 'MMSI-431100001'), 'national track stored on JPN');
+      await sendUdp(port('ais-public'), [type1({ mmsi: 431100002, lat: 34.0, lon: 131.0 })]);
+      await usaTak.waitForUid('MMSI-431100002', 20_000);
+      await waitUntil(() => usaWs.raw.some((r) => r.includes('MMSI-431100002')), 'public track on the USA web map', 20_000);
+      const onUsa = (await allEvents(usa)).find((e) => e.uid === 'MMSI-431100002')!;
+      expect(onUsa.origin).toBe('JPN');
+      expect(onUsa.label).toMatchObject({ policy: 'JPN', owner: 'JPN' });
+      // JPN's web map shows both, each with its own marking
+      await waitUntil(() => jpnWs.raw.some((r) => r.includes('MMSI-431100001')) && jpnWs.raw.some((r) => r.includes('MMSI-431100002')), 'both on the JPN map');
+      expect(jpnWs.raw.find((r) => r.includes('MMSI-431100002'))).toContain('REL TO JPN, USA');
+      expect(jpnWs.raw.find((r) => r.includes('MMSI-431100001'))).toContain('NOFORN');
+      // the national track: nowhere on USA
+      expect(await hasUid(usa, 'MMSI-431100001')).toBe(false);
+      expect(usaTak.byUid('MMSI-431100001')).toEqual([]);
+      expect(usaWs.raw.some((r) => r.includes('MMSI-431100001'))).toBe(false);
+    } finally {
+      usaTak.close();
+      jpnWs.close();
+      usaWs.close();
+    }
+  }, 120_000);
+});

@@ -1,0 +1,50 @@
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestNode, waitUntil } from '../support/node-harness.js';
+import { TestTakClient, sa } from '../support/tak-client.js';
+import { type1 } from '../support/ais-encode.js';
+
+type Node = Awaited<ReturnType<typeof startTestNode>>;
+
+describe('a flooding feed', () => {
+  let node: Node;
+  beforeAll(async () => {
+    node = await startTestNode({
+      nation: 'JPN',
+      feeds: [{ id: 'flood', kind: 'ais', transport: 'tcp-server', port: 0, label: { classification: 'UNCLASSIFIED' }, maxMessagesPerSecond: 500, maxTracks: 300 }],
+    });
+  });
+  afterAll(async () => node?.stop());
+
+  it('is rate-limited per feed and bounded in tracks while TAK clients keep being served', async () => {
+    const a = await TestTakClient.connect(node.ready.tcp);
+    const b = await TestTakClient.connect(node.ready.tcp);
+    const lines = Array.from({ length: 2000 }, (_, i) => `${type1({ mmsi: 440000000 + i, lat: 35 + i / 10_000, lon: 129 })}\n`).join('');
+    let flooding = true;
+    let sentBytes = 0;
+    const sender = net.connect(node.feeds.get('flood')!.status().port!, '127.0.0.1');
+    await new Promise<void>((r) => sender.once('connect', () => r()));
+    sender.on('error', () => undefined);
+    const pump = (): void => {
+      while (flooding && sender.write(lines)) sentBytes += lines.length;
+      if (flooding) sender.once('drain', pump);
+    };
+    pump();
+    try {
+      await waitUntil(() => node.feeds.get('flood')!.status().rateLimited > 0, 'rate limit engaged', 20_000);
+      // while the flood goes on, a TAK client's event still reaches the other client
+      a.send(sa('TAK-DURING-FLOOD', 'ALPHA'));
+      await b.waitForUid('TAK-DURING-FLOOD', 20_000);
+      expect(flooding).toBe(true);
+      const st = node.feeds.get('flood')!.status();
+      expect(st.rateLimited).toBeGreaterThan(0);
+      expect(st.tracks).toBeLessThanOrEqual(300);
+      expect(st.messages).toBeLessThan(sentBytes / 40); // far fewer accepted than sent
+    } finally {
+      flooding = false;
+      sender.destroy();
+      a.close();
+      b.close();
+    }
+  }, 60_000);
+});

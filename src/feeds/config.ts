@@ -14,39 +14,39 @@ const TRANSPORTS_OF: Record<(typeof FEED_KINDS)[number], readonly string[]> = {
 export const FeedConfigSchema = z
   .object({
     /** stable id: status, metrics and the admin endpoint use it */
-    id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'id: letters, digits, _ . - (at most 64)'),
-    kind: z.enum(FEED_KINDS),
-    transport: z.enum(FEED_TRANSPORTS),
+    id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'id: letters, digits, _ . - (at most 64)').describe('stable id: status, metrics and the admin endpoint use it'),
+    kind: z.enum(FEED_KINDS).describe('ais (NMEA !AIVDM/!AIVDO), sbs (SBS-1 BaseStation) or aircraft-json (dump1090)'),
+    transport: z.enum(FEED_TRANSPORTS).describe('udp, tcp-client, tcp-server (AIS/SBS) or http, file (aircraft.json)'),
     /** udp/tcp-server: address to listen on; tcp-client: the receiver to connect to */
-    host: z.string().min(1).default('127.0.0.1'),
-    port: Port.optional(),
+    host: z.string().min(1).default('127.0.0.1').describe('udp/tcp-server: address to listen on; tcp-client: the receiver to connect to'),
+    port: Port.optional().describe('udp/tcp port (0 = any free port for udp/tcp-server)'),
     /** http: the dump1090 aircraft.json URL */
-    url: z.string().url().optional(),
+    url: z.string().url().optional().describe('http: the dump1090 aircraft.json URL'),
     /** file: path of an aircraft.json that dump1090 rewrites */
-    path: z.string().min(1).optional(),
-    pollMs: z.number().int().min(100).default(1000),
+    path: z.string().min(1).optional().describe('file: path of an aircraft.json that dump1090 rewrites'),
+    pollMs: z.number().int().min(100).default(1000).describe('http/file: poll interval'),
     /** label of every track this feed produces, in the node's own policy (owner = this nation) */
     label: z.object({
-      classification: z.string().min(1),
-      relTo: z.array(z.string().regex(/^[A-Z]{3,4}$/)).optional(),
-      caveats: z.array(z.string()).optional(),
-    }),
+      classification: z.string().min(1).describe('classification of the feed label'),
+      relTo: z.array(z.string().regex(/^[A-Z]{3,4}$/)).optional().describe('releasable-to nations (the owner is always included)'),
+      caveats: z.array(z.string()).optional().describe('caveats of the feed label'),
+    }).describe("label of every track this feed produces, in the node's own policy (owner = this nation)"),
     /** CoT affiliation letter of the feed's tracks (u unknown, n neutral, f friend, …) */
-    affiliation: z.enum(['f', 'a', 'n', 'u', 's', 'h', 'j', 'k', 'p']).default('u'),
+    affiliation: z.enum(['f', 'a', 'n', 'u', 's', 'h', 'j', 'k', 'p']).default('u').describe('CoT affiliation letter of the feed tracks (u unknown, n neutral, f friend, …)'),
     /** CoT type function atoms after `a-<aff>-`, by AIS ship type number, 'aton', 'vessel', 'aircraft' or category */
-    types: z.record(z.string().max(8), z.string().regex(/^[A-Z](-[A-Z0-9]{1,2}){0,5}$/, 'types: CoT function atoms such as S-X-M-C')).optional(),
+    types: z.record(z.string().max(8), z.string().regex(/^[A-Z](-[A-Z0-9]{1,2}){0,5}$/, 'types: CoT function atoms such as S-X-M-C')).optional().describe('CoT type function atoms after a-<aff>-, by AIS ship type number, \'aton\', \'vessel\', \'aircraft\' or category'),
     /** a track not reported for this long is stale */
-    staleMs: z.number().int().min(1000).default(300_000),
+    staleMs: z.number().int().min(1000).default(300_000).describe('a track not reported for this long is stale'),
     /** at most one update per track per this interval (latest state wins) */
-    minIntervalMs: z.number().int().min(0).default(1000),
+    minIntervalMs: z.number().int().min(0).default(1000).describe('at most one update per track per this interval (latest state wins)'),
     /** input messages per second accepted from this feed; the rest are counted and dropped */
-    maxMessagesPerSecond: z.number().int().positive().default(20_000),
+    maxMessagesPerSecond: z.number().int().positive().default(20_000).describe('input messages per second accepted; the rest are counted and dropped'),
     /** track updates per second handed to the node */
-    maxPublishPerSecond: z.number().int().positive().default(5_000),
-    maxTracks: z.number().int().positive().default(100_000),
+    maxPublishPerSecond: z.number().int().positive().default(5_000).describe('track updates per second handed to the node'),
+    maxTracks: z.number().int().positive().default(100_000).describe('live tracks held for this feed'),
     /** tcp-server: concurrent senders */
-    maxConnections: z.number().int().positive().default(8),
-    enabled: z.boolean().default(true),
+    maxConnections: z.number().int().positive().default(8).describe('tcp-server: concurrent senders'),
+    enabled: z.boolean().default(true).describe('a disabled feed is kept but not started'),
   })
   .superRefine((f, ctx) => {
     if (!TRANSPORTS_OF[f.kind].includes(f.transport)) {

@@ -8,6 +8,8 @@ import { renderMarking } from '../../src/labels/index.js';
 import { startTestNode, waitUntil } from '../support/node-harness.js';
 import { TestTakClient } from '../support/tak-client.js';
 
+const METRICS_TOKEN = 'feeds-test-metrics-token';
+
 type Node = Awaited<ReturnType<typeof startTestNode>>;
 
 /** A dump1090 stand-in: SBS-1 on a TCP port the feed connects to; can be stopped and restarted on that port. */
@@ -48,6 +50,7 @@ describe('ADS-B feeds into a real node', () => {
     writeFileSync(json, JSON.stringify({ now: 1, aircraft: [] }));
     node = await startTestNode({
       nation: 'JPN',
+      metrics: { token: METRICS_TOKEN },
       seedUsers: [
         { username: 'admin', password: 'admin-pass-1', role: 'administrator' },
         { username: 'op', password: 'op-pass-1', role: 'operator' },
@@ -187,8 +190,10 @@ describe('ADS-B feeds into a real node', () => {
     ]);
   });
 
-  it('/metrics carries per-feed samples', async () => {
-    const text = await (await fetch(`http://127.0.0.1:${node.ready.http}/metrics`)).text();
+  it('/metrics carries per-feed samples (with the metrics token; without it they are not served)', async () => {
+    const url = `http://127.0.0.1:${node.ready.http}/metrics`;
+    expect((await fetch(url)).status).toBe(401);
+    const text = await (await fetch(url, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
     expect(text).toMatch(/kizuna_feed_connected\{feed="sbs"\} 1/);
     expect(text).toMatch(/kizuna_feed_decode_errors_total\{feed="sbs"\} 1/);
     expect(text).toMatch(/kizuna_feed_messages_total\{feed="json"\} [1-9]/);

@@ -21,6 +21,8 @@ import { openBus } from '../bus/open.js';
 import { nodeSubject } from '../bus/subject.js';
 import { parseCotXml, serializeCotXml } from '../cot/xml.js';
 import { TakServer } from '../tak/server.js';
+import { connectionBudgetFromFdLimit } from '../tak/budget.js';
+import { raiseFdLimit } from './fd-limit.js';
 import type { ClientIdentity, TakConnection } from '../tak/connection.js';
 import { DELETE, deleteTarget } from '../tak/control.js';
 import { ensureNodePki, identityOfCert, openRevocations, type NodePki, type Revocations } from '../certs/index.js';
@@ -183,6 +185,10 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     let marti: MartiServers | undefined;
     let fileTransfer: FileTransfer | undefined;
 
+    const fdLimit = await raiseFdLimit(log);
+    const conns = config.connections;
+    const maxConnections = conns.maxConnections || connectionBudgetFromFdLimit(fdLimit?.soft, conns.reservedFds, 10_000);
+    log.info({ maxConnections, fdLimit: fdLimit?.soft, reservedFds: conns.reservedFds }, 'streaming connection budget');
     const tak: TakServer = new TakServer({
       processId,
       guard,
@@ -237,6 +243,12 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
         cert: pki.serverCertPem,
         ca: pki.caCertPem,
         handshakeTimeoutMs: config.limits.handshakeTimeoutMs,
+      },
+      budget: {
+        maxConnections,
+        maxPerAddress: { tcp: conns.maxPerAddressTcp, tls: conns.maxPerAddressTls },
+        tcpIdleTimeoutMs: conns.tcpIdleTimeoutMs,
+        refusalLogIntervalMs: conns.refusalLogIntervalMs,
       },
     });
     closers.push(() => tak.close());
@@ -363,6 +375,10 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
         { name: 'kizuna_tak_received_total', help: 'events received from TAK clients', type: 'counter' as const, value: tak.stats.received },
         { name: 'kizuna_tak_delivered_total', help: 'events delivered to TAK clients', type: 'counter' as const, value: tak.stats.delivered },
         { name: 'kizuna_tak_withheld_total', help: 'deliveries withheld by the release guard', type: 'counter' as const, value: tak.stats.dropped },
+        { name: 'kizuna_tak_sockets', help: 'open streaming sockets (TLS handshakes included)', type: 'gauge' as const, value: tak.budgetStats?.open ?? 0 },
+        { name: 'kizuna_tak_refused_per_address_total', help: 'streaming connections refused by the per-address cap', type: 'counter' as const, value: tak.budgetStats?.refusedPerAddress ?? 0 },
+        { name: 'kizuna_tak_refused_budget_total', help: 'streaming connections refused by the global budget', type: 'counter' as const, value: tak.budgetStats?.refusedGlobal ?? 0 },
+        { name: 'kizuna_tak_idle_closed_total', help: 'plain-TCP clients closed after sending nothing', type: 'counter' as const, value: tak.budgetStats?.idleClosed ?? 0 },
       ];
       for (const p of federation!.status()) {
         samples.push({ name: 'kizuna_federation_outbox_depth', help: 'federation outbox depth', type: 'gauge' as const, value: p.outboxDepth, labels: { peer: p.peer } } as (typeof samples)[number]);

@@ -267,6 +267,17 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       const n = tak.dropSerial(serial);
       log.info({ serial, dropped: n }, 'certificate revoked');
     });
+    // A disabled user's live TAK sessions (certificate name = username) end at once, like a revocation.
+    const unRevokedUsers = users.onRevoked((r) => {
+      if (r.kind !== 'user') return;
+      const live = [...tak.connections()].filter((c) => c.identity.serial !== undefined && c.identity.name === r.username);
+      for (const c of live) {
+        c.close('user disabled');
+        c.socket.destroy();
+      }
+      log.info({ user: r.username, dropped: live.length }, 'user disabled');
+    });
+    closers.push(unRevokedUsers);
 
     // Every process of this node delivers what any process stored (NATS) or what this one stored (memory).
     const deliverLocal = (be: BusEvent): void => {

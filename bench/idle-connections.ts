@@ -7,7 +7,8 @@
  * (one per transport), so every process stays under its own open-file limit. Clients connect and then
  * send nothing (plain TCP: the idle timeout is off for the run; TLS: a valid client certificate, full
  * handshake each). Baseline = the node's RSS and /healthz latency before any client, in the same run.
- * RSS is read from /proc/<pid>/status. Loopback only; per-address caps are raised for the run, since all
+ * RSS is read from /proc/<pid>/status after a full GC in the sampled process (retained memory, not garbage
+ * not yet collected). `--ceiling` adds the same TLS clients against a bare Node TLS server. Loopback only; per-address caps are raised for the run, since all
  * clients share 127.0.0.1.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -30,6 +31,9 @@ interface Creds {
   keyPem: string;
   certPem: string;
   caPem: string;
+  /** the node's server certificate, for the bare TLS server (ceiling) */
+  serverKeyPem: string;
+  serverCertPem: string;
 }
 
 // ---- child: the node -------------------------------------------------------------------------------
@@ -50,9 +54,31 @@ async function runNode(): Promise<void> {
     }),
   );
   const c = await issueClientCert(node.pki, { name: 'bench', nation: 'JPN', groups: ['Blue'], role: 'operator' });
-  const creds: Creds = { ready: node.ready, keyPem: c.keyPem!, certPem: c.certPem, caPem: node.pki.caCertPem };
+  const creds: Creds = {
+    ready: node.ready,
+    keyPem: c.keyPem!,
+    certPem: c.certPem,
+    caPem: node.pki.caCertPem,
+    serverKeyPem: node.pki.serverKeyPem,
+    serverCertPem: node.pki.serverCertPem,
+  };
   process.stdout.write(JSON.stringify(creds) + '\n');
   process.on('SIGTERM', () => void node.close().finally(() => (rmSync(dir, { recursive: true, force: true }), process.exit(0))));
+}
+
+// ---- child: the ceiling, a bare Node TLS server (same certificates, client certificates required) ------
+async function runBareTls(credsFile: string): Promise<void> {
+  const creds = JSON.parse(readFileSync(credsFile, 'utf8')) as Creds;
+  const server = tls.createServer(
+    { key: creds.serverKeyPem, cert: creds.serverCertPem, ca: creds.caPem, requestCert: true, rejectUnauthorized: true },
+    (s) => {
+      s.on('error', () => undefined);
+      s.resume();
+    },
+  );
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  process.stdout.write(JSON.stringify({ ...creds, ready: { ...creds.ready, tls: port } }) + '\n');
 }
 
 // ---- child: idle clients of one transport ------------------------------------------------------------
@@ -96,8 +122,19 @@ function fds(pid: number): number {
   return Number(m![1]);
 }
 
-function child(args: string[]): { proc: ChildProcess; line(): Promise<string> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', self, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Server processes collect garbage on SIGUSR2, so RSS is sampled as retained memory, not uncollected garbage. */
+function collectOnSignal(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  process.on('SIGUSR2', () => {
+    gc?.();
+    const m = process.memoryUsage();
+    const mib = (n: number) => (n / 1048576).toFixed(1);
+    process.stderr.write(`${process.argv.includes('node') ? 'node' : 'bare'} heap ${mib(m.heapUsed)} MiB, external ${mib(m.external)} MiB, rss ${mib(m.rss)} MiB\n`);
+  });
+}
+
+function child(args: string[], flags: string[] = []): { proc: ChildProcess; line(): Promise<string> } {
+  const proc = spawn(process.execPath, [...flags, '--import', 'tsx', self, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const rl = createInterface({ input: proc.stdout! });
   const waiting: ((l: string) => void)[] = [];
   const lines: string[] = [];
@@ -120,11 +157,16 @@ async function apiLatency(port: number, n = 20): Promise<{ p50: number; max: num
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 3_000));
+async function sampleRss(pid: number): Promise<number> {
+  process.kill(pid, 'SIGUSR2');
+  await new Promise((r) => setTimeout(r, 1_000));
+  return rssKb(pid);
+}
 
 async function main(): Promise<void> {
   const nTcp = Number(arg('tcp', '9000'));
   const nTls = Number(arg('tls', '9000'));
-  const node = child(['--role', 'node']);
+  const node = child(['--role', 'node'], ['--expose-gc']);
   const creds = JSON.parse(await node.line()) as Creds;
   const pid = node.proc.pid!;
   const dir = mkdtempSync(join(tmpdir(), 'kizuna-bench-idle-creds-'));
@@ -133,7 +175,7 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   const row = async (stage: string, clients: number, base?: number) => {
     await settle();
-    const rss = rssKb(pid);
+    const rss = await sampleRss(pid);
     const api = await apiLatency(creds.ready.http);
     const per = base !== undefined && clients ? (((rss - base) * 1024) / clients / 1024).toFixed(1) : '';
     rows.push([stage, String(clients), (rss / 1024).toFixed(1), per, `${api.ok}/20`, api.p50.toFixed(1), api.max.toFixed(1)]);
@@ -157,6 +199,20 @@ async function main(): Promise<void> {
   }
   await row(`+ ${nTls} idle TLS`, nTls, afterTcp);
   rows.push(['(both)', String(nTcp + nTls), '', (((rssKb(pid) - base) * 1024) / Math.max(1, nTcp + nTls) / 1024).toFixed(1), '', '', '']);
+  if (nTls && process.argv.includes('--ceiling')) {
+    // Same TLS clients against a bare Node TLS server: what Node/OpenSSL alone cost per connection.
+    const bare = child(['--role', 'bare-tls', '--creds', credsFile], ['--expose-gc']);
+    const bareCreds = join(dir, 'bare.json');
+    writeFileSync(bareCreds, await bare.line());
+    await settle();
+    const before = await sampleRss(bare.proc.pid!);
+    const c = child(['--role', 'clients', '--kind', 'tls', '--n', String(nTls), '--creds', bareCreds]);
+    clients.push(c.proc, bare.proc);
+    console.log('bare tls', await c.line());
+    await settle();
+    const after = await sampleRss(bare.proc.pid!);
+    rows.push(['ceiling: bare Node TLS server', String(nTls), (after / 1024).toFixed(1), (((after - before) * 1024) / nTls / 1024).toFixed(1), '', '', '']);
+  }
   const metrics = await (await fetch(`http://127.0.0.1:${creds.ready.http}/metrics`)).text();
   console.log(metrics.split('\n').filter((l) => /^kizuna_tak_(clients|sockets|refused)/.test(l)).join('\n'));
   console.log('\n| stage | clients | node RSS MiB | KiB per connection | /healthz ok | p50 ms | max ms |');
@@ -168,6 +224,8 @@ async function main(): Promise<void> {
 }
 
 const role = arg('role', 'main');
+if (role === 'node' || role === 'bare-tls') collectOnSignal();
 if (role === 'node') await runNode();
+else if (role === 'bare-tls') await runBareTls(arg('creds', ''));
 else if (role === 'clients') await runClients(arg('kind', 'tcp') as 'tcp' | 'tls', Number(arg('n', '0')), arg('creds', ''));
 else await main();

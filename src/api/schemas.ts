@@ -213,6 +213,8 @@ export const RequestQuerySchema = z.object({
 });
 export const PageQuerySchema = z.object({ after: z.string().max(200).optional(), limit: limit(200, 100) });
 export const IdParamsSchema = z.object({ id: z.string().min(1).max(200) });
+export const UsernameParamsSchema = z.object({ username: z.string().min(1).max(64) });
+export const DisabledBodySchema = named('DisabledBody', z.object({ disabled: z.boolean() }));
 
 // ---- compile-time proof that the schemas are the contract types ----
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;

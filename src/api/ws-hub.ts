@@ -77,6 +77,7 @@ export class WsHub {
   private readonly lv;
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly unsubscribe: () => void;
+  private readonly unRevoked: () => void;
   private readonly maxBuffered: number;
 
   constructor(
@@ -88,6 +89,9 @@ export class WsHub {
     this.unsubscribe = deps.tracks.subscribe((c) => this.onTrack(c));
     this.timer = setInterval(() => void this.checkSessions(), deps.ws?.sessionCheckMs ?? 15_000);
     this.timer.unref();
+    // Logout, token revocation and disabling a user close that user's sockets now; the periodic check
+    // remains for expiry and for revocations made by other processes of the node.
+    this.unRevoked = deps.users.onRevoked((r) => void this.checkSessions(r.username));
   }
 
   get clientCount(): number {
@@ -340,9 +344,9 @@ export class WsHub {
     if (g.clients.size === 0 && this.groups.get(g.key) === g) this.groups.delete(g.key);
   }
 
-  /** Expired or revoked sessions get {t:'expired'} and are closed. */
-  async checkSessions(): Promise<void> {
-    const all = [...this.groups.values()].flatMap((g) => [...g.clients]);
+  /** Expired or revoked sessions (of one user, or of all) get {t:'expired'} and are closed. */
+  async checkSessions(username?: string): Promise<void> {
+    const all = [...this.groups.values()].flatMap((g) => [...g.clients]).filter((cl) => username === undefined || cl.user.username === username);
     for (const cl of all) {
       const u = await this.deps.users.authenticate(cl.token).catch(() => undefined);
       if (u) continue;
@@ -356,6 +360,7 @@ export class WsHub {
   close(): void {
     clearInterval(this.timer);
     this.unsubscribe();
+    this.unRevoked();
     for (const g of this.groups.values()) for (const cl of g.clients) cl.ws.terminate();
     this.groups.clear();
     this.wss.close();

@@ -17,7 +17,7 @@ export {
   type AuditAnchor,
 } from './audit.js';
 export { canonicalJson } from './canonical.js';
-export { createUserService, hashPassword, checkPassword, type UserService, type SessionUser, type LoginSource } from './users.js';
+export { createUserService, hashPassword, checkPassword, type UserService, type SessionUser, type LoginSource, type Revocation } from './users.js';
 export { LoginThrottle, DEFAULT_LOGIN_THROTTLE, addressKey, type LoginThrottleConfig, type ThrottleEvent } from './login-throttle.js';
 export {
   createCoordination,

@@ -21,6 +21,8 @@ interface UserBody {
   /** scrypt$N$r$p$salt(b64)$hash(b64) */
   passwordHash: string;
   createdAt: string;
+  /** a disabled user cannot log in, and every token of theirs stops working */
+  disabled?: boolean;
 }
 
 interface SessionBody {
@@ -29,6 +31,13 @@ interface SessionBody {
   expiresAt: number | null;
   revoked: boolean;
 }
+
+/**
+ * A session, token or user stopped being valid. Holders of live sessions (the WebSocket hub, the TAK
+ * server) listen and close them at once instead of finding out at their next periodic check.
+ * In-process: other processes of the node still find out at their own check.
+ */
+export type Revocation = { kind: 'token'; username: string } | { kind: 'user'; username: string };
 
 /** Where a password attempt came from: the throttle keys on the address, the audit records both. */
 export interface LoginSource {
@@ -50,6 +59,10 @@ export interface UserService {
   list(): Promise<UserView[]>;
   /** SessionUser for a known user (e.g. a client certificate mapped to a user). */
   sessionUser(username: string): Promise<SessionUser | undefined>;
+  /** Disables (or re-enables) a user: login refused, every token invalid; audited. NOT_FOUND for an unknown user. */
+  setDisabled(username: string, disabled: boolean, actor: string): Promise<void>;
+  /** Called after a logout/token revocation or a user is disabled (committed); returns unsubscribe. */
+  onRevoked(fn: (r: Revocation) => void): () => void;
 }
 
 const Username = z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'username is invalid');
@@ -119,9 +132,16 @@ export function createUserService(
   // A fixed hash so an unknown username costs the same scrypt work as a wrong password.
   let dummyHash: Promise<string> | undefined;
 
+  const revokedListeners = new Set<(r: Revocation) => void>();
+  const revoked = (r: Revocation): void => {
+    for (const fn of revokedListeners) fn(r);
+  };
+
+  /** An enabled user (a disabled one is as good as unknown everywhere it is looked up). */
   async function getUser(username: string): Promise<UserBody | undefined> {
     if (!Username.safeParse(username).success) return undefined;
-    return (await store.getDoc<UserBody>(COL.user, username))?.body;
+    const u = (await store.getDoc<UserBody>(COL.user, username))?.body;
+    return u && !u.disabled ? u : undefined;
   }
 
   async function verify(username: string, password: string): Promise<UserBody | undefined> {
@@ -244,6 +264,7 @@ export function createUserService(
         audit: [audit.draft('auth.logout', doc.body.username, { username: doc.body.username, kind: doc.body.kind })],
         chain: chainAudit,
       });
+      revoked({ kind: 'token', username: doc.body.username });
     },
 
     async verifyPassword(username, password, from) {
@@ -271,6 +292,26 @@ export function createUserService(
     async sessionUser(username) {
       const u = await getUser(username);
       return u ? sessionUser(u) : undefined;
+    },
+
+    async setDisabled(username, disabled, actor) {
+      const doc = Username.safeParse(username).success ? await store.getDoc<UserBody>(COL.user, username) : undefined;
+      if (!doc) throw new KizunaError('NOT_FOUND');
+      if (Boolean(doc.body.disabled) === disabled) return;
+      const body: UserBody = { ...doc.body };
+      if (disabled) body.disabled = true;
+      else delete body.disabled;
+      await store.commit({
+        docs: [{ collection: COL.user, id: doc.id, label: doc.label, body, expectedVersion: doc.version }],
+        audit: [audit.draft(disabled ? 'user.disabled' : 'user.enabled', actor, { username })],
+        chain: chainAudit,
+      });
+      if (disabled) revoked({ kind: 'user', username });
+    },
+
+    onRevoked(fn) {
+      revokedListeners.add(fn);
+      return () => revokedListeners.delete(fn);
     },
   };
 }

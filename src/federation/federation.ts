@@ -39,6 +39,7 @@ export function createFederation(d: FedDeps): Federation {
         maxOutbox: d.limits?.maxOutbox ?? 1_000_000,
         backoffMin: d.backoff?.minMs ?? 200,
         backoffMax: d.backoff?.maxMs ?? 10_000,
+        stallMs: d.stallMs ?? 30_000,
         dialer: !d.listen || d.nodeId < p.name,
       },
       log,

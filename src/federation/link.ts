@@ -7,6 +7,7 @@ import { certIdentity, issuedBy } from './peer-cert.js';
 import { labelFromJson } from '../labels/index.js';
 import { signBatchBinding, signBinding } from '../labels/binding.js';
 import { InboundChecker, rejectsPermanently, type BatchRef } from './receive.js';
+import { LinkWatchdog, type WatchedConn } from './link-watchdog.js';
 import type { FedDeps, FedPeer, LinkState, PeerStatus } from './types.js';
 import {
   FrameReader,
@@ -36,11 +37,13 @@ export interface LinkOptions {
   maxOutbox: number;
   backoffMin: number;
   backoffMax: number;
+  /** see FedDeps.stallMs */
+  stallMs: number;
   /** this side dials the peer (the other waits for our connection) */
   dialer: boolean;
 }
 
-interface Conn {
+interface Conn extends WatchedConn {
   sock: tls.TLSSocket;
   helloFromPeer: boolean;
   helloAcked: boolean;
@@ -100,7 +103,20 @@ export class PeerLink {
   ) {
     this.backoff = o.backoffMin;
     this.leaseHeld = !d.bus;
+    this.watchdog = new LinkWatchdog(
+      o.stallMs,
+      () => {
+        const c = this.conn;
+        return c && { conn: c, owed: !c.helloAcked || !c.helloFromPeer || this.lastSent > this.lastAck };
+      },
+      (why) => {
+        this.log.warn({ peer: this.peer.name, why }, 'federation link stalled; redialling');
+        this.drop('stalled');
+      },
+    );
   }
+
+  private readonly watchdog: LinkWatchdog;
 
   async init(): Promise<void> {
     this.lastAck = await this.d.store.outbox.acked(this.peer.name);
@@ -136,6 +152,7 @@ export class PeerLink {
     // Other processes of the node may enqueue into the shared store: poll while we hold the link.
     this.pollTimer = setInterval(() => this.pump(), 500);
     this.pollTimer.unref();
+    this.watchdog.start();
     if (this.o.dialer) this.dial();
   }
 
@@ -145,6 +162,7 @@ export class PeerLink {
     this.leaseHeld = !this.d.bus ? !this.closed : false;
     clearInterval(this.pollTimer);
     clearTimeout(this.reconnectTimer);
+    this.watchdog.stop();
     this.drop('stopped');
   }
 
@@ -203,7 +221,10 @@ export class PeerLink {
       ...(/^[\d.]+$|:/.test(host) ? {} : { servername: host }),
     });
     let attached = false;
+    // A path that stalls during the TLS handshake never errors: give up and redial.
+    sock.setTimeout(this.o.stallMs, () => sock.destroy());
     sock.once('secureConnect', () => {
+      sock.setTimeout(0);
       const refused = this.verifyPeerCert(sock.getPeerX509Certificate(), sock.authorized);
       if (refused) {
         void this.refuse(sock, refused, sock.remoteAddress);
@@ -263,13 +284,16 @@ export class PeerLink {
       return;
     }
     this.drop('replaced');
-    const conn: Conn = { sock, helloFromPeer: false, helloAcked: false, version: 0, ackVersion: 0, inbox: [], batch: undefined, receiving: undefined };
+    const now = Date.now();
+    const conn: Conn = { attachedAt: now, lastHeardAt: now, sock, helloFromPeer: false, helloAcked: false, version: 0, ackVersion: 0, inbox: [], batch: undefined, receiving: undefined };
     this.conn = conn;
     this.state = 'connecting';
     sock.setNoDelay(true);
+    sock.setKeepAlive(true, 30_000);
     const reader = new FrameReader();
     sock.on('data', (chunk: Buffer) => {
       if (this.conn !== conn) return;
+      conn.lastHeardAt = Date.now();
       try {
         for (const body of reader.push(chunk)) this.onFrame(conn, decodeFrame(body));
       } catch (err) {
@@ -294,6 +318,10 @@ export class PeerLink {
     });
   }
 
+  /**
+   * Ends the current connection. Every cause but a replacement ends in backoff and a redial (on the
+   * dialing side): the close handler cannot do it, because by the time it runs this.conn is no longer c.
+   */
   private drop(why: string): void {
     const c = this.conn;
     if (!c) return;
@@ -301,6 +329,7 @@ export class PeerLink {
     this.log.debug({ peer: this.peer.name, why }, 'federation link dropped');
     c.sock.destroy();
     this.state = 'down';
+    if (why !== 'replaced') this.scheduleReconnect();
   }
 
   private protocolError(conn: Conn, err: unknown): void {

@@ -64,6 +64,9 @@ export interface FedDeps {
   onPeerAuditHead?: (from: { peer: string; nation: string }, head: AuditHead) => Promise<void>;
   /** reconnect backoff bounds (ms); defaults 200..10,000 */
   backoff?: { minMs?: number; maxMs?: number };
+  /** a link that owes us a handshake or acks and has heard nothing from the peer for this long is
+   * dropped and redialled (a stalled path never closes by itself); default 30,000 */
+  stallMs?: number;
   log?: Logger;
 }
 

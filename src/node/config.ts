@@ -63,6 +63,23 @@ export const NodeConfigSchema = z.strictObject({
     })
     .prefault({}),
   /**
+   * Streaming-port (TAK TCP/TLS) connection budgets. `maxConnections` 0 = the process's open-file limit
+   * minus `reservedFds` (left for the web/API, Marti, federation ports and the store). Per-address caps
+   * count sockets per remote address and transport (TLS before its handshake). A plain-TCP client from
+   * which nothing has been read for `tcpIdleTimeoutMs` is closed (0 = never); ATAK pings after 15 s
+   * without traffic, so 5 min leaves a wide margin. Refusals are logged once per address per interval.
+   */
+  connections: z
+    .object({
+      maxConnections: z.number().int().nonnegative().default(0),
+      reservedFds: z.number().int().nonnegative().default(1024),
+      maxPerAddressTcp: z.number().int().positive().default(64),
+      maxPerAddressTls: z.number().int().positive().default(256),
+      tcpIdleTimeoutMs: z.number().int().nonnegative().default(300_000),
+      refusalLogIntervalMs: z.number().int().positive().default(60_000),
+    })
+    .prefault({}),
+  /**
    * Failed password logins (REST /api/auth/login and basic auth on the enrollment port) per username and
    * per client address: after the failures, attempts are refused (429 LOGIN_THROTTLED) for lockoutMs,
    * doubling per further lockout up to maxLockoutMs; a key is forgotten after windowMs without failures.

@@ -20,6 +20,8 @@ import { openBus } from '../bus/open.js';
 import { nodeSubject } from '../bus/subject.js';
 import { parseCotXml, serializeCotXml } from '../cot/xml.js';
 import { TakServer } from '../tak/server.js';
+import { connectionBudgetFromFdLimit } from '../tak/budget.js';
+import { raiseFdLimit } from './fd-limit.js';
 import type { ClientIdentity, TakConnection } from '../tak/connection.js';
 import { DELETE } from '../tak/control.js';
 import { ensureNodePki, identityOfCert, openRevocations, type NodePki, type Revocations } from '../certs/index.js';
@@ -201,6 +203,10 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     let marti: MartiServers | undefined;
     let fileTransfer: FileTransfer | undefined;
 
+    const fdLimit = await raiseFdLimit(log);
+    const conns = config.connections;
+    const maxConnections = conns.maxConnections || connectionBudgetFromFdLimit(fdLimit?.soft, conns.reservedFds, 10_000);
+    log.info({ maxConnections, fdLimit: fdLimit?.soft, reservedFds: conns.reservedFds }, 'streaming connection budget');
     const tak: TakServer = new TakServer({
       processId,
       guard,
@@ -250,6 +256,12 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
         ca: pki.caCertPem,
         handshakeTimeoutMs: config.limits.handshakeTimeoutMs,
       },
+      budget: {
+        maxConnections,
+        maxPerAddress: { tcp: conns.maxPerAddressTcp, tls: conns.maxPerAddressTls },
+        tcpIdleTimeoutMs: conns.tcpIdleTimeoutMs,
+        refusalLogIntervalMs: conns.refusalLogIntervalMs,
+      },
     });
     closers.push(() => tak.close());
 
@@ -267,6 +279,17 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       const n = tak.dropSerial(serial);
       log.info({ serial, dropped: n }, 'certificate revoked');
     });
+    // A disabled user's live TAK sessions (certificate name = username) end at once, like a revocation.
+    const unRevokedUsers = users.onRevoked((r) => {
+      if (r.kind !== 'user') return;
+      const live = [...tak.connections()].filter((c) => c.identity.serial !== undefined && c.identity.name === r.username);
+      for (const c of live) {
+        c.close('user disabled');
+        c.socket.destroy();
+      }
+      log.info({ user: r.username, dropped: live.length }, 'user disabled');
+    });
+    closers.push(unRevokedUsers);
 
     // Every process of this node delivers what any process stored (NATS) or what this one stored (memory).
     pipeline.onDelivery((be) => {
@@ -354,6 +377,10 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       samples: () => [
         ...feeds.metrics(),
         { name: 'kizuna_write_refused_total', help: 'writes refused by the write authority', type: 'counter', value: refusedWrites },
+        { name: 'kizuna_tak_sockets', help: 'open streaming sockets (TLS handshakes included)', type: 'gauge', value: tak.budgetStats?.open ?? 0 },
+        { name: 'kizuna_tak_refused_per_address_total', help: 'streaming connections refused by the per-address cap', type: 'counter', value: tak.budgetStats?.refusedPerAddress ?? 0 },
+        { name: 'kizuna_tak_refused_budget_total', help: 'streaming connections refused by the global budget', type: 'counter', value: tak.budgetStats?.refusedGlobal ?? 0 },
+        { name: 'kizuna_tak_idle_closed_total', help: 'plain-TCP clients closed after sending nothing', type: 'counter', value: tak.budgetStats?.idleClosed ?? 0 },
       ],
     });
     await registerApi(http, {

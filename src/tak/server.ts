@@ -10,6 +10,7 @@ import { TakConnection, type ClientIdentity, type ConnectionLimits } from './con
 import { isAddressedTo, type RouteInfo } from './routing.js';
 import { EncodedEvent } from './encoded-event.js';
 import { DELETE, deleteTarget, isControlType, isOwnSa, isSituationalAwareness } from './control.js';
+import { ConnectionBudget, type ConnectionBudgetOptions, type ConnectionBudgetStats } from './budget.js';
 
 /** What the node hands the streaming server to deliver: a stored, labelled event plus its routing. */
 export interface Delivery {
@@ -34,6 +35,8 @@ export interface TakServerDeps {
   /** parse a stored event for delivery (replay) */
   parseStored(ev: StoredEvent): CotEvent;
   tls?: tls.TlsOptions & { handshakeTimeoutMs?: number };
+  /** connection budgets of both streaming ports (see budget.ts); none = unbounded */
+  budget?: ConnectionBudgetOptions;
 }
 
 export interface TakServerStats {
@@ -52,14 +55,22 @@ export class TakServer {
   private readonly conns = new Map<string, TakConnection>();
   private tcp: net.Server | undefined;
   private tlsServer: tls.Server | undefined;
+  /** listens for the TLS port: admits raw sockets against the budget before the TLS server sees them */
+  private tlsFront: net.Server | undefined;
+  private budget: ConnectionBudget | undefined;
   readonly stats: TakServerStats = { clients: 0, delivered: 0, dropped: 0, received: 0 };
 
   constructor(private readonly deps: TakServerDeps) {}
 
   async listen(opts: { host: string; tcpPort?: number; tlsPort?: number }): Promise<{ tcp?: number; tls?: number }> {
     const out: { tcp?: number; tls?: number } = {};
+    const budget = this.deps.budget ? new ConnectionBudget(this.deps.budget, this.deps.logger) : undefined;
+    this.budget = budget;
     if (opts.tcpPort !== undefined) {
-      this.tcp = net.createServer((s) => this.accept(s, this.deps.anonymousIdentity()));
+      this.tcp = net.createServer((s) => {
+        if (budget && !budget.admit(s, 'tcp')) return;
+        this.accept(s, this.deps.anonymousIdentity());
+      });
       out.tcp = await listenOn(this.tcp, opts.host, opts.tcpPort);
     }
     if (opts.tlsPort !== undefined && this.deps.tls) {
@@ -78,9 +89,21 @@ export class TakServer {
         this.deps.logger.info({ code: (err as NodeJS.ErrnoException).code }, 'TLS handshake failed');
         socket.destroy();
       });
-      out.tls = await listenOn(this.tlsServer, opts.host, opts.tlsPort);
+      // A handshake costs CPU and a descriptor before the peer has proved anything: count it from the
+      // first byte by admitting raw sockets here and handing them to the (non-listening) TLS server.
+      const tlsServer = this.tlsServer;
+      this.tlsFront = net.createServer((raw) => {
+        if (budget && !budget.admit(raw, 'tls')) return;
+        tlsServer.emit('connection', raw);
+      });
+      out.tls = await listenOn(this.tlsFront, opts.host, opts.tlsPort);
     }
     return out;
+  }
+
+  /** open sockets and refusals of the streaming ports; undefined without a budget */
+  get budgetStats(): Readonly<ConnectionBudgetStats> | undefined {
+    return this.budget?.stats;
   }
 
   get clientCount(): number {
@@ -207,7 +230,8 @@ export class TakServer {
       c.close('server shutting down');
       c.socket.destroy();
     }
-    await Promise.all([closeServer(this.tcp), closeServer(this.tlsServer)]);
+    this.budget?.stop();
+    await Promise.all([closeServer(this.tcp), closeServer(this.tlsFront)]);
   }
 }
 

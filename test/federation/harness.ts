@@ -71,6 +71,8 @@ export async function startNode(o: {
   bus?: Bus;
   /** outbox read batch / send window (tests default to small ones: 64 / 256) */
   limits?: { batch?: number; window?: number };
+  /** link stall timeout (ms): work outstanding and nothing from the peer */
+  stallMs?: number;
 }): Promise<TestNode> {
   const dbFile = join(o.dir, `${o.id.nodeId}.db`);
   const store = await openSqliteStore(dbFile);
@@ -114,6 +116,7 @@ export async function startNode(o: {
     },
     limits: { ...(o.maxOutbox ? { maxOutbox: o.maxOutbox } : {}), batch: o.limits?.batch ?? 64, window: o.limits?.window ?? 256 },
     backoff: { minMs: 20, maxMs: 200 },
+    ...(o.stallMs ? { stallMs: o.stallMs } : {}),
   });
   const { port } = await fed.start();
   return {
@@ -230,4 +233,79 @@ export async function rawPeer(o: { port: number; cert: { certPem: string; keyPem
   sock.on('error', () => undefined);
   await new Promise<void>((ok, fail) => sock.once('secureConnect', ok).once('error', fail));
   return { sock, frames, closed, send: (f: Frame) => sock.write(lengthPrefixed(encodeFrame(f))) };
+}
+
+/**
+ * A TCP proxy with faults (what a hostile or broken network does to a federation link): inject garbage
+ * into one direction, truncate (forward part of the next chunk, then cut), stall (hold every byte, also
+ * on new connections, without closing) and heal. `accepted` counts connections (a redial is a new one).
+ */
+export async function startFaultProxy(target: () => number) {
+  type Pair = { client: net.Socket; upstream: net.Socket };
+  const pairs = new Set<Pair>();
+  const st = { accepted: 0, stalled: false, truncateNext: false };
+  const end = (p: Pair) => {
+    p.client.destroy();
+    p.upstream.destroy();
+    pairs.delete(p);
+  };
+  const forward = (p: Pair, from: net.Socket, to: net.Socket) =>
+    from.on('data', (chunk: Buffer) => {
+      if (st.truncateNext && chunk.length > 1) {
+        st.truncateNext = false;
+        to.write(chunk.subarray(0, chunk.length >> 1), () => end(p));
+        return;
+      }
+      to.write(chunk);
+    });
+  const server = net.createServer((client) => {
+    st.accepted++;
+    const p: Pair = { client, upstream: net.connect(target(), '127.0.0.1') };
+    pairs.add(p);
+    forward(p, client, p.upstream);
+    forward(p, p.upstream, client);
+    if (st.stalled) {
+      client.pause();
+      p.upstream.pause();
+    }
+    for (const s of [client, p.upstream]) s.on('error', () => end(p)).on('close', () => end(p));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    get accepted() {
+      return st.accepted;
+    },
+    get open() {
+      return pairs.size;
+    },
+    /** random bytes into the stream towards the dialer ('client') or towards the listener ('upstream') */
+    inject(toward: 'client' | 'upstream', bytes = 64): void {
+      const junk = Buffer.from(Array.from({ length: bytes }, () => Math.floor(Math.random() * 256)));
+      for (const p of pairs) p[toward].write(junk);
+    },
+    truncateNext(): void {
+      st.truncateNext = true;
+    },
+    stall(): void {
+      st.stalled = true;
+      for (const p of pairs) {
+        p.client.pause();
+        p.upstream.pause();
+      }
+    },
+    heal(): void {
+      st.stalled = false;
+      st.truncateNext = false;
+      for (const p of pairs) {
+        p.client.resume();
+        p.upstream.resume();
+      }
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        for (const p of pairs) end(p);
+        server.close(() => r());
+      }),
+  };
 }

@@ -2,7 +2,7 @@ import { bearerToken } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import type { UserView } from '../contract.js';
 import { route, type AnyRoute } from '../route-table.js';
-import { LoginBodySchema, LoginResultSchema, OkSchema, UserViewSchema } from '../schemas.js';
+import { DisabledBodySchema, LoginBodySchema, LoginResultSchema, OkSchema, UserViewSchema, UsernameParamsSchema } from '../schemas.js';
 
 /** Only the public user fields: the session's audience/clearance stays server-side. */
 export function publicUser(u: UserView): UserView {
@@ -52,6 +52,20 @@ export function sessionRoutes(deps: ApiDeps): AnyRoute[] {
       auth: 'viewer',
       response: UserViewSchema,
       handler: async ({ user }) => publicUser(user),
+    }),
+    route({
+      method: 'POST',
+      url: '/api/users/:username/disabled',
+      summary: "Disable (or re-enable) a user: login refused, every token invalid, live sessions closed at once",
+      tag: 'auth',
+      auth: 'administrator',
+      params: UsernameParamsSchema,
+      body: DisabledBodySchema,
+      response: OkSchema,
+      handler: async ({ user, params, body }) => {
+        await deps.users.setDisabled(params.username, body.disabled, user.username);
+        return { ok: true };
+      },
     }),
   ];
 }

@@ -1,0 +1,39 @@
+import net from 'node:net';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConnectionBudget } from './budget.js';
+
+/** Refusals are counted every time but logged once per address per interval, with the unlogged count. */
+describe('connection budget refusal log', () => {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => cleanups.splice(0).forEach((c) => c()));
+
+  it('logs a flood from one address once per interval and counts every refusal', async () => {
+    // every refused client sees its connection closed
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
+    const budget = new ConnectionBudget({ maxConnections: 100, maxPerAddress: { tcp: 2, tls: 2 }, tcpIdleTimeoutMs: 0, refusalLogIntervalMs: 60_000 }, log);
+    cleanups.push(() => budget.stop());
+    const server = net.createServer((s) => void budget.admit(s, 'tcp'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => void server.close());
+    const port = (server.address() as net.AddressInfo).port;
+    const closes: Promise<void>[] = [];
+    for (let i = 0; i < 12; i++) {
+      const c = net.connect(port, '127.0.0.1').on('error', () => undefined);
+      c.resume();
+      cleanups.push(() => void c.destroy());
+      closes.push(new Promise((r) => c.once('close', () => r())));
+    }
+    // two admitted, ten refused (closed by the server)
+    for (;;) {
+      if (budget.stats.refusedPerAddress === 10) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(budget.stats.open).toBe(2);
+    await Promise.all(closes.slice(2));
+    const refusals = lines.filter((l) => l.msg === 'streaming connection refused: budget exhausted');
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toMatchObject({ address: '127.0.0.1', transport: 'tcp', reason: 'per-address', refusedSinceLastLog: 1 });
+  });
+});

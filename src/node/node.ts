@@ -378,6 +378,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       users,
       coordination,
       tracks,
+      partners: allies,
       federationStatus: () => federation!.status(),
       ingestCot: async (xml, user) => {
         const ev = parseCotXml(xml, { maxBytes: config.limits.maxEventBytes });

@@ -3,7 +3,7 @@ import type { ApiClient } from '../api.js';
 import { ApiError } from '../api.js';
 import type { DeskState } from '../desk-state.js';
 import { contrastText, h } from '../dom.js';
-import { t } from '../i18n.js';
+import { getLang, t } from '../i18n.js';
 
 export interface DeskContext {
   api: ApiClient;
@@ -13,7 +13,7 @@ export interface DeskContext {
 }
 
 export function portion(label: LabelView, testid?: string): HTMLElement {
-  return h('span', { class: 'portion-mark', testid, style: `background:${label.color};color:${contrastText(label.color)}`, title: label.marking }, label.portion);
+  return h('span', { class: 'portion-mark', testid, style: `background:${label.color};color:${contrastText(label.color)}`, title: getLang() === 'ja' ? label.markingJa : label.marking }, label.portion);
 }
 
 export function errorText(e: unknown): string {

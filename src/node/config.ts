@@ -46,6 +46,8 @@ export const NodeConfigSchema = z.object({
   policiesDir: z.string().default(join(PACKAGE_ROOT, 'policies')),
   webDir: z.string().default(join(PACKAGE_ROOT, 'web', 'dist')),
   peers: z.array(PeerConfigSchema).default([]),
+  /** nodes NOT linked to this one whose tracks may arrive relayed by a peer: their binding public keys */
+  originators: z.array(z.object({ name: z.string().min(1), nation: z.string().regex(/^[A-Z]{3}$/), keyFile: z.string() })).default([]),
   /** label applied to input that arrives without one: owner-only at this classification */
   defaultLabel: z
     .object({ classification: z.string().optional(), relTo: z.array(z.string()).optional() })

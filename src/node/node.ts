@@ -41,7 +41,7 @@ import { auditConfig } from './config-audit.js';
 import { registerStatic } from './static.js';
 import { createLabelCache, memoDefaultLabel } from './label-cache.js';
 import { renderMetrics } from './metrics.js';
-import { readPeers } from './peers.js';
+import { readOriginators, readPeers } from './peers.js';
 import { createChatBridge, GEOCHAT_TYPE } from './chat-bridge.js';
 import { FILESHARE_TYPE, fileShareLabel } from './fileshare-label.js';
 
@@ -295,6 +295,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       ...(config.bus ? { bus } : {}),
       tls: { certPem: pki.nodeCertPem, keyPem: pki.nodeKeyPem },
       peers,
+      originators: readOriginators(config.originators),
       listen: { host: config.host, port: config.ports.federation },
       binding,
       audit: async (kind, actor, body) => {

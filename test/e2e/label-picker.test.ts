@@ -72,8 +72,8 @@ describe('label picker from the user policy in Chromium', { timeout: 180_000 }, 
     await byTestId(usaPage, `request-row-${requestId}`).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await byTestId(usaPage, `request-row-${requestId}`).click();
     await expect.poll(() => byTestId(usaPage, 'request-title').textContent(), { timeout: UI_TIMEOUT }).toBe(TITLE);
-    expect(await byTestId(usaPage, 'request-portion').textContent()).toBe('(S//REL TO USA, JPN)');
-    expect(await byTestId(usaPage, 'request-portion').getAttribute('title')).toBe('米国 SECRET（極秘相当）//提供可: USA, JPN');
+    expect(await byTestId(usaPage, 'request-portion').textContent()).toBe('(S//REL TO JPN, USA)');
+    expect(await byTestId(usaPage, 'request-portion').getAttribute('title')).toBe('米国 SECRET（極秘相当）//提供可: JPN, USA');
   });
 
   it("a USA user is offered the USA policy's levels, never the JPN ones", async () => {

@@ -5,7 +5,8 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ja } from '../../web/src/i18n.js';
+import { en, ja } from '../../web/src/i18n.js';
+import { mapLocale } from '../../web/src/i18n-extra.js';
 import { base, startAlliance, type Alliance } from './support/alliance.js';
 import { UI_TIMEOUT, byTestId, login, screenshot } from './support/browser.js';
 
@@ -14,6 +15,31 @@ let jpnPage: Page;
 let usaPage: Page;
 let requestId = '';
 const TITLE = 'E2E GOKUHI HA/DR staging request';
+
+/** English UI strings (dictionary values that have a Japanese translation, map control titles) on the page. */
+async function englishOnPage(page: Page): Promise<string[]> {
+  const english = [
+    ...(Object.keys(en) as (keyof typeof en)[]).filter((k) => en[k] !== ja[k] && !en[k].includes('{') && /[A-Za-z]{2}/.test(en[k])).map((k) => en[k]),
+    ...Object.values(mapLocale.en).filter((v) => v.length > 2),
+  ];
+  // runs in the page (the node test project has no DOM types, hence a string)
+  return page.evaluate(`(() => {
+    const set = new Set(${JSON.stringify(english)});
+    const seen = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const text = (n.textContent || '').trim();
+      if (set.has(text)) seen.push(text);
+    }
+    for (const el of document.querySelectorAll('[title], [placeholder], [aria-label]')) {
+      for (const a of ['title', 'placeholder', 'aria-label']) {
+        const v = el.getAttribute(a);
+        if (v && set.has(v)) seen.push(a + '=' + v);
+      }
+    }
+    return seen;
+  })()`) as Promise<string[]>;
+}
 
 async function openDeskInJapanese(page: Page, url: string, user: string): Promise<void> {
   await page.goto(url + '/');
@@ -74,6 +100,19 @@ describe('label picker from the user policy in Chromium', { timeout: 180_000 }, 
     await expect.poll(() => byTestId(usaPage, 'request-title').textContent(), { timeout: UI_TIMEOUT }).toBe(TITLE);
     expect(await byTestId(usaPage, 'request-portion').textContent()).toBe('(S//REL TO JPN, USA)');
     expect(await byTestId(usaPage, 'request-portion').getAttribute('title')).toBe('米国 SECRET（極秘相当）//提供可: JPN, USA');
+  });
+
+  it('no English UI string on the desk, map and login pages when Japanese is chosen', async () => {
+    expect(await englishOnPage(jpnPage)).toEqual([]);
+    await byTestId(jpnPage, 'nav-map').click();
+    await byTestId(jpnPage, 'cop').waitFor({ state: 'visible' });
+    await jpnPage.locator('.maplibregl-ctrl-scale').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    expect(await jpnPage.locator('.maplibregl-ctrl-scale').textContent()).toContain('海里');
+    expect(await englishOnPage(jpnPage)).toEqual([]);
+    await screenshot(jpnPage, 'map-ja.png');
+    await byTestId(jpnPage, 'logout').click();
+    await byTestId(jpnPage, 'login-submit').waitFor({ state: 'visible' });
+    expect(await englishOnPage(jpnPage)).toEqual([]);
   });
 
   it("a USA user is offered the USA policy's levels, never the JPN ones", async () => {

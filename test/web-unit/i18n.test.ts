@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { UNCLASSIFIED_JA } from '../../src/labels/index.js';
 import { GLOSSARY } from '../../web/src/glossary.js';
+import { errorText, mapLocale } from '../../web/src/i18n-extra.js';
 import { en, ja, dictionaries, formatTime, localeFor, setLang, t, getLang } from '../../web/src/i18n.js';
 
 describe('i18n dictionaries', () => {
@@ -46,6 +47,12 @@ describe('i18n dictionaries', () => {
       for (const k of keys) expect(ja[k], k).toBe(g.ja);
       expect(g.source.trim()).not.toBe('');
     }
+  });
+
+  it('server error texts and map control strings exist in both languages', () => {
+    expect(Object.keys(errorText.ja).sort()).toEqual(Object.keys(errorText.en).sort());
+    expect(Object.keys(mapLocale.ja).sort()).toEqual(Object.keys(mapLocale.en).sort());
+    for (const v of [...Object.values(errorText.ja), ...Object.values(mapLocale.ja)]) expect(v).not.toMatch(/[A-Za-z]{2}/);
   });
 
   it('the default banner uses the one Japanese rendering of UNCLASSIFIED the server markings use', () => {

@@ -4,6 +4,7 @@ import { ApiError } from '../api.js';
 import type { DeskState } from '../desk-state.js';
 import { contrastText, h } from '../dom.js';
 import { getLang, t } from '../i18n.js';
+import { errorText as apiErrorText } from '../i18n-extra.js';
 
 export interface DeskContext {
   api: ApiClient;
@@ -17,7 +18,11 @@ export function portion(label: LabelView, testid?: string): HTMLElement {
 }
 
 export function errorText(e: unknown): string {
-  if (e instanceof ApiError) return t('common.error', { msg: `${e.code}: ${e.message}` });
+  if (e instanceof ApiError) {
+    // the server's message is English; a known code is shown in the UI language
+    const known = apiErrorText[getLang()][e.code];
+    return t('common.error', { msg: known ? `${known} (${e.code})` : `${e.code}: ${e.message}` });
+  }
   return t('common.error', { msg: e instanceof Error ? e.message : String(e) });
 }
 

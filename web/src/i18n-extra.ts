@@ -37,6 +37,7 @@ export const errorText: Record<Lang, Record<string, string>> = {
 /** MapLibre control strings (its `locale` option); units in the Japanese chart convention. */
 export const mapLocale: Record<Lang, Record<string, string>> = {
   en: {
+    'Map.Title': 'Map',
     'AttributionControl.ToggleAttribution': 'Toggle attribution',
     'NavigationControl.ResetBearing': 'Reset bearing to north',
     'NavigationControl.ZoomIn': 'Zoom in',
@@ -46,6 +47,7 @@ export const mapLocale: Record<Lang, Record<string, string>> = {
     'ScaleControl.NauticalMiles': 'nm',
   },
   ja: {
+    'Map.Title': '地図',
     'AttributionControl.ToggleAttribution': '出典の表示切替',
     'NavigationControl.ResetBearing': '方位を北に戻す',
     'NavigationControl.ZoomIn': '拡大',

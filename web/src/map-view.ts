@@ -38,8 +38,10 @@ export class MapView {
 
   /** Language switch: MapLibre has no public setter for its UI strings, only the `locale` map option. */
   relabel(): void {
-    (this.map as unknown as { _locale: Record<string, string> })._locale = { ...(this.map as unknown as { _locale: Record<string, string> })._locale, ...mapLocale[getLang()] };
+    const m = this.map as unknown as { _locale: Record<string, string> };
+    m._locale = { ...m._locale, ...mapLocale[getLang()] };
     this.addControls();
+    this.map.getCanvas().setAttribute('aria-label', mapLocale[getLang()]['Map.Title']!);
   }
 
   constructor(

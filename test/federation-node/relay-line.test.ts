@@ -3,7 +3,7 @@ import { makeLabel } from '../../src/labels/index.js';
 import type { KizunaNode } from '../../src/node/node.js';
 import { sa, TestTakClient } from '../support/tak-client.js';
 import { waitUntil } from '../support/node-harness.js';
-import { allEvents, api, auditRows, hasUid, jpnLabel, login, planCluster, startPlanned } from './cluster.js';
+import { allEvents, api, auditRows, hasUid, jpnLabel, login, openWs, planCluster, startPlanned } from './cluster.js';
 
 /**
  * Trilateral sharing through a partner: three real nodes in a line JPN–USA–PHL (JPN and PHL not linked,
@@ -37,6 +37,8 @@ describe('relay through a partner, three nodes in a line JPN–USA–PHL', () =>
   it('trilateral reaches PHL via USA once, in PHL policy; bilateral never reaches PHL; national never leaves JPN', async () => {
     const { jpn, usa, phl } = c;
     const phlTak = await TestTakClient.connect(phl.ready.tcp);
+    const token = await login(phl, 'phl-coord');
+    const ws = await openWs(phl, token);
     const stamp = Date.now();
     const [tri, bi, nat] = [`JPN-TRI-${stamp}`, `JPN-BI-${stamp}`, `JPN-NAT-${stamp}`];
     try {
@@ -45,6 +47,7 @@ describe('relay through a partner, three nodes in a line JPN–USA–PHL', () =>
       await jpn.publishLocal(sa(tri, 'JPN-TRI'), jpnLabel(jpn.registry, ['JPN', 'USA', 'PHL'], 'HI'));
 
       await phlTak.waitForUid(tri, 30_000);
+      await waitUntil(() => ws.raw.some((f) => f.includes(tri)), 'trilateral on the PHL WebSocket', 30_000);
       await waitUntil(() => hasUid(usa, bi), 'bilateral on USA', 20_000);
       // the decisions that keep the others away were made and audited
       await waitUntil(async () => withheld(usa, await idOf(usa, bi), 'PHL'), 'USA relay withheld the bilateral from PHL', 20_000);
@@ -56,7 +59,6 @@ describe('relay through a partner, three nodes in a line JPN–USA–PHL', () =>
       expect((await phl.store.events.history(tri)).length).toBe(1);
       expect(triAtPhl[0]!.label).toMatchObject({ policy: 'JPN', classification: 'HI', owner: 'JPN' });
       expect(triAtPhl[0]!.origin).toBe('JPN');
-      const token = await login(phl, 'phl-coord');
       const tracks = await api<{ items: { uid: string; label: { policy: string; marking: string } }[]; total: number }>(phl, token, 'GET', '/api/tracks');
       const view = tracks.json.items.find((t) => t.uid === tri)!;
       expect(view.label).toMatchObject({ policy: 'PHL', marking: 'CONFIDENTIAL//REL TO JPN, PHL, USA' });
@@ -66,6 +68,7 @@ describe('relay through a partner, three nodes in a line JPN–USA–PHL', () =>
       for (const uid of [bi, nat]) {
         expect(await hasUid(phl, uid), uid).toBe(false);
         expect(phlTak.byUid(uid), uid).toEqual([]);
+        expect(ws.raw.some((f) => f.includes(uid)), uid).toBe(false);
         expect(tracks.json.items.some((t) => t.uid === uid), uid).toBe(false);
         expect(JSON.stringify(tracks.json)).not.toContain(uid);
       }
@@ -75,6 +78,7 @@ describe('relay through a partner, three nodes in a line JPN–USA–PHL', () =>
       expect((await jpn.store.events.history(tri)).length).toBe(1);
     } finally {
       phlTak.close();
+      ws.close();
     }
   }, 150_000);
 

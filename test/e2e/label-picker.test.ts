@@ -124,4 +124,18 @@ describe('label picker from the user policy in Chromium', { timeout: 180_000 }, 
     expect(options.slice(1)).toEqual(['米国 CONFIDENTIAL（秘相当）', '米国 SECRET（極秘相当）', '米国 TOP SECRET（機密相当）']);
     expect(await cls.locator('option').evaluateAll((os) => os.map((o) => o.getAttribute('value')))).toEqual(['UNCLASSIFIED', 'CONFIDENTIAL', 'SECRET', 'TOP SECRET']);
   });
+
+  it('chat labels through the same picker, relabelled on a language switch, and the message carries the chosen label', async () => {
+    await byTestId(usaPage, 'desk-tab-chat').click();
+    const cls = byTestId(usaPage, 'chat-label-classification');
+    await cls.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    expect((await cls.locator('option').allTextContents())[2]).toBe('米国 SECRET（極秘相当）');
+    await cls.selectOption('SECRET');
+    await byTestId(usaPage, 'lang-toggle').click();
+    await expect.poll(() => cls.locator('option').allTextContents(), { timeout: UI_TIMEOUT }).toEqual(['UNCLASSIFIED', 'CONFIDENTIAL', 'SECRET', 'TOP SECRET']);
+    expect(await cls.inputValue()).toBe('SECRET');
+    await byTestId(usaPage, 'chat-input').fill('E2E labelled chat');
+    await byTestId(usaPage, 'chat-send').click();
+    await expect.poll(() => byTestId(usaPage, 'chat-messages').textContent(), { timeout: UI_TIMEOUT }).toContain('(S//REL TO USA, JPN)');
+  });
 });

@@ -55,6 +55,11 @@ export class ChatTab {
     this.ctx.state.addChat([res]);
   }
 
+  /** Language switch: the label picker's words are baked in. */
+  relabel(): void {
+    this.picker?.relabel();
+  }
+
   render(): void {
     clear(this.roomsEl);
     this.roomsEl.append(

@@ -50,6 +50,7 @@ export class LabelPicker {
   private classification: HTMLSelectElement | undefined;
   private relTo: NationChecks | undefined;
   private readonly caveats = new Map<string, HTMLInputElement>();
+  private options: LabelOptionsView | undefined;
 
   constructor(api: ApiClient, private readonly testid: string) {
     this.el = h('div', { class: 'label-picker', testid }, h('span', { class: 'muted' }, t('common.loading')));
@@ -59,7 +60,24 @@ export class LabelPicker {
     });
   }
 
+  /** Language switch: rebuilt in the new language, keeping what the user chose. */
+  relabel(): void {
+    if (!this.options) return;
+    const cls = this.classification?.value;
+    const rel = new Set(this.relTo?.values());
+    const cav = new Set([...this.caveats].filter(([, b]) => b.checked).map(([n]) => n));
+    this.build(this.options);
+    if (cls) this.classification!.value = cls;
+    this.classification!.dispatchEvent(new Event('change'));
+    for (const b of this.el.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')) {
+      if (this.caveats.get(b.value) === b) b.checked = cav.has(b.value) && !b.disabled;
+      else if (!b.disabled) b.checked = rel.has(b.value);
+    }
+  }
+
   private build(o: LabelOptionsView): void {
+    this.options = o;
+    this.caveats.clear();
     clear(this.el);
     const sel = h('select', { testid: `${this.testid}-classification` }, o.classifications.map((c) => h('option', { value: c.name }, shown(c))));
     this.classification = sel;

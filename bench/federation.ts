@@ -5,7 +5,7 @@
  * (offer → accepted) p50/p99.
  * Baseline (same run): the same TLS link, framing, outbox enqueue/ack and receiver markSeen + append,
  * without guard, label checks or binding. Ratio = full / baseline.
- * Run: npx tsx bench/federation.ts [events]
+ * Run: npx tsx bench/federation.ts [events]   (FED_RELTO=USA,JPN,PHL for trilateral labels)
  */
 import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +18,9 @@ import { appendAdmitted } from '../test/support/admitted.js';
 const N = Number(process.argv[2] ?? 20_000);
 /** outbox batch / window of the federation under test: the production defaults unless given (env) */
 const LIMITS = { batch: Number(process.env.FED_BATCH ?? 256), window: Number(process.env.FED_WINDOW ?? 1024) };
+/** REL TO of the benchmark events (FED_RELTO=USA,JPN,PHL: releasable beyond the peer, so the originator's
+ * binding is signed and verified per object on top of the link binding) */
+const REL_TO = (process.env.FED_RELTO ?? 'USA,JPN').split(',');
 const pct = (xs: number[], p: number) => xs.sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 async function full(): Promise<{ rate: number; p50: number; p99: number }> {
@@ -32,7 +35,7 @@ async function full(): Promise<{ rate: number; p50: number; p99: number }> {
   });
   const jpn = await startNode({ id: JPN, dir: t.dir, peers: [{ id: USA, port: usa.port }], limits: LIMITS });
   await waitFor(() => jpn.fed.status()[0]!.state === 'connected', 'link');
-  const l = label({ policy: 'JPN', classification: 'HI', relTo: ['USA', 'JPN'] });
+  const l = label({ policy: 'JPN', classification: 'HI', relTo: REL_TO });
   const objs = Array.from({ length: N }, () => cotObject('jpn', l));
   const t0 = performance.now();
   for (let i = 0; i < N; i += 500) {
@@ -81,7 +84,7 @@ async function baseline(): Promise<{ rate: number; p50: number; p99: number }> {
   sock.on('data', (c: Buffer) => {
     for (const f of reader.push(c).map(decodeFrame)) if ('ack' in f) { acked = f.ack.seq; void sender.outbox.ack('usa', acked); wake(); }
   });
-  const l = label({ policy: 'JPN', classification: 'HI', relTo: ['USA', 'JPN'] });
+  const l = label({ policy: 'JPN', classification: 'HI', relTo: REL_TO });
   const objs = Array.from({ length: N }, () => cotObject('jpn', l));
   const t0 = performance.now();
   const pumpDone = (async () => {

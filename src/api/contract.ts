@@ -153,9 +153,31 @@ export interface FeedListView {
   feeds: { config: { id: string; kind: string; transport: string }; source: 'config' | 'admin'; status: FeedStatusView }[];
 }
 
+/** One choosable value of the user's own policy, with its display in both UI languages. */
+export interface LabelChoice {
+  name: string;
+  marking: string;
+  markingJa: string;
+}
+
+/**
+ * What a user may put on a label they create: levels up to their clearance and caveats they hold, from
+ * their own nation's policy; releasability to their own nation plus the node's configured partners.
+ */
+export interface LabelOptionsView {
+  policy: string;
+  nation: string;
+  classifications: { name: string; marking: string; markingJa: string; rank: number; color: string }[];
+  caveats: { tagSet: string; values: { name: string; marking: string; markingJa: string; minClassification?: string }[] }[];
+  releasabilityTag: string;
+  /** own nation first, then partners */
+  nations: string[];
+}
+
 /** REST (all JSON, errors as `{ error: { code, message } }`):
  *  POST /api/auth/login {username,password} -> {token, expiresAt, user: UserView}
  *  POST /api/auth/logout; GET /api/me -> UserView
+ *  GET  /api/label-options -> LabelOptionsView (the label picker's choices for this user)
  *  GET  /api/tracks -> {items: TrackView[], total}
  *  GET  /api/requests?status=&kind=&after=&limit= -> {items: RequestView[], next?: string}
  *  POST /api/requests {kind,title,description,nations,priority,area?,window?,deadline?,label} -> RequestView

@@ -26,6 +26,8 @@ export interface ApiDeps {
   users: UserService;
   coordination: Coordination;
   tracks: TrackFeed;
+  /** partner nations offered in label pickers (configured peers); default: none beyond this nation */
+  partners?: readonly string[];
   /** GET /api/federation/status (operator and above) */
   federationStatus?: () => unknown;
   /** POST /api/cot (operator and above) */

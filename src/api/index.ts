@@ -14,6 +14,7 @@ import { buildOpenApi } from './openapi.js';
 import { labelViews } from './release.js';
 import { registerRoutes, route, type AnyRoute } from './route-table.js';
 import { coordinationRoutes, postureLabelled } from './routes/coordination.js';
+import { labelRoutes } from './routes/labels.js';
 import { sessionRoutes } from './routes/session.js';
 import { trackRoutes } from './routes/tracks.js';
 import { feedRoutes } from './routes/feeds.js';
@@ -45,7 +46,7 @@ export function apiHandle(app: FastifyInstance): ApiHandle | undefined {
 
 export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const log = deps.log ?? createLogger({ name: 'api' });
-  const routes: AnyRoute[] = [...sessionRoutes(deps), ...trackRoutes(deps), ...coordinationRoutes(deps), ...feedRoutes(deps.feeds)];
+  const routes: AnyRoute[] = [...sessionRoutes(deps), ...trackRoutes(deps), ...coordinationRoutes(deps), ...feedRoutes(deps.feeds), ...labelRoutes(deps)];
   let openapi: Record<string, unknown> = {};
   routes.push(
     route({

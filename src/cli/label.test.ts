@@ -48,7 +48,7 @@ describe('kizuna label (JSON lines)', () => {
     expect(t.code).toBe(1);
     const x = await run('render', [JSON.stringify({ label: us }), JSON.stringify({ label: jp, lang: 'en' })], { lang: 'ja' });
     expect(x.out).toEqual([
-      { marking: 'SECRET（米国・極秘）//提供可: USA, JPN', portion: '(S//REL TO USA, JPN)' },
+      { marking: '米国 SECRET（極秘相当）//提供可: USA, JPN', portion: '(S//REL TO USA, JPN)' },
       { marking: 'HI//NOFORN', portion: '(HI//NF)' },
     ]);
     expect(x.code).toBe(0);

@@ -48,15 +48,18 @@ export async function main(argv: string[]): Promise<void> {
 
   program
     .command('demo')
-    .description('two federated nations (JPN, USA) on embedded defaults with a moving exercise scenario')
+    .description('federated nations on embedded defaults with a moving exercise scenario (default JPN, USA; --nations JPN,USA,PHL: a line JPN–USA–PHL)')
     .option('--base-port <n>', 'first port; each node uses a block of 10', port, 18000)
     .option('--data <dir>', 'data directory', '.kizuna/demo')
+    .option('--nations <list>', 'comma-separated nations, linked in a line in this order', 'JPN,USA')
+    .option('--mesh', 'link every pair of nations directly (adds JPN–PHL)')
     .option('--no-scenario', 'start the nodes without the scenario generator')
     .action(async (opts) => {
       const { runDemo } = await import('../demo/run.js');
       const { explainListenFailure } = await import('./startup-errors.js');
-      await runDemo({ basePort: opts.basePort, dataDir: opts.data, scenario: opts.scenario }).catch((err: unknown) => {
-        throw explainListenFailure(err, '127.0.0.1', () => `the demo's ports (--base-port ${opts.basePort}: JPN from it, USA from it + 10)`);
+      const nations = String(opts.nations).split(',').map((n: string) => n.trim().toUpperCase()).filter(Boolean);
+      await runDemo({ basePort: opts.basePort, dataDir: opts.data, scenario: opts.scenario, nations, mesh: opts.mesh === true }).catch((err: unknown) => {
+        throw explainListenFailure(err, '127.0.0.1', () => `the demo's ports (--base-port ${opts.basePort}: one block of 10 per nation)`);
       });
     });
 

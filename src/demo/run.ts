@@ -5,8 +5,11 @@ import { ensureNodePki, type NodePki } from '../certs/index.js';
 import { makeLabel } from '../labels/index.js';
 import { parseConfig, type NodeConfigInput } from '../node/config.js';
 import { startNode, type KizunaNode } from '../node/node.js';
+import { BINDING_PUBLIC_FILE, loadBindingKeys } from '../node/binding-keys.js';
+import { KizunaError } from '../util/errors.js';
 import { SCENARIO, unitEvent } from './scenario.js';
 import { ensureDataDir } from '../util/data-dir.js';
+import { raiseTrilateralRequest } from './trilateral.js';
 
 export interface DemoOptions {
   basePort: number;
@@ -16,10 +19,25 @@ export interface DemoOptions {
   tickMs?: number;
   /** print to stdout (the CLI); tests pass false and read the returned nodes */
   print?: boolean;
+  /** nations, one node each, linked in a line in this order (default JPN, USA) */
+  nations?: string[];
+  /** link every pair directly instead of a line */
+  mesh?: boolean;
 }
 
 export const DEMO_PASSWORD = 'kizuna-demo';
-const NATIONS = ['JPN', 'USA'] as const;
+const DEFAULT_NATIONS = ['JPN', 'USA'];
+/** nations the scenario has units and users for */
+export const DEMO_NATIONS: readonly string[] = ['JPN', 'USA', 'PHL'];
+
+function demoNations(list: string[] | undefined): string[] {
+  const nations = list ?? DEFAULT_NATIONS;
+  const bad = nations.filter((n) => !DEMO_NATIONS.includes(n));
+  if (bad.length || new Set(nations).size !== nations.length || nations.length < 2) {
+    throw new KizunaError('CONFIG_INVALID', `demo nations must be two or three different ones of ${DEMO_NATIONS.join(', ')} (got ${nations.join(',')})`);
+  }
+  return nations;
+}
 
 /** Port block of a demo node: base + 10·index + offset. */
 function ports(base: number, i: number) {
@@ -44,25 +62,31 @@ export interface Demo {
 }
 
 /**
- * Two sovereign nodes (JPN, USA) on embedded defaults, each with its own PKI, store and ports,
- * federated over mutual TLS trusting only each other's CA, plus the exercise scenario.
+ * Sovereign nodes (default JPN, USA; `nations` JPN,USA,PHL for the trilateral line JPN–USA–PHL) on
+ * embedded defaults, each with its own PKI, binding key, store and ports, federated over mutual TLS
+ * trusting only each linked peer's CA, plus the exercise scenario. Nodes not linked to each other hold
+ * each other's binding public key (`originators`), so a track relayed by the middle node is verified.
  */
 export async function startDemo(opts: DemoOptions): Promise<Demo> {
+  const nations = demoNations(opts.nations);
+  const linked = (i: number, j: number) => opts.mesh === true || Math.abs(i - j) === 1;
   const root = resolve(opts.dataDir);
-  const dirs = NATIONS.map((n) => join(root, n.toLowerCase()));
+  const dirs = nations.map((n) => join(root, n.toLowerCase()));
   const pkis: NodePki[] = [];
-  for (const [i, n] of NATIONS.entries()) {
+  for (const [i, n] of nations.entries()) {
     ensureDataDir(dirs[i]!); // names a bad --data instead of spinning (see ensureDataDir)
     pkis.push(await ensureNodePki(dirs[i]!, { nation: n, nodeId: n, hosts: ['localhost', '127.0.0.1'] }));
+    await loadBindingKeys(dirs[i]!);
   }
-  const portBlocks = NATIONS.map((_, i) => ports(opts.basePort, i));
+  const portBlocks = nations.map((_, i) => ports(opts.basePort, i));
   // With --base-port 0 (tests) every port is any free one, except the federation ports, which both
   // nodes must know before either starts: those are reserved here.
   if (opts.basePort === 0) for (const b of portBlocks) b.federation = await freePort();
   const nodes: KizunaNode[] = [];
-  for (const [i, n] of NATIONS.entries()) {
-    const peers = NATIONS.flatMap((m, j) => {
-      if (j === i) return [];
+  for (const [i, n] of nations.entries()) {
+    const originators = nations.flatMap((m, j) => (j === i || linked(i, j) ? [] : [{ name: m, nation: m, keyFile: join(dirs[j]!, BINDING_PUBLIC_FILE) }]));
+    const peers = nations.flatMap((m, j) => {
+      if (j === i || !linked(i, j)) return [];
       const caFile = join(dirs[i]!, `peer-${m.toLowerCase()}-ca.pem`);
       writeFileSync(caFile, pkis[j]!.caCertPem);
       return [{ name: m, nation: m, host: '127.0.0.1', port: portBlocks[j]!.federation, caFile }];
@@ -75,9 +99,10 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
       publicHost: 'localhost',
       ports: portBlocks[i]!,
       peers,
+      originators,
       // demo: unlabelled TAK input is releasable to the partner; plain-TCP clients (no identity) stay cleared
       // to the lowest level only (tcpClearance default): use TLS client certificates for more
-      defaultLabel: { relTo: [...NATIONS] },
+      defaultLabel: { relTo: [...nations] },
       seedUsers: demoUsers(n),
     };
     const config = parseConfig(input);
@@ -86,11 +111,18 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   }
 
   let timer: NodeJS.Timeout | undefined;
+  if (opts.scenario && nations.length === 3) {
+    // raised by a node linked to every other one (the middle of the line): coordination documents are
+    // exchanged only between linked nodes, they are not relayed
+    const hub = nodes.find((_, i) => nations.every((_, j) => j === i || linked(i, j)))!;
+    await raiseTrilateralRequest(hub, nations);
+  }
   if (opts.scenario) {
     const tick = async () => {
       const now = Date.now();
       for (const unit of SCENARIO) {
-        const node = nodes[NATIONS.indexOf(unit.owner)]!;
+        if (!nations.includes(unit.owner) || !(unit.requires ?? []).every((n) => nations.includes(n))) continue;
+        const node = nodes[nations.indexOf(unit.owner)]!;
         const policy = node.registry.policyOf(unit.owner);
         const label = makeLabel(node.registry, { policy, classification: unit.label.classification, relTo: unit.label.relTo, owner: unit.owner });
         await node.publishLocal(unitEvent(unit, now, ''), label).catch(() => undefined);
@@ -107,7 +139,8 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
         `${r.nation}: web http://localhost:${r.http}/  CoT tcp:${r.tcp} tls:${r.tls}  Marti https:${r.https} enroll:${r.enroll}  federation:${r.federation}\n`,
       );
     }
-    process.stdout.write(`log in as jpn-coord / usa-coord (also -operator, -viewer, -admin), password ${DEMO_PASSWORD}\n`);
+    const users = nations.map((n) => `${n.toLowerCase()}-coord`).join(' / ');
+    process.stdout.write(`log in as ${users} (also -operator, -viewer, -admin), password ${DEMO_PASSWORD}\n`);
     for (const node of nodes) process.stdout.write(JSON.stringify(node.ready) + '\n');
   }
 

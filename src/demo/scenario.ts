@@ -1,9 +1,10 @@
 import type { CotEvent } from '../cot/model.js';
 
 /**
- * A bilateral HA/DR and maritime-surveillance exercise: ships, aircraft and ground units of both nations
- * plus surveillance contacts, moving on simple tracks. Each unit has a label spec; the node that owns
- * the unit stamps the label (see demo/run.ts). Names and positions are fictitious exercise data.
+ * An HA/DR and maritime-surveillance exercise: ships, aircraft and ground units of each nation plus
+ * surveillance contacts, moving on simple tracks. Each unit has a label spec; the node that owns the unit
+ * stamps the label (see demo/run.ts). With PHL in the demo the traffic is trilateral (REL TO all three),
+ * bilateral (two nations) and national-only. Names and positions are fictitious exercise data.
  */
 export interface LabelSpec {
   /** policy classification name of the owner's policy */
@@ -16,7 +17,7 @@ export interface ScenarioUnit {
   uid: string;
   callsign: string;
   type: string;
-  owner: 'JPN' | 'USA';
+  owner: 'JPN' | 'USA' | 'PHL';
   label: LabelSpec;
   /** centre of its pattern */
   lat: number;
@@ -28,9 +29,12 @@ export interface ScenarioUnit {
   /** m/s, for the track detail */
   speed: number;
   remarks: string;
+  /** published only when every one of these nations runs in the demo (keeps the two-nation picture as it was) */
+  requires?: string[];
 }
 
 const BOTH = ['JPN', 'USA'];
+const TRI = ['JPN', 'USA', 'PHL'];
 
 export const SCENARIO: readonly ScenarioUnit[] = [
   // JPN units
@@ -45,6 +49,13 @@ export const SCENARIO: readonly ScenarioUnit[] = [
   { uid: 'USA-MV22-01', callsign: 'MARINE MV-22 01', type: 'a-f-A-M-H', owner: 'USA', label: { classification: 'UNCLASSIFIED', relTo: BOTH }, lat: 26.4, lon: 127.9, radius: 0.25, omega: 0.03, phase: 0.5, speed: 110, remarks: 'relief airlift' },
   { uid: 'USA-SSN-NOFORN', callsign: 'SUBSURFACE ASSET', type: 'a-f-U-S', owner: 'USA', label: { classification: 'SECRET', relTo: ['USA'] }, lat: 27.2, lon: 129.4, radius: 0.2, omega: 0.001, phase: 1.5, speed: 7, remarks: 'US only' },
   { uid: 'USA-CONTACT-7', callsign: 'CONTACT 7', type: 'a-s-S-X', owner: 'USA', label: { classification: 'CONFIDENTIAL', relTo: BOTH }, lat: 28.6, lon: 126.0, radius: 0.12, omega: 0.002, phase: 2.5, speed: 5, remarks: 'suspect fishing vessel' },
+  // trilateral and Philippine traffic (only units of nations running in the demo are published)
+  { uid: 'JPN-LST-4001', callsign: 'JS OSUMI', type: 'a-f-S-C-L-S-L', owner: 'JPN', label: { classification: 'UNCLASSIFIED', relTo: TRI }, lat: 18.6, lon: 122.4, radius: 0.3, omega: 0.002, phase: 0.3, speed: 8, remarks: 'trilateral HA/DR sealift', requires: TRI },
+  { uid: 'JPN-GSDF-NAT', callsign: 'GSDF LIAISON', type: 'a-f-G-U-C', owner: 'JPN', label: { classification: 'HI', relTo: ['JPN'] }, lat: 26.2, lon: 127.7, radius: 0.02, omega: 0.003, phase: 0.8, speed: 2, remarks: 'Japan only', requires: TRI },
+  { uid: 'USA-C130-TRI', callsign: 'RELIEF 21', type: 'a-f-A-M-F-C', owner: 'USA', label: { classification: 'UNCLASSIFIED', relTo: TRI }, lat: 17.6, lon: 121.7, radius: 0.6, omega: 0.02, phase: 1.2, speed: 140, remarks: 'trilateral relief airlift', requires: TRI },
+  { uid: 'USA-PHL-MDA', callsign: 'SEAHAWK 5', type: 'a-f-A-M-H', owner: 'USA', label: { classification: 'CONFIDENTIAL', relTo: ['USA', 'PHL'] }, lat: 15.0, lon: 119.0, radius: 0.4, omega: 0.015, phase: 2.2, speed: 60, remarks: 'US-Philippine maritime patrol', requires: TRI },
+  { uid: 'PHL-BRP-601', callsign: 'BRP TARLAC', type: 'a-f-S-C-L-S-L', owner: 'PHL', label: { classification: 'UNCLASSIFIED', relTo: TRI }, lat: 18.2, lon: 121.9, radius: 0.25, omega: 0.002, phase: 0.1, speed: 7, remarks: 'trilateral HA/DR', requires: TRI },
+  { uid: 'PHL-AFP-NAT', callsign: 'AFP COMMAND POST', type: 'a-f-G-U-C', owner: 'PHL', label: { classification: 'RESTRICTED', relTo: ['PHL'] }, lat: 17.6, lon: 121.7, radius: 0.01, omega: 0.003, phase: 0.5, speed: 1, remarks: 'Philippines only', requires: TRI },
 ];
 
 /** Position of a unit at time t (ms): a circle around its centre. */

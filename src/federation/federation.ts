@@ -12,6 +12,7 @@ import { OfferJournal } from './offer-journal.js';
 import type { FedDeps, FedObject, Federation, PeerStatus } from './types.js';
 import { encodeEnvelopeBody, encodeStoredEnvelope } from './wire.js';
 import { encodeChunkPayload } from './file-chunk.js';
+import { mayTravelBeyond, signOrigin } from './origin-binding.js';
 
 /**
  * Federation of sovereign nodes. One TLS connection per pair carries both directions; the node with
@@ -101,6 +102,7 @@ export function createFederation(d: FedDeps): Federation {
     let payload: Uint8Array | undefined;
     const jobs: Promise<void>[] = [];
     const sentTo: string[] = [];
+    const originMemo: { sig?: Promise<string> } = {};
     for (const link of links.values()) {
       const peer = link.peer;
       if (peer.name === cameFrom || peer.name === obj.origin) continue; // never back where it came from
@@ -121,6 +123,12 @@ export function createFederation(d: FedDeps): Federation {
         );
         continue;
       }
+      const originBindingJws = obj.kind === 'cot' ? await originBindingFor(obj, label, peer.nation, originMemo) : undefined;
+      if (originBindingJws === null) {
+        // a relay without the originator's binding would be refused by the receiver: not sent at all
+        jobs.push(d.audit('fed.withheld', d.nodeId, { peer: peer.name, nation: peer.nation, origin: obj.origin, id: obj.id, kind: obj.kind, reason: 'NO_ORIGIN_BINDING' }));
+        continue;
+      }
       if (!link.admit(1)) continue;
       sentTo.push(peer.name);
       payload ??=
@@ -138,11 +146,22 @@ export function createFederation(d: FedDeps): Federation {
         labelJson: wire.json,
         bindingJws: '',
         payload,
+        ...(originBindingJws ? { originBindingJws } : {}),
       });
       jobs.push(enqueue(peer.name, { key: `${obj.origin}:${obj.id}`, payload: encodeStoredEnvelope(digest, body) }));
     }
     await Promise.all(jobs);
     return sentTo;
+  }
+
+  /**
+   * The originator binding to send with a track: ours (signed once per object, only when its label releases
+   * beyond the peer), the one received with a relayed track, or null for a relayed track without one.
+   */
+  async function originBindingFor(obj: Extract<FedObject, { kind: 'cot' }>, label: SecurityLabel, peerNation: string, memo: { sig?: Promise<string> }): Promise<string | null | undefined> {
+    if (obj.origin !== d.nodeId) return checker.originBindings.get(obj.origin, obj.id) ?? null;
+    if (!mayTravelBeyond(d.registry, label, peerNation)) return undefined;
+    return (memo.sig ??= signOrigin(d.binding.privateJwk, obj.event));
   }
 
   /** Our audit head to the given links (those connected at v2); names of the peers it went to. */

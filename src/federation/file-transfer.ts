@@ -216,7 +216,8 @@ export function createFileTransfer(d: FileTransferDeps): FileTransfer {
       authority,
       { kind: 'peer', identity: `peer:${from.nation}`, nation: from.nation, audience: audienceFor(d.registry, { nation: from.nation }) },
       undefined,
-      { op: 'write', label, defaultLabel: label, origin: obj.origin, ...(label.owner !== from.nation ? { relayed: true } : {}) },
+      // files stay bilateral (never relayed): a peer stores only files its own nation owns
+      { op: 'write', label, defaultLabel: label, origin: obj.origin },
       (l): NewFileRecordLike => ({
         hash: c.hash,
         name: c.name,

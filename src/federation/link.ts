@@ -433,7 +433,7 @@ export class PeerLink {
     const key = conn.peerKey!;
     const from = { peer: this.peer.name, nation: this.peer.nation };
     const batch = inbound.map((x) => x.env);
-    const checks = await Promise.all(inbound.map((x) => this.checker.check(x.env, key, x.batch)));
+    const checks = await Promise.all(inbound.map((x) => this.checker.check(x.env, key, x.batch, from)));
     const okKeys = checks.flatMap((c) => (c.ok ? [`${c.obj.origin}:${c.obj.id}`] : []));
     // Dedupe happens in accept itself (the node's event append and applyRemote are idempotent by
     // origin+id), inside the same transaction that makes the object durable: marking keys seen first

@@ -9,6 +9,7 @@ import { KizunaError, isKizunaError } from '../util/errors.js';
 import type { FedDeps, FedObject } from './types.js';
 import type { Envelope } from './wire.js';
 import { chunkId, decodeChunkPayload } from './file-chunk.js';
+import { OriginBindings, verifyOrigin, type OriginTrust } from './origin-binding.js';
 
 /**
  * Receiver-side boundary checks (defence in depth, the sender's guard is not trusted):
@@ -91,15 +92,21 @@ export type CheckResult = { ok: true; obj: FedObject; label: SecurityLabel } | {
 export class InboundChecker {
   private readonly own: Audience;
   private readonly ownPolicy: string;
+  /** originator bindings of accepted tracks, passed on when this node relays them */
+  readonly originBindings = new OriginBindings();
+  private readonly trust = new Map<string, OriginTrust>();
   constructor(private readonly d: FedDeps) {
     this.own = audienceFor(d.registry, { nation: d.nation });
     this.ownPolicy = d.registry.policyOf(d.nation);
+    for (const o of d.originators ?? []) this.trust.set(o.name, { nation: o.nation, publicJwk: o.publicJwk });
+    for (const p of d.peers ?? []) if (p.publicJwk) this.trust.set(p.name, { nation: p.nation, publicJwk: p.publicJwk });
   }
 
   private readonly wireLabels = new Memo<WireLabel>();
   private readonly originals = new Memo<OriginalLabel>();
 
-  async check(env: Envelope, peerKey: JWK, batch?: BatchRef): Promise<CheckResult> {
+  /** `from` is the sending peer; without it (unit tests of the label checks) relay rules are not applied. */
+  async check(env: Envelope, peerKey: JWK, batch?: BatchRef, from?: { peer: string; nation: string }): Promise<CheckResult> {
     const { registry, guard } = this.d;
     let wire: WireLabel;
     try {
@@ -162,9 +169,42 @@ export class InboundChecker {
       const dec = guard.decide(l, this.own);
       if (!dec.allow) return { ok: false, code: 'FED_REJECTED', reason: dec.reason };
     }
+    if (from) {
+      const relay = await this.checkOrigin(env, obj, original, peerKey, from);
+      if (relay) return relay;
+    }
     // a file is stored by the receiver under the label of ITS policy, the one the sender bound
     if (obj.kind === 'file-chunk') obj.received = label;
     return { ok: true, obj, label };
+  }
+
+  /**
+   * Relay rule: an object whose origin is not the sending peer is accepted only when it is a track, its
+   * originator is a node we hold a key for, the originator label is owned by that node's nation, and the
+   * originator's binding over the track and that label verifies. (That the label releases to us was
+   * decided above, on the originator label translated into our policy, never on the relay's view.)
+   * A direct object's originator binding is verified too before it is kept for onward relay.
+   */
+  private async checkOrigin(env: Envelope, obj: FedObject, original: SecurityLabel, peerKey: JWK, from: { peer: string; nation: string }): Promise<CheckResult | undefined> {
+    // the peer's key is authenticated by the link (pinned or from its Hello over mutual TLS)
+    if (!this.trust.has(from.peer)) this.trust.set(from.peer, { nation: from.nation, publicJwk: peerKey });
+    const relayed = env.origin !== from.peer;
+    if (!relayed) {
+      if (obj.kind !== 'cot' || !env.originBindingJws) return undefined;
+      if (!(await verifyOrigin(peerKey, env.originBindingJws, obj.event))) return { ok: false, code: 'BINDING_INVALID', reason: 'origin-binding' };
+      this.originBindings.set(env.origin, env.id, env.originBindingJws);
+      return undefined;
+    }
+    if (obj.kind !== 'cot') return { ok: false, code: 'FED_REJECTED', reason: 'relay-kind' };
+    const trust = this.trust.get(env.origin);
+    if (!trust) return { ok: false, code: 'FED_REJECTED', reason: 'origin-unknown' };
+    if (original.owner !== trust.nation) return { ok: false, code: 'FED_REJECTED', reason: 'origin-owner' };
+    if (!env.originBindingJws || !(await verifyOrigin(trust.publicJwk, env.originBindingJws, obj.event))) {
+      return { ok: false, code: 'BINDING_INVALID', reason: 'origin-binding' };
+    }
+    obj.originVerified = { node: env.origin, nation: trust.nation };
+    this.originBindings.set(env.origin, env.id, env.originBindingJws);
+    return undefined;
   }
 }
 

@@ -11,7 +11,9 @@ export type { JWK };
 
 /** What crosses a federation link: a CoT event or a coordination document, with its originator label inside. */
 export type FedObject =
-  | { kind: 'cot'; origin: string; id: string; event: StoredEvent }
+  /** `originVerified` is set by the receiver's boundary check when the object was relayed by a node other
+   * than its origin and the originator's binding verified: the owner released it to this nation. */
+  | { kind: 'cot'; origin: string; id: string; event: StoredEvent; originVerified?: { node: string; nation: string } }
   | { kind: 'doc'; origin: string; id: string; doc: Doc }
   /** one chunk of a labelled file (see file-chunk.ts); `received` is set by the receiver's boundary check:
    * the label in ITS policy, verified against the binding */
@@ -44,6 +46,9 @@ export interface FedDeps {
   /** port 0 allowed; undefined = dial only */
   listen?: { host: string; port: number };
   binding: { privateJwk: JWK; publicJwk: JWK };
+  /** Binding keys of nodes this node is not linked to, whose tracks may arrive relayed by a peer (the
+   * relay is accepted only with the originator's verified binding). Pinned peer keys count too. */
+  originators?: { name: string; nation: string; publicJwk: JWK }[];
   audit(kind: string, actor: string, body: unknown): Promise<void>;
   /** The node stores and fans out; must be idempotent by origin+id. Throw to reject (audited, acked, not retried
    * when the error is a KizunaError with a 4xx status; otherwise the link drops and the sender resends). */

@@ -56,6 +56,8 @@ export interface Envelope {
   payload: Uint8Array;
   caveat?: string;
   releasableTo?: string;
+  /** the originator's binding (see origin-binding.ts), carried unchanged by relays */
+  originBindingJws?: string;
 }
 export type Frame =
   | { hello: Hello }
@@ -175,6 +177,7 @@ export function decodeFrame(bytes: Uint8Array): Frame {
       };
       if (e.caveat) env.caveat = e.caveat;
       if (e.releasableTo) env.releasableTo = e.releasableTo;
+      if (e.originBindingJws) env.originBindingJws = e.originBindingJws;
       return { envelope: env };
     }
     case 'ack':

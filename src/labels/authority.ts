@@ -37,7 +37,10 @@ export interface IncomingWrite {
   defaultLabel: SecurityLabel;
   /** origin node id claimed for the object (peers: the object's origin; local actors: this node) */
   origin: string;
-  /** peers: true when the object reached us through another node (relay) */
+  /**
+   * peers: the object reached us through another node AND the boundary verified its originator's own binding
+   * (the owner released it to us); only then may a peer write an object its nation does not own
+   */
   relayed?: boolean;
 }
 

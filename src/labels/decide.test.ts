@@ -23,7 +23,7 @@ describe('decision edge cases (labels.md §5.3)', () => {
     ['REL TO absent = owner only', us('SECRET'), JPN, DecisionReason.RELEASABILITY],
     ['REL TO without the owner is invalid', { ...us('SECRET'), categories: [{ tagSet: 'Releasable To', type: 'permissive', values: ['JPN'] }] }, JPN, DecisionReason.INVALID_LABEL],
     ['unmappable value across policies', us('SECRET', ['JPN'], ['PROPIN']), JPN, DecisionReason.UNMAPPABLE],
-    ['no equivalence table (JPN->PHL)', makeLabel(r, { policy: 'JPN', classification: 'HI', relTo: ['PHL'], owner: 'JPN', createdAt: T }), PHL, DecisionReason.UNMAPPABLE],
+    ['no equivalence pair (JPN SDS->PHL)', makeLabel(r, { policy: 'JPN', classification: 'GOKUHI', caveats: ['SDS'], relTo: ['PHL'], owner: 'JPN', createdAt: T }), PHL, DecisionReason.UNMAPPABLE],
     ['unmappable classification (PHL RESTRICTED)', makeLabel(r, { policy: 'PHL', classification: 'RESTRICTED', relTo: ['USA'], owner: 'PHL', createdAt: T }), USA, DecisionReason.UNMAPPABLE],
     ['opaque tetragraph NATO vs member', us('SECRET', ['NATO']), GBR_AS_USA_POLICY, DecisionReason.RELEASABILITY],
     ['receiving policy unknown', us('SECRET', ['JPN']), { ...JPN, policy: 'XXX' }, DecisionReason.AUDIENCE_POLICY],

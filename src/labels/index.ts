@@ -25,7 +25,7 @@ export {
   type SerializeLabelOptions,
 } from './xml.js';
 export { labelFromJson, labelToJson, SecurityLabelSchema } from './json.js';
-export { labelView, portionMark, renderMarking, type Lang, type LabelView } from './marking.js';
+export { japaneseEquivalent, labelView, portionMark, renderMarking, UNCLASSIFIED_JA, type Lang, type LabelView } from './marking.js';
 export { bindingPayload, generateBindingKeys, signBinding, verifyBinding } from './binding.js';
 export type { Admitted } from './admitted.js';
 export {

@@ -29,7 +29,9 @@ describe('markings', () => {
     const c = combineLabels(r, [nfUs, nfJp]);
     expect(c).toMatchObject({ policy: 'JPN', classification: 'GOKUHI', owner: 'MULTI', contributors: ['JPN', 'USA'] });
     expect(renderMarking(r, c)).toBe('GOKUHI//REL TO NONE');
-    expect(renderMarking(r, c, 'ja')).toBe('極秘//提供先なし');
+    expect(renderMarking(r, c, 'ja')).toBe('極秘//提供可能先なし（提供禁止）');
+    const us = makeLabel(r, { policy: 'USA', classification: 'SECRET', relTo: ['JPN'], caveats: ['ORCON'], owner: 'USA', createdAt: T });
+    expect(renderMarking(r, us, 'ja')).toBe('米国 SECRET（極秘相当）//ORCON（発信元管理）//提供可: USA, JPN');
   });
 
   it('builds the LabelView of src/api/contract.ts', () => {

@@ -1,4 +1,4 @@
-import { MULTI_OWNER, type PolicyDef, type PolicyRegistry } from './registry.js';
+import { MULTI_OWNER, type ClassificationDef, type PolicyDef, type PolicyRegistry } from './registry.js';
 import type { SecurityLabel } from './types.js';
 
 /**
@@ -8,6 +8,55 @@ import type { SecurityLabel } from './types.js';
  * To is owner-only and renders as the policy's NOFORN phrase. Informative values are not rendered.
  */
 export type Lang = 'en' | 'ja';
+
+/**
+ * A Japanese reader's own markings are those of the policy governing this nation. Every other policy is
+ * foreign to that reader: its marking is shown as is, after its nation or organisation, and a Japanese
+ * level is named only as a gloss `（極秘相当）` read from the equivalence table at render time — so a
+ * table change can never leave a stale gloss, and a level without a pair names no Japanese level at all.
+ */
+const JAPANESE_READER_NATION = 'JPN';
+/** The one Japanese rendering of "no classification", in every policy (the UI's default banner uses it too). */
+export const UNCLASSIFIED_JA = '秘密区分なし';
+const GLOSS_OWNER = 'ZZZ';
+const GLOSS_TIME = '2000-01-01T00:00:00Z';
+
+function japaneseHome(registry: PolicyRegistry): PolicyDef | undefined {
+  try {
+    return registry.policy(registry.policyOf(JAPANESE_READER_NATION));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Per loaded registry (its files do not change): `policy>classification` -> Japanese level or none. */
+const glossCache = new WeakMap<PolicyRegistry, Map<string, string | undefined>>();
+
+/** The home level the table pairs with this exact level, or undefined (no table, or no pair). */
+export function japaneseEquivalent(registry: PolicyRegistry, policy: string, classification: string): string | undefined {
+  let cache = glossCache.get(registry);
+  if (!cache) glossCache.set(registry, (cache = new Map()));
+  const key = `${policy}>${classification}`;
+  if (cache.has(key)) return cache.get(key);
+  const home = japaneseHome(registry);
+  // Translating a bare label (no categories) exercises exactly the classification pair of the table.
+  const bare = { policy, classification, categories: [], owner: GLOSS_OWNER, createdAt: GLOSS_TIME };
+  const mapped = home ? registry.tryTranslate(bare, home.id)?.classification : undefined;
+  const out = mapped === undefined ? undefined : home!.clsByUpper.get(mapped.toUpperCase())?.marking.ja;
+  cache.set(key, out);
+  return out;
+}
+
+function levelJa(registry: PolicyRegistry, def: PolicyDef, cls: ClassificationDef): string {
+  if (cls.unclassified) return UNCLASSIFIED_JA;
+  const home = japaneseHome(registry);
+  if (home?.id === def.id) return cls.marking.ja;
+  const origin = def.file.origin;
+  // NATO SECRET already names its organisation; COSMIC TOP SECRET does not.
+  const named = !origin || cls.marking.en.startsWith(`${origin.en} `) ? cls.marking.en : `${origin.ja} ${cls.marking.en}`;
+  const eq = japaneseEquivalent(registry, def.id, cls.name);
+  return eq === undefined ? named : `${named}（${eq}相当）`;
+}
 
 /** Same shape as LabelView in src/api/contract.ts (src/labels may not import src/api; structural typing joins them). */
 export interface LabelView {
@@ -35,9 +84,9 @@ function parts(registry: PolicyRegistry, label: SecurityLabel): Parts {
   return { def: registry.policy(label.policy)!, label: registry.validate(label) };
 }
 
-function render({ def, label }: Parts, lang: Lang, portion: boolean): string {
+function render(registry: PolicyRegistry, { def, label }: Parts, lang: Lang, portion: boolean): string {
   const cls = def.clsByUpper.get(label.classification.toUpperCase())!;
-  const segs: string[] = [portion ? cls.abbrev : cls.marking[lang]];
+  const segs: string[] = [portion ? cls.abbrev : lang === 'ja' ? levelJa(registry, def, cls) : cls.marking.en];
   for (const c of label.categories) {
     if (c.type !== 'restrictive') continue;
     const tag = def.tagsByUpper.get(c.tagSet.toUpperCase())!;
@@ -65,14 +114,14 @@ function render({ def, label }: Parts, lang: Lang, portion: boolean): string {
   return segs.join('//');
 }
 
-/** Banner marking, e.g. "SECRET//REL TO USA, JPN" or "極秘//提供可: JPN, USA". Throws on an invalid label. */
+/** Banner marking, e.g. "SECRET//REL TO USA, JPN", "米国 SECRET（極秘相当）//提供可: USA, JPN". Throws on an invalid label. */
 export function renderMarking(registry: PolicyRegistry, label: SecurityLabel, lang: Lang = 'en'): string {
-  return render(parts(registry, label), lang, false);
+  return render(registry, parts(registry, label), lang, false);
 }
 
 /** Portion mark, e.g. "(S//REL TO USA, JPN)", "(S//NF)". */
 export function portionMark(registry: PolicyRegistry, label: SecurityLabel): string {
-  return `(${render(parts(registry, label), 'en', true)})`;
+  return `(${render(registry, parts(registry, label), 'en', true)})`;
 }
 
 /** The browser's view of a label (src/api/contract.ts), rendered server-side from the policy files. */
@@ -83,9 +132,9 @@ export function labelView(registry: PolicyRegistry, label: SecurityLabel): Label
     policy: p.label.policy,
     classification: p.label.classification,
     rank: cls.rank,
-    marking: render(p, 'en', false),
-    markingJa: render(p, 'ja', false),
-    portion: `(${render(p, 'en', true)})`,
+    marking: render(registry, p, 'en', false),
+    markingJa: render(registry, p, 'ja', false),
+    portion: `(${render(registry, p, 'en', true)})`,
     color: cls.color,
   };
 }

@@ -14,6 +14,8 @@ export const ClassificationDefSchema = z.object({
   abbrev: z.string().min(1).max(16),
   marking: Text,
   color: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+  /** "no classification": rendered in Japanese with the one unclassified phrase, whatever the policy. */
+  unclassified: z.boolean().optional(),
 });
 
 const ValueDefSchema = z.union([
@@ -50,6 +52,8 @@ export const PolicyFileSchema = z.object({
   mode: z.literal('owner-only'),
   confidence: Confidence,
   notes: z.string(),
+  /** Nation or organisation shown before a foreign marking in another language (e.g. 米国 SECRET). */
+  origin: Text.optional(),
   classifications: z.array(ClassificationDefSchema).min(1),
   releasabilityTag: Name,
   tagSets: z.array(TagSetDefSchema).min(1),

@@ -33,6 +33,7 @@ export interface ClassificationDef {
   abbrev: string;
   marking: { en: string; ja: string };
   color: string;
+  unclassified?: boolean;
 }
 export interface PolicyDef {
   id: string;

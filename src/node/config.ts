@@ -41,6 +41,16 @@ export const NodeConfigSchema = z.strictObject({
   policiesDir: z.string().default(join(PACKAGE_ROOT, 'policies')).describe('directory of the label policy files'),
   webDir: z.string().default(join(PACKAGE_ROOT, 'web', 'dist')).describe('directory of the built web COP'),
   peers: z.array(PeerConfigSchema).default([]).describe('federation peers'),
+  originators: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1).describe('node id of the originator'),
+        nation: z.string().regex(/^[A-Z]{3}$/).describe('its nation (trigraph)'),
+        keyFile: z.string().describe('its binding public key (the DATA/binding-public.json it wrote)'),
+      }),
+    )
+    .default([])
+    .describe('nodes not linked to this one whose tracks may arrive relayed by a peer: their binding public keys'),
   defaultLabel: z
     .strictObject({
       classification: z.string().optional().describe("a classification name of the node's policy"),

@@ -42,7 +42,7 @@ import { registerStatic } from './static.js';
 import { createLabelCache, memoDefaultLabel } from './label-cache.js';
 import { registerMetrics } from './metrics.js';
 import { ensureDataDir } from '../util/data-dir.js';
-import { readPeers } from './peers.js';
+import { readOriginators, readPeers } from './peers.js';
 import { createChatBridge, GEOCHAT_TYPE } from './chat-bridge.js';
 import { FILESHARE_TYPE, fileShareLabel } from './fileshare-label.js';
 import { feedAdmin, startFeeds } from './feeds-wiring.js';
@@ -316,6 +316,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       ...(config.bus ? { bus } : {}),
       tls: { certPem: pki.nodeCertPem, keyPem: pki.nodeKeyPem },
       peers,
+      originators: readOriginators(config.originators),
       listen: { host: config.host, port: config.ports.federation },
       binding,
       audit: async (kind, actor, body) => {
@@ -325,7 +326,11 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
         if (obj.kind === 'cot') {
           const cot = parseCotXml(obj.event.xml, { maxBytes: config.limits.maxEventBytes * 2 });
           const peerAudience = audienceFor(registry, { nation: from.nation });
-          await pipeline.fromPeer(cot, { origin: obj.origin, id: obj.id, label: obj.event.label }, { peer: from.peer, nation: from.nation, audience: peerAudience });
+          await pipeline.fromPeer(
+            cot,
+            { origin: obj.origin, id: obj.id, label: obj.event.label, ...(obj.originVerified ? { originNation: obj.originVerified.nation } : {}) },
+            { peer: from.peer, nation: from.nation, audience: peerAudience },
+          );
         } else if (obj.kind === 'file-chunk') {
           // 5xx: not acknowledged, the peer resends once the file store is up (only during startup)
           if (!fileTransfer) throw new KizunaError('INTERNAL', 'file store not ready');
@@ -392,6 +397,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       users,
       coordination,
       tracks,
+      partners: allies,
       federationStatus: () => federation!.status(),
       feeds: feedAdmin(feeds, audit),
       ingestCot: async (xml, user) => {

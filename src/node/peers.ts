@@ -24,3 +24,14 @@ export function readPeers(peers: PeerConfig[]): ResolvedPeer[] {
     }
   });
 }
+
+/** Binding public keys of configured originators (nodes whose tracks may arrive relayed by a peer). */
+export function readOriginators(list: { name: string; nation: string; keyFile: string }[]): { name: string; nation: string; publicJwk: Record<string, unknown> }[] {
+  return list.map((o) => {
+    try {
+      return { name: o.name, nation: o.nation, publicJwk: JSON.parse(readFileSync(o.keyFile, 'utf8')) as Record<string, unknown> };
+    } catch (cause) {
+      throw new KizunaError('CONFIG_INVALID', `originator ${o.name}: cannot read its binding key file ${o.keyFile}`, { cause });
+    }
+  });
+}

@@ -117,8 +117,16 @@ export class Pipeline {
     });
   }
 
-  /** A federated object, after the boundary checks: the peer may only write what the authority allows it. */
-  fromPeer(ev: CotEvent, obj: { origin: string; id: string; label: SecurityLabel }, from: { peer: string; nation: string; audience: Audience }): Promise<IngestResult> {
+  /**
+   * A federated object, after the boundary checks: the peer may only write what the authority allows it.
+   * `originNation` is set when the boundary verified the originator's own binding on a relayed object: only
+   * then may a peer write an object its nation does not own.
+   */
+  fromPeer(
+    ev: CotEvent,
+    obj: { origin: string; id: string; label: SecurityLabel; originNation?: string },
+    from: { peer: string; nation: string; audience: Audience },
+  ): Promise<IngestResult> {
     return ingest(this.deps, { ...ev, labelXml: this.o.labelXml(obj.label) }, {
       kind: 'federation',
       actor: peerActor(from.nation, from.audience),
@@ -127,7 +135,7 @@ export class Pipeline {
       origin: obj.origin,
       eventId: obj.id,
       hops: [from.peer],
-      ...(obj.label.owner !== from.nation ? { relayed: true } : {}),
+      ...(obj.originNation !== undefined && obj.originNation === obj.label.owner && obj.label.owner !== from.nation ? { relayed: true } : {}),
     });
   }
 

@@ -9,6 +9,7 @@ import { makeLabel, type PolicyRegistry } from '../../src/labels/index.js';
 import type { SecurityLabel } from '../../src/labels/types.js';
 import { parseConfig, type NodeConfigInput } from '../../src/node/config.js';
 import { startNode, type KizunaNode } from '../../src/node/node.js';
+import { BINDING_PUBLIC_FILE, loadBindingKeys } from '../../src/node/binding-keys.js';
 import type { StoredEvent } from '../../src/store/types.js';
 
 /**
@@ -20,6 +21,9 @@ export interface ClusterSpec {
   nation: string;
   /** default label of unlabelled input: owner-only unless given */
   relTo?: string[];
+  /** nations this node is linked to (default: every other node, a full mesh); the others become
+   * `originators` (their binding keys), so their tracks may arrive relayed */
+  links?: string[];
 }
 
 export interface Planned {
@@ -37,18 +41,21 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Data dirs, PKIs, peer CA files and configs for a full mesh of `specs`; nothing started. */
+/** Data dirs, PKIs, binding keys, peer CA files and configs (a full mesh unless `links` say otherwise); nothing started. */
 export async function planCluster(specs: ClusterSpec[], root = mkdtempSync(join(tmpdir(), 'kizuna-fednode-'))): Promise<{ root: string; nodes: Planned[]; cleanup(): void }> {
   const dirs = specs.map((s) => join(root, s.nation.toLowerCase()));
   const pkis: NodePki[] = [];
   for (const [i, s] of specs.entries()) {
     mkdirSync(dirs[i]!, { recursive: true });
     pkis.push(await ensureNodePki(dirs[i]!, { nation: s.nation, nodeId: s.nation, hosts: ['localhost', '127.0.0.1'] }));
+    await loadBindingKeys(dirs[i]!);
   }
+  const linked = (a: ClusterSpec, b: ClusterSpec) => (a.links ?? specs.map((x) => x.nation)).includes(b.nation) && (b.links ?? specs.map((x) => x.nation)).includes(a.nation);
   const fedPorts = await Promise.all(specs.map(() => freePort()));
   const nodes = specs.map((s, i): Planned => {
+    const originators = specs.flatMap((o, j) => (j === i || linked(s, o) ? [] : [{ name: o.nation, nation: o.nation, keyFile: join(dirs[j]!, BINDING_PUBLIC_FILE) }]));
     const peers = specs.flatMap((o, j) => {
-      if (j === i) return [];
+      if (j === i || !linked(s, o)) return [];
       const caFile = join(dirs[i]!, `peer-${o.nation.toLowerCase()}-ca.pem`);
       writeFileSync(caFile, pkis[j]!.caCertPem);
       return [{ name: o.nation, nation: o.nation, host: '127.0.0.1', port: fedPorts[j]!, caFile }];
@@ -65,6 +72,7 @@ export async function planCluster(specs: ClusterSpec[], root = mkdtempSync(join(
         publicHost: 'localhost',
         ports: { tcp: 0, tls: 0, http: 0, https: 0, enroll: 0, federation: fedPorts[i]! },
         peers,
+        ...(originators.length ? { originators } : {}),
         defaultLabel: { relTo: s.relTo ?? [s.nation] },
         seedUsers: demoUsers(s.nation),
         logLevel: 'warn',

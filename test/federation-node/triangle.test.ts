@@ -8,8 +8,8 @@ import { allEvents, auditRows, hasUid, jpnLabel, planCluster, startPlanned } fro
 /**
  * Three real nodes in a full mesh JPN–USA–PHL. Objects REL TO USA,JPN reach the partner and never
  * PHL, neither directly nor relayed by the partner; objects releasable to PHL do reach it (the
- * links work, so absence means the guard withheld). Note: policies/equivalence.json has no JPN↔PHL
- * table, so JPN-policy labels are also unmappable for PHL; the USA-origin case isolates REL TO.
+ * links work, so absence means the guard withheld). The line topology (relay through USA only) is
+ * relay-line.test.ts.
  */
 let cluster: Awaited<ReturnType<typeof planCluster>>;
 let jpn: KizunaNode;

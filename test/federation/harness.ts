@@ -66,6 +66,8 @@ export async function startNode(o: {
   listenPort?: number;
   maxOutbox?: number;
   relay?: boolean;
+  /** nodes not linked to this one whose relayed tracks it may accept (their binding keys) */
+  originators?: Identity[];
   acceptHook?: (obj: FedObject) => Promise<void> | void;
   /** several "processes" of one node: same bus hub, same database file */
   bus?: Bus;
@@ -97,6 +99,7 @@ export async function startNode(o: {
     ...(o.bus ? { bus: o.bus } : {}),
     tls: o.id.cert,
     peers,
+    ...(o.originators ? { originators: o.originators.map((x) => ({ name: x.nodeId, nation: x.nation, publicJwk: x.binding.publicJwk })) } : {}),
     listen: { host: '127.0.0.1', port: o.listenPort ?? 0 },
     binding: o.id.binding,
     audit: async (kind, _actor, body) => {

@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { UNCLASSIFIED_JA } from '../../src/labels/index.js';
+import { GLOSSARY } from '../../web/src/glossary.js';
+import { errorText, mapLocale } from '../../web/src/i18n-extra.js';
 import { en, ja, dictionaries, formatTime, localeFor, setLang, t, getLang } from '../../web/src/i18n.js';
 
 describe('i18n dictionaries', () => {
@@ -16,7 +19,44 @@ describe('i18n dictionaries', () => {
 
   it('Japanese UI strings are actually translated (apart from controlled terms)', () => {
     const same = (Object.keys(en) as (keyof typeof en)[]).filter((k) => en[k] === ja[k]);
-    expect(same.sort()).toEqual(['banner.default', 'common.unknown', 'details.uid', 'kind.isr', 'unit.deg', 'unit.m'].sort());
+    expect(same.sort()).toEqual(['common.unknown', 'details.uid', 'unit.deg', 'unit.m'].sort());
+  });
+
+  it('no English word in the Japanese UI apart from acronyms, names and the language switch', () => {
+    const allowed = new Set(['Kizuna', 'English', 'UID', 'CoT', 'HAE', 'ISR', 'RFI']);
+    for (const key of Object.keys(ja) as (keyof typeof ja)[]) {
+      const words = ja[key].replace(/\{\w+\}/g, '').match(/[A-Za-z][A-Za-z0-9]+/g) ?? [];
+      expect(words.filter((w) => !allowed.has(w)), key).toEqual([]);
+    }
+  });
+
+  it('one Japanese translation per English string', () => {
+    const seen = new Map<string, string>();
+    for (const key of Object.keys(en) as (keyof typeof en)[]) {
+      const prior = seen.get(en[key]);
+      expect(prior === undefined || prior === ja[key], `"${en[key]}" is translated "${prior}" and "${ja[key]}"`).toBe(true);
+      seen.set(en[key], ja[key]);
+    }
+  });
+
+  it('every glossary term is used, and used with its glossary translation', () => {
+    expect(new Set(GLOSSARY.map((g) => g.en)).size).toBe(GLOSSARY.length);
+    for (const g of GLOSSARY) {
+      const keys = (Object.keys(en) as (keyof typeof en)[]).filter((k) => en[k] === g.en);
+      expect(keys.length, `glossary term "${g.en}" is used by no UI string`).toBeGreaterThan(0);
+      for (const k of keys) expect(ja[k], k).toBe(g.ja);
+      expect(g.source.trim()).not.toBe('');
+    }
+  });
+
+  it('server error texts and map control strings exist in both languages', () => {
+    expect(Object.keys(errorText.ja).sort()).toEqual(Object.keys(errorText.en).sort());
+    expect(Object.keys(mapLocale.ja).sort()).toEqual(Object.keys(mapLocale.en).sort());
+    for (const v of [...Object.values(errorText.ja), ...Object.values(mapLocale.ja)]) expect(v).not.toMatch(/[A-Za-z]{2}/);
+  });
+
+  it('the default banner uses the one Japanese rendering of UNCLASSIFIED the server markings use', () => {
+    expect(ja['banner.default']).toBe(UNCLASSIFIED_JA);
   });
 });
 

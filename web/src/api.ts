@@ -3,6 +3,7 @@ import type {
   CalendarEventView,
   ChatMessageView,
   FeedListView,
+  LabelOptionsView,
   Phase,
   PostureView,
   RequestKind,
@@ -29,7 +30,14 @@ export interface LoginResult {
 
 export type RequestAction = 'submit' | 'concur' | 'not-concur' | 'return' | 'execute' | 'close';
 
-/** Body of POST /api/requests. `label` is the originator's SecurityLabel (JSON form of labels.md §0). */
+/** A label in short form: the server makes it in the user's own policy, owned by the user's nation. */
+export interface LabelInput {
+  classification: string;
+  relTo: string[];
+  caveats?: string[];
+}
+
+/** Body of POST /api/requests. */
 export interface NewRequest {
   kind: RequestKind;
   title: string;
@@ -39,13 +47,7 @@ export interface NewRequest {
   area?: RequestView['area'];
   window?: { start: string; end: string };
   deadline?: string;
-  label: {
-    policy: string;
-    classification: string;
-    categories: { tagSet: string; type: 'restrictive' | 'permissive' | 'informative'; values: string[] }[];
-    owner: string;
-    createdAt: string;
-  };
+  label: LabelInput;
 }
 
 export class ApiClient {
@@ -113,8 +115,11 @@ export class ApiClient {
   chatMessages(room: string): Promise<{ items: ChatMessageView[] }> {
     return this.call('GET', `/api/chat/rooms/${encodeURIComponent(room)}/messages`);
   }
-  sendChat(room: string, text: string): Promise<ChatMessageView> {
-    return this.call('POST', `/api/chat/rooms/${encodeURIComponent(room)}/messages`, { text });
+  sendChat(room: string, text: string, label?: LabelInput): Promise<ChatMessageView> {
+    return this.call('POST', `/api/chat/rooms/${encodeURIComponent(room)}/messages`, label ? { text, label } : { text });
+  }
+  labelOptions(): Promise<LabelOptionsView> {
+    return this.call('GET', '/api/label-options');
   }
   posture(): Promise<PostureView> {
     return this.call('GET', '/api/posture');

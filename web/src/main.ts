@@ -242,6 +242,7 @@ function startApp(session: Session): void {
     banners.render();
     filters.render();
     renderCounts(mapView?.shownCount() ?? 0);
+    mapView?.relabel();
     details.render(details.uid ? store.get(details.uid) : undefined);
     desk.render(true);
   });

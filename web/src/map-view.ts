@@ -7,6 +7,8 @@
 import maplibregl, { type Map as MlMap } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { offlineStyle } from './basemap-style.js';
+import { getLang } from './i18n.js';
+import { mapLocale } from './i18n-extra.js';
 import type { PerfMeter } from './perf.js';
 import type { Affine } from './screen-transform.js';
 import { TrackOverlay } from './track-overlay.js';
@@ -21,6 +23,26 @@ export class MapView {
   private lastDrawMs = 0;
   private moving = false;
   private readonly afterFlush: (shown: number) => void;
+  private controls: { control: maplibregl.IControl; at: maplibregl.ControlPosition }[] = [];
+
+  /** The controls take their titles and units from the map's locale when added: re-added on a language switch. */
+  private addControls(): void {
+    for (const c of this.controls) this.map.removeControl(c.control);
+    this.controls = [
+      { control: new maplibregl.NavigationControl({ showCompass: true, visualizePitch: false }), at: 'top-right' },
+      { control: new maplibregl.ScaleControl({ unit: 'nautical' }), at: 'bottom-right' },
+      { control: new maplibregl.AttributionControl({ compact: true }), at: 'bottom-right' },
+    ];
+    for (const c of this.controls) this.map.addControl(c.control, c.at);
+  }
+
+  /** Language switch: MapLibre has no public setter for its UI strings, only the `locale` map option. */
+  relabel(): void {
+    const m = this.map as unknown as { _locale: Record<string, string> };
+    m._locale = { ...m._locale, ...mapLocale[getLang()] };
+    this.addControls();
+    this.map.getCanvas().setAttribute('aria-label', mapLocale[getLang()]['Map.Title']!);
+  }
 
   constructor(
     container: HTMLElement,
@@ -36,15 +58,15 @@ export class MapView {
       style: offlineStyle(new URL('basemap.json', document.baseURI).href),
       center: [137, 32],
       zoom: 3.6,
-      attributionControl: { compact: true },
+      attributionControl: false,
+      locale: mapLocale[getLang()],
       renderWorldCopies: false,
       fadeDuration: 0,
       // A plan view keeps Mercator → screen affine, which the overlay relies on (rotation stays allowed).
       maxPitch: 0,
       pitchWithRotate: false,
     });
-    this.map.addControl(new maplibregl.NavigationControl({ showCompass: true, visualizePitch: false }), 'top-right');
-    this.map.addControl(new maplibregl.ScaleControl({ unit: 'nautical' }), 'bottom-right');
+    this.addControls();
     this.overlay = new TrackOverlay(this.map, store);
     this.map.on('load', () => {
       this.loaded = true;

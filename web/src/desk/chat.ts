@@ -3,6 +3,7 @@ import { clear, h } from '../dom.js';
 import * as fmt from '../format.js';
 import { t } from '../i18n.js';
 import { attempt, portion, type DeskContext } from './context.js';
+import { LabelPicker } from './label-picker.js';
 
 export class ChatTab {
   readonly el = h('div', { class: 'chat-tab', testid: 'chat-tab' });
@@ -12,9 +13,11 @@ export class ChatTab {
   private readonly messagesEl = h('div', { class: 'messages', testid: 'chat-messages' });
   private readonly input = h('input', { testid: 'chat-input', maxlength: 2000, autocomplete: 'off' });
   private readonly send = h('button', { class: 'btn primary', type: 'submit', testid: 'chat-send' });
+  private readonly labelSlot = h('div', { class: 'chat-label' });
+  private picker: LabelPicker | undefined;
 
   constructor(private readonly ctx: DeskContext) {
-    const form = h('form', { class: 'chat-send' }, this.input, this.send);
+    const form = h('form', { class: 'chat-send' }, this.labelSlot, this.input, this.send);
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       void this.sendMessage();
@@ -24,6 +27,9 @@ export class ChatTab {
   }
 
   async load(): Promise<void> {
+    // built after sign-in: the choices are this user's own policy and clearance
+    this.picker = new LabelPicker(this.ctx.api, 'chat-label');
+    this.labelSlot.replaceChildren(this.picker.el);
     const res = await attempt(this.ctx, () => this.ctx.api.chatRooms());
     if (!res) return;
     this.rooms = res.items;
@@ -42,10 +48,16 @@ export class ChatTab {
     const text = this.input.value.trim();
     if (!text || !this.room) return;
     const room = this.room;
-    const res = await attempt(this.ctx, () => this.ctx.api.sendChat(room, text));
+    const picker = this.picker;
+    const res = await attempt(this.ctx, async () => this.ctx.api.sendChat(room, text, picker ? await picker.value() : undefined));
     if (!res) return;
     this.input.value = '';
     this.ctx.state.addChat([res]);
+  }
+
+  /** Language switch: the label picker's words are baked in. */
+  relabel(): void {
+    this.picker?.relabel();
   }
 
   render(): void {

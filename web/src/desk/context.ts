@@ -3,7 +3,8 @@ import type { ApiClient } from '../api.js';
 import { ApiError } from '../api.js';
 import type { DeskState } from '../desk-state.js';
 import { contrastText, h } from '../dom.js';
-import { t } from '../i18n.js';
+import { getLang, t } from '../i18n.js';
+import { errorText as apiErrorText } from '../i18n-extra.js';
 
 export interface DeskContext {
   api: ApiClient;
@@ -13,11 +14,15 @@ export interface DeskContext {
 }
 
 export function portion(label: LabelView, testid?: string): HTMLElement {
-  return h('span', { class: 'portion-mark', testid, style: `background:${label.color};color:${contrastText(label.color)}`, title: label.marking }, label.portion);
+  return h('span', { class: 'portion-mark', testid, style: `background:${label.color};color:${contrastText(label.color)}`, title: getLang() === 'ja' ? label.markingJa : label.marking }, label.portion);
 }
 
 export function errorText(e: unknown): string {
-  if (e instanceof ApiError) return t('common.error', { msg: `${e.code}: ${e.message}` });
+  if (e instanceof ApiError) {
+    // the server's message is English; a known code is shown in the UI language
+    const known = apiErrorText[getLang()][e.code];
+    return t('common.error', { msg: known ? `${known} (${e.code})` : `${e.code}: ${e.message}` });
+  }
   return t('common.error', { msg: e instanceof Error ? e.message : String(e) });
 }
 

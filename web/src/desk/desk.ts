@@ -79,7 +79,10 @@ export class Desk {
       );
     }
     clear(this.body);
-    if (relabel) this.requests.relabel();
+    if (relabel) {
+      this.requests.relabel();
+      this.chat.relabel();
+    }
     const v = this.view();
     v.render();
     this.body.append(v.el);

@@ -5,10 +5,10 @@ import { append, clear, h } from '../dom.js';
 import * as fmt from '../format.js';
 import { t, type MessageKey } from '../i18n.js';
 import { attempt, portion, type DeskContext } from './context.js';
+import { LabelPicker, NationChecks } from './label-picker.js';
 
 const KINDS: RequestKind[] = ['isr', 'rfi', 'asset_protection', 'facility_use', 'logistics', 'hadr'];
 const PRIORITIES: RequestView['priority'][] = ['routine', 'priority', 'immediate'];
-const CLASSIFICATIONS = ['UNCLASSIFIED', 'CONFIDENTIAL', 'SECRET'];
 
 export class RequestsTab {
   readonly el = h('div', { class: 'requests-tab', testid: 'requests-tab' });
@@ -162,29 +162,28 @@ export class RequestsTab {
     const kind = sel('req-form-kind', KINDS, (v) => t(`kind.${v}` as MessageKey));
     const title = h('input', { testid: 'req-form-title', required: true, maxlength: 200 });
     const description = h('textarea', { testid: 'req-form-description', rows: 4 });
-    const nations = h('input', { testid: 'req-form-nations', value: nation === 'USA' ? 'USA, JPN' : 'JPN, USA' });
+    const picker = new LabelPicker(this.ctx.api, 'req-form-label');
+    const nationsSlot = h('span', { testid: 'req-form-nations' });
+    let nations: NationChecks | undefined;
+    void picker.ready.then((o) => {
+      nations = new NationChecks('req-form-nation', o.nations, nation);
+      nationsSlot.append(nations.el);
+    }, () => undefined);
     const priority = sel('req-form-priority', PRIORITIES, (v) => t(`priority.${v}` as MessageKey));
     const deadline = h('input', { testid: 'req-form-deadline', type: 'datetime-local' });
     const lat = h('input', { testid: 'req-form-lat', type: 'number', step: 'any', min: -90, max: 90 });
     const lon = h('input', { testid: 'req-form-lon', type: 'number', step: 'any', min: -180, max: 180 });
-    const classification = sel('req-form-classification', CLASSIFICATIONS, (v) => v);
-    const releasable = h('input', { testid: 'req-form-releasable', value: 'USA, JPN' });
-    const list = (s: string) => s.split(',').map((x) => x.trim().toUpperCase()).filter(Boolean);
     const submit = async (ev: Event) => {
       ev.preventDefault();
+      const label = await attempt(this.ctx, () => picker.value());
+      if (!label || !nations) return;
       const body: NewRequest = {
         kind: kind.value as RequestKind,
         title: title.value.trim(),
         description: description.value.trim(),
-        nations: list(nations.value),
+        nations: nations.values(),
         priority: priority.value as RequestView['priority'],
-        label: {
-          policy: nation,
-          classification: classification.value,
-          categories: [{ tagSet: 'Releasable To', type: 'permissive', values: list(releasable.value) }],
-          owner: nation,
-          createdAt: new Date().toISOString(),
-        },
+        label,
       };
       if (deadline.value) body.deadline = new Date(deadline.value).toISOString();
       if (lat.value !== '' && lon.value !== '') body.area = { type: 'Point', coordinates: [Number(lon.value), Number(lat.value)] };
@@ -205,11 +204,11 @@ export class RequestsTab {
       field('req.form.kind', kind),
       field('req.form.title.field', title),
       field('req.form.description', description),
-      field('req.form.nations', nations),
+      h('div', { class: 'field' }, h('span', {}, t('req.form.nations')), nationsSlot),
       field('req.form.priority', priority),
       field('req.form.deadline', deadline),
       h('div', { class: 'row2' }, field('req.form.lat', lat), field('req.form.lon', lon)),
-      h('div', { class: 'row2' }, field('req.form.classification', classification), field('req.form.releasableTo', releasable)),
+      picker.el,
       h(
         'div',
         { class: 'actions' },

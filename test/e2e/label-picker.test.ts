@@ -1,0 +1,141 @@
+/**
+ * Users label from their own policy: a JPN coordinator working in Japanese picks 極秘 and REL TO JPN, USA
+ * from choices the JPN node serves (no US level names, no free-text nations); the USA desk shows the same
+ * request in the USA policy with the equivalent marking, and the Japanese tooltip glosses it from the table.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { en, ja } from '../../web/src/i18n.js';
+import { mapLocale } from '../../web/src/i18n-extra.js';
+import { base, startAlliance, type Alliance } from './support/alliance.js';
+import { UI_TIMEOUT, byTestId, login, screenshot } from './support/browser.js';
+
+let alliance: Alliance;
+let jpnPage: Page;
+let usaPage: Page;
+let requestId = '';
+const TITLE = 'E2E GOKUHI HA/DR staging request';
+
+/** English UI strings (dictionary values that have a Japanese translation, map control titles) on the page. */
+async function englishOnPage(page: Page): Promise<string[]> {
+  const english = [
+    ...(Object.keys(en) as (keyof typeof en)[]).filter((k) => en[k] !== ja[k] && !en[k].includes('{') && /[A-Za-z]{2}/.test(en[k])).map((k) => en[k]),
+    ...Object.values(mapLocale.en).filter((v) => v.length > 2),
+  ];
+  // runs in the page (the node test project has no DOM types, hence a string)
+  return page.evaluate(`(() => {
+    const set = new Set(${JSON.stringify(english)});
+    const seen = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const text = (n.textContent || '').trim();
+      if (set.has(text)) seen.push(text);
+    }
+    for (const el of document.querySelectorAll('[title], [placeholder], [aria-label]')) {
+      for (const a of ['title', 'placeholder', 'aria-label']) {
+        const v = el.getAttribute(a);
+        if (v && set.has(v)) seen.push(a + '=' + v);
+      }
+    }
+    return seen;
+  })()`) as Promise<string[]>;
+}
+
+async function openDeskInJapanese(page: Page, url: string, user: string): Promise<void> {
+  await page.goto(url + '/');
+  await byTestId(page, 'lang-toggle').click();
+  await page.locator('[data-testid="login-submit"]', { hasText: ja['login.submit'] }).waitFor({ timeout: UI_TIMEOUT });
+  await login(page, url, user);
+  await byTestId(page, 'nav-desk').click();
+  await byTestId(page, 'requests-tab').waitFor({ state: 'visible' });
+}
+
+beforeAll(async () => {
+  alliance = await startAlliance('label-picker');
+  jpnPage = await alliance.newPage();
+  usaPage = await alliance.newPage();
+  await openDeskInJapanese(jpnPage, base(alliance.jpn), 'jpn-coord');
+  await openDeskInJapanese(usaPage, base(alliance.usa), 'usa-coord');
+}, 240_000);
+
+afterAll(async () => {
+  await alliance?.stop();
+});
+
+describe('label picker from the user policy in Chromium', { timeout: 180_000 }, () => {
+  it('offers JPN levels in Japanese and partner nations as checkboxes; creates a 極秘 request REL TO JPN, USA', async () => {
+    await byTestId(jpnPage, 'request-new').click();
+    const cls = byTestId(jpnPage, 'req-form-label-classification');
+    await cls.waitFor({ state: 'visible' });
+    expect(await cls.locator('option').allTextContents()).toEqual(['秘密区分なし', '秘', '極秘', '機密']);
+    // nations: checkboxes only, the writer's own nation always included
+    for (const group of ['req-form-nations', 'req-form-label-relto']) {
+      const inputs = byTestId(jpnPage, group).locator('input');
+      expect(await inputs.count(), group).toBe(2);
+      expect(await byTestId(jpnPage, group).locator('input:not([type="checkbox"])').count(), group).toBe(0);
+    }
+    expect(await byTestId(jpnPage, 'req-form-label-relto-JPN').isDisabled()).toBe(true);
+    expect(await byTestId(jpnPage, 'req-form-label-relto-JPN').isChecked()).toBe(true);
+    expect(await byTestId(jpnPage, 'req-form-label-relto-USA').isChecked()).toBe(true);
+
+    await cls.selectOption('GOKUHI');
+    await byTestId(jpnPage, 'req-form-kind').selectOption('hadr');
+    await byTestId(jpnPage, 'req-form-title').fill(TITLE);
+    await screenshot(jpnPage, 'desk-ja-gokuhi-form.png');
+    await byTestId(jpnPage, 'req-form-create').click();
+    await expect.poll(() => byTestId(jpnPage, 'request-title').textContent(), { timeout: UI_TIMEOUT }).toBe(TITLE);
+    expect(await byTestId(jpnPage, 'request-portion').textContent()).toBe('(GH//REL TO JPN, USA)');
+    expect(await byTestId(jpnPage, 'request-portion').getAttribute('title')).toBe('極秘//提供可: JPN, USA');
+    const row = jpnPage.locator('[data-testid^="request-row-"]');
+    requestId = ((await row.first().getAttribute('data-testid')) ?? '').replace('request-row-', '');
+    expect(requestId).toMatch(/^JPN-/);
+    await byTestId(jpnPage, 'request-submit').click();
+    await expect.poll(() => byTestId(jpnPage, `request-row-${requestId}`).getAttribute('data-status'), { timeout: UI_TIMEOUT }).toBe('submitted');
+    await screenshot(jpnPage, 'desk-ja-gokuhi-request.png');
+  });
+
+  it('the USA desk shows it in the USA policy with the equivalent marking', async () => {
+    await byTestId(usaPage, `request-row-${requestId}`).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await byTestId(usaPage, `request-row-${requestId}`).click();
+    await expect.poll(() => byTestId(usaPage, 'request-title').textContent(), { timeout: UI_TIMEOUT }).toBe(TITLE);
+    expect(await byTestId(usaPage, 'request-portion').textContent()).toBe('(S//REL TO JPN, USA)');
+    expect(await byTestId(usaPage, 'request-portion').getAttribute('title')).toBe('米国 SECRET（極秘相当）//提供可: JPN, USA');
+  });
+
+  it('no English UI string on the desk, map and login pages when Japanese is chosen', async () => {
+    expect(await englishOnPage(jpnPage)).toEqual([]);
+    await byTestId(jpnPage, 'nav-map').click();
+    await byTestId(jpnPage, 'cop').waitFor({ state: 'visible' });
+    await jpnPage.locator('.maplibregl-ctrl-scale').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    expect(await jpnPage.locator('.maplibregl-ctrl-scale').textContent()).toContain('海里');
+    expect(await englishOnPage(jpnPage)).toEqual([]);
+    await screenshot(jpnPage, 'map-ja.png');
+    await byTestId(jpnPage, 'logout').click();
+    await byTestId(jpnPage, 'login-submit').waitFor({ state: 'visible' });
+    expect(await englishOnPage(jpnPage)).toEqual([]);
+  });
+
+  it("a USA user is offered the USA policy's levels, never the JPN ones", async () => {
+    await byTestId(usaPage, 'request-new').click();
+    const cls = byTestId(usaPage, 'req-form-label-classification');
+    await cls.waitFor({ state: 'visible' });
+    const options = await cls.locator('option').allTextContents();
+    expect(options[0]).toBe('秘密区分なし');
+    expect(options.slice(1)).toEqual(['米国 CONFIDENTIAL（秘相当）', '米国 SECRET（極秘相当）', '米国 TOP SECRET（機密相当）']);
+    expect(await cls.locator('option').evaluateAll((os) => os.map((o) => o.getAttribute('value')))).toEqual(['UNCLASSIFIED', 'CONFIDENTIAL', 'SECRET', 'TOP SECRET']);
+  });
+
+  it('chat labels through the same picker, relabelled on a language switch, and the message carries the chosen label', async () => {
+    await byTestId(usaPage, 'desk-tab-chat').click();
+    const cls = byTestId(usaPage, 'chat-label-classification');
+    await cls.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    expect((await cls.locator('option').allTextContents())[2]).toBe('米国 SECRET（極秘相当）');
+    await cls.selectOption('SECRET');
+    await byTestId(usaPage, 'lang-toggle').click();
+    await expect.poll(() => cls.locator('option').allTextContents(), { timeout: UI_TIMEOUT }).toEqual(['UNCLASSIFIED', 'CONFIDENTIAL', 'SECRET', 'TOP SECRET']);
+    expect(await cls.inputValue()).toBe('SECRET');
+    await byTestId(usaPage, 'chat-input').fill('E2E labelled chat');
+    await byTestId(usaPage, 'chat-send').click();
+    await expect.poll(() => byTestId(usaPage, 'chat-messages').textContent(), { timeout: UI_TIMEOUT }).toContain('(S//REL TO USA, JPN)');
+  });
+});

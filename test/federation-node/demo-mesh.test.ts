@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RequestView } from '../../src/api/contract.js';
+import { startDemo, type Demo } from '../../src/demo/run.js';
+import { TRILATERAL_TITLE } from '../../src/demo/trilateral.js';
+import type { KizunaNode } from '../../src/node/node.js';
+import { waitUntil } from '../support/node-harness.js';
+import { api, auditRows, login } from './cluster.js';
+
+/**
+ * `kizuna demo --nations JPN,USA,PHL --mesh`: with every pair linked, coordination documents reach every
+ * node, so each concurrence of the trilateral request is in each node's audit chain (its own as
+ * request.concur, the partners' as remote.concurrence).
+ */
+let dir: string;
+let demo: Demo;
+let nodes: Record<'JPN' | 'USA' | 'PHL', KizunaNode>;
+const NATIONS = ['JPN', 'USA', 'PHL'] as const;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'kizuna-demo3m-'));
+  demo = await startDemo({ basePort: 0, dataDir: dir, scenario: true, print: false, tickMs: 1000, nations: [...NATIONS], mesh: true });
+  const [JPN, USA, PHL] = demo.nodes as [KizunaNode, KizunaNode, KizunaNode];
+  nodes = { JPN, USA, PHL };
+}, 120_000);
+
+afterAll(async () => {
+  await demo?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('three-nation demo, full mesh', () => {
+  it('every concurrence of the trilateral request is in every node audit chain', async () => {
+    expect(nodes.JPN.federation.status().map((p) => p.peer).sort()).toEqual(['PHL', 'USA']);
+    const tokens = Object.fromEntries(await Promise.all(NATIONS.map(async (n) => [n, await login(nodes[n], `${n.toLowerCase()}-coord`)] as const)));
+    const find = async (n: (typeof NATIONS)[number]) =>
+      (await api<{ items: RequestView[] }>(nodes[n], tokens[n]!, 'GET', '/api/requests')).json.items.find((r) => r.title === TRILATERAL_TITLE);
+    for (const n of NATIONS) await waitUntil(async () => (await find(n)) !== undefined, `request on ${n}`, 30_000);
+    const id = (await find('JPN'))!.id;
+    for (const n of NATIONS) expect((await api(nodes[n], tokens[n]!, 'POST', `/api/requests/${id}/concur`, {})).status, n).toBe(200);
+    for (const n of NATIONS) await waitUntil(async () => (await find(n))!.status === 'concurred', `concurred on ${n}`, 60_000);
+    const recorded = async (at: KizunaNode, nation: string) =>
+      (await auditRows(at)).some(
+        (r) =>
+          (r.kind === 'request.concur' && r.body.id === id && r.body.nation === nation) ||
+          (r.kind === 'remote.concurrence' && r.body.requestId === id && r.body.owner === nation && r.body.decision === 'concur'),
+      );
+    for (const at of NATIONS) for (const n of NATIONS) await waitUntil(() => recorded(nodes[at], n), `${n} concurrence in ${at} audit`, 30_000);
+  }, 180_000);
+});

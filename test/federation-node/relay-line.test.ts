@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeLabel } from '../../src/labels/index.js';
+import type { KizunaNode } from '../../src/node/node.js';
+import { sa, TestTakClient } from '../support/tak-client.js';
+import { waitUntil } from '../support/node-harness.js';
+import { allEvents, api, auditRows, hasUid, jpnLabel, login, openWs, planCluster, startPlanned } from './cluster.js';
+
+/**
+ * Trilateral sharing through a partner: three real nodes in a line JPN–USA–PHL (JPN and PHL not linked,
+ * each holding the other's binding public key as an `originator`). A JPN track released to PHL reaches
+ * PHL through USA, once, in PHL's policy; a JPN track not released to PHL never reaches it; a JPN-only
+ * track never leaves JPN. Then the direct JPN–PHL link is added: still exactly one copy at PHL.
+ */
+type Cluster = Awaited<ReturnType<typeof planCluster>>;
+
+async function startLine(links: Record<string, string[]>): Promise<{ cluster: Cluster; jpn: KizunaNode; usa: KizunaNode; phl: KizunaNode }> {
+  const cluster = await planCluster(['JPN', 'USA', 'PHL'].map((nation) => ({ nation, links: links[nation]! })));
+  const started = await Promise.all(cluster.nodes.map((n) => startPlanned(n, n.nation === 'PHL' ? { tcpClearance: 'TOP SECRET' } : {})));
+  const [jpn, usa, phl] = started as [KizunaNode, KizunaNode, KizunaNode];
+  await waitUntil(() => [jpn, usa, phl].every((n) => n.federation.status().every((p) => p.state === 'connected')), 'links up', 30_000);
+  return { cluster, jpn, usa, phl };
+}
+
+const idOf = async (n: KizunaNode, uid: string) => (await allEvents(n)).find((e) => e.uid === uid)!.id;
+const withheld = async (n: KizunaNode, id: string, peer: string) => (await auditRows(n, 'fed.withheld')).some((r) => r.body.id === id && r.body.peer === peer);
+
+describe('relay through a partner, three nodes in a line JPN–USA–PHL', () => {
+  let c: Awaited<ReturnType<typeof startLine>>;
+  beforeAll(async () => {
+    c = await startLine({ JPN: ['USA'], USA: ['JPN', 'PHL'], PHL: ['USA'] });
+  }, 120_000);
+  afterAll(async () => {
+    for (const n of [c?.phl, c?.usa, c?.jpn]) await n?.close();
+    c?.cluster.cleanup();
+  });
+
+  it('trilateral reaches PHL via USA once, in PHL policy; bilateral never reaches PHL; national never leaves JPN', async () => {
+    const { jpn, usa, phl } = c;
+    const phlTak = await TestTakClient.connect(phl.ready.tcp);
+    const token = await login(phl, 'phl-coord');
+    const ws = await openWs(phl, token);
+    const stamp = Date.now();
+    const [tri, bi, nat] = [`JPN-TRI-${stamp}`, `JPN-BI-${stamp}`, `JPN-NAT-${stamp}`];
+    try {
+      await jpn.publishLocal(sa(nat, 'JPN-NAT'), jpnLabel(jpn.registry, ['JPN']));
+      await jpn.publishLocal(sa(bi, 'JPN-BI'), jpnLabel(jpn.registry, ['JPN', 'USA']));
+      await jpn.publishLocal(sa(tri, 'JPN-TRI'), jpnLabel(jpn.registry, ['JPN', 'USA', 'PHL'], 'HI'));
+
+      await phlTak.waitForUid(tri, 30_000);
+      await waitUntil(() => ws.raw.some((f) => f.includes(tri)), 'trilateral on the PHL WebSocket', 30_000);
+      await waitUntil(() => hasUid(usa, bi), 'bilateral on USA', 20_000);
+      // the decisions that keep the others away were made and audited
+      await waitUntil(async () => withheld(usa, await idOf(usa, bi), 'PHL'), 'USA relay withheld the bilateral from PHL', 20_000);
+      await waitUntil(async () => withheld(jpn, await idOf(jpn, nat), 'USA'), 'JPN withheld the national from USA', 20_000);
+
+      // trilateral: once at PHL, originator label kept (owner JPN), rendered in PHL policy
+      const triAtPhl = (await allEvents(phl)).filter((e) => e.uid === tri);
+      expect(triAtPhl).toHaveLength(1);
+      expect((await phl.store.events.history(tri)).length).toBe(1);
+      expect(triAtPhl[0]!.label).toMatchObject({ policy: 'JPN', classification: 'HI', owner: 'JPN' });
+      expect(triAtPhl[0]!.origin).toBe('JPN');
+      const tracks = await api<{ items: { uid: string; label: { policy: string; marking: string } }[]; total: number }>(phl, token, 'GET', '/api/tracks');
+      const view = tracks.json.items.find((t) => t.uid === tri)!;
+      expect(view.label).toMatchObject({ policy: 'PHL', marking: 'CONFIDENTIAL//REL TO JPN, PHL, USA' });
+      expect((await auditRows(phl, 'fed.rejected')).filter((r) => r.body.id === triAtPhl[0]!.id)).toEqual([]);
+
+      // bilateral and national: not in PHL's store, TAK stream or REST (items or count); national not on USA
+      for (const uid of [bi, nat]) {
+        expect(await hasUid(phl, uid), uid).toBe(false);
+        expect(phlTak.byUid(uid), uid).toEqual([]);
+        expect(ws.raw.some((f) => f.includes(uid)), uid).toBe(false);
+        expect(tracks.json.items.some((t) => t.uid === uid), uid).toBe(false);
+        expect(JSON.stringify(tracks.json)).not.toContain(uid);
+      }
+      expect(tracks.json.total).toBe(tracks.json.items.length);
+      expect(await hasUid(usa, nat)).toBe(false);
+      // nothing went back to its origin
+      expect((await jpn.store.events.history(tri)).length).toBe(1);
+    } finally {
+      phlTak.close();
+      ws.close();
+    }
+  }, 150_000);
+
+  it('a USA track releasable to PHL reaches it directly (the USA–PHL link is the only path)', async () => {
+    const uid = `USA-ALL-${Date.now()}`;
+    await c.usa.publishLocal(sa(uid, 'USA-ALL'), makeLabel(c.usa.registry, { policy: 'USA', classification: 'UNCLASSIFIED', relTo: ['USA', 'JPN', 'PHL'], owner: 'USA' }));
+    await waitUntil(() => hasUid(c.phl, uid), 'on PHL', 20_000);
+    await waitUntil(() => hasUid(c.jpn, uid), 'on JPN', 20_000);
+  }, 60_000);
+});
+
+describe('with the direct JPN–PHL link added, no duplicates at PHL', () => {
+  let c: Awaited<ReturnType<typeof startLine>>;
+  beforeAll(async () => {
+    c = await startLine({ JPN: ['USA', 'PHL'], USA: ['JPN', 'PHL'], PHL: ['USA', 'JPN'] });
+  }, 120_000);
+  afterAll(async () => {
+    for (const n of [c?.phl, c?.usa, c?.jpn]) await n?.close();
+    c?.cluster.cleanup();
+  });
+
+  it('the trilateral track is stored and streamed once although both paths offer it', async () => {
+    const { jpn, usa, phl } = c;
+    const phlTak = await TestTakClient.connect(phl.ready.tcp);
+    const uid = `JPN-TRI-MESH-${Date.now()}`;
+    try {
+      await jpn.publishLocal(sa(uid, 'JPN-TRI'), jpnLabel(jpn.registry, ['JPN', 'USA', 'PHL']));
+      await phlTak.waitForUid(uid, 30_000);
+      await waitUntil(() => hasUid(usa, uid), 'on USA', 20_000);
+      const id = await idOf(jpn, uid);
+      // USA's relay copy was offered to PHL too (or arrived first): either way PHL holds one
+      await waitUntil(async () => (await usa.federation.status()).every((p) => p.outboxDepth === 0), 'USA outboxes drained', 20_000);
+      await waitUntil(async () => (await jpn.federation.status()).every((p) => p.outboxDepth === 0), 'JPN outboxes drained', 20_000);
+      expect((await phl.store.events.history(uid)).length).toBe(1);
+      expect((await allEvents(phl)).filter((e) => e.uid === uid && e.id === id)).toHaveLength(1);
+      expect(phlTak.byUid(uid)).toHaveLength(1);
+    } finally {
+      phlTak.close();
+    }
+  }, 120_000);
+});

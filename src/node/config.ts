@@ -80,14 +80,15 @@ export const NodeConfigSchema = z.strictObject({
    * without traffic, so 5 min leaves a wide margin. Refusals are logged once per address per interval.
    */
   connections: z
-    .object({
-      maxConnections: z.number().int().nonnegative().default(0),
-      reservedFds: z.number().int().nonnegative().default(1024),
-      maxPerAddressTcp: z.number().int().positive().default(64),
-      maxPerAddressTls: z.number().int().positive().default(256),
-      tcpIdleTimeoutMs: z.number().int().nonnegative().default(300_000),
-      refusalLogIntervalMs: z.number().int().positive().default(60_000),
+    .strictObject({
+      maxConnections: z.number().int().nonnegative().default(0).describe('global budget of streaming sockets (0 = the open-file limit minus reservedFds)'),
+      reservedFds: z.number().int().nonnegative().default(1024).describe('descriptors always left for the web/API, Marti and federation ports and the store'),
+      maxPerAddressTcp: z.number().int().positive().default(64).describe('plain-TCP sockets per remote address'),
+      maxPerAddressTls: z.number().int().positive().default(256).describe('TLS sockets per remote address, counted from the first byte'),
+      tcpIdleTimeoutMs: z.number().int().nonnegative().default(300_000).describe('a plain-TCP client from which nothing was read for this long is closed (0 = never)'),
+      refusalLogIntervalMs: z.number().int().positive().default(60_000).describe('refusals are logged once per address per interval'),
     })
+    .describe('budgets of the streaming ports 8087/8089')
     .prefault({}),
   /**
    * Failed password logins (REST /api/auth/login and basic auth on the enrollment port) per username and

@@ -18,7 +18,7 @@ import { XmlEventFramer } from '../src/cot/xml-framer.js';
 import { parseCotXml, serializeCotXml } from '../src/cot/xml.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const fixtureDir = resolve(repoRoot, '../shared/fixtures/cot');
+const fixtureDir = resolve(repoRoot, 'test/fixtures/cot');
 
 function loadCorpus(): Buffer[] {
   const out: Buffer[] = [];

@@ -11,7 +11,7 @@ import { parseGeoChat } from '../../src/node/chat-bridge.js';
 import { waitUntil } from '../support/node-harness.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 
-/** GeoChat as ATAK sends it to a group conversation (shape of ../shared/fixtures/cot/*geochat*). */
+/** GeoChat as ATAK sends it to a group conversation (shape of test/fixtures/cot/*geochat*). */
 function atakGeoChat(o: { senderUid: string; callsign: string; chatroom: string; id: string; text: string }): CotEvent {
   const now = Date.now();
   const t = new Date(now).toISOString();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { asMultiset, cotFixtures, repoRoot, withRealTimes, detailChildren } from '../cot/fixtures.js';
+import { asMultiset, describeEachCorpus, ownFixtures, repoRoot, withRealTimes, detailChildren } from '../cot/fixtures.js';
 import { parseCotXml, serializeCotXml } from '../../src/cot/xml.js';
 import { stripMarti } from '../../src/tak/routing.js';
 import { startTestNode, waitUntil } from '../support/node-harness.js';
@@ -10,7 +10,7 @@ import { TestTakClient, sa } from '../support/tak-client.js';
 type Node = Awaited<ReturnType<typeof startTestNode>>;
 const BROKERED = (type: string) => !type.startsWith('t-x-takp') && type !== 't-x-c-t';
 
-describe('every shared CoT fixture crosses a real node: XML in, XML and protobuf out', () => {
+describeEachCorpus('every CoT fixture crosses a real node: XML in, XML and protobuf out', (corpus) => {
   let node: Node;
   let sender: TestTakClient;
   let xmlRx: TestTakClient;
@@ -30,7 +30,7 @@ describe('every shared CoT fixture crosses a real node: XML in, XML and protobuf
     await node.stop();
   });
 
-  for (const f of cotFixtures()) {
+  for (const f of corpus.fixtures) {
     it(`${f.name} (${f.kind})`, async () => {
       const text = withRealTimes(f.bytes.toString('utf8'));
       if (f.kind === 'malformed') {
@@ -90,7 +90,7 @@ describe('an independent Python standard-library TAK client', () => {
     const node = await startTestNode({ nation: 'USA' });
     const js = await TestTakClient.connect(node.ready.tcp);
     try {
-      const fixture = join(repoRoot, '../shared/fixtures/cot/fts-2020-pli-atak-3.12.xml');
+      const fixture = join(ownFixtures, 'cot/fts-2020-pli-atak-3.12.xml');
       const py = spawn('python3', [join(repoRoot, 'test/python/tak_client.py'), '127.0.0.1', String(node.ready.tcp), '--send', fixture, '--wait', '8', '--expect', '1']);
       let out = '';
       py.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -95,7 +95,7 @@ describe('golden vectors (snstac/takproto)', () => {
   });
 });
 
-describe('XML → proto mapping rules (§3.4)', () => {
+describe('XML → proto mapping rules (docs/tak-protocol.md §3.4)', () => {
   const T = '2026-11-23T09:00:00.000Z';
   const ev = (detail: string): CotEvent =>
     parseCotXml(

@@ -12,7 +12,7 @@ import { chunkCount, chunkId, chunkLength, FILE_CHUNK_BYTES, type FileChunkMeta 
 import type { FedObject, Federation } from './types.js';
 
 /**
- * Labelled files across federation, in chunks (issue 9).
+ * Labelled files across federation, in chunks.
  * Sender: for each peer whose nation the guard releases the file's label to, a per-peer pump reads one
  * chunk at a time from disk and offers it through federation.offer (so the same guard/translate/sign path
  * as every object); it keeps at most `window` items in that peer's outbox, so a big file never fills the

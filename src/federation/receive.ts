@@ -143,7 +143,7 @@ export class InboundChecker {
     } catch (err) {
       return fail(err, 'FED_PROTOCOL', 'payload');
     }
-    // Our own translation of the originator label must equal what the sender bound (§2.3 "decrypt" side).
+    // Our own translation of the originator label must equal what the sender bound (docs/labels.md §2.3).
     let orig: OriginalLabel | undefined;
     let step: 'payload' | 'translate' = 'payload';
     try {

@@ -1,5 +1,5 @@
 /**
- * Public API of the labels package (see /work/prompts/common.md). Everything else in src/ uses labels
+ * Public API of the labels package. Everything else in src/ uses labels
  * only through this module, src/labels/types.ts, released.ts and guard-types.ts.
  */
 export type { Audience, CategoryType, Decision, LabelCategory, Labelled, SecurityLabel } from './types.js';

@@ -2,7 +2,7 @@ import { MULTI_OWNER, type PolicyDef, type PolicyRegistry } from './registry.js'
 import type { SecurityLabel } from './types.js';
 
 /**
- * Banner and portion markings rendered from the policy files' marking data (labels.md §4.2):
+ * Banner and portion markings rendered from the policy files' marking data (docs/labels.md §4.2):
  * `CLS[//CAVEAT/CAVEAT][//REL TO OWNER, A, B | //NOFORN]`. REL TO order follows ISM-ID-00041:
  * owner first, then trigraphs alphabetically, then tetragraphs alphabetically. A missing Releasable
  * To is owner-only and renders as the policy's NOFORN phrase. Informative values are not rendered.

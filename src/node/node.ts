@@ -165,7 +165,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       },
     };
 
-    // GeoChat <-> coordination chat (issue 6): chat written here goes to TAK clients through ingest.
+    // GeoChat <-> coordination chat: chat written here goes to TAK clients through ingest.
     const chatBridge = createChatBridge({
       nation: config.nation,
       coordination,
@@ -209,7 +209,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
           defaultLabel: defaultLabel(),
           route: { sourceConn: from.id, sourceProcess: processId, senderGroups: [...from.groups] },
         };
-        // A file share carries the label of the file it announces (issue 9), never a lower one.
+        // A file share carries the label of the file it announces, never a lower one.
         const shareLabel =
           ev.type === FILESHARE_TYPE && marti
             ? fileShareLabel(
@@ -322,7 +322,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
         }
       },
       limits: { maxOutbox: config.limits.maxOutbox },
-      // Audit countersigning (issue 6): our chain head goes to every peer, theirs is recorded in our chain.
+      // Audit countersigning: our chain head goes to every peer, theirs is recorded in our chain.
       auditHead: async () => {
         const h = await audit.head();
         return h ? { seq: h.seq, hash: h.hash } : undefined;
@@ -436,7 +436,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       },
     });
     closers.push(() => marti.close());
-    // Labelled files to federation peers in chunks (issue 9); same guard rule as every object.
+    // Labelled files to federation peers in chunks; same guard rule as every object.
     const transfer = createFileTransfer({
       nodeId,
       registry,

@@ -23,7 +23,7 @@ function fileShare(o: { hash: string; httpsPort: number; senderUid: string; uid?
   return o.label ? { ...ev, labelXml: serializeLabelXml(o.label) } : ev;
 }
 
-describe('file-share notifications carry the label of the shared file (issue 9)', () => {
+describe('file-share notifications carry the label of the shared file', () => {
   let node: Node;
   const clients: TestTakClient[] = [];
   let cleared: TestTakClient; // certificate client: full JPN clearance

@@ -44,7 +44,7 @@ interface ChatMsg {
   label: { classification: string };
 }
 
-describe('GeoChat <-> coordination chat, JPN and USA federated (issue 6)', () => {
+describe('GeoChat <-> coordination chat, JPN and USA federated', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kizuna-bridge-'));
   let demo: Demo;
   let jpn: KizunaNode;

@@ -11,7 +11,7 @@ import { waitUntil } from '../support/node-harness.js';
 import { auditRows, jpnLabel, planCluster, startPlanned } from './cluster.js';
 
 /**
- * Labelled files across federation between two real nodes (issue 9): uploaded over the Marti HTTPS API
+ * Labelled files across federation between two real nodes: uploaded over the Marti HTTPS API
  * with a client certificate on JPN, chunked through the federation outbox, re-checked, reassembled,
  * hash-verified and served on USA by /Marti/sync/content only to those the USA guard allows.
  */

@@ -28,7 +28,7 @@ export interface LoginResult {
 
 export type RequestAction = 'submit' | 'concur' | 'not-concur' | 'return' | 'execute' | 'close';
 
-/** Body of POST /api/requests. `label` is the originator's SecurityLabel (JSON form of labels.md §0). */
+/** Body of POST /api/requests. `label` is the originator's SecurityLabel (JSON form of docs/labels.md §0). */
 export interface NewRequest {
   kind: RequestKind;
   title: string;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { audienceFor, type PolicyRegistry } from '../labels/index.js';
 import type { ReleaseGuard } from '../labels/guard-types.js';
 import type { SecurityLabel } from '../labels/types.js';
+import type { FileRecord } from '../vocab/index.js';
 import { KizunaError } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import { chunkCount, chunkId, chunkLength, FILE_CHUNK_BYTES, type FileChunkMeta } from './file-chunk.js';
@@ -23,16 +24,8 @@ import type { FedObject, Federation } from './types.js';
  * then a record (label in the receiver's policy) makes it visible. Replays and duplicates are no-ops.
  */
 
-/** What the transfer needs of the node's file store (src/marti/files/store.ts). */
-export interface FileRecordLike {
-  hash: string;
-  name: string;
-  mimeType: string;
-  size: number;
-  keywords: string[];
-  label: SecurityLabel;
-  origin?: string;
-}
+/** What the transfer needs of a record of the node's file store (src/marti/files/store.ts). */
+export type FileRecordLike = Pick<FileRecord<SecurityLabel>, 'hash' | 'name' | 'mimeType' | 'size' | 'keywords' | 'label' | 'origin'>;
 export interface FileSink {
   byHash(hash: string): FileRecordLike[];
   contentPath(hash: string): string;

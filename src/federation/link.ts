@@ -4,8 +4,7 @@ import type { JWK } from 'jose';
 import type { Logger } from '../util/log.js';
 import { KizunaError } from '../util/errors.js';
 import { certIdentity, issuedBy } from './peer-cert.js';
-import { labelFromJson } from '../labels/index.js';
-import { signBatchBinding, signBinding } from '../labels/binding.js';
+import { labelFromJson, signBatchBinding, signBinding } from '../labels/index.js';
 import { InboundChecker, rejectsPermanently, type BatchRef } from './receive.js';
 import type { FedDeps, FedPeer, LinkState, PeerStatus } from './types.js';
 import {

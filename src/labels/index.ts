@@ -26,4 +26,14 @@ export {
 } from './xml.js';
 export { labelFromJson, labelToJson, SecurityLabelSchema } from './json.js';
 export { labelView, portionMark, renderMarking, type Lang, type LabelView } from './marking.js';
-export { bindingPayload, generateBindingKeys, signBinding, verifyBinding } from './binding.js';
+export {
+  bindingDigest,
+  bindingDigestOf,
+  bindingPayload,
+  canonicalLabelJson,
+  generateBindingKeys,
+  signBatchBinding,
+  signBinding,
+  verifyBatchBinding,
+  verifyBinding,
+} from './binding.js';

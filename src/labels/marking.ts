@@ -1,5 +1,6 @@
 import { MULTI_OWNER, type PolicyDef, type PolicyRegistry } from './registry.js';
 import type { SecurityLabel } from './types.js';
+import type { LabelView } from '../vocab/index.js';
 
 /**
  * Banner and portion markings rendered from the policy files' marking data (docs/labels.md §4.2):
@@ -9,16 +10,7 @@ import type { SecurityLabel } from './types.js';
  */
 export type Lang = 'en' | 'ja';
 
-/** Same shape as LabelView in src/api/contract.ts (src/labels may not import src/api; structural typing joins them). */
-export interface LabelView {
-  policy: string;
-  classification: string;
-  rank: number;
-  marking: string;
-  markingJa: string;
-  portion: string;
-  color: string;
-}
+export type { LabelView };
 
 function relOrder(values: readonly string[], owner: string): string[] {
   const tri = values.filter((v) => v !== owner && v.length === 3).sort();

@@ -31,7 +31,14 @@ const clean = {
   'src/labels/types.ts': "import { z } from 'zod';\nimport { readFileSync } from 'node:fs';\n",
   'src/labels/x.test.ts': "import { parseCotXml } from '../cot/xml.js';\n",
   'src/cot/xml.ts': "import { KizunaError } from '../util/errors.js';\nimport type { SecurityLabel } from '../labels/types.js';\n",
-  'src/node/main.ts': "import { createGuard } from '../labels/index.js';\nimport { x } from '../api/contract.js';\n",
+  'src/node/main.ts': "import { createGuard } from '../labels/index.js';\nimport { x } from '../api/index.js';\nimport { y } from '../tak/server.js';\n",
+  'src/vocab/index.ts': "export { ROLES } from './roles.js';\nimport { z } from 'zod';\n",
+  'src/coordination/model.ts': "import type { Phase } from '../vocab/index.js';\nimport type { SecurityLabel } from '../labels/types.js';\n",
+  'src/api/routes.ts': "import { createCoordination } from '../coordination/index.js';\nimport type { Role } from '../vocab/index.js';\n",
+  'src/labels/marking.ts': "import type { LabelView } from '../vocab/index.js';\n",
+  'src/federation/link.ts': "import { signBinding } from '../labels/index.js';\nimport { a } from '../store/types.js';\n",
+  'src/federation/x.test.ts': "import { startNode } from '../node/node.js';\nimport { b } from '../marti/files/store.js';\n",
+  'web/src/desk.ts': "import { PHASES } from '../../src/vocab/index.js';\n",
   'web/src/app.ts': "import type { TrackView } from '../../src/api/contract.js';\nimport maplibre from 'maplibre-gl';\n",
   'src/tak/comment.ts': `/**\n * never write \`as ${REL}\` here\n */\nconst s = 1; // as ${REL} is forbidden\n`,
 };
@@ -52,11 +59,34 @@ describe('scripts/lint-imports.mjs', () => {
     ['(c) store importing tak', { 'src/store/sqlite.ts': "export { a } from '../tak/routing.js';\n" }, 'src/store/sqlite.ts:1: (c)'],
     ['(c) bus importing federation', { 'src/bus/nats.ts': "import '../federation/peer.js';\n" }, 'src/bus/nats.ts:1: (c)'],
     ['(d) web importing labels', { 'web/src/map.ts': "import { renderMarking } from '../../src/labels/index.js';\n" }, 'web/src/map.ts:1: (d)'],
+    ['(e) vocab importing labels', { 'src/vocab/views.ts': "import type { SecurityLabel } from '../labels/types.js';\n" }, 'src/vocab/views.ts:1: (e)'],
+    ['(e) vocab importing util', { 'src/vocab/roles.ts': "export { KizunaError } from '../util/errors.js';\n" }, 'src/vocab/roles.ts:1: (e)'],
+    ['(f) tak importing node', { 'src/tak/server.ts': "import { PACKAGE_ROOT } from '../node/config.js';\n" }, 'src/tak/server.ts:1: (f)'],
+    ['(f) coordination importing api', { 'src/coordination/views.ts': "import type { RequestView } from '../api/index.js';\n" }, 'src/coordination/views.ts:1: (f)'],
+    ['(f) marti importing node', { 'src/marti/files/routes.ts': "import { x } from '../../node/config.js';\n" }, 'src/marti/files/routes.ts:1: (f)'],
+    [
+      '(g) a cycle between folders',
+      { 'src/store/a.ts': "import { x } from '../bus/types.js';\n", 'src/bus/b.ts': "import { y } from '../store/types.js';\n" },
+      '(g) folder cycle bus -> store -> bus',
+    ],
+    [
+      '(g) a longer cycle',
+      { 'src/cot/a.ts': "import { x } from '../util/b.js';\n", 'src/util/b.ts': "import { y } from '../tak/c.js';\n", 'src/tak/c.ts': "import { z } from '../cot/a.js';\n" },
+      '(g) folder cycle cot -> util -> tak -> cot',
+    ],
+    ['(h) deep import into federation', { 'src/tak/x.ts': "import { createFileTransfer } from '../federation/file-transfer.js';\n" }, 'src/tak/x.ts:1: (h)'],
+    ['(h) deep import into labels', { 'src/store/x.ts': "import { signBinding } from '../labels/binding.js';\n" }, 'src/store/x.ts:1: (h)'],
+    ['(h) an unclassified folder', { 'src/newroom/x.ts': 'export const a = 1;\n', 'src/tak/y.ts': "import { a } from '../newroom/x.js';\n" }, '(h) src/newroom is in neither'],
   ];
   it.each(bad)('fails on %s with file:line', (_name, files, expected) => {
     const r = lint(tree({ ...clean, ...files }));
     expect(r.code).toBe(1);
     expect(r.out).toContain(expected);
+  });
+
+  it('allows the listed exception and deep imports in tests', () => {
+    const r = lint(tree({ ...clean, 'src/node/node.ts': "import { createFileTransfer } from '../federation/file-transfer.js';\n" }));
+    expect(r.out).toContain('lint-imports: ok');
   });
 
   it('passes on this repository', () => {

@@ -12,7 +12,9 @@
 //  (h) an import into another src/ folder goes through that folder's index.ts (its public entry), for the
 //      folders listed in INDEX_ENTRIES; other folders have no index yet (INDEX_EXEMPT_FOLDERS), and the
 //      imports in INDEX_EXCEPTIONS are known and to be removed.
-// Rules (b) and (e)-(h) apply to non-test files (tests may wire modules together and reach inside).
+//  (i) test-only modules (src/**/test-support.ts, src/store/contract.ts, src/bus/contract.ts, test/**) are
+//      imported by tests only; tsconfig.build.json keeps them out of dist/.
+// Rules (b) and (e)-(i) apply to non-test files (tests may wire modules together and reach inside).
 // Prints `file:line: (rule) message` per violation; exit 1 if any.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -71,6 +73,9 @@ const INDEX_EXCEPTIONS = new Set([
   // node.ts is being split into a pipeline room; federation/index.ts already exports createFileTransfer.
   'src/node/node -> src/federation/file-transfer',
 ]);
+/** (i) Modules only tests may import (they import vitest or test/support, and are not built into dist/). */
+const TEST_ONLY = /^(test\/|src\/.*\/test-support$|src\/store\/contract$|src\/bus\/contract$)/;
+const isTestOnly = (r) => TEST_ONLY.test(r.replace(/\.[cm]?[jt]sx?$/, ''));
 const NEVER_NODE_OR_API = ['src/tak', 'src/federation', 'src/marti', 'src/coordination'];
 const folderOf = (p) => (p.startsWith('src/') ? p.split('/')[1] : undefined);
 
@@ -103,6 +108,7 @@ for (const file of files) {
         if (under(r, 'web') && under(t, 'src') && t !== 'src/api/contract' && !under(t, 'src/vocab')) {
           violations.push(`${at}: (d) web may import only src/api/contract.ts and src/vocab from src, not ${t}`);
         }
+        if (!isTest && under(r, 'src') && !isTestOnly(r) && isTestOnly(t)) violations.push(`${at}: (i) test-only module ${t} imported by production code`);
         if (!isTest) checkFolders(r, t, at);
       }
     }

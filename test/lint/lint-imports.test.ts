@@ -39,6 +39,8 @@ const clean = {
   'src/federation/link.ts': "import { signBinding } from '../labels/index.js';\nimport { a } from '../store/types.js';\n",
   'src/federation/x.test.ts': "import { startNode } from '../node/node.js';\nimport { b } from '../marti/files/store.js';\n",
   'web/src/desk.ts': "import { PHASES } from '../../src/vocab/index.js';\n",
+  'src/api/test-support.ts': "import { waitFor } from '../../test/support/wait.js';\nimport { x } from '../store/contract.js';\n",
+  'src/store/x.test.ts': "import { storeContract } from './contract.js';\n",
   'web/src/app.ts': "import type { TrackView } from '../../src/api/contract.js';\nimport maplibre from 'maplibre-gl';\n",
   'src/tak/comment.ts': `/**\n * never write \`as ${REL}\` here\n */\nconst s = 1; // as ${REL} is forbidden\n`,
 };
@@ -76,6 +78,9 @@ describe('scripts/lint-imports.mjs', () => {
     ],
     ['(h) deep import into federation', { 'src/tak/x.ts': "import { createFileTransfer } from '../federation/file-transfer.js';\n" }, 'src/tak/x.ts:1: (h)'],
     ['(h) deep import into labels', { 'src/store/x.ts': "import { signBinding } from '../labels/binding.js';\n" }, 'src/store/x.ts:1: (h)'],
+    ['(i) production code importing test support', { 'src/tak/y.ts': "import { startBench } from '../api/test-support.js';\n" }, 'src/tak/y.ts:1: (i)'],
+    ['(i) production code importing the store contract', { 'src/store/sqlite.ts': "import { storeContract } from './contract.js';\n" }, 'src/store/sqlite.ts:1: (i)'],
+    ['(i) production code importing test/', { 'src/util/x.ts': "import { waitFor } from '../../test/support/wait.js';\n" }, 'src/util/x.ts:1: (i)'],
     ['(h) an unclassified folder', { 'src/newroom/x.ts': 'export const a = 1;\n', 'src/tak/y.ts': "import { a } from '../newroom/x.js';\n" }, '(h) src/newroom is in neither'],
   ];
   it.each(bad)('fails on %s with file:line', (_name, files, expected) => {

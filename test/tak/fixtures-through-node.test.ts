@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { asMultiset, describeEachCorpus, ownFixtures, repoRoot, withRealTimes, detailChildren } from '../cot/fixtures.js';
 import { parseCotXml, serializeCotXml } from '../../src/cot/xml.js';
 import { stripMarti } from '../../src/tak/routing.js';
-import { startTestNode, waitUntil } from '../support/node-harness.js';
+import { startTestNode, waitFor } from '../support/node-harness.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 
 type Node = Awaited<ReturnType<typeof startTestNode>>;
@@ -51,7 +51,7 @@ describeEachCorpus('every CoT fixture crosses a real node: XML in, XML and proto
         const probe = `PROBE-${f.name}`;
         sender.send(sa(probe, 'PROBE'));
         await xmlRx.waitForUid(probe);
-        await waitUntil(() => own.events.length > 0 || original.type !== 't-x-c-t', 'pong or nothing');
+        await waitFor(() => own.events.length > 0 || original.type !== 't-x-c-t', 'pong or nothing');
         own.close();
         const after = [xmlRx, protoRx].map((c) => c.byUid(original.uid).filter((e) => e.type === original.type).length);
         expect(after).toEqual(before);
@@ -70,8 +70,8 @@ describeEachCorpus('every CoT fixture crosses a real node: XML in, XML and proto
       }
       // the sender prefixes an XML prolog per event, as commo does
       sender.sendXml('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + text.trim());
-      await waitUntil(() => xmlRx.byUid(original.uid).some((e) => e.type === original.type), `xml ${original.uid}`);
-      await waitUntil(() => protoRx.byUid(original.uid).some((e) => e.type === original.type), `proto ${original.uid}`);
+      await waitFor(() => xmlRx.byUid(original.uid).some((e) => e.type === original.type), `xml ${original.uid}`);
+      await waitFor(() => protoRx.byUid(original.uid).some((e) => e.type === original.type), `proto ${original.uid}`);
       const viaXml = xmlRx.byUid(original.uid).at(-1)!;
       const viaProto = protoRx.byUid(original.uid).at(-1)!;
       // <detail> content survives both wire formats (minus <marti>, which the server resolves)

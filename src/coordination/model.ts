@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Doc } from '../store/types.js';
 import type { SecurityLabel } from '../labels/types.js';
-import { PHASES, PRIORITIES, REQUEST_KINDS, ROLES, type Phase, type RequestKind, type RequestStatus, type Role, type UserView } from '../vocab/index.js';
+import { PHASES, PRIORITIES, REQUEST_KINDS, ROLES, type Phase, type PostureView, type RequestKind, type RequestStatus, type Role, type UserView } from '../vocab/index.js';
 
 /** Collections written by the coordination service. Every federated body names its single `owner` nation. */
 export const COL = {
@@ -188,9 +188,6 @@ export interface RequestBundle {
   label: SecurityLabel;
 }
 
-export interface PostureDoc {
-  phases: Record<string, Phase>;
-  alliance: Phase;
-  pending?: { id: string; nation: string; proposed: Phase; by: string; at: string; awaiting: string[] };
-}
+/** The posture as the service computes it: the same shape the browser receives. */
+export type PostureDoc = PostureView;
 

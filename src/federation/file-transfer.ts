@@ -30,19 +30,7 @@ export interface FileSink {
   byHash(hash: string): FileRecordLike[];
   contentPath(hash: string): string;
   ingest(source: Readable, o: { limit: number; overLimit: () => KizunaError; expectedHash?: string }): Promise<{ hash: string; size: number }>;
-  addRecord(r: {
-    hash: string;
-    name: string;
-    mimeType: string;
-    size: number;
-    keywords: string[];
-    tool: 'public' | 'private';
-    submitter: string;
-    submitterNation: string;
-    creatorUid: string;
-    label: SecurityLabel;
-    origin: string;
-  }): unknown;
+  addRecord(r: Omit<FileRecord<SecurityLabel>, 'id' | 'uid' | 'submittedAt' | 'origin'> & { origin: string }): unknown;
 }
 
 export interface FileTransferDeps {

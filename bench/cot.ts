@@ -18,7 +18,7 @@ import { XmlEventFramer } from '../src/cot/xml-framer.js';
 import { parseCotXml, serializeCotXml } from '../src/cot/xml.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const fixtureDir = resolve(repoRoot, '../shared/fixtures/cot');
+const fixtureDir = resolve(repoRoot, 'test/fixtures/cot');
 
 function loadCorpus(): Buffer[] {
   const out: Buffer[] = [];
@@ -49,7 +49,7 @@ function rate(items: number, fn: () => void, ms = 800): number {
   return (rounds * items) / (elapsed / 1000);
 }
 
-/** The receive loop recommended in the protocol notes (§2.2): concat per chunk, indexOf from 0. */
+/** The receive loop a naive reader would write (docs/tak-protocol.md §2.2): concat per chunk, indexOf from 0. */
 function naiveXmlFrames(chunks: Buffer[]): number {
   let buf = Buffer.alloc(0);
   let n = 0;

@@ -1,13 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import { KizunaError } from '../util/errors.js';
-import type { Role } from './schemas.js';
+import { roleAtLeast, type Role } from '../vocab/index.js';
 import type { SessionUser, UserService } from './deps.js';
-
-const RANK: Record<Role, number> = { viewer: 0, operator: 1, coordinator: 2, administrator: 3 };
 
 /** True when `role` is at least `min` (administrator ⊇ coordinator ⊇ operator ⊇ viewer). */
 export function hasRole(role: Role, min: Role): boolean {
-  return RANK[role] >= RANK[min];
+  return roleAtLeast(role, min);
 }
 
 /** Bearer token from the Authorization header (REST). Tokens in URLs are for the WebSocket only. */

@@ -1,23 +1,24 @@
 /**
  * Wire contract between a node and its browser COP (web/). Plain types, importable by the web build.
  * Everything in these messages has already passed the release guard for the connected user.
+ * The shared vocabulary (phases, statuses, roles, LabelView, UserView) lives in src/vocab.
  */
+import type { CalendarEventView, ChatMessageView, LabelView, PostureView, RequestView, UserView } from '../vocab/index.js';
 
-/** A label as the browser needs it: already rendered server-side from the policy files. */
-export interface LabelView {
-  policy: string;
-  classification: string;
-  /** hierarchy rank in its policy (higher = more sensitive), for the banner colour */
-  rank: number;
-  /** banner marking, e.g. "SECRET//REL TO USA, JPN" */
-  marking: string;
-  /** Japanese rendering of the marking */
-  markingJa: string;
-  /** portion mark, e.g. "(S//REL TO USA, JPN)" */
-  portion: string;
-  /** banner colour as CSS (policy file's colour for the classification) */
-  color: string;
-}
+export type {
+  CalendarEventView,
+  ChatMessageView,
+  ConcurrenceView,
+  LabelView,
+  Phase,
+  PostureView,
+  Priority,
+  RequestKind,
+  RequestStatus,
+  RequestView,
+  Role,
+  UserView,
+} from '../vocab/index.js';
 
 export interface TrackView {
   uid: string;
@@ -37,81 +38,6 @@ export interface TrackView {
   origin: string;
   label: LabelView;
   remarks?: string;
-}
-
-export type RequestKind = 'isr' | 'rfi' | 'asset_protection' | 'facility_use' | 'logistics' | 'hadr';
-export type RequestStatus =
-  | 'draft'
-  | 'submitted'
-  | 'in_review'
-  | 'concurred'
-  | 'not_concurred'
-  | 'returned'
-  | 'in_execution'
-  | 'closed';
-
-export interface ConcurrenceView {
-  nation: string;
-  decision: 'pending' | 'concur' | 'not_concur' | 'return';
-  by?: string;
-  at?: string;
-  comment?: string;
-}
-
-export interface RequestView {
-  id: string;
-  kind: RequestKind;
-  title: string;
-  description: string;
-  requester: string;
-  originNation: string;
-  nations: string[];
-  status: RequestStatus;
-  priority: 'routine' | 'priority' | 'immediate';
-  area?: { type: 'Point'; coordinates: [number, number] } | { type: 'Polygon'; coordinates: [number, number][][] };
-  window?: { start: string; end: string };
-  deadline?: string;
-  escalated?: boolean;
-  concurrence: ConcurrenceView[];
-  comments: { by: string; nation: string; at: string; text: string }[];
-  label: LabelView;
-  version: number;
-  updatedAt: string;
-}
-
-export interface CalendarEventView {
-  id: string;
-  title: string;
-  start: string;
-  end: string;
-  participants: string[];
-  area?: RequestView['area'];
-  label: LabelView;
-}
-
-export interface ChatMessageView {
-  id: string;
-  room: string;
-  from: string;
-  nation: string;
-  text: string;
-  at: string;
-  label: LabelView;
-}
-
-export type Phase = 'peacetime' | 'gray_zone' | 'contingency';
-export interface PostureView {
-  phases: Record<string, Phase>;
-  /** the alliance posture: the highest phase of the nations */
-  alliance: Phase;
-  pending?: { id: string; nation: string; proposed: Phase; by: string; at: string; awaiting: string[] };
-}
-
-export interface UserView {
-  username: string;
-  nation: string;
-  role: 'viewer' | 'operator' | 'coordinator' | 'administrator';
-  displayName?: string;
 }
 
 /**

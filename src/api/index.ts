@@ -28,6 +28,7 @@ export type { ApiDeps, TrackFeed, TrackChange, SessionUser } from './deps.js';
 export { trackViewOf } from './track-view.js';
 export { buildOpenApi } from './openapi.js';
 export type { AnyRoute } from './route-table.js';
+export type { FeedAdmin } from './routes/feeds.js';
 
 const OpenApiDocSchema = z.object({ openapi: z.string() }).loose();
 apiSchemas.add(OpenApiDocSchema, { id: 'OpenApiDocument', description: 'this document' });

@@ -3,6 +3,7 @@
  * generate the OpenAPI document; the type assertions at the bottom keep them identical to contract.ts.
  */
 import { z } from 'zod';
+import { PHASES, PRIORITIES, REQUEST_KINDS, REQUEST_STATUSES, ROLES } from '../vocab/index.js';
 import { CalendarInputSchema, LabelInputSchema, RequestInputSchema } from '../coordination/index.js';
 import type {
   CalendarEventView,
@@ -24,15 +25,12 @@ function named<S extends z.ZodType>(id: string, schema: S, description?: string)
 
 const iso = z.string().max(40);
 
-export const RoleSchema = z.enum(['viewer', 'operator', 'coordinator', 'administrator']);
+export const RoleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof RoleSchema>;
-export const PhaseSchema = named('Phase', z.enum(['peacetime', 'gray_zone', 'contingency']));
-export const RequestKindSchema = named('RequestKind', z.enum(['isr', 'rfi', 'asset_protection', 'facility_use', 'logistics', 'hadr']));
-export const RequestStatusSchema = named(
-  'RequestStatus',
-  z.enum(['draft', 'submitted', 'in_review', 'concurred', 'not_concurred', 'returned', 'in_execution', 'closed']),
-);
-export const PrioritySchema = z.enum(['routine', 'priority', 'immediate']);
+export const PhaseSchema = named('Phase', z.enum(PHASES));
+export const RequestKindSchema = named('RequestKind', z.enum(REQUEST_KINDS));
+export const RequestStatusSchema = named('RequestStatus', z.enum(REQUEST_STATUSES));
+export const PrioritySchema = z.enum(PRIORITIES);
 
 export const LabelViewSchema = named(
   'LabelView',

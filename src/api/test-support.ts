@@ -183,13 +183,6 @@ export async function openFeed(b: Bench, token: string): Promise<{ ws: WebSocket
   return { ws, frames, msgs: () => frames.flatMap((f) => [JSON.parse(f)].flat()), closed };
 }
 
-export async function waitFor(pred: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await pred()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+export { waitFor } from '../../test/support/wait.js';
 
 export { apiHandle };

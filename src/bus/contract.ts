@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isKizunaError, type ErrorCode } from '../util/errors.js';
 import { decodeToken, nodeSubject } from './subject.js';
 import type { Bus, Subscription } from './types.js';
+import { sleep, waitFor } from '../../test/support/wait.js';
 
 /**
  * The behavioural contract every Bus adapter passes. A harness is one node: `open()` returns another
@@ -15,15 +16,6 @@ export interface BusHarness {
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 async function expectCode(p: Promise<unknown> | (() => unknown), code: ErrorCode): Promise<void> {
   let err: unknown;

@@ -13,7 +13,7 @@ function entry(key: string, v: PrefValue): string {
   return `    <entry key="${xmlEscape(key)}" class="class java.lang.${cls}">${xmlEscape(String(v))}</entry>`;
 }
 
-/** ATAK's Java-typed preference XML (tak-protocol.md §4.3). */
+/** ATAK's Java-typed preference XML (docs/tak-protocol.md §4.3). */
 export function serverPref(o: { description: string; connectString: string; stream: Record<string, PrefValue>; app: Record<string, PrefValue> }): string {
   const stream: Record<string, PrefValue> = { description0: o.description, enabled0: true, connectString0: o.connectString, ...o.stream };
   return [

@@ -1,8 +1,9 @@
 import * as x509 from '@peculiar/x509';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync, appendFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { KizunaError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/fs.js';
 import { createCaCert, issueLeaf, type Signer } from './issue.js';
 import { generateRsaKeys, importRsaPrivateKey, pemToDer } from './keys.js';
 import { csrCommonName, parseCsr } from './csr.js';
@@ -30,12 +31,7 @@ export function pkiDir(dataDir: string): string {
   return join(dataDir, 'pki');
 }
 
-/** Write-then-rename so a crash never leaves a half-written key or list. Keys are owner-only. */
-export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o600): void {
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, data, { mode });
-  renameSync(tmp, file);
-}
+export { writeFileAtomic };
 
 const Meta = z.object({ nation: Nation, nodeId: z.string().min(1) });
 

@@ -8,7 +8,7 @@ import { openSqliteStore } from '../store/sqlite.js';
 import type { AuditRow, Store } from '../store/types.js';
 import { auditVerify } from '../cli/audit.js';
 import { GENESIS_HASH, chainAudit, createAuditLog, rowHash, verifyAuditRows, type AuditLog } from './audit.js';
-import { canonicalJson } from './canonical.js';
+import { canonicalJson } from '../util/canonical-json.js';
 
 function chainOf(n: number): AuditRow[] {
   const rows: AuditRow[] = [];

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { KizunaError } from '../util/errors.js';
 import type { AuditDraft, AuditRow, Store } from '../store/types.js';
-import { canonicalJson } from './canonical.js';
+import { canonicalJson } from '../util/canonical-json.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 

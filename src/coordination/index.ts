@@ -16,7 +16,7 @@ export {
   type AuditProblem,
   type AuditAnchor,
 } from './audit.js';
-export { canonicalJson } from './canonical.js';
+export { canonicalJson } from '../util/canonical-json.js';
 export { createUserService, hashPassword, checkPassword, type UserService, type SessionUser, type LoginSource, type Revocation } from './users.js';
 export { LoginThrottle, DEFAULT_LOGIN_THROTTLE, addressKey, type LoginThrottleConfig, type ThrottleEvent } from './login-throttle.js';
 export {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Doc } from '../store/types.js';
 import type { SecurityLabel } from '../labels/types.js';
-import type { Phase, RequestKind, RequestStatus, UserView } from '../api/contract.js';
+import { PHASES, PRIORITIES, REQUEST_KINDS, ROLES, type Phase, type PostureView, type RequestKind, type RequestStatus, type Role, type UserView } from '../vocab/index.js';
 
 /** Collections written by the coordination service. Every federated body names its single `owner` nation. */
 export const COL = {
@@ -17,11 +17,7 @@ export const COL = {
 } as const;
 export const FEDERATED_COLLECTIONS = [COL.request, COL.concurrence, COL.comment, COL.calendar, COL.chat, COL.proposal, COL.ack] as const;
 
-export const ROLES = ['viewer', 'operator', 'coordinator', 'administrator'] as const;
-export type Role = (typeof ROLES)[number];
-export const PHASES = ['peacetime', 'gray_zone', 'contingency'] as const satisfies readonly Phase[];
-export const REQUEST_KINDS = ['isr', 'rfi', 'asset_protection', 'facility_use', 'logistics', 'hadr'] as const satisfies readonly RequestKind[];
-export const PRIORITIES = ['routine', 'priority', 'immediate'] as const;
+export { PHASES, PRIORITIES, REQUEST_KINDS, ROLES, type Phase, type RequestKind, type RequestStatus, type Role, type UserView };
 
 export const Nation = z.string().regex(/^[A-Z]{3}$/, 'nation must be a trigraph');
 const Iso = z.iso.datetime({ offset: true });
@@ -192,10 +188,6 @@ export interface RequestBundle {
   label: SecurityLabel;
 }
 
-export interface PostureDoc {
-  phases: Record<string, Phase>;
-  alliance: Phase;
-  pending?: { id: string; nation: string; proposed: Phase; by: string; at: string; awaiting: string[] };
-}
+/** The posture as the service computes it: the same shape the browser receives. */
+export type PostureDoc = PostureView;
 
-export type { UserView };

@@ -1,4 +1,4 @@
-import type { Phase } from '../api/contract.js';
+import type { Phase } from '../vocab/index.js';
 import { PHASES, type AckBody, type PostureDoc, type ProposalBody } from './model.js';
 
 function newer(a: ProposalBody, b: ProposalBody): boolean {

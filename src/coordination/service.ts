@@ -3,7 +3,7 @@ import { KizunaError } from '../util/errors.js';
 import type { Audience, SecurityLabel } from '../labels/types.js';
 import type { Decision as GuardDecision } from '../labels/types.js';
 import type { AuditDraft, Doc, DocPut, Store } from '../store/types.js';
-import type { Phase, RequestStatus } from '../api/contract.js';
+import { REQUEST_STATUSES, type Phase, type RequestStatus } from '../vocab/index.js';
 import { chainAudit, type AuditLog } from './audit.js';
 import { newId, timeFirstId } from './ids.js';
 import {
@@ -101,7 +101,7 @@ const DEFAULT_ROOMS = [
 
 const ListQuery = z
   .object({
-    status: z.enum(['draft', 'submitted', 'in_review', 'concurred', 'not_concurred', 'returned', 'in_execution', 'closed']).optional(),
+    status: z.enum(REQUEST_STATUSES).optional(),
     kind: z.enum(REQUEST_KINDS).optional(),
     after: z.string().max(200).optional(),
     limit: z.number().int().min(1).max(500).default(50),

@@ -5,7 +5,7 @@ import type {
   LabelView,
   PostureView,
   RequestView,
-} from '../api/contract.js';
+} from '../vocab/index.js';
 import type { SecurityLabel } from '../labels/types.js';
 import type { Doc } from '../store/types.js';
 import type { CalendarBody, ChatBody, PostureDoc, RequestBundle } from './model.js';

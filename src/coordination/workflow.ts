@@ -1,4 +1,4 @@
-import type { RequestStatus } from '../api/contract.js';
+import { roleAtLeast, type RequestStatus } from '../vocab/index.js';
 import type { ConcurrenceBody, Decision, RequestBody, Role } from './model.js';
 
 export const ACTIONS = ['submit', 'review', 'concur', 'not_concur', 'return', 'execute', 'close'] as const;
@@ -28,10 +28,7 @@ export function deriveStatus(req: Pick<RequestBody, 'stage' | 'nations' | 'round
   return values.length > 0 ? 'in_review' : 'submitted';
 }
 
-const RANK: Record<Role, number> = { viewer: 0, operator: 1, coordinator: 2, administrator: 3 };
-export function roleAtLeast(role: Role, min: Role): boolean {
-  return RANK[role] >= RANK[min];
-}
+export { roleAtLeast };
 
 /** Minimum role per action: operators drive their own requests, only coordinators decide. */
 export const ACTION_ROLE: Record<Action, Role> = {

@@ -4,7 +4,7 @@ import { cotTime } from './time.js';
 import { decodeAttr, escapeAttr, readAttributes, scanXml } from './xml-scan.js';
 
 /**
- * Control messages of the TAK streaming protocol (docs §2.6 ping/pong, §3.2 negotiation), built
+ * Control messages of the TAK streaming protocol (docs/tak-protocol.md §2.6 ping/pong, §3.2 negotiation), built
  * as CotEvents so the connection can encode them in its current wire format. Shapes follow TAK
  * Server: takp-* use how="m-g", a zero point with ce=le=999999 and a 60 s stale; the pong uses
  * how="h-g-i-g-o", ce=le=9999999 and a 20 s stale, no detail.

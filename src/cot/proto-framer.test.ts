@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isKizunaError } from '../util/errors.js';
-import { readSharedFixture } from '../../test/cot/fixtures.js';
+import { readOwnFixture } from '../../test/cot/fixtures.js';
 import { ProtoStreamFramer, frameMesh, frameProto, unframeMesh } from './proto-framer.js';
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -23,8 +23,8 @@ function payloads(framer: ProtoStreamFramer, chunks: Buffer[]): Buffer[] {
 const filled = (n: number, seed = 1): Buffer => Buffer.from(Array.from({ length: n }, (_, k) => (k * 31 + seed) & 0xff));
 
 describe('frameProto / frameMesh', () => {
-  const stream = readSharedFixture('takproto/vectors/snstac-wintak-pli.stream.bin');
-  const mesh = readSharedFixture('takproto/vectors/snstac-wintak-pli.mesh.bin');
+  const stream = readOwnFixture('takproto/snstac-wintak-pli.stream.bin');
+  const mesh = readOwnFixture('takproto/snstac-wintak-pli.mesh.bin');
 
   it('re-framing the golden payload reproduces both vector files byte for byte', () => {
     const payload = stream.subarray(3);
@@ -48,7 +48,7 @@ describe('frameProto / frameMesh', () => {
 });
 
 describe('ProtoStreamFramer', () => {
-  const stream = readSharedFixture('takproto/vectors/snstac-wintak-pli.stream.bin');
+  const stream = readOwnFixture('takproto/snstac-wintak-pli.stream.bin');
 
   it('splitting the golden stream frame at every offset gives the same payload', () => {
     for (let at = 0; at <= stream.length; at++) {

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { isKizunaError } from '../util/errors.js';
-import { asMultiset, cotFixtures, detailChildren, readSharedFixture, withRealTimes } from '../../test/cot/fixtures.js';
+import { asMultiset, describeEachCorpus, detailChildren, readOwnFixture, withRealTimes, type CotCorpus } from '../../test/cot/fixtures.js';
 import type { CotEvent } from './model.js';
 import { TakMessageType, decodeTakMessage, encodeTakMessage } from './proto.js';
 import { ProtoStreamFramer, unframeMesh } from './proto-framer.js';
 import { cotTimeToMs } from './time.js';
 import { LABEL_NAMESPACE, parseCotXml, serializeCotXml } from './xml.js';
 
-const fixtures = cotFixtures();
-const usable = fixtures
-  .filter((f) => f.kind === 'wellFormed' || f.kind === 'mismatch' || f.kind === 'placeholderTime')
-  .map((f) => [f.name, f.kind === 'placeholderTime' ? withRealTimes(f.bytes.toString('utf8')) : f.bytes.toString('utf8')] as const);
+const usable = (corpus: CotCorpus) =>
+  corpus.fixtures
+    .filter((f) => f.kind === 'wellFormed' || f.kind === 'mismatch' || f.kind === 'placeholderTime')
+    .map((f) => [f.name, f.kind === 'placeholderTime' ? withRealTimes(f.bytes.toString('utf8')) : f.bytes.toString('utf8')] as const);
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -46,8 +46,8 @@ function expectSameEnvelope(a: CotEvent, b: CotEvent): void {
 const fragmentChildren = (xmlDetail: string): string[] =>
   asMultiset(detailChildren(`<event><detail>${xmlDetail}</detail></event>`));
 
-describe('XML → proto → XML over every usable fixture', () => {
-  it.each(usable)('%s keeps the envelope and every <detail> child element', (_n, xml) => {
+describeEachCorpus('XML → proto → XML over every usable fixture', (corpus) => {
+  it.each(usable(corpus))('%s keeps the envelope and every <detail> child element', (_n, xml) => {
     const original = parseCotXml(xml);
     const payload = encodeTakMessage(original);
     const back = decodeTakMessage(payload)!;
@@ -59,9 +59,9 @@ describe('XML → proto → XML over every usable fixture', () => {
 });
 
 describe('golden vectors (snstac/takproto)', () => {
-  const inputXml = readSharedFixture('takproto/vectors/snstac-wintak-pli.input.xml').toString('utf8');
-  const stream = readSharedFixture('takproto/vectors/snstac-wintak-pli.stream.bin');
-  const mesh = readSharedFixture('takproto/vectors/snstac-wintak-pli.mesh.bin');
+  const inputXml = readOwnFixture('takproto/snstac-wintak-pli.input.xml').toString('utf8');
+  const stream = readOwnFixture('takproto/snstac-wintak-pli.stream.bin');
+  const mesh = readOwnFixture('takproto/snstac-wintak-pli.mesh.bin');
   const expected = parseCotXml(inputXml);
 
   function decodedObject(payload: Uint8Array): Record<string, unknown> {
@@ -95,7 +95,7 @@ describe('golden vectors (snstac/takproto)', () => {
   });
 });
 
-describe('XML → proto mapping rules (§3.4)', () => {
+describe('XML → proto mapping rules (docs/tak-protocol.md §3.4)', () => {
   const T = '2026-11-23T09:00:00.000Z';
   const ev = (detail: string): CotEvent =>
     parseCotXml(

@@ -10,7 +10,7 @@ import { DEFAULT_MAX_EVENT_BYTES, UNKNOWN_POINT_VALUE, formatXmlDouble, parseCot
 
 /**
  * TAK protocol v1 payload codec (TakMessage), following the XML↔proto rules of the TAK protocol
- * (docs §3.4): a detail child becomes a typed sub-message only when the whole element maps exactly
+ * (docs/tak-protocol.md §3.4): a detail child becomes a typed sub-message only when the whole element maps exactly
  * (single occurrence, exactly the expected attributes, no content); everything else, including the
  * STANAG 4774 label element, travels verbatim in `xmlDetail`. Decoding re-assembles the event XML
  * and runs it through the XML parser, so both wire formats get the same validation and extraction.

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isKizunaError } from '../util/errors.js';
-import { cotFixtures } from '../../test/cot/fixtures.js';
+import { describeEachCorpus, fixtureNamed } from '../../test/cot/fixtures.js';
 import { XmlEventFramer } from './xml-framer.js';
 import { frameProto } from './proto-framer.js';
 import { parseCotXml } from './xml.js';
@@ -29,17 +29,17 @@ function codeOf(fn: () => unknown): string | undefined {
 /** The event element of a fixture (what the framer must emit for it). */
 const eventPart = (text: string): string => text.slice(text.indexOf('<event'), text.lastIndexOf('</event>') + 8);
 
-describe('XmlEventFramer', () => {
-  const fixtures = cotFixtures();
+describeEachCorpus('XmlEventFramer over a CoT corpus', (corpus) => {
+  const fixtures = corpus.fixtures;
   // Every fixture back to back, each with its own prolog/PI/whitespace as captured.
   const stream = Buffer.concat(fixtures.map((f) => Buffer.concat([f.bytes, Buffer.from('\n')])));
   const expected = frames(new XmlEventFramer(), [stream]);
 
-  it('one chunk holding all 40 fixtures gives 40 frames, each exactly the <event> element', () => {
+  it('one chunk holding every fixture gives one frame each, exactly the <event> element', () => {
     expect(expected).toHaveLength(fixtures.length);
     fixtures.forEach((f, k) => {
       // the MALFORMED file's broken end tag is cut by resync at the next <event
-      if (f.name.includes('fileshare-via-takserver-MALFORMED')) expect(expected[k]!.startsWith('<event')).toBe(true);
+      if (f.name === corpus.splitEndTag) expect(expected[k]!.startsWith('<event')).toBe(true);
       else expect(expected[k]).toBe(eventPart(f.bytes.toString('utf8')));
     });
   });
@@ -63,13 +63,15 @@ describe('XmlEventFramer', () => {
   });
 
   it('the MALFORMED capture (end tag written "<\\n/event>") neither hangs nor swallows the next event', () => {
-    const bad = fixtures.find((f) => f.name.includes('fileshare-via-takserver-MALFORMED'))!.bytes;
+    const bad = fixtureNamed(corpus, corpus.splitEndTag).bytes;
     const got = frames(new XmlEventFramer(), [Buffer.concat([bad, Buffer.from(event('next'))])]);
     expect(got).toHaveLength(2);
     expect(codeOf(() => parseCotXml(got[0]!))).toBe('COT_PARSE');
     expect(parseCotXml(got[1]!).uid).toBe('next');
   });
+});
 
+describe('XmlEventFramer', () => {
   it('a Japanese callsign split mid-character survives (bytes are decoded once, after framing)', () => {
     const bytes = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n${event('jp', '護衛艦いずも')}`);
     const mid = bytes.indexOf(Buffer.from('護')) + 1; // inside the 3-byte sequence

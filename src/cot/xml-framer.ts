@@ -20,7 +20,7 @@ import { DEFAULT_MAX_EVENT_BYTES } from './xml.js';
  */
 
 export interface XmlFramerOptions extends FramerOptions {
-  /** Receives each `<auth>…</auth>` preamble (TAK §2.3); it is never emitted as an event. */
+  /** Receives each `<auth>…</auth>` preamble (docs/tak-protocol.md §2.3); it is never emitted as an event. */
   onAuth?: (raw: Buffer) => void;
 }
 

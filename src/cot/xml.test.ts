@@ -1,11 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isKizunaError } from '../util/errors.js';
-import { cotFixtures, detailChildren, withRealTimes } from '../../test/cot/fixtures.js';
+import { describeEachCorpus, detailChildren, fixtureNamed, withRealTimes } from '../../test/cot/fixtures.js';
 import { LABEL_NAMESPACE, parseCotXml, serializeCotXml } from './xml.js';
-
-const fixtures = cotFixtures();
-const wellFormed = fixtures.filter((f) => f.kind === 'wellFormed');
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -24,12 +21,15 @@ function ev(inner: string, extraAttrs = ''): string {
 }
 const LABEL = `<slab:originatorConfidentialityLabel xmlns:slab="${LABEL_NAMESPACE}"><slab:ConfidentialityInformation><slab:PolicyIdentifier>USA</slab:PolicyIdentifier><slab:Classification>SECRET</slab:Classification></slab:ConfidentialityInformation></slab:originatorConfidentialityLabel>`;
 
-describe('parseCotXml over every fixture', () => {
-  it('classifies the fixture set as documented (37 well-formed incl. placeholders, 2 malformed, 1 mismatch)', () => {
-    expect(fixtures.length).toBe(40);
-    expect(fixtures.filter((f) => f.kind === 'malformed').map((f) => f.name)).toHaveLength(2);
-    expect(fixtures.filter((f) => f.kind === 'mismatch')).toHaveLength(1);
-    expect(fixtures.filter((f) => f.kind === 'placeholderTime')).toHaveLength(3);
+describeEachCorpus('parseCotXml over every fixture', (corpus) => {
+  const fixtures = corpus.fixtures;
+  const wellFormed = fixtures.filter((f) => f.kind === 'wellFormed');
+
+  it('classifies the fixture set as documented (well-formed incl. placeholders, malformed, mismatch)', () => {
+    expect(fixtures.length).toBe(corpus.counts.total);
+    expect(fixtures.filter((f) => f.kind === 'malformed')).toHaveLength(corpus.counts.malformed);
+    expect(fixtures.filter((f) => f.kind === 'mismatch')).toHaveLength(corpus.counts.mismatch);
+    expect(fixtures.filter((f) => f.kind === 'placeholderTime')).toHaveLength(corpus.counts.placeholderTime);
   });
 
   it.each(wellFormed.map((f) => [f.name, f] as const))('%s: XML → model → XML → model is stable', (_n, f) => {
@@ -53,9 +53,9 @@ describe('parseCotXml over every fixture', () => {
   it('MISMATCH (encoding="utf-16" declared on UTF-8 bytes): accepted, bytes decoded as UTF-8, declaration ignored', () => {
     const f = fixtures.find((x) => x.kind === 'mismatch')!;
     const e = parseCotXml(f.bytes);
-    expect(e.uid).toBe('pc-0834cb51-df3f-4f96-9787-db227b07d2d0.NMEA.SA');
-    expect(e.callsign).toBe('SkrienJ-LT');
-    expect(e.group).toBe('Cyan');
+    expect(e.uid).toBe(corpus.mismatch.uid);
+    expect(e.callsign).toBe(corpus.mismatch.callsign);
+    expect(e.group).toBe(corpus.mismatch.group);
     expect(serializeCotXml(e)).not.toContain('utf-16');
     expect(parseCotXml(serializeCotXml(e))).toEqual(e);
   });
@@ -69,6 +69,12 @@ describe('parseCotXml over every fixture', () => {
       expect(parseCotXml(serializeCotXml(e))).toEqual(e);
     },
   );
+
+  it('keeps the WearOS callsign with its newline character reference', () => {
+    const e = parseCotXml(fixtureNamed(corpus, corpus.newlineCallsign).bytes);
+    expect(e.callsign).toBe('SP-Dev\nManual Alert: Gunshot');
+    expect(parseCotXml(serializeCotXml(e)).callsign).toBe(e.callsign);
+  });
 });
 
 describe('parseCotXml: field extraction', () => {
@@ -247,13 +253,6 @@ describe('serializeCotXml', () => {
     const back = parseCotXml(serializeCotXml(tricky));
     expect(back.uid).toBe(tricky.uid);
     expect(back.how).toBe('');
-  });
-
-  it('keeps the WearOS callsign with its newline character reference', () => {
-    const f = fixtures.find((x) => x.name === 'nodecot-emergency-wearos-b-a-o.xml')!;
-    const e = parseCotXml(f.bytes);
-    expect(e.callsign).toBe('SP-Dev\nManual Alert: Gunshot');
-    expect(parseCotXml(serializeCotXml(e)).callsign).toBe(e.callsign);
   });
 
   it('writes no XML declaration and no <detail> when there is none', () => {

@@ -1,7 +1,6 @@
 import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import { audienceFor, createLabelInterner, labelToJson } from '../labels/index.js';
-import { bindingDigestOf, canonicalLabelJson } from '../labels/binding.js';
+import { audienceFor, bindingDigestOf, canonicalLabelJson, createLabelInterner, labelToJson } from '../labels/index.js';
 import type { Audience, SecurityLabel } from '../labels/types.js';
 import { createLogger } from '../util/log.js';
 import { KizunaError } from '../util/errors.js';

@@ -6,13 +6,14 @@ import { z } from 'zod';
 import { admit, audienceFor, authorityContext, type Admitted, type PolicyRegistry } from '../labels/index.js';
 import type { ReleaseGuard } from '../labels/guard-types.js';
 import type { SecurityLabel } from '../labels/types.js';
+import type { FileRecord } from '../vocab/index.js';
 import { KizunaError } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import { chunkCount, chunkId, chunkLength, FILE_CHUNK_BYTES, type FileChunkMeta } from './file-chunk.js';
 import type { FedObject, Federation } from './types.js';
 
 /**
- * Labelled files across federation, in chunks (issue 9).
+ * Labelled files across federation, in chunks.
  * Sender: for each peer whose nation the guard releases the file's label to, a per-peer pump reads one
  * chunk at a time from disk and offers it through federation.offer (so the same guard/translate/sign path
  * as every object); it keeps at most `window` items in that peer's outbox, so a big file never fills the
@@ -23,16 +24,8 @@ import type { FedObject, Federation } from './types.js';
  * then a record (label in the receiver's policy) makes it visible. Replays and duplicates are no-ops.
  */
 
-/** What the transfer needs of the node's file store (src/marti/files/store.ts). */
-export interface FileRecordLike {
-  hash: string;
-  name: string;
-  mimeType: string;
-  size: number;
-  keywords: string[];
-  label: SecurityLabel;
-  origin?: string;
-}
+/** What the transfer needs of a record of the node's file store (src/marti/files/store.ts). */
+export type FileRecordLike = Pick<FileRecord<SecurityLabel>, 'hash' | 'name' | 'mimeType' | 'size' | 'keywords' | 'label' | 'origin'>;
 export interface FileSink {
   byHash(hash: string): FileRecordLike[];
   contentPath(hash: string): string;
@@ -41,19 +34,7 @@ export interface FileSink {
 }
 
 /** A received file's record, before the write authority admits it. */
-export interface NewFileRecordLike {
-    hash: string;
-    name: string;
-    mimeType: string;
-    size: number;
-    keywords: string[];
-    tool: 'public' | 'private';
-    submitter: string;
-    submitterNation: string;
-    creatorUid: string;
-    label: SecurityLabel;
-    origin: string;
-}
+export type NewFileRecordLike = Omit<FileRecord<SecurityLabel>, 'id' | 'uid' | 'submittedAt' | 'origin'> & { origin: string };
 
 export interface FileTransferDeps {
   nodeId: string;

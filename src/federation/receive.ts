@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import type { JWK } from 'jose';
-import { audienceFor, labelFromJson, verifyBinding } from '../labels/index.js';
+import { audienceFor, bindingDigestOf, canonicalLabelJson, labelFromJson, verifyBatchBinding, verifyBinding } from '../labels/index.js';
 import type { Audience, SecurityLabel } from '../labels/types.js';
 import type { Doc, StoredEvent } from '../store/types.js';
 import { timingSafeEqual } from 'node:crypto';
-import { bindingDigestOf, canonicalLabelJson, verifyBatchBinding } from '../labels/binding.js';
 import { KizunaError, isKizunaError } from '../util/errors.js';
 import type { FedDeps, FedObject } from './types.js';
 import type { Envelope } from './wire.js';
@@ -150,7 +149,7 @@ export class InboundChecker {
     } catch (err) {
       return fail(err, 'FED_PROTOCOL', 'payload');
     }
-    // Our own translation of the originator label must equal what the sender bound (§2.3 "decrypt" side).
+    // Our own translation of the originator label must equal what the sender bound (docs/labels.md §2.3).
     let orig: OriginalLabel | undefined;
     let step: 'payload' | 'translate' = 'payload';
     try {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TokenBucket } from './rate.js';
 import { ConflatingTable } from './track-table.js';
-import { waitUntil } from '../../test/support/node-harness.js';
+import { waitFor } from '../../test/support/node-harness.js';
 
 describe('ConflatingTable', () => {
   it('publishes the first report at once and the latest of a burst once the interval ends', async () => {
@@ -10,7 +10,7 @@ describe('ConflatingTable', () => {
       sent.push([uid, s]);
     });
     for (let i = 1; i <= 100; i++) t.update('a', () => i, () => true);
-    await waitUntil(() => sent.length === 2, 'first and latest');
+    await waitFor(() => sent.length === 2, 'first and latest');
     expect(sent).toEqual([
       ['a', 1],
       ['a', 100],
@@ -37,7 +37,7 @@ describe('ConflatingTable', () => {
     const t = new ConflatingTable<number>({ minIntervalMs: 0, staleMs: 60_000, maxTracks: 1000, maxPublishPerSecond: 1000 }, async () => void sent++);
     for (let round = 0; round < 50; round++) for (let i = 0; i < 20; i++) t.update(`v${i}`, () => round, () => true);
     // 1000 updates of 20 tracks: each track is queued at most once at any time
-    await waitUntil(() => t.idle, 'drained');
+    await waitFor(() => t.idle, 'drained');
     expect(sent).toBeLessThanOrEqual(20 * 2);
     t.close();
   });

@@ -27,7 +27,7 @@ function earliest(a: string | undefined, b: string | undefined): string | undefi
 }
 
 /**
- * High-water mark (labels.md §5.1, owner-only mode): classification = max; restrictive = union;
+ * High-water mark (docs/labels.md §5.1, owner-only mode): classification = max; restrictive = union;
  * Releasable To = intersection of the expanded sets (a part without it counts as {owner}; an empty result
  * is kept and releases to nobody); other permissive tag sets = intersection over the parts carrying them;
  * informative = union; contributors = union of every part's owners; createdAt = latest; reviewAt = earliest.

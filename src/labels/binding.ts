@@ -4,7 +4,7 @@ import { canonicalJson, normalizeLabel } from './canonical.js';
 import type { SecurityLabel } from './types.js';
 
 /**
- * Label-to-data binding in the spirit of STANAG 4778 (labels.md §2.2): a detached JWS (RFC 7515
+ * Label-to-data binding in the spirit of STANAG 4778 (docs/labels.md §2.2): a detached JWS (RFC 7515
  * appendix F: the payload part left empty) with EdDSA/Ed25519 node keys over
  * canonicalJson({dataDigest: "sha-256:<b64url>", label}). Not the official JSON BDO (its member
  * names are not public); the payload shape is Kizuna's own.

@@ -1,26 +1,9 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../util/canonical-json.js';
 import type { LabelCategory, SecurityLabel } from './types.js';
 
-/**
- * Canonical JSON after RFC 8785 (JCS) for the values Kizuna signs and hashes: object keys sorted by
- * UTF-16 code units, no whitespace, `undefined` members dropped. Numbers use JSON.stringify, which
- * matches JCS for the integers and plain decimals labels contain.
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('non-finite number');
-    return JSON.stringify(value) ?? 'null';
-  }
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const keys = Object.keys(value).sort();
-  const parts: string[] = [];
-  for (const k of keys) {
-    const v = (value as Record<string, unknown>)[k];
-    if (v === undefined) continue;
-    parts.push(`${JSON.stringify(k)}:${canonicalJson(v)}`);
-  }
-  return `{${parts.join(',')}}`;
-}
+/** Canonical JSON (RFC 8785): one implementation for the whole code base, in src/util. */
+export { canonicalJson };
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 

@@ -10,8 +10,8 @@ const USA = audienceFor(r, { nation: 'USA' });
 const PHL = audienceFor(r, { nation: 'PHL' });
 const GBR_AS_USA_POLICY = { policy: 'USA', nation: 'GBR', maxClassification: 'TOP SECRET', held: {} };
 
-// labels.md §5.3, one row per case (all fail closed).
-describe('decision edge cases (labels.md §5.3)', () => {
+// docs/labels.md §5.3, one row per case (all fail closed).
+describe('decision edge cases (docs/labels.md §5.3)', () => {
   const cases: [string, SecurityLabel | undefined, Parameters<typeof decide>[2], DecisionReason][] = [
     ['missing label', undefined, JPN, DecisionReason.NO_LABEL],
     ['unknown policy', { ...us('SECRET', ['JPN']), policy: 'XXX' }, JPN, DecisionReason.UNKNOWN_POLICY],

@@ -44,7 +44,7 @@ const deny = (reason: DecisionReason): DecideResult => ({ decision: { allow: fal
 const ALLOW: Decision = Object.freeze({ allow: true, reason: DecisionReason.ALLOW });
 
 /**
- * The release decision (labels.md §5.2). Fails closed on every unknown: missing label, unknown policy,
+ * The release decision (docs/labels.md §5.2). Fails closed on every unknown: missing label, unknown policy,
  * classification, tag set or value, unmappable translation, unknown audience policy or ceiling.
  */
 export function decideCompiled(

@@ -1,5 +1,5 @@
 /**
- * Public API of the labels package (see /work/prompts/common.md). Everything else in src/ uses labels
+ * Public API of the labels package. Everything else in src/ uses labels
  * only through this module, src/labels/types.ts, released.ts and guard-types.ts.
  */
 export type { Audience, CategoryType, Decision, LabelCategory, Labelled, SecurityLabel } from './types.js';
@@ -26,7 +26,17 @@ export {
 } from './xml.js';
 export { labelFromJson, labelToJson, SecurityLabelSchema } from './json.js';
 export { japaneseEquivalent, labelView, portionMark, renderMarking, UNCLASSIFIED_JA, type Lang, type LabelView } from './marking.js';
-export { bindingPayload, generateBindingKeys, signBinding, verifyBinding } from './binding.js';
+export {
+  bindingDigest,
+  bindingDigestOf,
+  bindingPayload,
+  canonicalLabelJson,
+  generateBindingKeys,
+  signBatchBinding,
+  signBinding,
+  verifyBatchBinding,
+  verifyBinding,
+} from './binding.js';
 export type { Admitted } from './admitted.js';
 export {
   admit,

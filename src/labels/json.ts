@@ -6,7 +6,7 @@ import type { SecurityLabel } from './types.js';
 const Str = z.string().min(1).max(128);
 const Iso = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/);
 
-/** The wire form of a label (labels.md §0): plain SecurityLabel JSON, bounded, unknown keys refused. */
+/** The wire form of a label (docs/labels.md §0): plain SecurityLabel JSON, bounded, unknown keys refused. */
 export const SecurityLabelSchema = z
   .object({
     policy: Str,

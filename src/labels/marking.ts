@@ -1,8 +1,9 @@
 import { MULTI_OWNER, type ClassificationDef, type PolicyDef, type PolicyRegistry } from './registry.js';
 import type { SecurityLabel } from './types.js';
+import type { LabelView } from '../vocab/index.js';
 
 /**
- * Banner and portion markings rendered from the policy files' marking data (labels.md §4.2):
+ * Banner and portion markings rendered from the policy files' marking data (docs/labels.md §4.2):
  * `CLS[//CAVEAT/CAVEAT][//REL TO OWNER, A, B | //NOFORN]`. REL TO order follows ISM-ID-00041:
  * owner first, then trigraphs alphabetically, then tetragraphs alphabetically. A missing Releasable
  * To is owner-only and renders as the policy's NOFORN phrase. Informative values are not rendered.
@@ -58,16 +59,7 @@ function levelJa(registry: PolicyRegistry, def: PolicyDef, cls: ClassificationDe
   return eq === undefined ? named : `${named}（${eq}相当）`;
 }
 
-/** Same shape as LabelView in src/api/contract.ts (src/labels may not import src/api; structural typing joins them). */
-export interface LabelView {
-  policy: string;
-  classification: string;
-  rank: number;
-  marking: string;
-  markingJa: string;
-  portion: string;
-  color: string;
-}
+export type { LabelView };
 
 function relOrder(values: readonly string[], owner: string): string[] {
   const tri = values.filter((v) => v !== owner && v.length === 3).sort();

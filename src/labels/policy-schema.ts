@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * zod schemas of the policy data files (policies/*.json). SPIF-like, but JSON: the national authorities
- * edit these, not code. Uncertain facts carry `confidence` (labels.md tags V/S/U) and `notes`.
+ * edit these, not code. Uncertain facts carry `confidence` (the V/S/U tags of docs/labels.md) and `notes`.
  */
 const Name = z.string().min(1).max(64);
 const Confidence = z.enum(['V', 'S', 'U']);
@@ -48,7 +48,7 @@ export const PolicyFileSchema = z.object({
   oid: z.string().regex(/^[0-2](\.\d+)+$/).nullable(),
   /** Nations governed by this policy (policyOf). */
   nations: z.array(z.string().regex(/^[A-Z]{3}$/)),
-  /** Only owner-only is implemented (labels.md §5.1); 4774.1 mode is reserved. */
+  /** Only owner-only is implemented (docs/labels.md §5.1); 4774.1 mode is reserved. */
   mode: z.literal('owner-only'),
   confidence: Confidence,
   notes: z.string(),

@@ -1,5 +1,5 @@
 /**
- * Label model after STANAG 4774 (see ../shared/docs/labels.md §0). Pure data, no behaviour:
+ * Label model after STANAG 4774 (see docs/labels.md §0). Pure data, no behaviour:
  * every other module imports these types; this file imports nothing.
  */
 export type CategoryType = 'restrictive' | 'permissive' | 'informative';

@@ -39,7 +39,7 @@ describe('STANAG 4774 XML fixtures', () => {
 });
 
 describe('parseLabelXml details', () => {
-  it('reads the labels.md example fields', () => {
+  it('reads the fields of the docs/labels.md §1.2 example', () => {
     const l = parseLabelXml(readFileSync(join(dir, 'good-usa-secret-rel-jpn.xml'), 'utf8'));
     expect(l).toMatchObject({
       policy: 'USA',

@@ -3,7 +3,7 @@ import { KizunaError } from '../util/errors.js';
 import type { CategoryType, LabelCategory, SecurityLabel } from './types.js';
 
 /**
- * STANAG 4774 confidentiality label XML codec (labels.md §1). Namespace-aware by hand (fast-xml-parser
+ * STANAG 4774 confidentiality label XML codec (docs/labels.md §1). Namespace-aware by hand (fast-xml-parser
  * keeps prefixes): any prefix, or the default namespace, may bind the 4774 namespace. DOCTYPE/ENTITY
  * are refused before parsing; elements of the 4774 namespace that the structure does not define, and
  * elements of other namespaces, are refused (fail closed: an ignored element could carry a restriction).

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../certs/pki.js';
+import { writeFileAtomic } from '../util/fs.js';
 import { KizunaError } from '../util/errors.js';
 import { parseBasicAuth, queryString } from './http.js';
 import { requester } from './requester.js';

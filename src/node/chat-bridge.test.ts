@@ -1,23 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseCotXml, serializeCotXml } from '../cot/xml.js';
-import { PACKAGE_ROOT } from './config.js';
 import type { CotEvent } from '../cot/model.js';
 import type { SecurityLabel } from '../labels/types.js';
 import type { Coordination } from '../coordination/index.js';
 import { createLogger } from '../util/log.js';
 import { createChatBridge, geoChatEvent, matchRoom, parseGeoChat } from './chat-bridge.js';
+import { readOwnFixture, readSharedFixture } from '../../test/cot/fixtures.js';
 
-const fixture = (name: string) => parseCotXml(readFileSync(join(PACKAGE_ROOT, '../shared/fixtures/cot', name)));
+const fixture = (name: string) => parseCotXml(readOwnFixture(`cot/${name}`));
 const ROOMS = [
   { id: 'bilateral', name: 'Bilateral coordination / 日米調整' },
   { id: 'operations', name: 'Operations / 運用' },
 ];
 
 describe('GeoChat parsing (real captures)', () => {
-  it('reads the ATAK 2015 All Chat Rooms capture', () => {
-    const c = parseGeoChat(fixture('atak-capture-2015-geochat-all-chat-rooms.xml'));
+  it('reads a legacy All Chat Rooms message (no senderCallsign)', () => {
+    const c = parseGeoChat(fixture('kizuna-geochat-all-chat-rooms-legacy.xml'));
+    expect(c).toEqual({ chatroom: 'All Chat Rooms', id: 'All Chat Rooms', senderUid: 'ANDROID-02:00:5E:44:55:66', text: 'Copy, moving' });
+  });
+
+  const shared = readSharedFixture('cot/atak-capture-2015-geochat-all-chat-rooms.xml');
+  it.runIf(shared)('extra check: reads the ATAK 2015 All Chat Rooms capture in ../shared', () => {
+    const c = parseGeoChat(parseCotXml(shared!));
     expect(c).toEqual({ chatroom: 'All Chat Rooms', id: 'All Chat Rooms', senderUid: 'ANDROID-88:32:9B:40:EC:D0', text: 'Roger' });
   });
 

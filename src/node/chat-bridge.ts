@@ -6,7 +6,7 @@ import { COL, type ChatBody, type Coordination, type SessionUser } from '../coor
 import { decodeAttr, escapeAttr, readAttributes, scanXml, splitQName, type ElementRecord } from '../cot/xml-scan.js';
 
 /**
- * GeoChat <-> coordination chat bridge (issue 6). TAK -> chat: a b-t-f from a TAK client of this node
+ * GeoChat <-> coordination chat bridge. TAK -> chat: a b-t-f from a TAK client of this node
  * whose conversation matches a coordination room becomes a chat message, with the event's label, by a
  * per-callsign service user `tak:<callsign>` (the colon keeps it apart from real usernames).
  * Chat -> TAK: a message written on this node (web/API) becomes a GeoChat handed to the node's ingest,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Store } from '../store/types.js';
 import type { SecurityLabel } from '../labels/types.js';
 import { chainAudit, type AuditLog } from '../coordination/index.js';
-import { canonicalJson } from '../labels/index.js';
+import { canonicalJson } from '../util/canonical-json.js';
 import type { NodeConfig } from './config.js';
 
 const META = { collection: 'node-meta', id: 'config' } as const;

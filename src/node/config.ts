@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { KizunaError } from '../util/errors.js';
 import { describeConfigIssues, readConfigFile, type ConfigFile } from './config-source.js';
-import { FeedConfigSchema } from '../feeds/config.js';
+import { FeedConfigSchema } from '../feeds/index.js';
 
 /** Package root (works from src/ under tsx and from dist/). */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

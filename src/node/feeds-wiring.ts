@@ -9,7 +9,7 @@ import { FeedManager, type Publish } from '../feeds/index.js';
 import { KizunaError } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import type { NodeConfig } from './config.js';
-import type { FeedAdmin } from '../api/routes/feeds.js';
+import type { FeedAdmin } from '../api/index.js';
 
 /** The admin endpoint's view of the feeds: every change is recorded in the node's audit chain. */
 export function feedAdmin(feeds: FeedManager, audit: { append(kind: string, actor: string, body: unknown): Promise<unknown> }): FeedAdmin {

@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseCotXml } from '../cot/xml.js';
 import { audienceFor, combineLabels, createGuard, loadPolicies, makeLabel, type SecurityLabel } from '../labels/index.js';
-import { PACKAGE_ROOT } from './config.js';
 import { fileShareHashes, fileShareLabel, type FileLookup } from './fileshare-label.js';
+import { readOwnFixture, readSharedFixture } from '../../test/cot/fixtures.js';
 
 const registry = loadPolicies();
 const guard = createGuard(registry);
-const fixture = (name: string) => parseCotXml(readFileSync(join(PACKAGE_ROOT, '../shared/fixtures/cot', name)));
+const fixture = (name: string) => parseCotXml(readOwnFixture(`cot/${name}`));
 const jpn = (classification: string, relTo = ['JPN']) => makeLabel(registry, { policy: 'JPN', classification, relTo, owner: 'JPN' });
 const deps = (records: Record<string, { label: SecurityLabel; creatorUid: string; submittedAt: string }[]>) => ({
   files: { byHash: (h: string) => records[h] ?? [] } satisfies FileLookup,
@@ -23,8 +21,13 @@ describe('file-share hashes (real captures)', () => {
   it('reads sha256 and the senderUrl hash of a TAK Server share, the sha256 of a peer share', () => {
     expect(fileShareHashes(fixture('takaware-takserver-fileshare-b-f-t-r.xml'))).toEqual([TAKAWARE]);
     // peer-to-peer: senderUrl is the phone's own web server, only sha256 names the content
-    expect(fileShareHashes(fixture('atak-capture-2016-fileshare-peer-b-f-t-r.xml'))).toEqual(['72fbcc94207812f67580f2fb246dc3f0c2b3777249c5ccd6ca4af04a0e8671ed']);
+    expect(fileShareHashes(fixture('kizuna-fileshare-peer-b-f-t-r.xml'))).toEqual(['06359d625534cc0d47cefdb4d29ca81cf0f237f8dad87bfc353741bd742bc0ae']);
     expect(fileShareHashes(fixture('nodecot-fileshare-ack-b-f-t-a-nan.xml'))).toEqual([]);
+  });
+
+  const shared = readSharedFixture('cot/atak-capture-2016-fileshare-peer-b-f-t-r.xml');
+  it.runIf(shared)('extra check: the sha256 of the ATAK 2016 peer share capture in ../shared', () => {
+    expect(fileShareHashes(parseCotXml(shared!))).toEqual(['72fbcc94207812f67580f2fb246dc3f0c2b3777249c5ccd6ca4af04a0e8671ed']);
   });
 
   it('ignores values that are not sha256 hashes', () => {

@@ -3,7 +3,7 @@ import type { Audience, SecurityLabel } from '../labels/types.js';
 import { decodeAttr, readAttributes, scanXml, splitQName } from '../cot/xml-scan.js';
 
 /**
- * File-share notifications (b-f-t-r, issue 9) carry the label of the file they point at, not the
+ * File-share notifications (b-f-t-r) carry the label of the file they point at, not the
  * sender's default label: a recipient gets the notification only when the guard would give him the
  * file itself. The node looks the hash up in its own Marti file store.
  */

@@ -29,7 +29,7 @@ import { startMartiServers, type MartiServers } from '../marti/index.js';
 import { createAuditLog, createCoordination, createUserService, labelFromInput, type AuditLog, type Coordination, type UserService } from '../coordination/index.js';
 import { registerApi } from '../api/index.js';
 import { createFederation, type Federation, type FedObject } from '../federation/index.js';
-import { createFileTransfer, type FileTransfer } from '../federation/file-transfer.js';
+import { createFileTransfer, type FileTransfer } from '../federation/index.js';
 import { createLogger, type Logger } from '../util/log.js';
 import { KizunaError } from '../util/errors.js';
 import type { NodeConfig } from './config.js';
@@ -190,7 +190,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     });
     closers.push(() => pipeline.close());
 
-    // GeoChat <-> coordination chat (issue 6): chat written here goes to TAK clients through ingest.
+    // GeoChat <-> coordination chat: chat written here goes to TAK clients through ingest.
     const chatBridge = createChatBridge({
       nation: config.nation,
       coordination,
@@ -340,7 +340,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
         }
       },
       limits: { maxOutbox: config.limits.maxOutbox },
-      // Audit countersigning (issue 6): our chain head goes to every peer, theirs is recorded in our chain.
+      // Audit countersigning: our chain head goes to every peer, theirs is recorded in our chain.
       auditHead: async () => {
         const h = await audit.head();
         return h ? { seq: h.seq, hash: h.hash } : undefined;
@@ -451,7 +451,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       },
     });
     closers.push(() => marti.close());
-    // Labelled files to federation peers in chunks (issue 9); same guard rule as every object.
+    // Labelled files to federation peers in chunks; same guard rule as every object.
     const transfer = createFileTransfer({
       nodeId,
       nation: config.nation,

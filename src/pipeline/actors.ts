@@ -1,4 +1,4 @@
-import type { WriteActor } from '../labels/authority.js';
+import type { WriteActor } from '../labels/index.js';
 import type { Audience } from '../labels/types.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ExistingObject } from '../labels/authority.js';
+import type { ExistingObject } from '../labels/index.js';
 import type { SecurityLabel } from '../labels/types.js';
 import type { StoredEvent } from '../store/types.js';
 import { DELETE } from '../tak/control.js';

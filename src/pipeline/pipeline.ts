@@ -1,7 +1,7 @@
 import type { CotEvent } from '../cot/model.js';
 import type { Audience, SecurityLabel } from '../labels/types.js';
 import type { ReleaseGuard } from '../labels/guard-types.js';
-import type { PolicyRegistry } from '../labels/registry.js';
+import type { PolicyRegistry } from '../labels/index.js';
 import type { Store, StoredEvent } from '../store/types.js';
 import type { Bus, Subscription } from '../bus/types.js';
 import { DELETE, deleteTarget } from '../tak/control.js';

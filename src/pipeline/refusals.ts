@@ -1,4 +1,4 @@
-import type { WriteActor, WriteRefusal } from '../labels/authority.js';
+import type { WriteActor, WriteRefusal } from '../labels/index.js';
 
 export interface RefusalRecord {
   actor: WriteActor;

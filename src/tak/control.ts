@@ -1,5 +1,5 @@
 /**
- * CoT types the server consumes and never brokers (tak-protocol.md §2.6, §3.2).
+ * CoT types the server consumes and never brokers (docs/tak-protocol.md §2.6, §3.2).
  */
 import { CONTROL_TYPES } from '../cot/control.js';
 
@@ -18,7 +18,7 @@ export function isControlType(type: string): boolean {
   );
 }
 
-/** SA / own-position events (tak-protocol.md §1.4): atoms "a-…" with a contact endpoint are contacts. */
+/** SA / own-position events (docs/tak-protocol.md §1.4): atoms "a-…" with a contact endpoint are contacts. */
 export function isSituationalAwareness(type: string): boolean {
   return type.startsWith('a-');
 }

@@ -1,5 +1,5 @@
 /**
- * Pure routing rules (tak-protocol.md §2.7): who, among connected clients, an event is addressed to.
+ * Pure routing rules (docs/tak-protocol.md §2.7): who, among connected clients, an event is addressed to.
  * Release (the label decision) is separate and always applied after routing, by the guard.
  */
 export interface RouteInfo {
@@ -40,7 +40,7 @@ export function isAddressedTo(route: RouteInfo, processId: string, client: Routa
 
 const MARTI = /<marti\b[^>]*\/>|<marti\b[^>]*>[\s\S]*?<\/marti>/g;
 
-/** `<marti>` is resolved by the server and removed before delivery (§2.7). */
+/** `<marti>` is resolved by the server and removed before delivery (docs/tak-protocol.md §2.7). */
 export function stripMarti(detailXml: string): string {
   return detailXml.includes('<marti') ? detailXml.replace(MARTI, '') : detailXml;
 }

@@ -138,7 +138,7 @@ export class TakServer {
     void this.replay(conn).then(() => conn.offerProtocol());
   }
 
-  /** On connect: the current, non-stale, releasable picture (tak-protocol.md §2.4). */
+  /** On connect: the current, non-stale, releasable picture (docs/tak-protocol.md §2.4). */
   private async replay(conn: TakConnection): Promise<void> {
     try {
       const latest = await this.deps.latest();

@@ -4,7 +4,7 @@ import { issueClientCert } from '../../src/certs/index.js';
 import { labelToJson, makeLabel, parseLabelXml, serializeLabelXml, type SecurityLabel } from '../../src/labels/index.js';
 import { parseCotXml } from '../../src/cot/xml.js';
 import { request } from '../../src/marti/test-support.js';
-import { startTestNode, sleep, waitUntil } from '../support/node-harness.js';
+import { startTestNode, sleep, waitFor } from '../support/node-harness.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 
 type Node = Awaited<ReturnType<typeof startTestNode>>;
@@ -23,7 +23,7 @@ function fileShare(o: { hash: string; httpsPort: number; senderUid: string; uid?
   return o.label ? { ...ev, labelXml: serializeLabelXml(o.label) } : ev;
 }
 
-describe('file-share notifications carry the label of the shared file (issue 9)', () => {
+describe('file-share notifications carry the label of the shared file', () => {
   let node: Node;
   const clients: TestTakClient[] = [];
   let cleared: TestTakClient; // certificate client: full JPN clearance
@@ -71,8 +71,8 @@ describe('file-share notifications carry the label of the shared file (issue 9)'
     low = await TestTakClient.connect(node.ready.tcp);
     clients.push(low);
     cleared.send(sa('ANDROID-SENDER', 'SENDER'));
-    await waitUntil(() => node.tak.clientCount === 3, 'three clients');
-    await waitUntil(async () => (await node.store.events.getLatest('ANDROID-SENDER')) !== undefined, 'sender SA stored');
+    await waitFor(() => node.tak.clientCount === 3, 'three clients');
+    await waitFor(async () => (await node.store.events.getLatest('ANDROID-SENDER')) !== undefined, 'sender SA stored');
   });
   afterAll(async () => {
     for (const c of clients) c.close();
@@ -122,7 +122,7 @@ describe('file-share notifications carry the label of the shared file (issue 9)'
     const unknown = fileShare({ hash: 'ab'.repeat(32), httpsPort: node.ready.https, senderUid: 'LOW' });
     low.send(unknown);
     // the connection processes its events in order: once the second is stored, the first was decided
-    await waitUntil(async () => (await node.store.events.getLatest(unknown.uid)) !== undefined, 'unknown-hash share stored');
+    await waitFor(async () => (await node.store.events.getLatest(unknown.uid)) !== undefined, 'unknown-hash share stored');
     expect((await node.store.events.getLatest(unknown.uid))!.label.classification).toBe('UNCLASSIFIED');
     await receiver.waitForUid(unknown.uid);
     expect(await node.store.events.getLatest(sneaky.uid)).toBeUndefined();
@@ -133,7 +133,7 @@ describe('file-share notifications carry the label of the shared file (issue 9)'
     const before = Date.now();
     await sleep(30); // the next event must be distinguishable from connect time at ms resolution
     cleared.send(sa('ANDROID-SENDER', 'SENDER'));
-    await waitUntil(async () => ((await node.store.events.getLatest('ANDROID-SENDER'))?.receivedAt ?? 0) > before, 'fresh SA stored');
+    await waitFor(async () => ((await node.store.events.getLatest('ANDROID-SENDER'))?.receivedAt ?? 0) > before, 'fresh SA stored');
     const conn = [...node.tak.connections()].find((c) => c.uid === 'ANDROID-SENDER')!;
     expect(conn.lastEventAt).toBeGreaterThan(before);
     expect(conn.lastEventAt).toBeGreaterThan(conn.connectedAt);

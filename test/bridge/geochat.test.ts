@@ -8,10 +8,10 @@ import type { KizunaNode } from '../../src/node/node.js';
 import type { CotEvent } from '../../src/cot/model.js';
 import { parseLabelXml } from '../../src/labels/index.js';
 import { parseGeoChat } from '../../src/node/chat-bridge.js';
-import { waitUntil } from '../support/node-harness.js';
+import { waitFor } from '../support/node-harness.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 
-/** GeoChat as ATAK sends it to a group conversation (shape of ../shared/fixtures/cot/*geochat*). */
+/** GeoChat as ATAK sends it to a group conversation (shape of test/fixtures/cot/*geochat*). */
 function atakGeoChat(o: { senderUid: string; callsign: string; chatroom: string; id: string; text: string }): CotEvent {
   const now = Date.now();
   const t = new Date(now).toISOString();
@@ -44,7 +44,7 @@ interface ChatMsg {
   label: { classification: string };
 }
 
-describe('GeoChat <-> coordination chat, JPN and USA federated (issue 6)', () => {
+describe('GeoChat <-> coordination chat, JPN and USA federated', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kizuna-bridge-'));
   let demo: Demo;
   let jpn: KizunaNode;
@@ -74,7 +74,7 @@ describe('GeoChat <-> coordination chat, JPN and USA federated (issue 6)', () =>
   beforeAll(async () => {
     demo = await startDemo({ basePort: 0, dataDir: dir, scenario: false, print: false });
     [jpn, usa] = demo.nodes as [KizunaNode, KizunaNode];
-    await waitUntil(() => jpn.federation.status().every((s) => s.state === 'connected') && usa.federation.status().every((s) => s.state === 'connected'), 'federation link up', 20_000);
+    await waitFor(() => jpn.federation.status().every((s) => s.state === 'connected') && usa.federation.status().every((s) => s.state === 'connected'), 'federation link up', 20_000);
     for (const [node, user] of [
       [jpn, 'jpn-operator'],
       [usa, 'usa-operator'],
@@ -91,7 +91,7 @@ describe('GeoChat <-> coordination chat, JPN and USA federated (issue 6)', () =>
       const c = await TestTakClient.connect(node.ready.tcp);
       clients.push(c);
       c.send(sa(uid, callsign));
-      await waitUntil(async () => (await node.store.events.getLatest(uid)) !== undefined, `${callsign} SA stored`);
+      await waitFor(async () => (await node.store.events.getLatest(uid)) !== undefined, `${callsign} SA stored`);
       return c;
     };
     alpha = await connect(jpn, 'ANDROID-JPN-ALPHA', 'ALPHA');
@@ -108,7 +108,7 @@ describe('GeoChat <-> coordination chat, JPN and USA federated (issue 6)', () =>
     const text = `fuel state 60% ${randomUUID().slice(0, 8)}`;
     const chat = atakGeoChat({ senderUid: 'ANDROID-JPN-ALPHA', callsign: 'ALPHA', chatroom: 'Bilateral coordination / 日米調整', id: randomUUID(), text });
     alpha.send(chat);
-    await waitUntil(async () => (await withText(jpn, 'jpn-operator', 'bilateral', text)).length > 0, 'message in JPN web chat');
+    await waitFor(async () => (await withText(jpn, 'jpn-operator', 'bilateral', text)).length > 0, 'message in JPN web chat');
     const [mine] = await withText(jpn, 'jpn-operator', 'bilateral', text);
     expect(mine).toMatchObject({ from: 'tak:ALPHA', nation: 'JPN', room: 'bilateral' });
     // the chat message carries the label the GeoChat event was stored with
@@ -118,7 +118,7 @@ describe('GeoChat <-> coordination chat, JPN and USA federated (issue 6)', () =>
 
     await charlie.waitForUid(chat.uid, 15_000);
     await bravo.waitForUid(chat.uid);
-    await waitUntil(async () => (await withText(usa, 'usa-operator', 'bilateral', text)).length > 0, 'message in USA web chat', 15_000);
+    await waitFor(async () => (await withText(usa, 'usa-operator', 'bilateral', text)).length > 0, 'message in USA web chat', 15_000);
     expect((await withText(usa, 'usa-operator', 'bilateral', text))[0]).toMatchObject({ from: 'tak:ALPHA', nation: 'JPN' });
 
     // a second message on the same paths is the barrier: had the first looped or been bridged twice,
@@ -128,7 +128,7 @@ describe('GeoChat <-> coordination chat, JPN and USA federated (issue 6)', () =>
     alpha.send(chat2);
     await charlie.waitForUid(chat2.uid, 15_000);
     await bravo.waitForUid(chat2.uid);
-    await waitUntil(async () => (await withText(usa, 'usa-operator', 'bilateral', text2)).length > 0, 'barrier in USA web chat', 15_000);
+    await waitFor(async () => (await withText(usa, 'usa-operator', 'bilateral', text2)).length > 0, 'barrier in USA web chat', 15_000);
     expect(chatsWith(charlie, text)).toHaveLength(1);
     expect(chatsWith(bravo, text)).toHaveLength(1);
     expect(chatsWith(alpha, text)).toHaveLength(0); // never echoed to its sender
@@ -139,7 +139,7 @@ describe('GeoChat <-> coordination chat, JPN and USA federated (issue 6)', () =>
   it('a USA web chat message reaches USA and JPN ATAK users as a GeoChat of the room, and the JPN web chat, each once', async () => {
     const text = `tanker on station 0600 & ready ${randomUUID().slice(0, 8)}`;
     const posted = await post(usa, 'usa-operator', 'operations', { text });
-    await waitUntil(() => chatsWith(charlie, text).length > 0, 'GeoChat at the USA ATAK user');
+    await waitFor(() => chatsWith(charlie, text).length > 0, 'GeoChat at the USA ATAK user');
     const got = chatsWith(charlie, text)[0]!;
     expect(parseGeoChat(got)).toMatchObject({
       chatroom: 'Operations / 運用',
@@ -149,14 +149,14 @@ describe('GeoChat <-> coordination chat, JPN and USA federated (issue 6)', () =>
       bridgedDoc: posted.id,
     });
     expect(parseLabelXml(got.labelXml!)).toMatchObject({ policy: 'USA', owner: 'USA' });
-    await waitUntil(() => chatsWith(alpha, text).length > 0 && chatsWith(bravo, text).length > 0, 'GeoChat at the JPN ATAK users', 15_000);
-    await waitUntil(async () => (await withText(jpn, 'jpn-operator', 'operations', text)).length > 0, 'message in JPN web chat', 15_000);
+    await waitFor(() => chatsWith(alpha, text).length > 0 && chatsWith(bravo, text).length > 0, 'GeoChat at the JPN ATAK users', 15_000);
+    await waitFor(async () => (await withText(jpn, 'jpn-operator', 'operations', text)).length > 0, 'message in JPN web chat', 15_000);
     expect((await withText(jpn, 'jpn-operator', 'operations', text))[0]).toMatchObject({ from: 'usa-operator', nation: 'USA' });
 
     const barrier = `barrier ${randomUUID().slice(0, 8)}`;
     await post(usa, 'usa-operator', 'operations', { text: barrier });
-    await waitUntil(() => chatsWith(alpha, barrier).length > 0 && chatsWith(charlie, barrier).length > 0, 'barrier GeoChat', 15_000);
-    await waitUntil(async () => (await withText(jpn, 'jpn-operator', 'operations', barrier)).length > 0, 'barrier in JPN web chat', 15_000);
+    await waitFor(() => chatsWith(alpha, barrier).length > 0 && chatsWith(charlie, barrier).length > 0, 'barrier GeoChat', 15_000);
+    await waitFor(async () => (await withText(jpn, 'jpn-operator', 'operations', barrier)).length > 0, 'barrier in JPN web chat', 15_000);
     for (const c of [alpha, bravo, charlie]) expect(chatsWith(c, text)).toHaveLength(1);
     // the GeoChat the bridge made (and its federated copy) never became a second chat message
     expect(await withText(usa, 'usa-operator', 'operations', text)).toHaveLength(1);
@@ -170,8 +170,8 @@ describe('GeoChat <-> coordination chat, JPN and USA federated (issue 6)', () =>
     await post(usa, 'usa-operator', 'bilateral', { text: secret, label: { classification: 'CONFIDENTIAL', relTo: ['USA', 'JPN'] } });
     const barrier = `barrier ${randomUUID().slice(0, 8)}`;
     await post(usa, 'usa-operator', 'bilateral', { text: barrier });
-    await waitUntil(() => chatsWith(charlie, barrier).length > 0 && chatsWith(alpha, barrier).length > 0, 'barrier GeoChat', 15_000);
-    await waitUntil(async () => (await withText(jpn, 'jpn-operator', 'bilateral', barrier)).length > 0, 'barrier in JPN web chat', 15_000);
+    await waitFor(() => chatsWith(charlie, barrier).length > 0 && chatsWith(alpha, barrier).length > 0, 'barrier GeoChat', 15_000);
+    await waitFor(async () => (await withText(jpn, 'jpn-operator', 'bilateral', barrier)).length > 0, 'barrier in JPN web chat', 15_000);
     // USA-only: the USA ATAK user has it, no JPN client or JPN chat does
     expect(chatsWith(charlie, usaOnly)).toHaveLength(1);
     expect(chatsWith(alpha, usaOnly)).toHaveLength(0);
@@ -190,7 +190,7 @@ describe('GeoChat <-> coordination chat, JPN and USA federated (issue 6)', () =>
     alpha.send(atakGeoChat({ senderUid: 'ANDROID-JPN-ALPHA', callsign: 'ALPHA', chatroom: 'BRAVO', id: 'ANDROID-JPN-BRAVO', text: direct }));
     const barrier = `barrier ${randomUUID().slice(0, 8)}`;
     alpha.send(atakGeoChat({ senderUid: 'ANDROID-JPN-ALPHA', callsign: 'ALPHA', chatroom: 'logistics', id: 'logistics', text: barrier }));
-    await waitUntil(async () => (await withText(jpn, 'jpn-operator', 'logistics', barrier)).length > 0, 'barrier in JPN web chat');
+    await waitFor(async () => (await withText(jpn, 'jpn-operator', 'logistics', barrier)).length > 0, 'barrier in JPN web chat');
     expect(chatsWith(bravo, all)).toHaveLength(1);
     expect(chatsWith(bravo, direct)).toHaveLength(1);
     const everything = (await Promise.all(jpn.coordination.chatRooms().map((r) => messages(jpn, 'jpn-operator', r.id)))).flat();
@@ -200,14 +200,14 @@ describe('GeoChat <-> coordination chat, JPN and USA federated (issue 6)', () =>
   it('a TAK client that re-sends a bridged GeoChat is refused (the uid is the node\'s) and creates no second chat message', async () => {
     const text = `re-sent ${randomUUID().slice(0, 8)}`;
     await post(jpn, 'jpn-operator', 'bilateral', { text });
-    await waitUntil(() => chatsWith(alpha, text).length > 0, 'bridged GeoChat at ALPHA');
+    await waitFor(() => chatsWith(alpha, text).length > 0, 'bridged GeoChat at ALPHA');
     alpha.send({ ...chatsWith(alpha, text)[0]!, labelXml: undefined });
     // the message's uid is the node's (the bridge wrote it): the write authority refuses the copy
     const barrier = `barrier ${randomUUID().slice(0, 8)}`;
     alpha.send(atakGeoChat({ senderUid: 'ANDROID-JPN-ALPHA', callsign: 'ALPHA', chatroom: 'bilateral', id: 'bilateral', text: barrier }));
-    await waitUntil(async () => (await withText(jpn, 'jpn-operator', 'bilateral', barrier)).length > 0, 'barrier in JPN web chat');
+    await waitFor(async () => (await withText(jpn, 'jpn-operator', 'bilateral', barrier)).length > 0, 'barrier in JPN web chat');
     expect(await withText(jpn, 'jpn-operator', 'bilateral', text)).toHaveLength(1);
-    await waitUntil(() => bravo.byType('b-t-f').some((e) => e.detailXml.includes(barrier)), 'barrier at BRAVO');
+    await waitFor(() => bravo.byType('b-t-f').some((e) => e.detailXml.includes(barrier)), 'barrier at BRAVO');
     expect(chatsWith(bravo, text)).toHaveLength(1);
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestNode, waitUntil } from '../support/node-harness.js';
+import { startTestNode, waitFor } from '../support/node-harness.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 
 type Node = Awaited<ReturnType<typeof startTestNode>>;
@@ -33,7 +33,7 @@ describe('/metrics (prom-client)', () => {
     node = await startTestNode({ nation: 'JPN' });
     client = await TestTakClient.connect(node.ready.tcp);
     client.send(sa('metrics-probe-1', 'PROBE'));
-    await waitUntil(() => node!.tak.stats.received >= 1, 'the event was received');
+    await waitFor(() => node!.tak.stats.received >= 1, 'the event was received');
     const r = await scrape(node);
     expect(r.status).toBe(200);
     for (const name of RUNTIME) expect(r.body, name).toContain(`# TYPE ${name} `);
@@ -55,7 +55,7 @@ describe('/metrics (prom-client)', () => {
 
     client = await TestTakClient.connect(node.ready.tcp);
     client.send(sa('metrics-probe-2', 'PROBE'));
-    await waitUntil(async () => value((await scrape(node!, `Bearer ${TOKEN}`)).body, 'kizuna_tak_received_total') === 1, 'received counted');
+    await waitFor(async () => value((await scrape(node!, `Bearer ${TOKEN}`)).body, 'kizuna_tak_received_total') === 1, 'received counted');
   });
 
   it('refuses a metrics.token too short to be a secret', async () => {

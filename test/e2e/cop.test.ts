@@ -9,7 +9,7 @@ import type { TrackView } from '../../src/api/contract.js';
 import { SCENARIO, unitEvent } from '../../src/demo/scenario.js';
 import { makeLabel } from '../../src/labels/index.js';
 import type { KizunaNode } from '../../src/node/node.js';
-import { sleep, waitUntil } from '../support/node-harness.js';
+import { sleep, waitFor } from '../support/node-harness.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 import { base, startAlliance, type Alliance } from './support/alliance.js';
 import { UI_TIMEOUT, byTestId, captureWsFrames, login, messages, screenshot, waitForShown, waitForTrackCount } from './support/browser.js';
@@ -75,7 +75,7 @@ describe('COP in Chromium (two federated demo nodes)', { timeout: 180_000 }, () 
     const box = await byTestId(jpnPage, 'map').boundingBox();
     expect(box).not.toBeNull();
     // MapLibre may still be settling its first frames on a loaded machine: click until the panel opens
-    await waitUntil(async () => {
+    await waitFor(async () => {
       await jpnPage.mouse.click(box!.x + box!.width / 2, box!.y + box!.height / 2);
       return byTestId(jpnPage, 'details-callsign').isVisible();
     }, 'details panel after clicking the track', UI_TIMEOUT);
@@ -127,7 +127,7 @@ describe('COP in Chromium (two federated demo nodes)', { timeout: 180_000 }, () 
       expect(Math.abs(lat - CENTRE.lat)).toBeLessThan(0.25);
       expect(Math.abs(lon - CENTRE.lon)).toBeLessThan(0.25);
     };
-    await waitUntil(async () => near(await ink(), c, 6), 'symbol drawn at the map centre', UI_TIMEOUT);
+    await waitFor(async () => near(await ink(), c, 6), 'symbol drawn at the map centre', UI_TIMEOUT);
     const before = (await ink())!;
     expect(before.w).toBeGreaterThan(10);
     await mapSaysTrackIsAt(before);
@@ -143,10 +143,10 @@ describe('COP in Chromium (two federated demo nodes)', { timeout: 180_000 }, () 
     await drag(220, 140, { x: c.x - 100, y: c.y - 100 });
     const target = { x: c.x + 220, y: c.y + 140 };
     // redrawn at the new place once the move ends (allowing the drag's few pixels of click tolerance)
-    await waitUntil(async () => near(await ink(), target, 12), 'symbol redrawn where the drag took it', UI_TIMEOUT);
+    await waitFor(async () => near(await ink(), target, 12), 'symbol redrawn where the drag took it', UI_TIMEOUT);
     const after = (await ink())!;
     await mapSaysTrackIsAt(after);
-    await waitUntil(async () => {
+    await waitFor(async () => {
       await jpnPage.mouse.click(after.x, after.y);
       return byTestId(jpnPage, 'details-callsign').isVisible();
     }, 'details after clicking the moved symbol', UI_TIMEOUT);
@@ -154,7 +154,7 @@ describe('COP in Chromium (two federated demo nodes)', { timeout: 180_000 }, () 
     await byTestId(jpnPage, 'details-close').click();
     // back to the opening view for the tests (and screenshots) that follow
     await drag(-220, -140, { x: c.x + 100, y: c.y + 100 });
-    await waitUntil(async () => near(await ink(), c, 12), 'symbol back near the centre', UI_TIMEOUT);
+    await waitFor(async () => near(await ink(), c, 12), 'symbol back near the centre', UI_TIMEOUT);
   });
 
   it('the banner rises when higher-labelled releasable tracks appear (local HI, then a federated USA SECRET)', async () => {
@@ -197,10 +197,10 @@ describe('COP in Chromium (two federated demo nodes)', { timeout: 180_000 }, () 
     // published after the NOFORN one on the same node: once this marker is on the JPN page, the feed moved past it
     await usa.publishLocal(sa('E2E-USA-MARKER', 'MARKER-1', { point: { lat: 30.5, lon: 136.5, hae: 0, ce: 5, le: 5 } }), releasable);
 
-    await waitUntil(() => trackMessages(usaFrames, 'E2E-NOFORN-UID').length > 0, 'NOFORN track on the USA page', UI_TIMEOUT);
+    await waitFor(() => trackMessages(usaFrames, 'E2E-NOFORN-UID').length > 0, 'NOFORN track on the USA page', UI_TIMEOUT);
     expect(trackMessages(usaFrames, 'E2E-NOFORN-UID')[0]!.label.marking).toContain('NOFORN');
-    await waitUntil(() => trackMessages(jpnFrames, 'E2E-USA-MARKER').length > 0, 'releasable USA marker on the JPN page', UI_TIMEOUT);
-    await waitUntil(() => usa.federation.status().every((p) => p.outboxDepth === 0), 'USA federation outbox drained', UI_TIMEOUT);
+    await waitFor(() => trackMessages(jpnFrames, 'E2E-USA-MARKER').length > 0, 'releasable USA marker on the JPN page', UI_TIMEOUT);
+    await waitFor(() => usa.federation.status().every((p) => p.outboxDepth === 0), 'USA federation outbox drained', UI_TIMEOUT);
     await sleep(1500);
 
     expect(jpnFrames.length).toBeGreaterThan(3);

@@ -10,7 +10,7 @@ import { rowHash } from '../../src/coordination/audit.js';
 import { repoRoot } from '../cot/fixtures.js';
 import type { KizunaNode } from '../../src/node/node.js';
 import { sa } from '../support/tak-client.js';
-import { waitUntil } from '../support/node-harness.js';
+import { waitFor } from '../support/node-harness.js';
 import { jpnLabel, planCluster, startPlanned } from './cluster.js';
 
 /**
@@ -41,7 +41,7 @@ beforeAll(async () => {
   cluster = await planCluster([{ nation: 'JPN' }, { nation: 'USA' }]);
   jpn = await startPlanned(cluster.nodes[0]!);
   usa = await startPlanned(cluster.nodes[1]!);
-  await waitUntil(() => jpn!.federation.status()[0]!.state === 'connected' && usa!.federation.status()[0]!.state === 'connected', 'link up', 20_000);
+  await waitFor(() => jpn!.federation.status()[0]!.state === 'connected' && usa!.federation.status()[0]!.state === 'connected', 'link up', 20_000);
 }, 120_000);
 
 afterAll(async () => {
@@ -54,18 +54,18 @@ describe('audit countersigning over the federation link', () => {
   it('each side records the other side’s head in its own chain', async () => {
     // Audited activity on JPN: withheld (owner-only) events leave fed.withheld entries.
     for (let i = 0; i < 3; i++) await jpn!.publishLocal(sa(`JPN-own-${i}`, `own-${i}`), jpnLabel(jpn!.registry, ['JPN']));
-    await waitUntil(async () => ((await jpn!.audit.head())?.seq ?? 0) >= 3, 'JPN audit entries');
+    await waitFor(async () => ((await jpn!.audit.head())?.seq ?? 0) >= 3, 'JPN audit entries');
     const head = (await jpn!.audit.head())!;
     anchored = { seq: head.seq, hash: head.hash };
     expect(await jpn!.federation.announceAuditHead()).toEqual(['USA']);
-    await waitUntil(async () => (await usa!.audit.countersigned('JPN')).some((a) => a.seq === anchored.seq && a.hash === anchored.hash), 'USA countersigned the JPN head', 20_000);
+    await waitFor(async () => (await usa!.audit.countersigned('JPN')).some((a) => a.seq === anchored.seq && a.hash === anchored.hash), 'USA countersigned the JPN head', 20_000);
     // the countersignature is an entry of USA's own (intact) chain
     expect((await usa!.audit.verify()).ok).toBe(true);
     // announcing the same head again is not recorded twice
     const before = (await usa!.audit.countersigned('JPN')).length;
     await jpn!.federation.announceAuditHead();
     await usa!.federation.announceAuditHead(); // and the other direction
-    await waitUntil(async () => (await jpn!.audit.countersigned('USA')).length > 0, 'JPN countersigned the USA head', 20_000);
+    await waitFor(async () => (await jpn!.audit.countersigned('USA')).length > 0, 'JPN countersigned the USA head', 20_000);
     const after = await usa!.audit.countersigned('JPN');
     // JPN's head may have moved (it countersigned USA): at most that one new head was added
     expect(after.length - before).toBeLessThanOrEqual(1);

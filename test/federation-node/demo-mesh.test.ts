@@ -6,7 +6,7 @@ import type { RequestView } from '../../src/api/contract.js';
 import { startDemo, type Demo } from '../../src/demo/run.js';
 import { TRILATERAL_TITLE } from '../../src/demo/trilateral.js';
 import type { KizunaNode } from '../../src/node/node.js';
-import { waitUntil } from '../support/node-harness.js';
+import { waitFor } from '../support/node-harness.js';
 import { api, auditRows, login } from './cluster.js';
 
 /**
@@ -37,16 +37,16 @@ describe('three-nation demo, full mesh', () => {
     const tokens = Object.fromEntries(await Promise.all(NATIONS.map(async (n) => [n, await login(nodes[n], `${n.toLowerCase()}-coord`)] as const)));
     const find = async (n: (typeof NATIONS)[number]) =>
       (await api<{ items: RequestView[] }>(nodes[n], tokens[n]!, 'GET', '/api/requests')).json.items.find((r) => r.title === TRILATERAL_TITLE);
-    for (const n of NATIONS) await waitUntil(async () => (await find(n)) !== undefined, `request on ${n}`, 30_000);
+    for (const n of NATIONS) await waitFor(async () => (await find(n)) !== undefined, `request on ${n}`, 30_000);
     const id = (await find('JPN'))!.id;
     for (const n of NATIONS) expect((await api(nodes[n], tokens[n]!, 'POST', `/api/requests/${id}/concur`, {})).status, n).toBe(200);
-    for (const n of NATIONS) await waitUntil(async () => (await find(n))!.status === 'concurred', `concurred on ${n}`, 60_000);
+    for (const n of NATIONS) await waitFor(async () => (await find(n))!.status === 'concurred', `concurred on ${n}`, 60_000);
     const recorded = async (at: KizunaNode, nation: string) =>
       (await auditRows(at)).some(
         (r) =>
           (r.kind === 'request.concur' && r.body.id === id && r.body.nation === nation) ||
           (r.kind === 'remote.concurrence' && r.body.requestId === id && r.body.owner === nation && r.body.decision === 'concur'),
       );
-    for (const at of NATIONS) for (const n of NATIONS) await waitUntil(() => recorded(nodes[at], n), `${n} concurrence in ${at} audit`, 30_000);
+    for (const at of NATIONS) for (const n of NATIONS) await waitFor(() => recorded(nodes[at], n), `${n} concurrence in ${at} audit`, 30_000);
   }, 180_000);
 });

@@ -6,7 +6,7 @@ import type { RequestView } from '../../src/api/contract.js';
 import { startDemo, type Demo } from '../../src/demo/run.js';
 import { TRILATERAL_TITLE } from '../../src/demo/trilateral.js';
 import type { KizunaNode } from '../../src/node/node.js';
-import { waitUntil } from '../support/node-harness.js';
+import { waitFor } from '../support/node-harness.js';
 import { allEvents, api, auditRows, hasUid, login } from './cluster.js';
 
 /**
@@ -40,15 +40,15 @@ describe('three-nation demo in a line', () => {
   });
 
   it('trilateral tracks reach every nation, bilateral ones only their pair, national ones stay home', async () => {
-    await waitUntil(() => hasUid(phl, 'JPN-LST-4001'), 'JPN trilateral on PHL (relayed by USA)', 60_000);
-    await waitUntil(() => hasUid(jpn, 'PHL-BRP-601'), 'PHL trilateral on JPN (relayed by USA)', 60_000);
-    await waitUntil(() => hasUid(phl, 'USA-PHL-MDA'), 'US-Philippine track on PHL', 60_000);
+    await waitFor(() => hasUid(phl, 'JPN-LST-4001'), 'JPN trilateral on PHL (relayed by USA)', 60_000);
+    await waitFor(() => hasUid(jpn, 'PHL-BRP-601'), 'PHL trilateral on JPN (relayed by USA)', 60_000);
+    await waitFor(() => hasUid(phl, 'USA-PHL-MDA'), 'US-Philippine track on PHL', 60_000);
     // the relay decisions for JPN's bilateral track and USA-PHL's track were made and audited
-    await waitUntil(async () => {
+    await waitFor(async () => {
       const id = await idOf(usa, 'JPN-DDH-183');
       return id !== undefined && (await auditRows(usa, 'fed.withheld')).some((r) => r.body.id === id && r.body.peer === 'PHL');
     }, 'USA withheld the JPN-USA track from PHL', 60_000);
-    await waitUntil(async () => {
+    await waitFor(async () => {
       const id = await idOf(usa, 'USA-PHL-MDA');
       return id !== undefined && (await auditRows(usa, 'fed.withheld')).some((r) => r.body.id === id && r.body.peer === 'JPN');
     }, 'USA withheld the USA-PHL track from JPN', 60_000);
@@ -64,20 +64,20 @@ describe('three-nation demo in a line', () => {
     const find = async (n: KizunaNode, nation: keyof typeof tokens) =>
       (await api<{ items: RequestView[] }>(n, tokens[nation], 'GET', '/api/requests')).json.items.find((r) => r.title === TRILATERAL_TITLE);
     const nodes = { JPN: jpn, USA: usa, PHL: phl };
-    for (const nation of ['JPN', 'PHL'] as const) await waitUntil(async () => (await find(nodes[nation], nation)) !== undefined, `request on ${nation}`, 30_000);
+    for (const nation of ['JPN', 'PHL'] as const) await waitFor(async () => (await find(nodes[nation], nation)) !== undefined, `request on ${nation}`, 30_000);
     const id = (await find(usa, 'USA'))!.id;
     expect((await find(usa, 'USA'))!.nations.sort()).toEqual(['JPN', 'PHL', 'USA']);
     for (const nation of ['JPN', 'PHL', 'USA'] as const) {
       const r = await api<RequestView>(nodes[nation], tokens[nation], 'POST', `/api/requests/${id}/concur`, {});
       expect(r.status, nation).toBe(200);
       // not concurred until the last nation has concurred
-      if (nation !== 'USA') await waitUntil(async () => (await find(usa, 'USA'))!.concurrence.find((c) => c.nation === nation)?.decision === 'concur', `${nation} concurrence on USA`, 30_000);
+      if (nation !== 'USA') await waitFor(async () => (await find(usa, 'USA'))!.concurrence.find((c) => c.nation === nation)?.decision === 'concur', `${nation} concurrence on USA`, 30_000);
       if (nation === 'JPN') expect((await find(usa, 'USA'))!.status).not.toBe('concurred');
     }
-    await waitUntil(async () => (await find(usa, 'USA'))!.status === 'concurred', 'concurred on USA', 30_000);
+    await waitFor(async () => (await find(usa, 'USA'))!.status === 'concurred', 'concurred on USA', 30_000);
     // each partner's node holds its own and USA's concurrence (documents are exchanged between linked nodes)
     for (const nation of ['JPN', 'PHL'] as const) {
-      await waitUntil(async () => (await find(nodes[nation], nation))!.concurrence.find((c) => c.nation === 'USA')?.decision === 'concur', `USA concurrence on ${nation}`, 30_000);
+      await waitFor(async () => (await find(nodes[nation], nation))!.concurrence.find((c) => c.nation === 'USA')?.decision === 'concur', `USA concurrence on ${nation}`, 30_000);
     }
   }, 150_000);
 });

@@ -7,11 +7,11 @@ import { issueClientCert } from '../../src/certs/index.js';
 import { labelToJson } from '../../src/labels/index.js';
 import type { KizunaNode } from '../../src/node/node.js';
 import { request, type Identity, type Resp } from '../../src/marti/test-support.js';
-import { waitUntil } from '../support/node-harness.js';
+import { waitFor } from '../support/node-harness.js';
 import { auditRows, jpnLabel, planCluster, startPlanned } from './cluster.js';
 
 /**
- * Labelled files across federation between two real nodes (issue 9): uploaded over the Marti HTTPS API
+ * Labelled files across federation between two real nodes: uploaded over the Marti HTTPS API
  * with a client certificate on JPN, chunked through the federation outbox, re-checked, reassembled,
  * hash-verified and served on USA by /Marti/sync/content only to those the USA guard allows.
  */
@@ -56,7 +56,7 @@ describe('labelled files across federation (two real nodes)', () => {
     usa = await startPlanned(cluster.nodes[1]!);
     taro = await identity(jpn, 'taro');
     sam = await identity(usa, 'sam');
-    await waitUntil(() => jpn.federation.status()[0]!.state === 'connected', 'link up', 20_000);
+    await waitFor(() => jpn.federation.status()[0]!.state === 'connected', 'link up', 20_000);
   }, 120_000);
   afterAll(async () => {
     await usa?.close();
@@ -67,7 +67,7 @@ describe('labelled files across federation (two real nodes)', () => {
   it('a REL TO USA,JPN file uploaded on JPN becomes downloadable on USA with the same hash and a USA label', async () => {
     const data = randomBytes(600 * 1024); // 3 chunks
     expect((await upload(jpn, taro, data, 'route.kmz', ['JPN', 'USA'])).status).toBe(200);
-    await waitUntil(() => records(usa).some((r) => r.hash === sha(data)), 'file on USA', 30_000);
+    await waitFor(() => records(usa).some((r) => r.hash === sha(data)), 'file on USA', 30_000);
     const got = await content(usa, sam, sha(data));
     expect(got.status).toBe(200);
     expect(sha(got.body)).toBe(sha(data));
@@ -76,7 +76,7 @@ describe('labelled files across federation (two real nodes)', () => {
     const rec = records(usa).find((r) => r.hash === sha(data))!;
     expect(rec.origin).toBe('JPN');
     expect(rec.label.policy).toBe('USA'); // translated into the receiver's policy
-    await waitUntil(async () => (await auditRows(usa, 'fed.file.received')).some((r) => r.body.hash === sha(data)), 'received audit');
+    await waitFor(async () => (await auditRows(usa, 'fed.file.received')).some((r) => r.body.hash === sha(data)), 'received audit');
     expect((await auditRows(usa, 'fed.file.received')).filter((r) => r.body.hash === sha(data))).toHaveLength(1);
   }, 60_000);
 
@@ -86,7 +86,7 @@ describe('labelled files across federation (two real nodes)', () => {
     expect((await upload(jpn, taro, secret, 'jpn-only.bin', ['JPN'])).status).toBe(200);
     expect((await upload(jpn, taro, marker, 'marker.bin', ['JPN', 'USA'])).status).toBe(200);
     // files go to a peer in upload order: once the marker is there, the restricted one had its chance
-    await waitUntil(() => records(usa).some((r) => r.hash === sha(marker)), 'marker on USA', 30_000);
+    await waitFor(() => records(usa).some((r) => r.hash === sha(marker)), 'marker on USA', 30_000);
     expect((await content(jpn, taro, sha(secret))).status).toBe(200); // it exists on JPN
     expect(records(usa).some((r) => r.hash === sha(secret))).toBe(false);
     expect(readdirSync(join(usa.config.dataDir, 'marti', 'content'))).not.toContain(sha(secret));
@@ -156,15 +156,15 @@ describe('a multi-chunk file survives a link cut mid-transfer', () => {
     try {
       const taro = await identity(jpn, 'taro');
       const sam = await identity(usa, 'sam');
-      await waitUntil(() => jpn.federation.status()[0]!.state === 'connected', 'link up', 20_000);
+      await waitFor(() => jpn.federation.status()[0]!.state === 'connected', 'link up', 20_000);
       proxy.st.forwarded = 0;
       proxy.st.budget = 1 * MB;
       const data = randomBytes(3 * MB); // 12 chunks of 256 KiB
       expect((await upload(jpn, taro, data, 'big.bin', ['JPN', 'USA'])).status).toBe(200);
-      await waitUntil(() => proxy.st.cuts > 0, 'link cut mid-transfer', 30_000);
+      await waitFor(() => proxy.st.cuts > 0, 'link cut mid-transfer', 30_000);
       // part of the file arrived and is held back: nothing visible before the whole hash is verified
       const incoming = join(usa.config.dataDir, 'federation-files', 'incoming');
-      await waitUntil(() => readdirSync(incoming).some((f) => f.endsWith('.json')), 'partial transfer recorded', 10_000);
+      await waitFor(() => readdirSync(incoming).some((f) => f.endsWith('.json')), 'partial transfer recorded', 10_000);
       const part = JSON.parse(readFileSync(join(incoming, readdirSync(incoming).find((f) => f.endsWith('.json'))!), 'utf8')) as { have: number[]; total: number };
       expect(part.total).toBe(12);
       expect(part.have.length).toBeGreaterThan(0);
@@ -173,16 +173,16 @@ describe('a multi-chunk file survives a link cut mid-transfer', () => {
       expect((await content(usa, sam, sha(data))).status).toBe(404);
 
       proxy.resume();
-      await waitUntil(() => records(usa).some((r) => r.hash === sha(data)), 'file on USA after the cut', 60_000);
+      await waitFor(() => records(usa).some((r) => r.hash === sha(data)), 'file on USA after the cut', 60_000);
       const got = await content(usa, sam, sha(data));
       expect(got.status).toBe(200);
       expect(got.body.equals(data)).toBe(true);
       expect(records(usa).filter((r) => r.hash === sha(data))).toHaveLength(1);
-      await waitUntil(async () => (await auditRows(usa, 'fed.file.received')).some((r) => r.body.hash === sha(data)), 'received audit');
+      await waitFor(async () => (await auditRows(usa, 'fed.file.received')).some((r) => r.body.hash === sha(data)), 'received audit');
       expect((await auditRows(usa, 'fed.file.received')).filter((r) => r.body.hash === sha(data))).toHaveLength(1);
       expect(readdirSync(incoming).filter((f) => !f.endsWith('.tmp'))).toEqual([]);
-      await waitUntil(() => jpn.federation.status()[0]!.outboxDepth === 0, 'outbox drained', 30_000);
-      await waitUntil(async () => (await auditRows(jpn, 'fed.file.enqueued')).length > 0, 'sent audit');
+      await waitFor(() => jpn.federation.status()[0]!.outboxDepth === 0, 'outbox drained', 30_000);
+      await waitFor(async () => (await auditRows(jpn, 'fed.file.enqueued')).length > 0, 'sent audit');
       expect((await auditRows(jpn, 'fed.file.enqueued')).filter((r) => r.body.hash === sha(data))).toHaveLength(1);
     } finally {
       await jpn.close();

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { StoredEvent } from '../../src/store/types.js';
 import { spawnNode, type ChildNode } from '../support/child-node.js';
-import { sleep, waitUntil } from '../support/node-harness.js';
+import { sleep, waitFor } from '../support/node-harness.js';
 import { sa, TestTakClient } from '../support/tak-client.js';
 import { planCluster, writeConfigFile } from './cluster.js';
 
@@ -74,7 +74,7 @@ describe('kill -9 of federated node processes', () => {
     const usaFile = writeConfigFile(us!);
     let jpn = await spawn(jpnFile);
     let usa = await spawn(usaFile);
-    await waitUntil(async () => (await status(jpn))[0]!.state === 'connected', 'link up', 30_000);
+    await waitFor(async () => (await status(jpn))[0]!.state === 'connected', 'link up', 30_000);
 
     let tak = await TestTakClient.connect(jpn.ready.tcp);
     let sent = 0;
@@ -102,14 +102,14 @@ describe('kill -9 of federated node processes', () => {
     const before = await storedOn(jpn);
     expect(await usa.stop('SIGKILL')).toBeNull();
     await send(30);
-    await waitUntil(async () => (await storedOn(jpn)) >= before + 30, 'JPN stored the batch', 30_000);
+    await waitFor(async () => (await storedOn(jpn)) >= before + 30, 'JPN stored the batch', 30_000);
     expect(await jpn.stop('SIGKILL')).toBeNull();
     tak.close();
     usa = await spawn(usaFile);
     jpn = await spawn(jpnFile);
     tak = await TestTakClient.connect(jpn.ready.tcp);
     await send(30);
-    await waitUntil(async () => {
+    await waitFor(async () => {
       const s = (await status(jpn))[0]!;
       return s.state === 'connected' && s.outboxDepth === 0;
     }, 'JPN outbox drained', 60_000);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLabel } from '../../src/labels/index.js';
 import type { KizunaNode } from '../../src/node/node.js';
 import { sa, TestTakClient } from '../support/tak-client.js';
-import { waitUntil } from '../support/node-harness.js';
+import { waitFor } from '../support/node-harness.js';
 import { allEvents, api, auditRows, hasUid, jpnLabel, login, openWs, planCluster, startPlanned } from './cluster.js';
 
 /**
@@ -17,7 +17,7 @@ async function startLine(links: Record<string, string[]>): Promise<{ cluster: Cl
   const cluster = await planCluster(['JPN', 'USA', 'PHL'].map((nation) => ({ nation, links: links[nation]! })));
   const started = await Promise.all(cluster.nodes.map((n) => startPlanned(n, n.nation === 'PHL' ? { tcpClearance: 'TOP SECRET' } : {})));
   const [jpn, usa, phl] = started as [KizunaNode, KizunaNode, KizunaNode];
-  await waitUntil(() => [jpn, usa, phl].every((n) => n.federation.status().every((p) => p.state === 'connected')), 'links up', 30_000);
+  await waitFor(() => [jpn, usa, phl].every((n) => n.federation.status().every((p) => p.state === 'connected')), 'links up', 30_000);
   return { cluster, jpn, usa, phl };
 }
 
@@ -47,11 +47,11 @@ describe('relay through a partner, three nodes in a line JPN–USA–PHL', () =>
       await jpn.publishLocal(sa(tri, 'JPN-TRI'), jpnLabel(jpn.registry, ['JPN', 'USA', 'PHL'], 'HI'));
 
       await phlTak.waitForUid(tri, 30_000);
-      await waitUntil(() => ws.raw.some((f) => f.includes(tri)), 'trilateral on the PHL WebSocket', 30_000);
-      await waitUntil(() => hasUid(usa, bi), 'bilateral on USA', 20_000);
+      await waitFor(() => ws.raw.some((f) => f.includes(tri)), 'trilateral on the PHL WebSocket', 30_000);
+      await waitFor(() => hasUid(usa, bi), 'bilateral on USA', 20_000);
       // the decisions that keep the others away were made and audited
-      await waitUntil(async () => withheld(usa, await idOf(usa, bi), 'PHL'), 'USA relay withheld the bilateral from PHL', 20_000);
-      await waitUntil(async () => withheld(jpn, await idOf(jpn, nat), 'USA'), 'JPN withheld the national from USA', 20_000);
+      await waitFor(async () => withheld(usa, await idOf(usa, bi), 'PHL'), 'USA relay withheld the bilateral from PHL', 20_000);
+      await waitFor(async () => withheld(jpn, await idOf(jpn, nat), 'USA'), 'JPN withheld the national from USA', 20_000);
 
       // trilateral: once at PHL, originator label kept (owner JPN), rendered in PHL policy
       const triAtPhl = (await allEvents(phl)).filter((e) => e.uid === tri);
@@ -85,8 +85,8 @@ describe('relay through a partner, three nodes in a line JPN–USA–PHL', () =>
   it('a USA track releasable to PHL reaches it directly (the USA–PHL link is the only path)', async () => {
     const uid = `USA-ALL-${Date.now()}`;
     await c.usa.publishLocal(sa(uid, 'USA-ALL'), makeLabel(c.usa.registry, { policy: 'USA', classification: 'UNCLASSIFIED', relTo: ['USA', 'JPN', 'PHL'], owner: 'USA' }));
-    await waitUntil(() => hasUid(c.phl, uid), 'on PHL', 20_000);
-    await waitUntil(() => hasUid(c.jpn, uid), 'on JPN', 20_000);
+    await waitFor(() => hasUid(c.phl, uid), 'on PHL', 20_000);
+    await waitFor(() => hasUid(c.jpn, uid), 'on JPN', 20_000);
   }, 60_000);
 });
 
@@ -107,11 +107,11 @@ describe('with the direct JPN–PHL link added, no duplicates at PHL', () => {
     try {
       await jpn.publishLocal(sa(uid, 'JPN-TRI'), jpnLabel(jpn.registry, ['JPN', 'USA', 'PHL']));
       await phlTak.waitForUid(uid, 30_000);
-      await waitUntil(() => hasUid(usa, uid), 'on USA', 20_000);
+      await waitFor(() => hasUid(usa, uid), 'on USA', 20_000);
       const id = await idOf(jpn, uid);
       // USA's relay copy was offered to PHL too (or arrived first): either way PHL holds one
-      await waitUntil(async () => (await usa.federation.status()).every((p) => p.outboxDepth === 0), 'USA outboxes drained', 20_000);
-      await waitUntil(async () => (await jpn.federation.status()).every((p) => p.outboxDepth === 0), 'JPN outboxes drained', 20_000);
+      await waitFor(async () => (await usa.federation.status()).every((p) => p.outboxDepth === 0), 'USA outboxes drained', 20_000);
+      await waitFor(async () => (await jpn.federation.status()).every((p) => p.outboxDepth === 0), 'JPN outboxes drained', 20_000);
       expect((await phl.store.events.history(uid)).length).toBe(1);
       expect((await allEvents(phl)).filter((e) => e.uid === uid && e.id === id)).toHaveLength(1);
       expect(phlTak.byUid(uid)).toHaveLength(1);

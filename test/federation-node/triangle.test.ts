@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLabel } from '../../src/labels/index.js';
 import type { KizunaNode } from '../../src/node/node.js';
 import { sa, TestTakClient } from '../support/tak-client.js';
-import { waitUntil } from '../support/node-harness.js';
+import { waitFor } from '../support/node-harness.js';
 import { allEvents, auditRows, hasUid, jpnLabel, planCluster, startPlanned } from './cluster.js';
 
 /**
@@ -20,7 +20,7 @@ beforeAll(async () => {
   cluster = await planCluster([{ nation: 'JPN' }, { nation: 'USA' }, { nation: 'PHL' }]);
   const started = await Promise.all(cluster.nodes.map((n) => startPlanned(n, n.nation === 'PHL' ? { tcpClearance: 'TOP SECRET' } : {})));
   [jpn, usa, phl] = started as [KizunaNode, KizunaNode, KizunaNode];
-  await waitUntil(() => [jpn, usa, phl].every((n) => n.federation.status().every((p) => p.state === 'connected')), 'mesh up', 30_000);
+  await waitFor(() => [jpn, usa, phl].every((n) => n.federation.status().every((p) => p.state === 'connected')), 'mesh up', 30_000);
 }, 120_000);
 
 afterAll(async () => {
@@ -36,11 +36,11 @@ describe('triangle JPN–USA–PHL with real nodes', () => {
     const uid = `JPN-bilateral-${Date.now()}`;
     try {
       await jpn.publishLocal(sa(uid, 'JPN-BILAT'), jpnLabel(jpn.registry, ['JPN', 'USA']));
-      await waitUntil(() => hasUid(usa, uid), 'on USA', 20_000);
+      await waitFor(() => hasUid(usa, uid), 'on USA', 20_000);
       const id = await idOf(jpn, uid);
       // Both egress decisions towards PHL were made and audited: JPN's own, and USA's relay.
-      await waitUntil(async () => (await auditRows(jpn, 'fed.withheld')).some((r) => r.body.id === id && r.body.peer === 'PHL'), 'JPN withheld from PHL', 20_000);
-      await waitUntil(async () => (await auditRows(usa, 'fed.withheld')).some((r) => r.body.id === id && r.body.peer === 'PHL'), 'USA relay withheld from PHL', 20_000);
+      await waitFor(async () => (await auditRows(jpn, 'fed.withheld')).some((r) => r.body.id === id && r.body.peer === 'PHL'), 'JPN withheld from PHL', 20_000);
+      await waitFor(async () => (await auditRows(usa, 'fed.withheld')).some((r) => r.body.id === id && r.body.peer === 'PHL'), 'USA relay withheld from PHL', 20_000);
       // A control object releasable to PHL, originated on USA, to prove the links to PHL deliver.
       const ctl = `USA-ctl-${Date.now()}`;
       await usa.publishLocal(sa(ctl, 'USA-CTL'), makeLabel(usa.registry, { policy: 'USA', classification: 'UNCLASSIFIED', relTo: ['USA', 'JPN', 'PHL'], owner: 'USA' }));
@@ -60,10 +60,10 @@ describe('triangle JPN–USA–PHL with real nodes', () => {
     const usaLabel = (relTo: string[]) => makeLabel(usa.registry, { policy: 'USA', classification: 'UNCLASSIFIED', relTo, owner: 'USA' });
     await usa.publishLocal(sa(uid, 'USA-BILAT'), usaLabel(['USA', 'JPN']));
     await usa.publishLocal(sa(ctl, 'USA-ALL'), usaLabel(['USA', 'JPN', 'PHL']));
-    await waitUntil(async () => (await hasUid(jpn, uid)) && (await hasUid(phl, ctl)) && (await hasUid(jpn, ctl)), 'deliveries', 20_000);
+    await waitFor(async () => (await hasUid(jpn, uid)) && (await hasUid(phl, ctl)) && (await hasUid(jpn, ctl)), 'deliveries', 20_000);
     const id = await idOf(usa, uid);
     // JPN received it from USA and re-offered it to PHL (cameFrom USA): the guard withheld it there.
-    await waitUntil(async () => (await auditRows(jpn, 'fed.withheld')).some((r) => r.body.id === id && r.body.peer === 'PHL'), 'JPN relay decision', 20_000);
+    await waitFor(async () => (await auditRows(jpn, 'fed.withheld')).some((r) => r.body.id === id && r.body.peer === 'PHL'), 'JPN relay decision', 20_000);
     const direct = (await auditRows(usa, 'fed.withheld')).find((r) => r.body.id === id && r.body.peer === 'PHL');
     const relay = (await auditRows(jpn, 'fed.withheld')).find((r) => r.body.id === id && r.body.peer === 'PHL');
     expect(direct?.body.reason).toBe('DENY_RELEASABILITY');

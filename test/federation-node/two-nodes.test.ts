@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KizunaNode } from '../../src/node/node.js';
 import { federationStatus } from '../../src/cli/federation.js';
 import { sa, TestTakClient } from '../support/tak-client.js';
-import { waitUntil } from '../support/node-harness.js';
+import { waitFor } from '../support/node-harness.js';
 import { allEvents, api, auditRows, hasUid, jpnLabel, login, openWs, planCluster, startPlanned } from './cluster.js';
 
 /**
@@ -20,7 +20,7 @@ beforeAll(async () => {
   jpn = await startPlanned(cluster.nodes[0]!);
   // USA plain-TCP clients cleared to the top of the USA policy: anything they miss is withheld for releasability.
   usa = await startPlanned(cluster.nodes[1]!, { tcpClearance: 'TOP SECRET' });
-  await waitUntil(() => jpn.federation.status()[0]!.state === 'connected' && usa.federation.status()[0]!.state === 'connected', 'link up', 20_000);
+  await waitFor(() => jpn.federation.status()[0]!.state === 'connected' && usa.federation.status()[0]!.state === 'connected', 'link up', 20_000);
 }, 120_000);
 
 afterAll(async () => {
@@ -61,13 +61,13 @@ describe('federation between two real nodes', () => {
     const jpnOnly = `JPN-NOFORN-${Date.now()}`;
     const marker = `JPN-marker-${Date.now()}`;
     try {
-      await waitUntil(() => ws.msgs.some((m) => m.t === 'snapshot'), 'ws snapshot');
+      await waitFor(() => ws.msgs.some((m) => m.t === 'snapshot'), 'ws snapshot');
       // The restricted one first, then a releasable marker: once the marker is everywhere on USA, the
       // restricted one had every chance to arrive (same node, same link, same fan-out path).
       expect(await jpn.publishLocal(sa(jpnOnly, 'SECRET-UNIT'), jpnLabel(jpn.registry, ['JPN']))).toBeDefined();
       expect(await jpn.publishLocal(sa(marker, 'MARKER'), jpnLabel(jpn.registry, ['JPN', 'USA']))).toBeDefined();
       await usaTak.waitForUid(marker, 20_000);
-      await waitUntil(() => ws.raw.some((r) => r.includes(marker)), 'marker on the WebSocket', 20_000);
+      await waitFor(() => ws.raw.some((r) => r.includes(marker)), 'marker on the WebSocket', 20_000);
       const tracks = await api<{ items: { uid: string }[]; total: number }>(usa, token, 'GET', '/api/tracks');
       expect(tracks.status).toBe(200);
       expect(tracks.json.items.map((t) => t.uid)).toContain(marker);
@@ -105,16 +105,16 @@ describe('federation between two real nodes', () => {
     expect(created.status).toBe(200);
     const id = created.json.id;
     expect((await api(jpn, jt, 'POST', `/api/requests/${id}/submit`, {})).status).toBe(200);
-    await waitUntil(async () => (await api(usa, ut, 'GET', `/api/requests/${id}`)).status === 200, 'request on USA', 20_000);
+    await waitFor(async () => (await api(usa, ut, 'GET', `/api/requests/${id}`)).status === 200, 'request on USA', 20_000);
     expect((await api(usa, ut, 'POST', `/api/requests/${id}/concur`, { comment: 'supportable' })).status).toBe(200);
-    await waitUntil(
+    await waitFor(
       async () => JSON.stringify((await api(jpn, jt, 'GET', `/api/requests/${id}`)).json).includes('supportable'),
       'USA concurrence on JPN',
       20_000,
     );
     expect((await api(jpn, jt, 'POST', `/api/requests/${id}/concur`, {})).status).toBe(200);
     const done = (r: { json: unknown }) => (r.json as { status: string }).status === 'concurred';
-    await waitUntil(async () => done(await api(usa, ut, 'GET', `/api/requests/${id}`)), 'concurred on USA', 20_000);
+    await waitFor(async () => done(await api(usa, ut, 'GET', `/api/requests/${id}`)), 'concurred on USA', 20_000);
     expect(done(await api(jpn, jt, 'GET', `/api/requests/${id}`))).toBe(true);
   }, 120_000);
 

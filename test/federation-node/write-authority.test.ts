@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KizunaNode } from '../../src/node/node.js';
 import { makeLabel, serializeLabelXml, type SecurityLabel } from '../../src/labels/index.js';
 import { sa, TestTakClient } from '../support/tak-client.js';
-import { waitUntil } from '../support/node-harness.js';
+import { waitFor } from '../support/node-harness.js';
 import { api, auditRows, jpnLabel, login, planCluster, startPlanned } from './cluster.js';
 
 /**
@@ -20,7 +20,7 @@ beforeAll(async () => {
   const low = { username: 'jpn-low', password: 'kizuna-demo', role: 'coordinator' as const, clearance: 'UNCLASSIFIED' };
   jpn = await startPlanned(cluster.nodes[0]!, { seedUsers: [...(cluster.nodes[0]!.config.seedUsers ?? []), low] });
   usa = await startPlanned(cluster.nodes[1]!);
-  await waitUntil(() => jpn.federation.status()[0]!.state === 'connected' && usa.federation.status()[0]!.state === 'connected', 'link up', 20_000);
+  await waitFor(() => jpn.federation.status()[0]!.state === 'connected' && usa.federation.status()[0]!.state === 'connected', 'link up', 20_000);
 }, 120_000);
 
 afterAll(async () => {
@@ -57,7 +57,7 @@ describe('write authority across two federated nodes', () => {
 
   it("a JPN client can neither widen nor rewrite USA's visible track, on either node (finding 2)", async () => {
     await usa.publishLocal(sa('USA-BILAT', 'USA-BILAT'), usaLabel(['USA', 'JPN']));
-    await waitUntil(async () => (await latest(jpn, 'USA-BILAT')) !== undefined, 'USA track on JPN', 20_000);
+    await waitFor(async () => (await latest(jpn, 'USA-BILAT')) !== undefined, 'USA track on JPN', 20_000);
     const [onJpn, onUsa] = [await latest(jpn, 'USA-BILAT'), await latest(usa, 'USA-BILAT')];
     const [attacker, usaWatch] = [await connect(jpn), await connect(usa)];
     attacker.send(sa('USA-BILAT', 'HIJACK', { labelXml: serializeLabelXml(jpnLabel(jpn.registry, ['JPN', 'USA', 'PHL'])) }));
@@ -73,7 +73,7 @@ describe('write authority across two federated nodes', () => {
     const [attacker, usaWatch] = [await connect(jpn), await connect(usa)];
     attacker.send(sa('CLAIMED-USA', 'FAKE', { labelXml: serializeLabelXml(usaLabel(['USA', 'JPN'])) }));
     await jpn.publishLocal(sa('JPN-BILAT', 'JPN-REAL'), jpnLabel(jpn.registry, ['JPN', 'USA']));
-    await waitUntil(async () => (await latest(usa, 'JPN-BILAT')) !== undefined, 'JPN track on USA', 20_000);
+    await waitFor(async () => (await latest(usa, 'JPN-BILAT')) !== undefined, 'JPN track on USA', 20_000);
     const onUsa = await latest(usa, 'JPN-BILAT');
     const usaAttacker = await connect(usa);
     usaAttacker.send(sa('JPN-BILAT', 'USA-HIJACK', { labelXml: serializeLabelXml(usaLabel(['USA', 'JPN'])) }));
@@ -107,7 +107,7 @@ describe('REST writes through the write authority', () => {
     expect(ok.status).toBe(200);
     const after = await latest(jpn, 'RELABEL-ME');
     expect(after?.label.categories.find((c) => c.tagSet === 'Releasable To')?.values).toEqual(['JPN', 'USA']);
-    await waitUntil(async () => (await latest(usa, 'RELABEL-ME')) !== undefined, 'widened track reaches USA', 20_000);
+    await waitFor(async () => (await latest(usa, 'RELABEL-ME')) !== undefined, 'widened track reaches USA', 20_000);
     const audit = (await auditRows(jpn, 'track.relabel')).find((a) => a.body['uid'] === 'RELABEL-ME');
     expect(audit?.body['before']).toMatchObject({ owner: 'JPN' });
     expect(audit?.body['after']).toMatchObject({ owner: 'JPN' });

@@ -1,7 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createGuard,
@@ -20,6 +18,8 @@ import type { Store, StoredEvent } from '../../src/store/types.js';
 import type { Bus } from '../../src/bus/types.js';
 import { makeCa, makeNodeCert, type TestCa } from './pki.js';
 import { appendAdmitted } from '../support/admitted.js';
+import { tmpDir as makeTmpDir } from '../support/tmp.js';
+import { waitFor } from '../support/wait.js';
 
 /** Real nodes-in-a-process for federation tests: real TLS, real SQLite, real policies and guard. */
 export const registry: PolicyRegistry = loadPolicies();
@@ -53,10 +53,8 @@ export interface TestNode {
   close(): Promise<void>;
 }
 
-export function tmpDir(): { dir: string; cleanup(): void } {
-  const dir = mkdtempSync(join(tmpdir(), 'kizuna-fed-'));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
+export const tmpDir = (): { dir: string; cleanup(): void } => makeTmpDir('kizuna-fed-');
+export { waitFor };
 
 /** peers: identity of the peer + where to dial it (port 0 when this node never dials it). */
 export async function startNode(o: {
@@ -174,13 +172,6 @@ export async function originate(node: TestNode, obj: FedObject & { kind: 'cot' }
   await node.fed.offer(obj);
 }
 
-export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 export async function storedIds(node: TestNode): Promise<string[]> {
   const evs = await node.store.events.latest({ now: 0, includeStale: true, limit: 100_000 });

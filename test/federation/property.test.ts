@@ -14,7 +14,7 @@ import {
   type TestNode,
 } from './harness.js';
 
-// Oracle written from the rules (labels.md §0), not from the guard: USA may receive a JPN object iff
+// Oracle written from the rules (docs/labels.md §0), not from the guard: USA may receive a JPN object iff
 // "Releasable To" names USA (or a group containing it), and every caveat is one USA holds.
 describe('property: USA receives exactly the releasable set', () => {
   const t = tmpDir();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderMarking } from '../../src/labels/index.js';
-import { startTestNode, waitUntil } from '../support/node-harness.js';
+import { startTestNode, waitFor } from '../support/node-harness.js';
 import { TestTakClient } from '../support/tak-client.js';
 
 const METRICS_TOKEN = 'feeds-test-metrics-token';
@@ -70,7 +70,7 @@ describe('ADS-B feeds into a real node', () => {
   });
 
   it('SBS-1 lines of each kind build one aircraft track; garbage is counted', async () => {
-    await waitUntil(() => sbs.connected === 1, 'feed connected to the SBS port');
+    await waitFor(() => sbs.connected === 1, 'feed connected to the SBS port');
     sbs.send([
       'MSG,1,111,11111,86D52E,111111,2026/12/02,06:00:00.000,2026/12/02,06:00:00.000,ANA123  ,,,,,,,,0,0,0,0',
       'not,an,sbs,line',
@@ -78,7 +78,7 @@ describe('ADS-B feeds into a real node', () => {
       'MSG,4,111,11111,86D52E,111111,2026/12/02,06:00:00.200,2026/12/02,06:00:00.200,,,450,270,,,0,,0,0,0,0',
       'MSG,6,111,11111,86D52E,111111,2026/12/02,06:00:00.300,2026/12/02,06:00:00.300,,,,,,,,2112,0,0,0,0',
     ]);
-    await waitUntil(() => tak.byUid('ICAO-86D52E').some((e) => e.callsign === 'ANA123' && e.speed !== undefined), 'aircraft with identity and velocity');
+    await waitFor(() => tak.byUid('ICAO-86D52E').some((e) => e.callsign === 'ANA123' && e.speed !== undefined), 'aircraft with identity and velocity');
     const ev = tak.byUid('ICAO-86D52E').at(-1)!;
     expect(ev.type).toBe('a-u-A-C');
     expect(ev.point.hae).toBe(Math.round(35000 * 0.3048));
@@ -96,18 +96,18 @@ describe('ADS-B feeds into a real node', () => {
     expect(alert.detailXml).toContain('uid="ICAO-86D52E"');
     expect(node.feeds.get('sbs')!.status().alerts).toBe(1);
     sbs.send(['MSG,6,111,11111,86D52E,111111,,,,,,,,,,,,2112,0,0,0,0']);
-    await waitUntil(() => tak.byUid('ICAO-86D52E-alert').some((e) => e.type === 'b-a-o-can'), 'alert cancelled');
+    await waitFor(() => tak.byUid('ICAO-86D52E-alert').some((e) => e.type === 'b-a-o-can'), 'alert cancelled');
   });
 
   it('reconnects after the SBS source restarts, with backoff', async () => {
     const port = sbs.port;
     await sbs.stop();
-    await waitUntil(() => !node.feeds.get('sbs')!.status().connected, 'feed sees the disconnect');
+    await waitFor(() => !node.feeds.get('sbs')!.status().connected, 'feed sees the disconnect');
     expect(node.feeds.get('sbs')!.status().error).toBe('disconnected');
     await sbs.start(port);
-    await waitUntil(() => sbs.connected === 1 && node.feeds.get('sbs')!.status().connected, 'feed reconnected', 20_000);
+    await waitFor(() => sbs.connected === 1 && node.feeds.get('sbs')!.status().connected, 'feed reconnected', 20_000);
     sbs.send(['MSG,3,1,1,86D52E,1,,,,,,34000,,,35.60,139.90,,,0,0,0,0']);
-    await waitUntil(() => tak.byUid('ICAO-86D52E').some((e) => Math.abs(e.point.lat - 35.6) < 1e-9), 'position after reconnect');
+    await waitFor(() => tak.byUid('ICAO-86D52E').some((e) => Math.abs(e.point.lat - 35.6) < 1e-9), 'position after reconnect');
   });
 
   it('aircraft.json from a file: tracks with the feed affiliation; a rotorcraft by category', async () => {
@@ -126,7 +126,7 @@ describe('ADS-B feeds into a real node', () => {
     await tak.waitForUid('ICAO-84A1B3');
     expect(tak.byUid('ICAO-84A1B2')[0]!.type).toBe('a-n-A-C-F');
     expect(tak.byUid('ICAO-84A1B3')[0]!.type).toBe('a-n-A-C-H');
-    await waitUntil(() => node.feeds.get('json')!.status().decodeErrors > 0, 'bad entry counted');
+    await waitFor(() => node.feeds.get('json')!.status().decodeErrors > 0, 'bad entry counted');
   });
 
   it('aircraft.json polled over HTTP; a failing server shows as not connected with the reason', async () => {
@@ -142,10 +142,10 @@ describe('ADS-B feeds into a real node', () => {
       await tak.waitForUid('ICAO-84C001');
       expect(tak.byUid('ICAO-84C001')[0]!.callsign).toBe('ANA9');
       status = 500;
-      await waitUntil(() => node.feeds.get('http')!.status().error === 'HTTP 500', 'failure visible in the status');
+      await waitFor(() => node.feeds.get('http')!.status().error === 'HTTP 500', 'failure visible in the status');
       expect(node.feeds.get('http')!.status().connected).toBe(false);
       status = 200;
-      await waitUntil(() => node.feeds.get('http')!.status().connected, 'recovers after backoff', 20_000);
+      await waitFor(() => node.feeds.get('http')!.status().connected, 'recovers after backoff', 20_000);
     } finally {
       await node.feeds.remove('http');
       server.closeAllConnections();

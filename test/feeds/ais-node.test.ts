@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueClientCert } from '../../src/certs/index.js';
 import { renderMarking } from '../../src/labels/index.js';
-import { startTestNode, waitUntil } from '../support/node-harness.js';
+import { startTestNode, waitFor } from '../support/node-harness.js';
 import { TestTakClient } from '../support/tak-client.js';
 import { type1, type5 } from '../support/ais-encode.js';
 
@@ -74,7 +74,7 @@ describe('AIS feeds into a real node', () => {
   it('turns published sentences of every type into labelled tracks; bad lines are counted and skipped', async () => {
     await sendUdp(port('ais-public'), [...BAD.slice(0, 2), ...PUBLISHED, BAD[2]!]);
     for (const uid of ['MMSI-366053209', 'MMSI-367581220', 'MMSI-367430530', 'MMSI-367059850', 'MMSI-316021442', 'MMSI-206914217']) {
-      await waitUntil(async () => (await node.store.events.getLatest(uid)) !== undefined, `${uid} stored`);
+      await waitFor(async () => (await node.store.events.getLatest(uid)) !== undefined, `${uid} stored`);
       const stored = (await node.store.events.getLatest(uid))!;
       expect(renderMarking(node.registry, stored.label)).toBe('UNCLASSIFIED//REL TO JPN, USA');
       await low.waitForUid(uid);
@@ -95,7 +95,7 @@ describe('AIS feeds into a real node', () => {
     await low.waitForUid('MMSI-431000001');
     await sendUdp(port('ais-public'), [...type5({ mmsi: 431000001, imo: 9123456, callsign: 'JD1234', name: 'KIZUNA MARU', shipType: 80, destination: 'YOKOSUKA' })]);
     await sendUdp(port('ais-public'), [type1({ mmsi: 431000001, lat: 35.31, lon: 139.66, sog: 12.5, cog: 45 })]);
-    await waitUntil(() => low.byUid('MMSI-431000001').some((e) => e.callsign === 'KIZUNA MARU'), 'static merged');
+    await waitFor(() => low.byUid('MMSI-431000001').some((e) => e.callsign === 'KIZUNA MARU'), 'static merged');
     const ev = low.byUid('MMSI-431000001').find((e) => e.callsign === 'KIZUNA MARU')!;
     expect(ev.type).toBe('a-n-S-X-M-O'); // tanker
     expect(ev.detailXml).toContain('IMO 9123456');
@@ -107,7 +107,7 @@ describe('AIS feeds into a real node', () => {
     const before = node.feeds.get('ais-public')!.status().published;
     const burst = Array.from({ length: 50 }, (_, i) => type1({ mmsi: 431000002, lat: 34 + i / 1000, lon: 135, sog: 5, cog: 90 }));
     await sendUdp(port('ais-public'), burst);
-    await waitUntil(() => low.byUid('MMSI-431000002').some((e) => Math.abs(e.point.lat - 34.049) < 1e-6), 'latest position delivered');
+    await waitFor(() => low.byUid('MMSI-431000002').some((e) => Math.abs(e.point.lat - 34.049) < 1e-6), 'latest position delivered');
     // one datagram is handled in one turn: the first report goes out at once, the other 49 become one update
     expect(node.feeds.get('ais-public')!.status().published - before).toBeLessThanOrEqual(2);
     expect(low.byUid('MMSI-431000002').length).toBeLessThanOrEqual(2);
@@ -134,7 +134,7 @@ describe('AIS feeds into a real node', () => {
     await full.waitForUid('MMSI-431000007');
     const before = node.feeds.get('ais-public')!.status().publishErrors;
     await sendUdp(port('ais-public'), [type1({ mmsi: 431000007, lat: 10, lon: 10 })]);
-    await waitUntil(() => node.feeds.get('ais-public')!.status().publishErrors === before + 1, 'public update refused');
+    await waitFor(() => node.feeds.get('ais-public')!.status().publishErrors === before + 1, 'public update refused');
     const stored = (await node.store.events.getLatest('MMSI-431000007'))!;
     expect(renderMarking(node.registry, stored.label)).toBe('HI//NOFORN');
     expect(stored.xml).toContain('lat="33.1"');
@@ -154,7 +154,7 @@ describe('AIS feeds into a real node', () => {
     const [p1, p2] = type5({ mmsi: 431000005, name: 'PY SENDER', shipType: 30 }, '3');
     await run(['udp', '127.0.0.1', String(port('ais-public')), '--line', type1({ mmsi: 431000005, lat: 26.2, lon: 127.7 }), '--line', p1, '--line', p2, '--line', 'not a sentence']);
     await run(['tcp', '127.0.0.1', String(port('ais-coastal')), '--line', type1({ mmsi: 431000006, lat: 26.3, lon: 127.8 })]);
-    await waitUntil(() => low.byUid('MMSI-431000005').some((e) => e.callsign === 'PY SENDER'), 'python UDP vessel with its name');
+    await waitFor(() => low.byUid('MMSI-431000005').some((e) => e.callsign === 'PY SENDER'), 'python UDP vessel with its name');
     expect(low.byUid('MMSI-431000005').at(-1)!.type).toBe('a-n-S-X-F');
     await full.waitForUid('MMSI-431000006');
   });

@@ -1,7 +1,7 @@
 import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KizunaNode } from '../../src/node/node.js';
-import { waitUntil } from '../support/node-harness.js';
+import { waitFor } from '../support/node-harness.js';
 import { TestTakClient } from '../support/tak-client.js';
 import { type1 } from '../support/ais-encode.js';
 import { allEvents, hasUid, login, openWs, planCluster, startPlanned } from '../federation-node/cluster.js';
@@ -35,7 +35,7 @@ beforeAll(async () => {
     ],
   });
   usa = await startPlanned(cluster.nodes[1]!, { tcpClearance: 'TOP SECRET' });
-  await waitUntil(() => jpn.federation.status()[0]!.state === 'connected' && usa.federation.status()[0]!.state === 'connected', 'link up', 20_000);
+  await waitFor(() => jpn.federation.status()[0]!.state === 'connected' && usa.federation.status()[0]!.state === 'connected', 'link up', 20_000);
 }, 120_000);
 
 afterAll(async () => {
@@ -51,18 +51,18 @@ describe('feed labels across the federation', () => {
     const jpnWs = await openWs(jpn, await login(jpn, 'jpn-coord'));
     const usaWs = await openWs(usa, await login(usa, 'usa-coord'));
     try {
-      await waitUntil(() => jpnWs.msgs.some((m) => m.t === 'snapshot') && usaWs.msgs.some((m) => m.t === 'snapshot'), 'ws snapshots');
+      await waitFor(() => jpnWs.msgs.some((m) => m.t === 'snapshot') && usaWs.msgs.some((m) => m.t === 'snapshot'), 'ws snapshots');
       // the national one first, then the public marker on the same node and link
       await sendUdp(port('ais-national'), [type1({ mmsi: 431100001, lat: 33.9, lon: 130.9 })]);
-      await waitUntil(() => hasUid(jpn, 'MMSI-431100001'), 'national track stored on JPN');
+      await waitFor(() => hasUid(jpn, 'MMSI-431100001'), 'national track stored on JPN');
       await sendUdp(port('ais-public'), [type1({ mmsi: 431100002, lat: 34.0, lon: 131.0 })]);
       await usaTak.waitForUid('MMSI-431100002', 20_000);
-      await waitUntil(() => usaWs.raw.some((r) => r.includes('MMSI-431100002')), 'public track on the USA web map', 20_000);
+      await waitFor(() => usaWs.raw.some((r) => r.includes('MMSI-431100002')), 'public track on the USA web map', 20_000);
       const onUsa = (await allEvents(usa)).find((e) => e.uid === 'MMSI-431100002')!;
       expect(onUsa.origin).toBe('JPN');
       expect(onUsa.label).toMatchObject({ policy: 'JPN', owner: 'JPN' });
       // JPN's web map shows both, each with its own marking
-      await waitUntil(() => jpnWs.raw.some((r) => r.includes('MMSI-431100001')) && jpnWs.raw.some((r) => r.includes('MMSI-431100002')), 'both on the JPN map');
+      await waitFor(() => jpnWs.raw.some((r) => r.includes('MMSI-431100001')) && jpnWs.raw.some((r) => r.includes('MMSI-431100002')), 'both on the JPN map');
       expect(jpnWs.raw.find((r) => r.includes('MMSI-431100002'))).toContain('REL TO JPN, USA');
       expect(jpnWs.raw.find((r) => r.includes('MMSI-431100001'))).toContain('NOFORN');
       // the national track: nowhere on USA

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestNode, waitUntil } from '../support/node-harness.js';
+import { startTestNode, waitFor } from '../support/node-harness.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 import { type1 } from '../support/ais-encode.js';
 
@@ -31,7 +31,7 @@ describe('a flooding feed', () => {
     };
     pump();
     try {
-      await waitUntil(() => node.feeds.get('flood')!.status().rateLimited > 0, 'rate limit engaged', 20_000);
+      await waitFor(() => node.feeds.get('flood')!.status().rateLimited > 0, 'rate limit engaged', 20_000);
       // while the flood goes on, a TAK client's event still reaches the other client
       a.send(sa('TAK-DURING-FLOOD', 'ALPHA'));
       await b.waitForUid('TAK-DURING-FLOOD', 20_000);

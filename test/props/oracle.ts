@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Audience, SecurityLabel } from '../../src/labels/index.js';
 
 /**
- * An independent reference for the release decision, written plainly from labels.md §5.2/§5.3 and the
+ * An independent reference for the release decision, written plainly from docs/labels.md §5.2/§5.3 and the
  * policy JSON files (it shares no code with src/labels). Slow on purpose; used only by property tests.
  */
 interface Pol {
@@ -158,7 +158,7 @@ export class Oracle {
         } else if (!c.values.some((v) => held(c.tagSet).includes(v.toUpperCase()))) return false;
       }
     }
-    // a missing Releasable To counts as {owner} (labels.md §5.2)
+    // a missing Releasable To counts as {owner} (docs/labels.md §5.2)
     if (!sawRel && (l.owner === 'MULTI' || !(l.owner === nation || held(ap.releasabilityTag).includes(l.owner)))) return false;
     return true;
   }

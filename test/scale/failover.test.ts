@@ -7,7 +7,7 @@ import { ensureNodePki } from '../../src/certs/index.js';
 import { dropScaleResources } from './cleanup.js';
 import { spawnNode, type ChildNode } from '../support/child-node.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
-import { sleep, startTestNode, waitUntil } from '../support/node-harness.js';
+import { sleep, startTestNode, waitFor } from '../support/node-harness.js';
 
 const PG = 'postgres://postgres@127.0.0.1:5432/test';
 const NATS = 'nats://127.0.0.1:4222';
@@ -85,7 +85,7 @@ describe('scale-out fail-over: kill -9 of the federation lease holder', () => {
     ];
     // Sequential starts: the first one is alone when it takes the lease, so it is the holder.
     holder = await spawnNode(args);
-    await waitUntil(async () => (await fedStatus(holder.ready.http)).state === 'connected', 'JPN holder linked to USA', 30_000);
+    await waitFor(async () => (await fedStatus(holder.ready.http)).state === 'connected', 'JPN holder linked to USA', 30_000);
     survivor = await spawnNode(args);
   }, 120_000);
 
@@ -150,8 +150,8 @@ describe('scale-out fail-over: kill -9 of the federation lease holder', () => {
       await sleep(50);
     }
     const last = sent.at(-1)!;
-    await waitUntil(() => watcher.byUid(last).length > 0, 'last event at USA', 20_000);
-    await waitUntil(() => sent.every((u) => watcher.byUid(u).length > 0), 'every event at USA', 20_000);
+    await waitFor(() => watcher.byUid(last).length > 0, 'last event at USA', 20_000);
+    await waitFor(() => sent.every((u) => watcher.byUid(u).length > 0), 'every event at USA', 20_000);
     await sleep(1000); // a late duplicate would arrive in this window
 
     const counts = new Map<string, number>();

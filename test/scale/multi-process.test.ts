@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { dropScaleResources } from './cleanup.js';
 import { spawnNode, type ChildNode } from '../support/child-node.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
-import { sleep, waitUntil } from '../support/node-harness.js';
+import { sleep, waitFor } from '../support/node-harness.js';
 
 const PG = 'postgres://postgres@127.0.0.1:5432/test';
 const NATS = 'nats://127.0.0.1:4222';
@@ -46,7 +46,7 @@ describe('scale-out: three node processes on PostgreSQL + NATS JetStream', () =>
     for (const [i, c] of clients.entries()) {
       for (let j = 0; j < clients.length; j++) {
         if (j === i) continue;
-        await waitUntil(() => c.byUid(`MP-${j}`).length > 0, `client ${i} got MP-${j}`, 10_000);
+        await waitFor(() => c.byUid(`MP-${j}`).length > 0, `client ${i} got MP-${j}`, 10_000);
       }
     }
     await sleep(500);
@@ -70,7 +70,7 @@ describe('scale-out: three node processes on PostgreSQL + NATS JetStream', () =>
     const frames: string[] = [];
     const ws = new WebSocket(`ws://127.0.0.1:${procs[2]!.ready.http}/api/ws?token=${encodeURIComponent(token)}`);
     ws.on('message', (d) => frames.push(d.toString()));
-    await waitUntil(() => frames.some((f) => f.includes('"t":"snapshot"')), 'snapshot on process 3');
+    await waitFor(() => frames.some((f) => f.includes('"t":"snapshot"')), 'snapshot on process 3');
     const title = `scale-out request ${suffix}`;
     const created = await fetch(`${http(0)}/api/requests`, {
       method: 'POST',
@@ -78,7 +78,7 @@ describe('scale-out: three node processes on PostgreSQL + NATS JetStream', () =>
       body: JSON.stringify({ kind: 'hadr', title, description: 'made on process 1', nations: ['JPN'] }),
     });
     expect(created.status).toBe(200);
-    await waitUntil(() => frames.some((f) => f.includes('"t":"request"') && f.includes(title)), 'request pushed by process 3', 10_000);
+    await waitFor(() => frames.some((f) => f.includes('"t":"request"') && f.includes(title)), 'request pushed by process 3', 10_000);
     ws.close();
   });
 });

@@ -4,7 +4,7 @@ import { ProtoStreamFramer, frameProto } from '../../src/cot/proto-framer.js';
 import { decodeTakMessage, encodeTakMessage } from '../../src/cot/proto.js';
 import { parseCotXml, serializeCotXml } from '../../src/cot/xml.js';
 import type { CotEvent } from '../../src/cot/model.js';
-import { waitUntil } from './node-harness.js';
+import { waitFor } from './node-harness.js';
 
 /**
  * A TAK client for tests, written independently of the server's framers for XML (plain
@@ -63,12 +63,12 @@ export class TestTakClient {
   }
 
   async waitForUid(uid: string, timeoutMs = 5000): Promise<CotEvent> {
-    await waitUntil(() => this.byUid(uid).length > 0, `event ${uid}`, timeoutMs);
+    await waitFor(() => this.byUid(uid).length > 0, `event ${uid}`, timeoutMs);
     return this.byUid(uid)[0]!;
   }
 
   async negotiated(): Promise<void> {
-    await waitUntil(() => this.mode === 'proto', 'protobuf negotiation');
+    await waitFor(() => this.mode === 'proto', 'protobuf negotiation');
   }
 
   close(): void {

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestNode, waitUntil } from '../support/node-harness.js';
+import { startTestNode, waitFor } from '../support/node-harness.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 
 /**
@@ -50,7 +50,7 @@ describe('streaming connection budgets', () => {
     const kept = [];
     for (let i = 0; i < 5; i++) kept.push(track(await raw(node.ready.tcp)));
     for (let i = 0; i < 3; i++) kept.push(track(await raw(node.ready.tls))); // no handshake: counted from the first byte
-    await waitUntil(() => node.tak.clientCount === 5, 'five plain-TCP clients');
+    await waitFor(() => node.tak.clientCount === 5, 'five plain-TCP clients');
     const extra = [];
     for (let i = 0; i < 40; i++) extra.push(track(await raw(i % 2 ? node.ready.tcp : node.ready.tls)));
     await Promise.all(extra.map((x) => x.closed));
@@ -61,9 +61,9 @@ describe('streaming connection budgets', () => {
     expect(await metric(node, 'kizuna_tak_sockets')).toBe(8);
     // Room is given back when a client leaves.
     kept[0]!.sock.destroy();
-    await waitUntil(() => node.tak.clientCount === 4, 'one client gone');
+    await waitFor(() => node.tak.clientCount === 4, 'one client gone');
     const again = track(await raw(node.ready.tcp));
-    await waitUntil(() => node.tak.clientCount === 5, 'the freed place taken');
+    await waitFor(() => node.tak.clientCount === 5, 'the freed place taken');
     expect(again.isClosed()).toBe(false);
   });
 
@@ -72,7 +72,7 @@ describe('streaming connection budgets', () => {
     cleanups.push(() => node.stop());
     const kept = [];
     for (let i = 0; i < 6; i++) kept.push(track(await raw(i < 4 ? node.ready.tcp : node.ready.tls)));
-    await waitUntil(async () => (await metric(node, 'kizuna_tak_sockets')) === 6, 'six sockets admitted');
+    await waitFor(async () => (await metric(node, 'kizuna_tak_sockets')) === 6, 'six sockets admitted');
     const extra = [];
     for (let i = 0; i < 10; i++) extra.push(track(await raw(i % 2 ? node.ready.tcp : node.ready.tls)));
     await Promise.all(extra.map((x) => x.closed));

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { asMultiset, cotFixtures, repoRoot, withRealTimes, detailChildren } from '../cot/fixtures.js';
+import { asMultiset, describeEachCorpus, ownFixtures, repoRoot, withRealTimes, detailChildren } from '../cot/fixtures.js';
 import { parseCotXml, serializeCotXml } from '../../src/cot/xml.js';
 import { stripMarti } from '../../src/tak/routing.js';
-import { startTestNode, waitUntil } from '../support/node-harness.js';
+import { startTestNode, waitFor } from '../support/node-harness.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 
 type Node = Awaited<ReturnType<typeof startTestNode>>;
 const BROKERED = (type: string) => !type.startsWith('t-x-takp') && type !== 't-x-c-t';
 
-describe('every shared CoT fixture crosses a real node: XML in, XML and protobuf out', () => {
+describeEachCorpus('every CoT fixture crosses a real node: XML in, XML and protobuf out', (corpus) => {
   let node: Node;
   let sender: TestTakClient;
   let xmlRx: TestTakClient;
@@ -30,7 +30,7 @@ describe('every shared CoT fixture crosses a real node: XML in, XML and protobuf
     await node.stop();
   });
 
-  for (const f of cotFixtures()) {
+  for (const f of corpus.fixtures) {
     it(`${f.name} (${f.kind})`, async () => {
       const text = withRealTimes(f.bytes.toString('utf8'));
       if (f.kind === 'malformed') {
@@ -51,7 +51,7 @@ describe('every shared CoT fixture crosses a real node: XML in, XML and protobuf
         const probe = `PROBE-${f.name}`;
         sender.send(sa(probe, 'PROBE'));
         await xmlRx.waitForUid(probe);
-        await waitUntil(() => own.events.length > 0 || original.type !== 't-x-c-t', 'pong or nothing');
+        await waitFor(() => own.events.length > 0 || original.type !== 't-x-c-t', 'pong or nothing');
         own.close();
         const after = [xmlRx, protoRx].map((c) => c.byUid(original.uid).filter((e) => e.type === original.type).length);
         expect(after).toEqual(before);
@@ -70,8 +70,8 @@ describe('every shared CoT fixture crosses a real node: XML in, XML and protobuf
       }
       // the sender prefixes an XML prolog per event, as commo does
       sender.sendXml('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + text.trim());
-      await waitUntil(() => xmlRx.byUid(original.uid).some((e) => e.type === original.type), `xml ${original.uid}`);
-      await waitUntil(() => protoRx.byUid(original.uid).some((e) => e.type === original.type), `proto ${original.uid}`);
+      await waitFor(() => xmlRx.byUid(original.uid).some((e) => e.type === original.type), `xml ${original.uid}`);
+      await waitFor(() => protoRx.byUid(original.uid).some((e) => e.type === original.type), `proto ${original.uid}`);
       const viaXml = xmlRx.byUid(original.uid).at(-1)!;
       const viaProto = protoRx.byUid(original.uid).at(-1)!;
       // <detail> content survives both wire formats (minus <marti>, which the server resolves)
@@ -90,7 +90,7 @@ describe('an independent Python standard-library TAK client', () => {
     const node = await startTestNode({ nation: 'USA' });
     const js = await TestTakClient.connect(node.ready.tcp);
     try {
-      const fixture = join(repoRoot, '../shared/fixtures/cot/fts-2020-pli-atak-3.12.xml');
+      const fixture = join(ownFixtures, 'cot/fts-2020-pli-atak-3.12.xml');
       const py = spawn('python3', [join(repoRoot, 'test/python/tak_client.py'), '127.0.0.1', String(node.ready.tcp), '--send', fixture, '--wait', '8', '--expect', '1']);
       let out = '';
       py.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueClientCert } from '../../src/certs/index.js';
-import { startTestNode, waitUntil } from '../support/node-harness.js';
+import { startTestNode, waitFor } from '../support/node-harness.js';
 import { TestTakClient } from '../support/tak-client.js';
 
 /**
@@ -37,12 +37,12 @@ describe('revocation closes live TAK sessions', () => {
   it("disabling a user closes that user's TLS session and no one else's", async () => {
     const alice = await connect('alice');
     const bob = await connect('bob');
-    await waitUntil(() => node.tak.clientCount === 2, 'both connected');
+    await waitFor(() => node.tak.clientCount === 2, 'both connected');
     const login = await api('/api/auth/login', { body: { username: 'boss', password: 'pw-boss' } });
     const { token } = (await login.json()) as { token: string };
     const res = await api('/api/users/alice/disabled', { token, body: { disabled: true } });
     expect(res.status).toBe(200);
-    await waitUntil(() => alice.closed, 'alice disconnected', 15_000);
+    await waitFor(() => alice.closed, 'alice disconnected', 15_000);
     expect(bob.closed).toBe(false);
     bob.close();
   });

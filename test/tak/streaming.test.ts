@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { makeLabel, serializeLabelXml } from '../../src/labels/index.js';
 import { serializeCotXml } from '../../src/cot/xml.js';
-import { startTestNode, sleep, waitUntil } from '../support/node-harness.js';
+import { startTestNode, sleep, waitFor } from '../support/node-harness.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 
 type Node = Awaited<ReturnType<typeof startTestNode>>;
@@ -41,8 +41,8 @@ describe('TAK streaming on a real node (TCP, port 0)', () => {
     const a = await connect();
     a.send(sa('STALE-1', 'OLD', { stale: new Date(Date.now() - 1000).toISOString(), time: new Date(Date.now() - 5000).toISOString() }));
     a.send(sa('FRESH-1', 'FRESH'));
-    await waitUntil(async () => (await node.store.events.getLatest('FRESH-1')) !== undefined, 'FRESH-1 stored');
-    await waitUntil(async () => (await node.store.events.getLatest('STALE-1')) !== undefined, 'STALE-1 stored');
+    await waitFor(async () => (await node.store.events.getLatest('FRESH-1')) !== undefined, 'FRESH-1 stored');
+    await waitFor(async () => (await node.store.events.getLatest('STALE-1')) !== undefined, 'STALE-1 stored');
     const late = await connect();
     await late.waitForUid('FRESH-1');
     await sleep(200);
@@ -66,7 +66,7 @@ describe('TAK streaming on a real node (TCP, port 0)', () => {
     const a = await connect();
     const b = await connect();
     a.send({ ...sa('ping-uid', 'x'), type: 't-x-c-t', detailXml: '' });
-    await waitUntil(() => a.byType('t-x-c-t-r').length === 1, 'pong');
+    await waitFor(() => a.byType('t-x-c-t-r').length === 1, 'pong');
     await sleep(150);
     expect(b.byType('t-x-c-t-r')).toHaveLength(0);
     expect(b.byType('t-x-c-t')).toHaveLength(0);
@@ -78,7 +78,7 @@ describe('TAK streaming on a real node (TCP, port 0)', () => {
     const c = await connect();
     b.send(sa('BRAVO-UID', 'BRAVO'));
     c.send(sa('CHARLIE-UID', 'CHARLIE'));
-    await waitUntil(() => a.byUid('BRAVO-UID').length > 0 && a.byUid('CHARLIE-UID').length > 0, 'SAs seen');
+    await waitFor(() => a.byUid('BRAVO-UID').length > 0 && a.byUid('CHARLIE-UID').length > 0, 'SAs seen');
     a.send({
       ...sa('GeoChat.A.BRAVO.1', 'ALPHA'),
       type: 'b-t-f',
@@ -93,9 +93,9 @@ describe('TAK streaming on a real node (TCP, port 0)', () => {
   it('honours t-x-d-d: the deleted uid leaves the picture', async () => {
     const a = await connect();
     a.send(sa('DEL-ME', 'DELME'));
-    await waitUntil(async () => (await node.store.events.getLatest('DEL-ME')) !== undefined, 'stored');
+    await waitFor(async () => (await node.store.events.getLatest('DEL-ME')) !== undefined, 'stored');
     a.send({ ...sa('del-1', 'x'), type: 't-x-d-d', detailXml: '<link uid="DEL-ME" relation="none" type="none"/><__forcedelete/>' });
-    await waitUntil(async () => (await node.store.events.getLatest('DEL-ME')) === undefined, 'deleted');
+    await waitFor(async () => (await node.store.events.getLatest('DEL-ME')) === undefined, 'deleted');
   });
 
   it('refuses a t-x-d-d for a track the sender may not see (the track stays, nobody is told)', async () => {
@@ -129,7 +129,7 @@ describe('TAK streaming on a real node (TCP, port 0)', () => {
     expect(b.byUid('HIGH-UID')).toHaveLength(0);
     // its own uid a client updates freely
     a.send(sa('AFTER-SPOOF', 'AFTER2'));
-    await waitUntil(() => b.byUid('AFTER-SPOOF').some((e) => e.callsign === 'AFTER2'), 'own update');
+    await waitFor(() => b.byUid('AFTER-SPOOF').some((e) => e.callsign === 'AFTER2'), 'own update');
   });
 
   it('never delivers what the audience may not receive, and refuses input above the sender clearance', async () => {
@@ -165,7 +165,7 @@ describe('TAK streaming on a real node (TCP, port 0)', () => {
     garbage.sendXml(Buffer.from([0x00, 0x01, 0x02, 0xff, 0x41, 0x42]));
     const huge = await connect();
     huge.sendXml('<event version="2.0" uid="huge" type="a-f-G" time="x" start="x" stale="x"><detail><remarks>' + 'A'.repeat(1_100_000));
-    await waitUntil(() => doctype.closed && garbage.closed && huge.closed, 'bad clients disconnected');
+    await waitFor(() => doctype.closed && garbage.closed && huge.closed, 'bad clients disconnected');
     // a multi-byte character split across two writes, event split across reads
     const xml = Buffer.from(serializeCotXml(sa('UTF8-1', '絆テスト')));
     const cut = xml.indexOf(Buffer.from('絆')) + 1;
@@ -191,7 +191,7 @@ describe('TAK streaming on a real node (TCP, port 0)', () => {
       // 16 MB: far more than the stuck client's kernel buffers plus the 512 KiB bound; the reader keeps up
       for (let i = 0; i < 800; i++) writer.send(sa(`FLOOD-${i}`, 'F', { detailXml: `<contact callsign="F"/><remarks>${big}</remarks>` }));
       await reader.waitForUid('FLOOD-799', 30_000);
-      await waitUntil(() => small.tak.clientCount === 2, 'stuck client dropped', 15_000);
+      await waitFor(() => small.tak.clientCount === 2, 'stuck client dropped', 15_000);
       reader.close();
       writer.close();
       stuck.destroy();

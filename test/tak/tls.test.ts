@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureNodePki, issueClientCert } from '../../src/certs/index.js';
-import { startTestNode, sleep, waitUntil } from '../support/node-harness.js';
+import { startTestNode, sleep, waitFor } from '../support/node-harness.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 
 type Node = Awaited<ReturnType<typeof startTestNode>>;
@@ -21,7 +21,7 @@ describe('CoT over TLS with client certificates', () => {
   const tlsOutcome = async (id: { key: string; cert: string }): Promise<'refused' | 'accepted'> => {
     try {
       const cl = await TestTakClient.connectTls(node.ready.tls, { ...id, ca: node.pki.caCertPem });
-      await waitUntil(() => cl.closed, 'server closes the connection', 3000).catch(() => undefined);
+      await waitFor(() => cl.closed, 'server closes the connection', 3000).catch(() => undefined);
       const closed = cl.closed;
       cl.close();
       return closed ? 'refused' : 'accepted';
@@ -69,10 +69,10 @@ describe('CoT over TLS with client certificates', () => {
   it('revocation drops the live connection and refuses the next handshake', async () => {
     const issued = await issueClientCert(node.pki, { name: 'to-revoke', nation: 'JPN', groups: ['Blue'], role: 'operator' });
     const c = await TestTakClient.connectTls(node.ready.tls, { key: issued.keyPem!, cert: issued.certPem, ca: node.pki.caCertPem });
-    await waitUntil(() => node.tak.clientCount >= 1, 'connected');
+    await waitFor(() => node.tak.clientCount >= 1, 'connected');
     const { openRevocations } = await import('../../src/certs/index.js');
     openRevocations(node.dir).revoke(issued.serial);
-    await waitUntil(() => c.closed, 'live connection dropped');
+    await waitFor(() => c.closed, 'live connection dropped');
     expect(await tlsOutcome({ key: issued.keyPem!, cert: issued.certPem })).toBe('refused');
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLabel, serializeLabelXml, type SecurityLabel } from '../../src/labels/index.js';
-import { startTestNode, sleep, waitUntil } from '../support/node-harness.js';
+import { startTestNode, sleep, waitFor } from '../support/node-harness.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 
 /**
@@ -60,7 +60,7 @@ describe('write authority on a real node (anonymous plain TCP attacker)', () => 
     const pinned = await node.store.events.getLatest('PIN-1');
     expect(pinned!.time).toBeLessThanOrEqual(Date.now() + 60_000);
     a.send(sa('PIN-1', 'NOW'));
-    await waitUntil(async () => (await node.store.events.getLatest('PIN-1'))?.callsign === 'NOW', 'a later update replaces it');
+    await waitFor(async () => (await node.store.events.getLatest('PIN-1'))?.callsign === 'NOW', 'a later update replaces it');
   });
 
   it("re-sending a visible track's uid can neither widen its label nor rewrite it (finding 2)", async () => {
@@ -82,7 +82,7 @@ describe('write authority on a real node (anonymous plain TCP attacker)', () => 
     a.send(sa('OWN-1', 'MINE', { labelXml: serializeLabelXml(label('low', ['JPN', 'USA'])) }));
     await w.waitForUid('OWN-1');
     a.send(sa('OWN-1', 'NARROW', { labelXml: serializeLabelXml(label('low', ['JPN'])) }));
-    await waitUntil(async () => (await node.store.events.getLatest('OWN-1'))?.callsign === 'NARROW', 'narrowed');
+    await waitFor(async () => (await node.store.events.getLatest('OWN-1'))?.callsign === 'NARROW', 'narrowed');
     a.send(sa('OWN-1', 'WIDE', { labelXml: serializeLabelXml(label('low', ['JPN', 'USA', 'PHL'])) }));
     await fence(a, w);
     const kept = await node.store.events.getLatest('OWN-1');
@@ -130,7 +130,7 @@ describe('write authority on a real node (anonymous plain TCP attacker)', () => 
     await w.waitForUid('AIS-2');
     const n = node.tak.clientCount;
     g.close();
-    await waitUntil(() => node.tak.clientCount === n - 1, 'the node saw the disconnect');
+    await waitFor(() => node.tak.clientCount === n - 1, 'the node saw the disconnect');
     await fence(await connect(), w);
     expect((await node.store.events.getLatest('AIS-1'))?.type).toBe('a-f-G-U-C');
     expect((await node.store.events.getLatest('AIS-2'))?.type).toBe('a-f-G-U-C');
@@ -143,12 +143,12 @@ describe('write authority on a real node (anonymous plain TCP attacker)', () => 
     c.send(sa('MARKER-1', 'SPOT', { type: 'a-h-G', detailXml: '<contact callsign="SPOT"/>' }));
     await w.waitForUid('MARKER-1');
     c.close();
-    await waitUntil(() => w.byType('t-x-d-d').some((e) => e.uid === 'ATAK-SELF'), 'disconnect delete delivered');
+    await waitFor(() => w.byType('t-x-d-d').some((e) => e.uid === 'ATAK-SELF'), 'disconnect delete delivered');
     expect(await node.store.events.getLatest('ATAK-SELF')).toBeUndefined();
     expect((await node.store.events.getLatest('MARKER-1'))?.callsign).toBe('SPOT');
     // it reconnects later: its own uid is still its own
     const again = await connect();
     again.send(sa('ATAK-SELF', 'BACK'));
-    await waitUntil(async () => (await node.store.events.getLatest('ATAK-SELF'))?.callsign === 'BACK', 'own uid again');
+    await waitFor(async () => (await node.store.events.getLatest('ATAK-SELF'))?.callsign === 'BACK', 'own uid again');
   });
 });

@@ -6,31 +6,15 @@ import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import type { SecurityLabel } from '../../labels/types.js';
 import type { Admitted } from '../../labels/admitted.js';
+import type { FileRecord as VocabFileRecord } from '../../vocab/index.js';
 import { KizunaError } from '../../util/errors.js';
-import { writeFileAtomic } from '../../certs/pki.js';
+import { writeFileAtomic } from '../../util/fs.js';
 
 /** A record before the store gives it its id, uid and time. */
 export type NewFileRecord = Omit<FileRecord, 'id' | 'uid' | 'submittedAt'> & { uid?: string };
 
-export interface FileRecord {
-  /** PrimaryKey (ATAK wants an integer) */
-  id: number;
-  uid: string;
-  hash: string;
-  name: string;
-  mimeType: string;
-  size: number;
-  keywords: string[];
-  tool: 'public' | 'private';
-  /** certificate CN of the uploader */
-  submitter: string;
-  submitterNation: string;
-  creatorUid: string;
-  submittedAt: string;
-  label: SecurityLabel;
-  /** node the file came from over federation; absent for local uploads */
-  origin?: string;
-}
+/** A stored file and its label (the shape lives in src/vocab, shared with federation). */
+export type FileRecord = VocabFileRecord<SecurityLabel>;
 
 const RecordSchema = z.object({
   id: z.number().int(),

@@ -1,11 +1,10 @@
 /** Readiness tab: each nation's phase, the alliance posture, and propose / acknowledge. */
-import type { Phase } from '../../../src/api/contract.js';
+import { PHASES, type Phase } from '../../../src/vocab/index.js';
 import { clear, h } from '../dom.js';
 import * as fmt from '../format.js';
 import { t, type MessageKey } from '../i18n.js';
 import { attempt, type DeskContext } from './context.js';
 
-const PHASES: Phase[] = ['peacetime', 'gray_zone', 'contingency'];
 
 export class PostureTab {
   readonly el = h('div', { class: 'posture-tab', testid: 'phase-panel' });

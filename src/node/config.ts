@@ -55,7 +55,10 @@ export const NodeConfigSchema = z.object({
   limits: z
     .object({
       maxEventBytes: z.number().int().positive().default(1024 * 1024),
+      /** a TAK client's backlog (after conflating its positions per uid) beyond which it is dropped */
       maxSendQueueBytes: z.number().int().positive().default(8 * 1024 * 1024),
+      /** unsent bytes a TAK client's socket may hold; beyond, traffic waits in the conflating backlog */
+      sendWindowBytes: z.number().int().positive().default(64 * 1024),
       maxOutbox: z.number().int().positive().default(1_000_000),
       historyRetentionHours: z.number().positive().default(72),
       /** a TLS client that has not completed its handshake by then is disconnected */

@@ -15,7 +15,7 @@ const ALL: [name: string, args: string[]][] = [
   ['audit', []],
   ['api', []],
   ['web-track-store', []],
-  ['fanout', ['--clients', '100,250,500,1000', '--rate', '1', '--seconds', '10']],
+  ['fanout', ['--clients', '100,250,500,1000', '--rate', '1', '--seconds', '10', '--mix', '10', '--stuck', '10']],
   ['federation', []],
   ['scale', []],
   ['render', ['--tracks', '0,200,2000', '--seconds', '30', '--pan']],

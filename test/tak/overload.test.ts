@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { parseConfig } from '../../src/node/config.js';
 import { startNode, type KizunaNode } from '../../src/node/node.js';
-import { parseCotXml } from '../../src/cot/xml.js';
+import { parseCotXml, serializeCotXml } from '../../src/cot/xml.js';
 import type { CotEvent } from '../../src/cot/model.js';
 import { waitUntil } from '../support/node-harness.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
@@ -64,8 +64,13 @@ const del = (uid: string): CotEvent => ({
   ...base, uid: `DEL-${uid}`, type: 't-x-d-d', time: now(), start: now(), stale: later(),
   detailXml: `<link uid="${uid}" type="a-f-G-U-C" relation="p-p"/>`,
 });
-/** position `seq` of uid P<k>; the sequence number travels as the height */
-const pos = (k: number, seq: number) => sa(`P${k}`, `P${k}`, { point: { lat: 35, lon: 139, hae: seq, ce: 5, le: 5 } });
+/**
+ * position `seq` of uid P<k>; the sequence number travels as the height. All carry one time, so the
+ * fan-out's own skipping of overtaken positions (tested below) leaves every one to the client's backlog.
+ */
+const burstTime = new Date().toISOString();
+const pos = (k: number, seq: number) =>
+  sa(`P${k}`, `P${k}`, { time: burstTime, start: burstTime, point: { lat: 35, lon: 139, hae: seq, ce: 5, le: 5 } });
 
 describe('TAK overload: a client that cannot keep up gets a fresh picture, not a late one', () => {
   let stop: (() => Promise<void>) | undefined;
@@ -154,4 +159,29 @@ describe('TAK overload: a client that cannot keep up gets a fresh picture, not a
     for (const c of [fast, writer]) c.close();
     slow.socket.destroy();
   }, 180_000);
+
+  it('skips a position that a newer one from the same client overtook before it was fanned out', async () => {
+    const t = await nodeWithLog(8 * 1024 * 1024);
+    stop = t.stop;
+    const reader = await TestTakClient.connect(t.node.ready.tcp!);
+    const writer = await TestTakClient.connect(t.node.ready.tcp!);
+    const other = await TestTakClient.connect(t.node.ready.tcp!);
+    await waitUntil(() => t.node.tak.clientCount === 3, 'three clients');
+    const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+    const older = sa('MOVER', 'MOVER', { time: at(0), start: at(0), point: { lat: 35, lon: 139, hae: 1, ce: 5, le: 5 } });
+    const newer = sa('MOVER', 'MOVER', { time: at(1000), start: at(1000), point: { lat: 35, lon: 139, hae: 2, ce: 5, le: 5 } });
+    // One read holds both: the newer one is known before the older one has passed the pipeline.
+    writer.sendXml(serializeCotXml(older) + serializeCotXml(newer));
+    // Another client's position for the same uid with a later time does not suppress the writer's.
+    other.sendXml(serializeCotXml(sa('OTHER', 'OTHER')));
+    await reader.waitForUid('OTHER');
+    await waitUntil(() => reader.byUid('MOVER').some((e) => e.point.hae === 2), 'newest position');
+    writer.send(sa('LAST', 'LAST'));
+    await reader.waitForUid('LAST');
+    expect(reader.byUid('MOVER').map((e) => e.point.hae)).toEqual([2]);
+    expect(t.node.tak.stats.superseded).toBe(1);
+    // history keeps both (only the fan-out is skipped)
+    expect((await t.node.store.events.history('MOVER')).length).toBe(2);
+    for (const c of [reader, writer, other]) c.close();
+  }, 60_000);
 });

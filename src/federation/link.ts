@@ -180,6 +180,14 @@ export class PeerLink {
     return true;
   }
 
+  /**
+   * More waiting than one send window, or no live link: the peer is not keeping up, so a newer position
+   * may replace its queued one instead of queueing behind it.
+   */
+  get backedUp(): boolean {
+    return !this.conn?.helloAcked || this.depth > this.o.window;
+  }
+
   enqueued(n: number): void {
     this.depth += n;
     this.lastAssigned += n;

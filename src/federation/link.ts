@@ -181,11 +181,12 @@ export class PeerLink {
   }
 
   /**
-   * More waiting than one send window, or no live link: the peer is not keeping up, so a newer position
-   * may replace its queued one instead of queueing behind it.
+   * More waiting than one send window, or (on the process that sends) no live link: the peer is not
+   * keeping up, so a newer position may replace its queued one instead of queueing behind it. A process
+   * that does not hold the link's lease only knows the depth (refreshed with the lease).
    */
   get backedUp(): boolean {
-    return !this.conn?.helloAcked || this.depth > this.o.window;
+    return this.depth > this.o.window || (this.leaseHeld && !this.conn?.helloAcked);
   }
 
   enqueued(n: number): void {

@@ -75,6 +75,8 @@ export class TakConnection {
     private readonly log: Logger,
   ) {
     this.xmlFramer = new XmlEventFramer({ maxEventBytes: limits.maxEventBytes });
+    // at least the socket's high-water mark, so a backlogged socket always owes a 'drain'
+    this.window = Math.max(limits.sendWindowBytes ?? DEFAULT_SEND_WINDOW, socket.writableHighWaterMark);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.close(`socket error ${(err as NodeJS.ErrnoException).code ?? ''}`));
@@ -120,16 +122,14 @@ export class TakConnection {
     return this.backlog?.bytes ?? 0;
   }
 
+  /** Unsent bytes the socket may hold before new traffic waits (conflatable) in the backlog instead. */
+  private readonly window: number;
   private backlog: ConflatingSendQueue | undefined;
   private conflatedDone = 0;
   private pumpPending = false;
   private corked = false;
   private turnBytes = 0;
 
-  /** Unsent bytes the socket may hold before new traffic waits (conflatable) in the backlog instead. */
-  private get window(): number {
-    return Math.max(this.limits.sendWindowBytes ?? DEFAULT_SEND_WINDOW, this.socket.writableHighWaterMark);
-  }
 
   private socketBackedUp(): boolean {
     // Bytes written in this (corked) turn are not yet backlog: only what earlier turns left unsent counts.
@@ -164,9 +164,8 @@ export class TakConnection {
     this.pumpPending = false;
     const q = this.backlog;
     if (!q || this.closed || this.socket.destroyed) return;
-    const window = this.window;
     let bytes: Uint8Array | undefined;
-    while (this.socket.writableLength < window && (bytes = q.shift()) !== undefined) this.write(bytes);
+    while (this.socket.writableLength < this.window && (bytes = q.shift()) !== undefined) this.write(bytes);
     if (q.length > 0) return this.waitForRoom();
     this.conflatedDone += q.conflated;
     this.backlog = undefined;

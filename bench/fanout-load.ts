@@ -36,7 +36,8 @@ export interface LoadResult {
 const MARK = Buffer.from('<bench k="');
 const END = Buffer.from('</event>');
 
-function event(i: number, n: number, t: number, mix: number): { xml: string; fixed: boolean } {
+/** `counted`: sent inside the window; marked in the event itself so both sides count the same events */
+function event(i: number, n: number, t: number, mix: number, counted: boolean): { xml: string; fixed: boolean } {
   const iso = new Date(t).toISOString();
   const stale = new Date(t + 30_000).toISOString();
   const head = (uid: string, type: string) =>
@@ -49,9 +50,9 @@ function event(i: number, n: number, t: number, mix: number): { xml: string; fix
         : kind === 1
           ? head(`bench-${i}-alert-${n}`, 'b-a-o-tbl') + `<emergency type="911 Alert">bench-${i}</emergency>`
           : head(`bench-${i}-del-${n}`, 't-x-d-d') + `<link uid="bench-gone-${i}-${n}" type="a-f-G-U-C" relation="p-p"/>`;
-    return { xml: `${body}<bench k="f" t="${t}"/></detail></event>`, fixed: true };
+    return { xml: `${body}<bench k="${counted ? 'f' : 'F'}" t="${t}"/></detail></event>`, fixed: true };
   }
-  return { xml: `${head(`bench-${i}`, 'a-f-G-U-C')}<contact callsign="bench-${i}"/><bench k="s" t="${t}"/></detail></event>`, fixed: false };
+  return { xml: `${head(`bench-${i}`, 'a-f-G-U-C')}<contact callsign="bench-${i}"/><bench k="${counted ? 's' : 'S'}" t="${t}"/></detail></event>`, fixed: false };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -63,10 +64,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const r: LoadResult = { elapsedS: 0, positionsSent: 0, positionsDelivered: 0, ages, fixedSent: 0, fixedDelivered: 0, readersDropped: 0 };
   let stopping = false;
   const onEvent = (buf: Buffer, m: number) => {
-    const fixed = buf[m + MARK.length] === 0x66; // 'f'
+    const kind = buf[m + MARK.length]; // s/f: position/other sent inside the window; S/F: outside
+    if (kind !== 0x73 && kind !== 0x66) return;
+    const fixed = kind === 0x66;
     const tAt = m + MARK.length + 6; // `f" t="`
     const t = Number(buf.toString('latin1', tAt, buf.indexOf(0x22, tAt)));
-    if (t < win.start || t >= win.end) return;
     if (fixed) r.fixedDelivered++;
     else if ((++r.positionsDelivered & 3) === 0) ages.push(Date.now() - t);
   };
@@ -98,27 +100,26 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     socks.push(s);
   }
   await o.onConnected?.();
-  let measuring = false;
   const periodMs = 1000 / o.rate;
   const timers: NodeJS.Timeout[] = [];
   for (let i = 0; i < o.clients; i++) {
     const s = socks[i]!;
     let n = o.mix > 0 ? i % o.mix : 0; // clients reach their chat/alert/delete turns at different times
     const tick = () => {
-      const ev = event(i, n++, Date.now(), o.mix);
+      const t = Date.now();
+      const counted = t >= win.start && t < win.end;
+      const ev = event(i, n++, t, o.mix, counted);
       s.write(ev.xml);
-      if (!measuring) return;
+      if (!counted) return;
       if (ev.fixed) r.fixedSent++;
       else r.positionsSent++;
     };
     timers.push(setTimeout(() => (tick(), timers.push(setInterval(tick, periodMs))), (i / o.clients) * periodMs));
   }
   await sleep(2000); // warm-up
-  measuring = true;
   win.start = Date.now();
   o.onWindow?.('start');
   await sleep(o.seconds * 1000);
-  measuring = false;
   win.end = Date.now();
   o.onWindow?.('end');
   r.elapsedS = (win.end - win.start) / 1000;

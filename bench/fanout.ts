@@ -40,7 +40,9 @@ function spawnTs(script: string, args: string[] = []): ChildProcess {
 }
 
 async function startServer(target: string): Promise<{ child: ChildProcess; tcp: number; http: number }> {
-  const child = spawnTs(target === 'baseline' ? 'fanout-baseline-server.ts' : 'fanout-node.ts');
+  // `name@/path/to/fanout-node.ts` runs another tree's node (e.g. an older commit) as one more target
+  const at = target.indexOf('@');
+  const child = at > 0 ? spawn(process.execPath, ['--import', 'tsx', target.slice(at + 1)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, VITEST: '' } }) : spawnTs(target === 'baseline' ? 'fanout-baseline-server.ts' : 'fanout-node.ts');
   const rl = createInterface({ input: child.stdout! });
   return new Promise((resolve, reject) => {
     rl.on('line', (l) => {
@@ -96,12 +98,13 @@ async function runOne(target: string, n: number): Promise<Row> {
 }
 
 const rows: Row[] = [];
+const label = (t: string) => (t.includes('@') ? t.slice(0, t.indexOf('@')) : t);
 for (const target of targets) {
   for (const n of sweep) {
-    const row = await runOne(target, n);
+    const row = { ...(await runOne(target, n)), target: label(target) };
     rows.push(row);
     const l = row.load;
-    process.stderr.write(`${target} n=${n}: positions ${Math.round(l.positionsDelivered / l.elapsedS)}/s p99 age ${quantile(l.ages, 0.99)} ms, fixed ${l.fixedDelivered}/${l.fixedSent * (n - 1)}\n`);
+    process.stderr.write(`${row.target} n=${n}: positions ${Math.round(l.positionsDelivered / l.elapsedS)}/s p99 age ${quantile(l.ages, 0.99)} ms, fixed ${l.fixedDelivered}/${l.fixedSent * (n - 1)}\n`);
   }
 }
 

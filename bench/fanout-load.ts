@@ -15,6 +15,8 @@ export interface LoadOptions {
   mix: number;
   /** extra clients that connect and never read */
   stuck: number;
+  /** longest wait after the window for late chat/alert/delete deliveries (at least 3 s) */
+  maxDrainS: number;
   /** called once all clients are connected, before any sends */
   onConnected?(): Promise<void> | void;
   /** called when the measured window opens and closes */
@@ -124,7 +126,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   o.onWindow?.('end');
   r.elapsedS = (win.end - win.start) / 1000;
   for (const t of timers) clearInterval(t);
-  await sleep(3000); // drain: late deliveries of in-window events still count
+  // drain: late deliveries of in-window events still count; wait for every chat/alert/delete (up to maxDrainS)
+  const drainEnd = Date.now() + o.maxDrainS * 1000;
+  await sleep(3000);
+  while (r.fixedDelivered < r.fixedSent * (o.clients - 1) && Date.now() < drainEnd) await sleep(250);
   stopping = true;
   for (const s of socks) s.destroy();
   ages.sort((a, b) => a - b);

@@ -1,12 +1,12 @@
 /**
  * Responsiveness probe for bench/fanout, in its own process so the load generator's busy loop does not
  * delay it: GET the URL every 250 ms on a fresh connection and print `{"at":…, "ms":…}` per answer
- * (a request unanswered after 10 s prints ms = 10000).
+ * (a request unanswered after 10 s prints ms = 10000). Run with `node -e` (source, URL).
  */
-import http from 'node:http';
+const http = require('node:http');
 
-const url = process.argv[2]!;
-function probe(): void {
+const url = process.argv[1];
+function probe() {
   const at = Date.now();
   let done = false;
   const finish = () => {

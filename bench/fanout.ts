@@ -103,8 +103,9 @@ async function runOne(target: string, n: number): Promise<Row> {
 
 const rows: Row[] = [];
 const label = (t: string) => (t.includes('@') ? t.slice(0, t.indexOf('@')) : t);
-for (const target of targets) {
-  for (const n of sweep) {
+// targets alternate at each load, so a busy moment on a shared machine does not fall on one target only
+for (const n of sweep) {
+  for (const target of targets) {
     const row = { ...(await runOne(target, n)), target: label(target) };
     rows.push(row);
     const l = row.load;
@@ -117,7 +118,7 @@ console.log(`\nfull-mesh fan-out, ${rate} Hz per client, every ${mix}th event ch
 console.log(`${seconds} s measured after 2 s warm-up; then up to ${maxDrainS} s for late chat/alert/delete deliveries\n`);
 console.log('| target | clients | offered deliveries/s | positions delivered/s | position share | p50 age ms | p99 age ms | max age ms | chat/alert/delete delivered | readers dropped | /healthz p99 ms (max) | RSS idle → peak MB (×) |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-for (const r of rows) {
+for (const r of [...rows].sort((a, b) => targets.map(label).indexOf(a.target) - targets.map(label).indexOf(b.target) || a.clients - b.clients)) {
   const l = r.load;
   const offered = ((l.positionsSent + l.fixedSent) * (r.clients - 1)) / l.elapsedS;
   const share = l.positionsSent ? l.positionsDelivered / (l.positionsSent * (r.clients - 1)) : NaN;

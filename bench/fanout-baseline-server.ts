@@ -3,6 +3,7 @@
  * event to every other client, with no parsing, labels, store or routing. Prints its port.
  */
 import net from 'node:net';
+import http from 'node:http';
 
 const clients = new Set<net.Socket>();
 const server = net.createServer((s) => {
@@ -28,7 +29,12 @@ const server = net.createServer((s) => {
   s.on('error', () => undefined);
   s.on('close', () => clients.delete(s));
 });
+// the same /healthz probe as the node's, so responsiveness is compared under the same load
+const web = http.createServer((_req, res) => res.end('{"ok":true}'));
 server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(JSON.stringify({ ready: true, tcp: (server.address() as net.AddressInfo).port }) + '\n');
+  web.listen(0, '127.0.0.1', () => {
+    const ports = { tcp: (server.address() as net.AddressInfo).port, http: (web.address() as net.AddressInfo).port };
+    process.stdout.write(JSON.stringify({ ready: true, ...ports }) + '\n');
+  });
 });
 process.on('SIGTERM', () => process.exit(0));

@@ -12,7 +12,6 @@ const node = await startNode(
     dataDir: dir,
     host: '127.0.0.1',
     ports: { tcp: 0, tls: 0, http: 0, https: 0, enroll: 0, federation: 0 },
-    limits: { maxSendQueueBytes: 64 * 1024 * 1024 },
     offerProtobuf: false,
     logLevel: 'warn',
   }),

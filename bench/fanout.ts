@@ -1,15 +1,18 @@
 /**
- * Full-mesh fan-out: N TCP clients each send one SA per second (R Hz); every client receives every
- * other client's events. Measures the Kizuna node and, in the same run, a trivial broadcast server
- * (the ceiling). Servers run in child processes; the load generator runs here.
+ * Full-mesh fan-out under load: N TCP clients each send R events per second (positions, with every
+ * `mix`-th event a chat, alert or delete); every client receives every other client's events. Measures
+ * the Kizuna node and, in the same run, a trivial broadcast server (the ceiling). Servers run in child
+ * processes, the load generator here, a /healthz probe in a third process. Reported per load: age of
+ * delivered positions, chat/alert/delete delivered vs expected, server RSS vs idle, /healthz latency.
  *
- *   npx tsx bench/fanout.ts --clients 100,250,500,1000 --rate 1 --seconds 10
+ *   npx tsx bench/fanout.ts --clients 250,500,750,1000 --rate 1 --seconds 10 --mix 10 --stuck 10
  */
-import net from 'node:net';
+import { readFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { quantile, runLoad, type LoadResult } from './fanout-load.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const arg = (name: string, dflt: string) => {
@@ -19,137 +22,108 @@ const arg = (name: string, dflt: string) => {
 const sweep = arg('clients', '100,250,500,1000').split(',').map(Number);
 const rate = Number(arg('rate', '1'));
 const seconds = Number(arg('seconds', '10'));
+const mix = Number(arg('mix', '10'));
+const stuck = Number(arg('stuck', '0'));
+const maxDrainS = Number(arg('max-drain', '30'));
 const targets = arg('targets', 'baseline,kizuna').split(',');
 
-interface Result {
+interface Row {
   target: string;
   clients: number;
-  sentPerS: number;
-  deliveredPerS: number;
-  ratio: number;
-  p50: number;
-  p99: number;
+  load: LoadResult;
+  health: number[];
+  rssIdle: number;
+  rssPeak: number;
 }
 
-async function startServer(target: string): Promise<{ child: ChildProcess; port: number }> {
-  const script = join(here, target === 'baseline' ? 'fanout-baseline-server.ts' : 'fanout-node.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, VITEST: '' } });
+function spawnTs(script: string, args: string[] = []): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', join(here, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, VITEST: '' } });
+}
+
+async function startServer(target: string): Promise<{ child: ChildProcess; tcp: number; http: number }> {
+  // `name@/path/to/fanout-node.ts` runs another tree's node (e.g. an older commit) as one more target
+  const at = target.indexOf('@');
+  const child = at > 0 ? spawn(process.execPath, ['--import', 'tsx', target.slice(at + 1)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, VITEST: '' } }) : spawnTs(target === 'baseline' ? 'fanout-baseline-server.ts' : 'fanout-node.ts');
   const rl = createInterface({ input: child.stdout! });
-  const port = await new Promise<number>((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     rl.on('line', (l) => {
       try {
-        const j = JSON.parse(l) as { ready?: boolean; tcp?: number };
-        if (j.ready && j.tcp) resolve(j.tcp);
+        const j = JSON.parse(l) as { ready?: boolean; tcp?: number; http?: number };
+        if (j.ready && j.tcp && j.http) resolve({ child, tcp: j.tcp, http: j.http });
       } catch {
         /* log line */
       }
     });
     child.once('exit', (c) => reject(new Error(`${target} exited ${c}`)));
   });
-  return { child, port };
 }
 
-function event(uid: string, t: number): string {
-  const iso = new Date(t).toISOString();
-  const stale = new Date(t + 30_000).toISOString();
-  return `<event version="2.0" uid="${uid}" type="a-f-G-U-C" how="m-g" time="${iso}" start="${iso}" stale="${stale}"><point lat="35.1" lon="139.2" hae="0" ce="10" le="10"/><detail><contact callsign="${uid}"/><bench t="${t}"/></detail></event>`;
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
 }
 
-async function runOne(target: string, port: number, n: number): Promise<Result> {
-  const socks: net.Socket[] = [];
-  const lat: number[] = [];
-  // note: sockets keep reading during the drain; senders have stopped
-  let delivered = 0;
-  let sent = 0;
-  let measuring = false;
+async function runOne(target: string, n: number): Promise<Row> {
+  const { child, tcp, http } = await startServer(target);
+  // plain JavaScript, so the probe is answering before the window even on a loaded machine
+  const probe = spawn(process.execPath, ['-e', readFileSync(join(here, 'fanout-probe.cjs'), 'utf8'), `http://127.0.0.1:${http}/healthz`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((r) => probe.stdout!.once('data', r));
+  const samples: { at: number; ms: number }[] = [];
+  createInterface({ input: probe.stdout! }).on('line', (l) => samples.push(JSON.parse(l) as { at: number; ms: number }));
   const win = { start: Infinity, end: Infinity };
-  const marker = Buffer.from('<bench t="');
-  for (let i = 0; i < n; i++) {
-    const s = net.connect(port, '127.0.0.1');
-    s.setNoDelay(true);
-    let rest: Buffer = Buffer.alloc(0);
-    s.on('data', (chunk: Buffer) => {
-      const buf = rest.length ? Buffer.concat([rest, chunk]) : chunk;
-      let from = 0;
-      let end: number;
-      while ((end = buf.indexOf('</event>', from)) >= 0) {
-        const m = buf.indexOf(marker, from);
-        if (m >= 0 && m < end) {
-          const t = Number(buf.toString('latin1', m + marker.length, buf.indexOf(0x22, m + marker.length)));
-          // count deliveries of events SENT inside the window (received up to the drain end)
-          if (t >= win.start && t < win.end) {
-            delivered++;
-            if ((delivered & 7) === 0) lat.push(Date.now() - t);
-          }
-        }
-        from = end + 8;
-      }
-      rest = buf.subarray(from);
+  let rssIdle = NaN;
+  let rssPeak = 0;
+  const sampler = setInterval(() => {
+    if (Number.isFinite(rssIdle)) rssPeak = Math.max(rssPeak, rssMb(child.pid!));
+  }, 250);
+  try {
+    const load = await runLoad({
+      port: tcp,
+      clients: n,
+      rate,
+      seconds,
+      mix,
+      stuck,
+      maxDrainS,
+      onConnected: async () => {
+        await new Promise((r) => setTimeout(r, 1000)); // let the connect-time replay settle
+        rssIdle = rssMb(child.pid!);
+      },
+      onWindow: (phase) => (phase === 'start' ? (win.start = Date.now()) : (win.end = Date.now())),
     });
-    s.on('error', () => undefined);
-    socks.push(s);
-    await new Promise<void>((r) => s.once('connect', () => r()));
-  }
-  // every client sends at `rate` Hz, spread evenly over the period
-  const periodMs = 1000 / rate;
-  const timers: NodeJS.Timeout[] = [];
-  socks.forEach((s, i) => {
-    const start = setTimeout(() => {
-      const tick = () => {
-        s.write(event(`bench-${i}`, Date.now()));
-        if (measuring) sent++;
-      };
-      tick();
-      timers.push(setInterval(tick, periodMs));
-    }, (i / n) * periodMs);
-    timers.push(start);
-  });
-  await new Promise((r) => setTimeout(r, 2000)); // warm-up
-  measuring = true;
-  const t0 = Date.now();
-  win.start = t0;
-  await new Promise((r) => setTimeout(r, seconds * 1000));
-  measuring = false;
-  win.end = Date.now();
-  const elapsed = (win.end - t0) / 1000;
-  for (const t of timers) clearInterval(t);
-  await new Promise((r) => setTimeout(r, 3000)); // drain: late deliveries of in-window events still count
-  for (const s of socks) s.destroy();
-  lat.sort((a, b) => a - b);
-  const q = (p: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! : NaN);
-  const expected = sent * (n - 1);
-  return {
-    target,
-    clients: n,
-    sentPerS: sent / elapsed,
-    deliveredPerS: delivered / elapsed,
-    ratio: expected ? delivered / expected : 0,
-    p50: q(0.5),
-    p99: q(0.99),
-  };
-}
-
-const results: Result[] = [];
-for (const target of targets) {
-  for (const n of sweep) {
-    const { child, port } = await startServer(target);
-    try {
-      const r = await runOne(target, port, n);
-      results.push(r);
-      process.stderr.write(`${target} n=${n}: ${Math.round(r.deliveredPerS)} deliveries/s ratio ${r.ratio.toFixed(4)} p99 ${r.p99} ms\n`);
-    } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    }
+    const health = samples.filter((s) => s.at >= win.start && s.at < win.end).map((s) => s.ms).sort((a, b) => a - b);
+    return { target, clients: n, load, health, rssIdle, rssPeak };
+  } finally {
+    clearInterval(sampler);
+    probe.kill('SIGTERM');
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
   }
 }
 
-const fmt = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '-');
-console.log(`\nfull-mesh fan-out, ${rate} Hz per client, ${seconds} s measured (after 2 s warm-up)\n`);
-console.log('| target | clients | sent/s | delivered/s | delivery ratio | p50 ms | p99 ms | delivered/s vs baseline |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-for (const r of results) {
-  const base = results.find((b) => b.target === 'baseline' && b.clients === r.clients);
-  const vs = base && base.deliveredPerS ? fmt(r.deliveredPerS / base.deliveredPerS, 2) : '-';
-  console.log(`| ${r.target} | ${r.clients} | ${fmt(r.sentPerS)} | ${fmt(r.deliveredPerS)} | ${fmt(r.ratio, 4)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${vs} |`);
+const rows: Row[] = [];
+const label = (t: string) => (t.includes('@') ? t.slice(0, t.indexOf('@')) : t);
+// targets alternate at each load, so a busy moment on a shared machine does not fall on one target only
+for (const n of sweep) {
+  for (const target of targets) {
+    const row = { ...(await runOne(target, n)), target: label(target) };
+    rows.push(row);
+    const l = row.load;
+    process.stderr.write(`${row.target} n=${n}: positions ${Math.round(l.positionsDelivered / l.elapsedS)}/s p99 age ${quantile(l.ages, 0.99)} ms, fixed ${l.fixedDelivered}/${l.fixedSent * (n - 1)}\n`);
+  }
+}
+
+const fmt = (x: number, d = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '-');
+console.log(`\nfull-mesh fan-out, ${rate} Hz per client, every ${mix}th event chat/alert/delete, ${stuck} extra clients that never read,`);
+console.log(`${seconds} s measured after 2 s warm-up; then up to ${maxDrainS} s for late chat/alert/delete deliveries\n`);
+console.log('| target | clients | offered deliveries/s | positions delivered/s | position share | p50 age ms | p99 age ms | max age ms | chat/alert/delete delivered | readers dropped | /healthz p99 ms (max) | RSS idle → peak MB (×) |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const r of [...rows].sort((a, b) => targets.map(label).indexOf(a.target) - targets.map(label).indexOf(b.target) || a.clients - b.clients)) {
+  const l = r.load;
+  const offered = ((l.positionsSent + l.fixedSent) * (r.clients - 1)) / l.elapsedS;
+  const share = l.positionsSent ? l.positionsDelivered / (l.positionsSent * (r.clients - 1)) : NaN;
+  const fixedExpected = l.fixedSent * (r.clients - 1);
+  console.log(
+    `| ${r.target} | ${r.clients} | ${fmt(offered)} | ${fmt(l.positionsDelivered / l.elapsedS)} | ${fmt(share, 3)} | ${fmt(quantile(l.ages, 0.5))} | ${fmt(quantile(l.ages, 0.99))} | ${fmt(l.ages.at(-1) ?? NaN)} | ${fmt(l.fixedDelivered)} / ${fmt(fixedExpected)} | ${l.readersDropped} | ${fmt(quantile(r.health, 0.99))} (${fmt(r.health.at(-1) ?? NaN)}) | ${fmt(r.rssIdle)} → ${fmt(r.rssPeak)} (${fmt(r.rssPeak / r.rssIdle, 2)}) |`,
+  );
 }

@@ -16,7 +16,7 @@ const ALL: [name: string, args: string[]][] = [
   ['api', []],
   ['web-track-store', []],
   ['feeds', ['--vessels', '50000']],
-  ['fanout', ['--clients', '100,250,500,1000', '--rate', '1', '--seconds', '10']],
+  ['fanout', ['--clients', '100,250,500,1000', '--rate', '1', '--seconds', '10', '--mix', '10', '--stuck', '10']],
   ['federation', []],
   ['scale', []],
   ['render', ['--tracks', '0,200,2000', '--seconds', '30', '--pan']],

@@ -9,6 +9,7 @@ import { certIdentity } from './peer-cert.js';
 import { InboundChecker } from './receive.js';
 import { OfferJournal } from './offer-journal.js';
 import type { FedDeps, FedObject, Federation, PeerStatus } from './types.js';
+import type { OutboxEntry } from '../store/types.js';
 import { encodeEnvelopeBody, encodeStoredEnvelope } from './wire.js';
 import { encodeChunkPayload } from './file-chunk.js';
 import { mayTravelBeyond, signOrigin } from './origin-binding.js';
@@ -55,9 +56,9 @@ export function createFederation(d: FedDeps): Federation {
   let closed = false;
 
   // Enqueues are coalesced per peer into one store transaction per tick (throughput under load).
-  const pendingEnqueue = new Map<string, { items: { key: string; payload: Uint8Array }[]; waiters: { ok(): void; fail(e: unknown): void }[] }>();
+  const pendingEnqueue = new Map<string, { items: OutboxEntry[]; waiters: { ok(): void; fail(e: unknown): void }[] }>();
   let flushScheduled = false;
-  function enqueue(peer: string, item: { key: string; payload: Uint8Array }): Promise<void> {
+  function enqueue(peer: string, item: OutboxEntry): Promise<void> {
     return new Promise((ok, fail) => {
       let q = pendingEnqueue.get(peer);
       if (!q) pendingEnqueue.set(peer, (q = { items: [], waiters: [] }));
@@ -76,9 +77,14 @@ export function createFederation(d: FedDeps): Federation {
     for (const [peer, q] of all) {
       d.store.outbox
         .enqueue(peer, q.items)
-        .then(() => {
-          links.get(peer)?.enqueued(q.items.length);
+        .then(async () => {
+          const link = links.get(peer);
+          link?.enqueued(q.items.length);
+          // superseded rows leave gaps: the count of what waits comes from the store
           for (const w of q.waiters) w.ok();
+          if (link && q.items.some((it) => it.conflate !== undefined)) {
+            link.depth = await d.store.outbox.depth(peer).catch(() => link.depth);
+          }
         })
         .catch((err) => {
           for (const w of q.waiters) w.fail(err);
@@ -147,7 +153,11 @@ export function createFederation(d: FedDeps): Federation {
         payload,
         ...(originBindingJws ? { originBindingJws } : {}),
       });
-      jobs.push(enqueue(peer.name, { key: `${obj.origin}:${obj.id}`, payload: encodeStoredEnvelope(digest, body) }));
+      const entry: OutboxEntry = { key: `${obj.origin}:${obj.id}`, payload: encodeStoredEnvelope(digest, body) };
+      // A position (an "a-" SA event) for a peer that is not keeping up supersedes its queued older one;
+      // chat, alerts, deletes, documents and file chunks are never conflated.
+      if (obj.kind === 'cot' && obj.event.type.startsWith('a-') && link.backedUp) entry.conflate = `${obj.origin}:${obj.event.uid}`;
+      jobs.push(enqueue(peer.name, entry));
     }
     await Promise.all(jobs);
     return sentTo;

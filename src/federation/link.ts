@@ -197,6 +197,15 @@ export class PeerLink {
     return true;
   }
 
+  /**
+   * More waiting than one send window, or (on the process that sends) no live link: the peer is not
+   * keeping up, so a newer position may replace its queued one instead of queueing behind it. A process
+   * that does not hold the link's lease only knows the depth (refreshed with the lease).
+   */
+  get backedUp(): boolean {
+    return this.depth > this.o.window || (this.leaseHeld && !this.conn?.helloAcked);
+  }
+
   enqueued(n: number): void {
     this.depth += n;
     this.lastAssigned += n;

@@ -65,7 +65,8 @@ export const NodeConfigSchema = z.strictObject({
   limits: z
     .strictObject({
       maxEventBytes: z.number().int().positive().default(1024 * 1024).describe('largest CoT event accepted'),
-      maxSendQueueBytes: z.number().int().positive().default(8 * 1024 * 1024).describe('send queue of one TAK client before it is dropped as too slow'),
+      maxSendQueueBytes: z.number().int().positive().default(8 * 1024 * 1024).describe("a TAK client's backlog (after conflating its positions per uid) beyond which it is dropped"),
+      sendWindowBytes: z.number().int().positive().default(64 * 1024).describe("unsent bytes a TAK client's socket may hold; beyond, traffic waits in the conflating backlog"),
       maxOutbox: z.number().int().positive().default(1_000_000).describe('bound of each federation outbox'),
       historyRetentionHours: z.number().positive().default(72).describe('how long track history is kept'),
       handshakeTimeoutMs: z.number().int().positive().default(10_000).describe('a TLS client that has not completed its handshake by then is disconnected'),

@@ -214,6 +214,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       limits: {
         maxEventBytes: config.limits.maxEventBytes,
         maxSendQueueBytes: config.limits.maxSendQueueBytes,
+        sendWindowBytes: config.limits.sendWindowBytes,
         offerProtobuf: config.offerProtobuf,
       },
       latest: () => store.events.latest({ now: Date.now() }),

@@ -1,7 +1,7 @@
 import type { SecurityLabel } from '../labels/types.js';
 import { createLabelInterner } from '../labels/index.js';
 import { KizunaError } from '../util/errors.js';
-import type { AuditDraft, AuditRow, DocPut, DocQuery, StoredEvent } from './types.js';
+import type { AuditDraft, AuditRow, DocPut, DocQuery, OutboxEntry, StoredEvent } from './types.js';
 
 /**
  * Helpers shared by the SQLite and PostgreSQL adapters: input validation (bad input is a typed
@@ -196,15 +196,25 @@ export function checkKeys(keys: unknown): string[] {
   return keys;
 }
 
-export function checkOutboxItems(items: unknown): { key: string; payload: Uint8Array }[] {
+export function checkOutboxItems(items: unknown): OutboxEntry[] {
   if (!Array.isArray(items)) throw new KizunaError('BAD_REQUEST', 'items must be an array');
   for (const it of items) {
-    const x = it as { key?: unknown; payload?: unknown } | null;
+    const x = it as { key?: unknown; payload?: unknown; conflate?: unknown } | null;
     if (!x || !isNonEmptyString(x.key) || !(x.payload instanceof Uint8Array)) {
       throw new KizunaError('BAD_REQUEST', 'outbox item needs a key and a Uint8Array payload');
     }
+    if (x.conflate !== undefined && !isNonEmptyString(x.conflate)) {
+      throw new KizunaError('BAD_REQUEST', 'outbox conflate key must be a non-empty string');
+    }
   }
-  return items as { key: string; payload: Uint8Array }[];
+  return items as OutboxEntry[];
+}
+
+/** Indexes of the items an enqueue writes: an item superseded by a later one in the same call is not. */
+export function survivingItems(items: OutboxEntry[]): boolean[] {
+  const last = new Map<string, number>();
+  items.forEach((it, i) => it.conflate !== undefined && last.set(it.conflate, i));
+  return items.map((it, i) => it.conflate === undefined || last.get(it.conflate) === i);
 }
 
 /** Wraps driver errors once, keeping our own typed errors as they are. */

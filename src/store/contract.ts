@@ -260,6 +260,35 @@ export function storeContract(name: string, factory: () => Promise<StoreHarness>
         expect(await store.outbox.depth('USA')).toBe(40);
       });
 
+      it('a conflating item supersedes the unacked items with its key; seqs keep rising, depth counts what waits', async () => {
+        const o = store.outbox;
+        const sa = (k: string, c: string) => ({ ...item(k), conflate: c });
+        expect(await o.enqueue('USA', [sa('p1', 'JPN:u1'), item('chat1'), sa('q1', 'JPN:u2')])).toEqual([1, 2, 3]);
+        await o.ack('USA', 1); // p1 was delivered: nothing left to supersede for u1
+        // same key twice in one call: only the last one is written
+        expect(await o.enqueue('USA', [sa('p2', 'JPN:u1'), item('chat2'), sa('p3', 'JPN:u1'), sa('q2', 'JPN:u2')])).toEqual([4, 5, 6, 7]);
+        expect((await o.pending('USA', 0, 100)).map((p) => [p.seq, p.key])).toEqual([
+          [2, 'chat1'],
+          [5, 'chat2'],
+          [6, 'p3'],
+          [7, 'q2'],
+        ]);
+        expect(await o.depth('USA')).toBe(4);
+        // a second connection's enqueue supersedes this one's rows too; other peers are untouched
+        const other = await second();
+        await o.enqueue('PHL', [sa('r1', 'JPN:u1')]);
+        expect(await other.outbox.enqueue('USA', [sa('p4', 'JPN:u1')])).toEqual([8]);
+        expect((await o.pending('USA', 5, 100)).map((p) => p.key)).toEqual(['q2', 'p4']);
+        expect((await o.pending('PHL', 0, 100)).map((p) => p.key)).toEqual(['r1']);
+        expect(await o.depth('USA')).toBe(4);
+        await o.ack('USA', 6); // over the gaps left by p2 and p3
+        expect(await o.depth('USA')).toBe(2);
+        await o.ack('USA', 8);
+        expect(await o.depth('USA')).toBe(0);
+        expect(await o.pending('USA', 0, 100)).toEqual([]);
+        await expectCode(o.enqueue('USA', [{ ...item('k'), conflate: '' }]), 'BAD_REQUEST');
+      });
+
       it('markSeen returns only unseen keys, atomically across connections', async () => {
         expect(await store.outbox.markSeen(['a', 'b', 'a'])).toEqual(['a', 'b']);
         expect(await store.outbox.markSeen(['b', 'c'])).toEqual(['c']);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PG_URL, usePostgres } from '../../test/support/postgres.js';
 import { storeContract } from './contract.js';
 import { openPostgresStore } from './postgres.js';
+import { postgresMigrations } from './migrations/postgres/index.js';
 import { openStore } from './open.js';
 import { isKizunaError } from '../util/errors.js';
 
@@ -21,7 +22,7 @@ describe('postgres specifics', () => {
     try {
       const stores = await Promise.all([1, 2, 3].map(() => openPostgresStore(PG_URL, { schema, max: 2 })));
       const { rows } = await admin.query(`SELECT version FROM ${schema}.schema_migrations`);
-      expect(rows.map((r) => r.version)).toEqual([1]);
+      expect(rows.map((r) => r.version)).toEqual(postgresMigrations.map((m) => m.version));
       await Promise.all(stores.map((s) => s.close()));
     } finally {
       await dropSchema(schema);

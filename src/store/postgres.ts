@@ -19,6 +19,7 @@ import {
   parseJson,
   storeError,
   TOMBSTONE_TYPE,
+  survivingItems,
   validateCommit,
   validateEvents,
 } from './common.js';
@@ -299,7 +300,8 @@ class PostgresStore implements Store {
           checkOutboxItems(items);
           if (items.length === 0) return [];
           return this.tx(async (c) => {
-            // The upsert row-locks the peer's counter: concurrent enqueuers get disjoint seq ranges.
+            // The upsert row-locks the peer's counter: concurrent enqueuers get disjoint seq ranges and
+            // supersede each other's rows in seq order.
             const { rows } = await c.query<{ last_seq: string }>(
               `INSERT INTO outbox_peer (peer, last_seq, acked) VALUES ($1, $2, 0)
                ON CONFLICT (peer) DO UPDATE SET last_seq = outbox_peer.last_seq + $2 RETURNING last_seq`,
@@ -307,10 +309,23 @@ class PostgresStore implements Store {
             );
             const first = Number(rows[0]!.last_seq) - items.length + 1;
             const seqs = items.map((_, i) => first + i);
+            const keep = survivingItems(items);
+            const kept = items.flatMap((it, i) => (keep[i] ? [{ ...it, seq: seqs[i]! }] : []));
+            const keys = [...new Set(kept.flatMap((it) => (it.conflate === undefined ? [] : [it.conflate])))];
+            const superseded = keys.length
+              ? (await c.query('DELETE FROM outbox_item WHERE peer = $1 AND conflate = ANY($2::text[])', [peer, keys])).rowCount ?? 0
+              : 0;
             await c.query(
-              'INSERT INTO outbox_item (peer, seq, key, payload) SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::bytea[])',
-              [peer, seqs, items.map((it) => it.key), items.map((it) => Buffer.from(it.payload.buffer, it.payload.byteOffset, it.payload.byteLength))],
+              'INSERT INTO outbox_item (peer, seq, key, payload, conflate) SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::bytea[], $5::text[])',
+              [
+                peer,
+                kept.map((it) => it.seq),
+                kept.map((it) => it.key),
+                kept.map((it) => Buffer.from(it.payload.buffer, it.payload.byteOffset, it.payload.byteLength)),
+                kept.map((it) => it.conflate ?? null),
+              ],
             );
+            await c.query('UPDATE outbox_peer SET live = live + $2 WHERE peer = $1', [peer, kept.length - superseded]);
             return seqs;
           });
         }),
@@ -336,7 +351,9 @@ class PostgresStore implements Store {
               'UPDATE outbox_peer SET acked = GREATEST(acked, LEAST($2::bigint, last_seq)) WHERE peer = $1 RETURNING acked',
               [peer, seq],
             );
-            if (rows[0]) await c.query('DELETE FROM outbox_item WHERE peer = $1 AND seq <= $2', [peer, rows[0].acked]);
+            if (!rows[0]) return;
+            const dropped = await c.query('DELETE FROM outbox_item WHERE peer = $1 AND seq <= $2', [peer, rows[0].acked]);
+            await c.query('UPDATE outbox_peer SET live = live - $2 WHERE peer = $1', [peer, dropped.rowCount ?? 0]);
           });
         }),
       acked: (peer) =>
@@ -346,7 +363,7 @@ class PostgresStore implements Store {
         }),
       depth: (peer) =>
         this.run('outbox depth failed', async () => {
-          const [r] = await this.q<{ d: string }>('SELECT last_seq - acked AS d FROM outbox_peer WHERE peer = $1', [
+          const [r] = await this.q<{ d: string }>('SELECT live AS d FROM outbox_peer WHERE peer = $1', [
             checkPeer(peer),
           ]);
           return r ? Number(r.d) : 0;

@@ -19,11 +19,12 @@ import {
   parseJson,
   storeError,
   TOMBSTONE_TYPE,
+  survivingItems,
   validateCommit,
   validateEvents,
 } from './common.js';
 import { sqliteMigrations } from './migrations/sqlite/index.js';
-import type { AuditRow, Doc, DocQuery, EventStore, OutboxItem, OutboxStore, Store, StoredEvent } from './types.js';
+import type { AuditRow, Doc, DocQuery, EventStore, OutboxEntry, OutboxItem, OutboxStore, Store, StoredEvent } from './types.js';
 
 export interface SqliteStoreOptions {
   /**
@@ -176,10 +177,11 @@ return {
     ),
     prune: db.prepare('DELETE FROM event_history WHERE time < ?'),
     peerInit: db.prepare('INSERT INTO outbox_peer (peer, last_seq, acked) VALUES (?, 0, 0) ON CONFLICT (peer) DO NOTHING'),
-    peerGet: db.prepare('SELECT last_seq, acked FROM outbox_peer WHERE peer = ?'),
-    peerSetLast: db.prepare('UPDATE outbox_peer SET last_seq = ? WHERE peer = ?'),
-    peerSetAcked: db.prepare('UPDATE outbox_peer SET acked = ? WHERE peer = ?'),
-    itemInsert: db.prepare('INSERT INTO outbox_item (peer, seq, key, payload) VALUES (?, ?, ?, ?)'),
+    peerGet: db.prepare('SELECT last_seq, acked, live FROM outbox_peer WHERE peer = ?'),
+    peerSetLast: db.prepare('UPDATE outbox_peer SET last_seq = ?, live = live + ? WHERE peer = ?'),
+    peerSetAcked: db.prepare('UPDATE outbox_peer SET acked = ?, live = live - ? WHERE peer = ?'),
+    itemInsert: db.prepare('INSERT INTO outbox_item (peer, seq, key, payload, conflate) VALUES (?, ?, ?, ?, ?)'),
+    itemSupersede: db.prepare('DELETE FROM outbox_item WHERE peer = ? AND conflate = ?'),
     itemPending: db.prepare('SELECT seq, key, payload FROM outbox_item WHERE peer = ? AND seq > ? ORDER BY seq LIMIT ?'),
     itemDrop: db.prepare('DELETE FROM outbox_item WHERE peer = ? AND seq <= ?'),
     seenInsert: db.prepare('INSERT INTO inbound_seen (key, seen_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
@@ -323,15 +325,20 @@ class SqliteStore implements Store {
   private makeOutboxStore(): OutboxStore {
     const s = this.s;
     const db = this.db;
-    const enqueueTx = db.transaction((peer: string, items: { key: string; payload: Uint8Array }[]) => {
+    const enqueueTx = db.transaction((peer: string, items: OutboxEntry[]) => {
       s.peerInit.run(peer);
       const { last_seq } = s.peerGet.get(peer) as { last_seq: number };
+      const keep = survivingItems(items);
+      let live = 0;
       const seqs = items.map((it, i) => {
         const seq = last_seq + i + 1;
-        s.itemInsert.run(peer, seq, it.key, it.payload);
+        if (!keep[i]) return seq;
+        if (it.conflate !== undefined) live -= s.itemSupersede.run(peer, it.conflate).changes;
+        s.itemInsert.run(peer, seq, it.key, it.payload, it.conflate ?? null);
+        live++;
         return seq;
       });
-      s.peerSetLast.run(last_seq + items.length, peer);
+      s.peerSetLast.run(last_seq + items.length, live, peer);
       return seqs;
     });
     const ackTx = db.transaction((peer: string, seq: number) => {
@@ -340,8 +347,8 @@ class SqliteStore implements Store {
       // A peer cannot acknowledge what was never assigned; clamp so depth never goes negative.
       const acked = Math.max(row.acked, Math.min(seq, row.last_seq));
       if (acked === row.acked) return;
-      s.peerSetAcked.run(acked, peer);
-      s.itemDrop.run(peer, acked);
+      const dropped = s.itemDrop.run(peer, acked).changes;
+      s.peerSetAcked.run(acked, dropped, peer);
     });
     const seenTx = db.transaction((keys: string[]) => {
       const now = Date.now();
@@ -377,8 +384,8 @@ class SqliteStore implements Store {
         }),
       depth: (peer) =>
         this.run('outbox depth failed', () => {
-          const row = s.peerGet.get(checkPeer(peer)) as { last_seq: number; acked: number } | undefined;
-          return row ? row.last_seq - row.acked : 0;
+          const row = s.peerGet.get(checkPeer(peer)) as { live: number } | undefined;
+          return row?.live ?? 0;
         }),
       markSeen: (keys) => this.run('markSeen failed', () => seenTx.immediate(checkKeys(keys))),
     };

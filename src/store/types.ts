@@ -56,15 +56,27 @@ export interface OutboxItem {
   key: string;
   payload: Uint8Array;
 }
+export interface OutboxEntry {
+  key: string;
+  payload: Uint8Array;
+  /** set only for items a newer one may replace (a position, keyed by origin + uid) */
+  conflate?: string;
+}
 export interface OutboxStore {
-  /** Appends items for one peer; returns assigned sequence numbers (monotonic per peer, from 1). */
-  enqueue(peer: string, items: { key: string; payload: Uint8Array }[]): Promise<number[]>;
+  /**
+   * Appends items for one peer; returns assigned sequence numbers (monotonic per peer, from 1). An item
+   * with a `conflate` key supersedes (removes) every unacknowledged item of that peer with the same key,
+   * earlier ones in the same call included; it takes a new seq, so it goes after everything queued before
+   * it. Seqs of superseded items are never sent: the sender sees gaps.
+   */
+  enqueue(peer: string, items: OutboxEntry[]): Promise<number[]>;
   /** Items with seq > afterSeq, ascending, at most `limit`. */
   pending(peer: string, afterSeq: number, limit: number): Promise<OutboxItem[]>;
   /** Peer acknowledged everything up to and including `seq`: those rows may be dropped. */
   ack(peer: string, seq: number): Promise<void>;
   /** Highest acknowledged seq (0 when none). */
   acked(peer: string): Promise<number>;
+  /** Items waiting (enqueued, neither acknowledged nor superseded). */
   depth(peer: string): Promise<number>;
   /** Inbound dedupe: records keys; returns the subset that had not been seen before. Atomic. */
   markSeen(keys: string[]): Promise<string[]>;

@@ -10,6 +10,9 @@ import { parseCotXml } from '../cot/xml.js';
 import { decodeTakMessage } from '../cot/proto.js';
 import { CONTROL_TYPES, parseTakRequest, pong, takControlOffer, takControlResponse } from '../cot/control.js';
 import { EncodedEvent as Encoded } from './encoded-event.js';
+import { ConflatingSendQueue } from './send-queue.js';
+
+const DEFAULT_SEND_WINDOW = 64 * 1024;
 
 export type WireFormat = 'xml' | 'proto';
 
@@ -25,8 +28,13 @@ export interface ClientIdentity {
 
 export interface ConnectionLimits {
   maxEventBytes: number;
-  /** bytes queued in the socket beyond which a slow reader is dropped */
+  /**
+   * bytes of a client's backlog, after conflating its positions, beyond which it is dropped: what it
+   * cannot keep up with even then is traffic that may not be skipped (chat, alerts, deletes, …)
+   */
   maxSendQueueBytes: number;
+  /** unsent bytes the socket itself may hold (default 64 KiB); beyond, traffic waits in the backlog */
+  sendWindowBytes?: number;
   /** offer TAK protocol v1 (t-x-takp-v) after connect */
   offerProtobuf: boolean;
 }
@@ -67,6 +75,8 @@ export class TakConnection {
     private readonly log: Logger,
   ) {
     this.xmlFramer = new XmlEventFramer({ maxEventBytes: limits.maxEventBytes });
+    // at least the socket's high-water mark, so a backlogged socket always owes a 'drain'
+    this.window = Math.max(limits.sendWindowBytes ?? DEFAULT_SEND_WINDOW, socket.writableHighWaterMark);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.close(`socket error ${(err as NodeJS.ErrnoException).code ?? ''}`));
@@ -86,19 +96,82 @@ export class TakConnection {
 
   /** The only way a stored object reaches the client: it must have passed the release guard. */
   send(item: Released<Encoded>): void {
-    this.writeRaw(this.writeFormat === 'xml' ? item.value.xml() : item.value.proto());
+    if (this.closed) return;
+    const enc = item.value;
+    const bytes = this.writeFormat === 'xml' ? enc.xml() : enc.proto();
+    // The common case (nothing waiting, socket keeping up) costs what a plain write costs.
+    if (this.backlog === undefined && !this.socketBackedUp()) this.write(bytes);
+    else if (enc.saUid !== undefined) this.enqueue(bytes, enc.saUid, undefined);
+    else this.enqueue(bytes, undefined, enc.deletes());
   }
 
   /** Node-generated control traffic (takp negotiation, pong): never stored objects. */
   private writeRaw(bytes: Buffer | Uint8Array): void {
     if (this.closed) return;
+    if (this.backlog === undefined && !this.socketBackedUp()) this.write(bytes);
+    else this.enqueue(bytes, undefined, undefined);
+  }
+
+  /** Positions skipped for this client because a newer one replaced them in its backlog. */
+  get conflated(): number {
+    return this.conflatedDone + (this.backlog?.conflated ?? 0);
+  }
+
+  /** Bytes waiting in this client's backlog (0 while its socket keeps up). */
+  get backlogBytes(): number {
+    return this.backlog?.bytes ?? 0;
+  }
+
+  /** Unsent bytes the socket may hold before new traffic waits (conflatable) in the backlog instead. */
+  private readonly window: number;
+  private backlog: ConflatingSendQueue | undefined;
+  private conflatedDone = 0;
+  private pumpPending = false;
+  private corked = false;
+  private turnBytes = 0;
+
+
+  private socketBackedUp(): boolean {
     // Bytes written in this (corked) turn are not yet backlog: only what earlier turns left unsent counts.
-    if (this.socket.writableLength - this.turnBytes > this.limits.maxSendQueueBytes) {
-      this.log.warn({ conn: this.id, queued: this.socket.writableLength, code: 'SLOW_READER' }, 'dropping slow reader');
+    return this.socket.writableLength - this.turnBytes > this.window;
+  }
+
+  private enqueue(bytes: Uint8Array, saUid: string | undefined, deletes: string | undefined): void {
+    const q = (this.backlog ??= new ConflatingSendQueue());
+    if (saUid !== undefined) q.pushSa(saUid, bytes);
+    else q.pushFixed(bytes, deletes);
+    if (q.bytes > this.limits.maxSendQueueBytes) {
+      this.log.warn(
+        { conn: this.id, queued: q.bytes, nonConflatable: q.fixedBytes, entries: q.length, code: 'SLOW_READER' },
+        'dropping slow reader: send backlog over the bound after conflating positions',
+      );
       this.close('slow reader: send queue full');
       this.socket.destroy();
       return;
     }
+    if (!this.pumpPending) this.waitForRoom();
+  }
+
+  private waitForRoom(): void {
+    this.pumpPending = true;
+    // A write that took the socket past its high-water mark guarantees a 'drain' once it has flushed.
+    if (this.socket.writableNeedDrain) this.socket.once('drain', this.pump);
+    else setImmediate(this.pump);
+  }
+
+  /** Moves the backlog into the socket up to the window, in one corked writev. */
+  private readonly pump = (): void => {
+    this.pumpPending = false;
+    const q = this.backlog;
+    if (!q || this.closed || this.socket.destroyed) return;
+    let bytes: Uint8Array | undefined;
+    while (this.socket.writableLength < this.window && (bytes = q.shift()) !== undefined) this.write(bytes);
+    if (q.length > 0) return this.waitForRoom();
+    this.conflatedDone += q.conflated;
+    this.backlog = undefined;
+  };
+
+  private write(bytes: Uint8Array): void {
     // Deliveries within one event-loop turn leave in one writev instead of one syscall each
     // (the profile showed socket writes as the top cost of fan-out).
     if (!this.corked) {
@@ -110,8 +183,6 @@ export class TakConnection {
     this.socket.write(bytes);
   }
 
-  private corked = false;
-  private turnBytes = 0;
   private readonly uncork = (): void => {
     this.corked = false;
     this.turnBytes = 0;

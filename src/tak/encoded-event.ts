@@ -3,6 +3,7 @@ import { serializeCotXml } from '../cot/xml.js';
 import { encodeTakMessage } from '../cot/proto.js';
 import { frameProto } from '../cot/proto-framer.js';
 import { stripMarti } from './routing.js';
+import { DELETE, deleteTarget, isSituationalAwareness } from './control.js';
 
 /**
  * One event, encoded lazily at most once per wire format. `<marti>` is resolved by the server and
@@ -12,10 +13,18 @@ export class EncodedEvent {
   private xmlBytes: Buffer | undefined;
   private protoBytes: Buffer | undefined;
   private readonly outbound: CotEvent;
+  /** uid of an SA update (conflatable in a client's backlog); undefined for everything else */
+  readonly saUid: string | undefined;
 
   constructor(ev: CotEvent) {
     const detailXml = stripMarti(ev.detailXml);
     this.outbound = detailXml === ev.detailXml ? ev : { ...ev, detailXml };
+    this.saUid = ev.uid && isSituationalAwareness(ev.type) ? ev.uid : undefined;
+  }
+
+  /** The uid a delete removes (only asked for on the backlog path). */
+  deletes(): string | undefined {
+    return this.outbound.type === DELETE ? deleteTarget(this.outbound.detailXml) : undefined;
   }
 
   xml(): Buffer {

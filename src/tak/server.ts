@@ -44,6 +44,8 @@ export interface TakServerStats {
   delivered: number;
   dropped: number;
   received: number;
+  /** positions not fanned out because a newer one from the same client was already read */
+  superseded: number;
 }
 
 /**
@@ -58,7 +60,9 @@ export class TakServer {
   /** listens for the TLS port: admits raw sockets against the budget before the TLS server sees them */
   private tlsFront: net.Server | undefined;
   private budget: ConnectionBudget | undefined;
-  readonly stats: TakServerStats = { clients: 0, delivered: 0, dropped: 0, received: 0 };
+  readonly stats: TakServerStats = { clients: 0, delivered: 0, dropped: 0, received: 0, superseded: 0 };
+  /** uid → the newest broadcast position read from a client of this process and still in the pipeline */
+  private readonly newestSa = new Map<string, InFlightSa>();
 
   constructor(private readonly deps: TakServerDeps) {}
 
@@ -170,9 +174,39 @@ export class TakServer {
       if (ev.callsign) conn.callsign = ev.callsign;
       conn.lastSa = ev;
     }
-    this.deps.ingest(ev, conn).catch((err) => {
-      this.deps.logger.warn({ conn: conn.id, code: (err as { code?: string }).code ?? 'INTERNAL' }, 'event rejected');
-    });
+    const inFlight = this.trackNewest(ev, conn);
+    this.deps.ingest(ev, conn).then(
+      () => this.settle(inFlight),
+      (err) => {
+        this.settle(inFlight);
+        this.deps.logger.warn({ conn: conn.id, code: (err as { code?: string }).code ?? 'INTERNAL' }, 'event rejected');
+      },
+    );
+  }
+
+  /**
+   * When the node falls behind, a client's newer position can be read before its older one is fanned
+   * out; the older one is then skipped for everyone (late positions are worse than skipped ones). Only a
+   * client's own broadcast positions supersede each other, so nobody can suppress another sender's.
+   */
+  private trackNewest(ev: CotEvent, conn: TakConnection): InFlightSa | undefined {
+    if (!ev.uid || !isSituationalAwareness(ev.type) || ev.destCallsigns?.length || ev.destUids?.length) return undefined;
+    const sa: InFlightSa = { uid: ev.uid, conn: conn.id, time: Date.parse(ev.time) };
+    if (!Number.isFinite(sa.time)) return undefined;
+    this.newestSa.set(ev.uid, sa);
+    return sa;
+  }
+
+  private settle(sa: InFlightSa | undefined): void {
+    if (sa && this.newestSa.get(sa.uid) === sa) this.newestSa.delete(sa.uid);
+  }
+
+  private superseded(d: Delivery): boolean {
+    if (d.route.sourceProcess !== this.deps.processId || d.route.sourceConn === undefined) return false;
+    const newer = this.newestSa.get(d.stored.uid);
+    if (!newer || newer.conn !== d.route.sourceConn || newer.time <= d.stored.time) return false;
+    if (!isSituationalAwareness(d.cot.type) || d.route.destCallsigns.length || d.route.destUids.length) return false;
+    return true;
   }
 
   private onClose(conn: TakConnection, reason: string): void {
@@ -203,6 +237,10 @@ export class TakServer {
 
   /** Fan-out of one stored event to the clients of this process. */
   deliver(d: Delivery): void {
+    if (this.newestSa.size && this.superseded(d)) {
+      this.stats.superseded++;
+      return;
+    }
     const { guard } = this.deps;
     const enc = new EncodedEvent(d.cot);
     const item = { label: d.stored.label, value: enc };
@@ -233,6 +271,13 @@ export class TakServer {
     this.budget?.stop();
     await Promise.all([closeServer(this.tcp), closeServer(this.tlsFront)]);
   }
+}
+
+interface InFlightSa {
+  uid: string;
+  conn: string;
+  /** the position's own time (ms) */
+  time: number;
 }
 
 function escapeAttr(s: string): string {

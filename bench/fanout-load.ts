@@ -1,0 +1,141 @@
+/**
+ * The load of bench/fanout: N plain-TCP clients in full mesh, each sending R events per second; every
+ * `mix`-th event of a client is traffic that may never be skipped (chat b-t-f, alert b-a-o-tbl, delete
+ * t-x-d-d in turn), the rest are positions (a-f-G-U-C, one uid per client). Optional extra clients
+ * connect and never read. Counts only deliveries of events SENT inside the measured window.
+ */
+import net from 'node:net';
+
+export interface LoadOptions {
+  port: number;
+  clients: number;
+  rate: number;
+  seconds: number;
+  /** every mix-th event of a client is chat/alert/delete (0 = positions only) */
+  mix: number;
+  /** extra clients that connect and never read */
+  stuck: number;
+  /** longest wait after the window for late chat/alert/delete deliveries (at least 3 s) */
+  maxDrainS: number;
+  /** called once all clients are connected, before any sends */
+  onConnected?(): Promise<void> | void;
+  /** called when the measured window opens and closes */
+  onWindow?(phase: 'start' | 'end'): void;
+}
+
+export interface LoadResult {
+  elapsedS: number;
+  positionsSent: number;
+  positionsDelivered: number;
+  /** ages (ms) of a sample of delivered positions, sorted */
+  ages: number[];
+  fixedSent: number;
+  fixedDelivered: number;
+  /** reading clients the server closed during the run */
+  readersDropped: number;
+}
+
+const MARK = Buffer.from('<bench k="');
+const END = Buffer.from('</event>');
+
+/** `counted`: sent inside the window; marked in the event itself so both sides count the same events */
+function event(i: number, n: number, t: number, mix: number, counted: boolean): { xml: string; fixed: boolean } {
+  const iso = new Date(t).toISOString();
+  const stale = new Date(t + 30_000).toISOString();
+  const head = (uid: string, type: string) =>
+    `<event version="2.0" uid="${uid}" type="${type}" how="m-g" time="${iso}" start="${iso}" stale="${stale}"><point lat="35.1" lon="139.2" hae="0" ce="10" le="10"/><detail>`;
+  if (mix > 0 && n % mix === mix - 1) {
+    const kind = Math.floor(n / mix) % 3;
+    const body =
+      kind === 0
+        ? head(`GeoChat.bench-${i}.All Chat Rooms.${n}`, 'b-t-f') + `<__chat chatroom="All Chat Rooms" id="All Chat Rooms" senderCallsign="bench-${i}"/><remarks>message ${n}</remarks>`
+        : kind === 1
+          ? head(`bench-${i}-alert-${n}`, 'b-a-o-tbl') + `<emergency type="911 Alert">bench-${i}</emergency>`
+          : head(`bench-${i}-del-${n}`, 't-x-d-d') + `<link uid="bench-gone-${i}-${n}" type="a-f-G-U-C" relation="p-p"/>`;
+    return { xml: `${body}<bench k="${counted ? 'f' : 'F'}" t="${t}"/></detail></event>`, fixed: true };
+  }
+  return { xml: `${head(`bench-${i}`, 'a-f-G-U-C')}<contact callsign="bench-${i}"/><bench k="${counted ? 's' : 'S'}" t="${t}"/></detail></event>`, fixed: false };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runLoad(o: LoadOptions): Promise<LoadResult> {
+  const socks: net.Socket[] = [];
+  const ages: number[] = [];
+  const win = { start: Infinity, end: Infinity };
+  const r: LoadResult = { elapsedS: 0, positionsSent: 0, positionsDelivered: 0, ages, fixedSent: 0, fixedDelivered: 0, readersDropped: 0 };
+  let stopping = false;
+  const onEvent = (buf: Buffer, m: number) => {
+    const kind = buf[m + MARK.length]; // s/f: position/other sent inside the window; S/F: outside
+    if (kind !== 0x73 && kind !== 0x66) return;
+    const fixed = kind === 0x66;
+    const tAt = m + MARK.length + 6; // `f" t="`
+    const t = Number(buf.toString('latin1', tAt, buf.indexOf(0x22, tAt)));
+    if (fixed) r.fixedDelivered++;
+    else if ((++r.positionsDelivered & 3) === 0) ages.push(Date.now() - t);
+  };
+  for (let i = 0; i < o.clients + o.stuck; i++) {
+    const s = net.connect(o.port, '127.0.0.1');
+    s.setNoDelay(true);
+    s.on('error', () => undefined);
+    await new Promise<void>((res) => s.once('connect', () => res()));
+    if (i >= o.clients) {
+      s.pause(); // never reads
+      socks.push(s);
+      continue;
+    }
+    let rest: Buffer = Buffer.alloc(0);
+    s.on('data', (chunk: Buffer) => {
+      const buf = rest.length ? Buffer.concat([rest, chunk]) : chunk;
+      let from = 0;
+      let end: number;
+      while ((end = buf.indexOf(END, from)) >= 0) {
+        const m = buf.indexOf(MARK, from);
+        if (m >= 0 && m < end) onEvent(buf, m);
+        from = end + END.length;
+      }
+      rest = buf.subarray(from);
+    });
+    s.on('close', () => {
+      if (!stopping) r.readersDropped++;
+    });
+    socks.push(s);
+  }
+  await o.onConnected?.();
+  const periodMs = 1000 / o.rate;
+  const timers: NodeJS.Timeout[] = [];
+  for (let i = 0; i < o.clients; i++) {
+    const s = socks[i]!;
+    let n = o.mix > 0 ? i % o.mix : 0; // clients reach their chat/alert/delete turns at different times
+    const tick = () => {
+      const t = Date.now();
+      const counted = t >= win.start && t < win.end;
+      const ev = event(i, n++, t, o.mix, counted);
+      s.write(ev.xml);
+      if (!counted) return;
+      if (ev.fixed) r.fixedSent++;
+      else r.positionsSent++;
+    };
+    timers.push(setTimeout(() => (tick(), timers.push(setInterval(tick, periodMs))), (i / o.clients) * periodMs));
+  }
+  await sleep(2000); // warm-up
+  win.start = Date.now();
+  o.onWindow?.('start');
+  await sleep(o.seconds * 1000);
+  win.end = Date.now();
+  o.onWindow?.('end');
+  r.elapsedS = (win.end - win.start) / 1000;
+  for (const t of timers) clearInterval(t);
+  // drain: late deliveries of in-window events still count; wait for every chat/alert/delete (up to maxDrainS)
+  const drainEnd = Date.now() + o.maxDrainS * 1000;
+  await sleep(3000);
+  while (r.fixedDelivered < r.fixedSent * (o.clients - 1) && Date.now() < drainEnd) await sleep(250);
+  stopping = true;
+  for (const s of socks) s.destroy();
+  ages.sort((a, b) => a - b);
+  return r;
+}
+
+export function quantile(sorted: number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : NaN;
+}

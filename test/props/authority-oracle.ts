@@ -51,11 +51,16 @@ export class AuthorityOracle {
     const nations = [...new Set([...rel(next), ...rel(prev), next.owner, prev.owner, 'KOR', 'GBR', 'AUS', 'CAN', 'PHL', 'USA', 'JPN'])].filter((n) => /^[A-Z]{3}$/.test(n));
     const all = node.caveats;
     const holdings = [[], all, ...all.map((c) => all.filter((x) => x !== c)), ...[...new Set([...cav(next), ...cav(prev)])].map((c) => [c])];
+    // group values (NATO, FVEY, …) are releasability an audience may hold besides its own nation
+    const groups = [...new Set([...rel(next), ...rel(prev)])].filter((v) => !/^[A-Z]{3}$/.test(v));
+    const memberships = [[], ...groups.map((g) => [g])];
     for (const nation of nations) {
       for (const level of node.levels) {
         for (const held of holdings) {
-          const a: Audience = { policy: node.policy, nation, maxClassification: level, held: { Caveat: held, 'Releasable To': [] } };
-          if (this.sees(next, a) && !this.sees(prev, a)) return true;
+          for (const rels of memberships) {
+            const a: Audience = { policy: node.policy, nation, maxClassification: level, held: { Caveat: held, 'Releasable To': rels } };
+            if (this.sees(next, a) && !this.sees(prev, a)) return true;
+          }
         }
       }
     }

@@ -230,7 +230,7 @@ class PostgresStore implements Store {
       const added = newestPerUid(events.filter((e) => fresh.has(eventKey(e)))).sort((a, b) => (a.uid < b.uid ? -1 : 1));
       if (added.length > 0) {
         await c.query(
-          `INSERT INTO event_latest (${EVENT_COLS}, deleted) SELECT u.*, u.type = '${TOMBSTONE_TYPE}' FROM ${EVENT_UNNEST} AS u
+          `INSERT INTO event_latest (${EVENT_COLS}, deleted) SELECT u.*, u.type = '${TOMBSTONE_TYPE}' FROM ${EVENT_UNNEST} AS u(${EVENT_COLS})
            ON CONFLICT (uid) DO UPDATE SET origin = excluded.origin, id = excluded.id, type = excluded.type,
              callsign = excluded.callsign, time = excluded.time, stale = excluded.stale,
              received_at = excluded.received_at, label = excluded.label, xml = excluded.xml,

@@ -4,7 +4,7 @@ import type { SecurityLabel } from '../labels/types.js';
 import type { StoredEvent } from '../store/types.js';
 
 /**
- * The originator's binding travels with a relayed object (GSOMIA third-party rule, labels.md §5.2/§7.3):
+ * The originator's binding travels with a relayed object (GSOMIA third-party rule, docs/labels.md §5.2, §7):
  * a node that is not linked to the originator accepts a relayed track only when the originator's own
  * signature binds the track to the originator's label, and that label releases to the receiving nation.
  * The relay cannot alter the track or its label without breaking that signature, so it can neither widen

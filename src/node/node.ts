@@ -228,7 +228,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       }),
       certificateIdentity: (socket: tls.TLSSocket) => certIdentity(socket),
       ingest: async (ev: CotEvent, from: TakConnection) => {
-        // A file share carries the label of the file it announces (issue 9), never a lower one.
+        // A file share carries the label of the file it announces, never a lower one.
         const shareLabel =
           ev.type === FILESHARE_TYPE && marti
             ? fileShareLabel(

@@ -4,7 +4,7 @@ import { audienceFor } from '../../src/labels/index.js';
 import { cotObject, label, makeIdentity, originate, registry, startNode, storedIds, tmpDir, waitFor, type TestNode } from './harness.js';
 
 // Three policies on a relay path JPN–USA–PHL (JPN and PHL not linked). Oracle written from the rules
-// (labels.md §0, §5.2), not from the guard: USA receives a JPN object iff its REL TO names USA (or a group
+// (docs/labels.md §0, §5.2), not from the guard: USA receives a JPN object iff its REL TO names USA (or a group
 // holding USA) and USA holds every caveat; PHL receives it iff USA did (the only path), its REL TO names
 // PHL, and it carries no caveat (the JPN–PHL table pairs none: unmappable, denied).
 describe('property: relay through USA gives PHL exactly what JPN released to PHL', () => {

@@ -11,6 +11,8 @@ export interface MetricsSources {
   token?: string | undefined;
   /** further per-event series (sensor feeds, write refusals), served only with the token */
   samples?(): Sample[];
+  /** series that reveal nothing about protected objects (connection budgets), served to every scraper */
+  openSamples?(): Sample[];
 }
 
 export interface Sample {
@@ -104,7 +106,7 @@ export function registerMetrics(http: FastifyInstance, src: MetricsSources): voi
       const err = new KizunaError('UNAUTHENTICATED');
       return reply.code(err.status).header('www-authenticate', 'Bearer').send(err.toPublic());
     }
-    const extra = src.token && src.samples ? renderSamples(src.samples()) : '';
+    const extra = renderSamples([...(src.openSamples?.() ?? []), ...(src.token && src.samples ? src.samples() : [])]);
     return reply.type(all.contentType).send((await all.metrics()) + extra);
   });
 }

@@ -383,6 +383,8 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       samples: () => [
         ...feeds.metrics(),
         { name: 'kizuna_write_refused_total', help: 'writes refused by the write authority', type: 'counter', value: refusedWrites },
+      ],
+      openSamples: () => [
         { name: 'kizuna_tak_sockets', help: 'open streaming sockets (TLS handshakes included)', type: 'gauge', value: tak.budgetStats?.open ?? 0 },
         { name: 'kizuna_tak_refused_per_address_total', help: 'streaming connections refused by the per-address cap', type: 'counter', value: tak.budgetStats?.refusedPerAddress ?? 0 },
         { name: 'kizuna_tak_refused_budget_total', help: 'streaming connections refused by the global budget', type: 'counter', value: tak.budgetStats?.refusedGlobal ?? 0 },

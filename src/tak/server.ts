@@ -191,7 +191,8 @@ export class TakServer {
    */
   private trackNewest(ev: CotEvent, conn: TakConnection): InFlightSa | undefined {
     if (!ev.uid || !isSituationalAwareness(ev.type) || ev.destCallsigns?.length || ev.destUids?.length) return undefined;
-    const sa: InFlightSa = { uid: ev.uid, conn: conn.id, time: Date.parse(ev.time) };
+    // a time ahead of now is stored clamped (write authority): compare as the store will see it
+    const sa: InFlightSa = { uid: ev.uid, conn: conn.id, time: Math.min(Date.parse(ev.time), Date.now()) };
     if (!Number.isFinite(sa.time)) return undefined;
     this.newestSa.set(ev.uid, sa);
     return sa;

@@ -6,6 +6,7 @@ import { parseCotXml, serializeCotXml } from '../../src/cot/xml.js';
 import { stripMarti } from '../../src/tak/routing.js';
 import { startTestNode, waitFor } from '../support/node-harness.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
+import { deleteTarget } from '../../src/tak/control.js';
 
 type Node = Awaited<ReturnType<typeof startTestNode>>;
 const BROKERED = (type: string) => !type.startsWith('t-x-takp') && type !== 't-x-c-t';
@@ -55,6 +56,17 @@ describeEachCorpus('every CoT fixture crosses a real node: XML in, XML and proto
         own.close();
         const after = [xmlRx, protoRx].map((c) => c.byUid(original.uid).filter((e) => e.type === original.type).length);
         expect(after).toEqual(before);
+        return;
+      }
+      if (original.type === 't-x-d-d') {
+        // a delete acts on its target: the sender first holds it, then the delete arrives everywhere as the
+        // target's tombstone (uid = target, see docs/write-authority.md)
+        const target = deleteTarget(original.detailXml) ?? original.uid;
+        sender.send(sa(target, 'TARGET'));
+        await xmlRx.waitForUid(target);
+        await protoRx.waitForUid(target);
+        sender.sendXml(text);
+        for (const rx of [xmlRx, protoRx]) await waitFor(() => rx.byUid(target).some((e) => e.type === 't-x-d-d'), `tombstone of ${target}`);
         return;
       }
       if ((original.destCallsigns?.length ?? 0) + (original.destUids?.length ?? 0) > 0) {

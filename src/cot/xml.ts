@@ -107,8 +107,12 @@ export function parseCotXmlString(s: string): CotEvent {
   return ev;
 }
 
-/** A decimal xs:double literal, surrounding whitespace allowed (Number() ignores it too). */
-const NUMBER = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+/**
+ * A decimal xs:double literal, surrounding whitespace allowed (Number() ignores it too). Written so
+ * that no two branches can match the same digits: `\d+\.?\d*` backtracked quadratically on a long
+ * digit run followed by a non-digit (80,000 digits took 14 s).
+ */
+const NUMBER = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
 /** xs:double incl. NaN/INF/-INF; undefined when not a number at all. */
 function parseXmlDouble(raw: string): number | undefined {
@@ -152,7 +156,7 @@ function readDetail(
   let labelRec: ElementRecord | undefined;
   let labelDecl: string | undefined;
   let detailAttrs: Map<string, string> | undefined;
-  const martiIdx: number[] = [];
+  const martiIdx = new Set<number>();
 
   for (let k = detailIdx + 1; k < records.length; k++) {
     const r = records[k]!;
@@ -177,7 +181,7 @@ function readDetail(
         if (speed !== undefined) ev.speed = speed;
       }
     } else if (name === 'marti') {
-      martiIdx.push(k);
+      martiIdx.add(k);
     } else {
       const { prefix, local } = splitQName(name);
       if (!LABEL_LOCAL_NAMES.has(local)) continue;
@@ -197,12 +201,12 @@ function readDetail(
     }
   }
 
-  if (martiIdx.length > 0) {
+  if (martiIdx.size > 0) {
     const callsigns: string[] = [];
     const uids: string[] = [];
-    for (let k = martiIdx[0]! + 1; k < records.length; k++) {
+    for (let k = martiIdx.values().next().value! + 1; k < records.length; k++) {
       const r = records[k]!;
-      if (r.name !== 'dest' || !martiIdx.includes(r.parent)) continue;
+      if (r.name !== 'dest' || !martiIdx.has(r.parent)) continue;
       const a = readAttributes(s, r.start);
       const cs = a.get('callsign');
       const uid = a.get('uid');

@@ -93,8 +93,8 @@ interface Cursor {
   lt: number;
 }
 
-function newCursor(s: string, from = 0): Cursor {
-  return { s, amp: s.indexOf('&', from), lt: s.indexOf('<', from) };
+function newCursor(s: string): Cursor {
+  return { s, amp: s.indexOf('&'), lt: s.indexOf('<') };
 }
 
 function nextAmp(c: Cursor, from: number): number {
@@ -147,8 +147,11 @@ const SMALL_ATTRIBUTE_COUNT = 8;
  * '>', negated for an empty-element tag ('/>'), to avoid an allocation per element. When `out`
  * is given, raw (undecoded) attribute values are stored in it.
  */
-function scanAttributes(c: Cursor, i: number, out?: Map<string, string>): number {
-  const s = c.s;
+function scanAttributes(c: Cursor | string, i: number, out?: Map<string, string>): number {
+  // A string instead of a cursor: re-reading input scanXml already validated, so the value checks
+  // (and their searches for the next '<' and '&', which may lie far beyond this tag) are skipped.
+  const validate = typeof c !== 'string';
+  const s = validate ? c.s : c;
   // Duplicate check in O(1) per attribute: a short array for the usual handful, a Set beyond that
   // (an array alone made 60,000 attributes on one element cost 1.8e9 comparisons).
   let few: string[] | undefined;
@@ -165,7 +168,9 @@ function scanAttributes(c: Cursor, i: number, out?: Map<string, string>): number
     if (i === wsStart) fail('COT_PARSE', 'expected whitespace before attribute', i);
     const nameEnd = readName(s, i);
     const name = s.slice(i, nameEnd);
-    if (many !== undefined) {
+    if (!validate) {
+      // duplicates were refused when the input was scanned
+    } else if (many !== undefined) {
       if (many.has(name)) fail('COT_PARSE', 'duplicate attribute', i);
       many.add(name);
     } else if (few === undefined) {
@@ -184,9 +189,11 @@ function scanAttributes(c: Cursor, i: number, out?: Map<string, string>): number
     if (q !== 34 && q !== 39) fail('COT_PARSE', 'expected a quoted value', i);
     const close = s.indexOf(q === 34 ? '"' : "'", i + 1);
     if (close === -1) fail('COT_PARSE', 'unterminated attribute value', i);
-    const lt = nextLt(c, i + 1);
-    if (lt !== -1 && lt < close) fail('COT_PARSE', "'<' in attribute value", lt);
-    checkReferences(c, i + 1, close);
+    if (validate) {
+      const lt = nextLt(c, i + 1);
+      if (lt !== -1 && lt < close) fail('COT_PARSE', "'<' in attribute value", lt);
+      checkReferences(c, i + 1, close);
+    }
     if (out) out.set(name, s.slice(i + 1, close));
     i = close + 1;
   }
@@ -195,7 +202,7 @@ function scanAttributes(c: Cursor, i: number, out?: Map<string, string>): number
 /** Raw attributes of the start tag beginning at `start` (input already validated by scanXml). */
 export function readAttributes(s: string, start: number): Map<string, string> {
   const out = new Map<string, string>();
-  scanAttributes(newCursor(s, start + 1), readName(s, start + 1), out);
+  scanAttributes(s, readName(s, start + 1), out);
   return out;
 }
 

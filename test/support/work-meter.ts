@@ -1,7 +1,7 @@
 /**
  * A deterministic work meter for complexity tests: while `f` runs, the linear-cost search builtins
  * parsers lean on (Array/String/Buffer indexOf and includes) are wrapped to add up how many elements
- * each call could have examined, and Buffer copies add the bytes they copy. A quadratic duplicate check or a search that restarts from 0 shows
+ * each call could have examined; Buffer copies add the bytes they copy, Map/Set insertions one each. A quadratic duplicate check or a search that restarts from 0 shows
  * up as work growing with the square of the input, with no clock involved. Code that loops by hand
  * is not seen, so the complexity tests pair this with the parsers' own hand loops being single-pass.
  */
@@ -20,6 +20,9 @@ const methods: [object, string][] = [
 const copies: [object, string, (self: Searchable, args: unknown[], r: unknown) => number][] = [
   [Buffer.prototype, 'copy', (_s, _a, r) => r as number],
   [Uint8Array.prototype, 'copyWithin', (self, a) => Math.min(self.length, (a[2] as number | undefined) ?? self.length) - (a[1] as number)],
+  // one unit per entry: copying a Map or Set (new Map(other) calls set() per entry) shows up too
+  [Map.prototype, 'set', () => 0],
+  [Set.prototype, 'add', () => 0],
 ];
 
 export function meterWork(f: () => void): number {

@@ -25,40 +25,13 @@ function parseHeaders(block: string): PartHeaders {
     const value = line.slice(colon + 1).trim();
     if (key === 'content-type') h.contentType = value;
     if (key === 'content-disposition') {
-      const params = dispositionParams(value);
-      const name = params.get('name');
-      const filename = params.get('filename');
-      if (name !== undefined) h.name = name;
-      if (filename !== undefined) h.filename = filename;
+      const name = /\bname="([^"]*)"/i.exec(value);
+      const filename = /\bfilename="([^"]*)"/i.exec(value);
+      if (name) h.name = name[1]!;
+      if (filename) h.filename = filename[1]!;
     }
   }
   return h;
-}
-
-/**
- * The quoted parameters of a Content-Disposition value (`form-data; name="x"; filename="y"`), first
- * occurrence wins, in one left-to-right pass. (A `\bname="([^"]*)"` regex retried from every
- * `name="` of an unterminated run, which is quadratic in the header line.)
- */
-function dispositionParams(value: string): Map<string, string> {
-  const out = new Map<string, string>();
-  let i = value.indexOf(';');
-  while (i !== -1 && i < value.length) {
-    const eq = value.indexOf('=', i + 1);
-    if (eq === -1) break;
-    const key = value.slice(i + 1, eq).trim().toLowerCase();
-    let next: number;
-    if (value.charCodeAt(eq + 1) === 34 /* " */) {
-      const close = value.indexOf('"', eq + 2);
-      if (close === -1) break; // unterminated: ignored, as the regex did
-      if (!out.has(key)) out.set(key, value.slice(eq + 2, close));
-      next = value.indexOf(';', close + 1);
-    } else {
-      next = value.indexOf(';', eq + 1);
-    }
-    i = next;
-  }
-  return out;
 }
 
 /**

@@ -1,0 +1,169 @@
+/**
+ * Parser cost under adversarial input, each row against baselines measured in the same run:
+ * - vs typical: an adversarial input of a size against a typical input of the same size for the same
+ *   parser (goal ≤ 3×);
+ * - growth: the same shape at 64 KiB and at 1 MiB (linear ≈ 16×; quadratic would be ≈ 256×).
+ * The 4774 label parser refuses labels above 64 KiB, so its rows use 4 KiB and 64 KiB (growth ≈ 16×).
+ * `--old-scanner`: also times the CoT scanner as it was at af13244 (git show), for before/after.
+ * Run: npx tsx bench/parsers.ts [--old-scanner]   (2 shared cores: compare ratios, not absolutes)
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseCotXml } from '../src/cot/xml.js';
+import { scanXml } from '../src/cot/xml-scan.js';
+import { decodeTakMessage, encodeTakMessage } from '../src/cot/proto.js';
+import { XmlEventFramer } from '../src/cot/xml-framer.js';
+import { ProtoStreamFramer, frameProto } from '../src/cot/proto-framer.js';
+import { LABEL_NAMESPACE, parseLabelXml } from '../src/labels/xml.js';
+import { MultipartFileExtractor } from '../src/marti/files/multipart.js';
+import { SHAPES, attrsOnEvent, attrsOnRemarks, fill, typical } from '../test/support/hostile-xml.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Median ms of `fn` over a few runs (at least 3, or ~400 ms worth), after one warm-up. */
+function ms(fn: () => void, maxRuns = 7): number {
+  fn();
+  const times: number[] = [];
+  const until = performance.now() + 400;
+  while (times.length < 3 || (times.length < maxRuns && performance.now() < until)) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+const swallow = (f: () => unknown) => (): void => {
+  try {
+    f();
+  } catch (e) {
+    if (!(e instanceof Error && 'code' in e)) throw e;
+  }
+};
+
+interface Row {
+  parser: string;
+  shape: string;
+  small: number;
+  large: number;
+  typical: number;
+}
+const rows: Row[] = [];
+
+/** One row: `make(bytes)` gives the thing `run` consumes; `base` is the typical input at the large size. */
+function row<T>(parser: string, shape: string, make: (bytes: number) => T, run: (x: T) => void, typicalMs: number, sizes = [64 * KiB, MiB]): void {
+  const small = make(sizes[0]!);
+  const large = make(sizes[1]!);
+  rows.push({ parser, shape, small: ms(() => run(small)), large: ms(() => run(large)), typical: typicalMs });
+}
+
+function cot(): void {
+  const parse = (s: string): void => swallow(() => parseCotXml(s, { maxBytes: 4 * MiB }))();
+  const base = ms(() => parse(typical(MiB)));
+  row('parseCotXml', 'typical (baseline)', typical, parse, base);
+  for (const [name, make] of Object.entries(SHAPES)) row('parseCotXml', name, make, parse, base);
+}
+
+function protoDecode(): void {
+  const payload = (xml: string): Uint8Array => encodeTakMessage(parseCotXml(xml, { maxBytes: 4 * MiB }));
+  const decode = (p: Uint8Array): void => swallow(() => decodeTakMessage(p, { maxBytes: 4 * MiB }))();
+  const base = ms(() => decode(payload(typical(MiB))));
+  row('decodeTakMessage', 'typical (baseline)', (b) => payload(typical(b)), decode, base);
+  for (const name of ['attrs on remarks', 'many siblings', 'deep nesting (255)', 'many references', 'many namespace declarations']) {
+    row('decodeTakMessage', name, (b) => payload(SHAPES[name]!(b)), decode, base);
+  }
+}
+
+function pieces(b: Buffer, size: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 0; i < b.length; i += size) out.push(b.subarray(i, i + size));
+  return out;
+}
+
+function framers(): void {
+  const xmlFrames = (chunks: Buffer[]): void => {
+    const f = new XmlEventFramer({ maxEventBytes: 4 * MiB });
+    for (const c of chunks) for (const _ of f.push(c));
+  };
+  const ev = (b: number) => Buffer.from(typical(b));
+  const base = ms(() => xmlFrames(pieces(ev(MiB), 64 * KiB)));
+  row('XmlEventFramer', 'typical, 64 KiB chunks (baseline)', (b) => pieces(ev(b), 64 * KiB), xmlFrames, base);
+  row('XmlEventFramer', 'typical, 1 byte at a time', (b) => pieces(ev(b), 1), xmlFrames, base);
+  row('XmlEventFramer', '"<eventX" look-alikes, 1 KiB chunks', (b) => pieces(Buffer.from(SHAPES['many siblings']!(0).replace('<detail>', `<detail>${fill(b, () => '<eventX/>')}`)), KiB), xmlFrames, base);
+  row('XmlEventFramer', '"</even" partials, 1 KiB chunks', (b) => pieces(Buffer.from(SHAPES['many siblings']!(0).replace('<detail>', `<detail>${fill(b, () => '<![CDATA[</even]]>')}`)), KiB), xmlFrames, base);
+  row('XmlEventFramer', 'many small events, 1 KiB chunks', (b) => pieces(Buffer.from(fill(b, () => typical(0))), KiB), xmlFrames, base);
+
+  const protoFrames = (chunks: Buffer[]): void => {
+    const f = new ProtoStreamFramer({ maxEventBytes: 4 * MiB });
+    for (const c of chunks) for (const _ of f.push(c));
+  };
+  const frame = (b: number) => frameProto(Buffer.alloc(b, 0x41));
+  const pbase = ms(() => protoFrames(pieces(frame(MiB), 64 * KiB)));
+  row('ProtoStreamFramer', 'one frame, 64 KiB chunks (baseline)', (b) => pieces(frame(b), 64 * KiB), protoFrames, pbase);
+  row('ProtoStreamFramer', 'one frame, 1 byte at a time', (b) => pieces(frame(b), 1), protoFrames, pbase);
+  row('ProtoStreamFramer', 'empty frames, 1 KiB chunks', (b) => pieces(Buffer.alloc(b - (b % 2), Buffer.from([0xbf, 0])), KiB), protoFrames, pbase);
+}
+
+function labels(): void {
+  const NS = `xmlns:s="${LABEL_NAMESPACE}"`;
+  const wrap = (inner: string, attrs = ''): string => `<s:originatorConfidentialityLabel ${NS}${attrs}><s:ConfidentialityInformation><s:PolicyIdentifier>JPN</s:PolicyIdentifier><s:Classification>SECRET</s:Classification>${inner}</s:ConfidentialityInformation><s:CreationDateTime>2026-12-02T00:00:00Z</s:CreationDateTime></s:originatorConfidentialityLabel>`;
+  const typicalLabel = (b: number) => wrap(`<s:Category TagName="RELEASABLE TO" Type="PERMISSIVE">${fill(b - 400, (i) => `<s:GenericValue>N${i}</s:GenericValue>`)}</s:Category>`);
+  const parse = (s: string): void => swallow(() => parseLabelXml(s, { maxBytes: 4 * MiB }))();
+  const sizes = [4 * KiB, 64 * KiB];
+  const base = ms(() => parse(typicalLabel(64 * KiB)));
+  row('parseLabelXml', 'typical: one category, many values (baseline)', typicalLabel, parse, base, sizes);
+  row('parseLabelXml', 'many attributes on the root', (b) => wrap('', fill(b - 400, (i) => ` a${i}="x"`)), parse, base, sizes);
+  row('parseLabelXml', 'many namespace declarations × elements', (b) => wrap(fill(b / 2 - 200, () => '<s:X/>'), fill(b / 2 - 200, (i) => ` xmlns:p${i}="u"`)), parse, base, sizes);
+  row('parseLabelXml', 'many siblings', (b) => wrap(fill(b - 400, () => '<s:a/>')), parse, base, sizes);
+  row('parseLabelXml', 'deep nesting', (b) => wrap('<s:n>'.repeat(Math.floor((b - 400) / 11)) + '</s:n>'.repeat(Math.floor((b - 400) / 11))), parse, base, sizes);
+  row('parseLabelXml', 'many contributor categories', (b) => wrap(fill(b - 400, () => '<s:Category TagName="Kizuna Contributors" Type="INFORMATIVE"><s:GenericValue>USA</s:GenericValue></s:Category>')), parse, base, sizes);
+  row('parseLabelXml', "unterminated attribute values", (b) => wrap('', fill(b - 400, () => ' b="c')), parse, base, sizes);
+}
+
+function multipart(): void {
+  const run = (chunks: Buffer[]): void => {
+    const x = new MultipartFileExtractor('BND', ['assetfile']);
+    x.on('data', () => undefined);
+    for (const c of chunks) x._transform(c, 'buffer' as BufferEncoding, () => undefined);
+  };
+  const head = '--BND\r\nContent-Disposition: form-data; name="assetfile"; filename="f.bin"\r\n\r\n';
+  const body = (file: Buffer) => Buffer.concat([Buffer.from(head), file, Buffer.from('\r\n--BND--\r\n')]);
+  const base = ms(() => run(pieces(body(Buffer.alloc(MiB, 0x41)), 64 * KiB)));
+  row('MultipartFileExtractor', 'one file, 64 KiB chunks (baseline)', (b) => pieces(body(Buffer.alloc(b, 0x41)), 64 * KiB), run, base);
+  row('MultipartFileExtractor', 'file of near-boundaries "\\r\\n--BN"', (b) => pieces(body(Buffer.from(fill(b, () => '\r\n--BN'))), 64 * KiB), run, base);
+  row('MultipartFileExtractor', 'many small parts, 1 KiB chunks', (b) => pieces(Buffer.from(fill(b, (i) => `--BND\r\nContent-Disposition: form-data; name="f${i}"\r\n\r\nv\r\n`) + '--BND--\r\n'), KiB), run, base);
+  row('MultipartFileExtractor', '16 KiB header blocks, 1 byte at a time', (b) => pieces(Buffer.from(fill(b, (i) => `--BND\r\nContent-Disposition: form-data; name="f${i}"${'; x="'.repeat(3000)}\r\n\r\nv\r\n`)), 1), run, base);
+}
+
+async function oldScanner(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'kizuna-old-scan-'));
+  const src = execFileSync('git', ['show', 'af13244:src/cot/xml-scan.ts'], { cwd: repoRoot, encoding: 'utf8' });
+  const file = join(dir, 'xml-scan-af13244.ts');
+  writeFileSync(file, src.replace("'../util/errors.js'", JSON.stringify(pathToFileURL(join(repoRoot, 'src/util/errors.ts')).href)));
+  const old = (await import(pathToFileURL(file).href)) as { scanXml: typeof scanXml };
+  const base = ms(() => scanXml(typical(MiB), 'document', 3));
+  for (const [name, make] of [['attrs on remarks', attrsOnRemarks], ['attrs on event', attrsOnEvent]] as const) {
+    const n = (b: number) => Math.floor(b / 10);
+    row('scanXml (now)', name, (b) => make(n(b)), (s) => void scanXml(s, 'document', 3), base);
+    row('scanXml (af13244)', name, (b) => make(n(b)), (s) => void old.scanXml(s, 'document', 3), base);
+  }
+}
+
+const fmt = (n: number): string => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+cot();
+protoDecode();
+framers();
+labels();
+multipart();
+if (process.argv.includes('--old-scanner')) await oldScanner();
+console.log('| parser | input shape | small (64 KiB; labels 4 KiB) ms | large (1 MiB; labels 64 KiB) ms | large ÷ small | large ÷ typical large |');
+console.log('|---|---|---:|---:|---:|---:|');
+for (const r of rows) {
+  console.log(`| ${r.parser} | ${r.shape} | ${fmt(r.small)} | ${fmt(r.large)} | ${fmt(r.large / r.small)}× | ${fmt(r.large / r.typical)}× |`);
+}

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestNode, waitUntil } from '../support/node-harness.js';
+import { TestTakClient } from '../support/tak-client.js';
+import { attrsOnEvent, attrsOnRemarks } from '../support/hostile-xml.js';
+
+type Node = Awaited<ReturnType<typeof startTestNode>>;
+
+/**
+ * One event with 60,000 distinct attributes froze a node for 9-22 s, and every new client's replay
+ * froze it again. The node must keep answering /healthz throughout. The watchdog is generous: the
+ * fixed parser handles the event in tens of milliseconds, the old one needed seconds per parse and
+ * parsed it once on ingest and once more per connecting client.
+ */
+const WATCHDOG_MS = 3000;
+
+/** Polls /healthz back to back; `stop()` gives the longest time the node took to answer one. */
+function watchHealth(port: number): { stop(): Promise<number> } {
+  let running = true;
+  let worst = 0;
+  const loop = (async () => {
+    while (running) {
+      const t0 = performance.now();
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+      worst = Math.max(worst, performance.now() - t0);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return worst;
+    },
+  };
+}
+
+describe('a hostile event does not freeze the node (real node, port 0)', () => {
+  let node: Node;
+  const clients: TestTakClient[] = [];
+  beforeAll(async () => {
+    node = await startTestNode({ nation: 'JPN' });
+  });
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await node?.stop();
+  });
+
+  for (const [where, make] of [['<remarks>', attrsOnRemarks], ['<event>', attrsOnEvent]] as const) {
+    it(`60,000 attributes on ${where}: /healthz answers while it is ingested and while new clients replay it`, async () => {
+      const uid = `hostile-${where.slice(1, -1)}`;
+      const xml = make(60_000).replace('uid="hostile-1"', `uid="${uid}"`);
+      expect(xml.length).toBeGreaterThan(600_000);
+      const watch = watchHealth(node.ready.http);
+      const sender = await TestTakClient.connect(node.ready.tcp);
+      clients.push(sender);
+      sender.sendXml(xml);
+      await waitUntil(async () => (await node.store.events.getLatest(uid)) !== undefined, `${uid} stored`, 60_000);
+      for (let k = 0; k < 3; k++) {
+        const late = await TestTakClient.connect(node.ready.tcp);
+        clients.push(late);
+        const got = await late.waitForUid(uid, 60_000);
+        expect(got.uid).toBe(uid);
+      }
+      expect(await watch.stop()).toBeLessThan(WATCHDOG_MS);
+    }, 180_000);
+  }
+});

@@ -51,7 +51,7 @@ export function scanVsValidator(s: string): string | undefined {
     ours = `${e.code}: ${reason.replace(/ at offset \d+$/, '').replace(/<[^>]*>/, '<…>')}`;
   }
   const v = XMLValidator.validate(s);
-  const theirs = v === true ? 'accept' : v.err.code;
+  const theirs = v === true ? 'accept' : `${v.err.code}: ${v.err.msg.replace(/'[^']*'/g, "'…'").replace(/\d+/g, 'N')}`;
   if ((ours === 'accept') === (theirs === 'accept')) return undefined;
   return ours === 'accept' ? `scanner accepts, validator refuses (${theirs})` : `scanner refuses (${ours}), validator accepts`;
 }

@@ -5,7 +5,8 @@
  * - growth: the same shape at 64 KiB and at 1 MiB (linear ≈ 16×; quadratic would be ≈ 256×).
  * The 4774 label parser refuses labels above 64 KiB, so its rows use 4 KiB and 64 KiB (growth ≈ 16×).
  * `--old-scanner`: also times the CoT scanner as it was at af13244 (git show), for before/after.
- * Run: npx tsx bench/parsers.ts [--old-scanner]   (2 shared cores: compare ratios, not absolutes)
+ * Run: npx tsx bench/parsers.ts [--old-scanner] [--only cot,proto,framers,labels,multipart]
+ * (2 shared cores: compare ratios, not absolutes)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -25,8 +26,13 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Median ms of `fn` over a few runs (at least 3, or ~400 ms worth), after one warm-up. */
-function ms(fn: () => void, maxRuns = 7): number {
+/** Median ms of `fn` over a few runs (at least 3, or ~400 ms worth), after one warm-up; `once`: one timed run. */
+function ms(fn: () => void, maxRuns = 7, once = false): number {
+  if (once) {
+    const t0 = performance.now();
+    fn();
+    return performance.now() - t0;
+  }
   fn();
   const times: number[] = [];
   const until = performance.now() + 400;
@@ -57,10 +63,10 @@ interface Row {
 const rows: Row[] = [];
 
 /** One row: `make(bytes)` gives the thing `run` consumes; `base` is the typical input at the large size. */
-function row<T>(parser: string, shape: string, make: (bytes: number) => T, run: (x: T) => void, typicalMs: number, sizes = [64 * KiB, MiB]): void {
+function row<T>(parser: string, shape: string, make: (bytes: number) => T, run: (x: T) => void, typicalMs: number, sizes = [64 * KiB, MiB], once = false): void {
   const small = make(sizes[0]!);
   const large = make(sizes[1]!);
-  rows.push({ parser, shape, small: ms(() => run(small)), large: ms(() => run(large)), typical: typicalMs });
+  rows.push({ parser, shape, small: ms(() => run(small), 7, once), large: ms(() => run(large), 7, once), typical: typicalMs });
 }
 
 function cot(): void {
@@ -151,17 +157,18 @@ async function oldScanner(): Promise<void> {
   for (const [name, make] of [['attrs on remarks', attrsOnRemarks], ['attrs on event', attrsOnEvent]] as const) {
     const n = (b: number) => Math.floor(b / 10);
     row('scanXml (now)', name, (b) => make(n(b)), (s) => void scanXml(s, 'document', 3), base);
-    row('scanXml (af13244)', name, (b) => make(n(b)), (s) => void old.scanXml(s, 'document', 3), base);
+    // quadratic: seconds per run at 1 MiB, so timed once
+    row('scanXml (af13244)', name, (b) => make(n(b)), (s) => void old.scanXml(s, 'document', 3), base, [64 * KiB, MiB], true);
   }
 }
 
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1]!.split(',') : undefined;
 const fmt = (n: number): string => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
-cot();
-protoDecode();
-framers();
-labels();
-multipart();
+for (const [name, f] of [['cot', cot], ['proto', protoDecode], ['framers', framers], ['labels', labels], ['multipart', multipart]] as const) {
+  if (!only || only.includes(name)) f();
+}
 if (process.argv.includes('--old-scanner')) await oldScanner();
+console.log(`node ${process.version}, ${new Date().toISOString()}, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 console.log('| parser | input shape | small (64 KiB; labels 4 KiB) ms | large (1 MiB; labels 64 KiB) ms | large ÷ small | large ÷ typical large |');
 console.log('|---|---|---:|---:|---:|---:|');
 for (const r of rows) {

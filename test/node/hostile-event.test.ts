@@ -13,6 +13,8 @@ type Node = Awaited<ReturnType<typeof startTestNode>>;
  */
 const WATCHDOG_MS = 3000;
 
+const watchers: { stop(): Promise<number> }[] = [];
+
 /** Polls /healthz back to back; `stop()` gives the longest time the node took to answer one. */
 function watchHealth(port: number): { stop(): Promise<number> } {
   let running = true;
@@ -20,19 +22,26 @@ function watchHealth(port: number): { stop(): Promise<number> } {
   const loop = (async () => {
     while (running) {
       const t0 = performance.now();
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
-      if (res.status !== 200) throw new Error(`/healthz answered ${res.status}`);
-      await res.arrayBuffer();
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+        if (res.status !== 200) throw new Error(`/healthz answered ${res.status}`);
+        await res.arrayBuffer();
+      } catch (err) {
+        if (running) throw err;
+        return; // the node was stopped under a watcher that outlived its test
+      }
       worst = Math.max(worst, performance.now() - t0);
     }
   })();
-  return {
+  const w = {
     async stop() {
       running = false;
       await loop;
       return worst;
     },
   };
+  watchers.push(w);
+  return w;
 }
 
 describe('a hostile event does not freeze the node (real node, port 0)', () => {
@@ -43,6 +52,7 @@ describe('a hostile event does not freeze the node (real node, port 0)', () => {
   });
   afterAll(async () => {
     for (const c of clients) c.close();
+    await Promise.allSettled(watchers.map((w) => w.stop()));
     await node?.stop();
   });
 

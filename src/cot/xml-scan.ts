@@ -4,7 +4,9 @@ import { KizunaError } from '../util/errors.js';
  * A single-pass, allocation-light XML well-formedness scanner for CoT. It checks the whole input
  * (tags nest, attributes are quoted and unique, references are the five predefined entities or
  * valid character references, no DOCTYPE/ENTITY) but builds records only for the shallow
- * elements CoT routing needs (depth ≤ `recordDepth`); everything deeper is validated and skipped.
+ * elements CoT routing needs (depth ≤ `recordDepth`, and only those `keep` accepts: a record is an
+ * object, so thousands of uninteresting siblings must not cost one each); everything else is
+ * validated and skipped.
  * Offsets index the input string, so callers cut verbatim substrings (detail stays byte-exact).
  */
 
@@ -216,7 +218,13 @@ function skipTo(s: string, i: number, terminator: string, what: string): number 
  * Scans `s` as a whole document (prolog, exactly one root, trailing misc) or as a content
  * fragment (what sits inside <detail>). Records elements up to `recordDepth`.
  */
-export function scanXml(s: string, mode: 'document' | 'fragment', recordDepth: number): ScanResult {
+export function scanXml(
+  s: string,
+  mode: 'document' | 'fragment',
+  recordDepth: number,
+  /** Optional filter: only elements it accepts (and whose parent is recorded, below depth 0) get a record. */
+  keep?: (name: string, depth: number, parent: ElementRecord | undefined) => boolean,
+): ScanResult {
   if (FORBIDDEN_CHARS.test(s)) fail('COT_PARSE', 'forbidden character', s.search(FORBIDDEN_CHARS));
   assertNoMarkupDeclarations(s);
   const records: ElementRecord[] = [];
@@ -293,7 +301,7 @@ export function scanXml(s: string, mode: 'document' | 'fragment', recordDepth: n
       const parentRec = depth > 0 ? recs[depth - 1]! : -1;
       if (parentRec >= 0) records[parentRec]!.childElements++;
       let r = -1;
-      if (depth <= recordDepth) {
+      if (depth <= recordDepth && (keep === undefined || keep(name, depth, parentRec >= 0 ? records[parentRec] : undefined))) {
         r = records.length;
         records.push({
           name,

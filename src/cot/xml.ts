@@ -56,9 +56,18 @@ export function parseCotXml(input: string | Buffer, opts?: ParseCotOptions): Cot
   return parseCotXmlString(s);
 }
 
+const DETAIL_CHILDREN_READ = new Set(['contact', '__group', 'track', 'marti']);
+
+/** The records parseCotXml reads: envelope, <point>/<detail>, the detail children it interprets, <marti><dest>. */
+function recordWanted(name: string, depth: number, parent: ElementRecord | undefined): boolean {
+  if (depth <= 1) return true;
+  if (depth === 2) return parent?.name === 'detail' && (DETAIL_CHILDREN_READ.has(name) || name.endsWith('ConfidentialityLabel'));
+  return name === 'dest' && parent?.name === 'marti';
+}
+
 /** Parses an already-decoded, size-checked string (shared with the protobuf decoder). */
 export function parseCotXmlString(s: string): CotEvent {
-  const { records } = scanXml(s, 'document', 3);
+  const { records } = scanXml(s, 'document', 3, recordWanted);
   const root = records[0]!;
   if (root.name !== 'event') throw new KizunaError('COT_INVALID', 'root element is not <event>');
   const attrs = readAttributes(s, root.start);

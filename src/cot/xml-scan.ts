@@ -149,7 +149,7 @@ const SMALL_ATTRIBUTE_COUNT = 8;
  * '>', negated for an empty-element tag ('/>'), to avoid an allocation per element. When `out`
  * is given, raw (undecoded) attribute values are stored in it.
  */
-function scanAttributes(c: Cursor | string, i: number, out?: Map<string, string>): number {
+function scanAttributes(c: Cursor | string, i: number, out?: Map<string, string>, wanted?: (name: string) => boolean): number {
   // A string instead of a cursor: re-reading input scanXml already validated, so the value checks
   // (and their searches for the next '<' and '&', which may lie far beyond this tag) are skipped.
   const validate = typeof c !== 'string';
@@ -196,15 +196,15 @@ function scanAttributes(c: Cursor | string, i: number, out?: Map<string, string>
       if (lt !== -1 && lt < close) fail('COT_PARSE', "'<' in attribute value", lt);
       checkReferences(c, i + 1, close);
     }
-    if (out) out.set(name, s.slice(i + 1, close));
+    if (out && (wanted === undefined || wanted(name))) out.set(name, s.slice(i + 1, close));
     i = close + 1;
   }
 }
 
-/** Raw attributes of the start tag beginning at `start` (input already validated by scanXml). */
-export function readAttributes(s: string, start: number): Map<string, string> {
+/** Raw attributes of the start tag beginning at `start` (input already validated by scanXml); only `wanted` ones if given. */
+export function readAttributes(s: string, start: number, wanted?: (name: string) => boolean): Map<string, string> {
   const out = new Map<string, string>();
-  scanAttributes(s, readName(s, start + 1), out);
+  scanAttributes(s, readName(s, start + 1), out, wanted);
   return out;
 }
 

@@ -56,6 +56,10 @@ export function parseCotXml(input: string | Buffer, opts?: ParseCotOptions): Cot
   return parseCotXmlString(s);
 }
 
+const EVENT_ATTRIBUTES_READ = new Set(['uid', 'type', 'time', 'stale', 'start', 'version', 'how', 'access', 'qos', 'opex', 'caveat', 'releasableTo']);
+/** Envelope attributes parseCotXml reads, and namespace declarations (a label may rely on one of the root's). */
+const eventAttributeWanted = (name: string): boolean => EVENT_ATTRIBUTES_READ.has(name) || name.startsWith('xmlns');
+
 const DETAIL_CHILDREN_READ = new Set(['contact', '__group', 'track', 'marti']);
 
 /** The records parseCotXml reads: envelope, <point>/<detail>, the detail children it interprets, <marti><dest>. */
@@ -70,7 +74,8 @@ export function parseCotXmlString(s: string): CotEvent {
   const { records } = scanXml(s, 'document', 3, recordWanted);
   const root = records[0]!;
   if (root.name !== 'event') throw new KizunaError('COT_INVALID', 'root element is not <event>');
-  const attrs = readAttributes(s, root.start);
+  // Only what is read below: a Map of every root attribute cost a second pass over hostile ones.
+  const attrs = readAttributes(s, root.start, eventAttributeWanted);
   const get = (name: string): string | undefined => {
     const raw = attrs.get(name);
     return raw === undefined ? undefined : decodeAttr(raw);

@@ -14,7 +14,7 @@ const JUSTIFIED = [
   // no DTD processing ever: DOCTYPE/ENTITY are refused before parsing
   /^scanner refuses \(COT_FORBIDDEN_XML: markup declaration\)/,
   // XML 1.0 rules the validator does not enforce
-  /^scanner refuses \(COT_PARSE: (forbidden character|'<' in attribute value|more than one root element|text outside the root element|CDATA outside an element|nesting too deep)\)/,
+  /^scanner refuses \(COT_PARSE: (forbidden character|'<' in attribute value|more than one root element|text outside the root element|CDATA outside an element|nesting too deep|expected '>' in end tag|expected whitespace before attribute)\)/,
   /^scanner refuses \(COT_PARSE: (undefined entity|bad reference|bad character reference|reference to a forbidden character)\)/,
   // names: the scanner takes every non-ASCII character as a name character (all delimiters are ASCII)
   /^scanner accepts, validator refuses \(Invalid(Attr|Tag): (Attribute|Tag) '…' is an invalid name\.\)/,

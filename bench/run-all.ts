@@ -11,6 +11,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const ALL: [name: string, args: string[]][] = [
   ['labels', []],
   ['cot', []],
+  ['parsers', []],
   ['store', []],
   ['audit', []],
   ['api', []],

@@ -93,7 +93,8 @@ const TYPED: readonly TypedSpec[] = [
 const TYPED_BY_ELEMENT = new Map(TYPED.map((t) => [t.element, t]));
 
 const UINT32 = /^(?:0|[1-9]\d{0,9})$/;
-const DOUBLE = /^\s*(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|NaN)\s*$/;
+// No two branches match the same digits (see NUMBER in ./xml.ts: `\d+\.?\d*` backtracks quadratically).
+const DOUBLE = /^\s*(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|NaN)\s*$/;
 
 /** The typed sub-message for one detail child, or undefined when it does not map exactly. */
 function toTyped(spec: TypedSpec, xml: string, rec: ElementRecord): Record<string, string | number> | undefined {

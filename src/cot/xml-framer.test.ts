@@ -209,3 +209,26 @@ describe('XmlEventFramer', () => {
     );
   });
 });
+
+describe('XML framer size limit with a broken event (found by fuzzing)', () => {
+  const frames = (max: number, pieces: Buffer[]): string[] => {
+    const f = new XmlEventFramer({ maxEventBytes: max });
+    const out: string[] = [];
+    try {
+      for (const p of pieces) for (const fr of f.push(p)) out.push(fr.toString('utf8'));
+    } catch (e) {
+      if (!isKizunaError(e)) throw e;
+      out.push(`error ${e.code}`);
+    }
+    return out;
+  };
+  it('cuts a broken event before a new <event the same way whether the stream comes whole or byte by byte', () => {
+    const broken = '<event version="2.0" uid="x" ' + 'a'.repeat(260);
+    const next = '\n<event version="2.0" uid="y" type="t-x-c-t" time="t" start="t" stale="t"><point lat="0" lon="0"/></event>';
+    const limit = broken.length + 2; // the broken event fits; it plus the start of the next does not
+    const bytes = Buffer.from(broken + next);
+    const whole = frames(limit, [bytes]);
+    expect(whole[0]).toBe(broken + '\n');
+    expect(frames(limit, Array.from({ length: bytes.length }, (_, i) => bytes.subarray(i, i + 1)))).toEqual(whole);
+  });
+});

@@ -191,7 +191,10 @@ export class XmlEventFramer {
       nest = region.indexOf(EVENT_OPEN, nest + 1);
     }
     if (end === -1) {
-      this.checkPendingSize(v.length);
+      // Only this event's bytes count, decided the same however the stream was split: an undecided
+      // `<event` at the end may start the next event, and one may still begin in the last few bytes.
+      if (nest !== -1) this.checkPendingSize(nest);
+      else if (v.length > this.max + EVENT_OPEN.length) this.checkPendingSize(v.length);
       this.scanFrom = Math.max(this.scanFrom, v.length - EVENT_END.length + 1);
       this.nestFrom = nest !== -1 ? nest : Math.max(this.nestFrom, v.length - EVENT_OPEN.length + 1);
       return undefined;

@@ -4,7 +4,9 @@ import { KizunaError } from '../util/errors.js';
  * A single-pass, allocation-light XML well-formedness scanner for CoT. It checks the whole input
  * (tags nest, attributes are quoted and unique, references are the five predefined entities or
  * valid character references, no DOCTYPE/ENTITY) but builds records only for the shallow
- * elements CoT routing needs (depth ≤ `recordDepth`); everything deeper is validated and skipped.
+ * elements CoT routing needs (depth ≤ `recordDepth`, and only those `keep` accepts: a record is an
+ * object, so thousands of uninteresting siblings must not cost one each); everything else is
+ * validated and skipped.
  * Offsets index the input string, so callers cut verbatim substrings (detail stays byte-exact).
  */
 
@@ -93,8 +95,8 @@ interface Cursor {
   lt: number;
 }
 
-function newCursor(s: string, from = 0): Cursor {
-  return { s, amp: s.indexOf('&', from), lt: s.indexOf('<', from) };
+function newCursor(s: string): Cursor {
+  return { s, amp: s.indexOf('&'), lt: s.indexOf('<') };
 }
 
 function nextAmp(c: Cursor, from: number): number {
@@ -139,14 +141,23 @@ function readName(s: string, i: number): number {
   }
 }
 
+/** Up to this many attributes the duplicate check scans an array (cheaper than a Set for CoT's few). */
+const SMALL_ATTRIBUTE_COUNT = 8;
+
 /**
  * Parses the attributes of a start tag from `i` (just after the name). Returns the index after
  * '>', negated for an empty-element tag ('/>'), to avoid an allocation per element. When `out`
  * is given, raw (undecoded) attribute values are stored in it.
  */
-function scanAttributes(c: Cursor, i: number, out?: Map<string, string>): number {
-  const s = c.s;
-  let seen: string[] | undefined;
+function scanAttributes(c: Cursor | string, i: number, out?: Map<string, string>, wanted?: (name: string) => boolean): number {
+  // A string instead of a cursor: re-reading input scanXml already validated, so the value checks
+  // (and their searches for the next '<' and '&', which may lie far beyond this tag) are skipped.
+  const validate = typeof c !== 'string';
+  const s = validate ? c.s : c;
+  // Duplicate check in O(1) per attribute: a short array for the usual handful, a Set beyond that
+  // (an array alone made 60,000 attributes on one element cost 1.8e9 comparisons).
+  let few: string[] | undefined;
+  let many: Set<string> | undefined;
   for (;;) {
     const wsStart = i;
     while (isWs(s.charCodeAt(i))) i++;
@@ -159,9 +170,18 @@ function scanAttributes(c: Cursor, i: number, out?: Map<string, string>): number
     if (i === wsStart) fail('COT_PARSE', 'expected whitespace before attribute', i);
     const nameEnd = readName(s, i);
     const name = s.slice(i, nameEnd);
-    if (seen === undefined) seen = [name];
-    else if (seen.includes(name)) fail('COT_PARSE', 'duplicate attribute', i);
-    else seen.push(name);
+    if (!validate) {
+      // duplicates were refused when the input was scanned
+    } else if (many !== undefined) {
+      if (many.has(name)) fail('COT_PARSE', 'duplicate attribute', i);
+      many.add(name);
+    } else if (few === undefined) {
+      few = [name];
+    } else {
+      if (few.includes(name)) fail('COT_PARSE', 'duplicate attribute', i);
+      few.push(name);
+      if (few.length > SMALL_ATTRIBUTE_COUNT) many = new Set(few);
+    }
     i = nameEnd;
     while (isWs(s.charCodeAt(i))) i++;
     if (s.charCodeAt(i) !== 61 /* = */) fail('COT_PARSE', "expected '='", i);
@@ -171,18 +191,20 @@ function scanAttributes(c: Cursor, i: number, out?: Map<string, string>): number
     if (q !== 34 && q !== 39) fail('COT_PARSE', 'expected a quoted value', i);
     const close = s.indexOf(q === 34 ? '"' : "'", i + 1);
     if (close === -1) fail('COT_PARSE', 'unterminated attribute value', i);
-    const lt = nextLt(c, i + 1);
-    if (lt !== -1 && lt < close) fail('COT_PARSE', "'<' in attribute value", lt);
-    checkReferences(c, i + 1, close);
-    if (out) out.set(name, s.slice(i + 1, close));
+    if (validate) {
+      const lt = nextLt(c, i + 1);
+      if (lt !== -1 && lt < close) fail('COT_PARSE', "'<' in attribute value", lt);
+      checkReferences(c, i + 1, close);
+    }
+    if (out && (wanted === undefined || wanted(name))) out.set(name, s.slice(i + 1, close));
     i = close + 1;
   }
 }
 
-/** Raw attributes of the start tag beginning at `start` (input already validated by scanXml). */
-export function readAttributes(s: string, start: number): Map<string, string> {
+/** Raw attributes of the start tag beginning at `start` (input already validated by scanXml); only `wanted` ones if given. */
+export function readAttributes(s: string, start: number, wanted?: (name: string) => boolean): Map<string, string> {
   const out = new Map<string, string>();
-  scanAttributes(newCursor(s, start + 1), readName(s, start + 1), out);
+  scanAttributes(s, readName(s, start + 1), out, wanted);
   return out;
 }
 
@@ -196,7 +218,13 @@ function skipTo(s: string, i: number, terminator: string, what: string): number 
  * Scans `s` as a whole document (prolog, exactly one root, trailing misc) or as a content
  * fragment (what sits inside <detail>). Records elements up to `recordDepth`.
  */
-export function scanXml(s: string, mode: 'document' | 'fragment', recordDepth: number): ScanResult {
+export function scanXml(
+  s: string,
+  mode: 'document' | 'fragment',
+  recordDepth: number,
+  /** Optional filter: only elements it accepts (and whose parent is recorded, below depth 0) get a record. */
+  keep?: (name: string, depth: number, parent: ElementRecord | undefined) => boolean,
+): ScanResult {
   if (FORBIDDEN_CHARS.test(s)) fail('COT_PARSE', 'forbidden character', s.search(FORBIDDEN_CHARS));
   assertNoMarkupDeclarations(s);
   const records: ElementRecord[] = [];
@@ -273,7 +301,7 @@ export function scanXml(s: string, mode: 'document' | 'fragment', recordDepth: n
       const parentRec = depth > 0 ? recs[depth - 1]! : -1;
       if (parentRec >= 0) records[parentRec]!.childElements++;
       let r = -1;
-      if (depth <= recordDepth) {
+      if (depth <= recordDepth && (keep === undefined || keep(name, depth, parentRec >= 0 ? records[parentRec] : undefined))) {
         r = records.length;
         records.push({
           name,

@@ -56,12 +56,26 @@ export function parseCotXml(input: string | Buffer, opts?: ParseCotOptions): Cot
   return parseCotXmlString(s);
 }
 
+const EVENT_ATTRIBUTES_READ = new Set(['uid', 'type', 'time', 'stale', 'start', 'version', 'how', 'access', 'qos', 'opex', 'caveat', 'releasableTo']);
+/** Envelope attributes parseCotXml reads, and namespace declarations (a label may rely on one of the root's). */
+const eventAttributeWanted = (name: string): boolean => EVENT_ATTRIBUTES_READ.has(name) || name.startsWith('xmlns');
+
+const DETAIL_CHILDREN_READ = new Set(['contact', '__group', 'track', 'marti']);
+
+/** The records parseCotXml reads: envelope, <point>/<detail>, the detail children it interprets, <marti><dest>. */
+function recordWanted(name: string, depth: number, parent: ElementRecord | undefined): boolean {
+  if (depth <= 1) return true;
+  if (depth === 2) return parent?.name === 'detail' && (DETAIL_CHILDREN_READ.has(name) || name.endsWith('ConfidentialityLabel'));
+  return name === 'dest' && parent?.name === 'marti';
+}
+
 /** Parses an already-decoded, size-checked string (shared with the protobuf decoder). */
 export function parseCotXmlString(s: string): CotEvent {
-  const { records } = scanXml(s, 'document', 3);
+  const { records } = scanXml(s, 'document', 3, recordWanted);
   const root = records[0]!;
   if (root.name !== 'event') throw new KizunaError('COT_INVALID', 'root element is not <event>');
-  const attrs = readAttributes(s, root.start);
+  // Only what is read below: a Map of every root attribute cost a second pass over hostile ones.
+  const attrs = readAttributes(s, root.start, eventAttributeWanted);
   const get = (name: string): string | undefined => {
     const raw = attrs.get(name);
     return raw === undefined ? undefined : decodeAttr(raw);
@@ -107,8 +121,12 @@ export function parseCotXmlString(s: string): CotEvent {
   return ev;
 }
 
-/** A decimal xs:double literal, surrounding whitespace allowed (Number() ignores it too). */
-const NUMBER = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+/**
+ * A decimal xs:double literal, surrounding whitespace allowed (Number() ignores it too). Written so
+ * that no two branches can match the same digits: `\d+\.?\d*` backtracked quadratically on a long
+ * digit run followed by a non-digit (80,000 digits took 14 s).
+ */
+const NUMBER = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
 /** xs:double incl. NaN/INF/-INF; undefined when not a number at all. */
 function parseXmlDouble(raw: string): number | undefined {
@@ -152,7 +170,7 @@ function readDetail(
   let labelRec: ElementRecord | undefined;
   let labelDecl: string | undefined;
   let detailAttrs: Map<string, string> | undefined;
-  const martiIdx: number[] = [];
+  const martiIdx = new Set<number>();
 
   for (let k = detailIdx + 1; k < records.length; k++) {
     const r = records[k]!;
@@ -177,7 +195,7 @@ function readDetail(
         if (speed !== undefined) ev.speed = speed;
       }
     } else if (name === 'marti') {
-      martiIdx.push(k);
+      martiIdx.add(k);
     } else {
       const { prefix, local } = splitQName(name);
       if (!LABEL_LOCAL_NAMES.has(local)) continue;
@@ -197,12 +215,12 @@ function readDetail(
     }
   }
 
-  if (martiIdx.length > 0) {
+  if (martiIdx.size > 0) {
     const callsigns: string[] = [];
     const uids: string[] = [];
-    for (let k = martiIdx[0]! + 1; k < records.length; k++) {
+    for (let k = martiIdx.values().next().value! + 1; k < records.length; k++) {
       const r = records[k]!;
-      if (r.name !== 'dest' || !martiIdx.includes(r.parent)) continue;
+      if (r.name !== 'dest' || !martiIdx.has(r.parent)) continue;
       const a = readAttributes(s, r.start);
       const cs = a.get('callsign');
       const uid = a.get('uid');

@@ -46,24 +46,40 @@ interface El {
   text: string;
 }
 
-function toElement(node: XNode, scope: Map<string, string>): El {
+/**
+ * In-scope namespace bindings: prefix → stack of URIs, the innermost last. An element pushes its own
+ * declarations and pops them when done, so lookups are O(1) and nothing is copied per element
+ * (copying the whole scope into every element was quadratic: many declarations × many elements).
+ */
+type Scope = Map<string, string[]>;
+
+function toElement(node: XNode, scope: Scope): El {
   const name = Object.keys(node).find((k) => k !== ':@');
   if (name === undefined || name === '#text') fail('unexpected text');
   const rawAttrs = (node[':@'] ?? {}) as Record<string, string>;
-  const local = new Map(scope);
+  const declared: string[] = [];
   const attrs: Record<string, string> = {};
   for (const [k, v] of Object.entries(rawAttrs)) {
-    if (k === 'xmlns') local.set('', String(v));
-    else if (k.startsWith('xmlns:')) local.set(k.slice(6), String(v));
-    else attrs[k] = String(v);
+    const prefix = k === 'xmlns' ? '' : k.startsWith('xmlns:') ? k.slice(6) : undefined;
+    if (prefix === undefined) {
+      attrs[k] = String(v);
+      continue;
+    }
+    let stack = scope.get(prefix);
+    if (!stack) scope.set(prefix, (stack = []));
+    stack.push(String(v));
+    declared.push(prefix);
   }
   const colon = name!.indexOf(':');
   const prefix = colon < 0 ? '' : name!.slice(0, colon);
-  const el: El = { ns: local.get(prefix), local: colon < 0 ? name! : name!.slice(colon + 1), attrs, children: [], text: '' };
+  const bound = scope.get(prefix);
+  const ns = bound && bound.length > 0 ? bound[bound.length - 1] : undefined;
+  const el: El = { ns, local: colon < 0 ? name! : name!.slice(colon + 1), attrs, children: [], text: '' };
   for (const child of (node[name!] as XNode[]) ?? []) {
     if ('#text' in child) el.text += String(child['#text']);
-    else el.children.push(toElement(child, local));
+    else el.children.push(toElement(child, scope));
   }
+  for (const p of declared) scope.get(p)!.pop();
   return el;
 }
 
@@ -131,7 +147,8 @@ export function parseLabelXml(xml: string, opts: ParseLabelOptions = {}): Securi
       if (values.length !== 1 || owner !== undefined) fail('owner must be one value');
       owner = values[0]!.toUpperCase();
     } else if (type === 'informative' && tagSet === CONTRIBUTORS_TAG) {
-      contributors = [...(contributors ?? []), ...values.map((v) => v.toUpperCase())];
+      contributors ??= [];
+      for (const v of values) contributors.push(v.toUpperCase());
     } else {
       categories.push({ tagSet: tagSet!, type: type as CategoryType, values });
     }

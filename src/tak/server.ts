@@ -9,6 +9,7 @@ import type { Logger } from '../util/log.js';
 import { TakConnection, type ClientIdentity, type ConnectionLimits } from './connection.js';
 import { isAddressedTo, type RouteInfo } from './routing.js';
 import { EncodedEvent } from './encoded-event.js';
+import { ReplayCache } from './replay-cache.js';
 import { DELETE, deleteTarget, isControlType, isOwnSa, isSituationalAwareness } from './control.js';
 import { ConnectionBudget, type ConnectionBudgetOptions, type ConnectionBudgetStats } from './budget.js';
 
@@ -142,6 +143,9 @@ export class TakServer {
     void this.replay(conn).then(() => conn.offerProtocol());
   }
 
+  /** Stored events parsed and encoded once for every replay (never a per-connection re-parse). */
+  private readonly replayCache = new ReplayCache((e) => this.deps.parseStored(e));
+
   /** On connect: the current, non-stale, releasable picture (docs/tak-protocol.md §2.4). */
   private async replay(conn: TakConnection): Promise<void> {
     try {
@@ -153,7 +157,7 @@ export class TakServer {
       );
       for (const r of released) {
         if (conn.isClosed) return;
-        const enc = new EncodedEvent(this.deps.parseStored(r.value));
+        const enc = this.replayCache.encoded(r.value);
         const out = this.deps.guard.release({ label: r.value.label, value: enc }, conn.identity.audience, 'history');
         if (out) conn.send(out);
       }

@@ -43,6 +43,10 @@ function parseHeaders(block: string): PartHeaders {
 export class MultipartFileExtractor extends Transform {
   private readonly delim: Buffer;
   private buf: Buffer = CRLF; // lets the first boundary (at offset 0) match "\r\n--boundary"
+  /** Growable backing for a header block that arrives in pieces (doubling: linear copying). */
+  private store: Buffer | undefined;
+  /** Where the search for the end of the header block resumes (earlier bytes were searched). */
+  private headerFrom = 0;
   private state: 'preamble' | 'afterDelim' | 'headers' | 'body' | 'done' = 'preamble';
   private selected = false;
   private found = false;
@@ -59,7 +63,7 @@ export class MultipartFileExtractor extends Transform {
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     try {
-      this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+      this.buf = this.buf.length === 0 ? chunk : this.join(this.buf, chunk);
       this.run();
       cb();
     } catch (e) {
@@ -71,6 +75,26 @@ export class MultipartFileExtractor extends Transform {
     if (this.state !== 'done') return cb(new KizunaError('UPLOAD_INCOMPLETE', 'multipart body ended early'));
     if (!this.found) return cb(new KizunaError('UPLOAD_INCOMPLETE', 'no file part'));
     cb();
+  }
+
+  /**
+   * `pending` + `chunk`. Outside a header block `pending` is shorter than the delimiter; a header
+   * block (up to MAX_HEADER_BYTES) may trickle in byte by byte, so it is appended in place to a
+   * doubling store instead of being copied whole for every chunk. The store is only written past
+   * `pending`, and only while `pending` still starts at the store's start (nothing was pushed from it).
+   */
+  private join(pending: Buffer, chunk: Buffer): Buffer {
+    const need = pending.length + chunk.length;
+    const s = this.store;
+    if (s && pending.buffer === s.buffer && pending.byteOffset === s.byteOffset && s.length >= need) {
+      chunk.copy(s, pending.length);
+      return s.subarray(0, need);
+    }
+    const next = Buffer.allocUnsafe(Math.max(need, 2 * pending.length, 256));
+    pending.copy(next);
+    chunk.copy(next, pending.length);
+    this.store = next;
+    return next.subarray(0, need);
   }
 
   private run(): void {
@@ -105,16 +129,18 @@ export class MultipartFileExtractor extends Transform {
           } else if (this.buf[0] === 0x0d && this.buf[1] === 0x0a) {
             this.buf = this.buf.subarray(2);
             this.state = 'headers';
+            this.headerFrom = 0;
           } else {
             throw new KizunaError('UPLOAD_INCOMPLETE', 'malformed multipart boundary');
           }
           break;
         case 'headers': {
-          const end = this.buf.indexOf(HEADER_END);
+          const end = this.buf.indexOf(HEADER_END, this.headerFrom);
           // a part with no headers at all starts directly with CRLF
           const empty = this.buf.length >= 2 && this.buf[0] === 0x0d && this.buf[1] === 0x0a;
           if (end < 0 && !empty) {
             if (this.buf.length > MAX_HEADER_BYTES) throw new KizunaError('UPLOAD_INCOMPLETE', 'part headers too large');
+            this.headerFrom = Math.max(0, this.buf.length - (HEADER_END.length - 1));
             return;
           }
           const h = empty ? {} : parseHeaders(this.buf.subarray(0, end).toString('utf8'));

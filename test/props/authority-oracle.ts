@@ -46,6 +46,8 @@ export class AuthorityOracle {
 
   /** Some audience of the node's policy may read `next` but not `prev` (classification, caveats, REL TO). */
   widens(node: RefNode, next: SecurityLabel, prev: SecurityLabel): boolean {
+    // the documented rule compares within one policy: a change of policy is an explicit re-label
+    if (next.policy !== prev.policy) return true;
     const rel = (l: SecurityLabel) => l.categories.find((c) => c.tagSet === 'Releasable To')?.values ?? [l.owner];
     const cav = (l: SecurityLabel) => l.categories.find((c) => c.tagSet === 'Caveat')?.values ?? [];
     const nations = [...new Set([...rel(next), ...rel(prev), next.owner, prev.owner, 'KOR', 'GBR', 'AUS', 'CAN', 'PHL', 'USA', 'JPN'])].filter((n) => /^[A-Z]{3}$/.test(n));

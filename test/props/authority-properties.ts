@@ -77,6 +77,15 @@ function tweakLabel(l: SecurityLabel, k: number): SecurityLabel {
 
 const arb = nodeArb.chain((node) => caseArb(node).map((c) => ({ node, ...c })));
 
+/** What every case needs besides its draw: the node's authority context, its default label, the actor as admit sees it. */
+function setup(node: RefNode, actor: { kind: WriteActor['kind']; identity: string; nation: string; audience: WriteActor['audience']; moderator: boolean }) {
+  return {
+    ctx: authorityContext(registry, node.nation, guard),
+    defaultLabel: makeLabel(registry, { policy: node.policy, classification: node.levels[0]!, relTo: [node.nation], owner: node.nation }),
+    a: { kind: actor.kind, identity: actor.identity, nation: actor.nation, audience: actor.audience, moderator: actor.moderator } as WriteActor,
+  };
+}
+
 export function authorityProperties(): PropertyCase[] {
   const agree: PropertyCase = {
     name: 'write authority agrees with the reference (0 unauthorized writes, 0 refused legitimate writes)',
@@ -85,12 +94,10 @@ export function authorityProperties(): PropertyCase[] {
       const s = this.stats;
       fc.assert(
         fc.property(arb, ({ node, actor, existing, incoming }) => {
-          const defaultLabel = makeLabel(registry, { policy: node.policy, classification: node.levels[0]!, relTo: [node.nation], owner: node.nation });
+          const { ctx, defaultLabel, a } = setup(node, actor);
           // an unchanged label is the same object, as the pipeline's interner hands it out
           const label = incoming.sameAsExisting && existing && incoming.label ? existing.label : incoming.label;
           const inc = { op: incoming.op, label, defaultLabel, origin: incoming.origin, relayed: incoming.relayed };
-          const ctx = authorityContext(registry, node.nation, guard);
-          const a: WriteActor = { kind: actor.kind, identity: actor.identity, nation: actor.nation, audience: actor.audience, moderator: actor.moderator };
           const ex: ExistingObject | undefined = existing && { label: existing.label, originator: existing.originator, origin: existing.origin, ...(existing.tombstone ? { tombstone: true } : {}) };
           const got = admit(ctx, a, ex, { ...inc, ...(inc.label ? {} : { label: undefined }) }, (l: SecurityLabel) => l);
           const want = reference.decide(node, actor, existing, inc);
@@ -111,9 +118,7 @@ export function authorityProperties(): PropertyCase[] {
       fc.assert(
         fc.property(arb, ({ node, actor, existing, incoming }) => {
           if (!existing || existing.tombstone || guard.decide(existing.label, actor.audience).allow) return;
-          const defaultLabel = makeLabel(registry, { policy: node.policy, classification: node.levels[0]!, relTo: [node.nation], owner: node.nation });
-          const ctx = authorityContext(registry, node.nation, guard);
-          const a: WriteActor = { kind: actor.kind, identity: actor.identity, nation: actor.nation, audience: actor.audience, moderator: actor.moderator };
+          const { ctx, defaultLabel, a } = setup(node, actor);
           const inc = { op: incoming.op, label: incoming.label, defaultLabel, origin: incoming.origin, relayed: incoming.relayed };
           const ex = { label: existing.label, originator: existing.originator, origin: existing.origin };
           const onHidden = admit(ctx, a, ex, inc, (l) => l);

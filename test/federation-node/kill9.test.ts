@@ -80,7 +80,9 @@ describe('kill -9 of federated node processes', () => {
     let sent = 0;
     const send = async (n: number) => {
       for (let i = 0; i < n; i++, sent++) {
-        tak.send(sa(`K9-${sent}`, `unit-${sent}`, { stale: new Date(Date.now() + 600_000).toISOString() }));
+        // tracks relayed by a gateway (no contact endpoint): none is the client's own SA, so none is removed
+        // when the client disconnects (docs/write-authority.md rule 9)
+        tak.send(sa(`K9-${sent}`, `unit-${sent}`, { stale: new Date(Date.now() + 600_000).toISOString(), detailXml: `<contact callsign="unit-${sent}"/>` }));
         if (i % 10 === 9) await sleep(5);
       }
     };

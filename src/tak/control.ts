@@ -43,9 +43,29 @@ export function isOwnSa(ev: { type: string; uid: string; detailXml: string }): b
   }
 }
 
-const LINK_UID = /<link\b[^>]*\buid\s*=\s*["']([^"']+)["']/;
+const UID_ATTR = /\buid\s*=\s*["']([^"']+)["']/;
 
-/** The uid a t-x-d-d removes (its `<link uid>`), or undefined when it names none (e.g. PyTAK's hello). */
+/**
+ * The uid a t-x-d-d removes (its first `<link uid>`), or undefined when it names none (e.g. PyTAK's hello).
+ * Each `<link` tag is searched on its own, so the work stays linear in the detail whatever it holds (one regex
+ * over the whole detail backtracked across every `<link` without a `>`).
+ */
 export function deleteTarget(detailXml: string): string | undefined {
-  return LINK_UID.exec(detailXml)?.[1];
+  const d = detailXml;
+  let gt = -2; // -2: not looked for yet; the next '>' at or after the current tag, -1 once none is left: each is searched for once
+  for (let pos = 0; ; ) {
+    const at = d.indexOf('<link', pos);
+    if (at === -1) return undefined;
+    if (gt !== -1 && gt < at) gt = d.indexOf('>', at);
+    const next = gt === -1 ? d.indexOf('<link', at + 5) : -1;
+    const stop = gt !== -1 ? gt : next !== -1 ? next : d.length;
+    const tag = d.slice(at + 5, stop);
+    // `<link` itself, not `<link_attr` (a route's)
+    if (tag === '' || /^[\s/]/.test(tag)) {
+      const uid = UID_ATTR.exec(tag)?.[1];
+      if (uid !== undefined) return uid;
+    }
+    if (stop === d.length) return undefined;
+    pos = stop;
+  }
 }

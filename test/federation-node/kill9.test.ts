@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { StoredEvent } from '../../src/store/types.js';
-import { spawnNode, type ChildNode } from '../support/child-node.js';
+import { childApi, spawnNode, type ChildNode } from '../support/child-node.js';
 import { sleep, waitFor } from '../support/node-harness.js';
 import { sa, TestTakClient } from '../support/tak-client.js';
 import { planCluster, writeConfigFile } from './cluster.js';
@@ -43,27 +43,11 @@ async function originEvents(dir: string, origin: string): Promise<{ latest: Stor
 
 /** Events K9-* the node currently holds (REST /api/tracks as its coordinator). */
 async function storedOn(c: ChildNode): Promise<number> {
-  const base = `http://127.0.0.1:${c.ready.http}`;
-  const login = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: `${c.ready.nation.toLowerCase()}-coord`, password: 'kizuna-demo' }),
-  });
-  const { token } = (await login.json()) as { token: string };
-  const res = await fetch(`${base}/api/tracks`, { headers: { authorization: `Bearer ${token}` } });
-  return ((await res.json()) as { items: { uid: string }[] }).items.filter((t) => t.uid.startsWith('K9-')).length;
+  return (await childApi<{ items: { uid: string }[] }>(c, 'coord', '/api/tracks')).items.filter((t) => t.uid.startsWith('K9-')).length;
 }
 
 async function status(c: ChildNode): Promise<{ peer: string; state: string; outboxDepth: number }[]> {
-  const base = `http://127.0.0.1:${c.ready.http}`;
-  const login = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: `${c.ready.nation.toLowerCase()}-operator`, password: 'kizuna-demo' }),
-  });
-  const { token } = (await login.json()) as { token: string };
-  const res = await fetch(`${base}/api/federation/status`, { headers: { authorization: `Bearer ${token}` } });
-  return ((await res.json()) as { peers: { peer: string; state: string; outboxDepth: number }[] }).peers;
+  return (await childApi<{ peers: { peer: string; state: string; outboxDepth: number }[] }>(c, 'operator', '/api/federation/status')).peers;
 }
 
 describe('kill -9 of federated node processes', () => {

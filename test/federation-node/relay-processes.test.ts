@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadPolicies, serializeLabelXml } from '../../src/labels/index.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { StoredEvent } from '../../src/store/types.js';
-import { spawnNode, type ChildNode } from '../support/child-node.js';
+import { childApi, spawnNode, type ChildNode } from '../support/child-node.js';
 import { sa, TestTakClient } from '../support/tak-client.js';
 import { waitFor } from '../support/node-harness.js';
 import { jpnLabel, planCluster, writeConfigFile } from './cluster.js';
@@ -21,15 +21,7 @@ afterAll(async () => {
 });
 
 async function tracksOn(c: ChildNode): Promise<{ uid: string }[]> {
-  const base = `http://127.0.0.1:${c.ready.http}`;
-  const login = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: `${c.ready.nation.toLowerCase()}-coord`, password: 'kizuna-demo' }),
-  });
-  const { token } = (await login.json()) as { token: string };
-  const res = await fetch(`${base}/api/tracks?limit=500`, { headers: { authorization: `Bearer ${token}` } });
-  return ((await res.json()) as { items: { uid: string }[] }).items;
+  return (await childApi<{ items: { uid: string }[] }>(c, 'coord', '/api/tracks?limit=500')).items;
 }
 
 async function stored(dir: string, prefix: string): Promise<StoredEvent[]> {

@@ -53,3 +53,15 @@ export async function spawnNode(args: string[], env: NodeJS.ProcessEnv = {}): Pr
     },
   };
 }
+
+/** GET `path` on a child node's REST API as its demo user `<nation>-<role>` (password kizuna-demo). */
+export async function childApi<T>(c: ChildNode, role: 'coord' | 'operator', path: string): Promise<T> {
+  const base = `http://127.0.0.1:${c.ready.http}`;
+  const login = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: `${c.ready.nation.toLowerCase()}-${role}`, password: 'kizuna-demo' }),
+  });
+  const { token } = (await login.json()) as { token: string };
+  return (await (await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } })).json()) as T;
+}

@@ -1,6 +1,7 @@
 import { parseConfig, loadConfigFile, envConfig, type NodeConfig } from '../node/config.js';
 import { startNode } from '../node/node.js';
 import { ensureDataDir } from '../util/data-dir.js';
+import { untilStopSignal } from '../util/stop-signal.js';
 import { KizunaError } from '../util/errors.js';
 import { defaultDataDir } from './data-dir.js';
 import { explainStartFailure } from './startup-errors.js';
@@ -64,15 +65,14 @@ export function configFromFlags(flags: ServeFlags, env: NodeJS.ProcessEnv = proc
 /** `kizuna serve`: one node; prints one JSON ready line on stdout; exits cleanly on SIGTERM/SIGINT. */
 export async function runServe(flags: ServeFlags): Promise<void> {
   const config = configFromFlags(flags);
+  // listening before the data directory exists and long before the ready line: a supervisor may signal as
+  // soon as it sees either, and a signal with no listener kills the process uncleanly
+  const stopped = untilStopSignal();
   ensureDataDir(config.dataDir); // before anything opens a file in it: names the problem instead of a stack trace or a hang
   const node = await startNode(config).catch((err: unknown) => {
     throw explainStartFailure(err, config);
   });
   process.stdout.write(JSON.stringify(node.ready) + '\n');
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
+  await stopped;
   await node.close();
 }

@@ -9,6 +9,7 @@ import { BINDING_PUBLIC_FILE, loadBindingKeys } from '../node/binding-keys.js';
 import { KizunaError } from '../util/errors.js';
 import { SCENARIO, unitEvent } from './scenario.js';
 import { ensureDataDir } from '../util/data-dir.js';
+import { untilStopSignal } from '../util/stop-signal.js';
 import { raiseTrilateralRequest } from './trilateral.js';
 
 export interface DemoOptions {
@@ -155,11 +156,9 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
 
 /** `kizuna demo`: runs until Ctrl-C / SIGTERM. */
 export async function runDemo(opts: DemoOptions): Promise<void> {
+  const stopped = untilStopSignal(); // before the ready lines (printed while the nodes start)
   const demo = await startDemo(opts);
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
-  });
+  await stopped;
   await demo.stop();
 }
 

@@ -3,26 +3,17 @@ import tls from 'node:tls';
 import type { JWK } from 'jose';
 import type { Logger } from '../util/log.js';
 import { KizunaError } from '../util/errors.js';
-import { certIdentity, issuedBy } from './peer-cert.js';
-import { labelFromJson, signBatchBinding, signBinding } from '../labels/index.js';
-import { InboundChecker, rejectsPermanently, type BatchRef } from './receive.js';
-import { LinkWatchdog, type WatchedConn } from './link-watchdog.js';
+import { peerCertRefusal } from './peer-cert.js';
+import type { InboundChecker } from './receive.js';
+import { LinkWatchdog } from './link-watchdog.js';
 import type { FedDeps, FedPeer, LinkState, PeerStatus } from './types.js';
-import {
-  FrameReader,
-  SUPPORTED_VERSIONS,
-  chooseVersion,
-  decodeFrame,
-  encodeFrame,
-  decodeStoredEnvelope,
-  envelopeBodyParts,
-  envelopeFrame,
-  lengthPrefixed,
-  withBindingJws,
-  type AuditHead,
-  type Envelope,
-  type Frame,
-} from './wire.js';
+import type { Conn, LinkOptions } from './link-conn.js';
+import { LinkReceiver } from './link-receiver.js';
+import { PeerAuditHeads } from './link-audit-head.js';
+import { LinkSender } from './link-sender.js';
+import { FrameReader, SUPPORTED_VERSIONS, chooseVersion, decodeFrame, encodeFrame, lengthPrefixed, type AuditHead, type Frame } from './wire.js';
+
+export type { LinkOptions } from './link-conn.js';
 
 /**
  * One federation link to one peer, over ONE mutually authenticated TLS connection that carries both
@@ -30,36 +21,6 @@ import {
  * from max(our durable ack, the peer's resume_after_seq) after every (re)connect. Receiver: checks,
  * dedupe (markSeen), accept, and only then Ack — nothing acknowledged can be lost.
  */
-export interface LinkOptions {
-  batch: number;
-  window: number;
-  maxOutbox: number;
-  backoffMin: number;
-  backoffMax: number;
-  /** see FedDeps.stallMs */
-  stallMs: number;
-  /** this side dials the peer (the other waits for our connection) */
-  dialer: boolean;
-}
-
-interface Conn extends WatchedConn {
-  sock: tls.TLSSocket;
-  helloFromPeer: boolean;
-  helloAcked: boolean;
-  peerKey?: JWK;
-  /** protocol version chosen for this connection (highest common), set on the peer's Hello */
-  version: number;
-  /** version the peer chose in its HelloAck (what it will accept from us) */
-  ackVersion: number;
-  /** inbound envelopes waiting for the receive loop, with the batch binding in force when they arrived */
-  inbox: { env: Envelope; batch: BatchRef | undefined }[];
-  /** the last BatchBinding received (v3) */
-  batch: BatchRef | undefined;
-  receiving: Promise<void> | undefined;
-}
-
-const RESUME_LOW_WATER = 0.8;
-
 export class PeerLink {
   state: LinkState = 'down';
   private conn: Conn | undefined;
@@ -70,43 +31,33 @@ export class PeerLink {
   private backoff: number;
   private untrustedReported = false;
 
-  // sender
-  private lastSent = 0;
-  private lastAck = 0;
-  private lastAckAt: number | undefined;
-  private ackWrite: Promise<void> = Promise.resolve();
-  private pumping = false;
-  private pumpAgain = false;
-  depth = 0;
-  /** highest outbox seq known assigned (lower bound when other processes enqueue too) */
-  private lastAssigned = 0;
-  outboxFull = false;
-  droppedWhileFull = 0;
-
-  // receiver: highest seq from this peer accepted and acked (memory; markSeen makes replays harmless)
-  private inboundAcked = 0;
-  /** the peer's last audit head handed to onPeerAuditHead (memory: a restart countersigns once more) */
-  private peerAuditHead: AuditHead | undefined;
-
-  private sent = 0;
-  private received = 0;
-  private rejected = 0;
+  private readonly sender: LinkSender;
+  private readonly receiver: LinkReceiver;
+  private readonly auditHeads: PeerAuditHeads;
   leaseHeld: boolean;
 
   constructor(
     readonly peer: FedPeer,
     private readonly d: FedDeps,
-    private readonly checker: InboundChecker,
+    checker: InboundChecker,
     private readonly o: LinkOptions,
     private readonly log: Logger,
   ) {
     this.backoff = o.backoffMin;
+    this.receiver = new LinkReceiver(
+      { peer, isCurrent: (conn) => this.conn === conn, write: (conn, frame) => this.write(conn, frame), drop: (why) => this.drop(why) },
+      d,
+      checker,
+      log,
+    );
+    this.auditHeads = new PeerAuditHeads(peer, d, log);
+    this.sender = new LinkSender({ peer, current: () => this.conn, leaseHeld: () => this.leaseHeld }, d, o, log);
     this.leaseHeld = !d.bus;
     this.watchdog = new LinkWatchdog(
       o.stallMs,
       () => {
         const c = this.conn;
-        return c && { conn: c, owed: !c.helloAcked || !c.helloFromPeer || this.lastSent > this.lastAck };
+        return c && { conn: c, owed: !c.helloAcked || !c.helloFromPeer || this.sender.owesAcks };
       },
       (why) => {
         this.log.warn({ peer: this.peer.name, why }, 'federation link stalled; redialling');
@@ -117,29 +68,21 @@ export class PeerLink {
 
   private readonly watchdog: LinkWatchdog;
 
-  async init(): Promise<void> {
-    this.lastAck = await this.d.store.outbox.acked(this.peer.name);
-    this.lastSent = this.lastAck;
-    this.depth = await this.d.store.outbox.depth(this.peer.name);
-    this.lastAssigned = this.lastAck + this.depth;
-    this.outboxFull = this.depth >= this.o.maxOutbox;
-  }
-
   status(): PeerStatus {
     const s: PeerStatus = {
       peer: this.peer.name,
       nation: this.peer.nation,
       state: this.state,
-      outboxDepth: this.depth,
-      lastAckSeq: this.lastAck,
-      sent: this.sent,
-      received: this.received,
-      rejected: this.rejected,
-      outboxFull: this.outboxFull,
-      droppedWhileFull: this.droppedWhileFull,
+      outboxDepth: this.sender.depth,
+      lastAckSeq: this.sender.lastAck,
+      sent: this.sender.sent,
+      received: this.receiver.received,
+      rejected: this.receiver.rejected,
+      outboxFull: this.sender.outboxFull,
+      droppedWhileFull: this.sender.droppedWhileFull,
       leaseHeld: this.leaseHeld,
     };
-    if (this.lastAckAt !== undefined) s.lastAckAt = this.lastAckAt;
+    if (this.sender.lastAckAt !== undefined) s.lastAckAt = this.sender.lastAckAt;
     return s;
   }
 
@@ -170,46 +113,47 @@ export class PeerLink {
     const c = this.conn;
     this.stop();
     await c?.receiving?.catch(() => undefined);
-    await this.ackWrite.catch(() => undefined);
+    await this.sender.settled();
   }
 
   get isRunning(): boolean {
     return this.running;
   }
 
-  // ---- outbox accounting (called by the federation on enqueue) --------------------------------
+  // ---- outbox accounting (called by the federation on enqueue): see LinkSender ------------------
+
+  /** Outbox depth as last known (the federation refreshes it while another process holds the link). */
+  get depth(): number {
+    return this.sender.depth;
+  }
+  set depth(n: number) {
+    this.sender.depth = n;
+  }
+
+  get outboxFull(): boolean {
+    return this.sender.outboxFull;
+  }
 
   /** True when this peer may take `n` more items; flips `outboxFull` with hysteresis. */
   admit(n: number): boolean {
-    if (this.outboxFull) {
-      this.droppedWhileFull += n;
-      return false;
-    }
-    if (this.depth + n > this.o.maxOutbox) {
-      this.outboxFull = true;
-      this.droppedWhileFull += n;
-      this.log.warn({ peer: this.peer.name, depth: this.depth, max: this.o.maxOutbox }, 'federation outbox full');
-      void this.d
-        .audit('fed.outbox_full', this.d.nodeId, { peer: this.peer.name, depth: this.depth, max: this.o.maxOutbox })
-        .catch(() => undefined);
-      return false;
-    }
-    return true;
+    return this.sender.admit(n);
   }
 
-  /**
-   * More waiting than one send window, or (on the process that sends) no live link: the peer is not
-   * keeping up, so a newer position may replace its queued one instead of queueing behind it. A process
-   * that does not hold the link's lease only knows the depth (refreshed with the lease).
-   */
+  /** See LinkSender.backedUp. */
   get backedUp(): boolean {
-    return this.depth > this.o.window || (this.leaseHeld && !this.conn?.helloAcked);
+    return this.sender.backedUp;
   }
 
   enqueued(n: number): void {
-    this.depth += n;
-    this.lastAssigned += n;
-    this.pump();
+    this.sender.enqueued(n);
+  }
+
+  pump(): void {
+    this.sender.pump();
+  }
+
+  async init(): Promise<void> {
+    await this.sender.init();
   }
 
   // ---- connections ------------------------------------------------------------------------------
@@ -269,12 +213,7 @@ export class PeerLink {
 
   /** Returns a refusal reason, or undefined when the certificate names exactly this peer, issued by its CA. */
   verifyPeerCert(cert: X509Certificate | undefined, authorized: boolean): string | undefined {
-    if (!cert || !authorized) return 'untrusted-ca';
-    if (!issuedBy(cert, this.peer.caPem)) return 'wrong-ca';
-    const id = certIdentity(cert);
-    if (id.nodeId !== this.peer.name) return 'node-mismatch';
-    if (id.nation !== this.peer.nation) return 'nation-mismatch';
-    return undefined;
+    return peerCertRefusal(this.peer, cert, authorized);
   }
 
   async refuse(sock: tls.TLSSocket, reason: string, remote: string | undefined): Promise<void> {
@@ -370,7 +309,7 @@ export class PeerLink {
       conn.peerKey = key;
       conn.helloFromPeer = true;
       conn.version = version;
-      this.write(conn, { helloAck: { chosenVersion: version, resumeAfterSeq: this.inboundAcked } });
+      this.write(conn, { helloAck: { chosenVersion: version, resumeAfterSeq: this.receiver.inboundAcked } });
       return;
     }
     if ('helloAck' in f) {
@@ -380,27 +319,17 @@ export class PeerLink {
       conn.ackVersion = f.helloAck.chosenVersion;
       this.state = 'connected';
       this.backoff = this.o.backoffMin;
-      // Resend from what is known delivered: frames in flight on the old link may be lost; the peer may
-      // also have accepted more than we durably recorded (acks lost with the old link).
-      // A resume point beyond anything we ever assigned comes from an older incarnation of our outbox
-      // (e.g. our database was replaced): ignore it and resend from our own durable ack; markSeen dedupes.
-      const trusted = resume <= this.lastAssigned ? resume : this.lastAck;
-      this.lastSent = Math.max(this.lastAck, trusted);
-      if (trusted > this.lastAck) this.onAck(trusted);
-      this.pump();
+      this.sender.resume(resume);
       this.onConnected?.();
       return;
     }
     if ('envelope' in f) {
       if (!conn.helloFromPeer) throw new KizunaError('FED_PROTOCOL', 'envelope before hello');
-      const b = conn.batch;
-      const covered = b && f.envelope.seq >= b.firstSeq && f.envelope.seq < b.firstSeq + b.digests.length;
-      conn.inbox.push({ env: f.envelope, batch: covered ? b : undefined });
-      if (!conn.receiving) conn.receiving = this.receiveLoop(conn);
+      this.receiver.enqueue(conn, f.envelope);
       return;
     }
     if ('ack' in f) {
-      this.onAck(f.ack.seq);
+      this.sender.onAck(f.ack.seq);
       return;
     }
     if ('batchBinding' in f) {
@@ -413,107 +342,10 @@ export class PeerLink {
     }
     if ('auditHead' in f) {
       if (!conn.helloFromPeer || conn.version < 2) throw new KizunaError('FED_PROTOCOL', 'audit head outside version 2');
-      this.onPeerAuditHead(f.auditHead);
+      this.auditHeads.receive(f.auditHead);
       return;
     }
     this.log.warn({ peer: this.peer.name, code: f.error.code, seq: f.error.seq }, 'federation peer reported an error');
-  }
-
-  // ---- receiver -----------------------------------------------------------------------------------
-
-  private async receiveLoop(conn: Conn): Promise<void> {
-    try {
-      while (conn.inbox.length && this.conn === conn) {
-        const batch = conn.inbox.splice(0, conn.inbox.length);
-        const ackSeq = await this.receiveBatch(conn, batch);
-        if (ackSeq === undefined) return;
-        this.inboundAcked = Math.max(this.inboundAcked, ackSeq);
-        this.write(conn, { ack: { seq: ackSeq } });
-      }
-    } finally {
-      conn.receiving = undefined;
-      if (conn.inbox.length && this.conn === conn) conn.receiving = this.receiveLoop(conn);
-    }
-  }
-
-  /** Processes envelopes in order; returns the seq to acknowledge, or undefined when the link must drop. */
-  private async receiveBatch(conn: Conn, inbound: Conn['inbox']): Promise<number | undefined> {
-    const key = conn.peerKey!;
-    const from = { peer: this.peer.name, nation: this.peer.nation };
-    const batch = inbound.map((x) => x.env);
-    const checks = await Promise.all(inbound.map((x) => this.checker.check(x.env, key, x.batch, from)));
-    const okKeys = checks.flatMap((c) => (c.ok ? [`${c.obj.origin}:${c.obj.id}`] : []));
-    // Dedupe happens in accept itself (the node's event append and applyRemote are idempotent by
-    // origin+id), inside the same transaction that makes the object durable: marking keys seen first
-    // would lose an object if the process died between the two commits. Within a batch, once is enough.
-    const fresh = new Set(okKeys);
-    // Accepts of one batch start together, in order, so the node's store can coalesce their commits;
-    // results are still consumed in order and the ack never passes an unaccepted seq.
-    const started = checks.map((c) => {
-      if (!c.ok) return undefined;
-      const k = `${c.obj.origin}:${c.obj.id}`;
-      if (!fresh.delete(k)) return undefined;
-      const p = this.d.accept(c.obj, from).then(() => undefined, (err: unknown) => err ?? new Error('accept failed'));
-      return { k, p };
-    });
-    let acked: number | undefined;
-    for (let i = 0; i < batch.length; i++) {
-      const env = batch[i]!;
-      const c = checks[i]!;
-      this.received++;
-      if (!c.ok) {
-        await this.reject(conn, env, c.code, c.reason);
-      } else {
-        const k = `${c.obj.origin}:${c.obj.id}`;
-        const s = started[i];
-        if (s) {
-          const err = await s.p;
-          if (err !== undefined) {
-            if (!rejectsPermanently(err)) {
-              // Not durable: drop the link without acking so the sender resends.
-              this.retryKeys.add(k);
-              this.log.warn({ peer: this.peer.name, seq: env.seq }, 'federation accept failed; link dropped');
-              if (acked !== undefined) this.write(conn, { ack: { seq: acked } });
-              if (this.conn === conn) this.drop('accept-failed');
-              for (const x of started.slice(i + 1)) {
-                const e = x ? await x.p : undefined;
-                if (x && e !== undefined && !rejectsPermanently(e)) this.retryKeys.add(x.k);
-              }
-              return undefined;
-            }
-            await this.reject(conn, env, (err as KizunaError).code, 'accept');
-          }
-        } else if (this.retryKeys.delete(k)) {
-          try {
-            await this.d.accept(c.obj, from);
-          } catch {
-            this.retryKeys.add(k);
-            if (this.conn === conn) this.drop('accept-failed');
-            return undefined;
-          }
-        }
-      }
-      acked = env.seq;
-    }
-    return acked;
-  }
-
-  private readonly retryKeys = new Set<string>();
-
-  private async reject(conn: Conn, env: Envelope, code: string, reason: string): Promise<void> {
-    this.rejected++;
-    this.log.warn({ peer: this.peer.name, seq: env.seq, code, reason }, 'federation object rejected');
-    await this.d.audit('fed.rejected', this.d.nodeId, {
-      peer: this.peer.name,
-      nation: this.peer.nation,
-      seq: env.seq,
-      origin: env.origin,
-      id: env.id,
-      kind: env.kind,
-      code,
-      reason,
-    });
-    this.write(conn, { error: { code, seq: env.seq } });
   }
 
   // ---- audit heads (protocol v2) --------------------------------------------------------------------
@@ -529,136 +361,6 @@ export class PeerLink {
     return true;
   }
 
-  private onPeerAuditHead(head: AuditHead): void {
-    if (!Number.isSafeInteger(head.seq) || head.seq < 1 || !/^[0-9a-f]{64}$/.test(head.hash)) {
-      throw new KizunaError('FED_PROTOCOL', 'bad audit head');
-    }
-    const prev = this.peerAuditHead;
-    if (prev && prev.seq === head.seq && prev.hash === head.hash) return;
-    this.peerAuditHead = head;
-    const from = { peer: this.peer.name, nation: this.peer.nation };
-    if (prev && head.seq < prev.seq) {
-      // A chain only grows: a lower head means the peer lost or cut its chain. Evidence, not an error.
-      this.log.warn({ peer: from.peer, prev: prev.seq, now: head.seq }, 'peer audit chain went backwards');
-      void this.d.audit('fed.audit_head_regressed', this.d.nodeId, { peer: from.peer, previous: prev, now: head }).catch(() => undefined);
-    }
-    this.d.onPeerAuditHead?.(from, head).catch((err: unknown) =>
-      this.log.warn({ peer: from.peer, code: (err as { code?: string }).code ?? 'INTERNAL' }, 'countersigning the peer audit head failed'),
-    );
-  }
-
-  // ---- sender -------------------------------------------------------------------------------------
-
-  private onAck(seq: number): void {
-    if (seq <= this.lastAck) return;
-    if (seq > this.lastSent && this.conn?.helloAcked) this.lastSent = seq;
-    this.lastAck = seq;
-    this.lastAckAt = Date.now();
-    const peer = this.peer.name;
-    // Serialised, coalesced durable acks: the newest ack covers all before it.
-    this.ackWrite = this.ackWrite
-      .then(async () => {
-        if (seq < this.lastAck) return;
-        await this.d.store.outbox.ack(peer, seq);
-        this.depth = await this.d.store.outbox.depth(peer);
-        if (this.outboxFull && this.depth <= this.o.maxOutbox * RESUME_LOW_WATER) {
-          this.outboxFull = false;
-          this.log.info({ peer, depth: this.depth }, 'federation outbox drained; enqueuing resumed');
-          await this.d.audit('fed.outbox_resumed', this.d.nodeId, { peer, depth: this.depth });
-        }
-      })
-      .catch((err) => this.log.warn({ peer, err: (err as Error).message }, 'federation ack write failed'));
-    this.pump();
-  }
-
-  private async framesFor(conn: Conn, items: { seq: number; payload: Uint8Array }[]): Promise<Uint8Array[]> {
-    const priv = this.d.binding.privateJwk;
-    const stored = items.map((it) => ({ seq: it.seq, ...decodeStoredEnvelope(it.payload) }));
-    const frames: Uint8Array[] = [];
-    if (conn.version >= 3 && conn.ackVersion >= 3) {
-      for (const run of consecutiveRuns(stored)) {
-        const digests = run.map((x) => x.digest ?? new Uint8Array(0));
-        if (digests.some((x) => x.length)) {
-          frames.push(lengthPrefixed(encodeFrame({ batchBinding: { firstSeq: run[0]!.seq, digests, jws: signBatchBinding(priv, digests) } })));
-        }
-        for (const x of run) frames.push(envelopeFrame(x.seq, x.body));
-      }
-      return frames;
-    }
-    for (const x of stored) {
-      if (!x.digest) {
-        frames.push(envelopeFrame(x.seq, x.body));
-        continue;
-      }
-      const { labelJson, payload } = envelopeBodyParts(x.body);
-      const jws = await signBinding(priv, payload, labelFromJson(labelJson));
-      frames.push(envelopeFrame(x.seq, withBindingJws(x.body, jws)));
-    }
-    return frames;
-  }
-
-  pump(): void {
-    if (this.pumping) {
-      this.pumpAgain = true;
-      return;
-    }
-    const conn = this.conn;
-    if (!conn || !conn.helloAcked) return;
-    this.pumping = true;
-    void this.pumpLoop(conn)
-      .catch((err) => this.log.warn({ peer: this.peer.name, err: (err as Error).message }, 'federation send failed'))
-      .finally(() => {
-        this.pumping = false;
-        if (this.pumpAgain) {
-          this.pumpAgain = false;
-          this.pump();
-        }
-      });
-  }
-
-  private async pumpLoop(conn: Conn): Promise<void> {
-    for (;;) {
-      this.pumpAgain = false;
-      const room = this.o.window - (this.lastSent - this.lastAck);
-      if (room <= 0 || this.conn !== conn) return;
-      const items = await this.d.store.outbox.pending(this.peer.name, this.lastSent, Math.min(room, this.o.batch));
-      if (this.conn !== conn || !items.length) return;
-      const frames = await this.framesFor(conn, items);
-      if (this.conn !== conn) return;
-      conn.sock.cork();
-      let ok = true;
-      for (const fr of frames) ok = conn.sock.write(fr);
-      conn.sock.uncork();
-      this.lastSent = items[items.length - 1]!.seq;
-      this.sent += items.length;
-      if (!ok) await drainOrClose(conn.sock);
-    }
-  }
-}
-
-/**
- * Wire frames for outbox items. v3 (both sides): one BatchBinding over the digests of each run of
- * consecutive seqs, then the envelopes without their own JWS. v1/v2: each envelope signed on its own.
- * Legacy rows (already signed) go as they are in both cases.
- */
-function consecutiveRuns<T extends { seq: number }>(items: T[]): T[][] {
-  const runs: T[][] = [];
-  for (const it of items) {
-    const run = runs[runs.length - 1];
-    if (run && run[run.length - 1]!.seq + 1 === it.seq) run.push(it);
-    else runs.push([it]);
-  }
-  return runs;
-}
-
-function drainOrClose(sock: tls.TLSSocket): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      sock.off('drain', done).off('close', done);
-      resolve();
-    };
-    sock.on('drain', done).on('close', done);
-  });
 }
 
 export function newHolderId(nodeId: string): string {

@@ -40,3 +40,13 @@ export function issuedBy(cert: X509Certificate, caPem: string): boolean {
     return false;
   }
 }
+
+/** A refusal reason, or undefined when the certificate names exactly this peer, issued by its CA. */
+export function peerCertRefusal(peer: { name: string; nation: string; caPem: string }, cert: X509Certificate | undefined, authorized: boolean): string | undefined {
+  if (!cert || !authorized) return 'untrusted-ca';
+  if (!issuedBy(cert, peer.caPem)) return 'wrong-ca';
+  const id = certIdentity(cert);
+  if (id.nodeId !== peer.name) return 'node-mismatch';
+  if (id.nation !== peer.nation) return 'nation-mismatch';
+  return undefined;
+}

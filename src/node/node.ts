@@ -301,8 +301,8 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     await pipeline.start();
     // Sensor feeds (AIS, ADS-B): each feed is its own writer (`feed:<id>`), cleared only to its own label's
     // level, so a public feed can neither overwrite nor learn of a track a higher feed or a client holds.
-    const feeds = await startFeeds(config, registry, async (ev, label, feedId) => {
-      await pipeline.fromNode(ev, `feed:${feedId}`, label, nationAudience(label.classification));
+    const feeds = await startFeeds(config, registry, async (events, label, feedId) => {
+      await pipeline.fromNodeBatch(events, `feed:${feedId}`, label, nationAudience(label.classification));
     }, log);
     closers.push(() => feeds.close());
 

@@ -21,6 +21,8 @@ export interface FeedStatus {
   kind: FeedConfig['kind'];
   transport: FeedConfig['transport'];
   enabled: boolean;
+  /** scale-out: another process of this node runs the feed (this one takes over if that one stops) */
+  standby?: boolean;
   connected: boolean;
   /** last transport error, if the feed is not connected */
   error?: string;

@@ -45,7 +45,7 @@ import { ensureDataDir } from '../util/data-dir.js';
 import { readOriginators, readPeers } from './peers.js';
 import { createChatBridge, GEOCHAT_TYPE } from './chat-bridge.js';
 import { FILESHARE_TYPE, fileShareLabel } from './fileshare-label.js';
-import { feedAdmin, startFeeds } from './feeds-wiring.js';
+import { busFeedLeases, feedAdmin, startFeeds } from './feeds-wiring.js';
 import type { FeedManager } from '../feeds/index.js';
 
 export interface ReadyInfo {
@@ -303,7 +303,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     // level, so a public feed can neither overwrite nor learn of a track a higher feed or a client holds.
     const feeds = await startFeeds(config, registry, async (events, label, feedId) => {
       await pipeline.fromNodeBatch(events, `feed:${feedId}`, label, nationAudience(label.classification));
-    }, log);
+    }, log, config.bus ? busFeedLeases(bus, processId) : undefined);
     closers.push(() => feeds.close());
 
     // --- federation --------------------------------------------------------------------------

@@ -13,8 +13,11 @@ import { TokenBucket } from './rate.js';
 import { ConflatingTable } from './track-table.js';
 import { openTransport, type Transport, type TransportSink } from './transports.js';
 
-/** Hands a batch of track updates (one per track at most) to the node's ingest, all with the feed's label. */
-export type Publish = (events: CotEvent[], label: SecurityLabel, feedId: string) => Promise<void>;
+/**
+ * Hands a batch of track updates (one per track at most) to the node's ingest, all with the feed's label;
+ * answers how many the write authority refused (counted as publish errors).
+ */
+export type Publish = (events: CotEvent[], label: SecurityLabel, feedId: string) => Promise<number | void>;
 
 export interface FeedStatus {
   id: string;
@@ -76,7 +79,9 @@ export class Feed {
           const ev = e.kind === 'vessel' ? vesselCot(e.v, this.map, now) : aircraftCot(e.a, this.map, now);
           if (ev) events.push(ev);
         }
-        if (events.length > 0) await this.publish(events, this.label, this.config.id);
+        if (events.length === 0) return;
+        const refused = await this.publish(events, this.label, this.config.id);
+        if (refused) this.table.publishErrors += refused;
       },
     );
   }
@@ -196,7 +201,11 @@ export class Feed {
 
   private sendAlert(a: AircraftState, cancel: boolean): void {
     const ev = squawkAlertCot(a, { ...this.map, staleMs: Math.max(this.map.staleMs, 600_000) }, Date.now(), cancel);
-    if (ev) this.publish([ev], this.label, this.config.id).catch(() => void this.table.publishErrors++);
+    if (!ev) return;
+    this.publish([ev], this.label, this.config.id).then(
+      (refused) => void (this.table.publishErrors += refused || 0),
+      () => void this.table.publishErrors++,
+    );
   }
 
   private tick(): void {

@@ -302,7 +302,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     // Sensor feeds (AIS, ADS-B): each feed is its own writer (`feed:<id>`), cleared only to its own label's
     // level, so a public feed can neither overwrite nor learn of a track a higher feed or a client holds.
     const feeds = await startFeeds(config, registry, async (events, label, feedId) => {
-      await pipeline.fromNodeBatch(events, `feed:${feedId}`, label, nationAudience(label.classification));
+      return (await pipeline.fromNodeBatch(events, `feed:${feedId}`, label, nationAudience(label.classification))).refused;
     }, log, config.bus ? busFeedLeases(bus, processId) : undefined);
     closers.push(() => feeds.close());
 

@@ -57,6 +57,7 @@ describe('feed batch ingest', () => {
     expect(appends).toBeLessThanOrEqual(3);
     // the held track was refused on its own and is unchanged; its neighbours in the batch were stored
     expect((await node.store.events.getLatest(held))!.id).toBe(heldBefore.id);
+    expect(feed.status().publishErrors).toBe(1);
     expect(await node.store.events.getLatest('MMSI-431000006')).toBeDefined();
     expect(await node.store.events.getLatest('MMSI-431000008')).toBeDefined();
     await client.waitForUid('MMSI-431000599');

@@ -62,6 +62,8 @@ export interface FeedStatusView {
   kind: 'ais' | 'sbs' | 'aircraft-json';
   transport: 'udp' | 'tcp-client' | 'tcp-server' | 'http' | 'file';
   enabled: boolean;
+  /** scale-out: another process of the node runs this feed */
+  standby?: boolean;
   connected: boolean;
   error?: string;
   port?: number;

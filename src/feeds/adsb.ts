@@ -124,4 +124,8 @@ export function parseAircraftJson(doc: unknown, maxSeenS = 60, maxAircraft = 20_
 }
 
 /** Squawk codes that mean an emergency: unlawful interference, radio failure, general emergency. */
-export const EMERGENCY_SQUAWKS: Readonly<Record<string, string>> = { '7500': 'hijack', '7600': 'radio failure', '7700': 'emergency' };
+export const EMERGENCY_SQUAWKS: Readonly<Record<string, string>> = {
+  '7500': 'unlawful interference',
+  '7600': 'radio failure',
+  '7700': 'general emergency',
+};

@@ -129,12 +129,17 @@ export function vesselCot(v: VesselState, o: MapOptions, now: number): CotEvent 
   return ev;
 }
 
+/** The CoT type of an aircraft's track (the alert's link names it too). */
+export function aircraftType(a: AircraftState, o: MapOptions): string {
+  const fn = (a.category && o.types?.[a.category]) ?? o.types?.aircraft ?? aircraftFunction(a.category);
+  return `a-${o.affiliation}-${fn}`;
+}
+
 /** An aircraft with a position as CoT; undefined while its position is unknown. */
 export function aircraftCot(a: AircraftState, o: MapOptions, now: number): CotEvent | undefined {
   if (a.lat === undefined || a.lon === undefined) return undefined;
-  const fn = (a.category && o.types?.[a.category]) ?? o.types?.aircraft ?? aircraftFunction(a.category);
   const hae = a.altitudeFt !== undefined && !a.onGround ? Math.round(a.altitudeFt * FT_TO_M) : 0;
-  const ev = envelope(aircraftUid(a.icao), `a-${o.affiliation}-${fn}`, now, o, a.lat, a.lon, hae);
+  const ev = envelope(aircraftUid(a.icao), aircraftType(a, o), now, o, a.lat, a.lon, hae);
   const callsign = a.callsign ?? a.icao;
   ev.callsign = clean(callsign);
   const remarks = [`ICAO ${a.icao}`];
@@ -153,22 +158,29 @@ export function aircraftCot(a: AircraftState, o: MapOptions, now: number): CotEv
   return ev;
 }
 
+/** uid of the alert an aircraft's emergency squawk raises: ATAK's emergency uid, the sender's uid + `-9-1-1` */
+export function squawkAlertUid(icao: string): string {
+  return `${aircraftUid(icao)}-9-1-1`;
+}
+
 /**
- * The alert an emergency squawk raises: ATAK's emergency event (`b-a-o-tbl`, "911 Alert", shown by
- * ATAK/WinTAK as an emergency with the aircraft linked) and, when the squawk is cleared, the cancel
- * (`b-a-o-can`). The alert uid is stable per aircraft so the cancel replaces it.
+ * The alert an emergency squawk raises, in ATAK's own emergency shape (EmergencyManager: `b-a-o-tbl`,
+ * uid `<sender>-9-1-1`, `<link relation="p-p">` to the sender with its type, `<contact callsign="X-Alert">`,
+ * `<emergency type="911 Alert">`), so ATAK/WinTAK and the web COP treat it as any emergency; when the squawk
+ * clears, ATAK's cancel (`b-a-o-can`, same uid, `<emergency cancel="true">`) replaces it.
  */
 export function squawkAlertCot(a: AircraftState, o: MapOptions, now: number, cancel: boolean): CotEvent | undefined {
   if (a.lat === undefined || a.lon === undefined) return undefined;
-  const meaning = a.squawk ? (EMERGENCY_SQUAWKS[a.squawk] ?? 'cleared') : 'cleared';
-  const who = a.callsign ?? a.icao;
-  const text = cancel ? `${who} squawk emergency cleared` : `${who} squawk ${a.squawk} (${meaning})`;
-  const ev = envelope(`${aircraftUid(a.icao)}-alert`, cancel ? 'b-a-o-can' : 'b-a-o-tbl', now, o, a.lat, a.lon, 0);
-  ev.callsign = clean(`ALERT ${who}`);
+  const who = clean(a.callsign ?? a.icao);
+  const meaning = a.squawk ? EMERGENCY_SQUAWKS[a.squawk] : undefined;
+  const text = cancel || !meaning ? `${who} squawk cleared` : `${who} squawk ${a.squawk} (${meaning})`;
+  const ev = envelope(squawkAlertUid(a.icao), cancel ? 'b-a-o-can' : 'b-a-o-tbl', now, o, a.lat, a.lon, 0);
+  ev.how = 'h-e';
+  ev.callsign = `${who}-Alert`;
   ev.detailXml =
-    `<contact callsign="${attr(`ALERT ${who}`)}"/>` +
-    `<link uid="${attr(aircraftUid(a.icao))}" relation="p-p" type="a-${o.affiliation}-${aircraftFunction(a.category)}"/>` +
-    `<emergency type="911 Alert"${cancel ? ' cancel="true"' : ''}>${attr(text)}</emergency>` +
+    `<link uid="${attr(aircraftUid(a.icao))}" type="${attr(aircraftType(a, o))}" relation="p-p"/>` +
+    `<contact callsign="${attr(`${who}-Alert`)}"/>` +
+    (cancel ? `<emergency cancel="true">${attr(text)}</emergency>` : `<emergency type="911 Alert">${attr(text)}</emergency>`) +
     `<remarks>${attr(text)}</remarks>`;
   return ev;
 }

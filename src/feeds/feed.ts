@@ -13,13 +13,19 @@ import { TokenBucket } from './rate.js';
 import { ConflatingTable } from './track-table.js';
 import { openTransport, type Transport, type TransportSink } from './transports.js';
 
-export type Publish = (ev: CotEvent, label: SecurityLabel, feedId: string) => Promise<void>;
+/**
+ * Hands a batch of track updates (one per track at most) to the node's ingest, all with the feed's label;
+ * answers how many the write authority refused (counted as publish errors).
+ */
+export type Publish = (events: CotEvent[], label: SecurityLabel, feedId: string) => Promise<number | void>;
 
 export interface FeedStatus {
   id: string;
   kind: FeedConfig['kind'];
   transport: FeedConfig['transport'];
   enabled: boolean;
+  /** scale-out: another process of this node runs the feed (this one takes over if that one stops) */
+  standby?: boolean;
   connected: boolean;
   /** last transport error, if the feed is not connected */
   error?: string;
@@ -66,9 +72,16 @@ export class Feed {
     this.bucket = new TokenBucket(config.maxMessagesPerSecond, config.maxMessagesPerSecond);
     this.table = new ConflatingTable<Entry>(
       { minIntervalMs: config.minIntervalMs, staleMs: config.staleMs, maxTracks: config.maxTracks, maxPublishPerSecond: config.maxPublishPerSecond },
-      async (_uid, e) => {
-        const ev = e.kind === 'vessel' ? vesselCot(e.v, this.map, Date.now()) : aircraftCot(e.a, this.map, Date.now());
-        if (ev) await this.publish(ev, this.label, this.config.id);
+      async (batch) => {
+        const now = Date.now();
+        const events: CotEvent[] = [];
+        for (const { state: e } of batch) {
+          const ev = e.kind === 'vessel' ? vesselCot(e.v, this.map, now) : aircraftCot(e.a, this.map, now);
+          if (ev) events.push(ev);
+        }
+        if (events.length === 0) return;
+        const refused = await this.publish(events, this.label, this.config.id);
+        if (refused) this.table.publishErrors += refused;
       },
     );
   }
@@ -188,7 +201,11 @@ export class Feed {
 
   private sendAlert(a: AircraftState, cancel: boolean): void {
     const ev = squawkAlertCot(a, { ...this.map, staleMs: Math.max(this.map.staleMs, 600_000) }, Date.now(), cancel);
-    if (ev) this.publish(ev, this.label, this.config.id).catch(() => void this.table.publishErrors++);
+    if (!ev) return;
+    this.publish([ev], this.label, this.config.id).then(
+      (refused) => void (this.table.publishErrors += refused || 0),
+      () => void this.table.publishErrors++,
+    );
   }
 
   private tick(): void {

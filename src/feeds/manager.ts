@@ -2,6 +2,11 @@
  * The node's feeds: started from the config file and from the admin-managed list in the data directory
  * (`feeds.json`, rewritten atomically on every change). Each feed's label is made once, when the feed is
  * added, by the node's label factory: a label the node's policy refuses refuses the feed.
+ *
+ * Scale-out (several processes of one node on one bus): every process knows every feed, but only the
+ * process holding the lease `feed:<id>` runs it (a UDP/TCP server binds once, a client connects once, no
+ * track is ingested twice); the others keep it on standby and one of them takes over when the holder
+ * stops renewing (closed, or killed).
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -18,7 +23,25 @@ export interface FeedManagerOptions {
   configured: FeedConfig[];
   /** where admin-added feeds are kept; undefined keeps them in memory only */
   file?: string;
-  log?: { warn(obj: object, msg: string): void };
+  log?: { warn(obj: object, msg: string): void; info?(obj: object, msg: string): void };
+  /** scale-out: who runs each feed (absent: this process runs every feed) */
+  leases?: FeedLeases;
+}
+
+/** One owner per feed among the processes of a node (the bus's leases). */
+export interface FeedLeases {
+  /** true when this process holds (or has just renewed) the lease */
+  acquire(name: string): Promise<boolean>;
+  release(name: string): Promise<void>;
+  /** how often held leases are renewed and free ones tried (well under the lease time) */
+  renewMs: number;
+}
+
+interface Held {
+  feed: Feed;
+  source: 'config' | 'admin';
+  /** the feed's transport is open in this process */
+  running: boolean;
 }
 
 export interface FeedSample {
@@ -30,11 +53,22 @@ export interface FeedSample {
 }
 
 export class FeedManager {
-  private readonly feeds = new Map<string, { feed: Feed; source: 'config' | 'admin' }>();
+  private readonly feeds = new Map<string, Held>();
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private renewing: Promise<void> | undefined;
+  private closed = false;
 
   constructor(private readonly o: FeedManagerOptions) {}
 
   async start(): Promise<void> {
+    await this.startAll();
+    if (this.o.leases) {
+      this.leaseTimer = setInterval(() => void this.renewLeases(), this.o.leases.renewMs);
+      this.leaseTimer.unref();
+    }
+  }
+
+  private async startAll(): Promise<void> {
     for (const f of this.o.configured) await this.run(f, 'config');
     for (const f of this.readFile()) {
       if (this.feeds.has(f.id)) {
@@ -74,18 +108,69 @@ export class FeedManager {
 
   private async run(config: FeedConfig, source: 'config' | 'admin'): Promise<Feed> {
     if (this.feeds.has(config.id)) throw new KizunaError('CONFLICT', `feed ${config.id} exists`);
-    const feed = new Feed(config, this.o.labelOf(config.label), this.o.publish);
-    this.feeds.set(config.id, { feed, source });
-    if (config.enabled) {
-      try {
-        await feed.start();
-      } catch (err) {
-        // a port in use or a bad address: the operator is told which feed and why
-        this.o.log?.warn({ feed: config.id, err: (err as Error).message }, 'feed failed to start');
-        throw new KizunaError('CONFIG_INVALID', `feed ${config.id} could not start: ${(err as Error).message}`, { cause: err });
-      }
+    const held: Held = { feed: new Feed(config, this.o.labelOf(config.label), this.o.publish), source, running: false };
+    this.feeds.set(config.id, held);
+    if (!config.enabled) return held.feed;
+    if (this.o.leases && !(await this.claim(config.id))) return held.feed; // another process runs it
+    try {
+      await this.startFeed(held);
+    } catch (err) {
+      // a port in use or a bad address: the operator is told which feed and why
+      this.o.log?.warn({ feed: config.id, err: (err as Error).message }, 'feed failed to start');
+      if (this.o.leases) await this.o.leases.release(leaseName(config.id)).catch(() => undefined);
+      throw new KizunaError('CONFIG_INVALID', `feed ${config.id} could not start: ${(err as Error).message}`, { cause: err });
     }
-    return feed;
+    return held.feed;
+  }
+
+  private async startFeed(held: Held): Promise<void> {
+    held.running = true;
+    try {
+      await held.feed.start();
+    } catch (err) {
+      await this.standDown(held);
+      throw err;
+    }
+  }
+
+  /** Closes the feed's transport here and keeps a fresh, unstarted feed of the same config on standby. */
+  private async standDown(held: Held): Promise<void> {
+    const old = held.feed;
+    held.feed = new Feed(old.config, this.o.labelOf(old.config.label), this.o.publish);
+    held.running = false;
+    await old.close();
+  }
+
+  private async claim(id: string): Promise<boolean> {
+    try {
+      return await this.o.leases!.acquire(leaseName(id));
+    } catch (err) {
+      this.o.log?.warn({ feed: id, err: (err as Error).message }, 'feed lease renewal failed');
+      return false;
+    }
+  }
+
+  /** Renews the leases of the feeds running here, stops those lost, starts those whose holder is gone. */
+  private renewLeases(): Promise<void> {
+    this.renewing ??= (async () => {
+      for (const [id, held] of this.feeds) {
+        if (this.closed) return;
+        if (!held.feed.config.enabled) continue;
+        const mine = await this.claim(id);
+        if (this.closed || this.feeds.get(id) !== held) continue;
+        if (mine && !held.running) {
+          this.o.log?.info?.({ feed: id }, 'feed taken over by this process');
+          await this.startFeed(held).catch((err: unknown) => {
+            this.o.log?.warn({ feed: id, err: (err as Error).message }, 'feed failed to start');
+            return this.o.leases!.release(leaseName(id)).catch(() => undefined);
+          });
+        } else if (!mine && held.running) {
+          this.o.log?.warn({ feed: id }, 'feed lease lost: another process runs the feed');
+          await this.standDown(held);
+        }
+      }
+    })().finally(() => (this.renewing = undefined));
+    return this.renewing;
   }
 
   /** Adds and starts a feed (admin endpoint); persisted when it started. */
@@ -112,15 +197,21 @@ export class FeedManager {
     if (f.source === 'config') throw new KizunaError('CONFLICT', 'feed is defined in the config file; remove it there');
     this.feeds.delete(id);
     await f.feed.close();
+    if (this.o.leases && f.running) await this.o.leases.release(leaseName(id)).catch(() => undefined);
     this.persist();
   }
 
   list(): { config: FeedConfig; source: 'config' | 'admin'; status: FeedStatus }[] {
-    return [...this.feeds.values()].map((f) => ({ config: f.feed.config, source: f.source, status: f.feed.status() }));
+    return [...this.feeds.values()].map((f) => ({ config: f.feed.config, source: f.source, status: this.statusOf(f) }));
   }
 
   status(): FeedStatus[] {
-    return [...this.feeds.values()].map((f) => f.feed.status());
+    return [...this.feeds.values()].map((f) => this.statusOf(f));
+  }
+
+  private statusOf(f: Held): FeedStatus {
+    const s = f.feed.status();
+    return f.feed.config.enabled && this.o.leases && !f.running ? { ...s, standby: true } : s;
   }
 
   get(id: string): Feed | undefined {
@@ -134,6 +225,7 @@ export class FeedManager {
       const labels = { feed: s.id };
       out.push(
         { name: 'kizuna_feed_connected', help: 'feed transport connected (1) or not (0)', type: 'gauge', value: s.connected ? 1 : 0, labels },
+        { name: 'kizuna_feed_standby', help: 'feed run by another process of this node (1) or here (0)', type: 'gauge', value: s.standby ? 1 : 0, labels },
         { name: 'kizuna_feed_messages_total', help: 'feed messages accepted', type: 'counter', value: s.messages, labels },
         { name: 'kizuna_feed_messages_per_second', help: 'feed messages per second (last second)', type: 'gauge', value: s.messagesPerSecond, labels },
         { name: 'kizuna_feed_decode_errors_total', help: 'malformed feed messages skipped', type: 'counter', value: s.decodeErrors, labels },
@@ -147,7 +239,16 @@ export class FeedManager {
   }
 
   async close(): Promise<void> {
-    for (const f of this.feeds.values()) await f.feed.close();
+    this.closed = true;
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    await this.renewing;
+    for (const [id, f] of this.feeds) {
+      await f.feed.close();
+      // the next process to renew takes the feed over at once instead of after the lease time
+      if (this.o.leases && f.running) await this.o.leases.release(leaseName(id)).catch(() => undefined);
+    }
     this.feeds.clear();
   }
 }
+
+const leaseName = (id: string): string => `feed:${id}`;

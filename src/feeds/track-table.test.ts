@@ -4,18 +4,26 @@ import { ConflatingTable } from './track-table.js';
 import { waitFor } from '../../test/support/node-harness.js';
 
 describe('ConflatingTable', () => {
-  it('publishes the first report at once and the latest of a burst once the interval ends', async () => {
+  it('publishes the latest report of a turn at once and the latest of a later burst once the interval ends', async () => {
     const sent: [string, number][] = [];
-    const t = new ConflatingTable<number>({ minIntervalMs: 1000, staleMs: 60_000, maxTracks: 10, maxPublishPerSecond: 1000 }, async (uid, s) => {
-      sent.push([uid, s]);
+    const batches: number[] = [];
+    const t = new ConflatingTable<number>({ minIntervalMs: 1000, staleMs: 60_000, maxTracks: 10, maxPublishPerSecond: 1000 }, async (batch) => {
+      batches.push(batch.length);
+      for (const { uid, state } of batch) sent.push([uid, state]);
     });
     for (let i = 1; i <= 100; i++) t.update('a', () => i, () => true);
-    await waitFor(() => sent.length === 2, 'first and latest');
+    t.update('b', () => 7, () => true);
+    await waitFor(() => sent.length === 2, 'first batch');
+    // both tracks of one event-loop turn in one batch, each with its latest state
+    expect(batches).toEqual([2]);
+    for (let i = 101; i <= 200; i++) t.update('a', () => i, () => true);
+    await waitFor(() => sent.length === 3, 'latest after the interval');
     expect(sent).toEqual([
-      ['a', 1],
       ['a', 100],
+      ['b', 7],
+      ['a', 200],
     ]);
-    expect(t.idle).toBe(true);
+    await waitFor(() => t.idle, 'idle');
     t.close();
   });
 
@@ -34,7 +42,7 @@ describe('ConflatingTable', () => {
 
   it('paces publishing with its token bucket (work queued is bounded by the tracks, not the messages)', async () => {
     let sent = 0;
-    const t = new ConflatingTable<number>({ minIntervalMs: 0, staleMs: 60_000, maxTracks: 1000, maxPublishPerSecond: 1000 }, async () => void sent++);
+    const t = new ConflatingTable<number>({ minIntervalMs: 0, staleMs: 60_000, maxTracks: 1000, maxPublishPerSecond: 1000 }, async (batch) => void (sent += batch.length));
     for (let round = 0; round < 50; round++) for (let i = 0; i < 20; i++) t.update(`v${i}`, () => round, () => true);
     // 1000 updates of 20 tracks: each track is queued at most once at any time
     await waitFor(() => t.idle, 'drained');

@@ -1,10 +1,11 @@
 /**
  * One entry per vessel/aircraft id with conflated publishing: an update is sent at once when the track
  * has not been sent for `minIntervalMs`, otherwise it waits for the end of that interval and only the
- * latest state is sent. Publishing is paced by a token bucket with at most MAX_IN_FLIGHT updates in the
- * node's ingest at once (so the store's group commit sees batches) and never two of one track; a flood
- * of input only rewrites entries in place: the work queued is bounded by the number of tracks (itself
- * bounded by `maxTracks`), never by the number of messages. Entries not heard for `staleMs` are forgotten.
+ * latest state is sent. What is due is handed to the node as one batch per event-loop turn (at most
+ * MAX_BATCH tracks, MAX_BATCHES_IN_FLIGHT batches in the node's ingest at once, never two updates of one
+ * track), paced by a token bucket; a flood of input only rewrites entries in place: the work queued is
+ * bounded by the number of tracks (itself bounded by `maxTracks`), never by the number of messages.
+ * Entries not heard for `staleMs` are forgotten.
  */
 import { TokenBucket } from './rate.js';
 
@@ -28,7 +29,10 @@ interface Entry<S> {
 }
 
 const SLOT_MS = 50;
-const MAX_IN_FLIGHT = 256;
+/** large enough that one store commit carries many tracks, small enough that one batch's admission and
+ * delivery (a few µs a track) does not hold the event loop from TAK clients for long */
+const MAX_BATCH = 1000;
+const MAX_BATCHES_IN_FLIGHT = 2;
 
 export class ConflatingTable<S> {
   private readonly entries = new Map<string, Entry<S>>();
@@ -39,8 +43,9 @@ export class ConflatingTable<S> {
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
   private pumping = false;
+  private pumpScheduled = false;
   private closed = false;
-  private inFlight = 0;
+  private batchesInFlight = 0;
   private slotFree: (() => void) | undefined;
   /** new ids refused because the table was full */
   refused = 0;
@@ -49,7 +54,7 @@ export class ConflatingTable<S> {
 
   constructor(
     private readonly o: TableOptions,
-    private readonly emit: (uid: string, state: S) => Promise<void>,
+    private readonly emit: (batch: { uid: string; state: S }[]) => Promise<void>,
   ) {
     this.now = o.now ?? Date.now;
     this.bucket = new TokenBucket(o.maxPublishPerSecond, Math.max(1, o.maxPublishPerSecond), this.now);
@@ -90,7 +95,7 @@ export class ConflatingTable<S> {
     const due = e.lastSent + this.o.minIntervalMs;
     if (due <= now) {
       this.ready.add(e);
-      void this.pump();
+      this.schedulePump();
     } else {
       const slot = Math.ceil(due / SLOT_MS);
       let set = this.waiting.get(slot);
@@ -117,56 +122,71 @@ export class ConflatingTable<S> {
       this.waiting.delete(slot);
     }
     if (this.waiting.size > 0) this.arm();
-    if (this.ready.size > 0) void this.pump();
+    if (this.ready.size > 0) this.schedulePump();
+  }
+
+  /** one pump per event-loop turn: the updates of one socket read travel in one batch */
+  private schedulePump(): void {
+    if (this.pumpScheduled || this.pumping || this.closed) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      void this.pump();
+    });
   }
 
   private async pump(): Promise<void> {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      let sinceYield = 0;
       while (!this.closed && this.ready.size > 0) {
-        if (this.inFlight >= MAX_IN_FLIGHT) {
+        if (this.batchesInFlight >= MAX_BATCHES_IN_FLIGHT) {
           await new Promise<void>((r) => (this.slotFree = r));
           continue;
         }
-        if (!this.bucket.take()) {
+        const batch: Entry<S>[] = [];
+        for (const e of this.ready) {
+          if (batch.length >= MAX_BATCH || !this.bucket.take()) break;
+          batch.push(e);
+        }
+        if (batch.length === 0) {
           await new Promise((r) => setTimeout(r, Math.max(1, this.bucket.waitMs())));
           continue;
         }
-        const e = this.ready.values().next().value as Entry<S>;
-        this.ready.delete(e);
-        this.send(e);
+        for (const e of batch) this.ready.delete(e);
+        this.send(batch);
         // let sockets (TAK clients, other feeds) be served between batches
-        if (++sinceYield >= 64) {
-          sinceYield = 0;
-          await new Promise((r) => setImmediate(r));
-        }
+        await new Promise((r) => setImmediate(r));
       }
     } finally {
       this.pumping = false;
     }
   }
 
-  private send(e: Entry<S>): void {
-    e.queued = false;
-    e.inFlight = true;
-    e.lastSent = this.now();
-    this.inFlight++;
-    this.emit(e.uid, e.state)
+  private send(batch: Entry<S>[]): void {
+    const now = this.now();
+    for (const e of batch) {
+      e.queued = false;
+      e.inFlight = true;
+      e.lastSent = now;
+    }
+    this.batchesInFlight++;
+    this.emit(batch.map((e) => ({ uid: e.uid, state: e.state })))
       .then(
-        () => void this.published++,
-        () => void this.publishErrors++,
+        () => void (this.published += batch.length),
+        () => void (this.publishErrors += batch.length),
       )
       .finally(() => {
-        this.inFlight--;
-        e.inFlight = false;
+        this.batchesInFlight--;
         const free = this.slotFree;
         this.slotFree = undefined;
         free?.();
-        if (e.again && !this.closed && this.entries.get(e.uid) === e) {
-          e.again = false;
-          this.enqueue(e, this.now());
+        for (const e of batch) {
+          e.inFlight = false;
+          if (e.again && !this.closed && this.entries.get(e.uid) === e) {
+            e.again = false;
+            this.enqueue(e, this.now());
+          }
         }
       });
   }
@@ -185,7 +205,7 @@ export class ConflatingTable<S> {
 
   /** resolves once nothing is waiting to be published (tests, shutdown) */
   get idle(): boolean {
-    return this.ready.size === 0 && this.waiting.size === 0 && this.inFlight === 0 && !this.pumping;
+    return this.ready.size === 0 && this.waiting.size === 0 && this.batchesInFlight === 0 && !this.pumping && !this.pumpScheduled;
   }
 
   close(): void {

@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import { makeLabel, type PolicyRegistry } from '../labels/index.js';
-import { FeedManager, type Publish } from '../feeds/index.js';
+import { FeedManager, type FeedLeases, type Publish } from '../feeds/index.js';
+import type { Bus } from '../bus/types.js';
 import { KizunaError } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import type { NodeConfig } from './config.js';
@@ -28,7 +29,21 @@ export function feedAdmin(feeds: FeedManager, audit: { append(kind: string, acto
   };
 }
 
-export async function startFeeds(config: NodeConfig, registry: PolicyRegistry, publish: Publish, log: Logger): Promise<FeedManager> {
+/** A feed lease outlives a renewal missed or two; a process killed without releasing is replaced after it. */
+export const FEED_LEASE_TTL_MS = 10_000;
+const FEED_LEASE_RENEW_MS = 3_000;
+
+/** The bus's leases, so that of the processes of one node exactly one runs each feed. */
+export function busFeedLeases(bus: Bus, holder: string): FeedLeases {
+  return {
+    acquire: (name) => bus.acquireLease(name, holder, FEED_LEASE_TTL_MS),
+    release: (name) => bus.releaseLease(name, holder),
+    renewMs: FEED_LEASE_RENEW_MS,
+  };
+}
+
+/** `leases`: scale-out (a shared bus); undefined when this process is the whole node. */
+export async function startFeeds(config: NodeConfig, registry: PolicyRegistry, publish: Publish, log: Logger, leases?: FeedLeases): Promise<FeedManager> {
   const ids = config.feeds.map((f) => f.id);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) throw new KizunaError('CONFIG_INVALID', `feeds: id ${dup} is used twice`);
@@ -38,6 +53,7 @@ export async function startFeeds(config: NodeConfig, registry: PolicyRegistry, p
     configured: config.feeds,
     file: join(config.dataDir, 'feeds.json'),
     log,
+    ...(leases ? { leases } : {}),
     labelOf: (l) =>
       makeLabel(registry, {
         policy,

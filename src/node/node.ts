@@ -21,7 +21,7 @@ import { createCore, startHousekeeping } from './core.js';
 import { createNodePipeline, startLocalDelivery } from './pipeline-wiring.js';
 import { createChatBridge } from './chat-bridge.js';
 import { createTakServer } from './tak-wiring.js';
-import { startFeeds } from './feeds-wiring.js';
+import { busFeedLeases, startFeeds } from './feeds-wiring.js';
 import { startNodeFederation } from './federation-wiring.js';
 import { startHttp } from './http-wiring.js';
 import { startMarti } from './marti-wiring.js';
@@ -96,9 +96,9 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     await startLocalDelivery(nodePipeline, tak);
     // Sensor feeds (AIS, ADS-B): each feed is its own writer (`feed:<id>`), cleared only to its own label's
     // level, so a public feed can neither overwrite nor learn of a track a higher feed or a client holds.
-    const feeds = await startFeeds(config, core.registry, async (ev, label, feedId) => {
-      await pipeline.fromNode(ev, `feed:${feedId}`, label, core.nationAudience(label.classification));
-    }, log);
+    const feeds = await startFeeds(config, core.registry, async (events, label, feedId) => {
+      return (await pipeline.fromNodeBatch(events, `feed:${feedId}`, label, core.nationAudience(label.classification))).refused;
+    }, log, config.bus ? busFeedLeases(core.bus, core.processId) : undefined);
     closers.push(() => feeds.close());
 
     const fed = await startNodeFederation(core, closers, { pipeline, fileTransfer: () => fileTransfer });

@@ -116,7 +116,7 @@ export async function ingest(deps: IngestDeps, input: CotEvent, source: IngestSo
   return { stored, fresh };
 }
 
-function storedOf(deps: IngestDeps, cot: CotEvent, source: IngestSource, origin: string, originator: string, now: number): StoredEvent {
+export function storedOf(deps: IngestDeps, cot: CotEvent, source: IngestSource, origin: string, originator: string, now: number): StoredEvent {
   return {
     id: source.eventId ?? randomUUID(),
     origin,

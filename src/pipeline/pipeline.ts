@@ -8,6 +8,7 @@ import { DELETE, deleteTarget } from '../tak/control.js';
 import { decodeBusEvent, isFromProcess, type BusEvent } from './bus-codec.js';
 import { HolderIndex } from './holders.js';
 import { ingest, type IngestDeps, type IngestResult, type IngestSource } from './ingest.js';
+import { ingestBatch, type BatchIngestResult } from './ingest-batch.js';
 import { nodeActor, peerActor, takClientActor, userActor } from './actors.js';
 import type { RefusalRecord } from './refusals.js';
 import { KizunaError } from '../util/errors.js';
@@ -166,6 +167,16 @@ export class Pipeline {
     });
   }
 
+  /** A batch from one of this node's own sources (a sensor feed's tick): admitted one by one, stored with one append. */
+  fromNodeBatch(events: readonly CotEvent[], identity: string, label: SecurityLabel, audience: Audience = this.o.nationAudience): Promise<BatchIngestResult> {
+    const labelXml = this.o.labelXml(label);
+    return ingestBatch(this.deps, events.map((ev) => ({ ...ev, labelXml })), {
+      kind: 'sensor',
+      actor: nodeActor(identity, this.o.nation, audience),
+      defaultLabel: label,
+      route: { sourceProcess: this.o.processId },
+    });
+  }
   private deliverLocal(be: BusEvent): void {
     this.holders.record(be.stored);
     // a tombstone from an older process was stored under the delete's own uid: its target is gone too

@@ -5,6 +5,7 @@
  *   (any free port) because the README's fixed ports may be taken on a shared machine (test/cli/readme-shim.mjs);
  * - `npm ci` is a no-op (this test run has the dependencies installed already);
  * - the scale-out block gets a temporary data directory, its own PostgreSQL schema and node id (shared servers).
+ * - the feeds block's UDP port 10110 becomes 0 (any free port), like the node's own ports.
  * A block not in PLAN fails the test, so a new README block is either run or skipped with a reason.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -58,6 +59,14 @@ const PLAN: Plan[] = [
     },
   },
   { match: 'npx kizuna label decide' },
+  {
+    match: 'npx kizuna serve --nation JPN --config feeds.json',
+    substitute: (block) => block.replace('"port": 10110', '"port": 0'),
+    check: (dir, out) => {
+      expect(out).toMatch(/^\{"ready":true,"nation":"JPN"/m);
+      expect(existsSync(join(dir, 'feeds.json'))).toBe(true);
+    },
+  },
   {
     match: "S='postgres://",
     substitute: (block, dir) =>

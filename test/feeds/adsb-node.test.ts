@@ -88,15 +88,25 @@ describe('ADS-B feeds into a real node', () => {
     expect(node.feeds.get('sbs')!.status().decodeErrors).toBe(1);
   });
 
-  it('an emergency squawk raises an alert at once; clearing it sends the cancel', async () => {
+  it('an emergency squawk over the socket raises ATAK\'s emergency alert with the feed label; clearing it sends the cancel', async () => {
     sbs.send(['MSG,6,111,11111,86D52E,111111,,,,,,,,,,,,7700,-1,-1,0,0']);
-    const alert = await tak.waitForUid('ICAO-86D52E-alert');
+    const alert = await tak.waitForUid('ICAO-86D52E-9-1-1');
     expect(alert.type).toBe('b-a-o-tbl');
-    expect(alert.detailXml).toContain('<emergency type="911 Alert">ANA123 squawk 7700 (emergency)</emergency>');
-    expect(alert.detailXml).toContain('uid="ICAO-86D52E"');
+    expect(alert.detailXml).toContain('<link uid="ICAO-86D52E" type="a-u-A-C" relation="p-p"/>');
+    expect(alert.detailXml).toContain('<contact callsign="ANA123-Alert"/>');
+    expect(alert.detailXml).toContain('<emergency type="911 Alert">ANA123 squawk 7700 (general emergency)</emergency>');
+    const stored = (await node.store.events.getLatest('ICAO-86D52E-9-1-1'))!;
+    expect(renderMarking(node.registry, stored.label)).toBe('UNCLASSIFIED//REL TO JPN, USA');
+    expect(stored.originator).toBe('feed:sbs');
     expect(node.feeds.get('sbs')!.status().alerts).toBe(1);
+    // a squawk that changes to another emergency replaces the alert; one that clears cancels it
+    sbs.send(['MSG,6,111,11111,86D52E,111111,,,,,,,,,,,,7500,-1,-1,0,0']);
+    await waitFor(() => tak.byUid('ICAO-86D52E-9-1-1').some((e) => e.detailXml.includes('squawk 7500 (unlawful interference)')), '7500 alert');
     sbs.send(['MSG,6,111,11111,86D52E,111111,,,,,,,,,,,,2112,0,0,0,0']);
-    await waitFor(() => tak.byUid('ICAO-86D52E-alert').some((e) => e.type === 'b-a-o-can'), 'alert cancelled');
+    await waitFor(() => tak.byUid('ICAO-86D52E-9-1-1').some((e) => e.type === 'b-a-o-can'), 'alert cancelled');
+    const cancel = tak.byUid('ICAO-86D52E-9-1-1').find((e) => e.type === 'b-a-o-can')!;
+    expect(cancel.detailXml).toContain('<emergency cancel="true">');
+    expect(cancel.detailXml).toContain('<link uid="ICAO-86D52E"');
   });
 
   it('reconnects after the SBS source restarts, with backoff', async () => {

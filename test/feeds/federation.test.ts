@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KizunaNode } from '../../src/node/node.js';
 import { waitFor } from '../support/node-harness.js';
@@ -26,12 +27,28 @@ function sendUdp(port: number, lines: string[]): Promise<void> {
   );
 }
 
+function sendTcp(port: number, lines: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => s.end(lines.map((l) => `${l}\r\n`).join(''), () => resolve()));
+    s.once('error', reject);
+  });
+}
+
+/** An aircraft with a position, then squawking 7700 (SBS-1 lines as dump1090's port 30003 sends them). */
+const squawking = (icao: string, callsign: string) => [
+  `MSG,1,1,1,${icao},1,,,,,${callsign},,,,,,,,0,0,0,0`,
+  `MSG,3,1,1,${icao},1,,,,,,12000,,,34.5,131.5,,,0,0,0,0`,
+  `MSG,6,1,1,${icao},1,,,,,,,,,,,,7700,-1,-1,0,0`,
+];
+
 beforeAll(async () => {
   cluster = await planCluster([{ nation: 'JPN', relTo: ['JPN', 'USA'] }, { nation: 'USA', relTo: ['USA', 'JPN'] }]);
   jpn = await startPlanned(cluster.nodes[0]!, {
     feeds: [
       { id: 'ais-public', kind: 'ais', transport: 'udp', port: 0, label: { classification: 'UNCLASSIFIED', relTo: ['USA'] } },
       { id: 'ais-national', kind: 'ais', transport: 'udp', port: 0, label: { classification: 'UNCLASSIFIED' } },
+      { id: 'sbs-public', kind: 'sbs', transport: 'tcp-server', port: 0, label: { classification: 'UNCLASSIFIED', relTo: ['USA'] } },
+      { id: 'sbs-national', kind: 'sbs', transport: 'tcp-server', port: 0, label: { classification: 'UNCLASSIFIED' } },
     ],
   });
   usa = await startPlanned(cluster.nodes[1]!, { tcpClearance: 'TOP SECRET' });
@@ -73,6 +90,28 @@ describe('feed labels across the federation', () => {
       usaTak.close();
       jpnWs.close();
       usaWs.close();
+    }
+  }, 120_000);
+
+  it('an emergency squawk alert of a public feed reaches the partner; one of a national-only feed never does', async () => {
+    const port = (id: string) => jpn.feeds.get(id)!.status().port!;
+    const usaTak = await TestTakClient.connect(usa.ready.tcp);
+    const jpnTak = await TestTakClient.connect(jpn.ready.tcp);
+    try {
+      // the national one first, on the same link, then the public one
+      await sendTcp(port('sbs-national'), squawking('86F001', 'NATL1'));
+      await jpnTak.waitForUid('ICAO-86F001-9-1-1', 20_000);
+      await sendTcp(port('sbs-public'), squawking('86F002', 'PUBL2'));
+      const alert = await usaTak.waitForUid('ICAO-86F002-9-1-1', 20_000);
+      expect(alert.type).toBe('b-a-o-tbl');
+      expect(alert.detailXml).toContain('PUBL2 squawk 7700 (general emergency)');
+      await usaTak.waitForUid('ICAO-86F002', 20_000);
+      expect(usaTak.byUid('ICAO-86F001-9-1-1')).toEqual([]);
+      expect(usaTak.byUid('ICAO-86F001')).toEqual([]);
+      expect(await hasUid(usa, 'ICAO-86F001-9-1-1')).toBe(false);
+    } finally {
+      usaTak.close();
+      jpnTak.close();
     }
   }, 120_000);
 });

@@ -48,7 +48,7 @@ describe('kizuna feed replay', () => {
   it('replays a recorded SBS-1 file: one aircraft from the kinds together, 7600 raises the alert', async () => {
     await replayFeed({ file: join(fixtures, 'recorded.sbs'), to: `127.0.0.1:${port('sbs')}` }, () => undefined);
     await waitFor(() => tak.byUid('ICAO-86D52F').some((e) => e.callsign === 'JAL123'), 'aircraft');
-    const alert = await tak.waitForUid('ICAO-86D52F-alert');
+    const alert = await tak.waitForUid('ICAO-86D52F-9-1-1');
     expect(alert.detailXml).toContain('squawk 7600 (radio failure)');
     await waitFor(() => node.feeds.get('sbs')!.status().decodeErrors === 1, 'the bad hex counted');
   });

@@ -49,7 +49,7 @@ export class FeedsTab {
             'tr',
             { testid: `feed-row-${config.id}`, class: s.connected ? '' : 'past' },
             h('td', {}, `${config.id} (${config.kind}, ${config.transport}${s.port ? ` :${s.port}` : ''})`),
-            h('td', { title: s.error ?? '' }, s.connected ? t('feeds.connected') : t('feeds.disconnected')),
+            h('td', { title: s.error ?? '' }, s.standby ? t('feeds.standby') : s.connected ? t('feeds.connected') : t('feeds.disconnected')),
             h('td', {}, String(s.messagesPerSecond)),
             h('td', {}, String(s.decodeErrors)),
             h('td', {}, String(s.rateLimited)),

@@ -1,0 +1,79 @@
+/**
+ * Batch ingest for a node's own high-rate sources (sensor feeds): every event of the batch is admitted by
+ * the write authority one by one, exactly as `ingest` does, and the admitted ones are stored with ONE
+ * `appendEvents` call (one group-commit wait for the whole batch instead of one per event), then
+ * published and delivered. Writes only: deletes and re-labels name another object and keep going
+ * through `ingest`.
+ */
+import type { CotEvent } from '../cot/model.js';
+import { admit, authorityContext, type Admitted } from '../labels/index.js';
+import type { StoredEvent } from '../store/types.js';
+import type { RouteInfo } from '../tak/routing.js';
+import { DELETE } from '../tak/control.js';
+import { KizunaError } from '../util/errors.js';
+import { encodeBusEvent, type BusEvent } from './bus-codec.js';
+import type { Holder } from './holders.js';
+import { boundTime, storedOf, type IngestDeps, type IngestSource } from './ingest.js';
+
+export interface BatchIngestResult {
+  /** events stored for the first time (delivered) */
+  stored: number;
+  /** events the write authority refused (each reported through onRefused, like `ingest`) */
+  refused: number;
+  /** events whose id was already stored */
+  duplicates: number;
+}
+
+/**
+ * Admits, stores (one append), publishes and delivers a batch from one source. A later event of the batch
+ * for the same uid is decided against the earlier one (as if they had come one after the other).
+ */
+export async function ingestBatch(deps: IngestDeps, inputs: readonly CotEvent[], source: IngestSource): Promise<BatchIngestResult> {
+  if (source.relabel) throw new KizunaError('BAD_REQUEST', 'a re-label goes through ingest, one at a time');
+  const now = (deps.now ?? Date.now)();
+  const origin = source.origin ?? deps.nodeId;
+  const ctx = (deps.authority ??= authorityContext(deps.registry, deps.nation, deps.guard));
+  // holders the batch itself creates, before the store or the index has them
+  const pending = new Map<string, Holder>();
+  const admitted: Admitted<StoredEvent>[] = [];
+  const cots: CotEvent[] = [];
+  let refused = 0;
+  for (const input of inputs) {
+    if (input.type === DELETE) throw new KizunaError('COT_INVALID', 'a delete goes through ingest, one at a time');
+    const ev = boundTime(input, now, deps.maxFutureSkewMs);
+    const label = ev.labelXml ? deps.parseLabel(ev.labelXml) : undefined;
+    const existing = pending.get(ev.uid) ?? deps.holders.get(ev.uid);
+    let cot = undefined as CotEvent | undefined;
+    const r = admit(ctx, source.actor, existing, { op: 'write', label, defaultLabel: source.defaultLabel, origin }, (l, originator) => {
+      cot = { ...ev, label: l };
+      if (!label) cot.labelXml = deps.labelXml(l);
+      return storedOf(deps, cot, source, origin, originator, now);
+    });
+    if (!r.ok) {
+      refused++;
+      deps.onRefused?.({ actor: source.actor, code: r.code, op: 'write', path: source.kind, ...(r.visible || !existing ? { uid: ev.uid } : {}) });
+      continue;
+    }
+    if (!cot) throw new KizunaError('INTERNAL', 'admitted event without its CoT');
+    admitted.push(r.value);
+    cots.push(cot);
+    pending.set(ev.uid, { label: r.label, originator: r.originator, origin, time: r.value.time });
+  }
+  if (admitted.length === 0) return { stored: 0, refused, duplicates: 0 };
+  const fresh = new Set(await deps.store.events.appendEvents(admitted));
+  const delivered: BusEvent[] = [];
+  for (let i = 0; i < admitted.length; i++) {
+    const stored = admitted[i]!;
+    if (!fresh.has(stored.id)) continue;
+    const cot = cots[i]!;
+    const route: RouteInfo = { ...source.route, destCallsigns: cot.destCallsigns ?? [], destUids: cot.destUids ?? [] };
+    delivered.push({ stored, cot, route, hops: source.hops ?? [] });
+  }
+  // published together (one JetStream round trip's wait for the batch), delivered in the batch's order
+  await Promise.all(delivered.map((be) => deps.bus.publish(deps.subject, encodeBusEvent(be, deps.processId))));
+  for (const be of delivered) {
+    deps.deliverLocal?.(be);
+    deps.afterStore?.(be.stored, be.cot, source);
+  }
+  return { stored: delivered.length, refused, duplicates: admitted.length - delivered.length };
+}

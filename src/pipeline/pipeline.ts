@@ -177,6 +177,7 @@ export class Pipeline {
       route: { sourceProcess: this.o.processId },
     });
   }
+
   private deliverLocal(be: BusEvent): void {
     this.holders.record(be.stored);
     // a tombstone from an older process was stored under the delete's own uid: its target is gone too

@@ -4,7 +4,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderMarking } from '../../src/labels/index.js';
+import { parseLabelXml, renderMarking } from '../../src/labels/index.js';
 import { startTestNode, waitFor } from '../support/node-harness.js';
 import { TestTakClient } from '../support/tak-client.js';
 
@@ -95,6 +95,8 @@ describe('ADS-B feeds into a real node', () => {
     expect(alert.detailXml).toContain('<link uid="ICAO-86D52E" type="a-u-A-C" relation="p-p"/>');
     expect(alert.detailXml).toContain('<contact callsign="ANA123-Alert"/>');
     expect(alert.detailXml).toContain('<emergency type="911 Alert">ANA123 squawk 7700 (general emergency)</emergency>');
+    // the label travels with the alert to the TAK client: the feed's label
+    expect(renderMarking(node.registry, parseLabelXml(alert.labelXml!))).toBe('UNCLASSIFIED//REL TO JPN, USA');
     const stored = (await node.store.events.getLatest('ICAO-86D52E-9-1-1'))!;
     expect(renderMarking(node.registry, stored.label)).toBe('UNCLASSIFIED//REL TO JPN, USA');
     expect(stored.originator).toBe('feed:sbs');

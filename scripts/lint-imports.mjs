@@ -17,7 +17,7 @@
 //  (j) only src/labels/authority.ts (and the test-only test/support/admitted.ts) may cast to Admitted: the
 //      store's write paths take only what the write authority admitted;
 //  (k) src/pipeline never imports src/node, src/api, src/federation, src/marti, src/coordination;
-//  (l) src/feeds imports only src/feeds, src/cot, src/labels and src/util: feed tracks reach the store only
+//  (l) src/feeds imports only src/feeds, src/cot, src/labels, src/util and src/vocab: feed tracks reach the store only
 //      through the ingest pipeline the node hands in;
 //  (m) no file under src/, web/src/ or test/ is longer than MAX_LINES (400) lines: a longer file holds more than
 //      one responsibility and is split along its seams. LONG_FILES lists the known exceptions, each with its reason.
@@ -127,8 +127,8 @@ for (const file of files) {
         if (under(r, 'src/pipeline') && !isTest && ['src/node', 'src/api', 'src/federation', 'src/marti', 'src/coordination'].some((d) => under(t, d))) {
           violations.push(`${at}: (k) src/pipeline imports outer ${t}`);
         }
-        if (under(r, 'src/feeds') && !isTest && !['src/feeds', 'src/cot', 'src/labels', 'src/util'].some((d) => under(t, d))) {
-          violations.push(`${at}: (l) src/feeds may import only src/feeds, src/cot, src/labels and src/util, not ${t}`);
+        if (under(r, 'src/feeds') && !isTest && !['src/feeds', 'src/cot', 'src/labels', 'src/util', 'src/vocab'].some((d) => under(t, d))) {
+          violations.push(`${at}: (l) src/feeds may import only src/feeds, src/cot, src/labels, src/util and src/vocab, not ${t}`);
         }
         if (under(r, 'web') && under(t, 'src') && t !== 'src/api/contract' && !under(t, 'src/vocab')) {
           violations.push(`${at}: (d) web may import only src/api/contract.ts and src/vocab from src, not ${t}`);

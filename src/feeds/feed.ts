@@ -15,26 +15,9 @@ import { openTransport, type Transport, type TransportSink } from './transports.
 
 export type Publish = (ev: CotEvent, label: SecurityLabel, feedId: string) => Promise<void>;
 
-export interface FeedStatus {
-  id: string;
-  kind: FeedConfig['kind'];
-  transport: FeedConfig['transport'];
-  enabled: boolean;
-  connected: boolean;
-  /** last transport error, if the feed is not connected */
-  error?: string;
-  /** bound port of a udp/tcp-server feed */
-  port?: number;
-  messages: number;
-  messagesPerSecond: number;
-  decodeErrors: number;
-  rateLimited: number;
-  lastMessageAt: string | null;
-  tracks: number;
-  published: number;
-  publishErrors: number;
-  alerts: number;
-}
+import type { FeedStatus } from '../vocab/index.js';
+
+export type { FeedStatus };
 
 type Entry = { kind: 'vessel'; v: VesselState } | { kind: 'aircraft'; a: AircraftState };
 

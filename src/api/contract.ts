@@ -3,7 +3,7 @@
  * Everything in these messages has already passed the release guard for the connected user.
  * The shared vocabulary (phases, statuses, roles, LabelView, UserView) lives in src/vocab.
  */
-import type { CalendarEventView, ChatMessageView, LabelView, PostureView, RequestView, UserView } from '../vocab/index.js';
+import type { CalendarEventView, ChatMessageView, FeedStatus, LabelView, PostureView, RequestView, UserView } from '../vocab/index.js';
 
 export type {
   CalendarEventView,
@@ -57,26 +57,7 @@ export type ServerMessage =
   | { t: 'expired' };
 
 /** One sensor feed as GET /api/admin/feeds lists it (administrators): configuration summary and counters. */
-export interface FeedStatusView {
-  id: string;
-  kind: 'ais' | 'sbs' | 'aircraft-json';
-  transport: 'udp' | 'tcp-client' | 'tcp-server' | 'http' | 'file';
-  enabled: boolean;
-  /** scale-out: another process of the node runs this feed */
-  standby?: boolean;
-  connected: boolean;
-  error?: string;
-  port?: number;
-  messages: number;
-  messagesPerSecond: number;
-  decodeErrors: number;
-  rateLimited: number;
-  lastMessageAt: string | null;
-  tracks: number;
-  published: number;
-  publishErrors: number;
-  alerts: number;
-}
+export type FeedStatusView = FeedStatus;
 export interface FeedListView {
   feeds: { config: { id: string; kind: string; transport: string }; source: 'config' | 'admin'; status: FeedStatusView }[];
 }

@@ -3,8 +3,9 @@ import { z } from 'zod';
 
 const Port = z.number().int().min(0).max(65535);
 
-export const FEED_KINDS = ['ais', 'sbs', 'aircraft-json'] as const;
-export const FEED_TRANSPORTS = ['udp', 'tcp-client', 'tcp-server', 'http', 'file'] as const;
+import { FEED_KINDS, FEED_TRANSPORTS } from '../vocab/index.js';
+
+export { FEED_KINDS, FEED_TRANSPORTS };
 const TRANSPORTS_OF: Record<(typeof FEED_KINDS)[number], readonly string[]> = {
   ais: ['udp', 'tcp-client', 'tcp-server'],
   sbs: ['tcp-client', 'tcp-server'],

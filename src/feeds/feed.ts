@@ -19,28 +19,9 @@ import { openTransport, type Transport, type TransportSink } from './transports.
  */
 export type Publish = (events: CotEvent[], label: SecurityLabel, feedId: string) => Promise<number | void>;
 
-export interface FeedStatus {
-  id: string;
-  kind: FeedConfig['kind'];
-  transport: FeedConfig['transport'];
-  enabled: boolean;
-  /** scale-out: another process of this node runs the feed (this one takes over if that one stops) */
-  standby?: boolean;
-  connected: boolean;
-  /** last transport error, if the feed is not connected */
-  error?: string;
-  /** bound port of a udp/tcp-server feed */
-  port?: number;
-  messages: number;
-  messagesPerSecond: number;
-  decodeErrors: number;
-  rateLimited: number;
-  lastMessageAt: string | null;
-  tracks: number;
-  published: number;
-  publishErrors: number;
-  alerts: number;
-}
+import type { FeedStatus } from '../vocab/index.js';
+
+export type { FeedStatus };
 
 type Entry = { kind: 'vessel'; v: VesselState } | { kind: 'aircraft'; a: AircraftState };
 

@@ -1,29 +1,36 @@
 import pg from 'pg';
 import { KizunaError } from '../util/errors.js';
-import type { SecurityLabel } from '../labels/types.js';
 import { WriteCoalescer, type CoalescerOptions } from './coalescer.js';
 import {
   DEFAULT_LATEST_LIMIT,
   DEFAULT_LIST_LIMIT,
   checkChainedRow,
-  checkKeys,
   checkLimit,
-  checkOutboxItems,
-  checkPeer,
   checkSeq,
   checkWhere,
   encodeBody,
   eventKey,
   newestPerUid,
-  parseEventLabel,
-  parseJson,
   storeError,
   TOMBSTONE_TYPE,
-  survivingItems,
   validateCommit,
   validateEvents,
 } from './common.js';
-import { postgresMigrations } from './migrations/postgres/index.js';
+import {
+  EVENT_COLS,
+  EVENT_UNNEST,
+  SCHEMA_RE,
+  eventColumns,
+  migrate,
+  toAudit,
+  toDoc,
+  toEvent,
+  type AuditDbRow,
+  type Client,
+  type DocRow,
+  type EventRow,
+} from './postgres-schema.js';
+import { postgresOutboxStore } from './postgres-outbox.js';
 import type { AuditRow, Doc, DocQuery, EventStore, OutboxStore, Store, StoredEvent } from './types.js';
 
 export interface PostgresStoreOptions {
@@ -33,120 +40,6 @@ export interface PostgresStoreOptions {
   max?: number;
   /** Group commit of concurrent appendEvents calls (default: 2 ms window, 5000 events). */
   coalesce?: Partial<CoalescerOptions>;
-}
-
-const EVENT_COLS = 'origin, id, uid, type, callsign, time, stale, received_at, label, xml, originator';
-/** unnest() of one array per column: one statement and one round trip per batch, no parameter-count limit. */
-const EVENT_UNNEST =
-  'unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[], $10::text[], $11::text[])';
-
-interface EventRow {
-  origin: string;
-  id: string;
-  uid: string;
-  type: string;
-  callsign: string | null;
-  time: string;
-  stale: string;
-  received_at: string;
-  label: string;
-  xml: string;
-  originator: string | null;
-}
-
-function toEvent(r: EventRow): StoredEvent {
-  const e: StoredEvent = {
-    id: r.id,
-    origin: r.origin,
-    uid: r.uid,
-    type: r.type,
-    time: Number(r.time),
-    stale: Number(r.stale),
-    receivedAt: Number(r.received_at),
-    label: parseEventLabel(r.label),
-    xml: r.xml,
-  };
-  if (r.callsign !== null) e.callsign = r.callsign;
-  if (r.originator !== null) e.originator = r.originator;
-  return e;
-}
-
-/** Column arrays for EVENT_UNNEST. bigint columns take integers: fractional ms are truncated. */
-function eventColumns(events: StoredEvent[]): unknown[][] {
-  const cols: unknown[][] = Array.from({ length: 11 }, () => []);
-  for (const e of events) {
-    const v = [e.origin, e.id, e.uid, e.type, e.callsign ?? null, Math.trunc(e.time), Math.trunc(e.stale),
-      Math.trunc(e.receivedAt), JSON.stringify(e.label), e.xml, e.originator ?? null];
-    v.forEach((x, i) => cols[i]!.push(x));
-  }
-  return cols;
-}
-
-interface DocRow {
-  collection: string;
-  id: string;
-  version: number;
-  label: string;
-  body: string;
-  updated_at: string;
-}
-
-function toDoc<B>(r: DocRow): Doc<B> {
-  return {
-    collection: r.collection,
-    id: r.id,
-    version: Number(r.version),
-    label: parseJson<SecurityLabel>(r.label, 'doc label'),
-    body: parseJson<B>(r.body, 'doc body'),
-    updatedAt: Number(r.updated_at),
-  };
-}
-
-interface AuditDbRow {
-  seq: string;
-  ts: string;
-  kind: string;
-  actor: string;
-  body: string;
-  prev_hash: string;
-  hash: string;
-}
-
-function toAudit(r: AuditDbRow): AuditRow {
-  return { seq: Number(r.seq), ts: r.ts, kind: r.kind, actor: r.actor, body: r.body, prevHash: r.prev_hash, hash: r.hash };
-}
-
-const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
-
-async function migrate(pool: pg.Pool, schema: string): Promise<void> {
-  const c = await pool.connect();
-  try {
-    // Session advisory lock: several processes starting at once apply each migration exactly once.
-    await c.query('SELECT pg_advisory_lock(hashtext($1))', [`kizuna.migrate.${schema}`]);
-    try {
-      await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      await c.query(
-        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
-      );
-      const applied = new Set((await c.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
-      for (const m of postgresMigrations) {
-        if (applied.has(m.version)) continue;
-        await c.query('BEGIN');
-        try {
-          await c.query(m.sql);
-          await c.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
-          await c.query('COMMIT');
-        } catch (e) {
-          await c.query('ROLLBACK');
-          throw e;
-        }
-      }
-    } finally {
-      await c.query('SELECT pg_advisory_unlock(hashtext($1))', [`kizuna.migrate.${schema}`]);
-    }
-  } finally {
-    c.release();
-  }
 }
 
 /** Opens (creating and migrating if needed) a PostgreSQL store: the scale-out backend for one node. */
@@ -167,8 +60,6 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
   return new PostgresStore(pool, schema, opts);
 }
 
-type Client = pg.PoolClient;
-
 class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   readonly events: EventStore;
@@ -186,7 +77,11 @@ class PostgresStore implements Store {
       maxEvents: opts.coalesce?.maxEvents ?? 5000,
     });
     this.events = this.makeEventStore();
-    this.outbox = this.makeOutboxStore();
+    this.outbox = postgresOutboxStore({
+      run: (what, fn) => this.run(what, fn),
+      tx: (fn) => this.tx(fn),
+      q: (sql, params) => this.q(sql, params),
+    });
   }
 
   private async run<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -288,96 +183,6 @@ class PostgresStore implements Store {
         this.run('pruneHistory failed', async () => {
           const r = await this.pool.query('DELETE FROM event_history WHERE time < $1', [Math.trunc(before)]);
           return r.rowCount ?? 0;
-        }),
-    };
-  }
-
-  private makeOutboxStore(): OutboxStore {
-    return {
-      enqueue: (peer, items) =>
-        this.run('outbox enqueue failed', async () => {
-          checkPeer(peer);
-          checkOutboxItems(items);
-          if (items.length === 0) return [];
-          return this.tx(async (c) => {
-            // The upsert row-locks the peer's counter: concurrent enqueuers get disjoint seq ranges and
-            // supersede each other's rows in seq order.
-            const { rows } = await c.query<{ last_seq: string }>(
-              `INSERT INTO outbox_peer (peer, last_seq, acked) VALUES ($1, $2, 0)
-               ON CONFLICT (peer) DO UPDATE SET last_seq = outbox_peer.last_seq + $2 RETURNING last_seq`,
-              [peer, items.length],
-            );
-            const first = Number(rows[0]!.last_seq) - items.length + 1;
-            const seqs = items.map((_, i) => first + i);
-            const keep = survivingItems(items);
-            const kept = items.flatMap((it, i) => (keep[i] ? [{ ...it, seq: seqs[i]! }] : []));
-            const keys = [...new Set(kept.flatMap((it) => (it.conflate === undefined ? [] : [it.conflate])))];
-            const superseded = keys.length
-              ? (await c.query('DELETE FROM outbox_item WHERE peer = $1 AND conflate = ANY($2::text[])', [peer, keys])).rowCount ?? 0
-              : 0;
-            await c.query(
-              'INSERT INTO outbox_item (peer, seq, key, payload, conflate) SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::bytea[], $5::text[])',
-              [
-                peer,
-                kept.map((it) => it.seq),
-                kept.map((it) => it.key),
-                kept.map((it) => Buffer.from(it.payload.buffer, it.payload.byteOffset, it.payload.byteLength)),
-                kept.map((it) => it.conflate ?? null),
-              ],
-            );
-            await c.query('UPDATE outbox_peer SET live = live + $2 WHERE peer = $1', [peer, kept.length - superseded]);
-            return seqs;
-          });
-        }),
-      pending: (peer, afterSeq, limit) =>
-        this.run('outbox pending failed', async () => {
-          const rows = await this.q<{ seq: string; key: string; payload: Buffer }>(
-            'SELECT seq, key, payload FROM outbox_item WHERE peer = $1 AND seq > $2 ORDER BY seq LIMIT $3',
-            [checkPeer(peer), checkSeq(afterSeq, 'afterSeq'), checkLimit(limit, 0)],
-          );
-          return rows.map((r) => ({
-            seq: Number(r.seq),
-            key: r.key,
-            payload: new Uint8Array(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength),
-          }));
-        }),
-      ack: (peer, seq) =>
-        this.run('outbox ack failed', async () => {
-          checkPeer(peer);
-          checkSeq(seq, 'seq');
-          await this.tx(async (c) => {
-            // Clamped to the last assigned seq: a peer cannot acknowledge what was never sent.
-            const { rows } = await c.query<{ acked: string }>(
-              'UPDATE outbox_peer SET acked = GREATEST(acked, LEAST($2::bigint, last_seq)) WHERE peer = $1 RETURNING acked',
-              [peer, seq],
-            );
-            if (!rows[0]) return;
-            const dropped = await c.query('DELETE FROM outbox_item WHERE peer = $1 AND seq <= $2', [peer, rows[0].acked]);
-            await c.query('UPDATE outbox_peer SET live = live - $2 WHERE peer = $1', [peer, dropped.rowCount ?? 0]);
-          });
-        }),
-      acked: (peer) =>
-        this.run('outbox acked failed', async () => {
-          const [r] = await this.q<{ acked: string }>('SELECT acked FROM outbox_peer WHERE peer = $1', [checkPeer(peer)]);
-          return r ? Number(r.acked) : 0;
-        }),
-      depth: (peer) =>
-        this.run('outbox depth failed', async () => {
-          const [r] = await this.q<{ d: string }>('SELECT live AS d FROM outbox_peer WHERE peer = $1', [
-            checkPeer(peer),
-          ]);
-          return r ? Number(r.d) : 0;
-        }),
-      markSeen: (keys) =>
-        this.run('markSeen failed', async () => {
-          const unique = [...new Set(checkKeys(keys))];
-          if (unique.length === 0) return [];
-          const rows = await this.q<{ key: string }>(
-            'INSERT INTO inbound_seen (key, seen_at) SELECT unnest($1::text[]), $2 ON CONFLICT (key) DO NOTHING RETURNING key',
-            [unique, Date.now()],
-          );
-          const fresh = new Set(rows.map((r) => r.key));
-          return unique.filter((k) => fresh.has(k));
         }),
     };
   }

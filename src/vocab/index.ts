@@ -17,6 +17,7 @@ export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 export const PRIORITIES = ['routine', 'priority', 'immediate'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
+export { FEED_KINDS, FEED_TRANSPORTS, type FeedKind, type FeedStatus, type FeedTransport } from './feeds.js';
 export { ROLES, ROLE_RANK, roleAtLeast, type Role } from './roles.js';
 export type {
   CalendarEventView,

@@ -8,7 +8,7 @@ import { FrameReader, decodeFrame, encodeEnvelopeBody, encodeFrame, envelopeFram
 import { join } from 'node:path';
 import { signBinding } from '../../src/labels/index.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { cotObject, label, makeIdentity, registry, startNode, storedIds, tmpDir, waitFor, type Identity, type TestNode } from './harness.js';
+import { cotObject, label, jpnAndUsa, registry, startNode, storedIds, tmpDir, waitFor, type Identity, type TestNode } from './harness.js';
 
 /**
  * Protocol v3 batch binding: one signature per run of envelopes over their per-object binding digests.
@@ -50,8 +50,7 @@ describe('protocol v3 receiver', () => {
   let USA: Identity;
   let usa: TestNode;
   beforeAll(async () => {
-    JPN = await makeIdentity({ nodeId: 'jpn', nation: 'JPN' });
-    USA = await makeIdentity({ nodeId: 'usa', nation: 'USA' });
+    ({ JPN, USA } = await jpnAndUsa());
     usa = await startNode({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }] });
   });
   afterAll(async () => {
@@ -146,8 +145,7 @@ describe('protocol v3 sender, and v1/v2 peers still served', () => {
 
   /** A raw "usa" that the real jpn node dials, speaking the given versions; collects envelopes. */
   async function receiveFromNode(versions: number[], n: number) {
-    const JPN = await makeIdentity({ nodeId: 'jpn', nation: 'JPN' });
-    const USA = await makeIdentity({ nodeId: 'usa', nation: 'USA' });
+    const { JPN, USA } = await jpnAndUsa();
     const got: { frames: Frame[] } = { frames: [] };
     const server = tls.createServer({ cert: USA.cert.certPem, key: USA.cert.keyPem, ca: JPN.ca.certPem, requestCert: true, rejectUnauthorized: true }, (sock) => {
       const p = framer(sock);
@@ -203,8 +201,7 @@ describe('protocol v3 sender, and v1/v2 peers still served', () => {
 describe('upgrade: outbox rows written before v3 (already signed) still go out on a v3 link', () => {
   it('a legacy row between new rows is delivered and verified on its own JWS; the new rows by batch', async () => {
     const t = tmpDir();
-    const JPN = await makeIdentity({ nodeId: 'jpn', nation: 'JPN' });
-    const USA = await makeIdentity({ nodeId: 'usa', nation: 'USA' });
+    const { JPN, USA } = await jpnAndUsa();
     // jpn's database as an older version left it: one signed envelope body queued for usa
     const legacy = cotObject('jpn', relUsa());
     const payload = new TextEncoder().encode(JSON.stringify(legacy.event));

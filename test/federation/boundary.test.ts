@@ -6,7 +6,7 @@ import { makeCa, makeNodeCert } from './pki.js';
 import {
   cotObject,
   label,
-  makeIdentity,
+  jpnAndUsa,
   originate,
   rawPeer,
   registry,
@@ -25,8 +25,7 @@ describe('federation boundary: identity from certificates, defence in depth at t
   let usa: TestNode;
 
   beforeAll(async () => {
-    JPN = await makeIdentity({ nodeId: 'jpn', nation: 'JPN' });
-    USA = await makeIdentity({ nodeId: 'usa', nation: 'USA' });
+    ({ JPN, USA } = await jpnAndUsa());
     usa = await startNode({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }] });
   });
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cotObject, label, makeIdentity, originate, startNode, startProxy, tmpDir, waitFor } from './harness.js';
+import { cotObject, label, jpnAndUsa, originate, startNode, startProxy, tmpDir, waitFor } from './harness.js';
 import type { FedObject } from '../../src/federation/types.js';
 
 const releasable = () => label({ policy: 'JPN', classification: 'HI', relTo: ['USA', 'JPN'] });
@@ -20,8 +20,7 @@ describe('federation outbox under a backed-up link: positions conflate, the rest
   it('a peer that was away gets the newest position per uid and every chat and delete in order, once', async () => {
     const t = tmpDir();
     cleanups.push(t.cleanup);
-    const JPN = await makeIdentity({ nodeId: 'jpn', nation: 'JPN' });
-    const USA = await makeIdentity({ nodeId: 'usa', nation: 'USA' });
+    const { JPN, USA } = await jpnAndUsa();
     let usaPort = 0;
     // Until USA exists the proxy has nowhere to go: the link stays down and the outbox fills.
     const proxy = await startProxy(() => usaPort || 1);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   cotObject,
   label,
-  makeIdentity,
+  jpnAndUsa,
   originate,
   startNode,
   startProxy,
@@ -23,8 +23,7 @@ describe('federation faults: 0 lost, 0 duplicated', () => {
   it('survives the link being cut mid-stream, repeatedly', async () => {
     const t = tmpDir();
     cleanups.push(t.cleanup);
-    const JPN = await makeIdentity({ nodeId: 'jpn', nation: 'JPN' });
-    const USA = await makeIdentity({ nodeId: 'usa', nation: 'USA' });
+    const { JPN, USA } = await jpnAndUsa();
     const usa = await startNode({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }] });
     cleanups.push(() => usa.close());
     const proxy = await startProxy(() => usa.port);
@@ -56,8 +55,7 @@ describe('federation faults: 0 lost, 0 duplicated', () => {
   it('resumes after both sides restart on the same SQLite files (store-and-forward)', async () => {
     const t = tmpDir();
     cleanups.push(t.cleanup);
-    const JPN = await makeIdentity({ nodeId: 'jpn', nation: 'JPN' });
-    const USA = await makeIdentity({ nodeId: 'usa', nation: 'USA' });
+    const { JPN, USA } = await jpnAndUsa();
     let usa: TestNode = await startNode({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }] });
     const usaPort = usa.port;
     let jpn: TestNode = await startNode({ id: JPN, dir: t.dir, peers: [{ id: USA, port: usaPort }] });
@@ -86,8 +84,7 @@ describe('federation faults: 0 lost, 0 duplicated', () => {
   it('bounds the outbox while a peer is away, tells the operator, and resumes when drained', async () => {
     const t = tmpDir();
     cleanups.push(t.cleanup);
-    const JPN = await makeIdentity({ nodeId: 'jpn', nation: 'JPN' });
-    const USA = await makeIdentity({ nodeId: 'usa', nation: 'USA' });
+    const { JPN, USA } = await jpnAndUsa();
     // A port with nobody listening yet: reserve one by starting and stopping USA.
     const probe = await startNode({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }] });
     const usaPort = probe.port;

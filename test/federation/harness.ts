@@ -40,6 +40,11 @@ export async function makeIdentity(spec: NodeSpec, ca?: TestCa): Promise<Identit
   return { ...spec, ca: c, cert: await makeNodeCert(c, spec), binding: await generateBindingKeys() };
 }
 
+/** The two identities most link tests use: 'jpn' < 'usa', so jpn dials and usa listens. */
+export async function jpnAndUsa(): Promise<{ JPN: Identity; USA: Identity }> {
+  return { JPN: await makeIdentity({ nodeId: 'jpn', nation: 'JPN' }), USA: await makeIdentity({ nodeId: 'usa', nation: 'USA' }) };
+}
+
 export interface TestNode {
   id: Identity;
   fed: Federation;

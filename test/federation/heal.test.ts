@@ -4,7 +4,7 @@ import { FrameReader, encodeFrame, lengthPrefixed } from '../../src/federation/w
 import {
   cotObject,
   label,
-  makeIdentity,
+  jpnAndUsa,
   originate,
   startFaultProxy,
   startNode,
@@ -29,8 +29,7 @@ describe('federation links heal after every kind of fault', () => {
   it('the dialing side redials after a protocol error from the genuine peer', async () => {
     const t = tmpDir();
     cleanups.push(t.cleanup);
-    const JPN = await makeIdentity({ nodeId: 'jpn', nation: 'JPN' });
-    const USA = await makeIdentity({ nodeId: 'usa', nation: 'USA' });
+    const { JPN, USA } = await jpnAndUsa();
     // The genuine USA certificate, speaking out of turn: an AuditHead before its Hello is a protocol error.
     let connections = 0;
     const server = tls.createServer(
@@ -57,8 +56,7 @@ describe('federation links heal after every kind of fault', () => {
   it('garbage, truncation and stalls through a proxy: the link comes back and the outbox drains, 0 lost, 0 duplicated', async () => {
     const t = tmpDir();
     cleanups.push(t.cleanup);
-    const JPN = await makeIdentity({ nodeId: 'jpn', nation: 'JPN' });
-    const USA = await makeIdentity({ nodeId: 'usa', nation: 'USA' });
+    const { JPN, USA } = await jpnAndUsa();
     const stallMs = 300;
     const usa = await startNode({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }], stallMs });
     cleanups.push(() => usa.close());

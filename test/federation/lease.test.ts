@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryHub, createMemoryBus } from '../../src/bus/memory.js';
-import { cotObject, label, makeIdentity, originate, startNode, storedIds, tmpDir, waitFor, type TestNode } from './harness.js';
+import { cotObject, label, jpnAndUsa, originate, startNode, storedIds, tmpDir, waitFor, type TestNode } from './harness.js';
 
 // Two processes of node jpn (one bus hub, one database): only the holder of lease fed-link:usa runs the
 // link; the other still enqueues into the shared outbox, and takes over when the holder goes away.
@@ -13,8 +13,7 @@ describe('federation link lease across processes of one node', () => {
   it('one link per peer; the other process takes over', async () => {
     const t = tmpDir();
     cleanups.push(t.cleanup);
-    const JPN = await makeIdentity({ nodeId: 'jpn', nation: 'JPN' });
-    const USA = await makeIdentity({ nodeId: 'usa', nation: 'USA' });
+    const { JPN, USA } = await jpnAndUsa();
     const usa = await startNode({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }] });
     cleanups.push(() => usa.close());
     const hub = new MemoryHub();

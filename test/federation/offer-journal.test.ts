@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { cotObject, label, makeIdentity, originate, startNode, storedIds, tmpDir, waitFor, type TestNode } from './harness.js';
+import { cotObject, label, jpnAndUsa, originate, startNode, storedIds, tmpDir, waitFor, type TestNode } from './harness.js';
 import { appendAdmitted } from '../support/admitted.js';
 
 /**
@@ -18,8 +18,7 @@ afterAll(async () => {
 
 describe('offer journal (store → outbox crash window)', () => {
   it('re-offers events stored since the checkpoint after a restart; no loss, no duplicates', async () => {
-    const JPN = await makeIdentity({ nodeId: 'jpn', nation: 'JPN' });
-    const USA = await makeIdentity({ nodeId: 'usa', nation: 'USA' });
+    const { JPN, USA } = await jpnAndUsa();
     const usa = await startNode({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }], relay: false });
     open.push(usa);
     let jpn = await startNode({ id: JPN, dir: t.dir, peers: [{ id: USA, port: usa.port }] });

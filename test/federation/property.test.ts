@@ -4,7 +4,7 @@ import { audienceFor } from '../../src/labels/index.js';
 import {
   cotObject,
   label,
-  makeIdentity,
+  jpnAndUsa,
   originate,
   registry,
   startNode,
@@ -23,8 +23,7 @@ describe('property: USA receives exactly the releasable set', () => {
   const usaHeld = new Set(audienceFor(registry, { nation: 'USA' }).held['Caveat'] ?? []);
 
   beforeAll(async () => {
-    const JPN = await makeIdentity({ nodeId: 'jpn', nation: 'JPN' });
-    const USA = await makeIdentity({ nodeId: 'usa', nation: 'USA' });
+    const { JPN, USA } = await jpnAndUsa();
     usa = await startNode({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }] });
     jpn = await startNode({ id: JPN, dir: t.dir, peers: [{ id: USA, port: usa.port }] });
   });

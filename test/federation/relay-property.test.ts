@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audienceFor } from '../../src/labels/index.js';
-import { cotObject, label, makeIdentity, originate, registry, startNode, storedIds, tmpDir, waitFor, type TestNode } from './harness.js';
+import { cotObject, label, jpnAndUsa, makeIdentity, originate, registry, startNode, storedIds, tmpDir, waitFor, type TestNode } from './harness.js';
 
 // Three policies on a relay path JPN–USA–PHL (JPN and PHL not linked). Oracle written from the rules
 // (docs/labels.md §0, §5.2), not from the guard: USA receives a JPN object iff its REL TO names USA (or a group
@@ -15,8 +15,7 @@ describe('property: relay through USA gives PHL exactly what JPN released to PHL
   const usaHeld = new Set(audienceFor(registry, { nation: 'USA' }).held['Caveat'] ?? []);
 
   beforeAll(async () => {
-    const JPN = await makeIdentity({ nodeId: 'jpn', nation: 'JPN' });
-    const USA = await makeIdentity({ nodeId: 'usa', nation: 'USA' });
+    const { JPN, USA } = await jpnAndUsa();
     const PHL = await makeIdentity({ nodeId: 'phl', nation: 'PHL' });
     usa = await startNode({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }, { id: PHL, port: 0 }] });
     phl = await startNode({ id: PHL, dir: t.dir, peers: [{ id: USA, port: usa.port }], originators: [JPN] });

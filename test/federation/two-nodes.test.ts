@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cotObject,
   label,
-  makeIdentity,
+  jpnAndUsa,
   originate,
   startNode,
   storedIds,
@@ -21,8 +21,7 @@ describe('federation: two sovereign nodes over mutual TLS', () => {
   let jpn: TestNode;
 
   beforeAll(async () => {
-    JPN = await makeIdentity({ nodeId: 'jpn', nation: 'JPN' });
-    USA = await makeIdentity({ nodeId: 'usa', nation: 'USA' });
+    ({ JPN, USA } = await jpnAndUsa());
     usa = await startNode({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }] });
     jpn = await startNode({ id: JPN, dir: t.dir, peers: [{ id: USA, port: usa.port }] });
     await waitFor(() => jpn.fed.status()[0]!.state === 'connected', 'link up');

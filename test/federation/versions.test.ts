@@ -3,7 +3,7 @@ import { createFederation, type AuditHead, type Federation } from '../../src/fed
 import type { Frame } from '../../src/federation/wire.js';
 import { createGuard } from '../../src/labels/index.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { makeIdentity, rawPeer, registry, tmpDir, waitFor } from './harness.js';
+import { jpnAndUsa, rawPeer, registry, tmpDir, waitFor } from './harness.js';
 
 /**
  * Protocol v2 (AuditHead) next to v1: versions are negotiated per link (highest common); a v1 peer never
@@ -20,8 +20,7 @@ afterAll(async () => {
 
 describe('federation protocol versions and audit heads', () => {
   it('v1 peers get v1 and no audit heads; v2 peers exchange heads', async () => {
-    const JPN = await makeIdentity({ nodeId: 'jpn', nation: 'JPN' });
-    const USA = await makeIdentity({ nodeId: 'usa', nation: 'USA' });
+    const { JPN, USA } = await jpnAndUsa();
     const store = await openSqliteStore(`${t.dir}/usa.db`);
     const ownHead: AuditHead = { seq: 7, hash: 'a'.repeat(64) };
     const received: { peer: string; head: AuditHead }[] = [];

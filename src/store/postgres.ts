@@ -24,6 +24,8 @@ import {
   validateEvents,
 } from './common.js';
 import { postgresMigrations } from './migrations/postgres/index.js';
+import { postgresMissionStore } from './missions-postgres.js';
+import type { MissionStore } from './missions-types.js';
 import type { AuditRow, Doc, DocQuery, EventStore, OutboxStore, Store, StoredEvent } from './types.js';
 
 export interface PostgresStoreOptions {
@@ -173,6 +175,7 @@ class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   readonly events: EventStore;
   readonly outbox: OutboxStore;
+  readonly missions: MissionStore;
   private readonly coalescer: WriteCoalescer;
   private closed = false;
 
@@ -186,6 +189,7 @@ class PostgresStore implements Store {
       maxEvents: opts.coalesce?.maxEvents ?? 5000,
     });
     this.events = this.makeEventStore();
+    this.missions = postgresMissionStore(pool);
     this.outbox = this.makeOutboxStore();
   }
 

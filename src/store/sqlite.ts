@@ -24,6 +24,8 @@ import {
   validateEvents,
 } from './common.js';
 import { sqliteMigrations } from './migrations/sqlite/index.js';
+import { sqliteMissionStore } from './missions-sqlite.js';
+import type { MissionStore } from './missions-types.js';
 import type { AuditRow, Doc, DocQuery, EventStore, OutboxEntry, OutboxItem, OutboxStore, Store, StoredEvent } from './types.js';
 
 export interface SqliteStoreOptions {
@@ -214,6 +216,7 @@ class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly events: EventStore;
   readonly outbox: OutboxStore;
+  readonly missions: MissionStore;
   private readonly coalescer: WriteCoalescer;
   private readonly dynamic = new Map<string, Database.Statement>();
   private readonly s: ReturnType<typeof prepareStatements>;
@@ -227,6 +230,7 @@ class SqliteStore implements Store {
     opts: SqliteStoreOptions,
   ) {
     this.s = prepareStatements(db);
+    this.missions = sqliteMissionStore(db);
     const s = this.s;
 
     this.writeEvents = db.transaction((events: StoredEvent[]) => {

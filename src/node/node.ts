@@ -26,6 +26,7 @@ import type { ClientIdentity, TakConnection } from '../tak/connection.js';
 import { DELETE } from '../tak/control.js';
 import { ensureNodePki, identityOfCert, openRevocations, type NodePki, type Revocations } from '../certs/index.js';
 import { startMartiServers, type MartiServers } from '../marti/index.js';
+import { missionDeps, routeToMissions } from './missions-wiring.js';
 import { createAuditLog, createCoordination, createUserService, labelFromInput, type AuditLog, type Coordination, type UserService } from '../coordination/index.js';
 import { registerApi } from '../api/index.js';
 import { createFederation, type Federation, type FedObject } from '../federation/index.js';
@@ -242,7 +243,9 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
                 ev.labelXml ? labels.parse(ev.labelXml) : undefined,
               )
             : undefined;
-        const r = await pipeline.fromTak(shareLabel ? { ...ev, labelXml: labels.xml(shareLabel) } : ev, from);
+        const toMission = await routeToMissions(marti?.missions, ev, from);
+        const r = await pipeline.fromTak(shareLabel ? { ...toMission.ev, labelXml: labels.xml(shareLabel) } : toMission.ev, from);
+        if (r.fresh) await toMission.after?.(r.stored);
         // clientEndPoints releases a client by the label its SA was stored with (unlabelled SAs get the default).
         if (from.lastSa === ev) from.lastSa.label = r.stored.label;
         if (r.fresh && ev.type === GEOCHAT_TYPE) {
@@ -451,6 +454,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
           await pipeline.fromUser(ev, { username: by.name, nation: by.nation, audience: by.audience }, label);
         },
         defaultLabel,
+        missions: missionDeps(store, () => tak, nodeId),
       },
     });
     closers.push(() => marti.close());

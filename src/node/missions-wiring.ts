@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CotEvent } from '../cot/model.js';
+import type { SecurityLabel } from '../labels/index.js';
 import { parseCotXml } from '../cot/xml.js';
 import type { MissionDeps, MissionStream, StreamSender } from '../marti/index.js';
 import type { Store, StoredEvent } from '../store/types.js';
@@ -7,8 +8,9 @@ import type { TakServer } from '../tak/server.js';
 import type { TakConnection } from '../tak/connection.js';
 
 /** What the Mission API needs from the node: its store, the latest tracks, and the streaming server. */
-export function missionDeps(store: Store, tak: () => TakServer, nodeId: string): MissionDeps {
+export function missionDeps(store: Store, tak: () => TakServer, nodeId: string, publish: (ev: CotEvent, label: SecurityLabel) => Promise<unknown>): MissionDeps {
   return {
+    announce: async (xml, label) => void (await publish(parseCotXml(xml), label)),
     store: store.missions,
     latest: (uid) => store.events.getLatest(uid),
     notify(xml, label, to) {

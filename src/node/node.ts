@@ -181,7 +181,8 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
         log.info({ code: r.code, actor: r.actor.identity, path: r.path }, 'write refused');
         refusals.record(r);
       },
-      afterStore: (stored, _cot, source) => {
+      afterStore: (stored, cot, source) => {
+        if (source.kind === 'federation') void marti?.missions?.fromPeer(cot, stored, source.actor).catch((err: unknown) => log.warn({ code: (err as { code?: string }).code ?? 'INTERNAL' }, 'mission update from a peer refused'));
         if (!federation) return;
         const obj: FedObject = { kind: 'cot', origin: stored.origin, id: stored.id, event: stored };
         federation.offer(obj, source.kind === 'federation' ? source.hops?.at(-1) : undefined).catch((err) => {
@@ -454,7 +455,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
           await pipeline.fromUser(ev, { username: by.name, nation: by.nation, audience: by.audience }, label);
         },
         defaultLabel,
-        missions: missionDeps(store, () => tak, nodeId),
+        missions: missionDeps(store, () => tak, nodeId, (ev, label) => pipeline.fromNode(ev, `node:${nodeId}:missions`, label)),
       },
     });
     closers.push(() => marti.close());

@@ -47,7 +47,7 @@ describe('mission listings and changes through the guard (property, independent 
             guard,
             registry,
             defaultLabel: () => labelOf({ level: 0, usa: false }),
-            deps: { store: store.missions, latest: async (uid) => events.get(uid), notify: () => undefined },
+            deps: { store: store.missions, latest: async (uid) => events.get(uid), notify: () => undefined, announce: async () => undefined },
           });
           const content = new MissionContent(svc, { byHash: () => [] } as unknown as FileStore);
           const writer: Caller = { identity: 'cert:w', name: 'w', nation: 'JPN', audience: audienceFor(registry, { nation: 'JPN' }) };

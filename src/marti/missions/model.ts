@@ -111,4 +111,6 @@ export interface MissionDeps {
    * (undefined: every connected client, as TAK Server announces new missions).
    */
   notify(xml: string, label: SecurityLabel, to: string[] | undefined): void;
+  /** a mission announcement (t-x-m-n): stored and sent like any CoT the node writes (clients and partners) */
+  announce(xml: string, label: SecurityLabel): Promise<void>;
 }

@@ -105,7 +105,7 @@ export class MissionService {
     const m = row as Mission;
     const sub = await this.putSubscription(who, m, input.creatorUid, 'MISSION_OWNER');
     await this.writes.change(m, m.label, { type: 'CREATE_MISSION', creatorUid: input.creatorUid, isFederatedChange: false }, now);
-    this.o.deps.notify(createdCot(m), m.label, undefined);
+    await this.o.deps.announce(createdCot(m), m.label);
     return { created: true, json: await this.view(who, m, { token: sub.token, ownerRole: 'MISSION_OWNER' }) };
   }
 

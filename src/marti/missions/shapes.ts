@@ -121,8 +121,21 @@ function event(type: string, uid: string, detail: string, now = Date.now()): str
 const missionAttrs = (m: Mission, kind: string, authorUid: string) =>
   `type="${kind}" tool="${esc(m.body.tool)}" name="${esc(m.name)}" guid="${esc(m.guid)}" authorUid="${esc(authorUid)}"`;
 
-/** t-x-m-n: a new mission (to every client), t-x-m-d: deleted (to its subscribers). */
-export const createdCot = (m: Mission) => event('t-x-m-n', randomUUID(), `<mission ${missionAttrs(m, 'CREATE', m.body.creatorUid)}/>`);
+/** Kizuna's element in a t-x-m-n carrying the mission's fields to partner nodes. */
+export const EXT = 'kizunaMission';
+
+/** The mission's public fields, carried beside TAK's <mission> element of a t-x-m-n (clients ignore it). */
+export function missionExtension(m: Mission): string {
+  const b = m.body;
+  const attrs = { description: b.description, createTime: b.createTime, creatorUid: b.creatorUid, defaultRole: b.defaultRole, tool: b.tool, keywords: b.keywords.join(',') };
+  return `<${EXT} ${Object.entries(attrs).map(([k, v]) => `${k}="${esc(v)}"`).join(' ')}/>`;
+}
+
+/**
+ * t-x-m-n: a new mission, stored and sent like any CoT (to every client and partner its label allows), with
+ * the mission's fields for partner nodes; t-x-m-d: deleted (to its subscribers).
+ */
+export const createdCot = (m: Mission) => event('t-x-m-n', `mission-${m.guid}`, `<mission ${missionAttrs(m, 'CREATE', m.body.creatorUid)}/>${missionExtension(m)}`);
 export const deletedCot = (m: Mission, by: string) => event('t-x-m-d', randomUUID(), `<mission ${missionAttrs(m, 'DELETE', by)}/>`);
 
 /** t-x-m-i: an invitation (with the invitee's token and role), t-x-m-r: a role change. */

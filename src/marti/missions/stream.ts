@@ -1,4 +1,9 @@
-import type { Audience } from '../../labels/index.js';
+import type { Audience, WriteActor } from '../../labels/index.js';
+import type { CotEvent } from '../../cot/model.js';
+import { MissionFederation } from './federation.js';
+import { missionDests } from './dest.js';
+
+export { missionDests };
 import type { StoredEvent } from '../../store/types.js';
 import { roleOf, visibleMission, type Caller } from './access.js';
 import type { MissionContent } from './content.js';
@@ -7,27 +12,6 @@ import type { MissionService } from './service.js';
 
 /** Matches no client uid: a mission CoT with no one to reach must not fall back to broadcast. */
 export const NO_RECIPIENT = '\u0000mission-without-recipients';
-
-const MISSION_ATTR = /\bmission="([^"]*)"/;
-
-/**
- * Mission names a CoT is addressed to (`<marti><dest mission="…"/></marti>`). A scan from tag to tag, so a
- * long detail costs linear time whatever it holds.
- */
-export function missionDests(detailXml: string): string[] {
-  const out: string[] = [];
-  let at = detailXml.indexOf('<marti');
-  while (at >= 0 && out.length < 16) {
-    at = detailXml.indexOf('<dest', at + 1);
-    if (at < 0) break;
-    const end = detailXml.indexOf('>', at);
-    if (end < 0) break;
-    const m = MISSION_ATTR.exec(detailXml.slice(at, end));
-    if (m) out.push(m[1]!.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
-    at = end;
-  }
-  return out;
-}
 
 export interface StreamSender {
   uid: string | undefined;
@@ -50,10 +34,19 @@ const callerOf = (s: StreamSender): Caller => ({ identity: s.serial ? `cert:${s.
  * (as TAK Server does), then kept as a mission uid with the stored event's label.
  */
 export class MissionStream {
+  private readonly federation: MissionFederation;
   constructor(
     private readonly svc: MissionService,
     private readonly content: MissionContent,
-  ) {}
+  ) {
+    this.federation = new MissionFederation(svc);
+  }
+
+  /** A CoT a partner node sent (already stored under the write authority): missions and mission items. */
+  fromPeer(cot: CotEvent, stored: StoredEvent, actor: WriteActor): Promise<void> {
+    if (cot.type !== 't-x-m-n' && !cot.detailXml.includes('mission=')) return Promise.resolve();
+    return this.federation.fromPeer(cot, stored, actor);
+  }
 
   async route(detailXml: string, sender: StreamSender): Promise<MissionRoute | undefined> {
     const names = missionDests(detailXml);

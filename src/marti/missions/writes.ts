@@ -50,8 +50,10 @@ export class MissionWrites {
   }
 
   /** node bookkeeping (subscriptions, invitations) labelled like the mission */
-  bookkeeping<B>(existing: MissionItemRow | undefined, label: SecurityLabel, build: (l: SecurityLabel, originator: string) => MissionItemRow<B>): Admitted<MissionItemRow> {
-    return this.decide<MissionItemRow>(this.nodeActor, existing, 'write', label, build);
+  bookkeeping<B>(existing: MissionItemRow | undefined, missionLabel: SecurityLabel, build: (l: SecurityLabel, originator: string) => MissionItemRow<B>): Admitted<MissionItemRow> {
+    // a partner's mission: the node keeps its own records about it under its own default label
+    const label = missionLabel.owner === this.o.nation ? missionLabel : this.o.defaultLabel();
+    return this.decide<MissionItemRow>(this.nodeActor, existing, 'write', existing?.label ?? label, build);
   }
 
   removeBookkeeping(existing: MissionItemRow): Admitted<MissionItemRow> {
@@ -62,8 +64,13 @@ export class MissionWrites {
    * Records a change under its own label and streams it (t-x-m-c) to the mission's subscribers; each
    * subscriber's connection gets it only if the guard releases the change's label to it.
    */
-  async change(m: Mission, label: SecurityLabel, body: ChangeBody, at = Date.now()): Promise<void> {
-    const row = this.decide<Omit<MissionChangeRow, 'seq'>>(this.nodeActor, undefined, 'write', label, (l) => ({ mission: m.guid, label: l, body, at }));
+  async change(m: Mission, label: SecurityLabel, body: ChangeBody, at = Date.now(), peer?: WriteActor): Promise<void> {
+    // a peer's item: the record of its change is the peer's write too (this node never writes what it does not own)
+    const actor = peer ?? this.nodeActor;
+    const origin = peer ? 'peer' : this.o.nodeId;
+    const r = admit(this.ctx, actor, undefined, { op: 'write', label, defaultLabel: label, origin }, (l): Omit<MissionChangeRow, 'seq'> => ({ mission: m.guid, label: l, body, at }));
+    if (!r.ok) throw new KizunaError('FORBIDDEN', 'write refused', { cause: r.code });
+    const row = r.value;
     await this.o.deps.store.appendChange(row);
     const to = await this.subscriberUids(m);
     if (to.length) this.o.deps.notify(changeCot(m, body, at), label, to);

@@ -80,6 +80,12 @@ describe('Mission API (Data Sync) on a real node', () => {
     const roles = json<{ data: { clientUid: string; role: { type: string }; token?: string }[] }>(await marti(node, alice, 'GET', '/Marti/api/missions/ops/subscriptions/roles', { token: aliceToken }));
     expect(roles.data.map((x) => `${x.clientUid}:${x.role.type}`).sort()).toEqual([`${A}:MISSION_OWNER`, `${B}:MISSION_SUBSCRIBER`].sort());
     expect(roles.data.every((x) => x.token === undefined)).toBe(true);
+    // a subscription (with its token) is read only by its holder: bob cannot take the owner's token
+    const own = await marti(node, bob, 'GET', `/Marti/api/missions/ops/subscription?uid=${B}`, { token: bobToken });
+    expect(json<{ data: { token: string } }>(own).data.token).toBe(bobToken);
+    const other = await marti(node, bob, 'GET', `/Marti/api/missions/ops/subscription?uid=${A}`, { token: bobToken });
+    expect(other.status).toBe(404);
+    expect(other.body.toString()).not.toContain(aliceToken);
   });
 
   it('adds a file by hash: subscribers get t-x-m-c with the content resource; the change is listed', async () => {

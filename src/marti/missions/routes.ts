@@ -98,7 +98,9 @@ export function registerMissionRoutes(app: FastifyInstance, deps: MartiDeps, svc
     if (q(req, 'inviteOnly') !== undefined) fields.inviteOnly = flag(req, 'inviteOnly');
     if (q(req, 'expiration') !== undefined) fields.expiration = Number(q(req, 'expiration')) || -1;
     const pw = q(req, 'password');
-    const r = await svc.createOrUpdate(who(req), { name, creatorUid, label: label(req), ...(pw ? { password: pw } : {}), fields });
+    const w = who(req);
+    const r = await svc.createOrUpdate(w, { name, creatorUid, label: label(req), ...(pw ? { password: pw } : {}), fields });
+    await deps.audit(r.created ? 'mission.create' : 'mission.update', w.name, { name });
     return json(reply, missions([r.json]), r.created ? 201 : 200);
   };
   app.put('/Marti/api/missions/:name', createOrUpdate);
@@ -109,12 +111,17 @@ export function registerMissionRoutes(app: FastifyInstance, deps: MartiDeps, svc
   app.get('/Marti/api/missions/:name', get);
   app.get('/Marti/api/missions/guid/:guid', get);
 
-  const del = async (req: Req, reply: FastifyReply) => json(reply, missions([await svc.delete(who(req), ref(req), cred(req))]));
+  const del = async (req: Req, reply: FastifyReply) => {
+    const w = who(req);
+    const m = await svc.delete(w, ref(req), cred(req));
+    await deps.audit('mission.delete', w.name, { name: m.name, guid: m.guid });
+    return json(reply, missions([m]));
+  };
   app.delete('/Marti/api/missions/:name', del);
   app.delete('/Marti/api/missions', async (req, reply) => {
     const guid = q(req, 'guid');
     if (!guid) throw new KizunaError('BAD_REQUEST', 'guid');
-    return json(reply, missions([await svc.delete(who(req), { guid }, cred(req))]));
+    return del(Object.assign(req, { params: { guid } }) as Req, reply);
   });
 
   // routes that exist by name and by guid
@@ -130,7 +137,9 @@ export function registerMissionRoutes(app: FastifyInstance, deps: MartiDeps, svc
   const SUB = 'com.bbn.marti.sync.model.MissionSubscription';
 
   both('put', '/subscription', async (req, reply) => {
-    const s = await svc.subscribe(who(req), ref(req), { ...cred(req), clientUid: uidParam(req) });
+    const w = who(req);
+    const s = await svc.subscribe(w, ref(req), { ...cred(req), clientUid: uidParam(req) });
+    await deps.audit('mission.subscribe', w.name, { ...ref(req), clientUid: s.clientUid, role: s.role });
     return json(reply, envelope(SUB, subscriptionJson(s, true), nodeId), 201);
   });
   both('delete', '/subscription', async (req, reply) => {

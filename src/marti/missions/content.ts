@@ -51,6 +51,7 @@ export class MissionContent {
 
   private async addFile(who: Caller, m: Mission, f: FileRecord, creatorUid: string) {
     if (await this.store.item(m.guid, 'content', f.hash)) return;
+    await this.svc.room(m.guid, 'content');
     const now = Date.now();
     const body: ContentBody = { hash: f.hash, name: f.name, mimeType: f.mimeType, size: f.size, keywords: f.keywords, submitter: f.submitter, submissionTime: f.submittedAt, uid: f.uid, creatorUid: creatorUid || f.creatorUid };
     const row = this.svc.writes.item(who, undefined, f.label, (l, originator) => ({ mission: m.guid, kind: 'content', key: f.hash, label: l, body, originator, createdAt: now }));
@@ -60,6 +61,7 @@ export class MissionContent {
 
   async addUid(who: Caller, m: Mission, ev: StoredEvent, creatorUid: string, label: SecurityLabel = ev.label) {
     const existing = await this.store.item(m.guid, 'uid', ev.uid);
+    if (!existing) await this.svc.room(m.guid, 'uid');
     const now = Date.now();
     const body = uidBody(ev, creatorUid);
     const row = this.svc.writes.item(who, existing, label, (l, originator) => ({ mission: m.guid, kind: 'uid', key: ev.uid, label: l, body, originator, createdAt: existing?.createdAt ?? now }));
@@ -104,6 +106,7 @@ export class MissionContent {
       const { mission: m } = await authorize(this.store, this.svc.o.guard, who, { name }, cred, 'MISSION_WRITE');
       const existing = await this.store.item(m.guid, 'log', id);
       if (existing && this.svc.visible(who, [existing]).length === 0) throw new KizunaError('NOT_FOUND');
+      if (!existing) await this.svc.room(m.guid, 'log');
       const prev = existing?.body as LogBody | undefined;
       const body: LogBody = { id, content: input.content, creatorUid: input.creatorUid, dtg: input.dtg, keywords: input.keywords, contentHashes: input.contentHashes, servertime: now, created: prev?.created ?? now };
       const row = this.svc.writes.item(who, existing, label, (l, originator) => ({ mission: m.guid, kind: 'log', key: id, label: l, body, originator, createdAt: existing?.createdAt ?? Date.now() }));

@@ -56,6 +56,7 @@ export class MissionFederation {
     if (await this.svc.store.missionByGuid(guid)) return;
     // a name this node already uses stays this node's mission
     if (await this.svc.store.missionByName(name)) return;
+    await this.svc.room(undefined);
     const body: MissionBody = {
       description: ext.get('description') ?? '',
       chatRoom: '',
@@ -78,6 +79,7 @@ export class MissionFederation {
 
   private async addUid(m: Mission, ev: StoredEvent, actor: WriteActor): Promise<void> {
     const existing = await this.svc.store.item(m.guid, 'uid', ev.uid);
+    if (!existing) await this.svc.room(m.guid, 'uid');
     const point = /<point\b[^>]*>/.exec(ev.xml.slice(0, 4096))?.[0] ?? '';
     const num = (a: string) => Number(new RegExp(`\\b${a}="([^"]*)"`).exec(point)?.[1] ?? 0) || 0;
     const body: UidBody = { uid: ev.uid, creatorUid: '', type: ev.type, ...(ev.callsign ? { callsign: ev.callsign } : {}), lat: num('lat'), lon: num('lon') };

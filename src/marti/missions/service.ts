@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { renderMarking, type PolicyRegistry, type ReleaseGuard, type SecurityLabel } from '../../labels/index.js';
 import { KizunaError } from '../../util/errors.js';
-import type { MissionItemRow } from '../../store/missions-types.js';
+import { MISSION_LIST_LIMIT, type MissionItemRow } from '../../store/missions-types.js';
 import { authorize, hashPassword, roleOf, visibleMission, type Caller, type Credentials } from './access.js';
 import { ROLES, type InviteBody, type Item, type Mission, type MissionBody, type MissionDeps, type MissionRoleType, type SubscriptionBody } from './model.js';
 import { changeJson, createdCot, deletedCot, inviteCot, logJson, missionJson, type MissionView } from './shapes.js';
@@ -33,11 +33,30 @@ export interface CreateInput {
 
 const newToken = () => randomBytes(24).toString('base64url');
 
+export interface MissionLimits {
+  /** missions on this node */
+  maxMissions: number;
+  /** items of one kind (files, tracks, log entries, subscriptions, invitations) in one mission */
+  maxItems: number;
+}
+export const DEFAULT_MISSION_LIMITS: MissionLimits = { maxMissions: MISSION_LIST_LIMIT, maxItems: MISSION_LIST_LIMIT };
+
 /** The mission logic behind the routes: visibility first, then role, then the write authority. */
 export class MissionService {
   readonly writes: MissionWrites;
-  constructor(readonly o: { nodeId: string; nation: string; guard: ReleaseGuard; registry: PolicyRegistry; defaultLabel: () => SecurityLabel; deps: MissionDeps }) {
+  readonly limits: MissionLimits;
+  constructor(readonly o: { nodeId: string; nation: string; guard: ReleaseGuard; registry: PolicyRegistry; defaultLabel: () => SecurityLabel; deps: MissionDeps; limits?: Partial<MissionLimits> }) {
     this.writes = new MissionWrites(o);
+    this.limits = { ...DEFAULT_MISSION_LIMITS, ...o.limits };
+  }
+
+  /**
+   * Listings read at most the store's page: past it, missions or items would silently drop out of every
+   * answer, so a node refuses to grow beyond it (QUOTA_EXCEEDED) instead.
+   */
+  async room(mission: string | undefined, kind?: MissionItemRow['kind']): Promise<void> {
+    const n = mission === undefined ? (await this.store.listMissions(this.limits.maxMissions)).length : (await this.store.items(mission, kind!)).length;
+    if (n >= (mission === undefined ? this.limits.maxMissions : this.limits.maxItems)) throw new KizunaError('QUOTA_EXCEEDED', 'mission limit reached');
   }
   get store() {
     return this.o.deps.store;
@@ -82,6 +101,7 @@ export class MissionService {
       await this.store.putMission(row);
       return { created: false, json: await this.view(who, row as Mission) };
     }
+    await this.room(undefined);
     const now = Date.now();
     const body: MissionBody = {
       description: '',
@@ -120,6 +140,7 @@ export class MissionService {
 
   private async putSubscription(who: Caller, m: Mission, clientUid: string, role: MissionRoleType): Promise<SubscriptionBody> {
     const existing = (await this.store.item(m.guid, 'subscription', clientUid)) as Item<SubscriptionBody> | undefined;
+    if (!existing) await this.room(m.guid, 'subscription');
     const body: SubscriptionBody = { clientUid, username: who.name, identity: who.identity, token: existing?.body.token ?? newToken(), role, createTime: existing?.body.createTime ?? new Date().toISOString() };
     await this.store.putItem(this.writes.bookkeeping(existing, m.label, (l, originator) => ({ mission: m.guid, kind: 'subscription', key: clientUid, label: l, body, originator, createdAt: Date.now() })));
     return body;
@@ -175,6 +196,7 @@ export class MissionService {
     const { mission: m } = await authorize(this.store, this.o.guard, who, ref, cred, 'MISSION_WRITE');
     const key = `${inv.type}:${inv.invitee}`;
     const existing = await this.store.item(m.guid, 'invite', key);
+    if (!existing) await this.room(m.guid, 'invite');
     const body: InviteBody & { token: string } = { ...inv, token: newToken() };
     await this.store.putItem(this.writes.bookkeeping(existing, m.label, (l, originator) => ({ mission: m.guid, kind: 'invite', key, label: l, body, originator, createdAt: Date.now() })));
     if (inv.type === 'clientUid') this.o.deps.notify(inviteCot(m, body.token, inv.role), m.label, [inv.invitee]);

@@ -136,7 +136,7 @@ describe('Mission API (Data Sync) on a real node', () => {
     expect((await marti(node, bob, 'GET', '/Marti/api/missions/ops/cot', { token: bobToken })).body.toString()).toContain(id);
   });
 
-  it('a hidden mission answers exactly like a missing one: get, guid, subscribe, invite, password, contents, delete', async () => {
+  it('a hidden mission answers exactly like a missing one: get, guid, subscribe, invite, password, changes, cot, delete, contents, keywords', async () => {
     const national = json<List>(await marti(node, alice, 'GET', '/Marti/api/missions/national')).data[0]!;
     expect(json<List>(await marti(node, sam, 'GET', '/Marti/api/missions')).data.map((m) => m.name)).toEqual(['ops']);
     const pairs: [string, string, string][] = [
@@ -150,10 +150,13 @@ describe('Mission API (Data Sync) on a real node', () => {
       ['GET', '/Marti/api/missions/national/cot', '/Marti/api/missions/nosuch/cot'],
       ['DELETE', '/Marti/api/missions/national', '/Marti/api/missions/nosuch'],
       ['DELETE', `/Marti/api/missions?guid=${national.guid}`, `/Marti/api/missions?guid=${randomUUID()}`],
+      ['PUT', '/Marti/api/missions/national/contents', '/Marti/api/missions/nosuch/contents'],
+      ['PUT', '/Marti/api/missions/national/keywords', '/Marti/api/missions/nosuch/keywords'],
     ];
     for (const [method, hidden, missing] of pairs) {
-      const h = await marti(node, sam, method, hidden, { token: aliceToken });
-      const m = await marti(node, sam, method, missing, { token: aliceToken });
+      const body = hidden.endsWith('/contents') ? { uids: [] } : hidden.endsWith('/keywords') ? ['k'] : undefined;
+      const h = await marti(node, sam, method, hidden, { token: aliceToken, ...(body ? { body } : {}) });
+      const m = await marti(node, sam, method, missing, { token: aliceToken, ...(body ? { body } : {}) });
       expect([method, hidden, h.status]).toEqual([method, hidden, 404]);
       expect(h.body.toString()).toBe(m.body.toString());
     }

@@ -10,18 +10,22 @@ import { openGroupBook, registerBasicGroupRoutes, registerGroupRoutes } from './
 import { errorHandler, rawBodies } from './http.js';
 import { registerFileRoutes } from './files/routes.js';
 import { openFileStore, type FileStore } from './files/store.js';
+import { startMissions, type MissionStream } from './missions/index.js';
 import { DEFAULT_LIMITS, type MartiDeps, type MartiLimits } from './types.js';
 
 export type { MartiDeps, MartiLimits, MartiClient, MartiUser } from './types.js';
 export { fileShareCot } from './fileshare.js';
 export { openFileStore, type FileStore, type FileRecord } from './files/store.js';
 export { SERVER_VERSION } from './api.js';
+export { missionDests, NO_RECIPIENT, type MissionDeps, type MissionStream, type MissionRoute, type StreamSender } from './missions/index.js';
 
 export interface MartiServers {
   httpsPort: number;
   enrollPort: number;
   /** the labelled file store (federation of files, b-f-t-r labelling by the node) */
   files: FileStore;
+  /** CoT addressed to missions (`<marti><dest mission=…/>`), when the node gave mission storage */
+  missions: MissionStream | undefined;
   close(): Promise<void>;
 }
 
@@ -54,6 +58,7 @@ function baseApp(log: Logger, https: Record<string, unknown>): FastifyInstance {
  * - GET /Marti/sync/missionquery, POST /Marti/sync/missionupload, POST /Marti/sync/upload
  * - GET|HEAD /Marti/sync/content?hash=|uid=: one `Range: bytes=` range (206/416), decided after the guard
  * - GET /Marti/sync/search, /Marti/api/sync/search; PUT /Marti/api/sync/metadata/:hash/tool
+ * - /Marti/api/missions/… (missions/routes.ts): the Mission API subset ATAK Data Sync and CloudTAK use
  * - POST /Marti/api/kizuna/files/:hash/share (Kizuna: b-f-t-r with the file's label)
  * - 8446: GET /Marti/api/tls/config, POST /Marti/api/tls/signClient[/v2], GET /Marti/api/tls/profile/enrollment,
  *   GET /Marti/api/kizuna/enrollment-package
@@ -93,6 +98,7 @@ export async function startMartiServers(o: {
   const groups = openGroupBook(o.deps.dataDir);
   registerGroupRoutes(api, o.deps, groups);
   registerFileRoutes(api, { deps: o.deps, store: files, limits, baseUrl: () => `https://${o.deps.publicHost}:${httpsPort}` });
+  const missions = startMissions(api, o.deps, files);
 
   const enroll = baseApp(log, { key: o.pki.serverKeyPem, cert: o.pki.serverCertPem, minVersion: 'TLSv1.2' });
   registerVersionRoutes(enroll, o.deps);
@@ -113,6 +119,7 @@ export async function startMartiServers(o: {
     httpsPort,
     enrollPort,
     files,
+    missions,
     async close() {
       unRevoke();
       for (const s of sockets) s.destroy();

@@ -1,5 +1,6 @@
 import type { Audience, Labelled, PolicyRegistry, ReleaseGuard, SecurityLabel } from '../labels/index.js';
 import type { Revocations } from '../certs/index.js';
+import type { MissionDeps } from './missions/model.js';
 
 export interface MartiClient {
   uid: string;
@@ -41,6 +42,8 @@ export interface MartiDeps {
   publishCot(xml: string, label: SecurityLabel, by: { name: string; nation: string; audience: Audience }): Promise<void>;
   /** label for uploads that come without one */
   defaultLabel(): SecurityLabel;
+  /** mission storage and delivery (no Mission API without it) */
+  missions?: MissionDeps;
 }
 
 export interface MartiLimits {

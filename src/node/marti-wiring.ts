@@ -5,6 +5,7 @@ import { startMartiServers, type MartiServers } from '../marti/index.js';
 import { createFileTransfer, type Federation, type FileTransfer } from '../federation/index.js';
 import type { Pipeline } from '../pipeline/index.js';
 import type { NodeCore } from './core.js';
+import { missionDeps } from './missions-wiring.js';
 import { warnCode, type Closers } from './closers.js';
 
 export interface MartiWiring {
@@ -56,6 +57,7 @@ export async function startMarti(core: NodeCore, closers: Closers, wiring: Marti
         await pipeline.fromUser(ev, { username: by.name, nation: by.nation, audience: by.audience }, label);
       },
       defaultLabel: core.defaultLabel,
+      missions: missionDeps(core.store, () => tak, nodeId, (ev, label) => pipeline.fromNode(ev, `node:${nodeId}:missions`, label)),
     },
   });
   closers.push(() => marti.close());

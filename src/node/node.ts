@@ -80,7 +80,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     let marti: MartiServers | undefined;
     let fileTransfer: FileTransfer | undefined;
 
-    const nodePipeline = createNodePipeline(core, closers, () => federation);
+    const nodePipeline = createNodePipeline(core, closers, () => federation, () => marti?.missions);
     const { pipeline } = nodePipeline;
     // GeoChat <-> coordination chat: chat written here goes to TAK clients through ingest.
     const chatBridge = createChatBridge({

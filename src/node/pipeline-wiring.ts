@@ -1,4 +1,5 @@
 import type { FedObject, Federation } from '../federation/index.js';
+import type { MissionStream } from '../marti/index.js';
 import type { TakServer } from '../tak/server.js';
 import { DELETE } from '../tak/control.js';
 import { serializeCotXml } from '../cot/xml.js';
@@ -20,7 +21,12 @@ export interface NodePipeline {
  * The CoT pipeline of this node (write authority → store → bus → local delivery): re-labels and
  * refusals go to the audit chain, and every stored event is offered to federation once it is up.
  */
-export function createNodePipeline(core: NodeCore, closers: Closers, federation: () => Federation | undefined): NodePipeline {
+export function createNodePipeline(
+  core: NodeCore,
+  closers: Closers,
+  federation: () => Federation | undefined,
+  missions: () => MissionStream | undefined,
+): NodePipeline {
   const { config, nodeId, log, audit } = core;
   const tracks = new TrackFeed(() => core.store.events.latest({ now: Date.now() }));
   let refusedWrites = 0;
@@ -50,7 +56,9 @@ export function createNodePipeline(core: NodeCore, closers: Closers, federation:
       log.info({ code: r.code, actor: r.actor.identity, path: r.path }, 'write refused');
       refusals.record(r);
     },
-    afterStore: (stored, _cot, source) => {
+    afterStore: (stored, cot, source) => {
+      // a partner's track sent to a mission joins the mission here too (under the peer's write authority)
+      if (source.kind === 'federation') void missions()?.fromPeer(cot, stored, source.actor).catch(warnCode(log, 'mission update from a peer refused'));
       const fed = federation();
       if (!fed) return;
       const obj: FedObject = { kind: 'cot', origin: stored.origin, id: stored.id, event: stored };

@@ -12,6 +12,7 @@ import { warnCode, type Closers } from './closers.js';
 import { raiseFdLimit } from './fd-limit.js';
 import { GEOCHAT_TYPE, type createChatBridge } from './chat-bridge.js';
 import { FILESHARE_TYPE, fileShareLabel } from './fileshare-label.js';
+import { routeToMissions } from './missions-wiring.js';
 
 export interface TakWiring {
   pipeline: Pipeline;
@@ -88,7 +89,9 @@ async function ingestFromClient(core: NodeCore, wiring: TakWiring, ev: CotEvent,
           ev.labelXml ? labels.parse(ev.labelXml) : undefined,
         )
       : undefined;
-  const r = await wiring.pipeline.fromTak(shareLabel ? { ...ev, labelXml: labels.xml(shareLabel) } : ev, from);
+  const toMission = await routeToMissions(marti?.missions, ev, from);
+  const r = await wiring.pipeline.fromTak(shareLabel ? { ...toMission.ev, labelXml: labels.xml(shareLabel) } : toMission.ev, from);
+  if (r.fresh) await toMission.after?.(r.stored);
   // clientEndPoints releases a client by the label its SA was stored with (unlabelled SAs get the default).
   if (from.lastSa === ev) from.lastSa.label = r.stored.label;
   if (r.fresh && ev.type === GEOCHAT_TYPE) {

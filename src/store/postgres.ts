@@ -31,6 +31,8 @@ import {
   type EventRow,
 } from './postgres-schema.js';
 import { postgresOutboxStore } from './postgres-outbox.js';
+import { postgresMissionStore } from './missions-postgres.js';
+import type { MissionStore } from './missions-types.js';
 import type { AuditRow, Doc, DocQuery, EventStore, OutboxStore, Store, StoredEvent } from './types.js';
 
 export interface PostgresStoreOptions {
@@ -64,6 +66,7 @@ class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   readonly events: EventStore;
   readonly outbox: OutboxStore;
+  readonly missions: MissionStore;
   private readonly coalescer: WriteCoalescer;
   private closed = false;
 
@@ -77,6 +80,7 @@ class PostgresStore implements Store {
       maxEvents: opts.coalesce?.maxEvents ?? 5000,
     });
     this.events = this.makeEventStore();
+    this.missions = postgresMissionStore(pool);
     this.outbox = postgresOutboxStore({
       run: (what, fn) => this.run(what, fn),
       tx: (fn) => this.tx(fn),

@@ -31,6 +31,8 @@ import {
   type SqliteStatements,
 } from './sqlite-schema.js';
 import { sqliteOutboxStore } from './sqlite-outbox.js';
+import { sqliteMissionStore } from './missions-sqlite.js';
+import type { MissionStore } from './missions-types.js';
 import type { AuditRow, Doc, DocQuery, EventStore, OutboxStore, Store, StoredEvent } from './types.js';
 
 export interface SqliteStoreOptions {
@@ -68,6 +70,7 @@ class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly events: EventStore;
   readonly outbox: OutboxStore;
+  readonly missions: MissionStore;
   private readonly coalescer: WriteCoalescer;
   private readonly dynamic = new Map<string, Database.Statement>();
   private readonly s: SqliteStatements;
@@ -81,6 +84,7 @@ class SqliteStore implements Store {
     opts: SqliteStoreOptions,
   ) {
     this.s = prepareStatements(db);
+    this.missions = sqliteMissionStore(db);
     const s = this.s;
 
     this.writeEvents = db.transaction((events: StoredEvent[]) => {

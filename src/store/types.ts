@@ -1,5 +1,6 @@
 import type { SecurityLabel } from '../labels/types.js';
 import type { Admitted } from '../labels/admitted.js';
+import type { MissionStore } from './missions-types.js';
 
 /**
  * The one store interface. SQLite (embedded default) and PostgreSQL (scale-out) both implement it and
@@ -135,6 +136,8 @@ export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly events: EventStore;
   readonly outbox: OutboxStore;
+  /** TAK missions (Data Sync), labelled row by row */
+  readonly missions: MissionStore;
   getDoc<B>(collection: string, id: string): Promise<Doc<B> | undefined>;
   listDocs<B>(collection: string, query?: DocQuery): Promise<Doc<B>[]>;
   /**

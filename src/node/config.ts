@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { KizunaError } from '../util/errors.js';
 import { describeConfigIssues, readConfigFile, type ConfigFile } from './config-source.js';
 import { FeedConfigSchema } from '../feeds/index.js';
+import { ROLES } from '../vocab/index.js';
 
 /** Package root (works from src/ under tsx and from dist/). */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -113,7 +114,7 @@ export const NodeConfigSchema = z.strictObject({
       z.strictObject({
         username: z.string().describe('login name'),
         password: z.string().describe('initial password'),
-        role: z.enum(['viewer', 'operator', 'coordinator', 'administrator']).describe('role on this node'),
+        role: z.enum(ROLES).describe('role on this node'),
         displayName: z.string().optional().describe('name shown in the COP'),
         clearance: z.string().optional().describe("ceiling in the node's policy (default: the top)"),
       }),

@@ -21,7 +21,7 @@ export async function spawnNode(args: string[], env: NodeJS.ProcessEnv = {}): Pr
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const rl = createInterface({ input: proc.stdout! });
   const ready = await new Promise<ChildNode['ready']>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node did not become ready:\n${out}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`node did not become ready in 120 s (a failure guard; a loaded machine starts a node in 15-40 s):\n${out}`)), 120_000);
     rl.on('line', (line) => {
       out += line + '\n';
       try {

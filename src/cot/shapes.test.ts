@@ -91,3 +91,18 @@ describe('shape CoT built by Kizuna round-trips', () => {
     expect(shapeGeometry('u-d-f', { lat: 0, lon: 0 }, '<link point="1,2"'.repeat(20_000))).toBeUndefined();
   });
 });
+
+describe('ATAK alert events', () => {
+  it('WinTAK 911, WearOS custom alert, and the feeds squawk alert contract', async () => {
+    const { alertInfo } = await import('./alert.js');
+    const w = fixture('kizuna-emergency-wintak-b-a-o-tbl.xml');
+    expect(alertInfo(w.type, w.detailXml)).toEqual({ kind: 'emergency', label: 'Alert', text: 'HAKATA', about: 'S-1-5-21-1111111111-2222222222-3333333333-1001', cancel: false });
+    const o = fixture('nodecot-emergency-wearos-b-a-o.xml');
+    expect(alertInfo(o.type, o.detailXml)).toMatchObject({ kind: 'custom', label: 'Manual Alert: Gunshot', about: 'WEAROS_dce34c83708172e9' });
+    const sq = '<link uid="ICAO-86D1A2" relation="p-p"/><emergency type="911 Alert">JAL123 squawk 7700</emergency>';
+    expect(alertInfo('b-a-o-tbl', sq)).toMatchObject({ kind: 'emergency', text: 'JAL123 squawk 7700', about: 'ICAO-86D1A2' });
+    expect(alertInfo('b-a-o-can', sq)!.cancel).toBe(true);
+    expect(alertInfo('b-a-o-tbl', '<emergency type="911 Alert" cancel="true">x</emergency>')!.cancel).toBe(true);
+    expect(alertInfo('a-f-G', sq)).toBeUndefined();
+  });
+});

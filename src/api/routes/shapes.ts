@@ -11,7 +11,7 @@ import { buildDeleteEvent, buildShapeEvent, MAX_RADIUS_M, MAX_RINGS, MAX_SHAPE_P
 import { LabelInputSchema } from '../../coordination/index.js';
 import type { ApiDeps } from '../deps.js';
 import { route, type AnyRoute } from '../route-table.js';
-import { apiSchemas } from '../schemas.js';
+import { apiSchemas, OkSchema } from '../schemas.js';
 
 /** Shapes per import (one overlay file): each is one stored, federated event. */
 export const MAX_IMPORT_FEATURES = 500;
@@ -94,7 +94,7 @@ export function shapeRoutes(deps: ApiDeps): AnyRoute[] {
       tag: 'tracks',
       auth: 'operator',
       params: UidParamsSchema,
-      response: z.object({ ok: z.literal(true) }),
+      response: OkSchema,
       handler: async ({ user, params }) => {
         await publish(buildDeleteEvent(params.uid), undefined, user);
         return { ok: true as const };

@@ -133,14 +133,22 @@ export function parseKml(file: string, source: string): ShapeInput[] {
 
 export function parseKmz(file: string, bytes: Uint8Array): ShapeInput[] {
   let files: Record<string, Uint8Array>;
+  let oversize = 0;
   try {
-    // only .kml entries, and only up to the bound by their declared size
-    files = unzipSync(bytes, { filter: (f) => f.name.toLowerCase().endsWith('.kml') && f.originalSize <= MAX_KML_BYTES });
+    // only .kml entries, and only up to the bound by their declared size (nothing else is inflated)
+    files = unzipSync(bytes, {
+      filter: (f) => {
+        if (!f.name.toLowerCase().endsWith('.kml')) return false;
+        if (f.originalSize > MAX_KML_BYTES) oversize = Math.max(oversize, f.originalSize);
+        return f.originalSize <= MAX_KML_BYTES;
+      },
+    });
   } catch (e) {
     throw new OverlayError('overlay.err.kmz', { file, detail: e instanceof Error ? e.message : String(e) });
   }
   const names = Object.keys(files).sort((a, b) => (a.toLowerCase() === 'doc.kml' ? -1 : b.toLowerCase() === 'doc.kml' ? 1 : a.localeCompare(b)));
   const first = names[0];
+  if (!first && oversize) throw new OverlayError('overlay.err.tooLarge', { file, size: (oversize / 1048576).toFixed(1), max: MAX_KML_BYTES / 1048576 });
   if (!first) throw new OverlayError('overlay.err.kmzNoKml', { file });
   const data = files[first]!;
   if (data.length > MAX_KML_BYTES) throw new OverlayError('overlay.err.tooLarge', { file, size: (data.length / 1048576).toFixed(1), max: MAX_KML_BYTES / 1048576 });

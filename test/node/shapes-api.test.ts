@@ -86,3 +86,19 @@ describe('/api/shapes', () => {
     expect((ok.json as { uids: string[] }).uids).toHaveLength(3);
   });
 });
+
+describe('POST /api/calendar/:id (edit)', () => {
+  const ev = (title: string) => ({ title, start: '2026-05-01T00:00:00.000Z', end: '2026-05-02T00:00:00.000Z', participants: ['JPN'] });
+  it('the author and a coordinator edit; another operator is refused; a missing id is not found; the label stays', async () => {
+    const created = await call('op-a', 'POST', '/api/calendar', { ...ev('Drill'), label: { classification: 'HI' } });
+    expect(created.status).toBe(200);
+    const id = (created.json as { id: string }).id;
+    expect((await call('op-b', 'POST', `/api/calendar/${id}`, ev('Hijacked'))).status).toBe(403);
+    const mine = await call('op-a', 'POST', `/api/calendar/${id}`, ev('Drill, moved'));
+    expect(mine.status).toBe(200);
+    expect(mine.json).toMatchObject({ id, title: 'Drill, moved', label: { classification: 'HI' } });
+    expect((await call('coord', 'POST', `/api/calendar/${id}`, ev('Drill, by coordinator'))).status).toBe(200);
+    expect((await call('op-a', 'POST', '/api/calendar/JPN-nope', ev('x'))).status).toBe(404);
+    expect((await call('op-a', 'POST', `/api/calendar/${id}`, { ...ev('bad'), end: '2026-04-01T00:00:00.000Z' })).status).toBe(400);
+  });
+});

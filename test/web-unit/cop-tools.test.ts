@@ -6,7 +6,7 @@ import { distance, ring, shapeFeatures } from '../../web/src/draw/geo.js';
 import { copEn, copJa } from '../../web/src/draw/strings.js';
 import { areaOf } from '../../web/src/draw/request-area.js';
 import { exportFeatures, toGeoJson, toKml } from '../../web/src/overlays/export.js';
-import { MAX_FEATURES, MAX_KML_BYTES, MAX_VERTICES, OverlayError, parseGeoJson, parseKmz } from '../../web/src/overlays/parse.js';
+import { MAX_FEATURES, MAX_KML_BYTES, MAX_VERTICES, OverlayError, parseGeoJson, unzipKml } from '../../web/src/overlays/parse.js';
 
 const label: LabelView = { policy: 'JPN', classification: 'UNCLASSIFIED', marking: 'UNCLASSIFIED//REL TO JPN, USA', markingJa: '取扱注意なし', portion: '(U//REL TO JPN, USA)', rank: 0, color: '#007a33' } as LabelView;
 const track = (over: Partial<TrackView> = {}): TrackView => ({ uid: 'u1', type: 'a-f-G', callsign: 'ONE', lat: 26, lon: 127, hae: 0, time: '2026-03-04T00:00:00Z', stale: '2999-01-01T00:00:00Z', how: 'm-g', origin: 'JPN', label, ...over });
@@ -50,12 +50,12 @@ describe('overlay files', () => {
     expect(errKey(() => parseGeoJson('long.json', JSON.stringify(long)))).toMatchObject({ key: 'overlay.err.vertices', params: { n: MAX_VERTICES + 1 } });
   });
   it('KMZ: not a zip, no KML inside, and a KML whose declared size is over the bound is never inflated', () => {
-    expect(errKey(() => parseKmz('a.kmz', strToU8('not a zip')))).toMatchObject({ key: 'overlay.err.kmz', params: { file: 'a.kmz' } });
-    expect(errKey(() => parseKmz('b.kmz', zipSync({ 'icon.png': strToU8('x') })))).toEqual({ key: 'overlay.err.kmzNoKml', params: { file: 'b.kmz' } });
+    expect(errKey(() => unzipKml('a.kmz', strToU8('not a zip')))).toMatchObject({ key: 'overlay.err.kmz', params: { file: 'a.kmz' } });
+    expect(errKey(() => unzipKml('b.kmz', zipSync({ 'icon.png': strToU8('x') })))).toEqual({ key: 'overlay.err.kmzNoKml', params: { file: 'b.kmz' } });
     // a bomb: 30 MB of one byte compresses to a few kB
     const bomb = zipSync({ 'doc.kml': new Uint8Array(MAX_KML_BYTES + 10 * 1024 * 1024) }, { level: 9 });
     expect(bomb.length).toBeLessThan(200_000);
-    expect(errKey(() => parseKmz('bomb.kmz', bomb))).toMatchObject({ key: 'overlay.err.tooLarge', params: { file: 'bomb.kmz' } });
+    expect(errKey(() => unzipKml('bomb.kmz', bomb))).toMatchObject({ key: 'overlay.err.tooLarge', params: { file: 'bomb.kmz' } });
   });
 });
 

@@ -81,14 +81,3 @@ export function toKml(features: Feature[], m: ExportMeta): string {
     '</Document></kml>\n'
   );
 }
-
-export function download(name: string, mime: string, body: string): void {
-  const url = URL.createObjectURL(new Blob([body], { type: mime }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}

@@ -6,7 +6,8 @@ import type { ApiClient, ShapeInput } from '../api.js';
 import { clear, h } from '../dom.js';
 import { LabelPicker } from '../desk/label-picker.js';
 import { tx, type CopKey } from '../draw/strings.js';
-import { OverlayError, parseOverlayFile } from './parse.js';
+import { OverlayError } from './parse.js';
+import { parseOverlayFile } from './parse-file.js';
 
 export class ImportPanel {
   readonly el = h('aside', { class: 'shape-panel import-panel hidden', testid: 'overlay-panel' });

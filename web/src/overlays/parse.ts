@@ -3,7 +3,6 @@
  * uncompressed size of a KMZ's KML (a zip bomb is refused by its declared size and again by its real one),
  * feature count and vertices per feature. Each problem is an OverlayError naming the file and the cause.
  */
-import { kml } from '@tmcw/togeojson';
 import { unzipSync } from 'fflate';
 import type { ShapeInput } from '../api.js';
 import type { CopKey } from '../draw/strings.js';
@@ -26,7 +25,7 @@ interface Geom {
   coordinates?: unknown;
   geometries?: Geom[];
 }
-interface Feat {
+export interface Feat {
   type?: string;
   geometry?: Geom | null;
   properties?: Record<string, unknown> | null;
@@ -121,17 +120,8 @@ export function parseGeoJson(file: string, source: string): ShapeInput[] {
   throw new OverlayError('overlay.err.geojson', { file });
 }
 
-export function parseKml(file: string, source: string): ShapeInput[] {
-  // DOMParser never fetches or expands external entities; a DOCTYPE is refused outright all the same
-  if (/<!DOCTYPE/i.test(source.slice(0, 4096))) throw new OverlayError('overlay.err.xml', { file, detail: 'DOCTYPE is not accepted' });
-  const doc = new DOMParser().parseFromString(source, 'application/xml');
-  const err = doc.getElementsByTagName('parsererror')[0];
-  if (err) throw new OverlayError('overlay.err.xml', { file, detail: (err.textContent ?? '').trim().split('\n')[0]!.slice(0, 200) });
-  if (doc.documentElement.localName.toLowerCase() !== 'kml') throw new OverlayError('overlay.err.xml', { file, detail: `root element is <${doc.documentElement.localName}>, not <kml>` });
-  return featuresToShapes(file, kml(doc).features as Feat[]);
-}
-
-export function parseKmz(file: string, bytes: Uint8Array): ShapeInput[] {
+/** The KML document inside a KMZ (doc.kml first), bounded by declared and real size. */
+export function unzipKml(file: string, bytes: Uint8Array): string {
   let files: Record<string, Uint8Array>;
   let oversize = 0;
   try {
@@ -152,16 +142,5 @@ export function parseKmz(file: string, bytes: Uint8Array): ShapeInput[] {
   if (!first) throw new OverlayError('overlay.err.kmzNoKml', { file });
   const data = files[first]!;
   if (data.length > MAX_KML_BYTES) throw new OverlayError('overlay.err.tooLarge', { file, size: (data.length / 1048576).toFixed(1), max: MAX_KML_BYTES / 1048576 });
-  return parseKml(file, new TextDecoder().decode(data));
-}
-
-/** A browser File to shapes, by extension. */
-export async function parseOverlayFile(f: File): Promise<ShapeInput[]> {
-  const file = f.name;
-  if (f.size > MAX_FILE_BYTES) throw new OverlayError('overlay.err.tooLarge', { file, size: (f.size / 1048576).toFixed(1), max: MAX_FILE_BYTES / 1048576 });
-  const ext = file.toLowerCase().split('.').pop();
-  if (ext === 'kml') return parseKml(file, await f.text());
-  if (ext === 'kmz') return parseKmz(file, new Uint8Array(await f.arrayBuffer()));
-  if (ext === 'geojson' || ext === 'json') return parseGeoJson(file, await f.text());
-  throw new OverlayError('overlay.err.type', { file });
+  return new TextDecoder().decode(data);
 }

@@ -162,6 +162,47 @@ describe('draw, share, import, export and alerts in Chromium', { timeout: 180_00
     }
   });
 
+  it('a request takes its area from a drawn polygon; the form remembers the kind; the calendar creates and edits events', async () => {
+    const uid = takShape('E2E marker after')!.uid;
+    await byTestId(jpnPage, `shape-tag-${uid}`).dispatchEvent('click');
+    await byTestId(jpnPage, 'shape-use-request').click();
+    await byTestId(jpnPage, 'request-form').waitFor({ state: 'visible' });
+    expect(await byTestId(jpnPage, 'req-form-area').inputValue()).toBe(uid);
+    await byTestId(jpnPage, 'req-form-kind').selectOption('logistics');
+    await byTestId(jpnPage, 'req-form-title').fill('E2E area request');
+    await byTestId(jpnPage, 'req-form-create').click();
+    await expect.poll(() => byTestId(jpnPage, 'request-title').textContent(), { timeout: UI_TIMEOUT }).toBe('E2E area request');
+    const tok = await token(jpn, 'jpn-operator');
+    const list = (await rest(jpn, tok, 'GET', '/api/requests?limit=200')).json as { items: { title: string; kind: string; area?: { type: string; coordinates: number[][][] } }[] };
+    const req = list.items.find((r) => r.title === 'E2E area request')!;
+    expect(req.area?.type).toBe('Polygon');
+    expect(req.area!.coordinates[0]).toHaveLength(4);
+    // the next form starts from the kind chosen last
+    await byTestId(jpnPage, 'request-new').click();
+    expect(await byTestId(jpnPage, 'req-form-kind').inputValue()).toBe('logistics');
+    await byTestId(jpnPage, 'req-form-cancel').click();
+
+    await byTestId(jpnPage, 'desk-tab-calendar').click();
+    await byTestId(jpnPage, 'calendar-new').click();
+    await byTestId(jpnPage, 'cal-form-title').fill('E2E exercise');
+    await byTestId(jpnPage, 'cal-form-start').fill('2026-06-01T09:00');
+    await byTestId(jpnPage, 'cal-form-end').fill('2026-06-02T17:00');
+    await byTestId(jpnPage, 'cal-form-nation-USA').waitFor({ state: 'visible' });
+    await byTestId(jpnPage, 'cal-form-save').click();
+    const row = jpnPage.locator('[data-testid^="calendar-row-"]', { hasText: 'E2E exercise' });
+    await row.waitFor({ state: 'visible' });
+    const id = ((await row.getAttribute('data-testid')) ?? '').replace('calendar-row-', '');
+    await byTestId(jpnPage, `calendar-edit-${id}`).click();
+    await byTestId(jpnPage, 'cal-form-title').fill('E2E exercise (moved)');
+    await byTestId(jpnPage, 'cal-form-save').click();
+    await expect.poll(() => byTestId(jpnPage, `calendar-row-${id}`).textContent(), { timeout: UI_TIMEOUT }).toContain('E2E exercise (moved)');
+    // the partner sees the edit
+    await byTestId(usaPage, 'nav-desk').click();
+    await byTestId(usaPage, 'desk-tab-calendar').click();
+    await expect.poll(() => byTestId(usaPage, `calendar-row-${id}`).textContent(), { timeout: UI_TIMEOUT }).toContain('E2E exercise (moved)');
+    await byTestId(jpnPage, 'nav-map').click();
+  });
+
   it('an incoming request and a TAK 911 raise a toast, the badge and the title', async () => {
     const jpnCoord = await alliance.newPage();
     await login(jpnCoord, base(jpn), 'jpn-coord');

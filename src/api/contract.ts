@@ -4,6 +4,11 @@
  * The shared vocabulary (phases, statuses, roles, LabelView, UserView) lives in src/vocab.
  */
 import type { CalendarEventView, ChatMessageView, FeedStatus, LabelView, PostureView, RequestView, UserView } from '../vocab/index.js';
+import type { ShapeGeometry } from '../cot/shapes.js';
+import type { AlertInfo } from '../cot/alert.js';
+
+export type ShapeView = ShapeGeometry;
+export type AlertView = AlertInfo;
 
 export type {
   CalendarEventView,
@@ -38,6 +43,10 @@ export interface TrackView {
   origin: string;
   label: LabelView;
   remarks?: string;
+  /** geometry of a drawing (TAK shape types), to draw instead of a symbol */
+  shape?: ShapeView;
+  /** an ATAK emergency/alert event (b-a-*) */
+  alert?: AlertView;
 }
 
 /**

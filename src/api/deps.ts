@@ -4,6 +4,7 @@ import type { SecurityLabel } from '../labels/types.js';
 import type { Store, StoredEvent } from '../store/types.js';
 import type { Coordination, LabelInput, SessionUser, UserService } from '../coordination/index.js';
 import type { Logger } from '../util/log.js';
+import type { CotEvent } from '../cot/model.js';
 import type { FeedAdmin } from './routes/feeds.js';
 
 export type { Coordination, SessionUser, UserService };
@@ -32,6 +33,8 @@ export interface ApiDeps {
   federationStatus?: () => unknown;
   /** POST /api/cot (operator and above) */
   ingestCot?: (xml: string, user: SessionUser) => Promise<void>;
+  /** /api/shapes (operator and above): publish a built event as this user, labelled from the short form (or the default) */
+  publishCot?: (ev: CotEvent, label: LabelInput | undefined, user: SessionUser) => Promise<void>;
   /** POST /api/tracks/:uid/label (coordinator and above): the explicit re-label the write authority allows */
   relabelTrack?: (uid: string, label: LabelInput, user: SessionUser) => Promise<void>;
   /** /api/admin/feeds (administrator): sensor feeds */

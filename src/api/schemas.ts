@@ -46,6 +46,34 @@ export const LabelViewSchema = named(
   'A label as released to this user, rendered from the policy files',
 );
 
+const latLon = z.tuple([z.number(), z.number()]);
+export const ShapeViewSchema = named(
+  'ShapeView',
+  z.object({
+    kind: z.enum(['marker', 'line', 'polygon', 'rectangle', 'circle', 'rings', 'route', 'ellipse']),
+    points: z.array(latLon),
+    radii: z.array(z.number()).optional(),
+    minor: z.number().optional(),
+    angle: z.number().optional(),
+    stroke: z.string().optional(),
+    strokeOpacity: z.number().optional(),
+    fill: z.string().optional(),
+    fillOpacity: z.number().optional(),
+  }),
+  'Geometry of a TAK drawing, points as [lat, lon], radii in metres',
+);
+export const AlertViewSchema = named(
+  'AlertView',
+  z.object({
+    kind: z.enum(['emergency', 'panic', 'troops-in-contact', 'geofence', 'custom']),
+    label: z.string().optional(),
+    text: z.string().optional(),
+    about: z.string().optional(),
+    cancel: z.boolean(),
+  }),
+  'An ATAK emergency/alert event (b-a-*): kind, the emergency text and the unit it is about',
+);
+
 export const TrackViewSchema = named(
   'TrackView',
   z.object({
@@ -63,6 +91,8 @@ export const TrackViewSchema = named(
     origin: z.string(),
     label: LabelViewSchema,
     remarks: z.string().optional(),
+    shape: ShapeViewSchema.optional(),
+    alert: AlertViewSchema.optional(),
   }),
 );
 

@@ -1,5 +1,7 @@
 import { parseCotXml } from '../cot/xml.js';
 import { UNKNOWN_POINT_VALUE } from '../cot/xml.js';
+import { alertInfo } from '../cot/alert.js';
+import { shapeGeometry } from '../cot/shapes.js';
 import type { StoredEvent } from '../store/types.js';
 import type { LabelView, TrackView } from './contract.js';
 
@@ -53,5 +55,9 @@ export function trackViewOf(event: StoredEvent, label: LabelView): TrackView {
   if (ev.speed !== undefined && Number.isFinite(ev.speed)) view.speed = ev.speed;
   const remarks = remarksOf(ev.detailXml);
   if (remarks !== undefined) view.remarks = remarks;
+  const shape = shapeGeometry(ev.type, ev.point, ev.detailXml);
+  if (shape) view.shape = shape;
+  const alert = alertInfo(ev.type, ev.detailXml);
+  if (alert) view.alert = alert;
   return view;
 }

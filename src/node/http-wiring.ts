@@ -53,6 +53,10 @@ export async function startHttp(core: NodeCore, closers: Closers, wiring: HttpWi
       const ev = parseCotXml(xml, { maxBytes: config.limits.maxEventBytes });
       await pipeline.fromUser(ev, { username: user.username, nation: config.nation, role: user.role, audience: user.audience });
     },
+    publishCot: async (ev, input, user) => {
+      const label = input ? labelFromInput(registry, { nation: config.nation, input, defaultRelTo: [config.nation], audience: user.audience, now: Date.now() }) : undefined;
+      await pipeline.fromUser(ev, { username: user.username, nation: config.nation, role: user.role, audience: user.audience }, label);
+    },
     relabelTrack: async (uid, input, user) => {
       const label = labelFromInput(registry, { nation: config.nation, input, defaultRelTo: [config.nation], audience: user.audience, now: Date.now() });
       await pipeline.relabel(uid, label, { username: user.username, nation: config.nation, role: user.role, audience: user.audience });

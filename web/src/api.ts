@@ -133,4 +133,40 @@ export class ApiClient {
   ackPhase(id: string): Promise<PostureView> {
     return this.call('POST', `/api/posture/${encodeURIComponent(id)}/ack`, {});
   }
+  // ---- drawings and overlays (web/src/draw, web/src/overlays) ----
+  saveShape(shape: ShapeInput, label?: LabelInput): Promise<{ uids: string[] }> {
+    return this.call('POST', '/api/shapes', label ? { shape, label } : { shape });
+  }
+  importShapes(shapes: ShapeInput[], label: LabelInput): Promise<{ uids: string[] }> {
+    return this.call('POST', '/api/shapes/import', { shapes, label });
+  }
+  deleteShape(uid: string): Promise<unknown> {
+    return this.call('DELETE', `/api/shapes/${encodeURIComponent(uid)}`);
+  }
+  createCalendarEvent(e: CalendarInput): Promise<CalendarEventView> {
+    return this.call('POST', '/api/calendar', e);
+  }
+  updateCalendarEvent(id: string, e: CalendarInput): Promise<CalendarEventView> {
+    return this.call('POST', `/api/calendar/${encodeURIComponent(id)}`, e);
+  }
+}
+
+/** Body of POST /api/shapes: points as [lat, lon], radius in metres. */
+export interface ShapeInput {
+  uid?: string;
+  kind: 'marker' | 'line' | 'polygon' | 'rectangle' | 'circle' | 'rings' | 'route';
+  name: string;
+  points: [number, number][];
+  radius?: number;
+  rings?: number;
+  color?: string;
+  remarks?: string;
+}
+
+export interface CalendarInput {
+  title: string;
+  start: string;
+  end: string;
+  participants: string[];
+  label?: LabelInput;
 }

@@ -6,6 +6,8 @@ import { Banners } from './banner.js';
 import { Desk } from './desk/desk.js';
 import { DeskState } from './desk-state.js';
 import { DetailsPanel } from './details.js';
+import { CopTools } from './draw/cop-tools.js';
+import { errorText } from './desk/context.js';
 import { append, clear, h } from './dom.js';
 import { FiltersPanel } from './filters.js';
 import * as fmt from './format.js';
@@ -134,6 +136,7 @@ function startApp(session: Session): void {
       state.node ? h('span', { class: 'node', testid: 'node-name' }, `${state.node.node} · ${state.node.nation}`) : null,
       u ? h('span', { class: 'user', testid: 'user-name' }, `${u.displayName ?? u.username} (${u.nation}, ${t(`user.role.${u.role}` as MessageKey)})`) : null,
       conn,
+      tools?.alerts.button,
       langButton(),
       h('button', { class: 'btn', testid: 'logout', onclick: () => { void api.logout().catch(() => undefined); logout('login.loggedOut'); } }, t('nav.logout')),
     ]);
@@ -171,6 +174,28 @@ function startApp(session: Session): void {
   }, (ll) => {
     pointer.textContent = ll ? fmt.latLon(ll.lat, ll.lng) : '';
   });
+  const tools = new CopTools({
+    api,
+    map: mapView.map,
+    store,
+    state,
+    toasts,
+    toast,
+    errorText,
+    show: (uid) => {
+      const e = store.get(uid);
+      showPage('map');
+      if (e) {
+        select(uid);
+        mapView?.flyTo(e.track.lon, e.track.lat);
+      }
+    },
+    useForRequest: () => {
+      showPage('desk');
+      desk.openRequestForm();
+    },
+  });
+  mapPage.append(tools.el);
   filters.render();
   showPage('map');
   perf.startFpsLoop();
@@ -179,6 +204,7 @@ function startApp(session: Session): void {
   state.on('user', renderHeader);
 
   const onMessage = (msg: ServerMessage, at: number) => {
+    if (tools.onMessage(msg)) return;
     switch (msg.t) {
       case 'hello':
         state.setUser(msg.user, { node: msg.node, nation: msg.nation });
@@ -245,9 +271,11 @@ function startApp(session: Session): void {
     mapView?.relabel();
     details.render(details.uid ? store.get(details.uid) : undefined);
     desk.render(true);
+    tools.relabel();
   });
 
   teardown = () => {
+    tools.stop();
     socket.stop();
     clearInterval(clockTimer);
     offLang();

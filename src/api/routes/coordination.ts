@@ -191,6 +191,20 @@ export function coordinationRoutes(deps: ApiDeps): AnyRoute[] {
       },
     }),
     route({
+      method: 'POST',
+      url: '/api/calendar/:id',
+      summary: "Edit an event of this nation (its author or a coordinator; the label is kept; hidden answers like missing)",
+      tag: 'calendar',
+      auth: 'operator',
+      params: IdParamsSchema,
+      body: NewCalendarEventSchema,
+      response: CalendarEventViewSchema,
+      handler: async ({ user, params, body }) => {
+        const d = await coord.updateCalendarEvent(user, params.id, body);
+        return calendarView(releaseOrNotFound(guard, docOf(d), user.audience, 'rest'));
+      },
+    }),
+    route({
       method: 'GET',
       url: '/api/chat/rooms',
       summary: 'Bilateral chat rooms',

@@ -70,6 +70,12 @@ export class Desk {
     this.render();
   }
 
+  /** The request form, opened from the map (e.g. with a drawn polygon as its area). */
+  openRequestForm(): void {
+    this.select('requests');
+    this.requests.openForm();
+  }
+
   render(relabel = false): void {
     clear(this.tabsEl);
     // the feed tab only for administrators (the endpoint refuses everyone else)

@@ -6,6 +6,25 @@ import * as fmt from '../format.js';
 import { t, type MessageKey } from '../i18n.js';
 import { attempt, portion, type DeskContext } from './context.js';
 import { LabelPicker, NationChecks } from './label-picker.js';
+import { areaOf, chooseRequestArea, chosenRequestArea, drawnPolygons } from '../draw/request-area.js';
+import { tx } from '../draw/strings.js';
+
+const LAST_KIND_KEY = 'kizuna.lastRequestKind';
+function lastKind(): RequestKind | undefined {
+  try {
+    const v = localStorage.getItem(LAST_KIND_KEY);
+    return KINDS.includes(v as RequestKind) ? (v as RequestKind) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+function rememberKind(k: string): void {
+  try {
+    localStorage.setItem(LAST_KIND_KEY, k);
+  } catch {
+    /* storage disabled: the form starts from the first kind */
+  }
+}
 
 const KINDS: RequestKind[] = ['isr', 'rfi', 'asset_protection', 'facility_use', 'logistics', 'hadr'];
 const PRIORITIES: RequestView['priority'][] = ['routine', 'priority', 'immediate'];
@@ -29,6 +48,14 @@ export class RequestsTab {
 
   /** Language switch: rebuild the form too (its labels are baked in). */
   relabel(): void {
+    this.formEl = undefined;
+    this.render();
+  }
+
+  /** Opens a fresh create form (rebuilt, so a newly chosen drawn area shows). */
+  openForm(): void {
+    this.creating = true;
+    this.selected = undefined;
     this.formEl = undefined;
     this.render();
   }
@@ -160,6 +187,11 @@ export class RequestsTab {
     const nation = user?.nation ?? '';
     const sel = (testid: string, values: string[], label: (v: string) => string) => h('select', { testid }, values.map((v) => h('option', { value: v }, label(v))));
     const kind = sel('req-form-kind', KINDS, (v) => t(`kind.${v}` as MessageKey));
+    kind.value = lastKind() ?? KINDS[0]!;
+    // the map's drawn polygons, offered as the request's area (the one chosen on the map preselected)
+    const polys = drawnPolygons().filter((p) => areaOf(p));
+    const area = h('select', { testid: 'req-form-area' }, h('option', { value: '' }, polys.length ? '—' : tx('draw.requestArea.none')), polys.map((p) => h('option', { value: p.uid }, `${p.label.portion} ${p.callsign}`)));
+    area.value = polys.some((p) => p.uid === chosenRequestArea()) ? chosenRequestArea()! : '';
     const title = h('input', { testid: 'req-form-title', required: true, maxlength: 200 });
     const description = h('textarea', { testid: 'req-form-description', rows: 4 });
     const picker = new LabelPicker(this.ctx.api, 'req-form-label');
@@ -186,10 +218,15 @@ export class RequestsTab {
         label,
       };
       if (deadline.value) body.deadline = new Date(deadline.value).toISOString();
-      if (lat.value !== '' && lon.value !== '') body.area = { type: 'Point', coordinates: [Number(lon.value), Number(lat.value)] };
+      const drawn = area.value ? polys.find((p) => p.uid === area.value) : undefined;
+      const polygon = drawn ? areaOf(drawn) : undefined;
+      if (polygon) body.area = polygon;
+      else if (lat.value !== '' && lon.value !== '') body.area = { type: 'Point', coordinates: [Number(lon.value), Number(lat.value)] };
+      rememberKind(kind.value);
       const res = await attempt(this.ctx, () => this.ctx.api.createRequest(body));
       if (!res) return;
       this.ctx.state.upsertRequest(res);
+      chooseRequestArea(undefined);
       this.ctx.toast(t('req.form.created'));
       this.creating = false;
       this.formEl = undefined;
@@ -207,6 +244,7 @@ export class RequestsTab {
       h('div', { class: 'field' }, h('span', {}, t('req.form.nations')), nationsSlot),
       field('req.form.priority', priority),
       field('req.form.deadline', deadline),
+      h('label', { class: 'field' }, h('span', {}, tx('draw.requestArea')), area),
       h('div', { class: 'row2' }, field('req.form.lat', lat), field('req.form.lon', lon)),
       picker.el,
       h(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KizunaError } from '../util/errors.js';
+import { createGuard, type Admitted, type PolicyRegistry } from '../labels/index.js';
 import type { Audience, SecurityLabel } from '../labels/types.js';
 import type { Decision as GuardDecision } from '../labels/types.js';
 import type { AuditDraft, Doc, DocPut, Store } from '../store/types.js';
@@ -32,7 +33,9 @@ import {
   type Role,
 } from './model.js';
 import { derivePosture } from './posture.js';
-import { labelFromInput, type RegistryLike } from './registry.js';
+import { labelFromInput } from './registry.js';
+import { createDocAuthority } from './doc-authority.js';
+import { createInbound } from './inbound.js';
 import type { SessionUser } from './users.js';
 import { calendarView, chatView, postureView, requestView } from './views.js';
 import { ACTIONS, ACTION_ROLE, ORIGINATOR_ACTIONS, deriveStatus, roleAtLeast, transitionError, type Action } from './workflow.js';
@@ -54,13 +57,13 @@ export interface CoordinationOptions {
   nodeId: string;
   nation: string;
   store: Store;
-  registry: RegistryLike;
+  registry: PolicyRegistry;
   audit: AuditLog;
   now?: () => number;
   /** nations that must acknowledge this nation's phase changes (default: the bilateral partner) */
   allies?: string[];
-  /** when given, users may only act on objects the guard would release to them */
-  guard?: { decide(label: SecurityLabel | undefined, audience: Audience): GuardDecision };
+  /** users act only on objects the guard releases to them (default: a guard of `registry`) */
+  guard?: { decide(label: SecurityLabel, audience: Audience): GuardDecision };
   rooms?: { id: string; name: string }[];
   /** called for listener failures (logging); never rethrown */
   onError?: (err: unknown) => void;
@@ -145,16 +148,19 @@ export function createCoordination(o: CoordinationOptions): Coordination {
     if (!roleAtLeast(user.role, min)) throw new KizunaError('FORBIDDEN', `requires ${min}`);
   }
 
-  /** Objects a user may not see behave as absent (no existence oracle). */
-  function assertVisible(label: SecurityLabel, user: SessionUser): void {
-    const allowed = o.guard
-      ? o.guard.decide(label, user.audience).allow
-      : label.policy !== user.audience.policy ||
-        registry.rank(label.policy, label.classification) <= registry.rank(user.audience.policy, user.audience.maxClassification);
-    if (!allowed) throw new KizunaError('NOT_FOUND');
-  }
+  const authority = createDocAuthority({
+    nodeId: o.nodeId,
+    nation,
+    registry,
+    guard: o.guard ?? createGuard(registry),
+    onRefused: (r) => {
+      void audit
+        .append('write.refused', r.actor.identity, { code: r.code, op: 'write', path: 'coordination', kind: r.actor.kind, collection: r.collection, ...(r.id !== undefined ? { id: r.id } : {}) })
+        .catch(reportError);
+    },
+  });
 
-  async function commit(docs: DocPut[], entries: AuditDraft[], info: ChangeInfo = { remote: false }): Promise<Doc[]> {
+  async function commit(docs: readonly Admitted<DocPut>[], entries: AuditDraft[], info: ChangeInfo = { remote: false }): Promise<Doc[]> {
     const touchesPosture = docs.some((d) => d.collection === COL.proposal || d.collection === COL.ack);
     // A baseline first, so the change this commit makes is seen (and audited) as a change.
     if (touchesPosture && lastPhases === undefined) await refreshPhases();
@@ -195,8 +201,12 @@ export function createCoordination(o: CoordinationOptions): Coordination {
     return { request, concurrences, comments, status, label: request.label };
   }
 
+  function findRequest(id: string): Promise<Doc<RequestBody> | undefined> {
+    return store.getDoc<RequestBody>(COL.request, parse(Id, id, 'id'));
+  }
+
   async function loadRequest(id: string): Promise<Doc<RequestBody>> {
-    const doc = await store.getDoc<RequestBody>(COL.request, parse(Id, id, 'id'));
+    const doc = await findRequest(id);
     if (!doc) throw new KizunaError('NOT_FOUND');
     return doc;
   }
@@ -242,78 +252,7 @@ export function createCoordination(o: CoordinationOptions): Coordination {
     return phaseQueue;
   }
 
-  // ---- federation inbound --------------------------------------------------------------------------
-
-  async function reject(doc: Doc, fromNation: string, reason: string): Promise<never> {
-    const collection = typeof doc?.collection === 'string' ? doc.collection.slice(0, 64) : '?';
-    const id = typeof doc?.id === 'string' ? doc.id.slice(0, 200) : '?';
-    await audit.append('federation.rejected', String(fromNation).slice(0, 16), { collection, id, from: fromNation, reason });
-    throw new KizunaError('FED_REJECTED', reason);
-  }
-
-  /** The id of some docs encodes their single owner; a peer cannot claim a slot of another nation. */
-  function idMatchesOwner(collection: string, id: string, body: { owner: string } & Record<string, unknown>): boolean {
-    switch (collection) {
-      case COL.concurrence:
-        return id === `${String(body.requestId)}:${body.owner}`;
-      case COL.ack:
-        return id === `${String(body.proposalId)}:${body.owner}`;
-      case COL.comment:
-        return id.startsWith(`${String(body.requestId)}:${body.owner}:`);
-      case COL.chat:
-        return body.id === id && id.split('-')[1] === body.owner;
-      default:
-        return body.id === id && id.startsWith(`${body.owner}-`);
-    }
-  }
-
-  async function applyRemote(doc: Doc, fromNation: string): Promise<void> {
-    if (!doc || typeof doc !== 'object' || !(FEDERATED_COLLECTIONS as readonly string[]).includes(doc.collection)) {
-      return reject(doc, fromNation, 'collection');
-    }
-    if (typeof doc.id !== 'string' || doc.id.length === 0 || doc.id.length > 200) return reject(doc, fromNation, 'id');
-    const schema = BODY_SCHEMAS[doc.collection as keyof typeof BODY_SCHEMAS];
-    const parsed = schema.safeParse(doc.body);
-    if (!parsed.success) return reject(doc, fromNation, 'schema');
-    const body = parsed.data as { owner: string; rev: number } & Record<string, unknown>;
-    let label: SecurityLabel;
-    try {
-      label = registry.validate(doc.label);
-    } catch {
-      return reject(doc, fromNation, 'label');
-    }
-    if (!idMatchesOwner(doc.collection, doc.id, body)) return reject(doc, fromNation, 'id-owner');
-    // Two links may deliver the same doc at once: the loser of the optimistic write looks again.
-    for (let attempt = 0; ; attempt++) {
-      const existing = await store.getDoc<{ owner: string; rev: number }>(doc.collection, doc.id);
-      if (body.owner !== fromNation) {
-        // Our own doc echoed back unchanged is harmless; anything else is a forgery.
-        if (body.owner === nation && existing && existing.body.owner === nation && body.rev <= existing.body.rev) return;
-        return reject(doc, fromNation, 'owner');
-      }
-      if (existing && existing.body.owner !== body.owner) return reject(doc, fromNation, 'owner-change');
-      if (existing && existing.body.rev >= body.rev) return; // duplicate or stale: idempotent
-      try {
-        await commit(
-          [{ collection: doc.collection, id: doc.id, label, body, expectedVersion: existing?.version ?? 0 }],
-          [audit.draft(`remote.${doc.collection}`, fromNation, { id: doc.id, owner: body.owner, rev: body.rev, ...remoteSummary(doc.collection, body) })],
-          { remote: true, from: fromNation },
-        );
-        return;
-      } catch (err) {
-        if (!(err instanceof KizunaError && err.code === 'CONFLICT') || attempt >= 3) throw err;
-      }
-    }
-  }
-
-  /** What the audit keeps of a remote change: ids and decisions, never free text. */
-  function remoteSummary(collection: string, b: Record<string, unknown>): Record<string, unknown> {
-    if (collection === COL.concurrence) return { requestId: b.requestId, round: b.round, decision: b.decision, by: b.by };
-    if (collection === COL.request) return { stage: b.stage, round: b.round };
-    if (collection === COL.proposal) return { phase: b.phase };
-    if (collection === COL.ack) return { proposalId: b.proposalId, by: b.by };
-    return {};
-  }
+  const applyRemote = createInbound({ nation, store, registry, audit, authority, commit });
 
   // ---- the service ----------------------------------------------------------------------------------
 
@@ -350,7 +289,7 @@ export function createCoordination(o: CoordinationOptions): Coordination {
       if (i.deadline) body.deadline = i.deadline;
       if (i.attachments?.length) body.attachments = i.attachments;
       const [doc] = await commit(
-        [{ collection: COL.request, id, label, body, expectedVersion: 0 }],
+        [authority.byUser(user, undefined, { collection: COL.request, id, label, body, expectedVersion: 0 })],
         [audit.draft('request.created', user.username, { id, kind: i.kind, nations, classification: label.classification })],
       );
       return bundle(doc as Doc<RequestBody>);
@@ -388,8 +327,7 @@ export function createCoordination(o: CoordinationOptions): Coordination {
       if (!(ACTIONS as readonly string[]).includes(action)) throw new KizunaError('BAD_REQUEST', 'unknown action');
       requireRole(user, ACTION_ROLE[action]);
       const text = comment === undefined ? undefined : parse(CommentText, comment, 'comment');
-      const req = await loadRequest(id);
-      assertVisible(req.label, user);
+      const req = authority.visibleOrMissing(await findRequest(id), user);
       const r = req.body;
       if (ORIGINATOR_ACTIONS.has(action)) {
         if (r.owner !== nation) throw new KizunaError('FORBIDDEN', `only ${r.owner} may ${action} this request`);
@@ -400,7 +338,7 @@ export function createCoordination(o: CoordinationOptions): Coordination {
       const problem = transitionError(action, nation, r, before.concurrences.map((c) => c.body));
       if (problem) throw new KizunaError('CONFLICT', problem);
       const at = iso();
-      const docs: DocPut[] = [];
+      const docs: Admitted<DocPut>[] = [];
       if (ORIGINATOR_ACTIONS.has(action)) {
         const next: RequestBody = { ...r, rev: r.rev + 1 };
         if (action === 'submit') {
@@ -408,7 +346,7 @@ export function createCoordination(o: CoordinationOptions): Coordination {
           next.round = r.round + 1;
           delete next.escalated; // a new round gets its deadline afresh
         } else next.stage = action === 'execute' ? 'in_execution' : 'closed';
-        docs.push({ collection: COL.request, id: r.id, label: req.label, body: next, expectedVersion: req.version });
+        docs.push(authority.byUser(user, req, { collection: COL.request, id: r.id, label: req.label, body: next, expectedVersion: req.version }));
         if (text !== undefined) docs.push(commentPut(r.id, req.label, user, text, at));
       } else {
         const cid = `${r.id}:${nation}`;
@@ -423,8 +361,9 @@ export function createCoordination(o: CoordinationOptions): Coordination {
           at,
         };
         if (text !== undefined) body.comment = text;
-        // Concurrence carries the request's label: it is as sensitive as what it approves.
-        docs.push({ collection: COL.concurrence, id: cid, label: req.label, body, expectedVersion: mine?.version ?? 0 });
+        // A decision is as sensitive as what it approves, and labelled by the nation that decides.
+        const label = authority.ownLabelOver(req.label);
+        docs.push(authority.byUser(user, mine, { collection: COL.concurrence, id: cid, label, body, expectedVersion: mine?.version ?? 0 }));
       }
       await commit(docs, [
         audit.draft(`request.${action}`, user.username, { id: r.id, nation, round: action === 'submit' ? r.round + 1 : r.round, from: before.status }),
@@ -435,8 +374,7 @@ export function createCoordination(o: CoordinationOptions): Coordination {
     async comment(user, id, text) {
       requireRole(user, 'operator');
       const t = parse(CommentText, text, 'comment');
-      const req = await loadRequest(id);
-      assertVisible(req.label, user);
+      const req = authority.visibleOrMissing(await findRequest(id), user);
       if (!req.body.nations.includes(nation)) throw new KizunaError('FORBIDDEN', `${nation} is not a party to this request`);
       if (req.body.stage === 'closed') throw new KizunaError('CONFLICT', 'request is closed');
       const put = commentPut(req.id, req.label, user, t, iso());
@@ -454,7 +392,7 @@ export function createCoordination(o: CoordinationOptions): Coordination {
       const body: CalendarBody = { owner: nation, rev: 1, id, title: i.title, start: i.start, end: i.end, participants, by: user.username };
       if (i.area) body.area = i.area;
       const [doc] = await commit(
-        [{ collection: COL.calendar, id, label, body, expectedVersion: 0 }],
+        [authority.byUser(user, undefined, { collection: COL.calendar, id, label, body, expectedVersion: 0 })],
         [audit.draft('calendar.created', user.username, { id, participants })],
       );
       return doc as Doc<CalendarBody>;
@@ -478,7 +416,7 @@ export function createCoordination(o: CoordinationOptions): Coordination {
       const id = timeFirstId(nation, at);
       const body: ChatBody = { owner: nation, rev: 1, id, room, from: user.username, text: t, at: new Date(at).toISOString() };
       const [doc] = await commit(
-        [{ collection: COL.chat, id, label, body, expectedVersion: 0 }],
+        [authority.byUser(user, undefined, { collection: COL.chat, id, label, body, expectedVersion: 0 })],
         [audit.draft('chat.posted', user.username, { id, room })],
       );
       return doc as Doc<ChatBody>;
@@ -502,7 +440,7 @@ export function createCoordination(o: CoordinationOptions): Coordination {
       const label = labelFromInput(registry, { nation, defaultRelTo: [nation, ...allies], audience: user.audience, now: t });
       const body: ProposalBody = { owner: nation, rev: 1, id, phase: p, by: user.username, at: new Date(t).toISOString(), awaiting: [...allies] };
       await commit(
-        [{ collection: COL.proposal, id, label, body, expectedVersion: 0 }],
+        [authority.byUser(user, undefined, { collection: COL.proposal, id, label, body, expectedVersion: 0 })],
         [audit.draft('posture.proposed', user.username, { id, nation, phase: p, awaiting: allies })],
       );
       return posture();
@@ -511,9 +449,7 @@ export function createCoordination(o: CoordinationOptions): Coordination {
     async ackPhase(user, proposalId) {
       requireRole(user, 'coordinator');
       const pid = parse(Id, proposalId, 'proposal id');
-      const prop = await store.getDoc<ProposalBody>(COL.proposal, pid);
-      if (!prop) throw new KizunaError('NOT_FOUND');
-      assertVisible(prop.label, user);
+      const prop = authority.visibleOrMissing(await store.getDoc<ProposalBody>(COL.proposal, pid), user);
       if (prop.body.owner === nation) throw new KizunaError('FORBIDDEN', 'a nation does not acknowledge its own proposal');
       if (!prop.body.awaiting.includes(nation)) throw new KizunaError('FORBIDDEN', `${nation} is not asked to acknowledge`);
       const current = await posture();
@@ -527,7 +463,7 @@ export function createCoordination(o: CoordinationOptions): Coordination {
       if (await store.getDoc(COL.ack, id)) throw new KizunaError('CONFLICT', 'already acknowledged');
       const body: AckBody = { owner: nation, rev: 1, proposalId: pid, by: user.username, at: iso() };
       await commit(
-        [{ collection: COL.ack, id, label: prop.label, body, expectedVersion: 0 }],
+        [authority.byUser(user, undefined, { collection: COL.ack, id, label: authority.ownLabelOver(prop.label), body, expectedVersion: 0 })],
         [audit.draft('posture.acknowledged', user.username, { proposalId: pid, nation: prop.body.owner, phase: prop.body.phase })],
       );
       return posture();
@@ -543,7 +479,7 @@ export function createCoordination(o: CoordinationOptions): Coordination {
         const pending = r.nations.filter((n) => !b.concurrences.some((c) => c.body.owner === n && c.body.round === r.round && c.body.decision !== 'review'));
         try {
           await commit(
-            [{ collection: COL.request, id: r.id, label: d.label, body: { ...r, rev: r.rev + 1, escalated: true }, expectedVersion: d.version }],
+            [authority.byNode(d, { collection: COL.request, id: r.id, label: d.label, body: { ...r, rev: r.rev + 1, escalated: true }, expectedVersion: d.version })],
             [audit.draft('request.escalated', o.nodeId, { id: r.id, deadline: r.deadline, pending })],
           );
         } catch (err) {
@@ -579,10 +515,11 @@ export function createCoordination(o: CoordinationOptions): Coordination {
     },
   };
 
-  function commentPut(requestId: string, label: SecurityLabel, user: SessionUser, text: string, at: string): DocPut {
+  /** A comment is this nation's own document about the request: labelled by this nation, at least as protective. */
+  function commentPut(requestId: string, label: SecurityLabel, user: SessionUser, text: string, at: string): Admitted<DocPut> {
     const id = `${requestId}:${nation}:${timeFirstId(nation, Date.parse(at))}`;
     const body: CommentBody = { owner: nation, rev: 1, requestId, by: user.username, at, text };
-    return { collection: COL.comment, id, label, body, expectedVersion: 0 };
+    return authority.byUser(user, undefined, { collection: COL.comment, id, label: authority.ownLabelOver(label), body, expectedVersion: 0 });
   }
 
   return svc;

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SecurityLabel } from '../labels/types.js';
 import { isKizunaError, type ErrorCode } from '../util/errors.js';
 import type { AuditDraft, AuditRow, Store, StoredEvent } from './types.js';
-import { appendAdmitted } from '../../test/support/admitted.js';
+import { admittedForTest, appendAdmitted } from '../../test/support/admitted.js';
 
 /**
  * The one behavioural contract every Store adapter passes (SQLite and PostgreSQL run the same suite).
@@ -301,13 +301,14 @@ export function storeContract(name: string, factory: () => Promise<StoreHarness>
     });
 
     describe('docs and audit', () => {
-      const put = (id: string, body: unknown, expectedVersion?: number) => ({
-        collection: 'requests',
-        id,
-        label: testLabel,
-        body,
-        ...(expectedVersion === undefined ? {} : { expectedVersion }),
-      });
+      const put = (id: string, body: unknown, expectedVersion?: number) =>
+        admittedForTest({
+          collection: 'requests',
+          id,
+          label: testLabel,
+          body,
+          ...(expectedVersion === undefined ? {} : { expectedVersion }),
+        });
 
       it('versions docs and enforces expectedVersion', async () => {
         expect((await store.commit({ docs: [put('r1', { a: 1 }, 0)] })).versions).toEqual([1]);
@@ -362,7 +363,7 @@ export function storeContract(name: string, factory: () => Promise<StoreHarness>
             put('d', { status: 'open', n: '1', flag: 1 }),
           ],
         });
-        await store.commit({ docs: [{ collection: 'users', id: 'a', label: testLabel, body: { status: 'open' } }] });
+        await store.commit({ docs: [admittedForTest({ collection: 'users', id: 'a', label: testLabel, body: { status: 'open' } })] });
         const ids = async (q: Parameters<Store['listDocs']>[1]) => (await store.listDocs('requests', q)).map((d) => d.id);
         expect(await ids(undefined)).toEqual(['a', 'b', 'c', 'd']);
         expect(await ids({ where: { status: 'open' } })).toEqual(['a', 'b', 'd']);
@@ -414,7 +415,7 @@ export function storeContract(name: string, factory: () => Promise<StoreHarness>
       });
 
       it('rejects malformed doc puts with BAD_REQUEST', async () => {
-        await expectCode(store.commit({ docs: [{ ...put('', {}) }] }), 'BAD_REQUEST');
+        await expectCode(store.commit({ docs: [put('', {})] }), 'BAD_REQUEST');
         await expectCode(store.commit({ docs: [put('z', undefined)] }), 'BAD_REQUEST');
         await expectCode(store.commit({ docs: [put('z', {}, -1)] }), 'BAD_REQUEST');
         expect(await store.listDocs('requests')).toEqual([]);
@@ -427,7 +428,7 @@ export function storeContract(name: string, factory: () => Promise<StoreHarness>
       await store.outbox.enqueue('USA', [{ key: 'k', payload: new Uint8Array([1, 2, 3]) }]);
       await store.outbox.markSeen(['seen-1']);
       await store.commit({
-        docs: [{ collection: 'c', id: 'd', label: testLabel, body: { x: 'y' } }],
+        docs: [admittedForTest({ collection: 'c', id: 'd', label: testLabel, body: { x: 'y' } })],
         audit: [draft(1)],
         chain: testChain,
       });

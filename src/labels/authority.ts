@@ -97,7 +97,8 @@ export function admit<T>(
   const shape = checkShape(ctx, actor, label, incoming);
   if (shape) return refuse(shape);
   if (!ctx.decide(label, actor.audience)) return refuse(WriteRefusal.CLEARANCE);
-  if (!existing) return accept(label, actor.identity);
+  // A peer's object is held by its origin node, the identity its later updates and deletes are judged by.
+  if (!existing) return accept(label, actor.kind === 'peer' ? originatorOfPeer(incoming.origin) : actor.identity);
   // Hidden or not, a uid someone else holds is refused exactly like a hidden one.
   if (!(existing.tombstone || seen) || !mayModify(actor, existing, incoming)) return refuse(WriteRefusal.NOT_HOLDER);
   // The origin node decided its own object's label (its re-labels included); the boundary re-checked it.

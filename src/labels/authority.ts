@@ -135,7 +135,11 @@ function checkShape(ctx: AuthorityContext, actor: WriteActor, label: SecurityLab
 
 /** Originator, a moderator of the owning nation, or (federation) the same origin node. */
 function mayModify(actor: WriteActor, existing: ExistingObject, incoming: IncomingWrite): boolean {
-  if (actor.kind === 'peer') return existing.origin === incoming.origin && existing.originator === originatorOfPeer(incoming.origin);
+  if (actor.kind === 'peer') {
+    // rows stored before peers' objects were held by their origin node name the link's peer instead
+    const holder = existing.originator === originatorOfPeer(incoming.origin) || existing.originator === `peer:${actor.nation}`;
+    return existing.origin === incoming.origin && holder;
+  }
   if (existing.originator === actor.identity) return true;
   // Rows stored before the authority existed name no originator: the nation that owns them may continue them.
   if (existing.originator === '' && existing.label.owner === actor.nation) return true;

@@ -12,6 +12,7 @@ export interface RegistryLike {
   rank(policy: string, classification: string): number;
   classifications(policy: string): string[];
   validate(label: SecurityLabel): SecurityLabel;
+  tryTranslate(label: SecurityLabel, toPolicy: string): SecurityLabel | undefined;
 }
 
 export const RELEASABLE_TO = 'Releasable To';
@@ -51,10 +52,14 @@ export function labelFromInput(
   return valid;
 }
 
-/** Write-up protection: nobody creates or acts on an object above his own ceiling. */
+/**
+ * Write-up protection: nobody creates or acts on an object above his own ceiling. A label of another policy
+ * is judged by its translation into the writer's policy; one that does not translate is refused (nobody can
+ * show it is within the ceiling).
+ */
 export function assertWithinClearance(registry: RegistryLike, label: SecurityLabel, audience: Audience): void {
-  if (label.policy !== audience.policy) return; // foreign-policy labels are judged by the guard on read
-  if (registry.rank(label.policy, label.classification) > registry.rank(audience.policy, audience.maxClassification)) {
+  const mine = label.policy === audience.policy ? label : registry.tryTranslate(label, audience.policy);
+  if (!mine || registry.rank(mine.policy, mine.classification) > registry.rank(audience.policy, audience.maxClassification)) {
     throw new KizunaError('FORBIDDEN', 'label is above the writer clearance');
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KizunaError } from '../util/errors.js';
+import { createGuard, type Admitted, type PolicyRegistry } from '../labels/index.js';
 import type { Audience, SecurityLabel } from '../labels/types.js';
 import type { Decision as GuardDecision } from '../labels/types.js';
 import type { AuditDraft, Doc, DocPut, Store } from '../store/types.js';
@@ -32,7 +33,12 @@ import {
   type Role,
 } from './model.js';
 import { derivePosture } from './posture.js';
-import { labelFromInput, type RegistryLike } from './registry.js';
+import { labelFromInput } from './registry.js';
+import { createDocAuthority } from './doc-authority.js';
+import { createInbound } from './inbound.js';
+import { listAll as listAllOf, requireRole as requireRoleOf } from './core.js';
+import { Id, PageQuery, parse } from './input.js';
+import { createRequests } from './requests.js';
 import type { SessionUser } from './users.js';
 import { calendarView, chatView, postureView, requestView } from './views.js';
 import { ACTIONS, ACTION_ROLE, ORIGINATOR_ACTIONS, deriveStatus, roleAtLeast, transitionError, type Action } from './workflow.js';
@@ -54,13 +60,13 @@ export interface CoordinationOptions {
   nodeId: string;
   nation: string;
   store: Store;
-  registry: RegistryLike;
+  registry: PolicyRegistry;
   audit: AuditLog;
   now?: () => number;
   /** nations that must acknowledge this nation's phase changes (default: the bilateral partner) */
   allies?: string[];
-  /** when given, users may only act on objects the guard would release to them */
-  guard?: { decide(label: SecurityLabel | undefined, audience: Audience): GuardDecision };
+  /** users act only on objects the guard releases to them (default: a guard of `registry`) */
+  guard?: { decide(label: SecurityLabel, audience: Audience): GuardDecision };
   rooms?: { id: string; name: string }[];
   /** called for listener failures (logging); never rethrown */
   onError?: (err: unknown) => void;
@@ -101,27 +107,6 @@ const DEFAULT_ROOMS = [
   { id: 'logistics', name: 'Logistics / 後方支援' },
 ];
 
-const ListQuery = z
-  .object({
-    status: z.enum(REQUEST_STATUSES).optional(),
-    kind: z.enum(REQUEST_KINDS).optional(),
-    after: z.string().max(200).optional(),
-    limit: z.number().int().min(1).max(500).default(50),
-  })
-  .strict();
-const PageQuery = z.object({ after: z.string().max(200).optional(), limit: z.number().int().min(1).max(500).default(100) }).strict();
-const Id = z.string().min(1).max(200);
-
-function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  // Paths only: never echo the offending value (it may be protected content).
-  const where = r.error.issues.map((i) => i.path.join('.') || '(root)').join(', ');
-  // An attachment over the size limit is a size problem, not a malformed request.
-  const tooLarge = r.error.issues.some((i) => i.code === 'too_big' && i.path[0] === 'attachments' && i.path.at(-1) === 'data');
-  throw new KizunaError(tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', `${what}: invalid ${where}`);
-}
-
 export function createCoordination(o: CoordinationOptions): Coordination {
   const { store, registry, audit, nation } = o;
   const now = o.now ?? Date.now;
@@ -140,23 +125,21 @@ export function createCoordination(o: CoordinationOptions): Coordination {
 
   // ---- helpers --------------------------------------------------------------------------------------
 
-  function requireRole(user: SessionUser, min: Role): void {
-    if (!user || typeof user !== 'object') throw new KizunaError('UNAUTHENTICATED');
-    // Users of this node act for this node's nation only: a decision is always written by its own nation.
-    if (user.nation !== nation) throw new KizunaError('FORBIDDEN', 'users act only for the nation of their node');
-    if (!roleAtLeast(user.role, min)) throw new KizunaError('FORBIDDEN', `requires ${min}`);
-  }
+  const requireRole = (user: SessionUser, min: Role) => requireRoleOf(nation, user, min);
 
-  /** Objects a user may not see behave as absent (no existence oracle). */
-  function assertVisible(label: SecurityLabel, user: SessionUser): void {
-    const allowed = o.guard
-      ? o.guard.decide(label, user.audience).allow
-      : label.policy !== user.audience.policy ||
-        registry.rank(label.policy, label.classification) <= registry.rank(user.audience.policy, user.audience.maxClassification);
-    if (!allowed) throw new KizunaError('NOT_FOUND');
-  }
+  const authority = createDocAuthority({
+    nodeId: o.nodeId,
+    nation,
+    registry,
+    guard: o.guard ?? createGuard(registry),
+    onRefused: (r) => {
+      void audit
+        .append('write.refused', r.actor.identity, { code: r.code, op: 'write', path: 'coordination', kind: r.actor.kind, collection: r.collection, ...(r.id !== undefined ? { id: r.id } : {}) })
+        .catch(reportError);
+    },
+  });
 
-  async function commit(docs: DocPut[], entries: AuditDraft[], info: ChangeInfo = { remote: false }): Promise<Doc[]> {
+  async function commit(docs: readonly Admitted<DocPut>[], entries: AuditDraft[], info: ChangeInfo = { remote: false }): Promise<Doc[]> {
     const touchesPosture = docs.some((d) => d.collection === COL.proposal || d.collection === COL.ack);
     // A baseline first, so the change this commit makes is seen (and audited) as a change.
     if (touchesPosture && lastPhases === undefined) await refreshPhases();
@@ -176,32 +159,7 @@ export function createCoordination(o: CoordinationOptions): Coordination {
     return written;
   }
 
-  async function listAll<B>(collection: string, where?: Record<string, string>): Promise<Doc<B>[]> {
-    const out: Doc<B>[] = [];
-    let after: string | undefined;
-    for (;;) {
-      const page = await store.listDocs<B>(collection, { limit: 1000, ...(where ? { where } : {}), ...(after ? { after } : {}) });
-      out.push(...page);
-      if (page.length < 1000) return out;
-      after = page[page.length - 1]!.id;
-    }
-  }
-
-  async function bundle(request: Doc<RequestBody>): Promise<RequestBundle> {
-    const [concurrences, comments] = await Promise.all([
-      listAll<ConcurrenceBody>(COL.concurrence, { requestId: request.id }),
-      listAll<CommentBody>(COL.comment, { requestId: request.id }),
-    ]);
-    comments.sort((a, b) => (a.body.at < b.body.at ? -1 : a.body.at > b.body.at ? 1 : a.id < b.id ? -1 : 1));
-    const status = deriveStatus(request.body, concurrences.map((c) => c.body));
-    return { request, concurrences, comments, status, label: request.label };
-  }
-
-  async function loadRequest(id: string): Promise<Doc<RequestBody>> {
-    const doc = await store.getDoc<RequestBody>(COL.request, parse(Id, id, 'id'));
-    if (!doc) throw new KizunaError('NOT_FOUND');
-    return doc;
-  }
+  const listAll = <B>(collection: string, where?: Record<string, string>) => listAllOf<B>(store, collection, where);
 
   // ---- posture ------------------------------------------------------------------------------------
 
@@ -244,78 +202,8 @@ export function createCoordination(o: CoordinationOptions): Coordination {
     return phaseQueue;
   }
 
-  // ---- federation inbound --------------------------------------------------------------------------
-
-  async function reject(doc: Doc, fromNation: string, reason: string): Promise<never> {
-    const collection = typeof doc?.collection === 'string' ? doc.collection.slice(0, 64) : '?';
-    const id = typeof doc?.id === 'string' ? doc.id.slice(0, 200) : '?';
-    await audit.append('federation.rejected', String(fromNation).slice(0, 16), { collection, id, from: fromNation, reason });
-    throw new KizunaError('FED_REJECTED', reason);
-  }
-
-  /** The id of some docs encodes their single owner; a peer cannot claim a slot of another nation. */
-  function idMatchesOwner(collection: string, id: string, body: { owner: string } & Record<string, unknown>): boolean {
-    switch (collection) {
-      case COL.concurrence:
-        return id === `${String(body.requestId)}:${body.owner}`;
-      case COL.ack:
-        return id === `${String(body.proposalId)}:${body.owner}`;
-      case COL.comment:
-        return id.startsWith(`${String(body.requestId)}:${body.owner}:`);
-      case COL.chat:
-        return body.id === id && id.split('-')[1] === body.owner;
-      default:
-        return body.id === id && id.startsWith(`${body.owner}-`);
-    }
-  }
-
-  async function applyRemote(doc: Doc, fromNation: string): Promise<void> {
-    if (!doc || typeof doc !== 'object' || !(FEDERATED_COLLECTIONS as readonly string[]).includes(doc.collection)) {
-      return reject(doc, fromNation, 'collection');
-    }
-    if (typeof doc.id !== 'string' || doc.id.length === 0 || doc.id.length > 200) return reject(doc, fromNation, 'id');
-    const schema = BODY_SCHEMAS[doc.collection as keyof typeof BODY_SCHEMAS];
-    const parsed = schema.safeParse(doc.body);
-    if (!parsed.success) return reject(doc, fromNation, 'schema');
-    const body = parsed.data as { owner: string; rev: number } & Record<string, unknown>;
-    let label: SecurityLabel;
-    try {
-      label = registry.validate(doc.label);
-    } catch {
-      return reject(doc, fromNation, 'label');
-    }
-    if (!idMatchesOwner(doc.collection, doc.id, body)) return reject(doc, fromNation, 'id-owner');
-    // Two links may deliver the same doc at once: the loser of the optimistic write looks again.
-    for (let attempt = 0; ; attempt++) {
-      const existing = await store.getDoc<{ owner: string; rev: number }>(doc.collection, doc.id);
-      if (body.owner !== fromNation) {
-        // Our own doc echoed back unchanged is harmless; anything else is a forgery.
-        if (body.owner === nation && existing && existing.body.owner === nation && body.rev <= existing.body.rev) return;
-        return reject(doc, fromNation, 'owner');
-      }
-      if (existing && existing.body.owner !== body.owner) return reject(doc, fromNation, 'owner-change');
-      if (existing && existing.body.rev >= body.rev) return; // duplicate or stale: idempotent
-      try {
-        await commit(
-          [{ collection: doc.collection, id: doc.id, label, body, expectedVersion: existing?.version ?? 0 }],
-          [audit.draft(`remote.${doc.collection}`, fromNation, { id: doc.id, owner: body.owner, rev: body.rev, ...remoteSummary(doc.collection, body) })],
-          { remote: true, from: fromNation },
-        );
-        return;
-      } catch (err) {
-        if (!(err instanceof KizunaError && err.code === 'CONFLICT') || attempt >= 3) throw err;
-      }
-    }
-  }
-
-  /** What the audit keeps of a remote change: ids and decisions, never free text. */
-  function remoteSummary(collection: string, b: Record<string, unknown>): Record<string, unknown> {
-    if (collection === COL.concurrence) return { requestId: b.requestId, round: b.round, decision: b.decision, by: b.by };
-    if (collection === COL.request) return { stage: b.stage, round: b.round };
-    if (collection === COL.proposal) return { phase: b.phase };
-    if (collection === COL.ack) return { proposalId: b.proposalId, by: b.by };
-    return {};
-  }
+  const applyRemote = createInbound({ nation, store, registry, audit, authority, commit });
+  const requests = createRequests({ nation, nodeId: o.nodeId, store, registry, audit, authority, now, iso, commit, listAll, requireRole });
 
   // ---- the service ----------------------------------------------------------------------------------
 
@@ -326,126 +214,7 @@ export function createCoordination(o: CoordinationOptions): Coordination {
     chatView,
     postureView,
 
-    async createRequest(user, input) {
-      requireRole(user, 'operator');
-      const i = parse(RequestInputSchema, input, 'request');
-      const nations = [...new Set([nation, ...i.nations])].sort();
-      const t = now();
-      const label = labelFromInput(registry, { nation, input: i.label, defaultRelTo: nations, audience: user.audience, now: t });
-      const id = newId(nation, t);
-      const body: RequestBody = {
-        owner: nation,
-        rev: 1,
-        id,
-        kind: i.kind,
-        title: i.title,
-        description: i.description,
-        requester: user.username,
-        nations,
-        priority: i.priority,
-        stage: 'draft',
-        round: 0,
-        createdAt: new Date(t).toISOString(),
-      };
-      if (i.area) body.area = i.area;
-      if (i.window) body.window = i.window;
-      if (i.deadline) body.deadline = i.deadline;
-      if (i.attachments?.length) body.attachments = i.attachments;
-      const [doc] = await commit(
-        [{ collection: COL.request, id, label, body, expectedVersion: 0 }],
-        [audit.draft('request.created', user.username, { id, kind: i.kind, nations, classification: label.classification })],
-      );
-      return bundle(doc as Doc<RequestBody>);
-    },
-
-    async getRequest(id) {
-      if (!Id.safeParse(id).success) return undefined;
-      const doc = await store.getDoc<RequestBody>(COL.request, id);
-      return doc ? bundle(doc) : undefined;
-    },
-
-    async listRequests(q = {}) {
-      const query = parse(ListQuery, q, 'query');
-      const out: RequestBundle[] = [];
-      let after = query.after;
-      const page = Math.max(query.limit, 50);
-      for (;;) {
-        const docs = await store.listDocs<RequestBody>(COL.request, {
-          limit: page,
-          ...(query.kind ? { where: { kind: query.kind } } : {}),
-          ...(after !== undefined ? { after } : {}),
-        });
-        for (const d of docs) {
-          const b = await bundle(d);
-          if (query.status && b.status !== query.status) continue;
-          out.push(b);
-          if (out.length === query.limit) return out;
-        }
-        if (docs.length < page) return out;
-        after = docs[docs.length - 1]!.id;
-      }
-    },
-
-    async act(user, id, action, comment) {
-      if (!(ACTIONS as readonly string[]).includes(action)) throw new KizunaError('BAD_REQUEST', 'unknown action');
-      requireRole(user, ACTION_ROLE[action]);
-      const text = comment === undefined ? undefined : parse(CommentText, comment, 'comment');
-      const req = await loadRequest(id);
-      assertVisible(req.label, user);
-      const r = req.body;
-      if (ORIGINATOR_ACTIONS.has(action)) {
-        if (r.owner !== nation) throw new KizunaError('FORBIDDEN', `only ${r.owner} may ${action} this request`);
-      } else if (!r.nations.includes(nation)) {
-        throw new KizunaError('FORBIDDEN', `${nation} is not a party to this request`);
-      }
-      const before = await bundle(req);
-      const problem = transitionError(action, nation, r, before.concurrences.map((c) => c.body));
-      if (problem) throw new KizunaError('CONFLICT', problem);
-      const at = iso();
-      const docs: DocPut[] = [];
-      if (ORIGINATOR_ACTIONS.has(action)) {
-        const next: RequestBody = { ...r, rev: r.rev + 1 };
-        if (action === 'submit') {
-          next.stage = 'submitted';
-          next.round = r.round + 1;
-          delete next.escalated; // a new round gets its deadline afresh
-        } else next.stage = action === 'execute' ? 'in_execution' : 'closed';
-        docs.push({ collection: COL.request, id: r.id, label: req.label, body: next, expectedVersion: req.version });
-        if (text !== undefined) docs.push(commentPut(r.id, req.label, user, text, at));
-      } else {
-        const cid = `${r.id}:${nation}`;
-        const mine = before.concurrences.find((c) => c.id === cid);
-        const body: ConcurrenceBody = {
-          owner: nation,
-          rev: (mine?.body.rev ?? 0) + 1,
-          requestId: r.id,
-          round: r.round,
-          decision: action as ConcurrenceBody['decision'],
-          by: user.username,
-          at,
-        };
-        if (text !== undefined) body.comment = text;
-        // Concurrence carries the request's label: it is as sensitive as what it approves.
-        docs.push({ collection: COL.concurrence, id: cid, label: req.label, body, expectedVersion: mine?.version ?? 0 });
-      }
-      await commit(docs, [
-        audit.draft(`request.${action}`, user.username, { id: r.id, nation, round: action === 'submit' ? r.round + 1 : r.round, from: before.status }),
-      ]);
-      return bundle(await loadRequest(r.id));
-    },
-
-    async comment(user, id, text) {
-      requireRole(user, 'operator');
-      const t = parse(CommentText, text, 'comment');
-      const req = await loadRequest(id);
-      assertVisible(req.label, user);
-      if (!req.body.nations.includes(nation)) throw new KizunaError('FORBIDDEN', `${nation} is not a party to this request`);
-      if (req.body.stage === 'closed') throw new KizunaError('CONFLICT', 'request is closed');
-      const put = commentPut(req.id, req.label, user, t, iso());
-      await commit([put], [audit.draft('request.comment', user.username, { id: req.id, comment: put.id })]);
-      return bundle(req);
-    },
-
+    ...requests,
     async createCalendarEvent(user, input) {
       requireRole(user, 'operator');
       const i = parse(CalendarInputSchema, input, 'calendar event');
@@ -456,7 +225,7 @@ export function createCoordination(o: CoordinationOptions): Coordination {
       const body: CalendarBody = { owner: nation, rev: 1, id, title: i.title, start: i.start, end: i.end, participants, by: user.username };
       if (i.area) body.area = i.area;
       const [doc] = await commit(
-        [{ collection: COL.calendar, id, label, body, expectedVersion: 0 }],
+        [authority.byUser(user, undefined, { collection: COL.calendar, id, label, body, expectedVersion: 0 })],
         [audit.draft('calendar.created', user.username, { id, participants })],
       );
       return doc as Doc<CalendarBody>;
@@ -465,16 +234,13 @@ export function createCoordination(o: CoordinationOptions): Coordination {
     async updateCalendarEvent(user, id, input) {
       requireRole(user, 'operator');
       const i = parse(CalendarInputSchema, input, 'calendar event');
-      const doc = await store.getDoc<CalendarBody>(COL.calendar, parse(Id, id, 'id'));
-      if (!doc) throw new KizunaError('NOT_FOUND');
-      assertVisible(doc.label, user);
-      // a partner's event, or another author's without coordinator rights: refused
-      if (doc.body.owner !== nation || (doc.body.by !== user.username && !roleAtLeast(user.role, 'coordinator'))) throw new KizunaError('FORBIDDEN', 'not the author of this event');
+      // hidden answers like missing; the authority refuses a partner's event and another author's (unless coordinator)
+      const doc = authority.visibleOrMissing(await store.getDoc<CalendarBody>(COL.calendar, parse(Id, id, 'id')), user);
       const participants = [...new Set([nation, ...i.participants])].sort();
       const body: CalendarBody = { ...doc.body, rev: doc.body.rev + 1, title: i.title, start: i.start, end: i.end, participants };
       if (i.area) body.area = i.area;
       const [written] = await commit(
-        [{ collection: COL.calendar, id: doc.id, label: doc.label, body, expectedVersion: doc.version }],
+        [authority.byUser(user, doc, { collection: COL.calendar, id: doc.id, label: doc.label, body, expectedVersion: doc.version })],
         [audit.draft('calendar.updated', user.username, { id: doc.id, participants })],
       );
       return written as Doc<CalendarBody>;
@@ -498,7 +264,7 @@ export function createCoordination(o: CoordinationOptions): Coordination {
       const id = timeFirstId(nation, at);
       const body: ChatBody = { owner: nation, rev: 1, id, room, from: user.username, text: t, at: new Date(at).toISOString() };
       const [doc] = await commit(
-        [{ collection: COL.chat, id, label, body, expectedVersion: 0 }],
+        [authority.byUser(user, undefined, { collection: COL.chat, id, label, body, expectedVersion: 0 })],
         [audit.draft('chat.posted', user.username, { id, room })],
       );
       return doc as Doc<ChatBody>;
@@ -522,7 +288,7 @@ export function createCoordination(o: CoordinationOptions): Coordination {
       const label = labelFromInput(registry, { nation, defaultRelTo: [nation, ...allies], audience: user.audience, now: t });
       const body: ProposalBody = { owner: nation, rev: 1, id, phase: p, by: user.username, at: new Date(t).toISOString(), awaiting: [...allies] };
       await commit(
-        [{ collection: COL.proposal, id, label, body, expectedVersion: 0 }],
+        [authority.byUser(user, undefined, { collection: COL.proposal, id, label, body, expectedVersion: 0 })],
         [audit.draft('posture.proposed', user.username, { id, nation, phase: p, awaiting: allies })],
       );
       return posture();
@@ -531,9 +297,7 @@ export function createCoordination(o: CoordinationOptions): Coordination {
     async ackPhase(user, proposalId) {
       requireRole(user, 'coordinator');
       const pid = parse(Id, proposalId, 'proposal id');
-      const prop = await store.getDoc<ProposalBody>(COL.proposal, pid);
-      if (!prop) throw new KizunaError('NOT_FOUND');
-      assertVisible(prop.label, user);
+      const prop = authority.visibleOrMissing(await store.getDoc<ProposalBody>(COL.proposal, pid), user);
       if (prop.body.owner === nation) throw new KizunaError('FORBIDDEN', 'a nation does not acknowledge its own proposal');
       if (!prop.body.awaiting.includes(nation)) throw new KizunaError('FORBIDDEN', `${nation} is not asked to acknowledge`);
       const current = await posture();
@@ -547,30 +311,10 @@ export function createCoordination(o: CoordinationOptions): Coordination {
       if (await store.getDoc(COL.ack, id)) throw new KizunaError('CONFLICT', 'already acknowledged');
       const body: AckBody = { owner: nation, rev: 1, proposalId: pid, by: user.username, at: iso() };
       await commit(
-        [{ collection: COL.ack, id, label: prop.label, body, expectedVersion: 0 }],
+        [authority.byUser(user, undefined, { collection: COL.ack, id, label: authority.ownLabelOver(prop.label), body, expectedVersion: 0 })],
         [audit.draft('posture.acknowledged', user.username, { proposalId: pid, nation: prop.body.owner, phase: prop.body.phase })],
       );
       return posture();
-    },
-
-    async checkDeadlines() {
-      const t = now();
-      for (const d of await listAll<RequestBody>(COL.request, { owner: nation, stage: 'submitted' })) {
-        const r = d.body;
-        if (!r.deadline || r.escalated || Date.parse(r.deadline) > t) continue;
-        const b = await bundle(d);
-        if (b.status !== 'submitted' && b.status !== 'in_review') continue;
-        const pending = r.nations.filter((n) => !b.concurrences.some((c) => c.body.owner === n && c.body.round === r.round && c.body.decision !== 'review'));
-        try {
-          await commit(
-            [{ collection: COL.request, id: r.id, label: d.label, body: { ...r, rev: r.rev + 1, escalated: true }, expectedVersion: d.version }],
-            [audit.draft('request.escalated', o.nodeId, { id: r.id, deadline: r.deadline, pending })],
-          );
-        } catch (err) {
-          // Someone changed the request meanwhile: the next tick looks again.
-          if (!(err instanceof KizunaError && err.code === 'CONFLICT')) throw err;
-        }
-      }
     },
 
     applyRemote,
@@ -598,12 +342,6 @@ export function createCoordination(o: CoordinationOptions): Coordination {
       return () => phaseListeners.delete(fn);
     },
   };
-
-  function commentPut(requestId: string, label: SecurityLabel, user: SessionUser, text: string, at: string): DocPut {
-    const id = `${requestId}:${nation}:${timeFirstId(nation, Date.parse(at))}`;
-    const body: CommentBody = { owner: nation, rev: 1, requestId, by: user.username, at, text };
-    return { collection: COL.comment, id, label, body, expectedVersion: 0 };
-  }
 
   return svc;
 }

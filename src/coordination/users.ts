@@ -2,7 +2,8 @@ import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type Scry
 import { z } from 'zod';
 import { KizunaError } from '../util/errors.js';
 import type { Audience } from '../labels/types.js';
-import type { Store } from '../store/types.js';
+import { admitNodeRecord } from '../labels/index.js';
+import type { DocPut, Store } from '../store/types.js';
 import type { AuditLog } from './audit.js';
 import { chainAudit } from './audit.js';
 import { COL, ROLES, type Role, type UserView } from './model.js';
@@ -197,12 +198,15 @@ export function createUserService(
     return { ...view(u), audience: audienceOf(await registry(), u.nation, u.clearance) };
   }
 
+  /** Accounts and sessions are the node's own records: owned by its nation, in its policy. */
+  const nodeRecord = <T extends DocPut>(reg: RegistryLike, put: T) => admitNodeRecord({ nation: o.nation, policy: reg.policyOf(o.nation) }, put);
+
   async function issue(u: UserBody, kind: SessionBody['kind'], expiresAt: number | null, auditKind: string) {
     const token = randomBytes(32).toString('base64url');
     const reg = await registry();
     const body: SessionBody = { username: u.username, kind, expiresAt, revoked: false };
     await store.commit({
-      docs: [{ collection: COL.session, id: tokenId(token), label: localLabel(reg, o.nation, now()), body, expectedVersion: 0 }],
+      docs: [nodeRecord(reg, { collection: COL.session, id: tokenId(token), label: localLabel(reg, o.nation, now()), body, expectedVersion: 0 })],
       audit: [audit.draft(auditKind, u.username, { username: u.username, kind })],
       chain: chainAudit,
     });
@@ -228,7 +232,7 @@ export function createUserService(
         if (s.clearance !== undefined) body.clearance = s.clearance;
         try {
           await store.commit({
-            docs: [{ collection: COL.user, id: s.username, label: localLabel(reg, o.nation, now()), body, expectedVersion: 0 }],
+            docs: [nodeRecord(reg, { collection: COL.user, id: s.username, label: localLabel(reg, o.nation, now()), body, expectedVersion: 0 })],
             audit: [audit.draft('user.created', 'system', { username: s.username, role: s.role })],
             chain: chainAudit,
           });
@@ -260,7 +264,7 @@ export function createUserService(
       const doc = await store.getDoc<SessionBody>(COL.session, tokenId(token));
       if (!doc || doc.body.revoked) return;
       await store.commit({
-        docs: [{ collection: COL.session, id: doc.id, label: doc.label, body: { ...doc.body, revoked: true }, expectedVersion: doc.version }],
+        docs: [nodeRecord(await registry(), { collection: COL.session, id: doc.id, label: doc.label, body: { ...doc.body, revoked: true }, expectedVersion: doc.version })],
         audit: [audit.draft('auth.logout', doc.body.username, { username: doc.body.username, kind: doc.body.kind })],
         chain: chainAudit,
       });
@@ -302,7 +306,7 @@ export function createUserService(
       if (disabled) body.disabled = true;
       else delete body.disabled;
       await store.commit({
-        docs: [{ collection: COL.user, id: doc.id, label: doc.label, body, expectedVersion: doc.version }],
+        docs: [nodeRecord(await registry(), { collection: COL.user, id: doc.id, label: doc.label, body, expectedVersion: doc.version })],
         audit: [audit.draft(disabled ? 'user.disabled' : 'user.enabled', actor, { username })],
         chain: chainAudit,
       });

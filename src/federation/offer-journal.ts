@@ -1,4 +1,4 @@
-import { makeLabel } from '../labels/index.js';
+import { admitNodeRecord, makeLabel } from '../labels/index.js';
 import type { Logger } from '../util/log.js';
 import type { FedDeps, FedObject } from './types.js';
 
@@ -82,7 +82,7 @@ export class OfferJournal {
         owner: this.d.nation,
       });
       try {
-        await this.d.store.commit({ docs: [{ collection: COLLECTION, id: DOC_ID, label, body: { receivedAt: t } }] });
+        await this.d.store.commit({ docs: [admitNodeRecord({ nation: this.d.nation, policy }, { collection: COLLECTION, id: DOC_ID, label, body: { receivedAt: t } })] });
         this.written = t;
       } catch (err) {
         this.log.warn({ code: (err as { code?: string }).code ?? 'INTERNAL' }, 'federation offer checkpoint not written');

@@ -1,3 +1,4 @@
+import { KizunaError } from '../util/errors.js';
 import type { Admitted } from './admitted.js';
 import { MULTI_OWNER, type PolicyRegistry } from './registry.js';
 import type { Audience, SecurityLabel } from './types.js';
@@ -16,7 +17,10 @@ export interface WriteActor {
   identity: string;
   nation: string;
   audience: Audience;
-  /** users only: the role the owning node grants moderation to (coordinator and above) */
+  /**
+   * users: the role the owning node grants moderation to (coordinator and above); node: the node acting for
+   * its nation on its own objects (e.g. escalating an overdue request). Never set for clients or peers.
+   */
   moderator?: boolean;
 }
 
@@ -93,7 +97,7 @@ export function admit<T>(
   const shape = checkShape(ctx, actor, label, incoming);
   if (shape) return refuse(shape);
   if (!ctx.decide(label, actor.audience)) return refuse(WriteRefusal.CLEARANCE);
-  // a federated object is held by its origin node (what mayModify checks), whichever peer delivered it
+  // A peer's object is held by its origin node, the identity its later updates and deletes are judged by.
   if (!existing) return accept(label, actor.kind === 'peer' ? originatorOfPeer(incoming.origin) : actor.identity);
   // Hidden or not, a uid someone else holds is refused exactly like a hidden one.
   if (!(existing.tombstone || seen) || !mayModify(actor, existing, incoming)) return refuse(WriteRefusal.NOT_HOLDER);
@@ -131,11 +135,25 @@ function checkShape(ctx: AuthorityContext, actor: WriteActor, label: SecurityLab
 
 /** Originator, a moderator of the owning nation, or (federation) the same origin node. */
 function mayModify(actor: WriteActor, existing: ExistingObject, incoming: IncomingWrite): boolean {
-  if (actor.kind === 'peer') return existing.origin === incoming.origin && existing.originator === originatorOfPeer(incoming.origin);
+  if (actor.kind === 'peer') {
+    // rows stored before peers' objects were held by their origin node name the link's peer instead
+    const holder = existing.originator === originatorOfPeer(incoming.origin) || existing.originator === `peer:${actor.nation}`;
+    return existing.origin === incoming.origin && holder;
+  }
   if (existing.originator === actor.identity) return true;
   // Rows stored before the authority existed name no originator: the nation that owns them may continue them.
   if (existing.originator === '' && existing.label.owner === actor.nation) return true;
-  return actor.kind === 'user' && actor.moderator === true && existing.label.owner === actor.nation;
+  return (actor.kind === 'user' || actor.kind === 'node') && actor.moderator === true && existing.label.owner === actor.nation;
+}
+
+/**
+ * A node's own bookkeeping (user accounts, sessions, the configuration digest, federation checkpoints): no
+ * outside actor writes these, so the only rule is the node's own shape rule: in this node's policy, owned by
+ * its nation. Anything else is a programming error and refused like any other write.
+ */
+export function admitNodeRecord<T extends { label: SecurityLabel }>(node: { nation: string; policy: string }, value: T): Admitted<T> {
+  if (value.label.policy !== node.policy || value.label.owner !== node.nation) throw new KizunaError('FORBIDDEN', 'write refused', { cause: WriteRefusal.OWNER });
+  return value as Admitted<T>;
 }
 
 /** Objects a peer writes are held by their origin node: only that node's later updates may change them. */

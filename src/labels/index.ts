@@ -40,6 +40,7 @@ export {
 export type { Admitted } from './admitted.js';
 export {
   admit,
+  admitNodeRecord,
   authorityContext,
   dominates,
   originatorOfPeer,

@@ -57,7 +57,7 @@ function baseApp(log: Logger, https: Record<string, unknown>): FastifyInstance {
  * - GET /Marti/api/groups/all[?useCache=true]: the caller's own groups, TAK Server shape (also 8446, basic auth)
  * - GET /Marti/sync/missionquery, POST /Marti/sync/missionupload, POST /Marti/sync/upload
  * - GET|HEAD /Marti/sync/content?hash=|uid=: one `Range: bytes=` range (206/416), decided after the guard
- * - GET /Marti/sync/search, /Marti/api/sync/search; PUT /Marti/api/sync/metadata/:hash/tool
+ * - GET /Marti/sync/search, /Marti/api/sync/search; PUT /Marti/api/sync/metadata/:hash/{tool,mimetype,keywords}
  * - /Marti/api/missions/… (missions/routes.ts): the Mission API subset ATAK Data Sync and CloudTAK use
  * - POST /Marti/api/kizuna/files/:hash/share (Kizuna: b-f-t-r with the file's label)
  * - 8446: GET /Marti/api/tls/config, POST /Marti/api/tls/signClient[/v2], GET /Marti/api/tls/profile/enrollment,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Store } from '../store/types.js';
 import type { SecurityLabel } from '../labels/types.js';
+import { admitNodeRecord } from '../labels/index.js';
 import { chainAudit, type AuditLog } from '../coordination/index.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import type { NodeConfig } from './config.js';
@@ -21,7 +22,7 @@ export async function auditConfig(store: Store, audit: AuditLog, config: NodeCon
   const meta = await store.getDoc<{ digest: string }>(META.collection, META.id);
   if (meta?.body.digest === digest) return;
   await store.commit({
-    docs: [{ ...META, label, body: { digest }, expectedVersion: meta?.version ?? 0 }],
+    docs: [admitNodeRecord({ nation: config.nation, policy: label.policy }, { ...META, label, body: { digest }, expectedVersion: meta?.version ?? 0 })],
     audit: [
       audit.draft('config.changed', 'system', {
         digest,

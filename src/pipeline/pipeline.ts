@@ -1,7 +1,7 @@
 import type { CotEvent } from '../cot/model.js';
 import type { Audience, SecurityLabel } from '../labels/types.js';
 import type { ReleaseGuard } from '../labels/guard-types.js';
-import type { PolicyRegistry } from '../labels/index.js';
+import { admit, authorityContext, dominates, type PolicyRegistry } from '../labels/index.js';
 import type { Store, StoredEvent } from '../store/types.js';
 import type { Bus, Subscription } from '../bus/types.js';
 import { DELETE, deleteTarget } from '../tak/control.js';
@@ -143,11 +143,27 @@ export class Pipeline {
   /**
    * An explicit re-label of an existing track (REST; coordinator or higher of the owning nation): the only
    * way a label gets wider or lower. A track the user may not see answers NOT_FOUND, like a missing one.
+   * A re-label that some audience of the old label may not read under the new one is preceded by the
+   * track's tombstone (old label): TAK clients, browsers and peers that lose the track drop it, those that
+   * keep it receive the re-labelled state right after (a newer time, so it wins wherever both arrive).
    */
   async relabel(uid: string, label: SecurityLabel, user: UserSender): Promise<IngestResult> {
     const cur = await this.o.store.events.getLatest(uid);
     if (!cur || !this.o.guard.decide(cur.label, user.audience).allow) throw new KizunaError('NOT_FOUND');
-    const at = new Date(Math.max(Date.now(), cur.time + 1)).toISOString();
+    if (!dominates(this.o.registry, cur.label, label) && this.wouldRelabel(uid, label, user)) {
+      const at = new Date().toISOString();
+      const withdraw: CotEvent = {
+        ...this.o.parseStored(cur),
+        type: DELETE,
+        time: at,
+        start: at,
+        detailXml: `<link uid="${escapeAttr(uid)}" relation="none" type="none"/>`,
+      };
+      delete withdraw.labelXml;
+      await ingest(this.deps, withdraw, { kind: 'api', actor: userActor(user), defaultLabel: cur.label, route: { sourceProcess: this.o.processId } });
+    }
+    const base = this.holders.get(uid)?.time ?? cur.time;
+    const at = new Date(Math.max(Date.now(), base + 1, cur.time + 1)).toISOString();
     return ingest(this.deps, { ...this.o.parseStored(cur), time: at, start: at, labelXml: this.o.labelXml(label) }, {
       kind: 'api',
       actor: userActor(user),
@@ -155,6 +171,13 @@ export class Pipeline {
       route: { sourceProcess: this.o.processId },
       relabel: true,
     });
+  }
+
+  /** The authority would accept this re-label (asked first, so a refused re-label never withdraws the track). */
+  private wouldRelabel(uid: string, label: SecurityLabel, user: UserSender): boolean {
+    const ctx = (this.deps.authority ??= authorityContext(this.o.registry, this.o.nation, this.o.guard));
+    const r = admit(ctx, userActor(user), this.holders.get(uid), { op: 'relabel', label, defaultLabel: label, origin: this.o.nodeId }, () => true);
+    return r.ok;
   }
 
   /** This node's own sources: `identity` is 'node:<id>', 'node:<id>:chat' or 'feed:<id>' (a feed is cleared to its label). */
@@ -191,4 +214,8 @@ export class Pipeline {
   async close(): Promise<void> {
     this.sub?.unsubscribe();
   }
+}
+
+function escapeAttr(v: string): string {
+  return v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -97,10 +97,10 @@ export function validateDocPut(p: unknown, index: number): DocPut {
 }
 
 export function validateCommit(ops: {
-  docs?: DocPut[];
+  docs?: readonly DocPut[];
   audit?: AuditDraft[];
   chain?: (prev: AuditRow | undefined, draft: AuditDraft) => AuditRow;
-}): { docs: DocPut[]; audit: AuditDraft[] } {
+}): { docs: readonly DocPut[]; audit: AuditDraft[] } {
   if (typeof ops !== 'object' || ops === null) throw new KizunaError('BAD_REQUEST', 'commit ops must be an object');
   const docs = ops.docs ?? [];
   const audit = ops.audit ?? [];

@@ -1,18 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { isKizunaError } from '../util/errors.js';
 import type { Store } from './types.js';
+import { admittedForTest } from '../../test/support/admitted.js';
 import { testChain, testLabel, expectCode, draft, verifyChain, type StoreUnderTest } from './contract.js';
 
 /** Documents (versions, optimistic concurrency, queries) and the chained audit log committed with them. */
 export function docsAndAuditContract(sut: StoreUnderTest): void {
   describe('docs and audit', () => {
-    const put = (id: string, body: unknown, expectedVersion?: number) => ({
-      collection: 'requests',
-      id,
-      label: testLabel,
-      body,
-      ...(expectedVersion === undefined ? {} : { expectedVersion }),
-    });
+    const put = (id: string, body: unknown, expectedVersion?: number) =>
+      admittedForTest({
+        collection: 'requests',
+        id,
+        label: testLabel,
+        body,
+        ...(expectedVersion === undefined ? {} : { expectedVersion }),
+      });
 
     it('versions docs and enforces expectedVersion', async () => {
       expect((await sut.store.commit({ docs: [put('r1', { a: 1 }, 0)] })).versions).toEqual([1]);
@@ -67,7 +69,7 @@ export function docsAndAuditContract(sut: StoreUnderTest): void {
           put('d', { status: 'open', n: '1', flag: 1 }),
         ],
       });
-      await sut.store.commit({ docs: [{ collection: 'users', id: 'a', label: testLabel, body: { status: 'open' } }] });
+      await sut.store.commit({ docs: [admittedForTest({ collection: 'users', id: 'a', label: testLabel, body: { status: 'open' } })] });
       const ids = async (q: Parameters<Store['listDocs']>[1]) => (await sut.store.listDocs('requests', q)).map((d) => d.id);
       expect(await ids(undefined)).toEqual(['a', 'b', 'c', 'd']);
       expect(await ids({ where: { status: 'open' } })).toEqual(['a', 'b', 'd']);
@@ -119,7 +121,7 @@ export function docsAndAuditContract(sut: StoreUnderTest): void {
     });
 
     it('rejects malformed doc puts with BAD_REQUEST', async () => {
-      await expectCode(sut.store.commit({ docs: [{ ...put('', {}) }] }), 'BAD_REQUEST');
+      await expectCode(sut.store.commit({ docs: [put('', {})] }), 'BAD_REQUEST');
       await expectCode(sut.store.commit({ docs: [put('z', undefined)] }), 'BAD_REQUEST');
       await expectCode(sut.store.commit({ docs: [put('z', {}, -1)] }), 'BAD_REQUEST');
       expect(await sut.store.listDocs('requests')).toEqual([]);

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SecurityLabel } from '../labels/types.js';
 import { isKizunaError, type ErrorCode } from '../util/errors.js';
 import type { AuditDraft, AuditRow, Store, StoredEvent } from './types.js';
-import { appendAdmitted } from '../../test/support/admitted.js';
+import { admittedForTest, appendAdmitted } from '../../test/support/admitted.js';
 import { eventsContract } from './contract-events.js';
 import { outboxContract } from './contract-outbox.js';
 import { docsAndAuditContract } from './contract-docs.js';
@@ -121,7 +121,7 @@ export function storeContract(name: string, factory: () => Promise<StoreHarness>
       await store.outbox.enqueue('USA', [{ key: 'k', payload: new Uint8Array([1, 2, 3]) }]);
       await store.outbox.markSeen(['seen-1']);
       await store.commit({
-        docs: [{ collection: 'c', id: 'd', label: testLabel, body: { x: 'y' } }],
+        docs: [admittedForTest({ collection: 'c', id: 'd', label: testLabel, body: { x: 'y' } })],
         audit: [draft(1)],
         chain: testChain,
       });

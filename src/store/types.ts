@@ -141,12 +141,13 @@ export interface Store {
   getDoc<B>(collection: string, id: string): Promise<Doc<B> | undefined>;
   listDocs<B>(collection: string, query?: DocQuery): Promise<Doc<B>[]>;
   /**
-   * One atomic write: document puts (with optimistic checks) and audit appends, all or nothing.
+   * One atomic write: document puts (with optimistic checks) and audit appends, all or nothing. Puts are
+   * only what the write authority admitted (`admit`, or `admitNodeRecord` for the node's own bookkeeping).
    * Audit rows are chained with `chain(prev, draft)`, supplied by the audit module, so the store stays
    * ignorant of hashing. Returns the new doc versions and the audit rows written.
    */
   commit(ops: {
-    docs?: DocPut[];
+    docs?: readonly Admitted<DocPut>[];
     audit?: AuditDraft[];
     chain?: (prev: AuditRow | undefined, draft: AuditDraft) => AuditRow;
   }): Promise<{ versions: number[]; audit: AuditRow[] }>;

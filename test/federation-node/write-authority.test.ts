@@ -124,4 +124,48 @@ describe('REST writes through the write authority', () => {
     expect(hidden).toEqual(missing);
     expect((await latest(jpn, 'RELABEL-HIDDEN'))?.label.classification).toBe(top);
   }, 60_000);
+
+  it('a re-label that narrows a track withdraws it from every audience that loses it: TAK clients, peers', async () => {
+    const coord = await login(jpn, 'jpn-coord');
+    const [jpnLow, usaClient] = [await connect(jpn), await connect(usa)];
+    await jpn.publishLocal(sa('NARROW-ME', 'N'), jpnLabel(jpn.registry, ['JPN', 'USA']));
+    await jpnLow.waitForUid('NARROW-ME', 20_000);
+    await usaClient.waitForUid('NARROW-ME', 20_000);
+    await waitFor(async () => (await latest(usa, 'NARROW-ME')) !== undefined, 'track on USA', 20_000);
+    const hi = jpn.registry.classifications('JPN')[1]!;
+    const r = await api(jpn, coord, 'POST', '/api/tracks/NARROW-ME/label', { label: { classification: hi, relTo: ['JPN'] } });
+    expect(r.status).toBe(200);
+    const deleted = (c: TestTakClient) => c.byUid('NARROW-ME').some((e) => e.type === 't-x-d-d');
+    // the plain-TCP client is cleared to the lowest level, the USA node is no longer in REL TO
+    await waitFor(() => deleted(jpnLow), 'JPN low client told the track is gone', 20_000);
+    await waitFor(() => deleted(usaClient), 'USA client told the track is gone', 20_000);
+    await waitFor(async () => (await latest(usa, 'NARROW-ME')) === undefined, 'USA node dropped the track', 20_000);
+    expect(jpnLow.byUid('NARROW-ME').filter((e) => e.type !== 't-x-d-d')).toHaveLength(1);
+    // the owning node keeps the re-labelled track
+    expect((await latest(jpn, 'NARROW-ME'))?.label.classification).toBe(hi);
+  }, 60_000);
+
+  it('a partner keeps following a federated track: updates and a delete from its origin node apply (they were refused after the first)', async () => {
+    const watch = await connect(usa);
+    await jpn.publishLocal(sa('JPN-MOVER', 'M1'), jpnLabel(jpn.registry, ['JPN', 'USA']));
+    await waitFor(async () => (await latest(usa, 'JPN-MOVER'))?.callsign === 'M1', 'first position on USA', 20_000);
+    await jpn.publishLocal(sa('JPN-MOVER', 'M2'), jpnLabel(jpn.registry, ['JPN', 'USA']));
+    await waitFor(async () => (await latest(usa, 'JPN-MOVER'))?.callsign === 'M2', 'second position on USA', 20_000);
+    await jpn.publishLocal({ ...sa('JPN-MOVER-DEL', 'x'), type: 't-x-d-d', detailXml: '<link uid="JPN-MOVER" relation="none" type="none"/>' }, jpnLabel(jpn.registry, ['JPN', 'USA']));
+    await waitFor(async () => (await latest(usa, 'JPN-MOVER')) === undefined, 'delete applied on USA', 20_000);
+    await waitFor(() => watch.byUid('JPN-MOVER').some((e) => e.type === 't-x-d-d'), 'USA client told', 20_000);
+  }, 60_000);
+
+  it('a re-label that only widens sends no delete; a refused re-label withdraws nothing', async () => {
+    const op = await login(jpn, 'jpn-operator');
+    const coord = await login(jpn, 'jpn-coord');
+    const watch = await connect(jpn);
+    await jpn.publishLocal(sa('WIDEN-ME', 'W'), jpnLabel(jpn.registry, ['JPN']));
+    await watch.waitForUid('WIDEN-ME', 20_000);
+    expect((await api(jpn, op, 'POST', '/api/tracks/WIDEN-ME/label', { label: { classification: 'UNCLASSIFIED', relTo: ['JPN'] } })).status).toBe(403);
+    expect((await api(jpn, coord, 'POST', '/api/tracks/WIDEN-ME/label', { label: { classification: 'UNCLASSIFIED', relTo: ['JPN', 'USA'] } })).status).toBe(200);
+    await waitFor(async () => (await latest(usa, 'WIDEN-ME')) !== undefined, 'widened track reaches USA', 20_000);
+    await waitFor(() => watch.byUid('WIDEN-ME').length === 2, 'the re-labelled state reaches the client', 20_000);
+    expect(watch.byUid('WIDEN-ME').map((e) => e.type)).not.toContain('t-x-d-d');
+  }, 60_000);
 });

@@ -136,5 +136,27 @@ export function authorityProperties(): PropertyCase[] {
       );
     },
   };
-  return [agree, hidden];
+  const continuity: PropertyCase = {
+    name: 'write authority: whoever created an object may continue it (the originator a create records is the one later writes are judged by)',
+    stats: {},
+    run(numRuns, seed) {
+      const s = this.stats;
+      fc.assert(
+        fc.property(arb, ({ node, actor, incoming }) => {
+          const { ctx, defaultLabel, a } = setup(node, actor);
+          const inc = { op: 'write' as const, label: incoming.label, defaultLabel, origin: incoming.origin, relayed: incoming.relayed };
+          const created = admit(ctx, a, undefined, inc, (l) => l);
+          if (!created.ok) return;
+          s['created'] = (s['created'] ?? 0) + 1;
+          const ex: ExistingObject = { label: created.label, originator: created.originator, origin: incoming.origin };
+          const again = admit(ctx, a, ex, { ...inc, label: created.label }, (l) => l);
+          if (!again.ok) throw new Error(`the creator (${actor.kind}) may not update its own object: ${again.code}`);
+          const gone = admit(ctx, a, ex, { ...inc, op: 'delete', label: undefined }, (l) => l);
+          if (!gone.ok) throw new Error(`the creator (${actor.kind}) may not delete its own object: ${gone.code}`);
+        }),
+        { numRuns, ...(seed !== undefined ? { seed } : {}) },
+      );
+    },
+  };
+  return [agree, hidden, continuity];
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createReadStream } from 'node:fs';
 import { z } from 'zod';
-import { admit, authorityContext, labelFromJson, type Admitted, type Labelled, type SecurityLabel } from '../../labels/index.js';
+import { admit, authorityContext, labelFromJson, originatorOfPeer, type Admitted, type Labelled, type SecurityLabel } from '../../labels/index.js';
 import { KizunaError } from '../../util/errors.js';
 import { queryString, readSmallBody } from '../http.js';
 import { requester, type Requester } from '../requester.js';
@@ -10,7 +10,7 @@ import { fileShareCot } from '../fileshare.js';
 import { boundaryOf, MultipartFileExtractor } from './multipart.js';
 import { checkFileName, checkHash, contentDisposition } from './names.js';
 import { decideRange } from './range.js';
-import type { FileRecord, FileStore, NewFileRecord } from './store.js';
+import type { FileRecord, FileStore, MetadataChange, NewFileRecord } from './store.js';
 
 const LABEL_HEADER = 'x-kizuna-label';
 
@@ -201,14 +201,59 @@ export function registerFileRoutes(app: FastifyInstance, ctx: FileRoutesContext)
   app.get('/Marti/sync/search', search);
   app.get('/Marti/api/sync/search', search);
 
-  app.put<{ Params: { hash: string } }>('/Marti/api/sync/metadata/:hash/tool', async (req, reply) => {
+  /**
+   * A metadata change goes through the write authority for each record of the hash the caller can see:
+   * only its submitter (a federated file: nobody here) of this node's nation changes it, and its label stays.
+   * No visible record answers exactly like a missing hash; visible but not the caller's is refused.
+   */
+  async function changeMetadata(req: FastifyRequest, hash: string, patch: Omit<MetadataChange, 'id'>): Promise<void> {
     const w = who(req);
+    const seen = visible(w, store.byHash(hash));
+    if (seen.length === 0) throw new KizunaError('NOT_FOUND');
+    const actor = { kind: 'user' as const, identity: `user:${w.id.name}`, nation: w.id.nation, audience: w.audience };
+    let changed = 0;
+    for (const r of seen) {
+      const origin = r.origin ?? deps.nodeId;
+      const existing = { label: r.label, originator: origin === deps.nodeId ? `user:${r.submitter}` : originatorOfPeer(origin), origin };
+      const d = admit(authority, actor, existing, { op: 'write', label: undefined, defaultLabel: r.label, origin: deps.nodeId }, (): MetadataChange => ({ id: r.id, ...patch }));
+      if (!d.ok) continue;
+      store.updateMetadata(d.value);
+      changed++;
+    }
+    if (changed === 0) {
+      await deps.audit('write.refused', w.id.name, { code: 'WRITE_NOT_HOLDER', op: 'write', path: 'marti', hash });
+      throw new KizunaError('FORBIDDEN', 'write refused');
+    }
+    await deps.audit('file.metadata', w.id.name, { hash, fields: Object.keys(patch) });
+  }
+
+  const Keywords = z.array(z.string().trim().min(1).max(128)).max(64);
+  app.put<{ Params: { hash: string } }>('/Marti/api/sync/metadata/:hash/keywords', async (req, reply) => {
     const hash = checkHash(req.params.hash);
-    const tool = (await readSmallBody(req.raw, 64)).toString('utf8').trim();
-    if (tool !== 'public' && tool !== 'private') throw new KizunaError('BAD_REQUEST', 'tool must be public or private');
-    const mine = visible(w, store.byHash(hash));
-    if (mine.length === 0) throw new KizunaError('NOT_FOUND');
-    for (const r of mine) if (r.submitter === w.id.name) store.setTool(r.id, tool);
+    let parsed: z.ZodSafeParseResult<string[]>;
+    try {
+      parsed = Keywords.safeParse(JSON.parse((await readSmallBody(req.raw, 16 * 1024)).toString('utf8')));
+    } catch (cause) {
+      throw new KizunaError('BAD_REQUEST', 'keywords body is not JSON', { cause });
+    }
+    if (!parsed.success) throw new KizunaError('BAD_REQUEST', 'keywords must be a JSON array of strings');
+    await changeMetadata(req, hash, { keywords: [...new Set(parsed.data)] });
+    return reply.type('text/plain').send('');
+  });
+
+  // TAK Server's generic field route: only tool and mimetype are mutable through it
+  app.put<{ Params: { hash: string; field: string } }>('/Marti/api/sync/metadata/:hash/:field', async (req, reply) => {
+    const hash = checkHash(req.params.hash);
+    const field = req.params.field.toLowerCase();
+    if (field !== 'tool' && field !== 'mimetype') throw new KizunaError('BAD_REQUEST', 'only tool, mimetype and keywords are mutable');
+    const value = (await readSmallBody(req.raw, 256)).toString('utf8').trim();
+    if (field === 'tool') {
+      if (value !== 'public' && value !== 'private') throw new KizunaError('BAD_REQUEST', 'tool must be public or private');
+      await changeMetadata(req, hash, { tool: value });
+    } else {
+      if (!/^[\w.+-]+\/[\w.+-]+$/.test(value)) throw new KizunaError('BAD_REQUEST', 'mimetype must be type/subtype');
+      await changeMetadata(req, hash, { mimeType: value });
+    }
     return reply.type('text/plain').send('');
   });
 

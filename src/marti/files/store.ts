@@ -13,6 +13,14 @@ import { writeFileAtomic } from '../../util/fs.js';
 /** A record before the store gives it its id, uid and time. */
 export type NewFileRecord = Omit<FileRecord, 'id' | 'uid' | 'submittedAt'> & { uid?: string };
 
+/** The metadata fields a client may change (TAK Server's metadata API: tool, mimetype, keywords). */
+export interface MetadataChange {
+  id: number;
+  tool?: 'public' | 'private';
+  keywords?: readonly string[];
+  mimeType?: string;
+}
+
 /** A stored file and its label (the shape lives in src/vocab, shared with federation). */
 export type FileRecord = VocabFileRecord<SecurityLabel>;
 
@@ -61,7 +69,8 @@ export interface FileStore {
   byHash(hash: string): FileRecord[];
   byUid(uid: string): FileRecord | undefined;
   usage(submitter: string): number;
-  setTool(id: number, tool: 'public' | 'private'): void;
+  /** a metadata change the write authority admitted for this record (see admitMetadata in routes.ts) */
+  updateMetadata(change: Admitted<MetadataChange>): void;
   contentPath(hash: string): string;
   /** Called after each new record is saved (the node offers files to federation peers); returns an unsubscribe. */
   onRecord(fn: (r: FileRecord) => void): () => void;
@@ -115,12 +124,13 @@ export function openFileStore(dataDir: string): FileStore {
     byHash: (hash) => index.records.filter((r) => r.hash === hash),
     byUid: (uid) => index.records.find((r) => r.uid === uid),
     usage: (submitter) => index.records.filter((r) => r.submitter === submitter).reduce((n, r) => n + r.size, 0),
-    setTool(id, tool) {
-      const r = index.records.find((x) => x.id === id);
-      if (r) {
-        r.tool = tool;
-        save();
-      }
+    updateMetadata(change) {
+      const r = index.records.find((x) => x.id === change.id);
+      if (!r) return;
+      if (change.tool !== undefined) r.tool = change.tool;
+      if (change.keywords !== undefined) r.keywords = [...change.keywords];
+      if (change.mimeType !== undefined) r.mimeType = change.mimeType;
+      save();
     },
     contentPath: (hash) => join(contentDir, hash),
     onRecord(fn) {

@@ -90,6 +90,11 @@ export const EquivalenceFileSchema = z.object({
           values: z.array(Pair).optional(),
         }),
       ),
+      /**
+       * Permissive tag sets of `policy` (one of the pair) that every audience of the other policy meets when a
+       * category holds one of `values`: left out of the translation; a category holding none is unmappable.
+       */
+      satisfied: z.array(z.object({ policy: Name, tagSet: Name, values: z.array(Name).min(1) })).optional(),
     }),
   ),
 });

@@ -13,7 +13,7 @@ import {
   type PhaseRulesFile,
   type PolicyFile,
 } from './policy-schema.js';
-import { DecisionReason, type CategoryType, type LabelCategory, type SecurityLabel } from './types.js';
+import { DecisionReason, ORIGINATOR_ID_TYPES, type CategoryType, type LabelCategory, type SecurityLabel } from './types.js';
 
 export interface ValueDef {
   name: string;
@@ -53,6 +53,8 @@ interface TagMap {
 interface Table {
   cls: Map<string, string>;
   tags: Map<string, TagMap>;
+  /** permissive tag set -> values any audience of the target policy meets (category left out) */
+  satisfied: Map<string, Set<string>>;
 }
 export interface PhaseRule {
   nation: string;
@@ -88,6 +90,8 @@ export interface PolicyRegistry {
   policies(): string[];
   /** compiled policy (marking data etc.); undefined if unknown */
   policy(id: string): PolicyDef | undefined;
+  /** the policy whose SPIF OID this is (dotted form), or undefined */
+  policyByOid(oid: string): PolicyDef | undefined;
   /** phase grant rules (validated against the owners' phaseGrantable at load) */
   readonly phaseRules: readonly PhaseRule[];
   /** Canonical spelling of a value of a tag set, or undefined. */
@@ -182,8 +186,8 @@ function compileTables(eq: EquivalenceFile, policies: Map<string, PolicyDef>): M
     if (!A || !B) bad(`unknown policy in pair ${p.a}/${p.b}`);
     if (tables.has(`${p.a}>${p.b}`) || tables.has(`${p.b}>${p.a}`)) bad(`duplicate pair ${p.a}/${p.b}`);
     oneToOne(p.classifications, `${p.a}/${p.b} classifications`);
-    const ab: Table = { cls: new Map(), tags: new Map() };
-    const ba: Table = { cls: new Map(), tags: new Map() };
+    const ab: Table = { cls: new Map(), tags: new Map(), satisfied: new Map() };
+    const ba: Table = { cls: new Map(), tags: new Map(), satisfied: new Map() };
     for (const [a, b] of p.classifications) {
       const ca = A!.clsByUpper.get(up(a));
       const cb = B!.clsByUpper.get(up(b));
@@ -210,6 +214,16 @@ function compileTables(eq: EquivalenceFile, policies: Map<string, PolicyDef>): M
       ab.tags.set(ta!.name, { to: tb!.name, identity: t.identity === true, values: va });
       ba.tags.set(tb!.name, { to: ta!.name, identity: t.identity === true, values: vb });
     }
+    for (const sat of p.satisfied ?? []) {
+      const from = sat.policy === p.a ? A! : sat.policy === p.b ? B! : bad(`satisfied names ${sat.policy}, not ${p.a} or ${p.b}`);
+      const tag = from.tagsByUpper.get(up(sat.tagSet));
+      if (!tag || tag.type !== 'permissive') bad(`satisfied tag set ${sat.tagSet} of ${sat.policy} is not permissive`);
+      const table = from === A ? ab : ba;
+      if (table.tags.has(tag!.name)) bad(`tag set ${tag!.name} is both mapped and satisfied in ${p.a}/${p.b}`);
+      const values = new Set<string>();
+      for (const v of sat.values) values.add(tag!.values.get(up(v))?.name ?? bad(`unknown value in satisfied ${sat.tagSet}`));
+      table.satisfied.set(tag!.name, values);
+    }
     tables.set(`${p.a}>${p.b}`, ab);
     tables.set(`${p.b}>${p.a}`, ba);
   }
@@ -222,6 +236,7 @@ class Registry implements PolicyRegistry {
   private readonly byId: Map<string, PolicyDef>;
   private readonly byUpper = new Map<string, PolicyDef>();
   private readonly nationPolicy = new Map<string, string>();
+  private readonly byOid = new Map<string, PolicyDef>();
   private readonly tables: Map<string, Table>;
 
   constructor(version: string, policies: Map<string, PolicyDef>, tables: Map<string, Table>, phase: PhaseRulesFile | undefined) {
@@ -230,6 +245,10 @@ class Registry implements PolicyRegistry {
     this.tables = tables;
     for (const p of policies.values()) {
       this.byUpper.set(up(p.id), p);
+      if (p.file.oid !== null) {
+        if (this.byOid.has(p.file.oid)) throw new KizunaError('POLICY_FILE_INVALID', `OID ${p.file.oid} names two policies`);
+        this.byOid.set(p.file.oid, p);
+      }
       for (const n of p.file.nations) {
         if (this.nationPolicy.has(n)) throw new KizunaError('POLICY_FILE_INVALID', `nation ${n} is governed by two policies`);
         this.nationPolicy.set(n, p.id);
@@ -261,6 +280,9 @@ class Registry implements PolicyRegistry {
   }
   policy(id: string): PolicyDef | undefined {
     return this.byUpper.get(up(id));
+  }
+  policyByOid(oid: string): PolicyDef | undefined {
+    return this.byOid.get(oid);
   }
   policyOf(nation: string): string {
     const p = this.nationPolicy.get(up(nation));
@@ -323,7 +345,7 @@ class Registry implements PolicyRegistry {
     if (label.reviewAt !== undefined && (typeof label.reviewAt !== 'string' || !ISO_UTC.test(label.reviewAt))) return invalid('reviewAt');
     if (label.originator !== undefined) {
       const o = label.originator;
-      if (!o || typeof o.value !== 'string' || !['rfc822Name', 'uniformResourceIdentifier', 'directoryName'].includes(o.idType)) return invalid('originator');
+      if (!o || typeof o.value !== 'string' || !ORIGINATOR_ID_TYPES.includes(o.idType)) return invalid('originator');
     }
     if (!Array.isArray(label.categories)) return invalid('categories');
     const categories: LabelCategory[] = [];
@@ -375,6 +397,12 @@ class Registry implements PolicyRegistry {
     if (classification === undefined) return undefined;
     const categories: LabelCategory[] = [];
     for (const c of label.categories) {
+      const sat = table.satisfied.get(c.tagSet);
+      if (sat) {
+        // Met by every audience of the target policy: leaving it out narrows nothing for them.
+        if (c.values.some((v) => sat.has(v))) continue;
+        return undefined;
+      }
       const m = table.tags.get(c.tagSet);
       if (!m) {
         if (c.type === 'informative') continue;

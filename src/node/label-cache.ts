@@ -10,14 +10,18 @@ import { createLabelInterner, parseLabelXml, serializeLabelXml, type PolicyRegis
 export function createLabelCache(registry: PolicyRegistry, max = 4096) {
   const byXml = createLabelInterner(max);
   const xmlOf = new WeakMap<SecurityLabel, string>();
-  const parseXml = (xml: string): SecurityLabel => {
-    const label = registry.validate(parseLabelXml(xml));
+  const parseXml = (xml: string, arrivedVia?: string): SecurityLabel => {
+    const label = registry.validate(parseLabelXml(xml, { policies: registry, ...(arrivedVia !== undefined ? { arrivedVia } : {}) }));
     xmlOf.set(label, xml);
     return label;
   };
   return {
-    parse(xml: string): SecurityLabel {
-      return byXml.byText(xml, parseXml);
+    /**
+     * `arrivedVia`: nation of the peer or client the label came through; it owns a label that names no owner
+     * (labels written by other systems), so it is part of the memo key.
+     */
+    parse(xml: string, arrivedVia?: string): SecurityLabel {
+      return arrivedVia === undefined ? byXml.byText(xml, parseXml) : byXml.byText(`${arrivedVia}\u0000${xml}`, () => parseXml(xml, arrivedVia));
     },
     xml(label: SecurityLabel): string {
       let xml = xmlOf.get(label);

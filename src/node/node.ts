@@ -163,7 +163,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       store,
       bus,
       subject,
-      parseLabel: (xml) => labels.parse(xml),
+      parseLabel: (xml, arrivedVia) => labels.parse(xml, arrivedVia),
       labelXml: (l) => labels.xml(l),
       serialize: serializeCotXml,
       defaultLabel,
@@ -239,7 +239,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
                 },
                 ev,
                 { uid: from.uid, audience: from.identity.audience },
-                ev.labelXml ? labels.parse(ev.labelXml) : undefined,
+                ev.labelXml ? labels.parse(ev.labelXml, from.identity.nation) : undefined,
               )
             : undefined;
         const r = await pipeline.fromTak(shareLabel ? { ...ev, labelXml: labels.xml(shareLabel) } : ev, from);

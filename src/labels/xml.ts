@@ -157,7 +157,7 @@ export interface ParseLabelOptions {
   receivedAt?: string;
 }
 
-const OID_URN = /^urn:oid:([0-2](?:\.\d{1,20}){1,64})$/i;
+const OID_URN = /^urn:oid:([0-2](?:\.\d{1,64}){1,64})$/i;
 const TRIGRAPH = /^[A-Za-z]{3}$/;
 /** `C=XXX` in a distinguished name (RFC 4514 string): the originator's nation, when it is a trigraph. */
 const DN_COUNTRY = /(?:^|[,;+]\s{0,8})C\s{0,8}=\s{0,8}([A-Za-z]{3})\s{0,8}(?=$|[,;+])/;

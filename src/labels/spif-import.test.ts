@@ -97,5 +97,7 @@ describe('Open XML SPIF import', () => {
     expect(code(() => importSpif(spif.replace('enumType="permissive"', 'enumType="restrictive"')))).toBe('SPIF_INVALID');
     expect(code(() => importSpif(`<spif:SPIF xmlns:spif="http://www.xmlspif.org/spif">${' '.repeat(4 * 1024 * 1024)}</spif:SPIF>`))).toBe('SPIF_INVALID');
     expect(code(() => importSpif('<a><b></a>'))).toBe('SPIF_INVALID');
+    // found by the fuzzer: the validator accepts this declaration, the parser then threw a plain Error
+    expect(code(() => importSpif(spif.replace('version="1.0"', 'version= 1.0"')))).toBe('SPIF_INVALID');
   });
 });

@@ -87,7 +87,14 @@ function parseSpif(xml: string): El {
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) bad('DOCTYPE and entity declarations are not accepted');
   const v = XMLValidator.validate(xml);
   if (v !== true) bad(`not well-formed XML (line ${v.err.line})`);
-  const roots = (parser.parse(xml) as Node[]).map(toEl).filter((e): e is El => e !== undefined);
+  let doc: Node[];
+  try {
+    doc = parser.parse(xml) as Node[];
+  } catch {
+    // the validator passes some declarations the parser then rejects (found by the fuzzer)
+    return bad('not well-formed XML');
+  }
+  const roots = doc.map(toEl).filter((e): e is El => e !== undefined);
   if (roots.length !== 1 || roots[0]!.local !== 'SPIF') bad('root element is not SPIF');
   const root = roots[0]!;
   const ns = root.attrs[root.prefix ? `xmlns:${root.prefix}` : 'xmlns'];

@@ -67,6 +67,12 @@ export const PolicyFileSchema = z.object({
     separator: z.string(),
   }),
   phaseGrantable: z.array(PhaseGrantableSchema).default([]),
+  /**
+   * Other policies this nation's own writers may label in (e.g. NATO for a member nation): labels written by
+   * other systems of that policy enter through this nation's nodes, decided for the node's audiences through
+   * the equivalence table. Ownership rules are unchanged.
+   */
+  alsoWrites: z.array(Name).default([]),
 });
 export type PolicyFile = z.infer<typeof PolicyFileSchema>;
 

@@ -72,6 +72,7 @@ export function compilePolicy(file: PolicyFile, fileName: string): PolicyDef {
     if (!t || t.type === 'informative') bad(`phaseGrantable tag set ${g.tagSet}`);
     for (const v of g.values) if (!t!.values.has(up(v))) bad(`phaseGrantable value in ${g.tagSet}`);
   }
+  for (const w of file.alsoWrites) if (w === file.id) bad('alsoWrites names the policy itself');
   return { id: file.id, file, classifications, clsByUpper, tagsByUpper, relTag: rel!.name, groups };
 }
 

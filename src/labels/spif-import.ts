@@ -261,6 +261,7 @@ export function importSpif(xml: string, opts: SpifImportOptions = {}): SpifImpor
     groups: {},
     marking: markingOf(root, rel!.name, unmapped),
     phaseGrantable: [],
+    alsoWrites: [],
   };
   unmapped.push(`nations and groups: none set (give the nations this policy governs by hand)`);
   const eq = equivalents(root, unmapped);

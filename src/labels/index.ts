@@ -18,6 +18,7 @@ export { importSpif, SPIF_NAMESPACE, type SpifEquivalent, type SpifImport, type 
 export {
   parseLabelXml,
   labelParseReason,
+  ownerWasDerived,
   LabelParseReason,
   type PolicyResolver,
   serializeLabelXml,

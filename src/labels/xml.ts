@@ -185,6 +185,18 @@ function originatorOf(root: El): SecurityLabel['originator'] {
   return { idType: idType as NonNullable<SecurityLabel['originator']>['idType'], value: orig.text };
 }
 
+/** Labels whose owner the parser derived (OriginatorID or arrival context) rather than read from the label. */
+const derivedOwner = new WeakSet<SecurityLabel>();
+
+/**
+ * True when `parseLabelXml` took this label's owner from OriginatorID or the arrival context: its XML text
+ * names no owner, so it must be re-written (with the owner) before it travels on, or a later hop would
+ * derive the owner from a different context.
+ */
+export function ownerWasDerived(label: SecurityLabel): boolean {
+  return derivedOwner.has(label);
+}
+
 /** Owner by precedence: Kizuna's owner category, a nation named by OriginatorID, the arrival context, a national policy. */
 function ownerOf(found: string | undefined, originator: SecurityLabel['originator'], policy: string, opts: ParseLabelOptions): string {
   if (found !== undefined) return found;
@@ -281,6 +293,7 @@ export function parseLabelXml(xml: string, opts: ParseLabelOptions = {}): Securi
   const review = attr(root, 'ReviewDateTime');
   if (review !== undefined) label.reviewAt = review;
   if (originator) label.originator = originator;
+  if (cats.owner === undefined) derivedOwner.add(label);
   return label;
 }
 

@@ -1,5 +1,5 @@
 import type { SecurityLabel } from '../labels/types.js';
-import { createLabelInterner, parseLabelXml, serializeLabelXml, type PolicyRegistry } from '../labels/index.js';
+import { createLabelInterner, ownerWasDerived, parseLabelXml, serializeLabelXml, type PolicyRegistry } from '../labels/index.js';
 
 /**
  * Hot-path memo for labels. TAK clients repeat the same label element on every event: parsing and
@@ -11,8 +11,10 @@ export function createLabelCache(registry: PolicyRegistry, max = 4096) {
   const byXml = createLabelInterner(max);
   const xmlOf = new WeakMap<SecurityLabel, string>();
   const parseXml = (xml: string, arrivedVia?: string): SecurityLabel => {
-    const label = registry.validate(parseLabelXml(xml, { policies: registry, ...(arrivedVia !== undefined ? { arrivedVia } : {}) }));
-    xmlOf.set(label, xml);
+    const parsed = parseLabelXml(xml, { policies: registry, ...(arrivedVia !== undefined ? { arrivedVia } : {}) });
+    const label = registry.validate(parsed);
+    // a label written by another system names no owner: it travels on re-written, with the owner decided here
+    if (!ownerWasDerived(parsed)) xmlOf.set(label, xml);
     return label;
   };
   return {

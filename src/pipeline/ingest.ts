@@ -93,7 +93,8 @@ export async function ingest(deps: IngestDeps, input: CotEvent, source: IngestSo
     { op, label, defaultLabel: source.defaultLabel, origin, ...(source.relayed ? { relayed: true } : {}) },
     (l, originator) => {
       cot = isDelete ? tombstone(ev, target, l, Math.max(now, (existing?.time ?? 0) + 1)) : { ...ev, label: l };
-      if (!label || isDelete) cot.labelXml = deps.labelXml(l);
+      // the label as admitted (for a label written by another system: now naming its owner)
+      cot.labelXml = deps.labelXml(l);
       return storedOf(deps, cot, source, origin, originator, now);
     },
   );

@@ -1,19 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { z } from 'zod';
 import { KizunaError } from '../util/errors.js';
 import { compilePolicy, compileTables, parseFile, type Table } from './registry-compile.js';
 import { normalizeLabel } from './canonical.js';
 import { DEFAULT_POLICIES_DIR } from './package-root.js';
-import {
-  EquivalenceFileSchema,
-  PhaseRulesFileSchema,
-  PolicyFileSchema,
-  type EquivalenceFile,
-  type PhaseRulesFile,
-  type PolicyFile,
-} from './policy-schema.js';
+import { EquivalenceFileSchema, PhaseRulesFileSchema, PolicyFileSchema, type PhaseRulesFile, type PolicyFile } from './policy-schema.js';
 import { DecisionReason, ORIGINATOR_ID_TYPES, type CategoryType, type LabelCategory, type SecurityLabel } from './types.js';
 
 export interface ValueDef {

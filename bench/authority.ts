@@ -59,7 +59,7 @@ async function setup() {
 
 /** The same steps as `ingest` with the authority taken out: the baseline. */
 async function bypassed(deps: IngestDeps, ev: CotEvent): Promise<void> {
-  const l = deps.parseLabel(ev.labelXml!);
+  const l = deps.parseLabel(ev.labelXml!, 'JPN');
   const cot = { ...ev, label: l };
   const now = Date.now();
   const stored = { id: randomUUID(), origin: 'JPN', uid: cot.uid, type: cot.type, callsign: cot.callsign!, time: Date.parse(cot.time), stale: Date.parse(cot.stale), receivedAt: now, label: l, xml: deps.serialize(cot), originator: 'x' };

@@ -125,6 +125,16 @@ export async function main(argv: string[]): Promise<void> {
         process.exitCode = await runLabelCommand(sub, opts, process.stdin, process.stdout);
       });
   }
+  label
+    .command('import-spif')
+    .description('turn an Open XML SPIF into a Kizuna policy file; reports on stderr what it could not map')
+    .argument('<file>', 'SPIF XML file')
+    .option('--out <file>', 'write the policy file here (default: stdout)')
+    .option('--id <id>', 'policy id when the SPIF policy name is not a valid id')
+    .action(async (file: string, opts: { out?: string; id?: string }) => {
+      const { runImportSpif } = await import('./label.js');
+      process.exitCode = runImportSpif(file, opts, process.stdout, process.stderr);
+    });
 
   program
     .command('audit')

@@ -125,7 +125,7 @@ function checkShape(ctx: AuthorityContext, actor: WriteActor, label: SecurityLab
     if (!incoming.relayed && label.owner !== actor.nation) return WriteRefusal.OWNER;
     return undefined;
   }
-  if (label.policy !== ctx.policy) return WriteRefusal.POLICY;
+  if (label.policy !== ctx.policy && !ctx.registry.policy(ctx.policy)?.file.alsoWrites.includes(label.policy)) return WriteRefusal.POLICY;
   if (actor.nation !== ctx.nation) return WriteRefusal.OWNER;
   // A combined label (e.g. a file share announcing a partner's file) is written by one of its contributors.
   const ownsPart = label.owner === MULTI_OWNER ? (label.contributors ?? []).includes(actor.nation) : label.owner === actor.nation;

@@ -14,8 +14,13 @@ export { combineLabels, makeLabel, type CombineOptions, type MakeLabelInput } fr
 export { audienceFor, decide, type AudienceInput } from './decide.js';
 export { createGuard, type GuardOptions, type KizunaGuard } from './guard.js';
 export { createLabelInterner, type LabelInterner } from './intern.js';
+export { importSpif, SPIF_NAMESPACE, type SpifEquivalent, type SpifImport, type SpifImportOptions } from './spif-import.js';
 export {
   parseLabelXml,
+  labelParseReason,
+  ownerWasDerived,
+  LabelParseReason,
+  type PolicyResolver,
   serializeLabelXml,
   LABEL_NAMESPACE,
   OWNER_TAG,

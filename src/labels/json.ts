@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { KizunaError } from '../util/errors.js';
 import { canonicalJson, normalizeLabel } from './canonical.js';
-import type { SecurityLabel } from './types.js';
+import { ORIGINATOR_ID_TYPES, type OriginatorIdType, type SecurityLabel } from './types.js';
 
 const Str = z.string().min(1).max(128);
 const Iso = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/);
@@ -23,7 +23,7 @@ export const SecurityLabelSchema = z
     owner: z.string().regex(/^[A-Za-z]{3,5}$/),
     contributors: z.array(z.string().regex(/^[A-Za-z]{3}$/)).max(256).optional(),
     originator: z
-      .strictObject({ idType: z.enum(['rfc822Name', 'uniformResourceIdentifier', 'directoryName']), value: z.string().min(1).max(1024) })
+      .strictObject({ idType: z.enum(ORIGINATOR_ID_TYPES as [OriginatorIdType, ...OriginatorIdType[]]), value: z.string().min(1).max(1024) })
       .optional(),
     createdAt: Iso,
     reviewAt: Iso.optional(),

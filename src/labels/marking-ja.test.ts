@@ -127,8 +127,8 @@ describe('Japanese markings never name a level the equivalence table does not ma
     }
     const u = (policy: string) => renderMarking(r, { policy, classification: 'UNCLASSIFIED', categories: [], owner: policy, createdAt: T }, 'ja');
     expect(['JPN', 'USA', 'PHL'].map(u)).toEqual(Array(3).fill(`${UNCLASSIFIED_JA}//外国提供禁止`));
-    const nato = { policy: 'NATO', classification: 'COSMIC TOP SECRET', categories: [], owner: 'USA', createdAt: T };
+    const nato = { policy: 'NATO', classification: 'TOP SECRET', categories: [], owner: 'USA', createdAt: T };
     expect(renderMarking(r, nato, 'ja')).toBe('NATO COSMIC TOP SECRET（機密相当）//外国提供禁止');
-    expect(renderMarking(r, { ...nato, classification: 'NATO RESTRICTED' }, 'ja')).toBe('NATO RESTRICTED//外国提供禁止');
+    expect(renderMarking(r, { ...nato, classification: 'RESTRICTED' }, 'ja')).toBe('NATO RESTRICTED//外国提供禁止');
   });
 });

@@ -67,6 +67,12 @@ export const PolicyFileSchema = z.object({
     separator: z.string(),
   }),
   phaseGrantable: z.array(PhaseGrantableSchema).default([]),
+  /**
+   * Other policies this nation's own writers may label in (e.g. NATO for a member nation): labels written by
+   * other systems of that policy enter through this nation's nodes, decided for the node's audiences through
+   * the equivalence table. Ownership rules are unchanged.
+   */
+  alsoWrites: z.array(Name).default([]),
 });
 export type PolicyFile = z.infer<typeof PolicyFileSchema>;
 
@@ -90,6 +96,11 @@ export const EquivalenceFileSchema = z.object({
           values: z.array(Pair).optional(),
         }),
       ),
+      /**
+       * Permissive tag sets of `policy` (one of the pair) that every audience of the other policy meets when a
+       * category holds one of `values`: left out of the translation; a category holding none is unmappable.
+       */
+      satisfied: z.array(z.object({ policy: Name, tagSet: Name, values: z.array(Name).min(1) })).optional(),
     }),
   ),
 });

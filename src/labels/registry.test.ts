@@ -48,7 +48,7 @@ describe('policy registry', () => {
     expect(r.translate(j, 'USA')).toEqual(l);
     const orcon = makeLabel(r, { policy: 'USA', classification: 'SECRET', relTo: ['JPN'], caveats: ['ORCON'], owner: 'USA' });
     expect(() => r.translate(orcon, 'JPN')).toThrow(expect.objectContaining({ code: 'LABEL_UNMAPPABLE' }));
-    const restricted = makeLabel(r, { policy: 'NATO', classification: 'NATO RESTRICTED', relTo: ['JPN'], owner: 'GBR' });
+    const restricted = makeLabel(r, { policy: 'NATO', classification: 'RESTRICTED', relTo: ['JPN'], owner: 'GBR' });
     expect(() => r.translate(restricted, 'USA')).toThrow(expect.objectContaining({ code: 'LABEL_UNMAPPABLE' }));
     expect(() => r.translate(l, 'XXX')).toThrow(expect.objectContaining({ code: 'LABEL_UNKNOWN_POLICY' }));
   });

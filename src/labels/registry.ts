@@ -1,19 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { z } from 'zod';
 import { KizunaError } from '../util/errors.js';
+import { compilePolicy, compileTables, parseFile, type Table } from './registry-compile.js';
 import { normalizeLabel } from './canonical.js';
 import { DEFAULT_POLICIES_DIR } from './package-root.js';
-import {
-  EquivalenceFileSchema,
-  PhaseRulesFileSchema,
-  PolicyFileSchema,
-  type EquivalenceFile,
-  type PhaseRulesFile,
-  type PolicyFile,
-} from './policy-schema.js';
-import { DecisionReason, type CategoryType, type LabelCategory, type SecurityLabel } from './types.js';
+import { EquivalenceFileSchema, PhaseRulesFileSchema, PolicyFileSchema, type PhaseRulesFile, type PolicyFile } from './policy-schema.js';
+import { DecisionReason, ORIGINATOR_ID_TYPES, type CategoryType, type LabelCategory, type SecurityLabel } from './types.js';
 
 export interface ValueDef {
   name: string;
@@ -44,15 +37,6 @@ export interface PolicyDef {
   tagsByUpper: Map<string, TagSetDef>;
   relTag: string;
   groups: Map<string, string[]>;
-}
-interface TagMap {
-  to: string;
-  identity: boolean;
-  values: Map<string, string>;
-}
-interface Table {
-  cls: Map<string, string>;
-  tags: Map<string, TagMap>;
 }
 export interface PhaseRule {
   nation: string;
@@ -88,6 +72,8 @@ export interface PolicyRegistry {
   policies(): string[];
   /** compiled policy (marking data etc.); undefined if unknown */
   policy(id: string): PolicyDef | undefined;
+  /** the policy whose SPIF OID this is (dotted form), or undefined */
+  policyByOid(oid: string): PolicyDef | undefined;
   /** phase grant rules (validated against the owners' phaseGrantable at load) */
   readonly phaseRules: readonly PhaseRule[];
   /** Canonical spelling of a value of a tag set, or undefined. */
@@ -105,123 +91,13 @@ export const MULTI_OWNER = 'MULTI';
 
 const up = (s: string): string => s.toUpperCase();
 
-function parseFile<S extends z.ZodType>(schema: S, file: string, text: string): z.infer<S> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new KizunaError('POLICY_FILE_INVALID', `${file}: not JSON`, { cause });
-  }
-  const r = schema.safeParse(json);
-  if (!r.success) throw new KizunaError('POLICY_FILE_INVALID', `${file}: ${r.error.issues[0]?.path.join('.')} ${r.error.issues[0]?.message}`, { cause: r.error });
-  return r.data;
-}
-
-function compilePolicy(file: PolicyFile, fileName: string): PolicyDef {
-  const bad = (d: string): never => {
-    throw new KizunaError('POLICY_FILE_INVALID', `${fileName}: ${d}`);
-  };
-  const classifications = [...file.classifications].sort((a, b) => a.rank - b.rank);
-  const clsByUpper = new Map<string, ClassificationDef>();
-  classifications.forEach((c, i) => {
-    if (i > 0 && classifications[i - 1]!.rank === c.rank) bad(`two classifications share rank ${c.rank}`);
-    if (clsByUpper.has(up(c.name))) bad(`duplicate classification ${c.name}`);
-    clsByUpper.set(up(c.name), c);
-  });
-  const tagsByUpper = new Map<string, TagSetDef>();
-  for (const t of file.tagSets) {
-    if (tagsByUpper.has(up(t.name))) bad(`duplicate tag set ${t.name}`);
-    const values = new Map<string, ValueDef>();
-    for (const v of t.values) {
-      if (values.has(up(v.name))) bad(`duplicate value ${v.name} in ${t.name}`);
-      const def: ValueDef = { name: v.name };
-      if ('abbrev' in v && v.abbrev) def.abbrev = v.abbrev;
-      if ('marking' in v && v.marking) def.marking = v.marking;
-      if ('minClassification' in v && v.minClassification) {
-        const c = clsByUpper.get(up(v.minClassification));
-        if (!c) bad(`unknown minClassification of ${v.name}`);
-        def.minRank = c!.rank;
-      }
-      values.set(up(v.name), def);
-    }
-    tagsByUpper.set(up(t.name), { name: t.name, type: t.type, values });
-  }
-  const rel = tagsByUpper.get(up(file.releasabilityTag));
-  if (!rel || rel.type !== 'permissive') bad('releasabilityTag must name a permissive tag set');
-  const groups = new Map<string, string[]>();
-  for (const [g, members] of Object.entries(file.groups)) {
-    if (!rel!.values.has(g)) bad(`group ${g} is not a releasability value`);
-    groups.set(g, [...members]);
-  }
-  for (const n of file.nations) if (!rel!.values.has(n)) bad(`nation ${n} is not a releasability value`);
-  for (const g of file.phaseGrantable) {
-    const t = tagsByUpper.get(up(g.tagSet));
-    if (!t || t.type === 'informative') bad(`phaseGrantable tag set ${g.tagSet}`);
-    for (const v of g.values) if (!t!.values.has(up(v))) bad(`phaseGrantable value in ${g.tagSet}`);
-  }
-  return { id: file.id, file, classifications, clsByUpper, tagsByUpper, relTag: rel!.name, groups };
-}
-
-function compileTables(eq: EquivalenceFile, policies: Map<string, PolicyDef>): Map<string, Table> {
-  const tables = new Map<string, Table>();
-  const bad = (d: string): never => {
-    throw new KizunaError('POLICY_FILE_INVALID', `equivalence.json: ${d}`);
-  };
-  const oneToOne = (pairs: [string, string][], what: string): void => {
-    const as = new Set<string>();
-    const bs = new Set<string>();
-    for (const [a, b] of pairs) {
-      if (as.has(up(a)) || bs.has(up(b))) bad(`${what} is not one-to-one`);
-      as.add(up(a));
-      bs.add(up(b));
-    }
-  };
-  for (const p of eq.pairs) {
-    const A = policies.get(p.a);
-    const B = policies.get(p.b);
-    if (!A || !B) bad(`unknown policy in pair ${p.a}/${p.b}`);
-    if (tables.has(`${p.a}>${p.b}`) || tables.has(`${p.b}>${p.a}`)) bad(`duplicate pair ${p.a}/${p.b}`);
-    oneToOne(p.classifications, `${p.a}/${p.b} classifications`);
-    const ab: Table = { cls: new Map(), tags: new Map() };
-    const ba: Table = { cls: new Map(), tags: new Map() };
-    for (const [a, b] of p.classifications) {
-      const ca = A!.clsByUpper.get(up(a));
-      const cb = B!.clsByUpper.get(up(b));
-      if (!ca || !cb) bad(`unknown classification in ${p.a}/${p.b}`);
-      ab.cls.set(ca!.name, cb!.name);
-      ba.cls.set(cb!.name, ca!.name);
-    }
-    for (const t of p.tagSets) {
-      const ta = A!.tagsByUpper.get(up(t.a));
-      const tb = B!.tagsByUpper.get(up(t.b));
-      if (!ta || !tb) bad(`unknown tag set in ${p.a}/${p.b}`);
-      if (ta!.type !== tb!.type) bad(`tag set types differ in ${p.a}/${p.b}`);
-      const pairs = t.values ?? [];
-      oneToOne(pairs, `${p.a}/${p.b} ${t.a} values`);
-      const va = new Map<string, string>();
-      const vb = new Map<string, string>();
-      for (const [a, b] of pairs) {
-        const da = ta!.values.get(up(a));
-        const db = tb!.values.get(up(b));
-        if (!da || !db) bad(`unknown value in ${p.a}/${p.b} ${t.a}`);
-        va.set(da!.name, db!.name);
-        vb.set(db!.name, da!.name);
-      }
-      ab.tags.set(ta!.name, { to: tb!.name, identity: t.identity === true, values: va });
-      ba.tags.set(tb!.name, { to: ta!.name, identity: t.identity === true, values: vb });
-    }
-    tables.set(`${p.a}>${p.b}`, ab);
-    tables.set(`${p.b}>${p.a}`, ba);
-  }
-  return tables;
-}
-
 class Registry implements PolicyRegistry {
   readonly version: string;
   readonly phaseRules: readonly PhaseRule[];
   private readonly byId: Map<string, PolicyDef>;
   private readonly byUpper = new Map<string, PolicyDef>();
   private readonly nationPolicy = new Map<string, string>();
+  private readonly byOid = new Map<string, PolicyDef>();
   private readonly tables: Map<string, Table>;
 
   constructor(version: string, policies: Map<string, PolicyDef>, tables: Map<string, Table>, phase: PhaseRulesFile | undefined) {
@@ -230,6 +106,10 @@ class Registry implements PolicyRegistry {
     this.tables = tables;
     for (const p of policies.values()) {
       this.byUpper.set(up(p.id), p);
+      if (p.file.oid !== null) {
+        if (this.byOid.has(p.file.oid)) throw new KizunaError('POLICY_FILE_INVALID', `OID ${p.file.oid} names two policies`);
+        this.byOid.set(p.file.oid, p);
+      }
       for (const n of p.file.nations) {
         if (this.nationPolicy.has(n)) throw new KizunaError('POLICY_FILE_INVALID', `nation ${n} is governed by two policies`);
         this.nationPolicy.set(n, p.id);
@@ -261,6 +141,9 @@ class Registry implements PolicyRegistry {
   }
   policy(id: string): PolicyDef | undefined {
     return this.byUpper.get(up(id));
+  }
+  policyByOid(oid: string): PolicyDef | undefined {
+    return this.byOid.get(oid);
   }
   policyOf(nation: string): string {
     const p = this.nationPolicy.get(up(nation));
@@ -323,7 +206,7 @@ class Registry implements PolicyRegistry {
     if (label.reviewAt !== undefined && (typeof label.reviewAt !== 'string' || !ISO_UTC.test(label.reviewAt))) return invalid('reviewAt');
     if (label.originator !== undefined) {
       const o = label.originator;
-      if (!o || typeof o.value !== 'string' || !['rfc822Name', 'uniformResourceIdentifier', 'directoryName'].includes(o.idType)) return invalid('originator');
+      if (!o || typeof o.value !== 'string' || !ORIGINATOR_ID_TYPES.includes(o.idType)) return invalid('originator');
     }
     if (!Array.isArray(label.categories)) return invalid('categories');
     const categories: LabelCategory[] = [];
@@ -375,6 +258,12 @@ class Registry implements PolicyRegistry {
     if (classification === undefined) return undefined;
     const categories: LabelCategory[] = [];
     for (const c of label.categories) {
+      const sat = table.satisfied.get(c.tagSet);
+      if (sat) {
+        // Met by every audience of the target policy: leaving it out narrows nothing for them.
+        if (c.values.some((v) => sat.has(v))) continue;
+        return undefined;
+      }
       const m = table.tags.get(c.tagSet);
       if (!m) {
         if (c.type === 'informative') continue;

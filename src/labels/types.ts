@@ -12,6 +12,10 @@ export interface LabelCategory {
   values: string[];
 }
 
+/** 4774 OriginatorID/@IDType values Kizuna carries (GeneralName forms other systems write). */
+export type OriginatorIdType = 'rfc822Name' | 'dNSName' | 'uniformResourceIdentifier' | 'directoryName' | 'userPrincipalName';
+export const ORIGINATOR_ID_TYPES: readonly OriginatorIdType[] = ['rfc822Name', 'dNSName', 'uniformResourceIdentifier', 'directoryName', 'userPrincipalName'];
+
 export interface SecurityLabel {
   /** Policy id (SPIF name): "USA", "JPN", "NATO", "PHL". */
   policy: string;
@@ -22,7 +26,7 @@ export interface SecurityLabel {
   owner: string;
   /** Owners of every contributing part of a combined label. */
   contributors?: string[];
-  originator?: { idType: 'rfc822Name' | 'uniformResourceIdentifier' | 'directoryName'; value: string };
+  originator?: { idType: OriginatorIdType; value: string };
   /** ISO 8601 UTC. */
   createdAt: string;
   reviewAt?: string;

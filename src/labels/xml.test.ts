@@ -83,7 +83,7 @@ describe('parseLabelXml details', () => {
   });
 
   it('needs an owner when the policy is not a nation trigraph', () => {
-    const xml = serializeLabelXml({ policy: 'NATO', classification: 'NATO SECRET', categories: [], owner: 'USA', createdAt: '2026-01-01T00:00:00Z' });
+    const xml = serializeLabelXml({ policy: 'NATO', classification: 'SECRET', categories: [], owner: 'USA', createdAt: '2026-01-01T00:00:00Z' });
     expect(parseLabelXml(xml).owner).toBe('USA');
     const noOwner = xml.replace(/<slab:Category TagName="Kizuna Owner".*?<\/slab:Category>/, '');
     expect(() => parseLabelXml(noOwner)).toThrow(expect.objectContaining({ code: 'LABEL_PARSE' }));

@@ -1,5 +1,5 @@
 import type { SecurityLabel } from '../labels/types.js';
-import { createLabelInterner, parseLabelXml, serializeLabelXml, type PolicyRegistry } from '../labels/index.js';
+import { createLabelInterner, ownerWasDerived, parseLabelXml, serializeLabelXml, type PolicyRegistry } from '../labels/index.js';
 
 /**
  * Hot-path memo for labels. TAK clients repeat the same label element on every event: parsing and
@@ -10,14 +10,20 @@ import { createLabelInterner, parseLabelXml, serializeLabelXml, type PolicyRegis
 export function createLabelCache(registry: PolicyRegistry, max = 4096) {
   const byXml = createLabelInterner(max);
   const xmlOf = new WeakMap<SecurityLabel, string>();
-  const parseXml = (xml: string): SecurityLabel => {
-    const label = registry.validate(parseLabelXml(xml));
-    xmlOf.set(label, xml);
+  const parseXml = (xml: string, arrivedVia?: string): SecurityLabel => {
+    const parsed = parseLabelXml(xml, { policies: registry, ...(arrivedVia !== undefined ? { arrivedVia } : {}) });
+    const label = registry.validate(parsed);
+    // a label written by another system names no owner: it travels on re-written, with the owner decided here
+    if (!ownerWasDerived(parsed)) xmlOf.set(label, xml);
     return label;
   };
   return {
-    parse(xml: string): SecurityLabel {
-      return byXml.byText(xml, parseXml);
+    /**
+     * `arrivedVia`: nation of the peer or client the label came through; it owns a label that names no owner
+     * (labels written by other systems), so it is part of the memo key.
+     */
+    parse(xml: string, arrivedVia?: string): SecurityLabel {
+      return arrivedVia === undefined ? byXml.byText(xml, parseXml) : byXml.byText(`${arrivedVia}\u0000${xml}`, () => parseXml(xml, arrivedVia));
     },
     xml(label: SecurityLabel): string {
       let xml = xmlOf.get(label);

@@ -41,7 +41,7 @@ export function createNodePipeline(
     store: core.store,
     bus: core.bus,
     subject: nodeSubject(nodeId, 'events'),
-    parseLabel: (xml) => core.labels.parse(xml),
+    parseLabel: (xml, arrivedVia) => core.labels.parse(xml, arrivedVia),
     labelXml: (l) => core.labels.xml(l),
     serialize: serializeCotXml,
     defaultLabel: core.defaultLabel,

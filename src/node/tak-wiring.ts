@@ -86,7 +86,7 @@ async function ingestFromClient(core: NodeCore, wiring: TakWiring, ev: CotEvent,
           },
           ev,
           { uid: from.uid, audience: from.identity.audience },
-          ev.labelXml ? labels.parse(ev.labelXml) : undefined,
+          ev.labelXml ? labels.parse(ev.labelXml, from.identity.nation) : undefined,
         )
       : undefined;
   const toMission = await routeToMissions(marti?.missions, ev, from);

@@ -41,12 +41,13 @@ export async function ingestBatch(deps: IngestDeps, inputs: readonly CotEvent[],
   for (const input of inputs) {
     if (input.type === DELETE) throw new KizunaError('COT_INVALID', 'a delete goes through ingest, one at a time');
     const ev = boundTime(input, now, deps.maxFutureSkewMs);
-    const label = ev.labelXml ? deps.parseLabel(ev.labelXml) : undefined;
+    const label = ev.labelXml ? deps.parseLabel(ev.labelXml, source.actor.nation) : undefined;
     const existing = pending.get(ev.uid) ?? deps.holders.get(ev.uid);
     let cot = undefined as CotEvent | undefined;
     const r = admit(ctx, source.actor, existing, { op: 'write', label, defaultLabel: source.defaultLabel, origin }, (l, originator) => {
       cot = { ...ev, label: l };
-      if (!label) cot.labelXml = deps.labelXml(l);
+      // the admitted label's own XML (a foreign label's inferred owner is written out, as in ingest)
+      cot.labelXml = deps.labelXml(l);
       return storedOf(deps, cot, source, origin, originator, now);
     });
     if (!r.ok) {

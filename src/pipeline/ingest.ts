@@ -41,7 +41,8 @@ export interface IngestDeps {
   holders: HolderIndex;
   /** built once from registry, nation and guard */
   authority?: AuthorityContext;
-  parseLabel(xml: string): SecurityLabel;
+  /** `arrivedVia`: nation of the actor the label came through (owner of a label that names none) */
+  parseLabel(xml: string, arrivedVia: string): SecurityLabel;
   labelXml(label: SecurityLabel): string;
   serialize(ev: CotEvent): string;
   /** an event time further ahead than this is clamped to now (no event can pin a track) */
@@ -80,7 +81,7 @@ export async function ingest(deps: IngestDeps, input: CotEvent, source: IngestSo
   const op = isDelete ? 'delete' : source.relabel ? 'relabel' : 'write';
   const target = isDelete ? deleteTarget(ev.detailXml) : ev.uid;
   if (!target) throw new KizunaError('COT_INVALID', 'a delete (t-x-d-d) must name its target in <link uid>');
-  const label = ev.labelXml && !isDelete ? deps.parseLabel(ev.labelXml) : undefined;
+  const label = ev.labelXml && !isDelete ? deps.parseLabel(ev.labelXml, source.actor.nation) : undefined;
   const existing = deps.holders.get(target);
   const origin = source.origin ?? deps.nodeId;
   const ctx = (deps.authority ??= authorityContext(deps.registry, deps.nation, deps.guard));
@@ -92,7 +93,8 @@ export async function ingest(deps: IngestDeps, input: CotEvent, source: IngestSo
     { op, label, defaultLabel: source.defaultLabel, origin, ...(source.relayed ? { relayed: true } : {}) },
     (l, originator) => {
       cot = isDelete ? tombstone(ev, target, l, Math.max(now, (existing?.time ?? 0) + 1)) : { ...ev, label: l };
-      if (!label || isDelete) cot.labelXml = deps.labelXml(l);
+      // the label as admitted (for a label written by another system: now naming its owner)
+      cot.labelXml = deps.labelXml(l);
       return storedOf(deps, cot, source, origin, originator, now);
     },
   );

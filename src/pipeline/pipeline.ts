@@ -22,7 +22,7 @@ export interface PipelineOptions {
   store: Store;
   bus: Bus;
   subject: string;
-  parseLabel(xml: string): SecurityLabel;
+  parseLabel(xml: string, arrivedVia: string): SecurityLabel;
   labelXml(label: SecurityLabel): string;
   serialize(ev: CotEvent): string;
   defaultLabel(): SecurityLabel;

@@ -12,6 +12,7 @@ export const ErrorCodes = {
   LABEL_UNMAPPABLE: { status: 400, message: 'label cannot be translated exactly' },
   BINDING_INVALID: { status: 400, message: 'binding signature does not verify' },
   POLICY_FILE_INVALID: { status: 500, message: 'policy file is invalid' },
+  SPIF_INVALID: { status: 400, message: 'SPIF could not be imported' },
   // cot / framing
   COT_PARSE: { status: 400, message: 'CoT event could not be parsed' },
   COT_FORBIDDEN_XML: { status: 400, message: 'DOCTYPE and entity declarations are not accepted' },

@@ -6,6 +6,8 @@ import { decodeTakMessage } from '../../src/cot/proto.js';
 import { XmlEventFramer } from '../../src/cot/xml-framer.js';
 import { ProtoStreamFramer, frameProto } from '../../src/cot/proto-framer.js';
 import { parseLabelXml } from '../../src/labels/xml.js';
+import { loadPolicies } from '../../src/labels/registry.js';
+import { importSpif } from '../../src/labels/spif-import.js';
 import { MultipartFileExtractor } from '../../src/marti/files/multipart.js';
 import { isKizunaError } from '../../src/util/errors.js';
 import { SHAPES } from '../support/hostile-xml.js';
@@ -123,6 +125,22 @@ const labelXml: Target<string> = {
   run: (s) => refusal(() => parseLabelXml(s)),
 };
 
+const policies = loadPolicies();
+
+/** Labels as other systems write them: no owner category (arrival context), OIDs resolved against the policies. */
+const labelXmlForeign: Target<string> = {
+  name: 'label-xml-foreign',
+  input: fc.oneof({ weight: 4, arbitrary: mutated(corpus('label')).map(utf8) }, { weight: 1, arbitrary: xmlDocument }),
+  run: (s) => refusal(() => policies.validate(parseLabelXml(s, { policies, arrivedVia: 'USA', receivedAt: '2026-12-01T00:00:00Z' }))),
+};
+
+/** Open XML SPIF import (operator input, not a hot path, still only coded refusals). */
+const spifImport: Target<string> = {
+  name: 'spif-import',
+  input: fc.oneof({ weight: 4, arbitrary: mutated(corpus('spif')).map(utf8) }, { weight: 1, arbitrary: xmlDocument }),
+  run: (s) => refusal(() => importSpif(s)),
+};
+
 function extract(pieces: Buffer[]): string {
   const x = new MultipartFileExtractor('BND', ['assetfile'], () => undefined);
   const out: Buffer[] = [];
@@ -150,4 +168,4 @@ const multipart: Target<[Buffer, number[]]> = {
   },
 };
 
-export const TARGETS: Target<never>[] = [cotXml, xmlFramer, protoFramer, protoDecode, labelXml, multipart] as unknown as Target<never>[];
+export const TARGETS: Target<never>[] = [cotXml, xmlFramer, protoFramer, protoDecode, labelXml, labelXmlForeign, spifImport, multipart] as unknown as Target<never>[];

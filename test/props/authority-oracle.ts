@@ -30,6 +30,8 @@ export interface RefIncoming {
 export interface RefNode {
   nation: string;
   policy: string;
+  /** other policies the node's own writers may label in (policy file `alsoWrites`) */
+  alsoWrites: string[];
   /** classifications of the node policy, lowest first; caveat values of the node policy */
   levels: string[];
   caveats: string[];
@@ -82,7 +84,7 @@ export class AuthorityOracle {
       if (l.owner === node.nation || l.owner === 'MULTI') return false;
       return inc.relayed || l.owner === actor.nation;
     }
-    if (l.policy !== node.policy || actor.nation !== node.nation) return false;
+    if (!(l.policy === node.policy || node.alsoWrites.includes(l.policy)) || actor.nation !== node.nation) return false;
     if (l.owner === 'MULTI') return (l.contributors ?? []).includes(actor.nation);
     return l.owner === actor.nation;
   }

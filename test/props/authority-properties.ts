@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { admit, audienceFor, authorityContext, createGuard, DEFAULT_POLICIES_DIR, loadPolicies, makeLabel, type SecurityLabel } from '../../src/labels/index.js';
 import type { ExistingObject, WriteActor } from '../../src/labels/index.js';
@@ -19,7 +21,9 @@ const IDS = ['cert:01', 'cert:02', 'anon:JPN', 'anon:USA', 'user:aki', 'user:bob
 const LEVELS: Record<string, string[]> = { JPN: ['UNCLASSIFIED', 'HI', 'GOKUHI', 'KIMITSU'], USA: ['UNCLASSIFIED', 'CONFIDENTIAL', 'SECRET', 'TOP SECRET'] };
 const CAVEATS: Record<string, string[]> = { JPN: ['SDS', 'CESI', 'KIZUNA-OPS', 'KIZUNA-CONTINGENCY'], USA: ['ORCON', 'PROPIN', 'KIZUNA-OPS', 'KIZUNA-CONTINGENCY'] };
 
-const nodeArb = fc.constantFrom('JPN', 'USA').map((n): RefNode => ({ nation: n, policy: n, levels: LEVELS[n]!, caveats: CAVEATS[n]! }));
+// read from the policy files directly (not through the registry under test)
+const alsoWrites = (n: string): string[] => (JSON.parse(readFileSync(join(DEFAULT_POLICIES_DIR, `${n}.json`), 'utf8')) as { alsoWrites?: string[] }).alsoWrites ?? [];
+const nodeArb = fc.constantFrom('JPN', 'USA').map((n): RefNode => ({ nation: n, policy: n, alsoWrites: alsoWrites(n), levels: LEVELS[n]!, caveats: CAVEATS[n]! }));
 
 function caseArb(node: RefNode) {
   const other = node.nation === 'JPN' ? 'USA' : 'JPN';

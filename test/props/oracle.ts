@@ -16,7 +16,9 @@ interface Pol {
   phaseGrantable: { phases: string[]; to: string[]; tagSet: string; values: string[] }[];
 }
 interface Eq {
-  pairs: { a: string; b: string; classifications: [string, string][]; tagSets: { a: string; b: string; identity?: boolean; values?: [string, string][] }[] }[];
+  pairs: { a: string; b: string; classifications: [string, string][]; tagSets: { a: string; b: string; identity?: boolean; values?: [string, string][] }[];
+    satisfied?: { policy: string; tagSet: string; values: string[] }[];
+  }[];
 }
 interface PhaseRules {
   rules: { nation: string; phase: string; to: string[]; tagSet: string; values: string[] }[];
@@ -91,6 +93,12 @@ export class Oracle {
     if (!clsPair) return undefined;
     const cats: SecurityLabel['categories'] = [];
     for (const c of l.categories) {
+      // a category every audience of the target policy meets (one listed value present) is left out
+      const sat = (pair.satisfied ?? []).find((x) => x.policy === from.id && x.tagSet === c.tagSet);
+      if (sat) {
+        if (c.values.some((v) => sat.values.includes(v))) continue;
+        return undefined;
+      }
       const tp = pair.tagSets.find((t) => (fwd ? t.a : t.b) === c.tagSet);
       if (!tp) {
         if (c.type === 'informative') continue;

@@ -37,6 +37,7 @@ import { Pipeline, createRefusalAudit } from '../pipeline/index.js';
 import { TrackFeed } from './track-feed.js';
 import { loadBindingKeys } from './binding-keys.js';
 import { relayCoordinationChanges } from './doc-relay.js';
+import { relayRevocations } from './revocation-relay.js';
 import { auditConfig } from './config-audit.js';
 import { registerStatic } from './static.js';
 import { createLabelCache, memoDefaultLabel } from './label-cache.js';
@@ -355,7 +356,10 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
       // several processes of this node: each one's browsers hear of the others' coordination changes
       const relay = relayCoordinationChanges({ bus, nodeId, processId, coordination, log });
       closers.push(() => relay.unsubscribe());
-      await relay.ready;
+      // ... and every process closes the sessions it holds when any process learns of a revocation
+      const revoked = relayRevocations({ bus, nodeId, processId, users, revocations, log });
+      closers.push(() => revoked.unsubscribe());
+      await Promise.all([relay.ready, revoked.ready]);
     }
     coordination.onChange((doc, info) => {
       // Replicas are never re-sent: each document travels only from its owner nation's node, and only

@@ -1,0 +1,144 @@
+import type { CotEvent } from '../cot/model.js';
+import { DELETE, deleteTarget, isSituationalAwareness } from './control.js';
+
+/**
+ * Inbound shedding for one process: events read from TAK clients go to ingest (label, authority, store,
+ * publish, fan-out) at most `maxInFlight` at a time. While the pipeline is behind, the rest wait here,
+ * and a client's broadcast position for a uid REPLACES its queued one in place (newest wins, the slot
+ * keeps its turn), so when the node catches up it ingests and fans out each track's newest position
+ * once instead of every stale one in turn (a 10 s old position is worse than a skipped one). Everything
+ * else — chat, alerts, deletes, directed events, another sender's event for the same uid — is queued in
+ * order and never dropped or merged.
+ *
+ * Ordering: a delete of uid X (or any event that is not a conflatable position of X) seals X's queued
+ * position, so a later position of X is queued after it and cannot overtake the delete.
+ *
+ * Memory: positions take one slot per (uid) at most; when the queue of events that cannot be conflated
+ * passes `maxQueued`, the senders adding to it are paused (their sockets stop being read, TCP pushes back)
+ * until it has drained to half.
+ */
+export interface InboundGateOptions<S> {
+  /** never rejects (the caller logs its own failures) */
+  ingest(ev: CotEvent, from: S): Promise<void>;
+  /** ingests running at once before events wait (and positions conflate) */
+  maxInFlight: number;
+  /** waiting events beyond which senders are paused */
+  maxQueued: number;
+  senderId(from: S): string;
+  pause(from: S): void;
+  resume(from: S): void;
+}
+
+interface Waiting<S> {
+  ev: CotEvent;
+  from: S;
+  /** set while this is the uid's open (replaceable) position */
+  saUid?: string;
+}
+
+export interface InboundGateStats {
+  /** positions replaced by a newer one from the same sender before they were ingested */
+  conflated: number;
+  /** events that had to wait for a free ingest slot */
+  queued: number;
+  /** times a sender was paused because the queue was full */
+  paused: number;
+}
+
+export class InboundGate<S> {
+  private inFlight = 0;
+  private queue: (Waiting<S> | undefined)[] = [];
+  private head = 0;
+  /** uid → its open queued position (replaceable by a newer one from the same sender) */
+  private readonly open = new Map<string, Waiting<S>>();
+  private readonly pausedSenders = new Map<string, S>();
+  readonly stats: InboundGateStats = { conflated: 0, queued: 0, paused: 0 };
+
+  constructor(private readonly o: InboundGateOptions<S>) {}
+
+  /** Waiting events (after conflation). */
+  get waiting(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** Hands `ev` to ingest now, or queues it (a queued position may be replaced by a newer one). */
+  submit(ev: CotEvent, from: S): void {
+    if (this.inFlight < this.o.maxInFlight && this.waiting === 0) {
+      this.run({ ev, from });
+      return;
+    }
+    this.stats.queued++;
+    const uid = conflatableUid(ev);
+    if (uid !== undefined) {
+      const queued = this.open.get(uid);
+      if (queued && this.o.senderId(queued.from) === this.o.senderId(from)) {
+        // newest by the position's own time (as the store orders them); equal times: the later read
+        if (!(Date.parse(ev.time) < Date.parse(queued.ev.time))) queued.ev = ev;
+        this.stats.conflated++;
+        return;
+      }
+      const w: Waiting<S> = { ev, from, saUid: uid };
+      this.open.set(uid, w);
+      this.queue.push(w);
+      return;
+    }
+    this.seal(ev.uid);
+    if (ev.type === DELETE) this.seal(deleteTarget(ev.detailXml));
+    this.queue.push({ ev, from });
+    if (this.waiting > this.o.maxQueued) {
+      const id = this.o.senderId(from);
+      if (!this.pausedSenders.has(id)) {
+        this.pausedSenders.set(id, from);
+        this.stats.paused++;
+        this.o.pause(from);
+      }
+    }
+  }
+
+  /** A sender that went away: resuming it later must not touch a closed socket. */
+  forget(from: S): void {
+    this.pausedSenders.delete(this.o.senderId(from));
+  }
+
+  private seal(uid: string | undefined): void {
+    if (uid === undefined) return;
+    const w = this.open.get(uid);
+    if (w) {
+      w.saUid = undefined;
+      this.open.delete(uid);
+    }
+  }
+
+  private run(w: Waiting<S>): void {
+    this.inFlight++;
+    const done = (): void => {
+      this.inFlight--;
+      this.pump();
+    };
+    this.o.ingest(w.ev, w.from).then(done, done);
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.o.maxInFlight && this.waiting > 0) {
+      const w = this.queue[this.head]!;
+      this.queue[this.head++] = undefined;
+      if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
+      if (w.saUid !== undefined) this.open.delete(w.saUid);
+      this.run(w);
+    }
+    if (this.pausedSenders.size > 0 && this.waiting <= this.o.maxQueued / 2) {
+      const senders = [...this.pausedSenders.values()];
+      this.pausedSenders.clear();
+      for (const s of senders) this.o.resume(s);
+    }
+  }
+}
+
+/** The uid of a broadcast position (conflatable), else undefined: directed events are never merged. */
+function conflatableUid(ev: CotEvent): string | undefined {
+  if (!ev.uid || !isSituationalAwareness(ev.type) || ev.destCallsigns?.length || ev.destUids?.length) return undefined;
+  return ev.uid;
+}

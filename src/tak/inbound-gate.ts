@@ -77,6 +77,7 @@ export class InboundGate<S> {
         this.stats.conflated++;
         return;
       }
+      if (queued) queued.saUid = undefined; // another sender's: sealed, it keeps its turn
       const w: Waiting<S> = { ev, from, saUid: uid };
       this.open.set(uid, w);
       this.queue.push(w);
@@ -126,7 +127,7 @@ export class InboundGate<S> {
         this.queue = this.queue.slice(this.head);
         this.head = 0;
       }
-      if (w.saUid !== undefined) this.open.delete(w.saUid);
+      if (w.saUid !== undefined && this.open.get(w.saUid) === w) this.open.delete(w.saUid);
       this.run(w);
     }
     if (this.pausedSenders.size > 0 && this.waiting <= this.o.maxQueued / 2) {

@@ -24,7 +24,7 @@ const ev = (uid: string, type: string, tag: string, extra: Partial<CotEvent> = {
 const del = (target: string, tag: string): CotEvent => ev(`del-${tag}`, DELETE, tag, { detailXml: `<link uid="${target}" relation="p-p" type="a-f-G"/>` });
 
 /** A gate whose ingests finish only when the test says so; `ingested` lists events in start order. */
-function harness(maxInFlight = 1, maxQueued = 100) {
+function harness(maxInFlight = 1, maxQueued = 100, lag?: { minInFlight: number; maxLagMs: number; clock: { t: number } }) {
   const ingested: string[] = [];
   const pending: (() => void)[] = [];
   const gate = new InboundGate<Sender>({
@@ -37,6 +37,7 @@ function harness(maxInFlight = 1, maxQueued = 100) {
     senderId: (s) => s.id,
     pause: (s) => (s.paused = true),
     resume: (s) => (s.paused = false),
+    ...(lag ? { minInFlight: lag.minInFlight, maxLagMs: lag.maxLagMs, now: () => lag.clock.t } : {}),
   });
   /** finishes every running ingest, repeatedly, until nothing runs */
   const drain = async (): Promise<void> => {
@@ -107,6 +108,21 @@ describe('inbound gate: conflation of positions while the pipeline is behind', (
     expect(a.paused).toBe(false);
     await drain();
     expect(ingested).toEqual(['busy@0', 'P0@999', 'P1@997', 'P2@998']);
+  });
+
+  it('counts the pipeline as behind when its oldest running ingest is older than maxLagMs', async () => {
+    const clock = { t: 0 };
+    const { gate, ingested, drain } = harness(100, 100, { minInFlight: 1, maxLagMs: 100, clock });
+    const a = { id: 'a', paused: false };
+    gate.submit(ev('busy', 'b-t-f', '0'), a);
+    clock.t = 50;
+    gate.submit(ev('A', 'a-f-G', '1'), a); // oldest running is 50 ms old: runs
+    clock.t = 200;
+    gate.submit(ev('A', 'a-f-G', '2'), a); // 200 ms: behind, waits
+    gate.submit(ev('A', 'a-f-G', '3'), a); // replaces it
+    expect(ingested).toEqual(['busy@0', 'A@1']);
+    await drain();
+    expect(ingested).toEqual(['busy@0', 'A@1', 'A@3']);
   });
 
   it('keeps the waiting position when a replacement is older by its own time', async () => {

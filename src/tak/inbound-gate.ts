@@ -3,7 +3,8 @@ import { DELETE, deleteTarget, isSituationalAwareness } from './control.js';
 
 /**
  * Inbound shedding for one process: events read from TAK clients go to ingest (label, authority, store,
- * publish, fan-out) at most `maxInFlight` at a time. While the pipeline is behind, the rest wait here,
+ * publish, fan-out) at once while the pipeline keeps up. When it is behind (its oldest running ingest is
+ * older than `maxLagMs`, or `maxInFlight` are running), only `minInFlight` run and the rest wait here,
  * and a client's broadcast position for a uid REPLACES its queued one in place (newest wins, the slot
  * keeps its turn), so when the node catches up it ingests and fans out each track's newest position
  * once instead of every stale one in turn (a 10 s old position is worse than a skipped one). Everything
@@ -20,8 +21,16 @@ import { DELETE, deleteTarget, isSituationalAwareness } from './control.js';
 export interface InboundGateOptions<S> {
   /** never rejects (the caller logs its own failures) */
   ingest(ev: CotEvent, from: S): Promise<void>;
-  /** ingests running at once before events wait (and positions conflate) */
+  /** ingests running at once, at most */
   maxInFlight: number;
+  /** ingests that may always run, however far behind the pipeline is (default: maxInFlight) */
+  minInFlight?: number;
+  /**
+   * The pipeline counts as behind while its oldest running ingest started longer ago than this; then
+   * only `minInFlight` run and the rest wait (and positions conflate). Default: never behind by age.
+   */
+  maxLagMs?: number;
+  now?: () => number;
   /** waiting events beyond which senders are paused */
   maxQueued: number;
   senderId(from: S): string;
@@ -47,6 +56,9 @@ export interface InboundGateStats {
 
 export class InboundGate<S> {
   private inFlight = 0;
+  /** start times of running ingests, oldest first (ingests finish in about the order they start) */
+  private readonly started = new Map<number, number>();
+  private nextRun = 0;
   private queue: (Waiting<S> | undefined)[] = [];
   private head = 0;
   /** uid → its open queued position (replaceable by a newer one from the same sender) */
@@ -63,7 +75,7 @@ export class InboundGate<S> {
 
   /** Hands `ev` to ingest now, or queues it (a queued position may be replaced by a newer one). */
   submit(ev: CotEvent, from: S): void {
-    if (this.inFlight < this.o.maxInFlight && this.waiting === 0) {
+    if (this.waiting === 0 && this.mayRun()) {
       this.run({ ev, from });
       return;
     }
@@ -110,17 +122,29 @@ export class InboundGate<S> {
     }
   }
 
+  private mayRun(): boolean {
+    if (this.inFlight < (this.o.minInFlight ?? this.o.maxInFlight)) return true;
+    if (this.inFlight >= this.o.maxInFlight) return false;
+    const lag = this.o.maxLagMs;
+    if (lag === undefined) return true;
+    const oldest = this.started.values().next().value;
+    return oldest === undefined || (this.o.now ?? Date.now)() - oldest <= lag;
+  }
+
   private run(w: Waiting<S>): void {
     this.inFlight++;
+    const id = this.nextRun++;
+    this.started.set(id, (this.o.now ?? Date.now)());
     const done = (): void => {
       this.inFlight--;
+      this.started.delete(id);
       this.pump();
     };
     this.o.ingest(w.ev, w.from).then(done, done);
   }
 
   private pump(): void {
-    while (this.inFlight < this.o.maxInFlight && this.waiting > 0) {
+    while (this.waiting > 0 && this.mayRun()) {
       const w = this.queue[this.head]!;
       this.queue[this.head++] = undefined;
       if (this.head > 1024 && this.head * 2 > this.queue.length) {

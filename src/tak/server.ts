@@ -39,8 +39,11 @@ export interface TakServerDeps {
   tls?: tls.TlsOptions & { handshakeTimeoutMs?: number };
   /** connection budgets of both streaming ports (see budget.ts); none = unbounded */
   budget?: ConnectionBudgetOptions;
-  /** inbound shedding (see inbound-gate.ts): ingests at once (default 64), waiting events before senders pause (default 4096) */
-  inbound?: { maxInFlight?: number; maxQueued?: number };
+  /**
+   * inbound shedding (see inbound-gate.ts): behind = oldest running ingest older than maxLagMs (250);
+   * then minInFlight (16) run; never more than maxInFlight (1024); senders pause past maxQueued (4096)
+   */
+  inbound?: { maxInFlight?: number; minInFlight?: number; maxLagMs?: number; maxQueued?: number };
 }
 
 export interface TakServerStats {
@@ -76,7 +79,9 @@ export class TakServer {
   constructor(private readonly deps: TakServerDeps) {
     this.inbound = new InboundGate<TakConnection>({
       ingest: (ev, conn) => this.ingestNow(ev, conn),
-      maxInFlight: deps.inbound?.maxInFlight ?? 64,
+      maxInFlight: deps.inbound?.maxInFlight ?? 1024,
+      minInFlight: deps.inbound?.minInFlight ?? 16,
+      maxLagMs: deps.inbound?.maxLagMs ?? 250,
       maxQueued: deps.inbound?.maxQueued ?? 4096,
       senderId: (c) => c.id,
       pause: (c) => c.socket.pause(),

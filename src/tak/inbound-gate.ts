@@ -122,9 +122,15 @@ export class InboundGate<S> {
     }
   }
 
+  /**
+   * Behind: `maxInFlight` running, or (with at least `minInFlight` running) the oldest started more than
+   * `maxLagMs` ago. Waiting events are then released all together once fewer than `minInFlight` run, so
+   * they still share one store commit (releasing a few at a time made the commits small and many, and
+   * the node slower than without the gate).
+   */
   private mayRun(): boolean {
-    if (this.inFlight < (this.o.minInFlight ?? this.o.maxInFlight)) return true;
     if (this.inFlight >= this.o.maxInFlight) return false;
+    if (this.inFlight < (this.o.minInFlight ?? this.o.maxInFlight)) return true;
     const lag = this.o.maxLagMs;
     if (lag === undefined) return true;
     const oldest = this.started.values().next().value;
@@ -144,7 +150,17 @@ export class InboundGate<S> {
   }
 
   private pump(): void {
-    while (this.waiting > 0 && this.mayRun()) {
+    if (this.waiting > 0 && this.mayRun()) this.releaseWaiting();
+    if (this.pausedSenders.size > 0 && this.waiting <= this.o.maxQueued / 2) {
+      const senders = [...this.pausedSenders.values()];
+      this.pausedSenders.clear();
+      for (const s of senders) this.o.resume(s);
+    }
+  }
+
+  /** Starts every waiting event (up to maxInFlight running), in queue order. */
+  private releaseWaiting(): void {
+    while (this.waiting > 0 && this.inFlight < this.o.maxInFlight) {
       const w = this.queue[this.head]!;
       this.queue[this.head++] = undefined;
       if (this.head > 1024 && this.head * 2 > this.queue.length) {
@@ -153,11 +169,6 @@ export class InboundGate<S> {
       }
       if (w.saUid !== undefined && this.open.get(w.saUid) === w) this.open.delete(w.saUid);
       this.run(w);
-    }
-    if (this.pausedSenders.size > 0 && this.waiting <= this.o.maxQueued / 2) {
-      const senders = [...this.pausedSenders.values()];
-      this.pausedSenders.clear();
-      for (const s of senders) this.o.resume(s);
     }
   }
 }

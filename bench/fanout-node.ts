@@ -13,6 +13,8 @@ const node = await startNode(
     host: '127.0.0.1',
     ports: { tcp: 0, tls: 0, http: 0, https: 0, enroll: 0, federation: 0 },
     offerProtobuf: false,
+    // every bench client comes from 127.0.0.1: the per-address caps (64 by default) would refuse all but 64
+    connections: { maxPerAddressTcp: 100_000, maxPerAddressTls: 100_000, tcpIdleTimeoutMs: 0 },
     logLevel: 'warn',
   }),
 );

@@ -90,7 +90,7 @@ export class WsHub {
     this.timer = setInterval(() => void this.checkSessions(), deps.ws?.sessionCheckMs ?? 15_000);
     this.timer.unref();
     // Logout, token revocation and disabling a user close that user's sockets now; the periodic check
-    // remains for expiry and for revocations made by other processes of the node.
+    // remains for expiry (other processes of the node announce their revocations on the bus).
     this.unRevoked = deps.users.onRevoked((r) => void this.checkSessions(r.username));
   }
 

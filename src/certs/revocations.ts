@@ -20,7 +20,13 @@ export interface Revocations {
    * Called once per newly revoked serial, also when another process (the CLI) revoked it:
    * the file is watched. The node uses this to drop live connections.
    */
-  onRevoke(fn: (serial: string) => void): () => void;
+  onRevoke(fn: (serial: string, info: { sibling: boolean }) => void): () => void;
+  /**
+   * Another process of this node revoked `serial` (announced on the bus): treated as revoked here
+   * from now on and reported to onRevoke, even where that process writes to a different data
+   * directory. Not persisted: the revoking process's file is the durable record.
+   */
+  noteSiblingRevocation(serial: string): void;
   close(): void;
 }
 
@@ -36,7 +42,9 @@ export function openRevocations(dataDir: string, opts: { pollMs?: number } = {})
   let entries: RevokedEntry[] = [];
   let serials = new Set<string>();
   let stamp = '';
-  const listeners = new Set<(serial: string) => void>();
+  const listeners = new Set<(serial: string, info: { sibling: boolean }) => void>();
+  /** Serials other processes announced (kept apart: a re-read of the file replaces `serials`). */
+  const siblingSerials = new Set<string>();
 
   const fileStamp = () => {
     try {
@@ -57,12 +65,12 @@ export function openRevocations(dataDir: string, opts: { pollMs?: number } = {})
     serials = new Set(next.map((e) => e.serial));
     return added;
   };
-  const emit = (added: string[]) => {
-    for (const s of added) for (const fn of listeners) fn(s);
+  const emit = (added: string[], sibling = false) => {
+    for (const s of added) for (const fn of listeners) fn(s, { sibling });
   };
   refresh();
 
-  const onFileChange = () => emit(refresh());
+  const onFileChange = () => emit(refresh().filter((s) => !siblingSerials.has(s)));
   let watching = false;
 
   return {
@@ -85,7 +93,15 @@ export function openRevocations(dataDir: string, opts: { pollMs?: number } = {})
     },
     isRevoked(serial) {
       refresh();
-      return serials.has(normalizeSerial(serial));
+      const n = normalizeSerial(serial);
+      return serials.has(n) || siblingSerials.has(n);
+    },
+    noteSiblingRevocation(serial) {
+      refresh();
+      const n = normalizeSerial(serial);
+      if (serials.has(n) || siblingSerials.has(n)) return;
+      siblingSerials.add(n);
+      emit([n], true);
     },
     list() {
       refresh();

@@ -36,9 +36,14 @@ interface SessionBody {
 /**
  * A session, token or user stopped being valid. Holders of live sessions (the WebSocket hub, the TAK
  * server) listen and close them at once instead of finding out at their next periodic check.
- * In-process: other processes of the node still find out at their own check.
+ * Other processes of the node hear of it on the bus (src/node/revocation-relay.ts → notifySibling).
  */
 export type Revocation = { kind: 'token'; username: string } | { kind: 'user'; username: string };
+
+/** `sibling`: the revocation was committed by another process of this node (announce it no further). */
+export interface RevocationInfo {
+  sibling: boolean;
+}
 
 /** Where a password attempt came from: the throttle keys on the address, the audit records both. */
 export interface LoginSource {
@@ -63,7 +68,9 @@ export interface UserService {
   /** Disables (or re-enables) a user: login refused, every token invalid; audited. NOT_FOUND for an unknown user. */
   setDisabled(username: string, disabled: boolean, actor: string): Promise<void>;
   /** Called after a logout/token revocation or a user is disabled (committed); returns unsubscribe. */
-  onRevoked(fn: (r: Revocation) => void): () => void;
+  onRevoked(fn: (r: Revocation, info: RevocationInfo) => void): () => void;
+  /** Another process of this node committed `r`: live sessions held here are re-checked at once. */
+  notifySibling(r: Revocation): void;
 }
 
 const Username = z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'username is invalid');
@@ -133,9 +140,9 @@ export function createUserService(
   // A fixed hash so an unknown username costs the same scrypt work as a wrong password.
   let dummyHash: Promise<string> | undefined;
 
-  const revokedListeners = new Set<(r: Revocation) => void>();
-  const revoked = (r: Revocation): void => {
-    for (const fn of revokedListeners) fn(r);
+  const revokedListeners = new Set<(r: Revocation, info: RevocationInfo) => void>();
+  const revoked = (r: Revocation, info: RevocationInfo = { sibling: false }): void => {
+    for (const fn of revokedListeners) fn(r, info);
   };
 
   /** An enabled user (a disabled one is as good as unknown everywhere it is looked up). */
@@ -316,6 +323,10 @@ export function createUserService(
     onRevoked(fn) {
       revokedListeners.add(fn);
       return () => revokedListeners.delete(fn);
+    },
+
+    notifySibling(r) {
+      revoked(r, { sibling: true });
     },
   };
 }

@@ -91,6 +91,8 @@ const TYPED: readonly TypedSpec[] = [
   { key: 'track', element: 'track', required: ['speed', 'course'], optional: [], kind: 'double' },
 ];
 const TYPED_BY_ELEMENT = new Map(TYPED.map((t) => [t.element, t]));
+/** Only elements that may map to a typed sub-message need a record (many siblings must not cost one each). */
+const isTypedElement = (name: string): boolean => TYPED_BY_ELEMENT.has(name);
 
 const UINT32 = /^(?:0|[1-9]\d{0,9})$/;
 // No two branches match the same digits (see NUMBER in ./xml.ts: `\d+\.?\d*` backtracks quadratically).
@@ -136,7 +138,7 @@ export function encodeTakMessage(ev: CotEvent): Uint8Array {
   if (ev.detailXml) {
     let children: ElementRecord[];
     try {
-      children = scanXml(ev.detailXml, 'fragment', 0).records;
+      children = scanXml(ev.detailXml, 'fragment', 0, isTypedElement).records;
     } catch (err) {
       throw new KizunaError('COT_INVALID', 'detailXml is not well-formed', { cause: err });
     }
@@ -224,7 +226,7 @@ export function decodeTakMessage(buf: Uint8Array, opts?: DecodeTakOptions): CotE
   const present = new Set<string>();
   if (xmlDetail) {
     try {
-      for (const r of scanXml(xmlDetail, 'fragment', 0).records) present.add(r.name);
+      for (const r of scanXml(xmlDetail, 'fragment', 0, isTypedElement).records) present.add(r.name);
     } catch (err) {
       throw new KizunaError('PROTO_DECODE', 'xmlDetail is not a well-formed fragment', { cause: err });
     }

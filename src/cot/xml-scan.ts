@@ -1,4 +1,5 @@
 import { KizunaError } from '../util/errors.js';
+import { addAttributeName, resetAttributeNames } from './attribute-names.js';
 
 /**
  * A single-pass, allocation-light XML well-formedness scanner for CoT. It checks the whole input
@@ -141,23 +142,34 @@ function readName(s: string, i: number): number {
   }
 }
 
-/** Up to this many attributes the duplicate check scans an array (cheaper than a Set for CoT's few). */
-const SMALL_ATTRIBUTE_COUNT = 8;
+/** Chooses attributes by name span, so unwanted names are never cut out as strings. */
+export type AttributeFilter = (s: string, start: number, end: number) => boolean;
+
+/** A filter accepting exactly these names (and, with `prefix`, every name starting with it). */
+export function attributeNames(names: readonly string[], prefix?: string): AttributeFilter {
+  const byLength: string[][] = [];
+  for (const n of names) (byLength[n.length] ??= []).push(n);
+  return (s, start, end) => {
+    const len = end - start;
+    if (prefix !== undefined && len >= prefix.length && s.startsWith(prefix, start)) return true;
+    const candidates = byLength[len];
+    if (candidates !== undefined) for (const n of candidates) if (s.startsWith(n, start)) return true;
+    return false;
+  };
+}
 
 /**
  * Parses the attributes of a start tag from `i` (just after the name). Returns the index after
  * '>', negated for an empty-element tag ('/>'), to avoid an allocation per element. When `out`
  * is given, raw (undecoded) attribute values are stored in it.
  */
-function scanAttributes(c: Cursor | string, i: number, out?: Map<string, string>, wanted?: (name: string) => boolean): number {
+function scanAttributes(c: Cursor | string, i: number, out?: Map<string, string>, wanted?: AttributeFilter): number {
   // A string instead of a cursor: re-reading input scanXml already validated, so the value checks
-  // (and their searches for the next '<' and '&', which may lie far beyond this tag) are skipped.
+  // (and their searches for the next '<' and '&', which may lie far beyond this tag) and the
+  // duplicate check are skipped.
   const validate = typeof c !== 'string';
   const s = validate ? c.s : c;
-  // Duplicate check in O(1) per attribute: a short array for the usual handful, a Set beyond that
-  // (an array alone made 60,000 attributes on one element cost 1.8e9 comparisons).
-  let few: string[] | undefined;
-  let many: Set<string> | undefined;
+  let count = 0;
   for (;;) {
     const wsStart = i;
     while (isWs(s.charCodeAt(i))) i++;
@@ -168,19 +180,11 @@ function scanAttributes(c: Cursor | string, i: number, out?: Map<string, string>
       return -(i + 2);
     }
     if (i === wsStart) fail('COT_PARSE', 'expected whitespace before attribute', i);
+    const nameStart = i;
     const nameEnd = readName(s, i);
-    const name = s.slice(i, nameEnd);
-    if (!validate) {
-      // duplicates were refused when the input was scanned
-    } else if (many !== undefined) {
-      if (many.has(name)) fail('COT_PARSE', 'duplicate attribute', i);
-      many.add(name);
-    } else if (few === undefined) {
-      few = [name];
-    } else {
-      if (few.includes(name)) fail('COT_PARSE', 'duplicate attribute', i);
-      few.push(name);
-      if (few.length > SMALL_ATTRIBUTE_COUNT) many = new Set(few);
+    if (validate) {
+      if (!addAttributeName(s, count, nameStart, nameEnd)) fail('COT_PARSE', 'duplicate attribute', i);
+      count++;
     }
     i = nameEnd;
     while (isWs(s.charCodeAt(i))) i++;
@@ -196,14 +200,13 @@ function scanAttributes(c: Cursor | string, i: number, out?: Map<string, string>
       if (lt !== -1 && lt < close) fail('COT_PARSE', "'<' in attribute value", lt);
       checkReferences(c, i + 1, close);
     }
-    if (out && (wanted === undefined || wanted(name))) out.set(name, s.slice(i + 1, close));
+    if (out && (wanted === undefined || wanted(s, nameStart, nameEnd))) out.set(s.slice(nameStart, nameEnd), s.slice(i + 1, close));
     i = close + 1;
   }
 }
 
 /** Raw attributes of the start tag beginning at `start` (input already validated by scanXml); only `wanted` ones if given. */
-export function readAttributes(s: string, start: number, wanted?: (name: string) => boolean): Map<string, string> {
-  const out = new Map<string, string>();
+export function readAttributes(s: string, start: number, wanted?: AttributeFilter, out = new Map<string, string>()): Map<string, string> {
   scanAttributes(s, readName(s, start + 1), out, wanted);
   return out;
 }
@@ -223,10 +226,13 @@ export function scanXml(
   mode: 'document' | 'fragment',
   recordDepth: number,
   /** Optional filter: only elements it accepts (and whose parent is recorded, below depth 0) get a record. */
-  keep?: (name: string, depth: number, parent: ElementRecord | undefined) => boolean,
+  keep?: (name: string, depth: number, parent: ElementRecord | undefined, start: number) => boolean,
+  /** Raw attributes of the root element the caller wants, read while validating (no second pass over them). */
+  rootAttributes?: { wanted: AttributeFilter; out: Map<string, string> },
 ): ScanResult {
   if (FORBIDDEN_CHARS.test(s)) fail('COT_PARSE', 'forbidden character', s.search(FORBIDDEN_CHARS));
   assertNoMarkupDeclarations(s);
+  resetAttributeNames();
   const records: ElementRecord[] = [];
   // Open elements: names and record indices (-1 when not recorded).
   const names: string[] = [];
@@ -261,12 +267,13 @@ export function scanXml(
     const c1 = s.charCodeAt(i + 1);
     if (c1 === 47 /* / */) {
       const nameEnd = readName(s, i + 2);
-      const name = s.slice(i + 2, nameEnd);
       let j = nameEnd;
       while (isWs(s.charCodeAt(j))) j++;
       if (s.charCodeAt(j) !== 62) fail('COT_PARSE', "expected '>' in end tag", j);
       const open = names.pop();
-      if (open !== name) fail('COT_PARSE', open === undefined ? 'unexpected end tag' : 'mismatched end tag', i);
+      // Compared in place: a string per end tag was a third of the garbage of many small elements.
+      if (open === undefined) fail('COT_PARSE', 'unexpected end tag', i);
+      if (open.length !== nameEnd - i - 2 || !s.startsWith(open, i + 2)) fail('COT_PARSE', 'mismatched end tag', i);
       const r = recs.pop()!;
       if (r >= 0) {
         records[r]!.closeStart = i;
@@ -295,13 +302,13 @@ export function scanXml(
       }
       const nameEnd = readName(s, i + 1);
       const name = s.slice(i + 1, nameEnd);
-      const after = scanAttributes(cur, nameEnd);
+      const after = depth === 0 && rootAttributes ? scanAttributes(cur, nameEnd, rootAttributes.out, rootAttributes.wanted) : scanAttributes(cur, nameEnd);
       const empty = after < 0;
       const next = empty ? -after : after;
       const parentRec = depth > 0 ? recs[depth - 1]! : -1;
       if (parentRec >= 0) records[parentRec]!.childElements++;
       let r = -1;
-      if (depth <= recordDepth && (keep === undefined || keep(name, depth, parentRec >= 0 ? records[parentRec] : undefined))) {
+      if (depth <= recordDepth && (keep === undefined || keep(name, depth, parentRec >= 0 ? records[parentRec] : undefined, i))) {
         r = records.length;
         records.push({
           name,

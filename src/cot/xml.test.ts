@@ -113,6 +113,15 @@ describe('parseCotXml: field extraction', () => {
     expect(b.destUids).toBeUndefined();
   });
 
+  it('reads <dest> only as a child of <marti> in the (first) <detail>, in document order across several <marti>', () => {
+    const e = parseCotXml(
+      ev(`<detail><marti><dest callsign="A"/></marti><x><marti><dest callsign="nested"/></marti></x><dest callsign="loose"/><marti><dest callsign="B"/><y><dest callsign="deep"/></y></marti></detail><detail><marti><dest callsign="second"/></marti></detail>`),
+    );
+    expect(e.destCallsigns).toEqual(['A', 'B']);
+    const rootAttrs = parseCotXml(ev('<detail/>', ` xmlns:q="urn:q" q:uid="not-the-uid" zz="1"`));
+    expect(rootAttrs.uid).toBe('u-1');
+  });
+
   it('start defaults to time; version defaults to 2.0', () => {
     const e = parseCotXml(ev('').replace(` start="${T}"`, '').replace('version="2.0" ', ''));
     expect(e.start).toBe(T);

@@ -4,6 +4,7 @@ import type { CotEvent, CotPoint } from './model.js';
 import { cotTimeToMs } from './time.js';
 import {
   type ElementRecord,
+  attributeNames,
   decodeAttr,
   escapeAttr,
   readAttributes,
@@ -56,26 +57,49 @@ export function parseCotXml(input: string | Buffer, opts?: ParseCotOptions): Cot
   return parseCotXmlString(s);
 }
 
-const EVENT_ATTRIBUTES_READ = new Set(['uid', 'type', 'time', 'stale', 'start', 'version', 'how', 'access', 'qos', 'opex', 'caveat', 'releasableTo']);
 /** Envelope attributes parseCotXml reads, and namespace declarations (a label may rely on one of the root's). */
-const eventAttributeWanted = (name: string): boolean => EVENT_ATTRIBUTES_READ.has(name) || name.startsWith('xmlns');
+const eventAttributeWanted = attributeNames(['uid', 'type', 'time', 'stale', 'start', 'version', 'how', 'access', 'qos', 'opex', 'caveat', 'releasableTo'], 'xmlns');
+const pointAttributes = attributeNames(['lat', 'lon', 'hae', 'ce', 'le']);
+const destAttributes = attributeNames(['callsign', 'uid']);
+const trackAttributes = attributeNames(['course', 'speed']);
+const callsignAttribute = attributeNames(['callsign']);
+const nameAttribute = attributeNames(['name']);
+const namespaceDeclarations = attributeNames([], 'xmlns');
 
-const DETAIL_CHILDREN_READ = new Set(['contact', '__group', 'track', 'marti']);
+const DETAIL_CHILDREN_READ = new Set(['contact', '__group', 'track']);
 
-/** The records parseCotXml reads: envelope, <point>/<detail>, the detail children it interprets, <marti><dest>. */
-function recordWanted(name: string, depth: number, parent: ElementRecord | undefined): boolean {
-  if (depth <= 1) return true;
-  if (depth === 2) return parent?.name === 'detail' && (DETAIL_CHILDREN_READ.has(name) || name.endsWith('ConfidentialityLabel'));
-  return name === 'dest' && parent?.name === 'marti';
+/**
+ * What parseCotXml reads: records for the envelope, <point>/<detail> and the detail children it
+ * interprets, and the start offsets of <marti><dest> in the first <detail> (offsets, not records:
+ * an event of nothing but destinations made one object each, ~7× a typical event's parse).
+ */
+function recordFilter(destStarts: number[]) {
+  let details = 0;
+  let inMarti = false;
+  return (name: string, depth: number, parent: ElementRecord | undefined, start: number): boolean => {
+    if (depth <= 1) {
+      if (depth === 1 && name === 'detail') details++;
+      return true;
+    }
+    const inFirstDetail = details === 1 && parent?.name === 'detail';
+    if (depth === 2) {
+      inMarti = inFirstDetail && name === 'marti';
+      return inFirstDetail && (DETAIL_CHILDREN_READ.has(name) || name.endsWith('ConfidentialityLabel'));
+    }
+    if (inMarti && name === 'dest') destStarts.push(start);
+    return false;
+  };
 }
 
 /** Parses an already-decoded, size-checked string (shared with the protobuf decoder). */
 export function parseCotXmlString(s: string): CotEvent {
-  const { records } = scanXml(s, 'document', 3, recordWanted);
+  const destStarts: number[] = [];
+  // Only the root attributes read below, collected while validating: a Map of every root attribute,
+  // or a second pass over them, cost as much again on hostile ones.
+  const attrs = new Map<string, string>();
+  const { records } = scanXml(s, 'document', 3, recordFilter(destStarts), { wanted: eventAttributeWanted, out: attrs });
   const root = records[0]!;
   if (root.name !== 'event') throw new KizunaError('COT_INVALID', 'root element is not <event>');
-  // Only what is read below: a Map of every root attribute cost a second pass over hostile ones.
-  const attrs = readAttributes(s, root.start, eventAttributeWanted);
   const get = (name: string): string | undefined => {
     const raw = attrs.get(name);
     return raw === undefined ? undefined : decodeAttr(raw);
@@ -118,6 +142,7 @@ export function parseCotXmlString(s: string): CotEvent {
     if (v !== undefined) ev[opt] = v;
   }
   if (detailIdx !== -1) readDetail(s, records, detailIdx, attrs, ev);
+  if (destStarts.length > 0) readDestinations(s, destStarts, ev);
   return ev;
 }
 
@@ -139,7 +164,7 @@ function parseXmlDouble(raw: string): number | undefined {
 }
 
 function readPoint(s: string, rec: ElementRecord): CotPoint {
-  const a = readAttributes(s, rec.start);
+  const a = readAttributes(s, rec.start, pointAttributes);
   const coord = (name: 'lat' | 'lon', limit: number): number => {
     const raw = a.get(name);
     if (raw === undefined || !NUMBER.test(raw)) throw new KizunaError('COT_INVALID', `missing or invalid point ${name}`);
@@ -170,7 +195,6 @@ function readDetail(
   let labelRec: ElementRecord | undefined;
   let labelDecl: string | undefined;
   let detailAttrs: Map<string, string> | undefined;
-  const martiIdx = new Set<number>();
 
   for (let k = detailIdx + 1; k < records.length; k++) {
     const r = records[k]!;
@@ -178,32 +202,30 @@ function readDetail(
     const name = r.name;
     if (name === 'contact') {
       if (ev.callsign === undefined) {
-        const cs = readAttributes(s, r.start).get('callsign');
+        const cs = readAttributes(s, r.start, callsignAttribute).get('callsign');
         if (cs !== undefined) ev.callsign = decodeAttr(cs);
       }
     } else if (name === '__group') {
       if (ev.group === undefined) {
-        const g = readAttributes(s, r.start).get('name');
+        const g = readAttributes(s, r.start, nameAttribute).get('name');
         if (g !== undefined) ev.group = decodeAttr(g);
       }
     } else if (name === 'track') {
       if (ev.course === undefined && ev.speed === undefined) {
-        const t = readAttributes(s, r.start);
+        const t = readAttributes(s, r.start, trackAttributes);
         const course = finiteOrUndefined(t.get('course'));
         const speed = finiteOrUndefined(t.get('speed'));
         if (course !== undefined) ev.course = course;
         if (speed !== undefined) ev.speed = speed;
       }
-    } else if (name === 'marti') {
-      martiIdx.add(k);
     } else {
       const { prefix, local } = splitQName(name);
       if (!LABEL_LOCAL_NAMES.has(local)) continue;
       const declName = prefix ? `xmlns:${prefix}` : 'xmlns';
-      const own = readAttributes(s, r.start).get(declName);
+      const own = readAttributes(s, r.start, attributeNames([declName])).get(declName);
       let ns = own;
       if (ns === undefined) {
-        detailAttrs ??= readAttributes(s, detail.start);
+        detailAttrs ??= readAttributes(s, detail.start, namespaceDeclarations);
         ns = detailAttrs.get(declName) ?? eventAttrs.get(declName);
       }
       if (ns === undefined || decodeAttr(ns) !== LABEL_NAMESPACE) continue;
@@ -215,22 +237,6 @@ function readDetail(
     }
   }
 
-  if (martiIdx.size > 0) {
-    const callsigns: string[] = [];
-    const uids: string[] = [];
-    for (let k = martiIdx.values().next().value! + 1; k < records.length; k++) {
-      const r = records[k]!;
-      if (r.name !== 'dest' || !martiIdx.has(r.parent)) continue;
-      const a = readAttributes(s, r.start);
-      const cs = a.get('callsign');
-      const uid = a.get('uid');
-      if (cs !== undefined) callsigns.push(decodeAttr(cs));
-      if (uid !== undefined) uids.push(decodeAttr(uid));
-    }
-    if (callsigns.length > 0) ev.destCallsigns = callsigns;
-    if (uids.length > 0) ev.destUids = uids;
-  }
-
   if (labelRec) {
     const nameEnd = labelRec.start + 1 + labelRec.name.length;
     ev.labelXml = labelDecl
@@ -240,6 +246,23 @@ function readDetail(
   } else {
     ev.detailXml = s.slice(detail.openEnd, detail.closeStart);
   }
+}
+
+/** Callsigns and uids of <marti><dest> (one reused Map: an event may carry tens of thousands). */
+function readDestinations(s: string, starts: number[], ev: CotEvent): void {
+  const callsigns: string[] = [];
+  const uids: string[] = [];
+  const a = new Map<string, string>();
+  for (const start of starts) {
+    a.clear();
+    readAttributes(s, start, destAttributes, a);
+    const cs = a.get('callsign');
+    const uid = a.get('uid');
+    if (cs !== undefined) callsigns.push(decodeAttr(cs));
+    if (uid !== undefined) uids.push(decodeAttr(uid));
+  }
+  if (callsigns.length > 0) ev.destCallsigns = callsigns;
+  if (uids.length > 0) ev.destUids = uids;
 }
 
 function finiteOrUndefined(raw: string | undefined): number | undefined {

@@ -5,6 +5,7 @@ import { KizunaError } from '../util/errors.js';
 import type { NodeCore } from './core.js';
 import { warnCode, type Closers } from './closers.js';
 import { relayCoordinationChanges } from './doc-relay.js';
+import { relayRevocations } from './revocation-relay.js';
 import { readOriginators, readPeers } from './peers.js';
 
 export interface FederationWiring {
@@ -67,7 +68,10 @@ export async function startNodeFederation(core: NodeCore, closers: Closers, wiri
     // several processes of this node: each one's browsers hear of the others' coordination changes
     const relay = relayCoordinationChanges({ bus: core.bus, nodeId, processId: core.processId, coordination, log });
     closers.push(() => relay.unsubscribe());
-    await relay.ready;
+    // ... and every process closes the sessions it holds when any process learns of a revocation
+    const revoked = relayRevocations({ bus: core.bus, nodeId, processId: core.processId, users: core.users, revocations: core.revocations, log });
+    closers.push(() => revoked.unsubscribe());
+    await Promise.all([relay.ready, revoked.ready]);
   }
   coordination.onChange((doc, info) => {
     // Replicas are never re-sent: each document travels only from its owner nation's node, and only

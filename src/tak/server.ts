@@ -12,6 +12,7 @@ import { EncodedEvent } from './encoded-event.js';
 import { ReplayCache } from './replay-cache.js';
 import { DELETE, deleteTarget, isControlType, isOwnSa, isSituationalAwareness } from './control.js';
 import { ConnectionBudget, type ConnectionBudgetOptions, type ConnectionBudgetStats } from './budget.js';
+import { InboundGate, type InboundGateStats } from './inbound-gate.js';
 
 /** What the node hands the streaming server to deliver: a stored, labelled event plus its routing. */
 export interface Delivery {
@@ -38,6 +39,11 @@ export interface TakServerDeps {
   tls?: tls.TlsOptions & { handshakeTimeoutMs?: number };
   /** connection budgets of both streaming ports (see budget.ts); none = unbounded */
   budget?: ConnectionBudgetOptions;
+  /**
+   * inbound shedding (see inbound-gate.ts): behind = oldest running ingest older than maxLagMs (250);
+   * then minInFlight (16) run; never more than maxInFlight (1024); senders pause past maxQueued (4096)
+   */
+  inbound?: { maxInFlight?: number; minInFlight?: number; maxLagMs?: number; maxQueued?: number };
 }
 
 export interface TakServerStats {
@@ -65,7 +71,30 @@ export class TakServer {
   /** uid → the newest broadcast position read from a client of this process and still in the pipeline */
   private readonly newestSa = new Map<string, InFlightSa>();
 
-  constructor(private readonly deps: TakServerDeps) {}
+  /** Events read from clients wait here while the pipeline is behind; positions conflate per uid. */
+  private readonly inbound: InboundGate<TakConnection>;
+  /** departures the server made up itself: a refusal is expected (nothing stored yet) and not logged */
+  private readonly departures = new WeakSet<CotEvent>();
+
+  constructor(private readonly deps: TakServerDeps) {
+    this.inbound = new InboundGate<TakConnection>({
+      ingest: (ev, conn) => this.ingestNow(ev, conn),
+      maxInFlight: deps.inbound?.maxInFlight ?? 1024,
+      minInFlight: deps.inbound?.minInFlight ?? 16,
+      maxLagMs: deps.inbound?.maxLagMs ?? 250,
+      maxQueued: deps.inbound?.maxQueued ?? 4096,
+      senderId: (c) => c.id,
+      pause: (c) => c.socket.pause(),
+      resume: (c) => {
+        if (!c.isClosed) c.socket.resume();
+      },
+    });
+  }
+
+  /** positions conflated before ingest, events that waited, senders paused */
+  get inboundStats(): Readonly<InboundGateStats> {
+    return this.inbound.stats;
+  }
 
   async listen(opts: { host: string; tcpPort?: number; tlsPort?: number }): Promise<{ tcp?: number; tls?: number }> {
     const out: { tcp?: number; tls?: number } = {};
@@ -178,11 +207,16 @@ export class TakServer {
       if (ev.callsign) conn.callsign = ev.callsign;
       conn.lastSa = ev;
     }
+    this.inbound.submit(ev, conn);
+  }
+
+  private ingestNow(ev: CotEvent, conn: TakConnection): Promise<void> {
     const inFlight = this.trackNewest(ev, conn);
-    this.deps.ingest(ev, conn).then(
+    return this.deps.ingest(ev, conn).then(
       () => this.settle(inFlight),
       (err) => {
         this.settle(inFlight);
+        if (this.departures.has(ev)) return;
         this.deps.logger.warn({ conn: conn.id, code: (err as { code?: string }).code ?? 'INTERNAL' }, 'event rejected');
       },
     );
@@ -216,6 +250,7 @@ export class TakServer {
 
   private onClose(conn: TakConnection, reason: string): void {
     this.conns.delete(conn.id);
+    this.inbound.forget(conn);
     this.stats.clients = this.conns.size;
     this.deps.logger.info({ conn: conn.id, reason }, 'client disconnected');
     const sa = conn.lastSa;
@@ -236,7 +271,9 @@ export class TakServer {
         point: { lat: 0, lon: 0, hae: 0, ce: 9999999, le: 9999999 },
         detailXml: `<link uid="${escapeAttr(sa.uid)}" type="${escapeAttr(sa.type)}" relation="p-p"/>`,
       };
-      this.deps.ingest(gone, conn).catch(() => undefined);
+      // behind the client's own queued events, so its last position cannot overtake its departure
+      this.departures.add(gone);
+      this.inbound.submit(gone, conn);
     }
   }
 

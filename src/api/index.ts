@@ -18,6 +18,7 @@ import { labelRoutes } from './routes/labels.js';
 import { sessionRoutes } from './routes/session.js';
 import { trackRoutes } from './routes/tracks.js';
 import { feedRoutes } from './routes/feeds.js';
+import { historyRoutes } from './routes/history.js';
 import { apiSchemas } from './schemas.js';
 import { WsHub } from './ws-hub.js';
 import { z } from 'zod';
@@ -47,7 +48,7 @@ export function apiHandle(app: FastifyInstance): ApiHandle | undefined {
 
 export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const log = deps.log ?? createLogger({ name: 'api' });
-  const routes: AnyRoute[] = [...sessionRoutes(deps), ...trackRoutes(deps), ...coordinationRoutes(deps), ...feedRoutes(deps.feeds), ...labelRoutes(deps)];
+  const routes: AnyRoute[] = [...sessionRoutes(deps), ...trackRoutes(deps), ...historyRoutes(deps), ...coordinationRoutes(deps), ...feedRoutes(deps.feeds), ...labelRoutes(deps)];
   let openapi: Record<string, unknown> = {};
   routes.push(
     route({

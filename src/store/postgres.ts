@@ -23,6 +23,7 @@ import {
   validateCommit,
   validateEvents,
 } from './common.js';
+import { checkSampleQuery, sampleParams, sampleSql } from './history-sample.js';
 import { postgresMigrations } from './migrations/postgres/index.js';
 import type { AuditRow, Doc, DocQuery, EventStore, OutboxStore, Store, StoredEvent } from './types.js';
 
@@ -288,6 +289,12 @@ class PostgresStore implements Store {
         this.run('pruneHistory failed', async () => {
           const r = await this.pool.query('DELETE FROM event_history WHERE time < $1', [Math.trunc(before)]);
           return r.rowCount ?? 0;
+        }),
+      sampledHistory: (q) =>
+        this.run('sampledHistory failed', async () => {
+          const params = sampleParams(checkSampleQuery(q));
+          const rows = await this.q<EventRow>(sampleSql(EVENT_COLS, (i) => `$${i}::bigint`), params);
+          return rows.map(toEvent);
         }),
     };
   }

@@ -23,6 +23,7 @@ import {
   validateCommit,
   validateEvents,
 } from './common.js';
+import { checkSampleQuery, sampleParams, sampleSql } from './history-sample.js';
 import { sqliteMigrations } from './migrations/sqlite/index.js';
 import type { AuditRow, Doc, DocQuery, EventStore, OutboxEntry, OutboxItem, OutboxStore, Store, StoredEvent } from './types.js';
 
@@ -216,6 +217,7 @@ class SqliteStore implements Store {
   readonly outbox: OutboxStore;
   private readonly coalescer: WriteCoalescer;
   private readonly dynamic = new Map<string, Database.Statement>();
+  private sampleStmt: Database.Statement | undefined;
   private readonly s: ReturnType<typeof prepareStatements>;
   private readonly writeEvents: Database.Transaction<(events: StoredEvent[]) => Set<string>>;
   private readonly commitTx: Database.Transaction<
@@ -319,6 +321,11 @@ class SqliteStore implements Store {
           return rows.map(toEvent);
         }),
       pruneHistory: (before) => this.run('pruneHistory failed', () => s.prune.run(before).changes),
+      sampledHistory: (q) =>
+        this.run('sampledHistory failed', () => {
+          const stmt = (this.sampleStmt ??= this.db.prepare(sampleSql(EVENT_COLS, () => 'CAST(? AS INTEGER)')));
+          return (stmt.all(...sampleParams(checkSampleQuery(q))) as EventRow[]).map(toEvent);
+        }),
     };
   }
 

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { forward } from 'mgrs';
 import { describe, expect, it } from 'vitest';
-import { formatDD, formatDMS, formatMGRS, parseCoord } from '../../web/src/find/coords.js';
+import { formatDD, formatDM, formatDMS, formatMGRS, parseCoord } from '../../web/src/find/coords.js';
 
 /** metres between two nearby points (equirectangular: fine below a few km) */
 function metres(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
@@ -44,6 +44,15 @@ describe('coordinate formats', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('DM round trip stays within 0.0005′ (about 1 m)', () => {
+    expect(formatDM({ lat: 35.5, lon: -139.25 })).toBe('35°30.000′N 139°15.000′W');
+    fc.assert(fc.property(point, (p) => {
+      const back = parseCoord(formatDM(p))!;
+      expect(Math.abs(back.lat - p.lat) * 60).toBeLessThanOrEqual(0.000501);
+      expect(Math.abs(back.lon - p.lon) * 60).toBeLessThanOrEqual(0.000501);
+    }), { numRuns: 300 });
   });
 
   it('DD round trip is exact to 6 decimals', () => {

@@ -8,6 +8,9 @@ import { DeskState } from './desk-state.js';
 import { DetailsPanel } from './details.js';
 import { append, clear, h } from './dom.js';
 import { FiltersPanel } from './filters.js';
+import { CopTools } from './find/cop-tools.js';
+import { formatPosition } from './find/coord-pref.js';
+import { saveCopPrefs } from './find/view-prefs.js';
 import * as fmt from './format.js';
 import { getLang, onLangChange, setLang, t, type MessageKey } from './i18n.js';
 import { loginView } from './login.js';
@@ -30,6 +33,9 @@ declare global {
       lang(): string;
       /** cumulative counters: WS track messages, overlay redraws and the main-thread ms spent in them, WebGL map repaints */
       counters(): { messages: number; flushes: number; flushMs: number; mapRepaints: number };
+      /** position of a track in the picture on screen (live or replayed) */
+      position(uid: string): { lat: number; lon: number } | undefined;
+      replaying(): boolean;
     };
   }
 }
@@ -42,6 +48,7 @@ let mapView: MapView | undefined;
 let online = false;
 let teardown: (() => void) | undefined;
 let loginNotice: MessageKey | undefined;
+let tools: CopTools | undefined;
 
 window.__kizuna = {
   trackCount: () => store.size,
@@ -52,6 +59,11 @@ window.__kizuna = {
   connected: () => online,
   lang: () => getLang(),
   counters: () => ({ messages: perf.messages, flushes: perf.flushes, flushMs: Math.round(perf.flushMs), mapRepaints: perf.mapRepaints }),
+  position: (uid) => {
+    const e = (mapView?.displayed ?? store).get(uid);
+    return e ? { lat: e.track.lat, lon: e.track.lon } : undefined;
+  },
+  replaying: () => tools?.replay.replaying ?? false,
 };
 
 const api = new ApiClient('', () => logout('login.expired'));
@@ -104,7 +116,13 @@ function startApp(session: Session): void {
   };
 
   const details = new DetailsPanel(() => select(undefined));
-  const filters = new FiltersPanel(store, () => mapView?.scheduleFlush());
+  const cop = new CopTools({ api, live: () => store, select: (uid) => select(uid), toast });
+  tools = cop;
+  const filters = new FiltersPanel(store, () => mapView?.scheduleFlush(), () => cop.displayExtras(), {
+    load: () => cop.prefs.excluded,
+    save: (excluded) => saveCopPrefs({ excluded }),
+  });
+  cop.adoptFilters(filters.el);
   const desk = new Desk({ api, state, toast });
   const mapEl = h('div', { class: 'map', testid: 'map' });
   const counts = h('span', { testid: 'track-counts' });
@@ -112,12 +130,12 @@ function startApp(session: Session): void {
   const clock = h('span', { class: 'mono', testid: 'clock' });
   const conn = h('span', { class: 'conn', testid: 'connection-status' });
   const header = h('header', { class: 'topbar' });
-  const mapPage = h('section', { class: 'cop', testid: 'cop' }, mapEl, filters.el, details.el, h('footer', { class: 'statusbar' }, counts, pointer));
+  const mapPage = h('section', { class: 'cop', testid: 'cop' }, mapEl, cop.toolbar, cop.side, details.el, cop.replay.el, cop.loading, h('footer', { class: 'statusbar' }, counts, pointer));
   let page: 'map' | 'desk' = 'map';
   let selectedDirty = false;
 
   const select = (uid: string | undefined) => {
-    details.show(uid, uid ? store.get(uid) : undefined);
+    details.show(uid, uid ? (mapView?.displayed ?? store).get(uid) : undefined);
     mapView?.select(uid);
   };
 
@@ -166,11 +184,15 @@ function startApp(session: Session): void {
   mapView = new MapView(mapEl, store, perf, select, (shown) => {
     renderCounts(shown);
     filters.refreshOrigins();
-    if (selectedDirty && details.uid) details.render(store.get(details.uid));
+    if (selectedDirty && details.uid) details.render((mapView?.displayed ?? store).get(details.uid));
     selectedDirty = false;
+    cop.changed();
   }, (ll) => {
-    pointer.textContent = ll ? fmt.latLon(ll.lat, ll.lng) : '';
-  });
+    pointer.textContent = ll ? formatPosition(ll.lat, ll.lng) : '';
+  }, cop.prefs.view);
+  cop.attach(mapView);
+  mapPage.append(cop.measure!.card);
+  cop.applyLabels();
   filters.render();
   showPage('map');
   perf.startFpsLoop();
@@ -186,6 +208,7 @@ function startApp(session: Session): void {
       case 'snapshot':
         perf.received(at);
         store.replaceAll(msg.tracks);
+        cop.loaded();
         selectedDirty = true;
         mapView?.scheduleFlush();
         break;
@@ -243,7 +266,8 @@ function startApp(session: Session): void {
     filters.render();
     renderCounts(mapView?.shownCount() ?? 0);
     mapView?.relabel();
-    details.render(details.uid ? store.get(details.uid) : undefined);
+    cop.relabel();
+    details.render(details.uid ? (mapView?.displayed ?? store).get(details.uid) : undefined);
     desk.render(true);
   });
 
@@ -251,8 +275,10 @@ function startApp(session: Session): void {
     socket.stop();
     clearInterval(clockTimer);
     offLang();
+    cop.replay.goLive();
     mapView?.map.remove();
     mapView = undefined;
+    tools = undefined;
     online = false;
     store = new TrackStore();
     banners.set(undefined);

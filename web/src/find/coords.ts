@@ -4,8 +4,9 @@
  */
 import { forward as mgrsForward, toPoint as mgrsToPoint } from 'mgrs';
 
-export type CoordFormat = 'dd' | 'dms' | 'mgrs';
-export const COORD_FORMATS: readonly CoordFormat[] = ['dd', 'dms', 'mgrs'];
+/** dm: degrees and decimal minutes, the chart convention and the default */
+export type CoordFormat = 'dm' | 'dd' | 'dms' | 'mgrs';
+export const COORD_FORMATS: readonly CoordFormat[] = ['dm', 'dd', 'dms', 'mgrs'];
 
 export interface LatLon {
   lat: number;
@@ -15,6 +16,17 @@ export interface LatLon {
 /** 35.658100, 139.741400 */
 export function formatDD(p: LatLon): string {
   return `${p.lat.toFixed(6)}, ${p.lon.toFixed(6)}`;
+}
+
+/** 35°39.487′N 139°44.726′E */
+export function formatDM(p: LatLon): string {
+  const part = (v: number, pos: string, neg: string, width: number): string => {
+    const thousandths = Math.round(Math.abs(v) * 60_000);
+    const d = Math.floor(thousandths / 60_000);
+    const m = (thousandths % 60_000) / 1000;
+    return `${String(d).padStart(width, '0')}°${m.toFixed(3).padStart(6, '0')}′${v >= 0 ? pos : neg}`;
+  };
+  return `${part(p.lat, 'N', 'S', 2)} ${part(p.lon, 'E', 'W', 3)}`;
 }
 
 /** 35°39′29.2″N 139°44′29.0″E (seconds to 0.1″, about 3 m) */
@@ -42,7 +54,7 @@ export function formatMGRS(p: LatLon): string {
 }
 
 export function formatCoord(p: LatLon, f: CoordFormat): string {
-  return f === 'mgrs' ? formatMGRS(p) : f === 'dms' ? formatDMS(p) : formatDD(p);
+  return f === 'mgrs' ? formatMGRS(p) : f === 'dms' ? formatDMS(p) : f === 'dd' ? formatDD(p) : formatDM(p);
 }
 
 function inRange(p: LatLon): LatLon | undefined {
@@ -51,7 +63,7 @@ function inRange(p: LatLon): LatLon | undefined {
 
 /** One DMS/DM/D component with a hemisphere letter before or after: 35°39′29.2″N, N35 39 29.2, 139.5E */
 function parseDmsPart(s: string): { value: number; axis: 'lat' | 'lon' } | undefined {
-  const m = /^([NSEW])?\s*(\d{1,3}(?:\.\d+)?)(?:[°\s:]+(\d{1,2}(?:\.\d+)?))?(?:[′'\s:]+(\d{1,2}(?:\.\d+)?))?[″"\s]*([NSEW])?$/i.exec(s.trim());
+  const m = /^([NSEW])?\s*(\d{1,3}(?:\.\d+)?)(?:[°\s:]+(\d{1,2}(?:\.\d+)?))?(?:[′'\s:]+(\d{1,2}(?:\.\d+)?))?[′'″"\s]*([NSEW])?$/i.exec(s.trim());
   if (!m) return undefined;
   const hemi = (m[1] ?? m[5])?.toUpperCase();
   if (!hemi || (m[1] && m[5])) return undefined;

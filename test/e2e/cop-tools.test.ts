@@ -24,6 +24,8 @@ const PAST = { lat: 33.25, lon: 135.5 };
 const NOW = { lat: 34.75, lon: 137.25 };
 
 type Probe = { __kizuna: { position(uid: string): { lat: number; lon: number } | undefined; replaying(): boolean } };
+/** the map view the page saved (localStorage kizuna.cop) */
+const savedView = () => page.evaluate(`JSON.parse(localStorage.getItem('kizuna.cop') ?? '{}').view`) as Promise<{ lat: number; lng: number } | undefined>;
 const positionOf = (uid: string) => page.evaluate((u) => (globalThis as unknown as Probe).__kizuna.position(u), uid);
 
 async function axeSerious(p: Page): Promise<{ id: string; impact: string; nodes: string[] }[]> {
@@ -89,7 +91,7 @@ describe('COP tools in Chromium', { timeout: 180_000 }, () => {
     await expect.poll(() => byTestId(page, 'details-callsign').textContent(), { timeout: UI_TIMEOUT }).toBe('HIST-1');
     // the view is saved when the move ends: it is where the map now centres
     await waitFor(async () => {
-      const v = await page.evaluate(() => JSON.parse(globalThis.localStorage.getItem('kizuna.cop') ?? '{}').view as { lat: number; lng: number } | undefined);
+      const v = await savedView();
       return !!v && Math.abs(v.lat - NOW.lat) < 0.01 && Math.abs(v.lng - NOW.lon) < 0.01;
     }, 'map centred on HIST-1', UI_TIMEOUT);
     // and a search by type prefix lists both, by uid only the one
@@ -101,7 +103,7 @@ describe('COP tools in Chromium', { timeout: 180_000 }, () => {
     await page.reload();
     await byTestId(page, 'cop').waitFor();
     await waitForTrackCount(page, 2);
-    const v = await page.evaluate(() => JSON.parse(globalThis.localStorage.getItem('kizuna.cop') ?? '{}').view as { lat: number; lng: number });
+    const v = (await savedView())!;
     expect(Math.abs(v.lat - NOW.lat)).toBeLessThan(0.01);
     // the track list was open and stays open
     await byTestId(page, 'track-list').waitFor({ state: 'visible' });
@@ -150,7 +152,7 @@ describe('COP tools in Chromium', { timeout: 180_000 }, () => {
     const ctx = await alliance.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
     ctx.setDefaultTimeout(UI_TIMEOUT);
     const phone = await ctx.newPage();
-    const overflow = () => phone.evaluate(() => globalThis.document.documentElement.scrollWidth - globalThis.innerWidth);
+    const overflow = () => phone.evaluate(() => { const w = globalThis as unknown as { innerWidth: number; document: { documentElement: { scrollWidth: number } } }; return w.document.documentElement.scrollWidth - w.innerWidth; });
     await phone.goto(base(jpn) + '/');
     await byTestId(phone, 'login-form').waitFor();
     expect(await overflow()).toBeLessThanOrEqual(0);

@@ -118,7 +118,12 @@ function startApp(session: Session): void {
   const details = new DetailsPanel(() => select(undefined));
   const cop = new CopTools({ api, live: () => store, select: (uid) => select(uid), toast });
   tools = cop;
-  const filters = new FiltersPanel(store, () => mapView?.scheduleFlush(), () => cop.displayExtras(), {
+  // a filter change redraws whichever picture is on screen (the replay shares the live store's filter)
+  const redrawShown = () => {
+    if (mapView) mapView.displayed.dirty = true;
+    mapView?.scheduleFlush();
+  };
+  const filters = new FiltersPanel(store, redrawShown, () => cop.displayExtras(), {
     load: () => cop.prefs.excluded,
     save: (excluded) => saveCopPrefs({ excluded }),
   });

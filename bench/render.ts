@@ -195,7 +195,8 @@ async function run(n: number, pan: boolean): Promise<Row> {
       await new Promise((r) => setTimeout(r, 250));
       samples.push(await sample(page));
     }
-    if (!pan) await page.screenshot({ path: `test-results/render-${n}.png` });
+    // the picture is a by-product: on a saturated machine a slow screenshot must not lose the measurement
+    if (!pan) await page.screenshot({ path: `test-results/render-${n}.png`, timeout: 20_000 }).catch((e: unknown) => process.stderr.write(`screenshot skipped: ${String(e).split('\n')[0]}\n`));
     const last = samples[samples.length - 1]!;
     const secs = (last.t - first.t) / 1000;
     const pubRate = (published - pub0) / secs;

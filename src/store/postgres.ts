@@ -33,6 +33,7 @@ import {
 import { postgresOutboxStore } from './postgres-outbox.js';
 import { postgresMissionStore } from './missions-postgres.js';
 import type { MissionStore } from './missions-types.js';
+import { checkSampleQuery, sampleParams, sampleSql } from './history-sample.js';
 import type { AuditRow, Doc, DocQuery, EventStore, OutboxStore, Store, StoredEvent } from './types.js';
 
 export interface PostgresStoreOptions {
@@ -187,6 +188,12 @@ class PostgresStore implements Store {
         this.run('pruneHistory failed', async () => {
           const r = await this.pool.query('DELETE FROM event_history WHERE time < $1', [Math.trunc(before)]);
           return r.rowCount ?? 0;
+        }),
+      sampledHistory: (q) =>
+        this.run('sampledHistory failed', async () => {
+          const params = sampleParams(checkSampleQuery(q));
+          const rows = await this.q<EventRow>(sampleSql(EVENT_COLS, (i) => `$${i}::bigint`), params);
+          return rows.map(toEvent);
         }),
     };
   }

@@ -17,6 +17,7 @@ import {
   validateEvents,
 } from './common.js';
 import {
+  EVENT_COLS,
   FAR_FUTURE,
   FAR_PAST,
   eventParams,
@@ -34,6 +35,7 @@ import { sqliteOutboxStore } from './sqlite-outbox.js';
 import { sqliteMissionStore } from './missions-sqlite.js';
 import type { MissionStore } from './missions-types.js';
 import type { AuditRow, Doc, DocQuery, EventStore, OutboxStore, Store, StoredEvent } from './types.js';
+import { checkSampleQuery, sampleParams, sampleSql } from './history-sample.js';
 
 export interface SqliteStoreOptions {
   /**
@@ -73,6 +75,7 @@ class SqliteStore implements Store {
   readonly missions: MissionStore;
   private readonly coalescer: WriteCoalescer;
   private readonly dynamic = new Map<string, Database.Statement>();
+  private sampleStmt: Database.Statement | undefined;
   private readonly s: SqliteStatements;
   private readonly writeEvents: Database.Transaction<(events: StoredEvent[]) => Set<string>>;
   private readonly commitTx: Database.Transaction<
@@ -177,6 +180,11 @@ class SqliteStore implements Store {
           return rows.map(toEvent);
         }),
       pruneHistory: (before) => this.run('pruneHistory failed', () => s.prune.run(before).changes),
+      sampledHistory: (q) =>
+        this.run('sampledHistory failed', () => {
+          const stmt = (this.sampleStmt ??= this.db.prepare(sampleSql(EVENT_COLS, () => 'CAST(? AS INTEGER)')));
+          return (stmt.all(...sampleParams(checkSampleQuery(q))) as EventRow[]).map(toEvent);
+        }),
     };
   }
 

@@ -1,6 +1,7 @@
 import type { SecurityLabel } from '../labels/types.js';
 import type { Admitted } from '../labels/admitted.js';
 import type { MissionStore } from './missions-types.js';
+import type { HistorySampleQuery } from './history-sample.js';
 
 /**
  * The one store interface. SQLite (embedded default) and PostgreSQL (scale-out) both implement it and
@@ -46,6 +47,8 @@ export interface EventStore {
    */
   latest(opts: { now: number; includeStale?: boolean; includeDeleted?: boolean; limit?: number }): Promise<StoredEvent[]>;
   history(uid: string, opts?: { since?: number; until?: number; limit?: number }): Promise<StoredEvent[]>;
+  /** All uids' history in [since, until), at most one event (the newest) per uid per `step` ms; no tombstones (history-sample.ts). */
+  sampledHistory(q: HistorySampleQuery): Promise<StoredEvent[]>;
   /** Retention bound: deletes history rows older than `before` (ms). Returns rows removed. */
   pruneHistory(before: number): Promise<number>;
 }

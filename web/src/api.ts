@@ -8,6 +8,7 @@ import type {
   PostureView,
   RequestKind,
   RequestView,
+  TrackView,
   UserView,
 } from '../../src/api/contract.js';
 
@@ -94,6 +95,11 @@ export class ApiClient {
   me(): Promise<UserView> {
     return this.call('GET', '/api/me');
   }
+  /** Sampled track history in [since, until) (ms), released by the node for this user. */
+  history(since: number, until: number): Promise<{ items: TrackView[]; step: number }> {
+    return this.call('GET', `/api/history?since=${Math.floor(since)}&until=${Math.ceil(until)}`);
+  }
+
   requests(): Promise<{ items: RequestView[]; next?: string }> {
     return this.call('GET', '/api/requests?limit=200');
   }

@@ -2,6 +2,7 @@
 import { clear, contrastText, h } from './dom.js';
 import { t, type MessageKey } from './i18n.js';
 import * as fmt from './format.js';
+import { formatPosition } from './find/coord-pref.js';
 import type { TrackEntry } from './track-store.js';
 
 export class DetailsPanel {
@@ -39,7 +40,7 @@ export class DetailsPanel {
         row('details.sidc', 'details-sidc', entry.sidc, ` · ${t(`aff.${entry.affiliation}` as MessageKey)} / ${t(`dim.${entry.dimension}` as MessageKey)}`),
         row('details.time', 'details-time', h('span', { testid: 'details-time-local' }, time.local), h('br'), h('span', { class: 'utc', testid: 'details-time-utc' }, time.utc)),
         row('details.stale', 'details-stale', fmt.timeBoth(tr.stale)),
-        row('details.position', 'details-position', fmt.latLon(tr.lat, tr.lon)),
+        row('details.position', 'details-position', formatPosition(tr.lat, tr.lon)),
         row('details.altitude', 'details-altitude', Number.isFinite(tr.hae) ? t('unit.m', { v: fmt.num(tr.hae, 0) }) : t('common.unknown')),
         row('details.speed', 'details-speed', fmt.speed(tr.speed)),
         row('details.course', 'details-course', fmt.course(tr.course)),

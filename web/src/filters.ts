@@ -8,7 +8,7 @@ import { loadDeclutter, saveDeclutter } from './prefs.js';
 import { AFFILIATION_CODES, DIMENSION_CODES } from './symbols.js';
 import type { TrackStore } from './track-store.js';
 
-type Axis = 'aff' | 'origin' | 'dim';
+export type Axis = 'aff' | 'origin' | 'dim';
 
 export class FiltersPanel {
   readonly el = h('section', { class: 'filters', testid: 'filters-panel' });
@@ -18,8 +18,17 @@ export class FiltersPanel {
   constructor(
     private readonly store: TrackStore,
     private readonly changed: () => void,
+    /** more Display options (labels, coordinate format) from the find module */
+    private readonly displayExtras: () => HTMLElement[] = () => [],
+    /** restores and persists the excluded values (the view survives a reload) */
+    private readonly persist?: { load(): Record<Axis, string[]> | undefined; save(ex: Record<Axis, string[]>): void },
   ) {
     store.declutter = loadDeclutter();
+    const saved = persist?.load();
+    if (saved) {
+      for (const axis of ['aff', 'origin', 'dim'] as const) for (const v of saved[axis]) this.excluded[axis].add(v);
+      this.apply();
+    }
   }
 
   /** Re-renders only when the set of origins changed (called after each map flush). */
@@ -46,6 +55,7 @@ export class FiltersPanel {
       // everything excluded: an impossible value keeps the set non-empty (= show nothing)
       if (set.size === 0) set.add('\u0000');
     }
+    this.persist?.save({ aff: [...this.excluded.aff], origin: [...this.excluded.origin], dim: [...this.excluded.dim] });
     this.store.dirty = true;
     this.changed();
   }
@@ -94,7 +104,7 @@ export class FiltersPanel {
       group('aff', 'filter.affiliation', (v) => t(`aff.${v}` as MessageKey)),
       group('dim', 'filter.dimension', (v) => t(`dim.${v}` as MessageKey)),
       group('origin', 'filter.origin', (v) => v),
-      h('fieldset', { testid: 'filter-display', class: 'single' }, h('legend', {}, t('filter.display')), h('label', { class: 'chk', title: t('filter.declutterHint') }, declutter, t('filter.declutter'))),
+      h('fieldset', { testid: 'filter-display', class: 'single' }, h('legend', {}, t('filter.display')), h('label', { class: 'chk', title: t('filter.declutterHint') }, declutter, t('filter.declutter')), ...this.displayExtras()),
     );
   }
 }

@@ -1,6 +1,7 @@
 /** Login screen: POST /api/auth/login, token kept in sessionStorage by the caller. */
 import { ApiError, type ApiClient, type LoginResult } from './api.js';
 import { h } from './dom.js';
+import { plainError } from './find/plain-error.js';
 import { t, type MessageKey } from './i18n.js';
 
 export function loginView(api: ApiClient, notice: MessageKey | undefined, onLoggedIn: (r: LoginResult) => void, langButton: HTMLElement): HTMLElement {
@@ -29,7 +30,7 @@ export function loginView(api: ApiClient, notice: MessageKey | undefined, onLogg
     } catch (e) {
       message.className = 'msg error';
       if (e instanceof ApiError && e.code === 'LOGIN_THROTTLED') message.textContent = t('login.throttled');
-      else message.textContent = t('login.failed', { msg: e instanceof ApiError ? `${e.code}: ${e.message}` : String(e) });
+      else message.textContent = t('login.failed', { msg: plainError(e) });
       password.value = '';
     } finally {
       button.disabled = false;

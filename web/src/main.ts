@@ -6,10 +6,13 @@ import { Banners } from './banner.js';
 import { Desk } from './desk/desk.js';
 import { DeskState } from './desk-state.js';
 import { DetailsPanel } from './details.js';
-import { CopTools } from './draw/cop-tools.js';
+import { CopTools as DrawTools } from './draw/cop-tools.js';
 import { errorText } from './desk/context.js';
 import { append, clear, h } from './dom.js';
 import { FiltersPanel } from './filters.js';
+import { CopTools } from './find/cop-tools.js';
+import { formatPosition } from './find/coord-pref.js';
+import { saveCopPrefs } from './find/view-prefs.js';
 import * as fmt from './format.js';
 import { getLang, onLangChange, setLang, t, type MessageKey } from './i18n.js';
 import { loginView } from './login.js';
@@ -32,6 +35,9 @@ declare global {
       lang(): string;
       /** cumulative counters: WS track messages, overlay redraws and the main-thread ms spent in them, WebGL map repaints */
       counters(): { messages: number; flushes: number; flushMs: number; mapRepaints: number };
+      /** position of a track in the picture on screen (live or replayed) */
+      position(uid: string): { lat: number; lon: number } | undefined;
+      replaying(): boolean;
     };
   }
 }
@@ -44,6 +50,7 @@ let mapView: MapView | undefined;
 let online = false;
 let teardown: (() => void) | undefined;
 let loginNotice: MessageKey | undefined;
+let copTools: CopTools | undefined;
 
 window.__kizuna = {
   trackCount: () => store.size,
@@ -54,6 +61,11 @@ window.__kizuna = {
   connected: () => online,
   lang: () => getLang(),
   counters: () => ({ messages: perf.messages, flushes: perf.flushes, flushMs: Math.round(perf.flushMs), mapRepaints: perf.mapRepaints }),
+  position: (uid) => {
+    const e = (mapView?.displayed ?? store).get(uid);
+    return e ? { lat: e.track.lat, lon: e.track.lon } : undefined;
+  },
+  replaying: () => copTools?.replay.replaying ?? false,
 };
 
 const api = new ApiClient('', () => logout('login.expired'));
@@ -106,7 +118,18 @@ function startApp(session: Session): void {
   };
 
   const details = new DetailsPanel(() => select(undefined));
-  const filters = new FiltersPanel(store, () => mapView?.scheduleFlush());
+  const cop = new CopTools({ api, live: () => store, select: (uid) => select(uid), toast });
+  copTools = cop;
+  // a filter change redraws whichever picture is on screen (the replay shares the live store's filter)
+  const redrawShown = () => {
+    if (mapView) mapView.displayed.dirty = true;
+    mapView?.scheduleFlush();
+  };
+  const filters = new FiltersPanel(store, redrawShown, () => cop.displayExtras(), {
+    load: () => cop.prefs.excluded,
+    save: (excluded) => saveCopPrefs({ excluded }),
+  });
+  cop.adoptFilters(filters.el);
   const desk = new Desk({ api, state, toast });
   const mapEl = h('div', { class: 'map', testid: 'map' });
   const counts = h('span', { testid: 'track-counts' });
@@ -114,12 +137,12 @@ function startApp(session: Session): void {
   const clock = h('span', { class: 'mono', testid: 'clock' });
   const conn = h('span', { class: 'conn', testid: 'connection-status' });
   const header = h('header', { class: 'topbar' });
-  const mapPage = h('section', { class: 'cop', testid: 'cop' }, mapEl, filters.el, details.el, h('footer', { class: 'statusbar' }, counts, pointer));
+  const mapPage = h('section', { class: 'cop', testid: 'cop' }, mapEl, cop.toolbar, cop.side, details.el, cop.replay.el, cop.loading, h('footer', { class: 'statusbar' }, counts, pointer));
   let page: 'map' | 'desk' = 'map';
   let selectedDirty = false;
 
   const select = (uid: string | undefined) => {
-    details.show(uid, uid ? store.get(uid) : undefined);
+    details.show(uid, uid ? (mapView?.displayed ?? store).get(uid) : undefined);
     mapView?.select(uid);
   };
 
@@ -169,12 +192,16 @@ function startApp(session: Session): void {
   mapView = new MapView(mapEl, store, perf, select, (shown) => {
     renderCounts(shown);
     filters.refreshOrigins();
-    if (selectedDirty && details.uid) details.render(store.get(details.uid));
+    if (selectedDirty && details.uid) details.render((mapView?.displayed ?? store).get(details.uid));
     selectedDirty = false;
+    cop.changed();
   }, (ll) => {
-    pointer.textContent = ll ? fmt.latLon(ll.lat, ll.lng) : '';
-  });
-  const tools = new CopTools({
+    pointer.textContent = ll ? formatPosition(ll.lat, ll.lng) : '';
+  }, cop.prefs.view);
+  cop.attach(mapView);
+  mapPage.append(cop.measure!.card);
+  cop.applyLabels();
+  const tools = new DrawTools({
     api,
     map: mapView.map,
     store,
@@ -212,6 +239,7 @@ function startApp(session: Session): void {
       case 'snapshot':
         perf.received(at);
         store.replaceAll(msg.tracks);
+        cop.loaded();
         selectedDirty = true;
         mapView?.scheduleFlush();
         break;
@@ -269,7 +297,8 @@ function startApp(session: Session): void {
     filters.render();
     renderCounts(mapView?.shownCount() ?? 0);
     mapView?.relabel();
-    details.render(details.uid ? store.get(details.uid) : undefined);
+    cop.relabel();
+    details.render(details.uid ? (mapView?.displayed ?? store).get(details.uid) : undefined);
     desk.render(true);
     tools.relabel();
   });
@@ -279,8 +308,10 @@ function startApp(session: Session): void {
     socket.stop();
     clearInterval(clockTimer);
     offLang();
+    cop.replay.goLive();
     mapView?.map.remove();
     mapView = undefined;
+    copTools = undefined;
     online = false;
     store = new TrackStore();
     banners.set(undefined);

@@ -46,18 +46,20 @@ export class MapView {
 
   constructor(
     container: HTMLElement,
-    private readonly store: TrackStore,
+    private store: TrackStore,
     private readonly perf: PerfMeter,
     onSelect: (uid: string | undefined) => void,
     afterFlush: (shown: number) => void,
     onPointer: (lngLat: { lng: number; lat: number } | undefined) => void,
+    initial?: { lng: number; lat: number; zoom: number; bearing: number },
   ) {
     this.afterFlush = afterFlush;
     this.map = new maplibregl.Map({
       container,
       style: offlineStyle(new URL('basemap.json', document.baseURI).href),
-      center: [137, 32],
-      zoom: 3.6,
+      center: initial ? [initial.lng, initial.lat] : [137, 32],
+      zoom: initial?.zoom ?? 3.6,
+      bearing: initial?.bearing ?? 0,
       attributionControl: false,
       locale: mapLocale[getLang()],
       renderWorldCopies: false,
@@ -143,6 +145,23 @@ export class MapView {
     this.overlay.selected = uid;
     this.store.dirty = true;
     this.scheduleFlush();
+  }
+
+  /** Shows another store (the replay) or the live one again; redraws at once. */
+  setStore(store: TrackStore): void {
+    this.store = store;
+    this.overlay.setStore(store);
+    store.dirty = true;
+    this.scheduleFlush();
+  }
+
+  get displayed(): TrackStore {
+    return this.store;
+  }
+
+  /** uid of the symbol under a map point (CSS pixels), if any */
+  hitAt(x: number, y: number): string | undefined {
+    return this.overlay.hitAt(x, y);
   }
 
   shownCount(): number {

@@ -68,7 +68,7 @@ export class TrackOverlay {
   selected: string | undefined;
   shown = 0;
 
-  constructor(private readonly map: MlMap, private readonly store: TrackStore) {
+  constructor(private readonly map: MlMap, private store: TrackStore) {
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'track-overlay';
     this.canvas.dataset['testid'] = 'track-overlay';
@@ -240,6 +240,33 @@ export class TrackOverlay {
       }
       this.hits.add(e.track.uid, x / ratio, y / ratio);
     }
+    if (this.store.labels) this.drawLabels(k);
+  }
+
+  /** The replay shows another store through the same overlay. */
+  setStore(store: TrackStore): void {
+    this.store = store;
+  }
+
+  /**
+   * Callsigns right of the full symbols (not of the dots: labels declutter with their symbols). One font
+   * set, a dark halo by shadow rather than strokeText (one pass per label instead of two).
+   */
+  private drawLabels(k: number): void {
+    const { ctx, ratio } = this;
+    ctx.font = `600 ${Math.round(11 * ratio)}px system-ui, 'Noto Sans JP', sans-serif`;
+    ctx.textBaseline = 'middle';
+    ctx.fillStyle = '#f0f4f8';
+    ctx.shadowColor = 'rgba(0,0,0,0.95)';
+    ctx.shadowBlur = 2 * ratio;
+    const dx = 15 * ratio;
+    for (let i = 0; i < k; i++) {
+      if (!this.full[i]) continue;
+      const tr = this.visible[i]!.track;
+      ctx.fillText((tr.callsign || tr.uid).slice(0, 24), Math.round(this.px[i]! + dx), Math.round(this.py[i]!));
+    }
+    ctx.shadowBlur = 0;
+    ctx.shadowColor = 'transparent';
   }
 
   private grow(n: number): void {

@@ -35,15 +35,20 @@ function validPosition(t: TrackView): boolean {
 
 export class TrackStore {
   private readonly entries = new Map<string, TrackEntry>();
-  readonly filter: TrackFilter = { affiliations: new Set(), origins: new Set(), dimensions: new Set() };
+  /** shared with a replay store, so the filters apply to both */
+  readonly filter: TrackFilter;
   /** set by every change; the renderer clears it after it has pushed the data to the map */
   dirty = false;
   /** how many incoming tracks were dropped for an unusable position (shown, never silently hidden) */
   rejected = 0;
   /** display option: thin out crowded areas to one symbol per cell plus dots (see declutter.ts) */
   declutter = true;
+  /** display option: callsign next to each full symbol (dots stay unlabelled, as decluttered) */
+  labels = false;
 
-  constructor(private readonly trailLength = DEFAULT_TRAIL_LENGTH) {}
+  constructor(private readonly trailLength = DEFAULT_TRAIL_LENGTH, filter?: TrackFilter) {
+    this.filter = filter ?? { affiliations: new Set(), origins: new Set(), dimensions: new Set() };
+  }
 
   get size(): number {
     return this.entries.size;

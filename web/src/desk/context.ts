@@ -1,10 +1,9 @@
 import type { LabelView } from '../../../src/api/contract.js';
 import type { ApiClient } from '../api.js';
-import { ApiError } from '../api.js';
 import type { DeskState } from '../desk-state.js';
 import { contrastText, h } from '../dom.js';
 import { getLang, t } from '../i18n.js';
-import { errorText as apiErrorText } from '../i18n-extra.js';
+import { plainError } from '../find/plain-error.js';
 
 export interface DeskContext {
   api: ApiClient;
@@ -18,12 +17,8 @@ export function portion(label: LabelView, testid?: string): HTMLElement {
 }
 
 export function errorText(e: unknown): string {
-  if (e instanceof ApiError) {
-    // the server's message is English; a known code is shown in the UI language
-    const known = apiErrorText[getLang()][e.code];
-    return t('common.error', { msg: known ? `${known} (${e.code})` : `${e.code}: ${e.message}` });
-  }
-  return t('common.error', { msg: e instanceof Error ? e.message : String(e) });
+  // plain words in the UI language; the code and the server's (English) message go to the console only
+  return t('common.error', { msg: plainError(e) });
 }
 
 /** Runs an API call, reports failure as a toast; returns undefined on failure. */

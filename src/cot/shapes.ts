@@ -6,8 +6,12 @@
  * 32-bit ARGB in `<strokeColor value>` / `<fillColor value>`.
  */
 import type { CotEvent } from './model.js';
-import { decodeAttr, escapeAttr, readAttributes, scanXml } from './xml-scan.js';
+import { attributeNames, decodeAttr, escapeAttr, readAttributes, scanXml } from './xml-scan.js';
 import { UNKNOWN_POINT_VALUE } from './xml.js';
+
+// attribute filters take positions in the input (no name strings): see xml-scan.ts
+const POINT_ATTR = attributeNames(['point']);
+const VALUE_ATTR = attributeNames(['value']);
 
 export type ShapeKind = 'marker' | 'line' | 'polygon' | 'rectangle' | 'circle' | 'rings' | 'route';
 
@@ -215,7 +219,7 @@ export function shapeGeometry(type: string, center: { lat: number; lon: number }
   const geo: ShapeGeometry = { kind, points };
   for (const r of records) {
     if (r.name === 'link' && r.depth === 0 && points.length < MAX_SHAPE_POINTS) {
-      const p = parsePoint(decodeAttr(readAttributes(detailXml, r.start, (n) => n === 'point').get('point') ?? ''));
+      const p = parsePoint(decodeAttr(readAttributes(detailXml, r.start, POINT_ATTR).get('point') ?? ''));
       if (p) points.push(p);
     } else if (r.name === 'ellipse' && r.depth === 1 && radii.length < MAX_RINGS) {
       const a = readAttributes(detailXml, r.start);
@@ -228,7 +232,7 @@ export function shapeGeometry(type: string, center: { lat: number; lon: number }
         }
       }
     } else if ((r.name === 'strokeColor' || r.name === 'fillColor') && r.depth === 0) {
-      const v = Number(decodeAttr(readAttributes(detailXml, r.start, (n) => n === 'value').get('value') ?? ''));
+      const v = Number(decodeAttr(readAttributes(detailXml, r.start, VALUE_ATTR).get('value') ?? ''));
       if (Number.isFinite(v)) {
         const c = fromArgb(v);
         if (r.name === 'strokeColor') {

@@ -142,20 +142,25 @@ function readName(s: string, i: number): number {
   }
 }
 
-/** Chooses attributes by name span, so unwanted names are never cut out as strings. */
-export type AttributeFilter = (s: string, start: number, end: number) => boolean;
+declare const attributeFilterBrand: unique symbol;
+/**
+ * Chooses attributes by name span, so unwanted names are never cut out as strings. Branded: made only by
+ * `attributeNames`, because a plain `(name) => …` callback would type-check (fewer parameters) and never match.
+ */
+export type AttributeFilter = ((s: string, start: number, end: number) => boolean) & { readonly [attributeFilterBrand]: true };
 
 /** A filter accepting exactly these names (and, with `prefix`, every name starting with it). */
 export function attributeNames(names: readonly string[], prefix?: string): AttributeFilter {
   const byLength: string[][] = [];
   for (const n of names) (byLength[n.length] ??= []).push(n);
-  return (s, start, end) => {
+  const filter = (s: string, start: number, end: number): boolean => {
     const len = end - start;
     if (prefix !== undefined && len >= prefix.length && s.startsWith(prefix, start)) return true;
     const candidates = byLength[len];
     if (candidates !== undefined) for (const n of candidates) if (s.startsWith(n, start)) return true;
     return false;
   };
+  return filter as AttributeFilter;
 }
 
 /**

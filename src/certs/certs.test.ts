@@ -182,7 +182,7 @@ describe('revocations', () => {
     expect(JSON.parse(readFileSync(join(dir, 'pki', 'revoked.json'), 'utf8')).entries).toHaveLength(2);
     node.close();
     cli.close();
-  });
+  }, 120_000); // a failure guard: three certificates with fresh keys take 5 s alone and over 30 s on a loaded machine
 });
 
 describe('enrollment tokens', () => {

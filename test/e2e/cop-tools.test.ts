@@ -11,7 +11,7 @@ import type { KizunaNode } from '../../src/node/node.js';
 import { waitFor } from '../support/node-harness.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 import { base, startAlliance, type Alliance } from './support/alliance.js';
-import { UI_TIMEOUT, byTestId, login, waitForTrackCount } from './support/browser.js';
+import { UI_TIMEOUT, byTestId, login, screenshot, waitForTrackCount } from './support/browser.js';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -83,6 +83,7 @@ describe('COP tools in Chromium', { timeout: 180_000 }, () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => byTestId(page, 'details-callsign').textContent(), { timeout: UI_TIMEOUT }).toBe('BRAVO-2');
     expect(await axeSerious(page)).toEqual([]);
+    await screenshot(page, 'map-track-list.png'); // README picture
   });
 
   it('search by callsign jumps to the track: selected and centred', async () => {
@@ -166,6 +167,7 @@ describe('COP tools in Chromium', { timeout: 180_000 }, () => {
     await byTestId(phone, 'tool-list').click();
     await byTestId(phone, 'track-list').waitFor({ state: 'visible' });
     expect(await overflow()).toBeLessThanOrEqual(0);
+    await screenshot(phone, 'mobile-ja.png'); // README picture
     const header = (await phone.locator('header.topbar').boundingBox())!;
     expect(header.x + header.width).toBeLessThanOrEqual(390);
     await byTestId(phone, 'nav-desk').click();

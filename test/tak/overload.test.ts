@@ -180,10 +180,17 @@ describe('TAK overload: a client that cannot keep up gets a fresh picture, not a
     await waitFor(() => reader.byUid('MOVER').some((e) => e.point.hae === 2), 'newest position');
     writer.send(sa('LAST', 'LAST'));
     await reader.waitForUid('LAST');
-    expect(reader.byUid('MOVER').map((e) => e.point.hae)).toEqual([2]);
-    expect(t.node.tak.stats.superseded).toBe(1);
-    // history keeps both (only the fan-out is skipped)
-    expect((await t.node.store.events.history('MOVER')).length).toBe(2);
+    // The older position is skipped when the newer one is known before the older one is fanned out: at
+    // fan-out (both stored, the older never sent) or, when ingest is behind, in the inbound gate (replaced
+    // before ingest, only the newer stored). Loopback TCP may still split the write so that the older one
+    // is fanned out first; then nothing is skipped. Either way: the newest arrives last, each position is
+    // delivered or counted as skipped exactly once, and history holds what was ingested.
+    const seen = reader.byUid('MOVER').map((e) => e.point.hae);
+    const atFanOut = t.node.tak.stats.superseded;
+    const inGate = t.node.tak.inboundStats.conflated;
+    expect(seen.at(-1)).toBe(2);
+    expect(seen.length + atFanOut + inGate).toBe(2);
+    expect((await t.node.store.events.history('MOVER')).length).toBe(2 - inGate);
     for (const c of [reader, writer, other]) c.close();
   }, 60_000);
 });

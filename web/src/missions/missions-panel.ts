@@ -47,13 +47,14 @@ export class MissionsPanel {
     this.rest = new MissionsApi(d.api);
     this.layer = new MissionLayer(d.map, d.livePosition);
     this.toggle = h('button', { class: 'btn missions-toggle', type: 'button', testid: 'missions-toggle', 'aria-expanded': 'false', onclick: () => this.setOpen(!this.open) }, mx('missions.open'));
-    this.panel = h('section', { class: 'missions-panel hidden', testid: 'missions-panel', 'aria-label': mx('missions.title'), onkeydown: (e: Event) => this.onKey(e as KeyboardEvent) });
-    this.el = h('div', { class: 'missions' }, this.toggle, this.panel);
+    this.panel = h('section', { class: 'missions-panel hidden', testid: 'missions-panel', 'aria-label': mx('missions.title') });
+    // Escape closes from the toggle as from inside the panel
+    this.el = h('div', { class: 'missions', onkeydown: (e: Event) => this.onKey(e as KeyboardEvent) }, this.toggle, this.panel);
     window.__kizunaMissions = { highlighted: () => this.layer.uids };
   }
 
   private onKey(e: KeyboardEvent): void {
-    if (e.key !== 'Escape') return;
+    if (e.key !== 'Escape' || !this.open) return;
     this.setOpen(false);
     this.toggle.focus();
   }
@@ -116,9 +117,17 @@ export class MissionsPanel {
   }
 
   render(): void {
+    // a re-render replaces the buttons: keep the keyboard where it was (same control, or its toggled twin)
+    const active = document.activeElement;
+    const focusKey = active instanceof HTMLElement && this.panel.contains(active) ? active.dataset['focus'] : undefined;
     clear(this.panel);
+    this.build();
+    if (focusKey) (this.panel.querySelector(`[data-focus="${CSS.escape(focusKey)}"]`) as HTMLElement | null)?.focus();
+  }
+
+  private build(): void {
     const header = h('header', {}, h('h2', {}, mx('missions.title')), h('div', { class: 'row' },
-      h('button', { class: 'btn', type: 'button', testid: 'missions-refresh', onclick: () => void this.load() }, mx('missions.refresh')),
+      h('button', { class: 'btn', type: 'button', testid: 'missions-refresh', 'data-focus': 'refresh', onclick: () => void this.load() }, mx('missions.refresh')),
       h('button', { class: 'btn', type: 'button', testid: 'missions-close', 'aria-label': mx('missions.close'), onclick: () => { this.setOpen(false); this.toggle.focus(); } }, '×')));
     const items = this.missions.map((m) =>
       h('li', {}, h('button', {
@@ -126,6 +135,7 @@ export class MissionsPanel {
         type: 'button',
         testid: 'mission-item',
         'data-mission': m.name,
+        'data-focus': `mission:${m.name}`,
         'aria-pressed': String(this.detail?.name === m.name),
         onclick: () => void this.select(m.name),
       }, h('span', { class: 'mission-name' }, m.name), h('span', { class: 'mission-mark' }, m.classification), m.subscribed ? h('span', { class: 'mission-sub' }, mx('missions.subscribed')) : null, m.passwordProtected ? h('span', { class: 'mission-mark' }, mx('missions.locked')) : null)),
@@ -137,7 +147,7 @@ export class MissionsPanel {
   private renderDetail(m: MissionDetail): HTMLElement {
     const write = this.d.canWrite();
     const sub = write
-      ? h('button', { class: 'btn', type: 'button', testid: m.subscribed ? 'mission-unsubscribe' : 'mission-subscribe', onclick: () =>
+      ? h('button', { class: 'btn', type: 'button', testid: m.subscribed ? 'mission-unsubscribe' : 'mission-subscribe', 'data-focus': 'subscription', onclick: () =>
           void this.act(() => (m.subscribed ? this.rest.unsubscribe(m.name) : this.rest.subscribe(m.name)), mx(m.subscribed ? 'missions.unsubscribedFrom' : 'missions.subscribedTo', { mission: m.name })) },
         mx(m.subscribed ? 'missions.unsubscribe' : 'missions.subscribe'))
       : null;
@@ -167,6 +177,6 @@ export class MissionsPanel {
       const text = options.find((o) => o.uid === uid)?.text ?? uid;
       void this.act(() => this.rest.add(m.name, uid), mx('missions.added', { name: text, mission: m.name }));
     };
-    return h('div', { class: 'row' }, choice, h('button', { class: 'btn', type: 'button', testid: 'mission-add', onclick: add }, mx('missions.add')));
+    return h('div', { class: 'row' }, choice, h('button', { class: 'btn', type: 'button', testid: 'mission-add', 'data-focus': 'add', onclick: add }, mx('missions.add')));
   }
 }

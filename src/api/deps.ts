@@ -6,6 +6,7 @@ import type { Coordination, LabelInput, SessionUser, UserService } from '../coor
 import type { Logger } from '../util/log.js';
 import type { CotEvent } from '../cot/model.js';
 import type { FeedAdmin } from './routes/feeds.js';
+import type { MissionsPanelApi } from './routes/missions.js';
 
 export type { Coordination, SessionUser, UserService };
 
@@ -37,6 +38,8 @@ export interface ApiDeps {
   publishCot?: (ev: CotEvent, label: LabelInput | undefined, user: SessionUser) => Promise<void>;
   /** POST /api/tracks/:uid/label (coordinator and above): the explicit re-label the write authority allows */
   relabelTrack?: (uid: string, label: LabelInput, user: SessionUser) => Promise<void>;
+  /** /api/missions (viewer reads, operator subscribes and adds): the Mission API's service, once the Marti port is up */
+  missions?: () => MissionsPanelApi | undefined;
   /** /api/admin/feeds (administrator): sensor feeds */
   feeds?: FeedAdmin;
   log?: Logger;

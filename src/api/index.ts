@@ -20,6 +20,7 @@ import { trackRoutes } from './routes/tracks.js';
 import { feedRoutes } from './routes/feeds.js';
 import { shapeRoutes } from './routes/shapes.js';
 import { historyRoutes } from './routes/history.js';
+import { missionRoutes } from './routes/missions.js';
 import { apiSchemas } from './schemas.js';
 import { WsHub } from './ws-hub.js';
 import { z } from 'zod';
@@ -49,7 +50,7 @@ export function apiHandle(app: FastifyInstance): ApiHandle | undefined {
 
 export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const log = deps.log ?? createLogger({ name: 'api' });
-  const routes: AnyRoute[] = [...sessionRoutes(deps), ...trackRoutes(deps), ...coordinationRoutes(deps), ...feedRoutes(deps.feeds), ...labelRoutes(deps), ...shapeRoutes(deps), ...historyRoutes(deps)];
+  const routes: AnyRoute[] = [...sessionRoutes(deps), ...trackRoutes(deps), ...coordinationRoutes(deps), ...feedRoutes(deps.feeds), ...labelRoutes(deps), ...shapeRoutes(deps), ...historyRoutes(deps), ...missionRoutes(deps)];
   let openapi: Record<string, unknown> = {};
   routes.push(
     route({

@@ -10,13 +10,14 @@ import { openGroupBook, registerBasicGroupRoutes, registerGroupRoutes } from './
 import { errorHandler, rawBodies } from './http.js';
 import { registerFileRoutes } from './files/routes.js';
 import { openFileStore, type FileStore } from './files/store.js';
-import { startMissions, type MissionStream } from './missions/index.js';
+import { startMissions, type MissionPanel, type MissionStream } from './missions/index.js';
 import { DEFAULT_LIMITS, type MartiDeps, type MartiLimits } from './types.js';
 
 export type { MartiDeps, MartiLimits, MartiClient, MartiUser } from './types.js';
 export { fileShareCot } from './fileshare.js';
 export { openFileStore, type FileStore, type FileRecord } from './files/store.js';
 export { SERVER_VERSION } from './api.js';
+export { MissionPanel, webClientUid, type PanelUser, type PanelMission, type PanelMissionDetail, type PanelTrack } from './missions/index.js';
 export { missionDests, NO_RECIPIENT, type MissionDeps, type MissionStream, type MissionRoute, type StreamSender } from './missions/index.js';
 
 export interface MartiServers {
@@ -26,6 +27,8 @@ export interface MartiServers {
   files: FileStore;
   /** CoT addressed to missions (`<marti><dest mission=…/>`), when the node gave mission storage */
   missions: MissionStream | undefined;
+  /** the browser COP's missions panel over the same mission service */
+  missionPanel: MissionPanel | undefined;
   close(): Promise<void>;
 }
 
@@ -98,7 +101,8 @@ export async function startMartiServers(o: {
   const groups = openGroupBook(o.deps.dataDir);
   registerGroupRoutes(api, o.deps, groups);
   registerFileRoutes(api, { deps: o.deps, store: files, limits, baseUrl: () => `https://${o.deps.publicHost}:${httpsPort}` });
-  const missions = startMissions(api, o.deps, files);
+  const started = startMissions(api, o.deps, files);
+  const missions = started?.stream;
 
   const enroll = baseApp(log, { key: o.pki.serverKeyPem, cert: o.pki.serverCertPem, minVersion: 'TLSv1.2' });
   registerVersionRoutes(enroll, o.deps);
@@ -120,6 +124,7 @@ export async function startMartiServers(o: {
     enrollPort,
     files,
     missions,
+    missionPanel: started?.panel,
     async close() {
       unRevoke();
       for (const s of sockets) s.destroy();

@@ -11,12 +11,15 @@ import type { NodePipeline } from './pipeline-wiring.js';
 import { registerMetrics, type Sample } from './metrics.js';
 import { registerStatic } from './static.js';
 import { feedAdmin } from './feeds-wiring.js';
+import type { MissionPanel } from '../marti/index.js';
 
 export interface HttpWiring {
   nodePipeline: NodePipeline;
   tak: TakServer;
   federation: Federation;
   feeds: FeedManager;
+  /** the missions panel (the Marti port starts after this listener) */
+  missions: () => MissionPanel | undefined;
 }
 
 /** The plain-HTTP listener: health, /metrics, the REST/WS API and the browser COP. */
@@ -49,6 +52,7 @@ export async function startHttp(core: NodeCore, closers: Closers, wiring: HttpWi
     partners: core.allies,
     federationStatus: () => federation.status(),
     feeds: feedAdmin(feeds, core.audit),
+    missions: wiring.missions,
     ingestCot: async (xml, user) => {
       const ev = parseCotXml(xml, { maxBytes: config.limits.maxEventBytes });
       await pipeline.fromUser(ev, { username: user.username, nation: config.nation, role: user.role, audience: user.audience });

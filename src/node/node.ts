@@ -104,7 +104,7 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     const fed = await startNodeFederation(core, closers, { pipeline, fileTransfer: () => fileTransfer });
     federation = fed.federation;
     startHousekeeping(core, closers);
-    const http = await startHttp(core, closers, { nodePipeline, tak, federation, feeds });
+    const http = await startHttp(core, closers, { nodePipeline, tak, federation, feeds, missions: () => marti?.missionPanel });
     const streaming = await tak.listen({ host: config.host, tcpPort: config.ports.tcp, tlsPort: config.ports.tls });
     const martiStarted = await startMarti(core, closers, { pipeline, tak, federation, tlsPort: streaming.tls ?? config.ports.tls });
     marti = martiStarted.marti;

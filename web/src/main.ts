@@ -17,6 +17,7 @@ import * as fmt from './format.js';
 import { getLang, onLangChange, setLang, t, type MessageKey } from './i18n.js';
 import { loginView } from './login.js';
 import { MapView } from './map-view.js';
+import { MissionsPanel } from './missions/missions-panel.js';
 import { PerfMeter } from './perf.js';
 import { clearSession, loadLang, loadSession, saveLang, saveSession, type Session } from './prefs.js';
 import { TrackStore } from './track-store.js';
@@ -223,6 +224,15 @@ function startApp(session: Session): void {
     },
   });
   mapPage.append(tools.el);
+  const missions = new MissionsPanel({
+    api, map: mapView.map, toast, errorText,
+    canWrite: () => !!state.user && state.user.role !== 'viewer',
+    livePosition: (uid) => store.get(uid)?.track,
+    selected: () => { const e = details.uid ? store.get(details.uid) : undefined; return e && { uid: e.track.uid, name: e.track.callsign }; },
+    shapes: () => tools.shapes.all().map((s) => ({ uid: s.uid, name: s.callsign })),
+    show: (uid, at) => { showPage('map'); if (store.get(uid)) select(uid); mapView?.flyTo(at.lon, at.lat); },
+  });
+  mapPage.append(missions.el);
   filters.render();
   showPage('map');
   perf.startFpsLoop();
@@ -301,6 +311,7 @@ function startApp(session: Session): void {
     details.render(details.uid ? (mapView?.displayed ?? store).get(details.uid) : undefined);
     desk.render(true);
     tools.relabel();
+    missions.relabel();
   });
 
   teardown = () => {

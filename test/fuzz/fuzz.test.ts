@@ -20,6 +20,15 @@ const JUSTIFIED = [
   /^scanner accepts, validator refuses \(Invalid(Attr|Tag): (Attribute|Tag) '…' is an invalid name\.\)/,
 ];
 
+/**
+ * fast-xml-parser trims tag names with String.prototype.trim, which also removes Unicode spaces such as
+ * U+00A0; in XML only #x20 #x9 #xD #xA are white space, so `</detail\u00a0>` does not close `<detail>` and
+ * the scanner's "mismatched end tag" is right. Justified only for inputs that have such a space in an end tag.
+ */
+const UNICODE_SPACE_IN_END_TAG = /<\/[^>]*[\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+const justified = (why: string, input: string): boolean =>
+  JUSTIFIED.some((re) => re.test(why)) || (why.startsWith('scanner refuses (COT_PARSE: mismatched end tag)') && UNICODE_SPACE_IN_END_TAG.test(input));
+
 describe('parser fuzzing (fast-check, CI share)', () => {
   for (const t of TARGETS) {
     it(`${t.name}: ${RUNS} inputs, only KizunaError refusals`, () => {
@@ -33,7 +42,7 @@ describe('parser fuzzing (fast-check, CI share)', () => {
     fc.assert(
       fc.property(target.input as fc.Arbitrary<string>, (s) => {
         const why = scanVsValidator(s);
-        if (why !== undefined && !JUSTIFIED.some((re) => re.test(why))) unexplained.set(why, s.slice(0, 200));
+        if (why !== undefined && !justified(why, s)) unexplained.set(why, s.slice(0, 200));
       }),
       { numRuns: RUNS * 3 },
     );

@@ -7,8 +7,13 @@ import { createLabelInterner, ownerWasDerived, parseLabelXml, serializeLabelXml,
  * (frozen by the guard) object also lets the guard's per-object digest and decision caches hit.
  * Bounded: the map is cleared when full.
  */
+const MAX_NATIONS = 32;
+
 export function createLabelCache(registry: PolicyRegistry, max = 4096) {
   const byXml = createLabelInterner(max);
+  // one interner per arrival nation, so the memo key stays the label text itself (no per-event concatenation);
+  // nations are few (own, peers, certificate nations), the map is cleared past MAX_NATIONS all the same
+  const byNation = new Map<string, ReturnType<typeof createLabelInterner>>();
   const xmlOf = new WeakMap<SecurityLabel, string>();
   const parseXml = (xml: string, arrivedVia?: string): SecurityLabel => {
     const parsed = parseLabelXml(xml, { policies: registry, ...(arrivedVia !== undefined ? { arrivedVia } : {}) });
@@ -23,7 +28,14 @@ export function createLabelCache(registry: PolicyRegistry, max = 4096) {
      * (labels written by other systems), so it is part of the memo key.
      */
     parse(xml: string, arrivedVia?: string): SecurityLabel {
-      return arrivedVia === undefined ? byXml.byText(xml, parseXml) : byXml.byText(`${arrivedVia}\u0000${xml}`, () => parseXml(xml, arrivedVia));
+      if (arrivedVia === undefined) return byXml.byText(xml, parseXml);
+      let interner = byNation.get(arrivedVia);
+      if (!interner) {
+        if (byNation.size >= MAX_NATIONS) byNation.clear();
+        interner = createLabelInterner(max);
+        byNation.set(arrivedVia, interner);
+      }
+      return interner.byText(xml, () => parseXml(xml, arrivedVia));
     },
     xml(label: SecurityLabel): string {
       let xml = xmlOf.get(label);

@@ -6,7 +6,7 @@
 import { copEn, copJa } from '../../web/src/draw/strings.js';
 import { en, ja } from '../../web/src/i18n.js';
 import { copText } from '../../web/src/i18n-cop.js';
-import { errorText, mapLocale } from '../../web/src/i18n-extra.js';
+import { basemapAttribution, errorText, mapLocale } from '../../web/src/i18n-extra.js';
 import { missionEn, missionJa } from '../../web/src/missions/strings.js';
 
 export interface UiTable {
@@ -22,6 +22,7 @@ export const UI_TABLES: readonly UiTable[] = [
   { name: 'missions', en: missionEn, ja: missionJa },
   { name: 'errors', en: errorText.en, ja: errorText.ja },
   { name: 'map', en: mapLocale.en, ja: mapLocale.ja },
+  { name: 'attribution', en: { basemap: basemapAttribution.en }, ja: { basemap: basemapAttribution.ja } },
 ];
 
 /** Every (table, key, English, Japanese) row. */

@@ -9,7 +9,7 @@ import { ja } from '../../web/src/i18n.js';
 import { basemapAttribution } from '../../web/src/i18n-extra.js';
 import type { KizunaNode } from '../../src/node/node.js';
 import { certFor, labelOf, marti, type Node } from '../missions/support.js';
-import { englishUiStrings } from '../web-unit/ui-tables.js';
+import { englishUiPatterns, englishUiStrings } from '../web-unit/ui-tables.js';
 import { base, startAlliance, type Alliance } from './support/alliance.js';
 import { UI_TIMEOUT, byTestId, login, screenshot } from './support/browser.js';
 
@@ -30,16 +30,18 @@ async function englishOnPage(page: Page): Promise<string[]> {
   // runs in the page (the node test project has no DOM types, hence a string)
   return page.evaluate(`(() => {
     const set = new Set(${JSON.stringify(english)});
+    const patterns = ${JSON.stringify(englishUiPatterns())}.map((p) => new RegExp(p));
+    const english = (text) => set.has(text) || patterns.some((p) => p.test(text));
     const seen = [];
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const text = (n.textContent || '').trim();
-      if (set.has(text)) seen.push(text);
+      if (text && english(text)) seen.push(text);
     }
     for (const el of document.querySelectorAll('[title], [placeholder], [aria-label]')) {
       for (const a of ['title', 'placeholder', 'aria-label']) {
         const v = el.getAttribute(a);
-        if (v && set.has(v)) seen.push(a + '=' + v);
+        if (v && english(v)) seen.push(a + '=' + v);
       }
     }
     return seen;

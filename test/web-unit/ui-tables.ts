@@ -37,3 +37,13 @@ export function uiRows(): { table: string; key: string; en: string; ja: string }
 export function englishUiStrings(): string[] {
   return [...new Set(uiRows().filter((r) => r.en !== r.ja && !r.en.includes('{') && /[A-Za-z]{2}/.test(r.en) && r.en.length > 2).map((r) => r.en))];
 }
+
+/**
+ * English strings with placeholders, as regular expression sources matching a whole text once filled in
+ * ("Tracks ({n})" matches "Tracks (3)"): only those with English words outside their placeholders.
+ */
+export function englishUiPatterns(): string[] {
+  const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const rows = uiRows().filter((r) => r.en !== r.ja && r.en.includes('{') && /[A-Za-z]{2}/.test(r.en.replace(/\{\w+\}/g, '')));
+  return [...new Set(rows.map((r) => `^${r.en.split(/\{\w+\}/).map(escape).join('[\\s\\S]+?')}$`))];
+}

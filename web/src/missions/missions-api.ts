@@ -13,6 +13,8 @@ export interface MissionSummary {
   guid: string;
   description: string;
   classification: string;
+  /** the marking in Japanese, as the server renders it from the equivalence table */
+  classificationJa: string;
   passwordProtected: boolean;
   subscribed: boolean;
   tracks: MissionTrack[];

@@ -4,13 +4,12 @@
  * request in the USA policy with the equivalent marking, and the Japanese tooltip glosses it from the table.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { en, ja } from '../../web/src/i18n.js';
 import { mapLocale } from '../../web/src/i18n-extra.js';
-import { base, startAlliance, type Alliance } from './support/alliance.js';
+import { base, useAlliance } from './support/alliance.js';
 import { UI_TIMEOUT, byTestId, login, screenshot } from './support/browser.js';
 
-let alliance: Alliance;
 let jpnPage: Page;
 let usaPage: Page;
 let requestId = '';
@@ -50,16 +49,11 @@ async function openDeskInJapanese(page: Page, url: string, user: string): Promis
   await byTestId(page, 'requests-tab').waitFor({ state: 'visible' });
 }
 
-beforeAll(async () => {
-  alliance = await startAlliance('label-picker');
-  jpnPage = await alliance.newPage();
-  usaPage = await alliance.newPage();
-  await openDeskInJapanese(jpnPage, base(alliance.jpn), 'jpn-coord');
-  await openDeskInJapanese(usaPage, base(alliance.usa), 'usa-coord');
-}, 240_000);
-
-afterAll(async () => {
-  await alliance?.stop();
+useAlliance('label-picker', {}, async (a) => {
+  jpnPage = await a.newPage();
+  usaPage = await a.newPage();
+  await openDeskInJapanese(jpnPage, base(a.jpn), 'jpn-coord');
+  await openDeskInJapanese(usaPage, base(a.usa), 'usa-coord');
 });
 
 describe('label picker from the user policy in Chromium', { timeout: 180_000 }, () => {

@@ -22,4 +22,5 @@ export { spawnNode, type ChildNode } from './child-node.js';
 export { TestTakClient, sa } from './tak-client.js';
 export { usePostgres, PG_URL } from './postgres.js';
 export { startProxy, type LinkProxy } from './proxy.js';
-export { useScaleOutNode, dropScaleResources, type ScaleOutNode } from './scale-out.js';
+export { useScaleOutNode, getAs, type ScaleOutNode } from './scale-out.js';
+export { dropScaleResources } from './scale-resources.js';

@@ -2,27 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll } from 'vitest';
-import { natsLeaseBucket, natsStreamName } from '../../src/bus/nats.js';
 import { spawnNode, type ChildNode } from './child-node.js';
 import { PG_URL } from './postgres.js';
+import { dropScaleResources } from './scale-resources.js';
 
 export const NATS_URL = 'nats://127.0.0.1:4222';
-
-/** Drops what one scale-out node left on the shared servers: its PostgreSQL schema, JetStream stream and lease bucket. */
-export async function dropScaleResources(pgUrl: string, schema: string, natsUrl: string, nodeId: string): Promise<void> {
-  const c = new pg.Client({ connectionString: pgUrl });
-  await c.connect();
-  await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await c.end();
-  const nc = await connect({ servers: natsUrl });
-  const jsm = await jetstreamManager(nc);
-  for (const s of [natsStreamName(nodeId), `KV_${natsLeaseBucket(nodeId)}`]) await jsm.streams.delete(s).catch(() => undefined);
-  await nc.close();
-}
 
 /** GET `path` of one process's web API, logged in as `username`; a non-2xx answer (login or GET) throws. */
 export async function getAs<T>(httpPort: number, username: string, password: string, path: string): Promise<T> {

@@ -58,7 +58,9 @@ describe('COP in Chromium (two federated demo nodes)', { timeout: 180_000 }, () 
     await expect.poll(() => byTestId(jpnPage, 'user-name').textContent(), { timeout: UI_TIMEOUT }).toContain('JPN');
     expect(await jpnPage.evaluate(() => (globalThis as unknown as { __kizuna: { trackCount(): number } }).__kizuna.trackCount())).toBe(0);
 
-    tak.send(sa('E2E-ALPHA', 'ALPHA-1', { point: { ...CENTRE, hae: 10, ce: 5, le: 5 } }));
+    // stale in 10 min, not sa()'s 60 s: a page that logs in later (USA, tests below) gets only non-stale tracks,
+    // and on a loaded machine the tests in between can take longer than a minute
+    tak.send(sa('E2E-ALPHA', 'ALPHA-1', { point: { ...CENTRE, hae: 10, ce: 5, le: 5 }, stale: new Date(Date.now() + 600_000).toISOString() }));
     await waitForTrackCount(jpnPage, 1);
     await waitForShown(jpnPage, 1);
     // the status bar says so too (DOM, not only the probe)

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureNodePki } from '../../src/certs/index.js';
-import { getAs, useScaleOutNode } from '../support/scale-out.js';
+import { getAs, SPAWN_HOOK_MS, useScaleOutNode } from '../support/scale-out.js';
 import type { ChildNode } from '../support/child-node.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 import { sleep, startTestNode, waitFor } from '../support/node-harness.js';
@@ -69,7 +69,7 @@ describe('scale-out fail-over: kill -9 of the federation lease holder', () => {
     holder = await scale.spawn(args);
     await waitFor(async () => (await fedStatus(holder.ready.http)).state === 'connected', 'JPN holder linked to USA', 30_000);
     survivor = await scale.spawn(args);
-  }, 120_000);
+  }, SPAWN_HOOK_MS);
 
   it('the survivor takes the link over; USA receives every event once', async () => {
     expect(await fedStatus(holder.ready.http)).toMatchObject({ leaseHeld: true, state: 'connected' });

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { getAs, useScaleOutNode } from '../support/scale-out.js';
+import { getAs, SPAWN_HOOK_MS, useScaleOutNode } from '../support/scale-out.js';
 import type { ChildNode } from '../support/child-node.js';
 import { TestTakClient } from '../support/tak-client.js';
 import { waitFor } from '../support/node-harness.js';
@@ -63,7 +63,7 @@ describe('scale-out: one process runs each feed', () => {
     // the first is alone when it takes the lease; the second would fail to bind the same port if it ran the feed too
     first = await scale.spawn(scale.serveArgs(configFile, join(scale.dir, 'a')));
     second = await scale.spawn(scale.serveArgs(configFile, join(scale.dir, 'b')));
-  }, 120_000);
+  }, SPAWN_HOOK_MS);
 
   it('the lease holder runs the feed, the other stands by and takes over after a kill -9', async () => {
     expect((await feedStatus(first)).standby).toBeUndefined();

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { join } from 'node:path';
-import { useScaleOutNode } from '../support/scale-out.js';
+import { SPAWN_HOOK_MS, useScaleOutNode } from '../support/scale-out.js';
 import type { ChildNode } from '../support/child-node.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 import { sleep, waitFor } from '../support/node-harness.js';
@@ -23,7 +23,7 @@ describe('scale-out: three node processes on PostgreSQL + NATS JetStream', () =>
     // the first process creates the node's PKI and schema; the others join it
     procs.push(await scale.spawn(args));
     procs.push(...(await Promise.all([scale.spawn(args), scale.spawn(args)])));
-  }, 120_000);
+  }, SPAWN_HOOK_MS);
 
   it('every client receives every other client’s event exactly once, whichever process it is on', async () => {
     for (const p of procs) for (let i = 0; i < 2; i++) clients.push(await TestTakClient.connect(p.ready.tcp));

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { join } from 'node:path';
-import { useScaleOutNode } from '../support/scale-out.js';
+import { SPAWN_HOOK_MS, useScaleOutNode } from '../support/scale-out.js';
 import type { ChildNode } from '../support/child-node.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 import { waitFor } from '../support/node-harness.js';
@@ -35,7 +35,7 @@ describe('scale-out: a revocation on one process closes sessions held by another
     a = await scale.spawn(scale.serveArgs(config, dirA));
     cpSync(join(dirA, 'pki'), join(dirB, 'pki'), { recursive: true });
     b = await scale.spawn(scale.serveArgs(config, dirB));
-  }, 120_000);
+  }, SPAWN_HOOK_MS);
 
   const api = async (node: ChildNode, method: string, path: string, token?: string, body?: unknown): Promise<Response> =>
     fetch(`http://127.0.0.1:${node.ready.http}${path}`, {

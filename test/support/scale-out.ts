@@ -9,6 +9,12 @@ import { dropScaleResources } from './scale-resources.js';
 
 export const NATS_URL = 'nats://127.0.0.1:4222';
 
+/**
+ * Guard for a beforeAll that starts processes one after another: spawnNode allows each 120 s (a loaded machine
+ * needs 15-40 s), so a hook starting two or three must allow more than one such start.
+ */
+export const SPAWN_HOOK_MS = 300_000;
+
 /** GET `path` of one process's web API, logged in as `username`; a non-2xx answer (login or GET) throws. */
 export async function getAs<T>(httpPort: number, username: string, password: string, path: string): Promise<T> {
   const base = `http://127.0.0.1:${httpPort}`;

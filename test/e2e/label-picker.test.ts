@@ -4,13 +4,13 @@
  * request in the USA policy with the equivalent marking, and the Japanese tooltip glosses it from the table.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ja } from '../../web/src/i18n.js';
 import { basemapAttribution } from '../../web/src/i18n-extra.js';
 import type { KizunaNode } from '../../src/node/node.js';
 import { certFor, labelOf, marti, type Node } from '../missions/support.js';
 import { englishUiPatterns, englishUiStrings } from '../web-unit/ui-tables.js';
-import { base, startAlliance, type Alliance } from './support/alliance.js';
+import { base, useAlliance, type Alliance } from './support/alliance.js';
 import { UI_TIMEOUT, byTestId, login, screenshot } from './support/browser.js';
 
 let alliance: Alliance;
@@ -57,21 +57,17 @@ async function openDeskInJapanese(page: Page, url: string, user: string): Promis
   await byTestId(page, 'requests-tab').waitFor({ state: 'visible' });
 }
 
-beforeAll(async () => {
-  alliance = await startAlliance('label-picker');
+useAlliance('label-picker', {}, async (a) => {
+  alliance = a;
   // a mission made over the Marti API (as ATAK would), for the missions panel
-  const jpn = alliance.jpn as KizunaNode as Node;
+  const jpn = a.jpn as KizunaNode as Node;
   const alice = await certFor(jpn, 'alice', 'JPN');
   const made = await marti(jpn, alice, 'POST', `/Marti/api/missions/${encodeURIComponent(MISSION)}?creatorUid=ANDROID-alice`, { label: labelOf(jpn, { classification: 'GOKUHI', relTo: ['JPN', 'USA'] }) });
   expect(made.status).toBe(201);
-  jpnPage = await alliance.newPage();
-  usaPage = await alliance.newPage();
-  await openDeskInJapanese(jpnPage, base(alliance.jpn), 'jpn-coord');
-  await openDeskInJapanese(usaPage, base(alliance.usa), 'usa-coord');
-}, 240_000);
-
-afterAll(async () => {
-  await alliance?.stop();
+  jpnPage = await a.newPage();
+  usaPage = await a.newPage();
+  await openDeskInJapanese(jpnPage, base(a.jpn), 'jpn-coord');
+  await openDeskInJapanese(usaPage, base(a.usa), 'usa-coord');
 });
 
 describe('label picker from the user policy in Chromium', { timeout: 180_000 }, () => {

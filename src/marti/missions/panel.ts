@@ -1,3 +1,4 @@
+import type { MissionDetailView, MissionLogView, MissionTrackView, MissionView } from '../../vocab/index.js';
 import type { Caller } from './access.js';
 import type { MissionContent } from './content.js';
 import type { MissionService } from './service.js';
@@ -9,30 +10,11 @@ export interface PanelUser {
   audience: Caller['audience'];
 }
 
-export interface PanelTrack {
-  uid: string;
-  callsign: string;
-  type: string;
-  lat: number;
-  lon: number;
-}
-export interface PanelMission {
-  name: string;
-  guid: string;
-  description: string;
-  classification: string;
-  /** the same marking in Japanese (the table's equivalence gloss only where it holds) */
-  classificationJa: string;
-  passwordProtected: boolean;
-  subscribed: boolean;
-  tracks: PanelTrack[];
-  files: { hash: string; name: string; size: number }[];
-}
-export interface PanelMissionDetail extends PanelMission {
-  logs: { id: string; content: string; dtg: string; creatorUid: string }[];
-}
+export type PanelTrack = MissionTrackView;
+export type PanelMission = MissionView;
+export type PanelMissionDetail = MissionDetailView;
 
-type ViewJson = Awaited<ReturnType<MissionService['view']>> & { classificationJa?: string } & { logs?: { id: string; content: string; dtg: string; creatorUid: string }[] };
+type ViewJson = Awaited<ReturnType<MissionService['view']>> & { classificationJa?: string } & { logs?: MissionLogView[] };
 
 /** The web user's subscriptions are kept under this client uid (never a TAK client's uid). */
 export const webClientUid = (username: string) => `kizuna-web:${username}`;

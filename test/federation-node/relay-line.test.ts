@@ -126,7 +126,7 @@ describe('later positions and deletes of a relayed track, and forgeries by the r
     const forgedDelete: StoredEvent = { ...mine, origin: 'USA', id: `forged-del-${uid}`, type: DELETE, time: mine.time + 6000, xml: serializeCotXml(del) };
     // ... and in JPN's name, reusing the originator binding JPN gave the third position (content changed)
     const replayed: StoredEvent = { ...mine, xml: serializeCotXml({ ...del, uid }), type: DELETE, time: mine.time + 7000 };
-    for (const ev of [forgedMove, forgedDelete, replayed]) expect(await usa.federation.offer({ kind: 'cot', origin: ev.origin, id: ev.id, event: ev }), ev.id).toEqual(['PHL']);
+    for (const ev of [forgedMove, forgedDelete, replayed]) expect(await usa.federation.offer({ kind: 'cot', origin: ev.origin, id: ev.id, event: ev }, undefined, 'PHL'), ev.id).toEqual(['PHL']);
     await waitFor(async () => (await rejectedAt(phl, replayed.id)).some((r) => r.body.code === 'BINDING_INVALID'), 'replayed binding refused at PHL', 30_000);
     // the relay's own forgeries pass the boundary (USA's binding is valid) and the write authority refuses them
     for (const id of [forgedMove.id, forgedDelete.id]) await waitFor(async () => (await rejectedAt(phl, id)).some((r) => r.body.code === 'FORBIDDEN'), `${id} refused at PHL`, 30_000);

@@ -169,6 +169,10 @@ describe('with the direct JPN–PHL link added, no duplicates at PHL', () => {
       expect((await phl.store.events.history(uid)).length).toBe(1);
       expect((await allEvents(phl)).filter((e) => e.uid === uid && e.id === id)).toHaveLength(1);
       expect(phlTak.byUid(uid)).toHaveLength(1);
+      // loops end: PHL's onward offer of its copy to USA and USA's to PHL are dropped as seen, nothing returns to JPN
+      await waitFor(async () => (await phl.federation.status()).every((p) => p.outboxDepth === 0), 'PHL outboxes drained', 20_000);
+      expect((await usa.store.events.history(uid)).length).toBe(1);
+      expect((await jpn.store.events.history(uid)).length).toBe(1);
     } finally {
       phlTak.close();
     }

@@ -38,7 +38,8 @@ async function stored(dir: string, prefix: string): Promise<StoredEvent[]> {
 describe('trilateral relay between three kizuna serve processes', () => {
   it('JPN → USA → PHL: released to PHL arrives once; bilateral and national never reach PHL', async () => {
     cluster = await planCluster(['JPN', 'USA', 'PHL'].map((nation) => ({ nation, links: { JPN: ['USA'], USA: ['JPN', 'PHL'], PHL: ['USA'] }[nation]! })));
-    for (const n of cluster.nodes) children.push(await spawnNode(['--config', writeConfigFile(n)]));
+    // started together: the ports planned for each are free only until it binds them (other tests share the machine)
+    children.push(...(await Promise.all(cluster.nodes.map((n) => spawnNode(['--config', writeConfigFile(n)])))));
     const [jpn, , phl] = children as [ChildNode, ChildNode, ChildNode];
     const registry = loadPolicies();
     const tak = await TestTakClient.connect(jpn.ready.tcp);

@@ -91,17 +91,6 @@ describe('relay through a partner, three nodes in a line JPN–USA–PHL', () =>
     await waitFor(() => hasUid(c.phl, uid), 'on PHL', 20_000);
     await waitFor(() => hasUid(c.jpn, uid), 'on JPN', 20_000);
   }, 60_000);
-});
-
-describe('later positions and deletes of a relayed track, and forgeries by the relay', () => {
-  let c: Awaited<ReturnType<typeof startLine>>;
-  beforeAll(async () => {
-    c = await startLine({ JPN: ['USA'], USA: ['JPN', 'PHL'], PHL: ['USA'] });
-  }, 120_000);
-  afterAll(async () => {
-    for (const n of [c?.phl, c?.usa, c?.jpn]) await n?.close();
-    c?.cluster.cleanup();
-  });
 
   const latestAt = async (n: KizunaNode, uid: string) => (await n.store.events.latest({ now: 0, includeStale: true, includeDeleted: true, limit: 100_000 })).find((e) => e.uid === uid);
   const rejectedAt = async (n: KizunaNode, id: string) => (await auditRows(n, 'fed.rejected')).filter((r) => r.body.id === id);

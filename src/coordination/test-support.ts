@@ -78,7 +78,7 @@ export function federate(a: TestNode, b: TestNode): { settle(): Promise<void>; e
         return;
       }
       const copy = { ...structuredClone(released.value), label: structuredClone(released.label) };
-      chain = chain.then(() => to.coord.applyRemote(copy, from.nation)).catch((e) => void errors.push(e));
+      chain = chain.then(async () => void (await to.coord.applyRemote(copy, from.nation))).catch((e) => void errors.push(e));
     });
   wire(a, b);
   wire(b, a);

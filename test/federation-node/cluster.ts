@@ -187,3 +187,12 @@ export async function openWs(node: KizunaNode, token: string): Promise<{ msgs: {
   });
   return { msgs: msgs as never, raw, close: () => ws.terminate() };
 }
+
+/** A nation's decision on a request is in the node's audit chain: its own as request.concur, a partner's as remote.concurrence. */
+export async function concurrenceInAudit(node: KizunaNode, requestId: string, nation: string): Promise<boolean> {
+  return (await auditRows(node)).some(
+    (r) =>
+      (r.kind === 'request.concur' && r.body.id === requestId && r.body.nation === nation) ||
+      (r.kind === 'remote.concurrence' && r.body.requestId === requestId && r.body.owner === nation && r.body.decision === 'concur'),
+  );
+}

@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { plannedPort } from '../support/ports.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -35,13 +35,6 @@ export interface Planned {
   config: NodeConfigInput;
 }
 
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** Data dirs, PKIs, binding keys, peer CA files and configs (a full mesh unless `links` say otherwise); nothing started. */
 export async function planCluster(specs: ClusterSpec[], root = mkdtempSync(join(tmpdir(), 'kizuna-fednode-'))): Promise<{ root: string; nodes: Planned[]; cleanup(): void }> {
@@ -53,7 +46,7 @@ export async function planCluster(specs: ClusterSpec[], root = mkdtempSync(join(
     await loadBindingKeys(dirs[i]!);
   }
   const linked = (a: ClusterSpec, b: ClusterSpec) => (a.links ?? specs.map((x) => x.nation)).includes(b.nation) && (b.links ?? specs.map((x) => x.nation)).includes(a.nation);
-  const fedPorts = await Promise.all(specs.map(() => freePort()));
+  const fedPorts = await Promise.all(specs.map(() => plannedPort()));
   const nodes = specs.map((s, i): Planned => {
     const originators = specs.flatMap((o, j) => (j === i || linked(s, o) ? [] : [{ name: o.nation, nation: o.nation, keyFile: join(dirs[j]!, BINDING_PUBLIC_FILE) }]));
     const peers = specs.flatMap((o, j) => {

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { plannedPort } from '../support/ports.js';
 import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
@@ -19,14 +20,6 @@ interface FeedRow {
 async function feedStatus(c: ChildNode): Promise<FeedRow['status']> {
   const { feeds } = await getAs<{ feeds: FeedRow[] }>(c.ready.http, 'jpn-admin', PASSWORD, '/api/admin/feeds');
   return feeds.find((f) => f.config.id === 'ais-shared')!.status;
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 /** One NMEA line to the feed's TCP port; false when nothing listens there (yet). */
@@ -51,7 +44,7 @@ describe('scale-out: one process runs each feed', () => {
   scale.closeFirst({ close: () => tak?.close() });
 
   beforeAll(async () => {
-    port = await freePort();
+    port = await plannedPort();
     const configFile = join(scale.dir, 'jpn.json');
     writeFileSync(
       configFile,

@@ -38,8 +38,10 @@ export interface CopToolsDeps {
 export class CopTools {
   readonly shapes = new ShapeStore();
   readonly alerts: AlertCenter;
-  /** the toolbar and panels, placed over the map */
-  readonly el: HTMLElement;
+  /** the drawing toolbar (export only for viewers), for the layout's rail */
+  readonly bar: HTMLElement;
+  /** shape, import and notification panels, for the layout's right column */
+  readonly panels: HTMLElement[];
   private readonly rules: AlertRules;
   private readonly draw: DrawTool;
   private readonly panel: ShapePanel;
@@ -70,7 +72,8 @@ export class CopTools {
       if (t) this.panel.openExisting(t);
     });
     this.draw = new DrawTool(d.map, (drawn) => this.panel.openNew(drawn), this.extraButtons(canWrite()));
-    this.el = h('div', { class: 'cop-tools' }, canWrite() ? this.draw.el : h('div', { class: 'draw-bar' }, ...this.extraButtons(false)), this.panel.el, this.importer.el, this.alerts.panel);
+    this.bar = canWrite() ? this.draw.el : h('div', { class: 'draw-bar', testid: 'draw-bar' }, ...this.extraButtons(false));
+    this.panels = [this.panel.el, this.importer.el, this.alerts.panel];
     this.timer = setInterval(() => {
       for (const n of this.rules.deadlines(d.state.requests.values(), this.since)) this.alerts.add(n);
     }, 5000);
@@ -87,6 +90,15 @@ export class CopTools {
       h('button', { class: 'btn', type: 'button', testid: 'export-geojson', title: tx('overlay.export.geojson'), onclick: exp('geojson') }, 'GeoJSON ⤓'),
       h('button', { class: 'btn', type: 'button', testid: 'export-kml', title: tx('overlay.export.kml'), onclick: exp('kml') }, 'KML ⤓'),
     ].filter((x): x is HTMLButtonElement => x !== null);
+  }
+
+  /** The shape, import and alerts panels with how each closes, for the layout. */
+  closablePanels(): { el: HTMLElement; close(): void }[] {
+    return [
+      { el: this.panel.el, close: () => this.panel.close() },
+      { el: this.importer.el, close: () => this.importer.close() },
+      { el: this.alerts.panel, close: () => this.alerts.panel.classList.add('hidden') },
+    ];
   }
 
   relabel(): void {

@@ -17,6 +17,7 @@ import { ImportPanel } from '../overlays/import-panel.js';
 import { DrawTool } from './draw-tool.js';
 import { ShapeLayer, ShapeStore } from './shape-layer.js';
 import { ShapePanel } from './shape-panel.js';
+import { VertexEditor } from './vertex-edit.js';
 import './cop-tools.css';
 import { tx } from './strings.js';
 import { chooseRequestArea, setPolygonSource } from './request-area.js';
@@ -45,6 +46,7 @@ export class CopTools {
   private readonly rules: AlertRules;
   private readonly draw: DrawTool;
   private readonly panel: ShapePanel;
+  private readonly editor: VertexEditor;
   private readonly importer: ImportPanel;
   private banner: LabelView | undefined;
   private readonly since = Date.now();
@@ -54,11 +56,14 @@ export class CopTools {
     this.rules = new AlertRules(() => d.state.user);
     this.alerts = new AlertCenter(d.toasts, (uid) => d.show(uid));
     const canWrite = () => !!d.state.user && d.state.user.role !== 'viewer';
+    this.editor = new VertexEditor(d.map, () => this.panel.onEdit());
     this.panel = new ShapePanel({
       api: d.api,
       toast: d.toast,
       errorText: d.errorText,
       canWrite,
+      nation: () => d.state.user?.nation,
+      editor: this.editor,
       useForRequest: (t) => {
         chooseRequestArea(t.uid);
         d.useForRequest(t);
@@ -67,7 +72,7 @@ export class CopTools {
     setPolygonSource(() => this.shapes.polygons());
     this.importer = new ImportPanel(d.api, d.toast, d.errorText);
     new ShapeLayer(d.map, this.shapes, (uid) => {
-      if (this.draw.active) return;
+      if (this.draw.active || this.editor.active) return;
       const t = this.shapes.get(uid);
       if (t) this.panel.openExisting(t);
     });

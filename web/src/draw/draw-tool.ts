@@ -89,6 +89,8 @@ export class DrawTool {
   start(kind: DrawKind): void {
     this.kind = kind;
     this.points = [];
+    // name tags over the map must not swallow the clicks that place vertices
+    document.documentElement.classList.add('drawing');
     this.map.doubleClickZoom.disable();
     this.map.getCanvas().style.cursor = 'crosshair';
     this.renderBar();
@@ -98,6 +100,7 @@ export class DrawTool {
   cancel(): void {
     this.kind = undefined;
     this.points = [];
+    document.documentElement.classList.remove('drawing');
     this.map.doubleClickZoom.enable();
     this.map.getCanvas().style.cursor = '';
     this.drawDraft([]);

@@ -1,8 +1,8 @@
 /**
  * Editing a shape's geometry on the map: each vertex (or a circle's centre and edge point) is a draggable
  * MapLibre marker, each segment has a midpoint marker that adds a vertex when clicked or dragged, and a selected
- * vertex can be removed (the panel's button, or Delete on the focused handle). Handles are buttons, so they
- * take focus and work the same with mouse, touch and the e2e tests. The edited outline is drawn dashed.
+ * vertex can be removed (the panel's button, or Delete on the focused handle); arrow keys move a focused handle.
+ * Handles are buttons, so they take focus and work the same with mouse, touch, keyboard and the e2e tests. The edited outline is drawn dashed.
  */
 import maplibregl, { type GeoJSONSource, type Map as MlMap } from 'maplibre-gl';
 import { h } from '../dom.js';
@@ -11,6 +11,7 @@ import { tx } from './strings.js';
 import { canRemove, dragTo, handlesOf, insertAfter, outlineOf, removeVertex, type EditGeometry, type Handle, type LatLon } from './vertex-geo.js';
 
 const SOURCE = 'kz-edit';
+const NUDGE: Record<string, [number, number]> = { ArrowUp: [0, -5], ArrowDown: [0, 5], ArrowLeft: [-5, 0], ArrowRight: [5, 0] };
 
 export class VertexEditor {
   private g: EditGeometry | undefined;
@@ -105,9 +106,26 @@ export class VertexEditor {
       if (hd.role === 'vertex' && (ev.key === 'Delete' || ev.key === 'Backspace') && canRemove(g)) {
         ev.preventDefault();
         this.edit(removeVertex(g, hd.index));
+        return;
       }
+      // arrow keys move a handle by 5 screen pixels: the keyboard path to every edit a drag makes
+      const step = NUDGE[ev.key];
+      if (!step || hd.role === 'mid') return;
+      // the map's own keyboard handler would pan as well
+      ev.preventDefault();
+      ev.stopPropagation();
+      const px = this.map.project([hd.at[1], hd.at[0]]);
+      const to = this.map.unproject([px.x + step[0], px.y + step[1]]);
+      this.edit(dragTo(g, hd, [to.lat, to.lng]), hd.role === 'vertex' ? hd.index : undefined);
+      this.focus(hd);
     });
     return marker;
+  }
+
+  /** Handles are rebuilt after each edit: keep the keyboard on the one just moved. */
+  private focus(hd: Handle): void {
+    const el = this.markers.map((m) => m.getElement()).find((e) => e.dataset['testid'] === `vertex-${hd.role}-${hd.index}`);
+    el?.focus();
   }
 
   private drawOutline(lines: [number, number][][]): void {

@@ -92,6 +92,34 @@ describe('shape CoT built by Kizuna round-trips', () => {
   });
 });
 
+describe('range rings in the ATAK DrawingCircle layout', () => {
+  /** element names of a detail in document order, the style link's insides left out */
+  const layout = (detailXml: string) => [...detailXml.replace(/<link uid=["'][^"']*\.Style["'][\s\S]*?<\/link>/, '<link-style/>').matchAll(/<([A-Za-z_][\w-]*)/g)].map((m) => m[1]);
+  const ellipsesOf = (detailXml: string) => [...detailXml.matchAll(/<ellipse major="([\d.]+)" minor="([\d.]+)" angle="(\d+)"\/>/g)].map((m) => [Number(m[1]), Number(m[2]), m[3]]);
+  const spec: ShapeSpec = { kind: 'rings', name: 'Naha rings', points: [[26.2124, 127.6809]], radius: 500, rings: 3, color: '#ff8000' };
+
+  it('the fixture reads as three rings of 500 m spacing, centred on the event point, with its colours', () => {
+    const ev = fixture('kizuna-range-rings-shape-extras.xml');
+    expect(ev.type).toBe('u-r-b-c-c');
+    expect(shapeGeometry(ev.type, ev.point, ev.detailXml)).toMatchObject({ kind: 'rings', radii: [500, 1000, 1500], points: [[26.2124, 127.6809]], stroke: '#ff8000', fill: '#ff8000' });
+  });
+  it('what Kizuna writes has the fixture detail layout (ellipse per ring, style link, __shapeExtras, ARGB) and reads back the same', () => {
+    const ev = fixture('kizuna-range-rings-shape-extras.xml');
+    const built = parseCotXml(serializeCotXml(buildShapeEvent(ev.uid, spec, Date.parse(ev.time))));
+    expect(built.type).toBe(ev.type);
+    expect([built.point.lat, built.point.lon]).toEqual([ev.point.lat, ev.point.lon]);
+    expect(layout(built.detailXml)).toEqual(layout(ev.detailXml));
+    expect(ellipsesOf(built.detailXml)).toEqual(ellipsesOf(ev.detailXml.replace(/'/g, '"').replace(/\.0"/g, '"')));
+    expect(built.detailXml).toContain('<__shapeExtras cpvis="true" editable="true"/>');
+    for (const tag of ['strokeColor', 'fillColor']) expect(built.detailXml).toContain(ev.detailXml.match(new RegExp(`<${tag} value='(-?\\d+)'/>`))![0].replace(/'/g, '"'));
+    expect(shapeGeometry(built.type, built.point, built.detailXml)).toEqual(shapeGeometry(ev.type, ev.point, ev.detailXml));
+  });
+  it('rings written out of order read as base radius and count, as ATAK imports them', () => {
+    const detail = '<shape><ellipse major="1500" minor="1500" angle="360"/><ellipse major="500" minor="500" angle="360"/><ellipse major="1000" minor="1000" angle="360"/></shape>';
+    expect(shapeGeometry('u-r-b-c-c', { lat: 1, lon: 2 }, detail)!.radii).toEqual([500, 1000, 1500]);
+  });
+});
+
 describe('ATAK alert events', () => {
   it('WinTAK 911, WearOS custom alert, and the feeds squawk alert contract', async () => {
     const { alertInfo } = await import('./alert.js');

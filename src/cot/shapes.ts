@@ -3,7 +3,10 @@
  * reading the geometry back out of any shape event, ours or a TAK client's. The detail layout follows what ATAK
  * itself sends (see test/fixtures/cot/kizuna-drawing-*.xml, kizuna-route-waypoints.xml, kizuna-marker-spot-*.xml):
  * vertices as `<link point="lat,lon"/>`, circles as `<shape><ellipse/>` with a KML style link, colours as signed
- * 32-bit ARGB in `<strokeColor value>` / `<fillColor value>`.
+ * 32-bit ARGB in `<strokeColor value>` / `<fillColor value>`. Range rings follow ATAK's DrawingCircle (which its
+ * u-r-b-c-c range & bearing circle extends): one equal-axis `<ellipse angle="360">` per ring at radius × 1, 2, 3…,
+ * which ATAK's importer reads back as base radius (the smallest) and ring count; `<__shapeExtras>` marks the
+ * drawing editable with its centre point shown, as ATAK writes it (see kizuna-range-rings-shape-extras.xml).
  */
 import type { ShapeKind, ShapeSpec } from '../vocab/index.js';
 import type { CotEvent } from './model.js';
@@ -103,7 +106,7 @@ function ellipses(radii: number[]): string {
 function circleDetail(uid: string, spec: ShapeSpec, radii: number[]): string {
   const color = spec.color && HEX.test(spec.color) ? spec.color : '#ffff00';
   const style = `<link uid="${escapeAttr(uid)}.Style" type="b-x-KmlStyle" relation="p-c"><Style><LineStyle><color>${kmlColor(color, 255)}</color><width>3.0</width></LineStyle><PolyStyle><color>${kmlColor(color, 0x40)}</color></PolyStyle></Style></link>`;
-  return `<shape>${ellipses(radii)}${style}</shape>${styleDetail(spec, true)}${commonTail(spec, true)}`;
+  return `<shape>${ellipses(radii)}${style}</shape><__shapeExtras cpvis="true" editable="true"/>${styleDetail(spec, true)}${commonTail(spec, true)}`;
 }
 
 /** Detail XML and anchor point for a spec (validated by the caller's schema; bounds re-checked here). */
@@ -235,6 +238,8 @@ export function shapeGeometry(type: string, center: { lat: number; lon: number }
   if (kind === 'circle' || kind === 'rings' || kind === 'ellipse') {
     if (radii.length === 0) return undefined;
     geo.points.push([center.lat, center.lon]);
+    // ATAK reads rings as a base radius and a count whatever the order they were written in
+    if (kind !== 'ellipse') radii.sort((a, b) => a - b);
     geo.radii = radii;
     return geo;
   }

@@ -45,7 +45,8 @@ export interface CotCorpus {
 const COUNTS = { total: 40, wellFormed: 34, malformed: 2, mismatch: 1, placeholderTime: 3 };
 
 const REPO_PARTS = {
-  counts: COUNTS,
+  // the project's corpus also holds the range-rings drawing (the shared corpus has no such capture)
+  counts: { ...COUNTS, total: COUNTS.total + 1, wellFormed: COUNTS.wellFormed + 1 },
   splitEndTag: 'kizuna-fileshare-via-server-split-end-tag-MALFORMED.xml',
   takpOffer: 'kizuna-takp-v-offer-placeholder.xml',
   takpRequest: 'kizuna-takp-q-request-placeholder.xml',

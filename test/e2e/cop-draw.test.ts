@@ -46,6 +46,8 @@ async function drawPolygon(page: Page, name: string, opts: { withoutUsa?: boolea
 }
 
 const takShape = (name: string) => tak.byType('u-d-f').find((e) => e.callsign === name);
+/** the [lat, lon] of each <link point> of a shape's detail */
+const linkPoints = (detailXml: string) => [...detailXml.matchAll(/<link point="([-\d.]+),([-\d.]+)"\/>/g)].map((m) => [Number(m[1]), Number(m[2])] as [number, number]);
 
 useAlliance('cop-draw', { tak: true }, async (a) => {
   ({ jpn, usa, tak } = a);
@@ -74,6 +76,60 @@ describe('draw, share, import, export and alerts in Chromium', { timeout: 180_00
     expect(await byTestId(usaPage, `shape-tag-${sharedUid}`).textContent()).toMatch(/^\(U\/\/REL TO (JPN, USA|USA, JPN)\) E2E search area$/);
     await byTestId(jpnPage, `shape-tag-${sharedUid}`).waitFor({ state: 'visible' });
     await screenshot(jpnPage, 'map-drawn-area.png');
+  });
+
+  it("the holder edits the polygon's vertices on the map: the update reaches the TAK client as u-d-f with the new points", async () => {
+    await drawPolygon(jpnPage, 'E2E edit area');
+    await waitFor(() => takShape('E2E edit area') !== undefined, 'u-d-f to edit at the TAK client', UI_TIMEOUT);
+    const first = takShape('E2E edit area')!;
+    const before = linkPoints(first.detailXml);
+    expect(before).toHaveLength(4);
+    const uid = first.uid;
+
+    await byTestId(jpnPage, `shape-tag-${uid}`).dispatchEvent('click');
+    await byTestId(jpnPage, 'shape-edit').click();
+    // drag the first vertex 40 px up and to the left (north-west)
+    const handle = (await byTestId(jpnPage, 'vertex-vertex-0').boundingBox())!;
+    const from = { x: handle.x + handle.width / 2, y: handle.y + handle.height / 2 };
+    await jpnPage.mouse.move(from.x, from.y);
+    await jpnPage.mouse.down();
+    await jpnPage.mouse.move(from.x - 20, from.y - 20, { steps: 4 });
+    await jpnPage.mouse.move(from.x - 40, from.y - 40, { steps: 4 });
+    await jpnPage.mouse.up();
+    // a new vertex at the middle of the second side
+    await byTestId(jpnPage, 'vertex-mid-1').click();
+    await byTestId(jpnPage, 'vertex-vertex-3').waitFor({ state: 'visible' });
+    await byTestId(jpnPage, 'shape-edit-save').click();
+
+    const updated = () => tak.byType('u-d-f').filter((e) => e.uid === uid).at(-1)!;
+    await waitFor(() => linkPoints(updated().detailXml).length === 5, 'edited u-d-f (4 vertices, closed) at the TAK client', UI_TIMEOUT);
+    const after = linkPoints(updated().detailXml);
+    expect(after[0]![0]).toBeGreaterThan(before[0]![0]);
+    expect(after[0]![1]).toBeLessThan(before[0]![1]);
+    expect(after[4]).toEqual(after[0]);
+    expect(after[1]).toEqual(before[1]);
+    expect(after[2]![0]).toBeCloseTo((before[1]![0] + before[2]![0]) / 2, 6);
+    expect(after[2]![1]).toBeCloseTo((before[1]![1] + before[2]![1]) / 2, 6);
+    expect(after[3]).toEqual(before[2]);
+    expect(updated().callsign).toBe('E2E edit area');
+
+    // remove the added vertex again: select it, Remove point, save (the map holds the update once it shows 4 points)
+    await expect
+      .poll(async () => {
+        await byTestId(jpnPage, `shape-tag-${uid}`).dispatchEvent('click');
+        await byTestId(jpnPage, 'shape-edit').click();
+        const shown = await byTestId(jpnPage, 'vertex-vertex-3').count();
+        if (!shown) await byTestId(jpnPage, 'shape-edit-cancel').click();
+        return shown;
+      }, { timeout: UI_TIMEOUT })
+      .toBe(1);
+    await byTestId(jpnPage, 'vertex-vertex-2').click();
+    await byTestId(jpnPage, 'shape-vertex-remove').click();
+    await byTestId(jpnPage, 'vertex-vertex-3').waitFor({ state: 'detached' });
+    await byTestId(jpnPage, 'shape-edit-save').click();
+    await waitFor(() => linkPoints(updated().detailXml).length === 4, 'u-d-f with the vertex removed at the TAK client', UI_TIMEOUT);
+    expect(linkPoints(updated().detailXml)).toEqual([after[0], after[1], after[3], after[0]]);
+    await byTestId(jpnPage, 'shape-close').click();
   });
 
   it('a polygon labelled JPN-only reaches the JPN TAK client but never the USA node', async () => {

@@ -11,6 +11,7 @@ import { errorText } from './desk/context.js';
 import { append, clear, h } from './dom.js';
 import { FiltersPanel } from './filters.js';
 import { CopTools } from './find/cop-tools.js';
+import { copLayout, oneAtATimeWhenNarrow } from './layout/cop-layout.js';
 import { formatPosition } from './find/coord-pref.js';
 import { saveCopPrefs } from './find/view-prefs.js';
 import * as fmt from './format.js';
@@ -138,7 +139,11 @@ function startApp(session: Session): void {
   const clock = h('span', { class: 'mono', testid: 'clock' });
   const conn = h('span', { class: 'conn', testid: 'connection-status' });
   const header = h('header', { class: 'topbar' });
-  const mapPage = h('section', { class: 'cop', testid: 'cop' }, mapEl, cop.toolbar, cop.side, details.el, cop.replay.el, cop.loading, h('footer', { class: 'statusbar' }, counts, pointer));
+  const layout = copLayout(cop.side);
+  layout.rail.append(cop.toolbar);
+  layout.right.append(details.el);
+  layout.bottom.append(cop.replay.el);
+  const mapPage = h('section', { class: 'cop', testid: 'cop' }, mapEl, layout.el, cop.loading, h('footer', { class: 'statusbar' }, counts, pointer));
   let page: 'map' | 'desk' = 'map';
   let selectedDirty = false;
 
@@ -200,7 +205,7 @@ function startApp(session: Session): void {
     pointer.textContent = ll ? formatPosition(ll.lat, ll.lng) : '';
   }, cop.prefs.view);
   cop.attach(mapView);
-  mapPage.append(cop.measure!.card);
+  cop.side.append(cop.measure!.card);
   cop.applyLabels();
   const tools = new DrawTools({
     api,
@@ -223,7 +228,8 @@ function startApp(session: Session): void {
       desk.openRequestForm();
     },
   });
-  mapPage.append(tools.el);
+  layout.rail.append(tools.bar);
+  layout.right.append(...tools.panels);
   const missions = new MissionsPanel({
     api, map: mapView.map, toast, errorText,
     canWrite: () => !!state.user && state.user.role !== 'viewer',
@@ -232,7 +238,16 @@ function startApp(session: Session): void {
     shapes: () => tools.shapes.all().map((s) => ({ uid: s.uid, name: s.callsign })),
     show: (uid, at) => { showPage('map'); if (store.get(uid)) select(uid); mapView?.flyTo(at.lon, at.lat); },
   });
-  mapPage.append(missions.el);
+  layout.rail.append(missions.toggle);
+  layout.right.append(missions.panel);
+  oneAtATimeWhenNarrow([
+    { el: filters.el, close: () => cop.closePanel('filters') },
+    { el: cop.list.el, close: () => cop.closePanel('list') },
+    { el: cop.measure!.card, close: () => cop.closePanel('measure') },
+    { el: details.el, close: () => select(undefined) },
+    { el: missions.panel, close: () => missions.setOpen(false) },
+    ...tools.closablePanels(),
+  ]);
   filters.render();
   showPage('map');
   perf.startFpsLoop();

@@ -17,6 +17,7 @@ import { ImportPanel } from '../overlays/import-panel.js';
 import { DrawTool } from './draw-tool.js';
 import { ShapeLayer, ShapeStore } from './shape-layer.js';
 import { ShapePanel } from './shape-panel.js';
+import { VertexEditor } from './vertex-edit.js';
 import './cop-tools.css';
 import { tx } from './strings.js';
 import { chooseRequestArea, setPolygonSource } from './request-area.js';
@@ -38,11 +39,14 @@ export interface CopToolsDeps {
 export class CopTools {
   readonly shapes = new ShapeStore();
   readonly alerts: AlertCenter;
-  /** the toolbar and panels, placed over the map */
-  readonly el: HTMLElement;
+  /** the drawing toolbar (export only for viewers), for the layout's rail */
+  readonly bar: HTMLElement;
+  /** shape, import and notification panels, for the layout's right column */
+  readonly panels: HTMLElement[];
   private readonly rules: AlertRules;
   private readonly draw: DrawTool;
   private readonly panel: ShapePanel;
+  private readonly editor: VertexEditor;
   private readonly importer: ImportPanel;
   private banner: LabelView | undefined;
   private readonly since = Date.now();
@@ -52,11 +56,14 @@ export class CopTools {
     this.rules = new AlertRules(() => d.state.user);
     this.alerts = new AlertCenter(d.toasts, (uid) => d.show(uid));
     const canWrite = () => !!d.state.user && d.state.user.role !== 'viewer';
+    this.editor = new VertexEditor(d.map, () => this.panel.onEdit());
     this.panel = new ShapePanel({
       api: d.api,
       toast: d.toast,
       errorText: d.errorText,
       canWrite,
+      nation: () => d.state.user?.nation,
+      editor: this.editor,
       useForRequest: (t) => {
         chooseRequestArea(t.uid);
         d.useForRequest(t);
@@ -65,12 +72,13 @@ export class CopTools {
     setPolygonSource(() => this.shapes.polygons());
     this.importer = new ImportPanel(d.api, d.toast, d.errorText);
     new ShapeLayer(d.map, this.shapes, (uid) => {
-      if (this.draw.active) return;
+      if (this.draw.active || this.editor.active) return;
       const t = this.shapes.get(uid);
       if (t) this.panel.openExisting(t);
     });
     this.draw = new DrawTool(d.map, (drawn) => this.panel.openNew(drawn), this.extraButtons(canWrite()));
-    this.el = h('div', { class: 'cop-tools' }, canWrite() ? this.draw.el : h('div', { class: 'draw-bar' }, ...this.extraButtons(false)), this.panel.el, this.importer.el, this.alerts.panel);
+    this.bar = canWrite() ? this.draw.el : h('div', { class: 'draw-bar', testid: 'draw-bar' }, ...this.extraButtons(false));
+    this.panels = [this.panel.el, this.importer.el, this.alerts.panel];
     this.timer = setInterval(() => {
       for (const n of this.rules.deadlines(d.state.requests.values(), this.since)) this.alerts.add(n);
     }, 5000);
@@ -87,6 +95,15 @@ export class CopTools {
       h('button', { class: 'btn', type: 'button', testid: 'export-geojson', title: tx('overlay.export.geojson'), onclick: exp('geojson') }, 'GeoJSON ⤓'),
       h('button', { class: 'btn', type: 'button', testid: 'export-kml', title: tx('overlay.export.kml'), onclick: exp('kml') }, 'KML ⤓'),
     ].filter((x): x is HTMLButtonElement => x !== null);
+  }
+
+  /** The shape, import and alerts panels with how each closes, for the layout. */
+  closablePanels(): { el: HTMLElement; close(): void }[] {
+    return [
+      { el: this.panel.el, close: () => this.panel.close() },
+      { el: this.importer.el, close: () => this.importer.close() },
+      { el: this.alerts.panel, close: () => this.alerts.panel.classList.add('hidden') },
+    ];
   }
 
   relabel(): void {

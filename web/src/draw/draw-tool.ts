@@ -6,6 +6,7 @@
 import type { Map as MlMap, GeoJSONSource, MapMouseEvent } from 'maplibre-gl';
 import type { ShapeInput } from '../api.js';
 import { h } from '../dom.js';
+import { isNarrow } from '../layout/cop-layout.js';
 import { distance, ring } from './geo.js';
 import { tx, type CopKey } from './strings.js';
 
@@ -31,6 +32,8 @@ export class DrawTool {
   private readonly hint = h('div', { class: 'draw-hint', testid: 'draw-hint' });
   private readonly finishBtn: HTMLButtonElement;
   private sourceReady = false;
+  /** the kind buttons shown; folded to the title alone on a phone until asked for */
+  private open = !isNarrow();
 
   constructor(
     private readonly map: MlMap,
@@ -60,15 +63,23 @@ export class DrawTool {
     );
     this.finishBtn.textContent = tx('draw.finish');
     const drawing = this.kind !== undefined;
+    const open = this.open || drawing;
+    const title = h('button', { class: 'draw-title', type: 'button', testid: 'draw-toggle', 'aria-expanded': String(open), onclick: () => this.fold(!open) }, `${tx('draw.tools')} ${open ? '▾' : '▸'}`);
     this.el.replaceChildren(
-      h('span', { class: 'draw-title' }, tx('draw.tools')),
-      ...buttons,
+      title,
+      ...(open ? buttons : []),
       drawing ? this.finishBtn : '',
       drawing ? h('button', { class: 'btn', type: 'button', testid: 'draw-cancel', onclick: () => this.cancel() }, tx('draw.cancel')) : '',
-      ...this.extra,
+      ...(open ? this.extra : []),
       this.hint,
     );
     this.hint.textContent = !drawing ? '' : AUTO_FINISH[this.kind!] === 1 ? tx('draw.hint.marker') : AUTO_FINISH[this.kind!] === 2 ? tx('draw.hint.centre') : tx('draw.hint.points');
+  }
+
+  /** Shows or folds the kind buttons (the title is a toggle). */
+  fold(open: boolean): void {
+    this.open = open;
+    this.renderBar();
   }
 
   get active(): boolean {
@@ -78,6 +89,8 @@ export class DrawTool {
   start(kind: DrawKind): void {
     this.kind = kind;
     this.points = [];
+    // name tags over the map must not swallow the clicks that place vertices
+    document.documentElement.classList.add('drawing');
     this.map.doubleClickZoom.disable();
     this.map.getCanvas().style.cursor = 'crosshair';
     this.renderBar();
@@ -87,6 +100,7 @@ export class DrawTool {
   cancel(): void {
     this.kind = undefined;
     this.points = [];
+    document.documentElement.classList.remove('drawing');
     this.map.doubleClickZoom.enable();
     this.map.getCanvas().style.cursor = '';
     this.drawDraft([]);

@@ -1,7 +1,9 @@
 /**
  * The panel for one shape: a new drawing (name, colour, radius, label → Share) or an existing one (rename,
- * recolour → Save; Delete). Edits send no label, so the write authority keeps the shape's own (an update may
- * never widen it); a shape the user does not hold is refused by the server and the refusal is shown.
+ * recolour → Save; edit its vertices, centre or radius on the map → Save shape; Delete). Edits send no label, so
+ * the write authority keeps the shape's own (an update may never widen it); a shape the user does not hold is
+ * refused by the server and the refusal is shown. Geometry editing is offered on shapes of the user's own nation
+ * (a partner's shape can never be the user's); the server still decides.
  */
 import type { TrackView } from '../../../src/api/contract.js';
 import type { ApiClient, ShapeInput } from '../api.js';
@@ -10,12 +12,17 @@ import { markingText } from '../desk/context.js';
 import { LabelPicker } from '../desk/label-picker.js';
 import type { Drawn } from './draw-tool.js';
 import { tx, type CopKey } from './strings.js';
+import type { VertexEditor } from './vertex-edit.js';
+import { canRemove, editableOf, updateOf } from './vertex-geo.js';
 
 export interface ShapePanelDeps {
   api: ApiClient;
   toast(text: string, kind?: 'info' | 'error'): void;
   errorText(e: unknown): string;
   canWrite(): boolean;
+  /** the user's nation (shapes of another nation are never the user's to edit) */
+  nation(): string | undefined;
+  editor: VertexEditor;
   /** the polygon chosen as the next request's area */
   useForRequest(t: TrackView): void;
 }
@@ -29,6 +36,7 @@ export class ShapePanel {
   constructor(private readonly deps: ShapePanelDeps) {}
 
   close(): void {
+    this.deps.editor.stop();
     this.uid = undefined;
     this.el.classList.add('hidden');
     clear(this.el);
@@ -36,6 +44,7 @@ export class ShapePanel {
 
   /** A fresh drawing: ask for the details, then share it. */
   openNew(d: Drawn): void {
+    this.deps.editor.stop();
     this.uid = undefined;
     const name = h('input', { testid: 'shape-name', maxlength: 200, value: tx(`draw.${d.kind}` as CopKey) });
     const color = h('input', { testid: 'shape-color', type: 'color', value: '#ffcc00' });
@@ -82,6 +91,7 @@ export class ShapePanel {
 
   /** An existing shape (anyone's): details, and for writers rename / recolour / delete. */
   openExisting(t: TrackView): void {
+    this.deps.editor.stop();
     this.uid = t.uid;
     const writer = this.deps.canWrite();
     const name = h('input', { testid: 'shape-name', maxlength: 200, value: t.callsign, disabled: !writer });
@@ -129,6 +139,7 @@ export class ShapePanel {
           'div',
           { class: 'actions' },
           writer && editable ? h('button', { class: 'btn primary', type: 'submit', testid: 'shape-update' }, tx('draw.update')) : null,
+          writer && s && t.origin === this.deps.nation() && editableOf(s) ? h('button', { class: 'btn', type: 'button', testid: 'shape-edit', onclick: () => this.editGeometry(t, name.value, color.value) }, tx('draw.edit')) : null,
           writer ? h('button', { class: 'btn danger', type: 'button', testid: 'shape-delete', onclick: remove }, tx('draw.delete')) : null,
           isArea ? h('button', { class: 'btn', type: 'button', testid: 'shape-use-request', onclick: () => this.deps.useForRequest(t) }, tx('draw.useForRequest')) : null,
           h('button', { class: 'btn', type: 'button', testid: 'shape-close', onclick: () => this.close() }, '×'),
@@ -136,6 +147,50 @@ export class ShapePanel {
       ),
     );
   }
+
+  /** Handles on the map for the shape's vertices (or centre and radius); Save shape publishes the update. */
+  private editGeometry(t: TrackView, name: string, color: string): void {
+    const g = t.shape && editableOf(t.shape);
+    if (!g) return;
+    const editor = this.deps.editor;
+    const remove = h('button', { class: 'btn', type: 'button', testid: 'shape-vertex-remove', disabled: true, onclick: () => editor.removeSelected() }, tx('draw.edit.remove'));
+    const save = h('button', { class: 'btn primary', type: 'button', testid: 'shape-edit-save' }, tx('draw.edit.save'));
+    const circle = g.kind === 'circle' || g.kind === 'rings';
+    save.addEventListener('click', async () => {
+      const edited = editor.geometry;
+      if (!edited) return;
+      save.disabled = true;
+      const shape = updateOf(t.uid, name.trim() || t.callsign, color, edited, t.remarks);
+      try {
+        await this.deps.api.saveShape(shape);
+        this.deps.toast(tx('draw.saved', { name: shape.name }));
+        editor.stop();
+        this.openExisting({ ...t, callsign: shape.name });
+      } catch (e) {
+        this.deps.toast(this.deps.errorText(e), 'error');
+      } finally {
+        save.disabled = false;
+      }
+    });
+    this.show(
+      h(
+        'div',
+        { class: 'shape-form', testid: 'shape-editing' },
+        h('h3', { testid: 'shape-title' }, tx('draw.title.edit', { name: t.callsign })),
+        h('p', { class: 'edit-hint' }, tx(circle ? 'draw.edit.hintCircle' : 'draw.edit.hint')),
+        h('div', { class: 'actions' }, save, circle ? null : remove, h('button', { class: 'btn', type: 'button', testid: 'shape-edit-cancel', onclick: () => this.openExisting(t) }, tx('draw.cancel'))),
+      ),
+    );
+    // the panel's Remove follows the selection and the vertex count
+    this.onEdit = () => {
+      const cur = editor.geometry;
+      remove.disabled = !cur || !editor.canRemoveSelected || !canRemove(cur);
+    };
+    editor.start(g);
+  }
+
+  /** Runs after each edit on the map (wired by the owner to the editor's onChange). */
+  onEdit: () => void = () => undefined;
 
   private show(content: HTMLElement): void {
     clear(this.el);

@@ -75,6 +75,15 @@ export const copEn = {
   'cal.form.cancel': 'Cancel',
   'cal.saved': 'Event saved: {title}',
   'cal.err.order': 'The end must be after the start',
+  'draw.edit': 'Edit shape',
+  'draw.edit.hint': 'Drag a point to move it; click a ○ between two points to add one; select a point, then Remove point.',
+  'draw.edit.hintCircle': 'Drag the centre to move the circle, the edge point to change the radius.',
+  'draw.edit.remove': 'Remove point',
+  'draw.edit.save': 'Save shape',
+  'draw.edit.vertex': 'Point {n} (Delete removes it)',
+  'draw.edit.mid': 'Add a point between {a} and {b}',
+  'draw.edit.centre': 'Centre',
+  'draw.edit.radius': 'Radius: {m} m',
 } as const;
 
 export type CopKey = keyof typeof copEn;
@@ -150,6 +159,15 @@ export const copJa: Record<CopKey, string> = {
   'cal.form.cancel': '取消',
   'cal.saved': '予定を保存しました：{title}',
   'cal.err.order': '終了は開始より後にしてください',
+  'draw.edit': '形状を編集',
+  'draw.edit.hint': '点をドラッグして移動、点と点の間の○をクリックして追加、点を選んで「点を削除」。',
+  'draw.edit.hintCircle': '中心をドラッグして移動、縁の点をドラッグして半径を変更。',
+  'draw.edit.remove': '点を削除',
+  'draw.edit.save': '形状を保存',
+  'draw.edit.vertex': '点 {n}（Deleteキーで削除）',
+  'draw.edit.mid': '点 {a} と点 {b} の間に点を追加',
+  'draw.edit.centre': '中心',
+  'draw.edit.radius': '半径：{m} m',
 };
 
 export function tx(key: CopKey, params?: Record<string, string | number>): string {

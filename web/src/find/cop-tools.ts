@@ -16,10 +16,9 @@ import { COORD_FORMATS, type CoordFormat, type LatLon } from './coords.js';
 import { attachTooltip } from './tooltip.js';
 import { TrackList } from './track-list.js';
 import { loadCopPrefs, saveCopPrefs, type CopPrefs } from './view-prefs.js';
+import { isNarrow } from '../layout/cop-layout.js';
 import './cop.css';
 
-/** Below this width the side panels start collapsed (a phone held upright). */
-const NARROW_PX = 700;
 
 export interface CopToolsDeps {
   api: ApiClient;
@@ -42,7 +41,7 @@ export class CopTools {
   private readonly buttons: Record<string, HTMLButtonElement> = {};
 
   constructor(private readonly deps: CopToolsDeps) {
-    const narrow = window.innerWidth < NARROW_PX;
+    const narrow = isNarrow();
     this.panels = { filters: !narrow && (this.prefs.panels?.['filters'] ?? true), list: !narrow && (this.prefs.panels?.['list'] ?? false) };
     this.applyTheme();
     this.list = new TrackList({
@@ -130,6 +129,12 @@ export class CopTools {
 
   private applyTheme(): void {
     document.documentElement.dataset['theme'] = this.prefs.theme;
+  }
+
+  /** Closes a side panel (a phone shows one panel at a time). */
+  closePanel(panel: 'filters' | 'list' | 'measure'): void {
+    if (panel === 'measure') this.toggleMeasure(false);
+    else if (this.panels[panel]) this.toggle(panel);
   }
 
   private toggle(panel: 'filters' | 'list'): void {

@@ -38,9 +38,9 @@ export interface MissionsPanelDeps {
 const marking = (m: MissionSummary): string => (getLang() === 'ja' ? m.classificationJa : m.classification);
 
 export class MissionsPanel {
-  readonly el: HTMLElement;
-  private readonly toggle: HTMLButtonElement;
-  private readonly panel: HTMLElement;
+  /** the button (for the toolbar rail) and the panel (for the right column), placed by the layout */
+  readonly toggle: HTMLButtonElement;
+  readonly panel: HTMLElement;
   private readonly rest: MissionsApi;
   private readonly layer: MissionLayer;
   private missions: MissionSummary[] = [];
@@ -50,10 +50,10 @@ export class MissionsPanel {
   constructor(private readonly d: MissionsPanelDeps) {
     this.rest = new MissionsApi(d.api);
     this.layer = new MissionLayer(d.map, d.livePosition);
-    this.toggle = h('button', { class: 'btn missions-toggle', type: 'button', testid: 'missions-toggle', 'aria-expanded': 'false', onclick: () => this.setOpen(!this.open) }, mx('missions.open'));
-    this.panel = h('section', { class: 'missions-panel hidden', testid: 'missions-panel', 'aria-label': mx('missions.title') });
     // Escape closes from the toggle as from inside the panel
-    this.el = h('div', { class: 'missions', onkeydown: (e: Event) => this.onKey(e as KeyboardEvent) }, this.toggle, this.panel);
+    const onkeydown = (e: Event) => this.onKey(e as KeyboardEvent);
+    this.toggle = h('button', { class: 'btn missions-toggle', type: 'button', testid: 'missions-toggle', 'aria-expanded': 'false', onclick: () => this.setOpen(!this.open), onkeydown }, mx('missions.open'));
+    this.panel = h('section', { class: 'missions-panel hidden', testid: 'missions-panel', 'aria-label': mx('missions.title'), onkeydown });
     window.__kizunaMissions = { highlighted: () => this.layer.uids };
   }
 

@@ -69,7 +69,8 @@ export function scanAttributes(c: Cursor | string, i: number, out?: Sink, wanted
     if (validate) {
       const lt = nextLt(c, i + 1);
       if (lt !== -1 && lt < close) fail('COT_PARSE', "'<' in attribute value", lt);
-      checkReferences(c, i + 1, close);
+      // The cached next '&' lies beyond this value (or there is none): no references to check.
+      if (c.amp !== -1 && c.amp < close) checkReferences(c, i + 1, close);
     }
     if (out !== undefined) store(s, out, wanted, nameStart, nameEnd, i + 1, close);
     i = close + 1;

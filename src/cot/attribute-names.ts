@@ -27,8 +27,12 @@ const SEED = randomBytes(4).readInt32LE(0);
 
 /** Per name of the current tag: start, end and hash (once hashed), side by side. */
 let spans: Int32Array = new Int32Array(3 * 64);
-/** Per slot: hash, span index + 1 (0 = empty), side by side so one probe touches one cache line. */
-let table: Int32Array = new Int32Array(2 * MIN_TABLE);
+/**
+ * Per slot, one word: span index + 1 in the bits below the table's size (0 = empty; the table has more
+ * slots than names), the hash's bits above them: half the memory of a hash and an index side by side, and
+ * an unequal name is still told apart without reading its characters.
+ */
+let table: Int32Array = new Int32Array(MIN_TABLE);
 
 function sameSpan(s: string, a: number, b: number): boolean {
   const as = spans[3 * a]!;
@@ -52,25 +56,24 @@ function spanHash(s: string, start: number, end: number): number {
 
 /** Inserts span `i` with hash `h` (the table has free slots); false if an equal name is already there. */
 function hashInsert(s: string, i: number, h: number): boolean {
-  const mask = (table.length >> 1) - 1;
+  const mask = table.length - 1;
+  const high = h & ~mask;
   for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-    const t = table[2 * slot + 1]!;
+    const t = table[slot]!;
     if (t === 0) {
-      table[2 * slot] = h;
-      table[2 * slot + 1] = i + 1;
+      table[slot] = high | (i + 1);
       return true;
     }
-    if (table[2 * slot] === h && sameSpan(s, t - 1, i)) return false;
+    if ((t & ~mask) === high && sameSpan(s, (t & mask) - 1, i)) return false;
   }
 }
 
 /** Places spans already known to be distinct (no comparisons). */
 function place(i: number, h: number): void {
-  const mask = (table.length >> 1) - 1;
+  const mask = table.length - 1;
   let slot = h & mask;
-  while (table[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
-  table[2 * slot] = h;
-  table[2 * slot + 1] = i + 1;
+  while (table[slot] !== 0) slot = (slot + 1) & mask;
+  table[slot] = (h & ~mask) | (i + 1);
 }
 
 /**
@@ -81,7 +84,7 @@ function place(i: number, h: number): void {
 function rehash(distinct: number): void {
   let size = MIN_TABLE;
   while (size < distinct * 4) size *= 2;
-  if (2 * size !== table.length) table = new Int32Array(2 * size);
+  if (size !== table.length) table = new Int32Array(size);
   else table.fill(0);
   for (let k = 0; k < distinct; k++) place(k, spans[3 * k + 2]!);
 }
@@ -105,7 +108,7 @@ export function addAttributeName(s: string, count: number, start: number, end: n
   if (count === SMALL_COUNT) {
     for (let k = 0; k < SMALL_COUNT; k++) spans[3 * k + 2] = spanHash(s, spans[3 * k]!, spans[3 * k + 1]!);
     rehash(SMALL_COUNT);
-  } else if (count * 4 >= table.length) {
+  } else if (count * 2 >= table.length) {
     rehash(count);
   }
   const h = spanHash(s, start, end);
@@ -116,5 +119,5 @@ export function addAttributeName(s: string, count: number, start: number, end: n
 /** Drops scratch space a hostile tag grew (called once per scan, so it is reused within one). */
 export function resetAttributeNames(): void {
   if (spans.length > 3 * KEEP_ENTRIES) spans = new Int32Array(3 * 64);
-  if (table.length > 2 * KEEP_ENTRIES) table = new Int32Array(2 * MIN_TABLE);
+  if (table.length > KEEP_ENTRIES) table = new Int32Array(MIN_TABLE);
 }

@@ -15,11 +15,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { natsLeaseBucket, natsStreamName } from '../src/bus/nats.js';
 import { spawnNode, type ChildNode } from '../test/support/child-node.js';
+import { dropScaleResources } from '../test/support/scale-resources.js';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -112,14 +109,7 @@ async function deploy(config: string): Promise<Deployment> {
       await Promise.all(procs.map((p) => p.stop()));
       rmSync(dir, { recursive: true, force: true });
       if (config === 'embedded') return;
-      const c = new pg.Client({ connectionString: PG });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await c.end();
-      const nc = await connect({ servers: NATS });
-      const jsm = await jetstreamManager(nc);
-      for (const s of [natsStreamName(nodeId), `KV_${natsLeaseBucket(nodeId)}`]) await jsm.streams.delete(s).catch(() => undefined);
-      await nc.close();
+      await dropScaleResources(PG, schema, NATS, nodeId);
     },
   };
 }

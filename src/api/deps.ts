@@ -34,6 +34,8 @@ export interface ApiDeps {
   federationStatus?: () => unknown;
   /** POST /api/cot (operator and above) */
   ingestCot?: (xml: string, user: SessionUser) => Promise<void>;
+  /** largest CoT event POST /api/cot takes (the node's limits.maxEventBytes); default 1 MiB */
+  maxEventBytes?: number;
   /** /api/shapes (operator and above): publish a built event as this user, labelled from the short form (or the default) */
   publishCot?: (ev: CotEvent, label: LabelInput | undefined, user: SessionUser) => Promise<void>;
   /** POST /api/tracks/:uid/label (coordinator and above): the explicit re-label the write authority allows */

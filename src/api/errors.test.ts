@@ -79,6 +79,18 @@ describe('one error table', () => {
     expect(cot.text).not.toContain('secret-xml');
   });
 
+  it('sizes the /api/cot body limit from the node\'s limits.maxEventBytes', async () => {
+    const seen: number[] = [];
+    b = await startBench({ maxEventBytes: 4096, ingestCot: async (xml) => void seen.push(xml.length) });
+    const token = await b.login('operator');
+    const fits = await b.call('POST', '/api/cot', { token, body: { xml: 'x'.repeat(4096) } });
+    expect(fits.status).toBe(200);
+    const big = await b.call('POST', '/api/cot', { token, body: { xml: 'x'.repeat(8 * 1024) } });
+    expect(big.status).toBe(413);
+    expect(big.json).toEqual({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'payload too large' } });
+    expect(seen).toEqual([4096]);
+  });
+
   it('marks every API answer no-store', async () => {
     b = await startBench();
     const token = await b.login('viewer');

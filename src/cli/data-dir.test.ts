@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { errorCode } from '../../test/support/errors.js';
 import { ensureDataDir } from '../util/data-dir.js';
-import { isKizunaError } from '../util/errors.js';
 import { findDataDir, nodeDirWithPki } from './data-dir.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kizuna-data-dir-'));
@@ -12,16 +12,6 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 function nodeDir(cwd: string, name: string): void {
   mkdirSync(join(cwd, '.kizuna', name, 'pki'), { recursive: true });
   writeFileSync(join(cwd, '.kizuna', name, 'pki', 'ca.pem'), 'x');
-}
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (isKizunaError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
 }
 
 describe('one rule for the node data directory', () => {
@@ -36,16 +26,16 @@ describe('one rule for the node data directory', () => {
     mkdirSync(join(cwd, '.kizuna', 'empty')); // not a node: ignored
     expect(findDataDir({}, {}, cwd)).toBe(join('.kizuna', 'jpn'));
     nodeDir(cwd, 'usa');
-    expect(code(() => findDataDir({}, {}, cwd))).toBe('DATA_DIR_NOT_FOUND');
-    expect(code(() => findDataDir({}, {}, mkdtempSync(join(root, 'none-'))))).toBe('DATA_DIR_NOT_FOUND');
+    expect(errorCode(() => findDataDir({}, {}, cwd))).toBe('DATA_DIR_NOT_FOUND');
+    expect(errorCode(() => findDataDir({}, {}, mkdtempSync(join(root, 'none-'))))).toBe('DATA_DIR_NOT_FOUND');
   });
 
   it('a read command creates nothing when the directory is wrong', () => {
     const missing = join(root, 'missing', 'node');
-    expect(code(() => nodeDirWithPki({ data: missing }, {}))).toBe('DATA_DIR_NOT_FOUND');
+    expect(errorCode(() => nodeDirWithPki({ data: missing }, {}))).toBe('DATA_DIR_NOT_FOUND');
     expect(existsSync(join(root, 'missing'))).toBe(false);
     const empty = mkdtempSync(join(root, 'empty-'));
-    expect(code(() => nodeDirWithPki({ data: empty }, {}))).toBe('DATA_DIR_NOT_FOUND');
+    expect(errorCode(() => nodeDirWithPki({ data: empty }, {}))).toBe('DATA_DIR_NOT_FOUND');
     expect(readdirSync(empty)).toEqual([]);
   });
 
@@ -55,8 +45,8 @@ describe('one rule for the node data directory', () => {
     expect(readdirSync(deep), 'the write probe is removed').toEqual([]);
     const file = join(root, 'f');
     writeFileSync(file, '');
-    expect(code(() => ensureDataDir(file))).toBe('DATA_DIR_INVALID');
-    expect(code(() => ensureDataDir(join(file, 'sub')))).toBe('DATA_DIR_INVALID');
-    expect(code(() => ensureDataDir('/proc/kizuna-unit/x'))).toBe('DATA_DIR_INVALID');
+    expect(errorCode(() => ensureDataDir(file))).toBe('DATA_DIR_INVALID');
+    expect(errorCode(() => ensureDataDir(join(file, 'sub')))).toBe('DATA_DIR_INVALID');
+    expect(errorCode(() => ensureDataDir('/proc/kizuna-unit/x'))).toBe('DATA_DIR_INVALID');
   });
 });

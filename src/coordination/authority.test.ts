@@ -71,6 +71,23 @@ describe('coordination documents through the write authority', () => {
     expect((await jpn.coord.listChat('operations')).map((m) => m.body.text)).toEqual(['hello']);
   });
 
+  it("a document relayed by USA is judged as its owner's only when the boundary verified that owner's binding", async () => {
+    const phlChat = (): Doc<ChatBody> => {
+      const id = `${'0'.repeat(12)}-PHL-0badf00d`;
+      return { collection: 'chat', id, version: 1, label: usaLabel('PHL', ['JPN', 'PHL', 'USA']), body: { owner: 'PHL', rev: 1, id, room: 'operations', from: 'phl-operator', text: 'via USA', at: new Date().toISOString() }, updatedAt: 0 };
+    };
+    // no verified originator, or one that is not the document's owner: refused
+    await expectCode(jpn.coord.applyRemote(phlChat(), 'USA'), 'FED_REJECTED');
+    await expectCode(jpn.coord.applyRemote(phlChat(), 'USA', 'KOR'), 'FED_REJECTED');
+    expect(await jpn.coord.listChat('operations')).toEqual([]);
+    // PHL's binding verified: stored once, audited with the relay; the same revision again is not relayed on
+    expect(await jpn.coord.applyRemote(phlChat(), 'USA', 'PHL')).toBe(true);
+    expect(await jpn.coord.applyRemote(phlChat(), 'USA', 'PHL')).toBe(false);
+    expect((await jpn.coord.listChat('operations')).map((m) => m.body.text)).toEqual(['via USA']);
+    const rows = (await jpn.store.auditRange(1, 100)).filter((r) => r.kind === 'remote.chat').map((r) => JSON.parse(r.body));
+    expect(rows).toMatchObject([{ owner: 'PHL', via: 'USA' }]);
+  });
+
   it('a local user cannot write a label of a foreign policy, above his clearance or not', async () => {
     const low = { ...jpn.as.operator, audience: { ...jpn.as.operator.audience, maxClassification: 'UNCLASSIFIED' } };
     const ts: SecurityLabel = { policy: 'USA', classification: 'TOP SECRET', categories: [{ tagSet: 'Releasable To', type: 'permissive', values: ['JPN', 'USA'] }], owner: 'JPN', createdAt: new Date().toISOString() };

@@ -63,8 +63,11 @@ export interface DocAuthority {
   byUser(user: SessionUser, existing: Doc | undefined, put: DocPut): Admitted<DocPut>;
   /** the node acting for its nation on its own documents (deadline escalation) */
   byNode(existing: Doc, put: DocPut): Admitted<DocPut>;
-  /** a partner node's document, after schema and id checks */
-  byPeer(fromNation: string, peerAudience: Audience, existing: Doc | undefined, put: DocPut): { ok: true; put: Admitted<DocPut> } | { ok: false; code: WriteRefusal };
+  /**
+   * a partner node's document, after schema and id checks; `relayed`: sent by `fromNation` on behalf of its
+   * owner, whose binding the federation boundary verified (the same rule as relayed tracks)
+   */
+  byPeer(fromNation: string, peerAudience: Audience, existing: Doc | undefined, put: DocPut, relayed?: boolean): { ok: true; put: Admitted<DocPut> } | { ok: false; code: WriteRefusal };
   /**
    * The label of this nation's own document about another object (a decision, comment or acknowledgement):
    * at least as protective as that object's label, but in this node's policy and owned by this nation, since
@@ -83,12 +86,12 @@ export function createDocAuthority(o: DocAuthorityOptions): DocAuthority {
     moderator: true,
   });
 
-  function decideFor(actor: WriteActor, existing: Doc | undefined, put: DocPut, origin: string) {
+  function decideFor(actor: WriteActor, existing: Doc | undefined, put: DocPut, origin: string, relayed = false) {
     return admit(
       ctx,
       actor,
       existing ? heldBy(existing as Doc<{ owner: string }>, o.nation) : undefined,
-      { op: 'write', label: put.label, defaultLabel: put.label, origin },
+      { op: 'write', label: put.label, defaultLabel: put.label, origin, ...(relayed ? { relayed } : {}) },
       (label): DocPut => ({ ...put, label }),
     );
   }
@@ -110,10 +113,10 @@ export function createDocAuthority(o: DocAuthorityOptions): DocAuthority {
     },
     byUser: (user, existing, put) => local(userWriter(user), existing, put),
     byNode: (existing, put) => local(nodeActor(), existing, put),
-    byPeer(fromNation, peerAudience, existing, put) {
+    byPeer(fromNation, peerAudience, existing, put, relayed) {
       const actor: WriteActor = { kind: 'peer', identity: `peer:${fromNation}`, nation: fromNation, audience: peerAudience };
       const owner = (put.body as { owner: string }).owner;
-      const r = decideFor(actor, existing, put, owner);
+      const r = decideFor(actor, existing, put, owner, relayed);
       // the caller audits a peer's refusal as `federation.rejected` with the code as reason
       return r.ok ? { ok: true, put: r.value } : { ok: false, code: r.code };
     },

@@ -21,8 +21,15 @@ export interface InboundDeps {
  * A partner's document, as federation delivers it: collection, id, schema and label are checked, then the
  * write authority decides (a peer writes only its own nation's documents, under labels its nation owns, and
  * changes only what its node created). Every refusal is audited as `federation.rejected` with its reason.
+ *
+ * `originNation` is given when the document was relayed by `fromNation` and the federation boundary
+ * verified the originator's own binding: the document is then judged as the originator's (its owner must
+ * be that nation), and the relay is recorded as `via`. Resolves true when the document was stored (new or
+ * newer), false when it was a duplicate, a stale revision or our own echo: only the former is relayed on.
  */
-export function createInbound(d: InboundDeps): (doc: Doc, fromNation: string) => Promise<void> {
+export type ApplyRemote = (doc: Doc, fromNation: string, originNation?: string) => Promise<boolean>;
+
+export function createInbound(d: InboundDeps): ApplyRemote {
   const { nation, store, registry, audit, authority } = d;
 
   async function reject(doc: Doc, fromNation: string, reason: string): Promise<never> {
@@ -32,7 +39,9 @@ export function createInbound(d: InboundDeps): (doc: Doc, fromNation: string) =>
     throw new KizunaError('FED_REJECTED', reason);
   }
 
-  return async function applyRemote(doc: Doc, fromNation: string): Promise<void> {
+  return async function applyRemote(doc: Doc, fromNation: string, originNation?: string): Promise<boolean> {
+    const relayed = originNation !== undefined && originNation !== fromNation;
+    const writer = relayed ? originNation : fromNation;
     if (!doc || typeof doc !== 'object' || !(FEDERATED_COLLECTIONS as readonly string[]).includes(doc.collection)) {
       return reject(doc, fromNation, 'collection');
     }
@@ -57,21 +66,22 @@ export function createInbound(d: InboundDeps): (doc: Doc, fromNation: string) =>
     // Two links may deliver the same doc at once: the loser of the optimistic write looks again.
     for (let attempt = 0; ; attempt++) {
       const existing = await store.getDoc<{ owner: string; rev: number }>(doc.collection, doc.id);
-      if (body.owner !== fromNation) {
+      if (body.owner !== writer) {
         // Our own doc echoed back unchanged is harmless; anything else is a forgery.
-        if (body.owner === nation && existing && existing.body.owner === nation && body.rev <= existing.body.rev) return;
+        if (body.owner === nation && existing && existing.body.owner === nation && body.rev <= existing.body.rev) return false;
         return reject(doc, fromNation, 'owner');
       }
-      if (existing && existing.body.owner === body.owner && existing.body.rev >= body.rev) return; // duplicate or stale: idempotent
-      const r = authority.byPeer(fromNation, peerAudience, existing, { collection: doc.collection, id: doc.id, label, body, expectedVersion: existing?.version ?? 0 });
+      if (existing && existing.body.owner === body.owner && existing.body.rev >= body.rev) return false; // duplicate or stale: idempotent
+      const put = { collection: doc.collection, id: doc.id, label, body, expectedVersion: existing?.version ?? 0 };
+      const r = authority.byPeer(fromNation, peerAudience, existing, put, relayed);
       if (!r.ok) return reject(doc, fromNation, existing && existing.body.owner !== body.owner ? 'owner-change' : r.code);
       try {
         await d.commit(
           [r.put],
-          [audit.draft(`remote.${doc.collection}`, fromNation, { id: doc.id, owner: body.owner, rev: body.rev, ...remoteSummary(doc.collection, body) })],
+          [audit.draft(`remote.${doc.collection}`, fromNation, { id: doc.id, owner: body.owner, rev: body.rev, ...(relayed ? { via: fromNation } : {}), ...remoteSummary(doc.collection, body) })],
           { remote: true, from: fromNation },
         );
-        return;
+        return true;
       } catch (err) {
         if (!(err instanceof KizunaError && err.code === 'CONFLICT') || attempt >= 3) throw err;
       }

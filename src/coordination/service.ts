@@ -90,7 +90,8 @@ export interface Coordination {
   proposePhase(user: SessionUser, phase: Phase): Promise<PostureDoc>;
   ackPhase(user: SessionUser, proposalId: string): Promise<PostureDoc>;
   checkDeadlines(): Promise<void>;
-  applyRemote(doc: Doc, fromNation: string): Promise<void>;
+  /** a partner's document (`originNation`: relayed, the originator's binding verified); true when stored */
+  applyRemote(doc: Doc, fromNation: string, originNation?: string): Promise<boolean>;
   onChange(fn: ChangeListener): () => void;
   /** A change another process of this node committed to the shared store: tell local listeners only. */
   notifySibling(doc: Doc, info: ChangeInfo): void;

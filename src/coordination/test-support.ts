@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { audienceFor, createGuard, loadPolicies } from '../labels/index.js';
+import { ROLES, type Role } from '../vocab/index.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/types.js';
 import { createAuditLog, type AuditLog } from './audit.js';
@@ -19,7 +20,7 @@ export interface TestNode {
   users: UserService;
   coord: Coordination;
   /** session users by role: viewer, operator, coordinator, administrator */
-  as: Record<'viewer' | 'operator' | 'coordinator' | 'administrator', SessionUser>;
+  as: Record<Role, SessionUser>;
   close(): Promise<void>;
 }
 
@@ -38,7 +39,7 @@ export async function makeNode(
   const users = createUserService(store, audit, { nation, registry, ...(opts.now ? { now: opts.now } : {}) });
   // Session users as the user service produces them (its own tests cover login; scrypt is slow on purpose).
   const as = {} as TestNode['as'];
-  for (const role of ['viewer', 'operator', 'coordinator', 'administrator'] as const) {
+  for (const role of ROLES) {
     as[role] = { username: `${nation.toLowerCase()}-${role}`, nation, role, audience: audienceOf(registry, nation) };
   }
   const { openStore: _open, cleanup: _cleanup, ...coordOpts } = opts;
@@ -77,7 +78,7 @@ export function federate(a: TestNode, b: TestNode): { settle(): Promise<void>; e
         return;
       }
       const copy = { ...structuredClone(released.value), label: structuredClone(released.label) };
-      chain = chain.then(() => to.coord.applyRemote(copy, from.nation)).catch((e) => void errors.push(e));
+      chain = chain.then(async () => void (await to.coord.applyRemote(copy, from.nation))).catch((e) => void errors.push(e));
     });
   wire(a, b);
   wire(b, a);

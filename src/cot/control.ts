@@ -40,20 +40,17 @@ function controlEvent(type: string, how: string, uid: string, nowMs: number, sta
   };
 }
 
+/** A takp-* negotiation message: how="m-g", ce=le=999999, a 60 s stale. */
+function takpEvent(type: string, opts: ControlOptions, detailXml: string): CotEvent {
+  return controlEvent(type, 'm-g', opts.uid ?? randomUUID(), opts.nowMs ?? Date.now(), 60_000, 999999, detailXml);
+}
+
 /** t-x-takp-v: the server offers TAK protocol version 1. */
 export function takControlOffer(opts: ControlOptions & { serverVersion?: string } = {}): CotEvent {
   const info = opts.serverVersion
     ? `<TakServerVersionInfo serverVersion="${escapeAttr(opts.serverVersion)}" apiVersion="3"/>`
     : '';
-  return controlEvent(
-    CONTROL_TYPES.TAKP_OFFER,
-    'm-g',
-    opts.uid ?? randomUUID(),
-    opts.nowMs ?? Date.now(),
-    60_000,
-    999999,
-    `<TakControl><TakProtocolSupport version="1"/>${info}</TakControl>`,
-  );
+  return takpEvent(CONTROL_TYPES.TAKP_OFFER, opts, `<TakControl><TakProtocolSupport version="1"/>${info}</TakControl>`);
 }
 
 /**
@@ -73,15 +70,7 @@ export function parseTakRequest(ev: CotEvent): number | undefined {
 
 /** t-x-takp-r: accept (true) or refuse (false) the client's request; sent as XML. */
 export function takControlResponse(ok: boolean, opts: ControlOptions = {}): CotEvent {
-  return controlEvent(
-    CONTROL_TYPES.TAKP_RESPONSE,
-    'm-g',
-    opts.uid ?? randomUUID(),
-    opts.nowMs ?? Date.now(),
-    60_000,
-    999999,
-    `<TakControl><TakResponse status="${ok ? 'true' : 'false'}"/></TakControl>`,
-  );
+  return takpEvent(CONTROL_TYPES.TAKP_RESPONSE, opts, `<TakControl><TakResponse status="${ok ? 'true' : 'false'}"/></TakControl>`);
 }
 
 /** t-x-c-t-r answer to a t-x-c-t ping (to the pinging connection only). */

@@ -1,18 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isKizunaError } from '../util/errors.js';
-import { readOwnFixture } from '../../test/cot/fixtures.js';
+import { errorCode } from '../../test/support/errors.js';
+import { readOwnFixture, splitAt } from '../../test/cot/fixtures.js';
 import { ProtoStreamFramer, frameMesh, frameProto, unframeMesh } from './proto-framer.js';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (isKizunaError(err)) return err.code;
-    throw err;
-  }
-  return undefined;
-}
 
 function payloads(framer: ProtoStreamFramer, chunks: Buffer[]): Buffer[] {
   const out: Buffer[] = [];
@@ -41,9 +31,9 @@ describe('frameProto / frameMesh', () => {
   });
 
   it('unframeMesh refuses anything but a version-1 mesh header', () => {
-    expect(codeOf(() => unframeMesh(stream))).toBe('FRAME_INVALID');
-    expect(codeOf(() => unframeMesh(Buffer.from([0xbf, 0x02, 0xbf, 1])))).toBe('FRAME_INVALID');
-    expect(codeOf(() => unframeMesh(Buffer.alloc(2)))).toBe('FRAME_INVALID');
+    expect(errorCode(() => unframeMesh(stream))).toBe('FRAME_INVALID');
+    expect(errorCode(() => unframeMesh(Buffer.from([0xbf, 0x02, 0xbf, 1])))).toBe('FRAME_INVALID');
+    expect(errorCode(() => unframeMesh(Buffer.alloc(2)))).toBe('FRAME_INVALID');
   });
 });
 
@@ -72,17 +62,17 @@ describe('ProtoStreamFramer', () => {
 
   it('oversize length ⇒ COT_TOO_LARGE before the payload arrives; bad magic and long varints ⇒ FRAME_INVALID; failures stick', () => {
     const small = new ProtoStreamFramer({ maxEventBytes: 100 });
-    expect(codeOf(() => payloads(small, [frameProto(filled(101)).subarray(0, 3)]))).toBe('COT_TOO_LARGE');
-    expect(codeOf(() => payloads(small, [frameProto(filled(1))]))).toBe('COT_TOO_LARGE');
-    expect(codeOf(() => payloads(new ProtoStreamFramer(), [Buffer.from('<event')]))).toBe('FRAME_INVALID');
+    expect(errorCode(() => payloads(small, [frameProto(filled(101)).subarray(0, 3)]))).toBe('COT_TOO_LARGE');
+    expect(errorCode(() => payloads(small, [frameProto(filled(1))]))).toBe('COT_TOO_LARGE');
+    expect(errorCode(() => payloads(new ProtoStreamFramer(), [Buffer.from('<event')]))).toBe('FRAME_INVALID');
     const long = Buffer.from([0xbf, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01]);
-    expect(codeOf(() => payloads(new ProtoStreamFramer({ maxEventBytes: Number.MAX_SAFE_INTEGER }), [long]))).toBe('FRAME_INVALID');
+    expect(errorCode(() => payloads(new ProtoStreamFramer({ maxEventBytes: Number.MAX_SAFE_INTEGER }), [long]))).toBe('FRAME_INVALID');
     const after = new ProtoStreamFramer();
     const good = frameProto(filled(5));
     const got: Buffer[] = [];
-    expect(codeOf(() => { for (const p of after.push(Buffer.concat([good, Buffer.from([0x00])]))) got.push(p); })).toBe('FRAME_INVALID');
+    expect(errorCode(() => { for (const p of after.push(Buffer.concat([good, Buffer.from([0x00])]))) got.push(p); })).toBe('FRAME_INVALID');
     expect(got).toHaveLength(1);
-    expect(codeOf(() => payloads(after, [good]))).toBe('FRAME_INVALID');
+    expect(errorCode(() => payloads(after, [good]))).toBe('FRAME_INVALID');
   });
 
   it('takeRemainder returns the bytes not yet yielded', () => {
@@ -101,13 +91,7 @@ describe('ProtoStreamFramer', () => {
         fc.array(fc.nat(), { maxLength: 10 }),
         (items, cuts) => {
           const all = Buffer.concat(items.map((p) => frameProto(p)));
-          const points = [...new Set(cuts.map((c) => c % (all.length + 1)))].sort((x, y) => x - y);
-          const chunks: Buffer[] = [];
-          let prev = 0;
-          for (const p of [...points, all.length]) {
-            chunks.push(all.subarray(prev, p));
-            prev = p;
-          }
+          const chunks = splitAt(all, cuts);
           const got = payloads(new ProtoStreamFramer(), chunks);
           expect(got.map((g) => [...g])).toEqual(items.map((p) => [...p]));
         },

@@ -1,6 +1,5 @@
 import { KizunaError } from '../util/errors.js';
-import { ByteQueue } from './byte-queue.js';
-import { DEFAULT_MAX_EVENT_BYTES } from './xml.js';
+import { StreamFramer, type FramerOptions } from './stream-framer.js';
 
 /**
  * TAK protocol v1 framing. Stream: 0xBF · varint(length) · TakMessage. Mesh (one per datagram):
@@ -9,10 +8,7 @@ import { DEFAULT_MAX_EVENT_BYTES } from './xml.js';
 
 export const TAK_MAGIC = 0xbf;
 
-export interface FramerOptions {
-  /** Largest payload/event accepted, in bytes; default 1 MiB. */
-  maxEventBytes?: number;
-}
+export type { FramerOptions } from './stream-framer.js';
 
 function varintLength(n: number): number {
   let len = 1;
@@ -64,35 +60,12 @@ export function unframeMesh(datagram: Uint8Array): Buffer {
  * (COT_TOO_LARGE) is thrown from the iterator and the framer stays failed: the stream cannot be
  * resynchronised safely, so the caller drops the connection.
  */
-export class ProtoStreamFramer {
-  private readonly q = new ByteQueue();
-  private readonly max: number;
-  private failed: KizunaError | undefined;
-
+export class ProtoStreamFramer extends StreamFramer {
   constructor(opts: FramerOptions = {}) {
-    this.max = opts.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+    super(opts);
   }
 
-  get isEmpty(): boolean {
-    return this.q.length === 0;
-  }
-
-  get bufferedBytes(): number {
-    return this.q.length;
-  }
-
-  push(chunk: Buffer): Generator<Buffer, void, undefined> {
-    if (this.failed) throw this.failed;
-    this.q.append(chunk);
-    return this.drain();
-  }
-
-  /** Pending bytes not yet returned as payloads; the framer is empty afterwards. */
-  takeRemainder(): Buffer {
-    return this.q.takeAll();
-  }
-
-  private *drain(): Generator<Buffer, void, undefined> {
+  protected *drain(): Generator<Buffer, void, undefined> {
     try {
       // One view per drain: consume() only advances the queue start, the viewed bytes stay valid.
       const v = this.q.view();

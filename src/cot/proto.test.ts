@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isKizunaError } from '../util/errors.js';
+import { errorCode } from '../../test/support/errors.js';
 import { asMultiset, describeEachCorpus, detailChildren, readOwnFixture, withRealTimes, type CotCorpus } from '../../test/cot/fixtures.js';
 import type { CotEvent } from './model.js';
 import { TakMessageType, decodeTakMessage, encodeTakMessage } from './proto.js';
@@ -11,16 +11,6 @@ const usable = (corpus: CotCorpus) =>
   corpus.fixtures
     .filter((f) => f.kind === 'wellFormed' || f.kind === 'mismatch' || f.kind === 'placeholderTime')
     .map((f) => [f.name, f.kind === 'placeholderTime' ? withRealTimes(f.bytes.toString('utf8')) : f.bytes.toString('utf8')] as const);
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (isKizunaError(err)) return err.code;
-    throw err;
-  }
-  return undefined;
-}
 
 const unknownIfNaN = (n: number): number => (Number.isNaN(n) ? 9999999 : n);
 
@@ -158,9 +148,9 @@ describe('decodeTakMessage: untrusted bytes', () => {
 
   it('an xmlDetail that closes <detail> early (smuggling a second event) ⇒ PROTO_DECODE', () => {
     const evil = '</detail></event><event version="2.0" uid="x" type="a-h-G" time="t" start="t" stale="t"><point lat="0" lon="0"/><detail>';
-    expect(codeOf(() => decodeTakMessage(bytes({ ...base, detail: { xmlDetail: evil } })))).toBe('PROTO_DECODE');
-    expect(codeOf(() => decodeTakMessage(bytes({ ...base, detail: { xmlDetail: '<a>' } })))).toBe('PROTO_DECODE');
-    expect(codeOf(() => decodeTakMessage(bytes({ ...base, detail: { xmlDetail: '<!DOCTYPE x>' } })))).toBe('PROTO_DECODE');
+    expect(errorCode(() => decodeTakMessage(bytes({ ...base, detail: { xmlDetail: evil } })))).toBe('PROTO_DECODE');
+    expect(errorCode(() => decodeTakMessage(bytes({ ...base, detail: { xmlDetail: '<a>' } })))).toBe('PROTO_DECODE');
+    expect(errorCode(() => decodeTakMessage(bytes({ ...base, detail: { xmlDetail: '<!DOCTYPE x>' } })))).toBe('PROTO_DECODE');
   });
 
   it('an element in xmlDetail wins over the typed message of the same name', () => {
@@ -177,14 +167,14 @@ describe('decodeTakMessage: untrusted bytes', () => {
   });
 
   it('garbage ⇒ PROTO_DECODE; a bare TakControl ⇒ undefined; oversize ⇒ COT_TOO_LARGE', () => {
-    expect(codeOf(() => decodeTakMessage(Buffer.from([0x12, 0xff, 0xff, 0xff, 0x0f, 0x01])))).toBe('PROTO_DECODE');
+    expect(errorCode(() => decodeTakMessage(Buffer.from([0x12, 0xff, 0xff, 0xff, 0x0f, 0x01])))).toBe('PROTO_DECODE');
     expect(decodeTakMessage(bytes(undefined as never, { takControl: { minProtoVersion: 1, maxProtoVersion: 1 } }))).toBeUndefined();
-    expect(codeOf(() => decodeTakMessage(bytes(base), { maxBytes: 10 }))).toBe('COT_TOO_LARGE');
+    expect(errorCode(() => decodeTakMessage(bytes(base), { maxBytes: 10 }))).toBe('COT_TOO_LARGE');
   });
 
   it('invalid content (missing uid, NaN latitude, control characters) ⇒ typed COT errors', () => {
-    expect(codeOf(() => decodeTakMessage(bytes({ ...base, uid: '' })))).toBe('COT_INVALID');
-    expect(codeOf(() => decodeTakMessage(bytes({ ...base, lat: NaN })))).toBe('COT_INVALID');
-    expect(codeOf(() => decodeTakMessage(bytes({ ...base, uid: 'a\u0000b' })))).toBe('COT_PARSE');
+    expect(errorCode(() => decodeTakMessage(bytes({ ...base, uid: '' })))).toBe('COT_INVALID');
+    expect(errorCode(() => decodeTakMessage(bytes({ ...base, lat: NaN })))).toBe('COT_INVALID');
+    expect(errorCode(() => decodeTakMessage(bytes({ ...base, uid: 'a\u0000b' })))).toBe('COT_PARSE');
   });
 });

@@ -5,6 +5,7 @@
  * vertices as `<link point="lat,lon"/>`, circles as `<shape><ellipse/>` with a KML style link, colours as signed
  * 32-bit ARGB in `<strokeColor value>` / `<fillColor value>`.
  */
+import type { ShapeKind, ShapeSpec } from '../vocab/index.js';
 import type { CotEvent } from './model.js';
 import { attributeNames, decodeAttr, elementNames, escapeAttr, readAttributes, scanXml } from './xml-scan.js';
 import { UNKNOWN_POINT_VALUE } from './xml.js';
@@ -13,7 +14,7 @@ import { UNKNOWN_POINT_VALUE } from './xml.js';
 const POINT_ATTR = attributeNames(['point']);
 const VALUE_ATTR = attributeNames(['value']);
 
-export type ShapeKind = 'marker' | 'line' | 'polygon' | 'rectangle' | 'circle' | 'rings' | 'route';
+export type { ShapeKind, ShapeSpec } from '../vocab/index.js';
 
 /** The CoT type each kind is drawn as. */
 export const SHAPE_COT_TYPE: Record<ShapeKind, string> = {
@@ -31,20 +32,6 @@ export const MAX_SHAPE_POINTS = 2000;
 export const MAX_RINGS = 10;
 /** 2,000 km: wider than any theatre, small enough that a circle cannot wrap the globe. */
 export const MAX_RADIUS_M = 2_000_000;
-
-export interface ShapeSpec {
-  kind: ShapeKind;
-  name: string;
-  /** [lat, lon]; one point for marker/circle/rings (the centre) */
-  points: [number, number][];
-  /** metres: circle radius, or the spacing of range rings */
-  radius?: number;
-  /** number of range rings (rings only) */
-  rings?: number;
-  /** '#rrggbb' */
-  color?: string;
-  remarks?: string;
-}
 
 /** Geometry read from a shape event, for the map (points as [lat, lon]). */
 export interface ShapeGeometry {

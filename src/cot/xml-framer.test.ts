@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { errorCode } from '../../test/support/errors.js';
 import { isKizunaError } from '../util/errors.js';
-import { describeEachCorpus, fixtureNamed } from '../../test/cot/fixtures.js';
+import { describeEachCorpus, fixtureNamed, splitAt } from '../../test/cot/fixtures.js';
 import { XmlEventFramer } from './xml-framer.js';
 import { frameProto } from './proto-framer.js';
 import { parseCotXml } from './xml.js';
@@ -14,16 +15,6 @@ function frames(framer: XmlEventFramer, chunks: Buffer[]): string[] {
   const out: string[] = [];
   for (const c of chunks) for (const f of framer.push(c)) out.push(f.toString('utf8'));
   return out;
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (isKizunaError(err)) return err.code;
-    throw err;
-  }
-  return undefined;
 }
 
 /** The event element of a fixture (what the framer must emit for it). */
@@ -66,7 +57,7 @@ describeEachCorpus('XmlEventFramer over a CoT corpus', (corpus) => {
     const bad = fixtureNamed(corpus, corpus.splitEndTag).bytes;
     const got = frames(new XmlEventFramer(), [Buffer.concat([bad, Buffer.from(event('next'))])]);
     expect(got).toHaveLength(2);
-    expect(codeOf(() => parseCotXml(got[0]!))).toBe('COT_PARSE');
+    expect(errorCode(() => parseCotXml(got[0]!))).toBe('COT_PARSE');
     expect(parseCotXml(got[1]!).uid).toBe('next');
   });
 });
@@ -97,16 +88,16 @@ describe('XmlEventFramer', () => {
   it('an event above maxEventBytes ⇒ COT_TOO_LARGE, with or without its end; framer stays failed', () => {
     const big = event('big', 'x'.repeat(500));
     const withEnd = new XmlEventFramer({ maxEventBytes: 400 });
-    expect(codeOf(() => frames(withEnd, [Buffer.from(big)]))).toBe('COT_TOO_LARGE');
-    expect(codeOf(() => frames(withEnd, [Buffer.from(event('ok'))]))).toBe('COT_TOO_LARGE');
+    expect(errorCode(() => frames(withEnd, [Buffer.from(big)]))).toBe('COT_TOO_LARGE');
+    expect(errorCode(() => frames(withEnd, [Buffer.from(event('ok'))]))).toBe('COT_TOO_LARGE');
 
     const endless = new XmlEventFramer({ maxEventBytes: 1000 });
     const chunk = Buffer.from(`<event uid="x">${'y'.repeat(300)}`);
     expect(frames(endless, [chunk, Buffer.from('z'.repeat(300))])).toEqual([]);
-    expect(codeOf(() => frames(endless, [Buffer.from('z'.repeat(500))]))).toBe('COT_TOO_LARGE');
+    expect(errorCode(() => frames(endless, [Buffer.from('z'.repeat(500))]))).toBe('COT_TOO_LARGE');
 
     const endlessPi = new XmlEventFramer({ maxEventBytes: 100 });
-    expect(codeOf(() => frames(endlessPi, [Buffer.from(`<?xml ${'v'.repeat(200)}`)]))).toBe('COT_TOO_LARGE');
+    expect(errorCode(() => frames(endlessPi, [Buffer.from(`<?xml ${'v'.repeat(200)}`)]))).toBe('COT_TOO_LARGE');
   });
 
   it('the default limit is 1 MiB', () => {
@@ -114,7 +105,7 @@ describe('XmlEventFramer', () => {
     const chunk = Buffer.alloc(64 * 1024, 0x61);
     expect(frames(framer, [Buffer.from('<event ')])).toEqual([]);
     let code: string | undefined;
-    for (let k = 0; k < 17 && !code; k++) code = codeOf(() => frames(framer, [chunk]));
+    for (let k = 0; k < 17 && !code; k++) code = errorCode(() => frames(framer, [chunk]));
     expect(code).toBe('COT_TOO_LARGE');
   });
 
@@ -123,7 +114,7 @@ describe('XmlEventFramer', () => {
     const framer = new XmlEventFramer();
     const got: string[] = [];
     expect(
-      codeOf(() => {
+      errorCode(() => {
         for (const f of framer.push(Buffer.from(s))) got.push(f.toString());
       }),
     ).toBe('COT_FORBIDDEN_XML');
@@ -137,7 +128,7 @@ describe('XmlEventFramer', () => {
     ['a stray end tag', '</event>'],
   ])('%s between events ⇒ FRAME_INVALID', (_n, garbage) => {
     const framer = new XmlEventFramer();
-    expect(codeOf(() => frames(framer, [Buffer.concat([Buffer.from(event('a')), Buffer.from(garbage, 'latin1')])]))).toBe('FRAME_INVALID');
+    expect(errorCode(() => frames(framer, [Buffer.concat([Buffer.from(event('a')), Buffer.from(garbage, 'latin1')])]))).toBe('FRAME_INVALID');
   });
 
   it('waits on partial prefixes instead of misclassifying them', () => {
@@ -188,13 +179,7 @@ describe('XmlEventFramer', () => {
       fc.property(fc.array(item, { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 12 }), (items, cuts) => {
         const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
         const bytes = Buffer.from(items.map((it, k) => it.prolog + event(`e${k}`, esc(it.callsign)) + it.trailing).join(''));
-        const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((x, y) => x - y);
-        const chunks: Buffer[] = [];
-        let prev = 0;
-        for (const p of [...points, bytes.length]) {
-          chunks.push(bytes.subarray(prev, p));
-          prev = p;
-        }
+        const chunks = splitAt(bytes, cuts);
         const framer = new XmlEventFramer();
         const got: string[] = [];
         for (const c of chunks) for (const f of framer.push(c)) got.push(f.toString('utf8'));

@@ -1,7 +1,5 @@
 import { KizunaError } from '../util/errors.js';
-import { ByteQueue } from './byte-queue.js';
-import type { FramerOptions } from './proto-framer.js';
-import { DEFAULT_MAX_EVENT_BYTES } from './xml.js';
+import { StreamFramer, type FramerOptions } from './stream-framer.js';
 
 /**
  * Splits an XML CoT stream ("protocol version 0") into `<event>…</event>` byte slices.
@@ -50,49 +48,31 @@ function startsWithName(v: Buffer, lit: Buffer): 1 | 0 | -1 {
   return isNameDelimiter(v[lit.length]) ? 1 : 0;
 }
 
-export class XmlEventFramer {
-  private readonly q = new ByteQueue();
-  private readonly max: number;
+export class XmlEventFramer extends StreamFramer {
   private readonly onAuth: ((raw: Buffer) => void) | undefined;
   private mode = Mode.Between;
   /** Offset (from the start of pending bytes) where the terminator search resumes. */
   private scanFrom = 0;
   /** Offset where the search for a nested `<event` start resumes (Mode.Event). */
   private nestFrom = 0;
-  private failed: KizunaError | undefined;
 
+  /**
+   * Each push returns a lazy iterator over complete events. An event is consumed when it is yielded; if the
+   * consumer stops iterating (e.g. after t-x-takp-q, to switch to protobuf), the rest stays buffered for
+   * `takeRemainder()` or the next push.
+   */
   constructor(opts: XmlFramerOptions = {}) {
-    this.max = opts.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+    super(opts);
     this.onAuth = opts.onAuth;
   }
 
-  /** True when no bytes are buffered (nothing partial pending). */
-  get isEmpty(): boolean {
-    return this.q.length === 0;
-  }
-
-  get bufferedBytes(): number {
-    return this.q.length;
-  }
-
-  /**
-   * Appends a chunk and returns a lazy iterator over complete events. An event is consumed when it
-   * is yielded; if the consumer stops iterating (e.g. after t-x-takp-q, to switch to protobuf), the
-   * rest stays buffered for `takeRemainder()` or the next push.
-   */
-  push(chunk: Buffer): Generator<Buffer, void, undefined> {
-    if (this.failed) throw this.failed;
-    this.q.append(chunk);
-    return this.drain();
-  }
-
   /** Bytes not yet returned as events (the protobuf switch hands these over); resets the framer. */
-  takeRemainder(): Buffer {
+  override takeRemainder(): Buffer {
     this.mode = Mode.Between;
-    return this.q.takeAll();
+    return super.takeRemainder();
   }
 
-  private *drain(): Generator<Buffer, void, undefined> {
+  protected *drain(): Generator<Buffer, void, undefined> {
     try {
       for (;;) {
         const v = this.q.view();

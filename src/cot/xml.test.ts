@@ -1,18 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { errorCode } from '../../test/support/errors.js';
 import { isKizunaError } from '../util/errors.js';
 import { describeEachCorpus, detailChildren, fixtureNamed, withRealTimes } from '../../test/cot/fixtures.js';
 import { LABEL_NAMESPACE, parseCotXml, serializeCotXml } from './xml.js';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (isKizunaError(err)) return err.code;
-    throw err;
-  }
-  return undefined;
-}
 
 const T = '2026-11-23T09:00:00.000Z';
 const S = '2026-11-23T09:05:00.000Z';
@@ -46,7 +37,7 @@ describeEachCorpus('parseCotXml over every fixture', (corpus) => {
   it.each(fixtures.filter((f) => f.kind === 'malformed').map((f) => [f.name, f] as const))(
     '%s: malformed ⇒ COT_PARSE',
     (_n, f) => {
-      expect(codeOf(() => parseCotXml(f.bytes))).toBe('COT_PARSE');
+      expect(errorCode(() => parseCotXml(f.bytes))).toBe('COT_PARSE');
     },
   );
 
@@ -63,7 +54,7 @@ describeEachCorpus('parseCotXml over every fixture', (corpus) => {
   it.each(fixtures.filter((f) => f.kind === 'placeholderTime').map((f) => [f.name, f] as const))(
     '%s: literal TIME placeholders ⇒ COT_INVALID; with real times it round-trips',
     (_n, f) => {
-      expect(codeOf(() => parseCotXml(f.bytes))).toBe('COT_INVALID');
+      expect(errorCode(() => parseCotXml(f.bytes))).toBe('COT_INVALID');
       const e = parseCotXml(withRealTimes(f.bytes.toString('utf8')));
       expect(e.type).toMatch(/^t-x-takp-[vqr]$/);
       expect(parseCotXml(serializeCotXml(e))).toEqual(e);
@@ -172,16 +163,16 @@ describe('parseCotXml: STANAG 4774 label element', () => {
   });
 
   it('two label elements in one detail ⇒ COT_INVALID (fail closed, no ambiguous label)', () => {
-    expect(codeOf(() => parseCotXml(ev(`<detail>${LABEL}${LABEL}</detail>`)))).toBe('COT_INVALID');
+    expect(errorCode(() => parseCotXml(ev(`<detail>${LABEL}${LABEL}</detail>`)))).toBe('COT_INVALID');
   });
 });
 
 describe('parseCotXml: rejects bad input with typed errors', () => {
   it('DOCTYPE / ENTITY declarations ⇒ COT_FORBIDDEN_XML', () => {
     const bomb = `<?xml version="1.0"?><!DOCTYPE event [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;">]>${ev('<detail><remarks>&b;</remarks></detail>')}`;
-    expect(codeOf(() => parseCotXml(bomb))).toBe('COT_FORBIDDEN_XML');
-    expect(codeOf(() => parseCotXml(ev('<detail><!ENTITY x "y"></detail>')))).toBe('COT_FORBIDDEN_XML');
-    expect(codeOf(() => parseCotXml(ev('<detail><!doctype x></detail>')))).toBe('COT_FORBIDDEN_XML');
+    expect(errorCode(() => parseCotXml(bomb))).toBe('COT_FORBIDDEN_XML');
+    expect(errorCode(() => parseCotXml(ev('<detail><!ENTITY x "y"></detail>')))).toBe('COT_FORBIDDEN_XML');
+    expect(errorCode(() => parseCotXml(ev('<detail><!doctype x></detail>')))).toBe('COT_FORBIDDEN_XML');
     // comments and CDATA are fine, and '<!' inside them is not a declaration
     expect(parseCotXml(ev('<detail><!-- <!DOCTYPE --><remarks><![CDATA[<!ENTITY>]]></remarks></detail>')).detailXml).toContain('CDATA');
   });
@@ -189,10 +180,10 @@ describe('parseCotXml: rejects bad input with typed errors', () => {
   it('size cap ⇒ COT_TOO_LARGE (bytes, not UTF-16 units)', () => {
     const x = ev('<detail><remarks>護衛艦いずも護衛艦いずも</remarks></detail>');
     const bytes = Buffer.byteLength(x);
-    expect(codeOf(() => parseCotXml(x, { maxBytes: bytes - 1 }))).toBe('COT_TOO_LARGE');
-    expect(codeOf(() => parseCotXml(Buffer.from(x), { maxBytes: bytes - 1 }))).toBe('COT_TOO_LARGE');
+    expect(errorCode(() => parseCotXml(x, { maxBytes: bytes - 1 }))).toBe('COT_TOO_LARGE');
+    expect(errorCode(() => parseCotXml(Buffer.from(x), { maxBytes: bytes - 1 }))).toBe('COT_TOO_LARGE');
     expect(parseCotXml(x, { maxBytes: bytes }).uid).toBe('u-1');
-    expect(codeOf(() => parseCotXml(ev(`<detail><r>${'x'.repeat(1024 * 1024)}</r></detail>`)))).toBe('COT_TOO_LARGE');
+    expect(errorCode(() => parseCotXml(ev(`<detail><r>${'x'.repeat(1024 * 1024)}</r></detail>`)))).toBe('COT_TOO_LARGE');
   });
 
   it.each([
@@ -208,7 +199,7 @@ describe('parseCotXml: rejects bad input with typed errors', () => {
     ['hae not a number', (s: string) => s.replace(' hae="10"', ' hae="high"')],
     ['root not event', () => '<foo/>'],
   ])('missing/invalid %s ⇒ COT_INVALID', (_n, mutate) => {
-    expect(codeOf(() => parseCotXml(mutate(ev('<detail/>'))))).toBe('COT_INVALID');
+    expect(errorCode(() => parseCotXml(mutate(ev('<detail/>'))))).toBe('COT_INVALID');
   });
 
   it.each([
@@ -226,14 +217,14 @@ describe('parseCotXml: rejects bad input with typed errors', () => {
     ['not xml', 'hello'],
     ['truncated', ev('').slice(0, 60)],
   ])('%s ⇒ COT_PARSE', (_n, xml) => {
-    expect(codeOf(() => parseCotXml(xml))).toBe('COT_PARSE');
+    expect(errorCode(() => parseCotXml(xml))).toBe('COT_PARSE');
   });
 
   it('invalid UTF-8 and UTF-16 byte order marks ⇒ COT_PARSE; a UTF-8 BOM is accepted', () => {
     const good = Buffer.from(ev(''));
     const bad = Buffer.concat([good.subarray(0, 20), Buffer.from([0xc3, 0x28]), good.subarray(20)]);
-    expect(codeOf(() => parseCotXml(bad))).toBe('COT_PARSE');
-    expect(codeOf(() => parseCotXml(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(ev(''), 'utf16le')])))).toBe('COT_PARSE');
+    expect(errorCode(() => parseCotXml(bad))).toBe('COT_PARSE');
+    expect(errorCode(() => parseCotXml(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(ev(''), 'utf16le')])))).toBe('COT_PARSE');
     expect(parseCotXml(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), good])).uid).toBe('u-1');
   });
 

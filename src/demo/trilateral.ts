@@ -5,8 +5,9 @@ export const TRILATERAL_TITLE = 'Trilateral HA/DR: typhoon relief, northern Luzo
 
 /**
  * The demo's trilateral coordination request: HA/DR needing the concurrence of every nation, raised and
- * submitted by the given node's coordinator (a node linked to all the others, since coordination
- * documents travel only between linked nodes). Raised once per data directory.
+ * submitted by the given node's coordinator (the middle of the line: its request reaches both partners
+ * directly, and their concurrences reach each other through it as relayed documents). Raised once per
+ * data directory.
  */
 export async function raiseTrilateralRequest(node: KizunaNode, nations: readonly string[]): Promise<string> {
   const coord = node.coordination;

@@ -128,7 +128,7 @@ export function createFederation(d: FedDeps): Federation {
         );
         continue;
       }
-      const originBindingJws = obj.kind === 'cot' ? await originBindingFor(obj, label, peer.nation, originMemo) : undefined;
+      const originBindingJws = obj.kind === 'file-chunk' ? undefined : await originBindingFor(obj, label, peer.nation, originMemo);
       if (originBindingJws === null) {
         // a relay without the originator's binding would be refused by the receiver: not sent at all
         jobs.push(d.audit('fed.withheld', d.nodeId, { peer: peer.name, nation: peer.nation, origin: obj.origin, id: obj.id, kind: obj.kind, reason: 'NO_ORIGIN_BINDING' }));
@@ -164,13 +164,14 @@ export function createFederation(d: FedDeps): Federation {
   }
 
   /**
-   * The originator binding to send with a track: ours (signed once per object, only when its label releases
-   * beyond the peer), the one received with a relayed track, or null for a relayed track without one.
+   * The originator binding to send with a track or document: ours (signed once per object, only when its
+   * label releases beyond the peer), the one received with a relayed object, or null for a relayed object
+   * without one.
    */
-  async function originBindingFor(obj: Extract<FedObject, { kind: 'cot' }>, label: SecurityLabel, peerNation: string, memo: { sig?: Promise<string> }): Promise<string | null | undefined> {
+  async function originBindingFor(obj: Exclude<FedObject, { kind: 'file-chunk' }>, label: SecurityLabel, peerNation: string, memo: { sig?: Promise<string> }): Promise<string | null | undefined> {
     if (obj.origin !== d.nodeId) return checker.originBindings.get(obj.origin, obj.id) ?? null;
     if (!mayTravelBeyond(d.registry, label, peerNation)) return undefined;
-    return (memo.sig ??= signOrigin(d.binding.privateJwk, obj.event));
+    return (memo.sig ??= signOrigin(d.binding.privateJwk, obj.kind === 'cot' ? obj.event : obj));
   }
 
   /** Our audit head to the given links (those connected at v2); names of the peers it went to. */

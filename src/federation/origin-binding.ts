@@ -2,30 +2,49 @@ import type { JWK } from 'jose';
 import { canonicalJson, signBinding, verifyBinding, type PolicyRegistry } from '../labels/index.js';
 import type { SecurityLabel } from '../labels/types.js';
 import type { StoredEvent } from '../store/types.js';
+import type { FedObject } from './types.js';
 
 /**
  * The originator's binding travels with a relayed object (GSOMIA third-party rule, docs/labels.md §5.2, §7):
- * a node that is not linked to the originator accepts a relayed track only when the originator's own
- * signature binds the track to the originator's label, and that label releases to the receiving nation.
- * The relay cannot alter the track or its label without breaking that signature, so it can neither widen
- * nor lower what the owner released.
+ * a node that is not linked to the originator accepts a relayed track or coordination document only when
+ * the originator's own signature binds it to the originator's label, and that label releases to the
+ * receiving nation. The relay cannot alter the object or its label without breaking that signature, so it
+ * can neither widen nor lower what the owner released.
  *
- * What is signed is the hop-invariant core of the object: ids, times and the CoT XML, not the fields a
- * relay sets for itself (receivedAt). Only tracks (kind "cot") relay; every other kind stays bilateral.
+ * What is signed is the hop-invariant core of the object: ids, times and content, not the fields a relay
+ * sets for itself (an event's receivedAt). Tracks (kind "cot") and coordination documents relay; file
+ * chunks stay bilateral.
  */
-export function originCore(ev: StoredEvent): Uint8Array {
+export type Relayable = StoredEvent | Extract<FedObject, { kind: 'doc' }>;
+
+function isDoc(o: Relayable): o is Extract<FedObject, { kind: 'doc' }> {
+  return (o as { kind?: unknown }).kind === 'doc';
+}
+
+export function originCore(o: Relayable): Uint8Array {
+  if (isDoc(o)) {
+    const d = o.doc;
+    return Buffer.from(canonicalJson({ kind: 'doc', origin: o.origin, id: o.id, collection: d.collection, docId: d.id, version: d.version, body: d.body ?? null, updatedAt: d.updatedAt }));
+  }
+  const ev = o;
   return Buffer.from(
     canonicalJson({ kind: 'cot', origin: ev.origin, id: ev.id, uid: ev.uid, type: ev.type, time: ev.time, stale: ev.stale, xml: ev.xml }),
   );
 }
 
-export function signOrigin(privateJwk: JWK, ev: StoredEvent): Promise<string> {
-  return signBinding(privateJwk, originCore(ev), ev.label);
+const labelOf = (o: Relayable): SecurityLabel => (isDoc(o) ? o.doc.label : o.label);
+
+export function signOrigin(privateJwk: JWK, o: Relayable): Promise<string> {
+  return signBinding(privateJwk, originCore(o), labelOf(o));
 }
 
 /** false on any mismatch (never throws). */
-export function verifyOrigin(publicJwk: JWK, jws: string, ev: StoredEvent): Promise<boolean> {
-  return verifyBinding(publicJwk, jws, originCore(ev), ev.label);
+export async function verifyOrigin(publicJwk: JWK, jws: string, o: Relayable): Promise<boolean> {
+  try {
+    return await verifyBinding(publicJwk, jws, originCore(o), labelOf(o));
+  } catch {
+    return false;
+  }
 }
 
 /**

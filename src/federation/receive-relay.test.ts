@@ -72,18 +72,29 @@ describe('relayed tracks at a node not linked to their originator', () => {
     expect(await checker.check(await relayed(ev, jws, widened), usaKeys.publicJwk, undefined, FROM_USA)).toMatchObject({ ok: false, code: 'BINDING_INVALID' });
   });
 
-  it('refused from an unknown originator, for a label its nation does not own, and for kinds that do not relay', async () => {
+  it('refused from an unknown originator and for a label its nation does not own', async () => {
     const checker = new InboundChecker(deps);
     const unknown = event(makeLabel(registry, { policy: 'JPN', classification: 'HI', relTo: ['JPN', 'USA', 'PHL'], owner: 'JPN' }), { origin: 'KOR-1' });
     expect(await checker.check(await relayed(unknown, 'x'), usaKeys.publicJwk, undefined, FROM_USA)).toMatchObject({ ok: false, reason: 'origin-unknown' });
     const usLabel = event(makeLabel(registry, { policy: 'USA', classification: 'UNCLASSIFIED', relTo: ['USA', 'PHL'], owner: 'USA' }));
     const signedByJpn = await signOrigin(jpnKeys.privateJwk, usLabel);
     expect(await checker.check(await relayed(usLabel, signedByJpn), usaKeys.publicJwk, undefined, FROM_USA)).toMatchObject({ ok: false, reason: 'origin-owner' });
-    const doc = { collection: 'requests', id: 'r1', version: 1, label: jpn(['JPN', 'USA', 'PHL']), body: {}, updatedAt: 1 };
+  });
+
+  it("a relayed coordination document is accepted only with its originator's binding over it", async () => {
+    const checker = new InboundChecker(deps);
+    const doc = { collection: 'concurrence', id: 'JPN-1-a:JPN', version: 2, label: jpn(['JPN', 'USA', 'PHL']), body: { owner: 'JPN', rev: 2 }, updatedAt: 1 };
     const payload = new TextEncoder().encode(JSON.stringify(doc));
     const bound = registry.translate(doc.label, 'PHL');
-    const env = { seq: 1, origin: 'JPN', id: 'requests/r1/1', kind: 'doc', labelJson: labelToJson(bound), bindingJws: await signBinding(usaKeys.privateJwk, payload, bound), payload };
-    expect(await checker.check(env, usaKeys.publicJwk, undefined, FROM_USA)).toMatchObject({ ok: false, reason: 'relay-kind' });
+    const env = { seq: 1, origin: 'JPN', id: 'concurrence/JPN-1-a:JPN/2', kind: 'doc', labelJson: labelToJson(bound), bindingJws: await signBinding(usaKeys.privateJwk, payload, bound), payload };
+    const asDoc = { kind: 'doc' as const, origin: 'JPN', id: env.id, doc };
+    expect(await checker.check(env, usaKeys.publicJwk, undefined, FROM_USA)).toMatchObject({ ok: false, code: 'BINDING_INVALID', reason: 'origin-binding' });
+    // signed by the relay, or by JPN over another revision: refused
+    expect(await checker.check({ ...env, originBindingJws: await signOrigin(usaKeys.privateJwk, asDoc) }, usaKeys.publicJwk, undefined, FROM_USA)).toMatchObject({ ok: false, code: 'BINDING_INVALID' });
+    const other = { ...asDoc, doc: { ...doc, body: { owner: 'JPN', rev: 3 } } };
+    expect(await checker.check({ ...env, originBindingJws: await signOrigin(jpnKeys.privateJwk, other) }, usaKeys.publicJwk, undefined, FROM_USA)).toMatchObject({ ok: false, code: 'BINDING_INVALID' });
+    const r = await checker.check({ ...env, originBindingJws: await signOrigin(jpnKeys.privateJwk, asDoc) }, usaKeys.publicJwk, undefined, FROM_USA);
+    expect(r).toMatchObject({ ok: true, obj: { kind: 'doc', originVerified: { node: 'JPN', nation: 'JPN' } } });
   });
 
   it("a direct peer's own track needs no originator binding (its link binding is the owner's)", async () => {

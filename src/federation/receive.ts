@@ -178,27 +178,28 @@ export class InboundChecker {
   }
 
   /**
-   * Relay rule: an object whose origin is not the sending peer is accepted only when it is a track, its
-   * originator is a node we hold a key for, the originator label is owned by that node's nation, and the
-   * originator's binding over the track and that label verifies. (That the label releases to us was
-   * decided above, on the originator label translated into our policy, never on the relay's view.)
-   * A direct object's originator binding is verified too before it is kept for onward relay.
+   * Relay rule: an object whose origin is not the sending peer is accepted only when it is a track or a
+   * coordination document, its originator is a node we hold a key for, the originator label is owned by
+   * that node's nation, and the originator's binding over the object and that label verifies. (That the
+   * label releases to us was decided above, on the originator label translated into our policy, never on
+   * the relay's view.) A direct object's originator binding is verified too before it is kept for onward relay.
    */
   private async checkOrigin(env: Envelope, obj: FedObject, original: SecurityLabel, peerKey: JWK, from: { peer: string; nation: string }): Promise<CheckResult | undefined> {
     // the peer's key is authenticated by the link (pinned or from its Hello over mutual TLS)
     if (!this.trust.has(from.peer)) this.trust.set(from.peer, { nation: from.nation, publicJwk: peerKey });
     const relayed = env.origin !== from.peer;
+    if (obj.kind === 'file-chunk') return relayed ? { ok: false, code: 'FED_REJECTED', reason: 'relay-kind' } : undefined;
+    const signed = obj.kind === 'cot' ? obj.event : obj;
     if (!relayed) {
-      if (obj.kind !== 'cot' || !env.originBindingJws) return undefined;
-      if (!(await verifyOrigin(peerKey, env.originBindingJws, obj.event))) return { ok: false, code: 'BINDING_INVALID', reason: 'origin-binding' };
+      if (!env.originBindingJws) return undefined;
+      if (!(await verifyOrigin(peerKey, env.originBindingJws, signed))) return { ok: false, code: 'BINDING_INVALID', reason: 'origin-binding' };
       this.originBindings.set(env.origin, env.id, env.originBindingJws);
       return undefined;
     }
-    if (obj.kind !== 'cot') return { ok: false, code: 'FED_REJECTED', reason: 'relay-kind' };
     const trust = this.trust.get(env.origin);
     if (!trust) return { ok: false, code: 'FED_REJECTED', reason: 'origin-unknown' };
     if (original.owner !== trust.nation) return { ok: false, code: 'FED_REJECTED', reason: 'origin-owner' };
-    if (!env.originBindingJws || !(await verifyOrigin(trust.publicJwk, env.originBindingJws, obj.event))) {
+    if (!env.originBindingJws || !(await verifyOrigin(trust.publicJwk, env.originBindingJws, signed))) {
       return { ok: false, code: 'BINDING_INVALID', reason: 'origin-binding' };
     }
     obj.originVerified = { node: env.origin, nation: trust.nation };

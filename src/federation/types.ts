@@ -14,7 +14,7 @@ export type FedObject =
   /** `originVerified` is set by the receiver's boundary check when the object was relayed by a node other
    * than its origin and the originator's binding verified: the owner released it to this nation. */
   | { kind: 'cot'; origin: string; id: string; event: StoredEvent; originVerified?: { node: string; nation: string } }
-  | { kind: 'doc'; origin: string; id: string; doc: Doc }
+  | { kind: 'doc'; origin: string; id: string; doc: Doc; originVerified?: { node: string; nation: string } }
   /** one chunk of a labelled file (see file-chunk.ts); `received` is set by the receiver's boundary check:
    * the label in ITS policy, verified against the binding */
   | { kind: 'file-chunk'; origin: string; id: string; chunk: FileChunkMeta; data: Uint8Array; received?: SecurityLabel };

@@ -6,7 +6,7 @@
 import type { CotEvent } from '../cot/model.js';
 import { cotTime } from '../cot/time.js';
 import { escapeAttr } from '../cot/xml-scan.js';
-import type { Dimensions } from './ais.js';
+import type { AisStatic } from './ais.js';
 import { EMERGENCY_SQUAWKS } from './adsb.js';
 
 export type Affiliation = 'f' | 'a' | 'n' | 'u' | 's' | 'h' | 'j' | 'k' | 'p';
@@ -19,20 +19,13 @@ export interface MapOptions {
   types?: Readonly<Record<string, string>>;
 }
 
-export interface VesselState {
-  mmsi: number;
+/** A vessel as last heard: the identity fields of its static report plus position and motion. */
+export interface VesselState extends Omit<AisStatic, 'kind' | 'msgType'> {
   lat?: number;
   lon?: number;
   speedKt?: number;
   course?: number;
   heading?: number;
-  name?: string;
-  callsign?: string;
-  imo?: number;
-  shipType?: number;
-  dims?: Dimensions;
-  destination?: string;
-  draught?: number;
   /** aid to navigation (type 21) */
   aton?: { aidType: number; virtual: boolean; offPosition: boolean };
 }

@@ -52,7 +52,8 @@ export class LineSplitter {
       from = nl + 1;
     }
     this.rest = text.slice(from);
-    if (this.rest.length > this.max) {
+    // a line of exactly `max` characters may wait for its '\n' with its '\r' already here
+    if (this.rest.length > (this.rest.endsWith('\r') ? this.max + 1 : this.max)) {
       if (!this.skipping) this.sink.bad();
       this.skipping = true;
       this.rest = '';

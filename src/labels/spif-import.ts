@@ -1,4 +1,5 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
+import { orderedXmlParser } from './xml-parser.js';
 import { KizunaError } from '../util/errors.js';
 import { PolicyFileSchema, type PolicyFile } from './policy-schema.js';
 
@@ -34,20 +35,8 @@ export interface SpifImportOptions {
 type Node = Record<string, unknown>;
 type Attrs = Record<string, string>;
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  // qualifiers such as "REL TO " keep their spaces; element text is trimmed where it is read
-  trimValues: false,
-  processEntities: true,
-  htmlEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  commentPropName: false,
-});
+// qualifiers such as "REL TO " keep their spaces; element text is trimmed where it is read
+const parser = orderedXmlParser(false);
 
 const bad = (detail: string): never => {
   throw new KizunaError('SPIF_INVALID', detail);

@@ -1,4 +1,5 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
+import { orderedXmlParser } from './xml-parser.js';
 import { KizunaError } from '../util/errors.js';
 import { ORIGINATOR_ID_TYPES, type CategoryType, type LabelCategory, type SecurityLabel } from './types.js';
 
@@ -22,18 +23,7 @@ const ID_TYPES: ReadonlySet<string> = new Set(ORIGINATOR_ID_TYPES);
 
 type XNode = Record<string, unknown>;
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  processEntities: true,
-  htmlEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-});
+const parser = orderedXmlParser(true);
 
 /**
  * Why a label was refused: a stable reason code plus the element it concerns. Safe for operators and logs:

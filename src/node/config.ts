@@ -51,7 +51,7 @@ export const NodeConfigSchema = z.strictObject({
       }),
     )
     .default([])
-    .describe('nodes not linked to this one whose tracks may arrive relayed by a peer: their binding public keys'),
+    .describe('nodes not linked to this one whose tracks and coordination documents may arrive relayed by a peer: their binding public keys'),
   defaultLabel: z
     .strictObject({
       classification: z.string().optional().describe("a classification name of the node's policy"),

@@ -50,7 +50,11 @@ export async function startNodeFederation(core: NodeCore, closers: Closers, wiri
         if (!fileTransfer) throw new KizunaError('INTERNAL', 'file store not ready');
         await fileTransfer.receive(obj, from);
       } else {
-        await coordination.applyRemote(obj.doc, from.nation);
+        // a partner's document goes on to our other peers like a track: under its originator's label and
+        // binding, never back where it came from; a duplicate or stale revision stops here (loops end)
+        if (await coordination.applyRemote(obj.doc, from.nation, obj.originVerified?.nation)) {
+          federation.offer({ kind: 'doc', origin: obj.origin, id: obj.id, doc: obj.doc }, from.peer).catch(warnCode(log, 'federation relay (doc) failed'));
+        }
       }
     },
     limits: { maxOutbox: config.limits.maxOutbox },

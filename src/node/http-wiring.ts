@@ -53,6 +53,7 @@ export async function startHttp(core: NodeCore, closers: Closers, wiring: HttpWi
     federationStatus: () => federation.status(),
     feeds: feedAdmin(feeds, core.audit),
     missions: wiring.missions,
+    maxEventBytes: config.limits.maxEventBytes,
     ingestCot: async (xml, user) => {
       const ev = parseCotXml(xml, { maxBytes: config.limits.maxEventBytes });
       await pipeline.fromUser(ev, { username: user.username, nation: config.nation, role: user.role, audience: user.audience });

@@ -1,49 +1,15 @@
 import type pg from 'pg';
-import type { SecurityLabel } from '../labels/types.js';
-import { parseEventLabel, parseJson } from './common.js';
 import { postgresMigrations } from './migrations/postgres/index.js';
-import type { AuditRow, Doc, StoredEvent } from './types.js';
+import type { StoredEvent } from './types.js';
+import { EVENT_COLS } from './rows.js';
 
-// The PostgreSQL schema as the store sees it: row shapes (bigints arrive as strings), their mapping
-// to store types, and migrations.
+// The PostgreSQL schema as the store sees it: the batch insert and migrations (row shapes: rows.ts).
 
 export type Client = pg.PoolClient;
 
-export const EVENT_COLS = 'origin, id, uid, type, callsign, time, stale, received_at, label, xml, originator';
 /** unnest() of one array per column: one statement and one round trip per batch, no parameter-count limit. */
 export const EVENT_UNNEST =
   'unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[], $10::text[], $11::text[])';
-
-export interface EventRow {
-  origin: string;
-  id: string;
-  uid: string;
-  type: string;
-  callsign: string | null;
-  time: string;
-  stale: string;
-  received_at: string;
-  label: string;
-  xml: string;
-  originator: string | null;
-}
-
-export function toEvent(r: EventRow): StoredEvent {
-  const e: StoredEvent = {
-    id: r.id,
-    origin: r.origin,
-    uid: r.uid,
-    type: r.type,
-    time: Number(r.time),
-    stale: Number(r.stale),
-    receivedAt: Number(r.received_at),
-    label: parseEventLabel(r.label),
-    xml: r.xml,
-  };
-  if (r.callsign !== null) e.callsign = r.callsign;
-  if (r.originator !== null) e.originator = r.originator;
-  return e;
-}
 
 /** Column arrays for EVENT_UNNEST. bigint columns take integers: fractional ms are truncated. */
 export function eventColumns(events: StoredEvent[]): unknown[][] {
@@ -54,40 +20,6 @@ export function eventColumns(events: StoredEvent[]): unknown[][] {
     v.forEach((x, i) => cols[i]!.push(x));
   }
   return cols;
-}
-
-export interface DocRow {
-  collection: string;
-  id: string;
-  version: number;
-  label: string;
-  body: string;
-  updated_at: string;
-}
-
-export function toDoc<B>(r: DocRow): Doc<B> {
-  return {
-    collection: r.collection,
-    id: r.id,
-    version: Number(r.version),
-    label: parseJson<SecurityLabel>(r.label, 'doc label'),
-    body: parseJson<B>(r.body, 'doc body'),
-    updatedAt: Number(r.updated_at),
-  };
-}
-
-export interface AuditDbRow {
-  seq: string;
-  ts: string;
-  kind: string;
-  actor: string;
-  body: string;
-  prev_hash: string;
-  hash: string;
-}
-
-export function toAudit(r: AuditDbRow): AuditRow {
-  return { seq: Number(r.seq), ts: r.ts, kind: r.kind, actor: r.actor, body: r.body, prevHash: r.prev_hash, hash: r.hash };
 }
 
 export const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;

@@ -16,19 +16,13 @@ import {
   validateCommit,
   validateEvents,
 } from './common.js';
+import { EVENT_COLS, toAudit, toDoc, toEvent, type AuditDbRow, type DocRow, type EventRow } from './rows.js';
 import {
-  EVENT_COLS,
   EVENT_UNNEST,
   SCHEMA_RE,
   eventColumns,
   migrate,
-  toAudit,
-  toDoc,
-  toEvent,
-  type AuditDbRow,
   type Client,
-  type DocRow,
-  type EventRow,
 } from './postgres-schema.js';
 import { postgresOutboxStore } from './postgres-outbox.js';
 import { postgresMissionStore } from './missions-postgres.js';

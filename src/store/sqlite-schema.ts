@@ -1,83 +1,15 @@
 import type Database from 'better-sqlite3';
-import type { SecurityLabel } from '../labels/types.js';
-import { parseEventLabel, parseJson } from './common.js';
 import { sqliteMigrations } from './migrations/sqlite/index.js';
-import type { AuditRow, Doc, StoredEvent } from './types.js';
+import type { StoredEvent } from './types.js';
+import { EVENT_COLS } from './rows.js';
 
-// The SQLite schema as the store sees it: row shapes, their mapping to store types, migrations and
-// the prepared statements.
+// The SQLite schema as the store sees it: migrations and the prepared statements (row shapes: rows.ts).
 
-export interface EventRow {
-  origin: string;
-  id: string;
-  uid: string;
-  type: string;
-  callsign: string | null;
-  time: number;
-  stale: number;
-  received_at: number;
-  label: string;
-  xml: string;
-  originator: string | null;
-}
-
-export const EVENT_COLS = 'origin, id, uid, type, callsign, time, stale, received_at, label, xml, originator';
 export const FAR_PAST = -8.64e15;
 export const FAR_FUTURE = 8.64e15;
 
-export function toEvent(r: EventRow): StoredEvent {
-  const e: StoredEvent = {
-    id: r.id,
-    origin: r.origin,
-    uid: r.uid,
-    type: r.type,
-    time: r.time,
-    stale: r.stale,
-    receivedAt: r.received_at,
-    label: parseEventLabel(r.label),
-    xml: r.xml,
-  };
-  if (r.callsign !== null) e.callsign = r.callsign;
-  if (r.originator !== null) e.originator = r.originator;
-  return e;
-}
-
 export function eventParams(e: StoredEvent): unknown[] {
   return [e.origin, e.id, e.uid, e.type, e.callsign ?? null, e.time, e.stale, e.receivedAt, JSON.stringify(e.label), e.xml, e.originator ?? null];
-}
-
-export interface DocRow {
-  collection: string;
-  id: string;
-  version: number;
-  label: string;
-  body: string;
-  updated_at: number;
-}
-
-export function toDoc<B>(r: DocRow): Doc<B> {
-  return {
-    collection: r.collection,
-    id: r.id,
-    version: r.version,
-    label: parseJson<SecurityLabel>(r.label, 'doc label'),
-    body: parseJson<B>(r.body, 'doc body'),
-    updatedAt: r.updated_at,
-  };
-}
-
-export interface AuditDbRow {
-  seq: number;
-  ts: string;
-  kind: string;
-  actor: string;
-  body: string;
-  prev_hash: string;
-  hash: string;
-}
-
-export function toAudit(r: AuditDbRow): AuditRow {
-  return { seq: r.seq, ts: r.ts, kind: r.kind, actor: r.actor, body: r.body, prevHash: r.prev_hash, hash: r.hash };
 }
 
 export function migrate(db: Database.Database): void {

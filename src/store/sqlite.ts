@@ -16,19 +16,13 @@ import {
   validateCommit,
   validateEvents,
 } from './common.js';
+import { EVENT_COLS, toAudit, toDoc, toEvent, type AuditDbRow, type DocRow, type EventRow } from './rows.js';
 import {
-  EVENT_COLS,
   FAR_FUTURE,
   FAR_PAST,
   eventParams,
   migrate,
   prepareStatements,
-  toAudit,
-  toDoc,
-  toEvent,
-  type AuditDbRow,
-  type DocRow,
-  type EventRow,
   type SqliteStatements,
 } from './sqlite-schema.js';
 import { sqliteOutboxStore } from './sqlite-outbox.js';

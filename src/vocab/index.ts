@@ -19,6 +19,8 @@ export type Priority = (typeof PRIORITIES)[number];
 
 export { FEED_KINDS, FEED_TRANSPORTS, type FeedKind, type FeedStatus, type FeedTransport } from './feeds.js';
 export { ROLES, ROLE_RANK, roleAtLeast, type Role } from './roles.js';
+export type { MissionDetailView, MissionLogView, MissionTrackView, MissionView } from './missions.js';
+export type { ShapeKind, ShapeSpec } from './shapes.js';
 export type {
   CalendarEventView,
   ChatMessageView,

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/node/config.js';
-import { dropScaleResources } from '../scale/cleanup.js';
+import { dropScaleResources } from '../support/scale-resources.js';
 import { KIZUNA } from './run-cli.js';
 
 const PG = 'postgres://postgres@127.0.0.1:5432/test';

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { XMLParser } from 'fast-xml-parser';
 import { describe, it } from 'vitest';
+import { orderedXmlParser } from '../../src/labels/xml-parser.js';
 
 /** Repository root (this file is test/cot/fixtures.ts). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -146,17 +146,7 @@ export function readSharedFixture(rel: string): Buffer | undefined {
   return readFileSync(p);
 }
 
-const dom = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  processEntities: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-});
+const dom = orderedXmlParser(true);
 
 type DomNode = Record<string, unknown>;
 
@@ -189,4 +179,16 @@ export function detailChildren(eventXml: string): unknown[] {
 /** Order-insensitive form (the proto path moves typed elements to the front). */
 export function asMultiset(items: unknown[]): string[] {
   return items.map((i) => JSON.stringify(i)).sort();
+}
+
+/** `bytes` cut at the given offsets (each taken modulo length + 1; repeats and order do not matter), for chunking properties. */
+export function splitAt(bytes: Buffer, cuts: number[]): Buffer[] {
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((x, y) => x - y);
+  const chunks: Buffer[] = [];
+  let prev = 0;
+  for (const p of [...points, bytes.length]) {
+    chunks.push(bytes.subarray(prev, p));
+    prev = p;
+  }
+  return chunks;
 }

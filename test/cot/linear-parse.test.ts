@@ -6,19 +6,9 @@ import { XmlEventFramer } from '../../src/cot/xml-framer.js';
 import { ProtoStreamFramer, frameProto } from '../../src/cot/proto-framer.js';
 import { LABEL_NAMESPACE, parseLabelXml } from '../../src/labels/xml.js';
 import { MultipartFileExtractor } from '../../src/marti/files/multipart.js';
-import { isKizunaError } from '../../src/util/errors.js';
+import { errorCode } from '../support/errors.js';
 import { growth } from '../support/work-meter.js';
 import { SHAPES, attrsOnEvent, attrsOnRemarks, fill } from '../support/hostile-xml.js';
-
-const code = (f: () => unknown): string | undefined => {
-  try {
-    f();
-    return undefined;
-  } catch (e) {
-    if (!isKizunaError(e)) throw e;
-    return e.code;
-  }
-};
 
 /** Linear work grows 16× from n to 16n, quadratic 256×; anything under 40× is comfortably linear. */
 const LINEAR = 40;
@@ -28,8 +18,8 @@ describe('CoT XML with 60,000 distinct attributes (one event froze a node for 9-
     const onRemarks = attrsOnRemarks(60_000);
     expect(parseCotXml(onRemarks).detailXml).toContain('a59999="x"');
     expect(parseCotXml(attrsOnEvent(60_000)).uid).toBe('hostile-1');
-    expect(code(() => parseCotXml(onRemarks.replace('a59999=', 'a17=')))).toBe('COT_PARSE');
-    expect(code(() => parseCotXml(attrsOnEvent(60_000).replace('a59999=', 'uid=')))).toBe('COT_PARSE');
+    expect(errorCode(() => parseCotXml(onRemarks.replace('a59999=', 'a17=')))).toBe('COT_PARSE');
+    expect(errorCode(() => parseCotXml(attrsOnEvent(60_000).replace('a59999=', 'uid=')))).toBe('COT_PARSE');
   });
 
   for (const [name, make] of [['<remarks>', attrsOnRemarks], ['<event>', attrsOnEvent]] as const) {
@@ -45,7 +35,7 @@ describe('CoT XML with 60,000 distinct attributes (one event froze a node for 9-
 describe('every adversarial shape costs linear counted work in each parser', () => {
   for (const [name, make] of Object.entries(SHAPES)) {
     it(`CoT XML: ${name}`, () => {
-      const g = growth((n) => () => void code(() => parseCotXml(make(n), { maxBytes: 1 << 22 })), 4096);
+      const g = growth((n) => () => void errorCode(() => parseCotXml(make(n), { maxBytes: 1 << 22 })), 4096);
       expect(g.ratio).toBeLessThan(LINEAR);
     });
   }
@@ -66,7 +56,7 @@ describe('every adversarial shape costs linear counted work in each parser', () 
 
   it('4774 label XML: many namespace declarations over many elements', () => {
     const label = (n: number) => `<s:originatorConfidentialityLabel xmlns:s="${LABEL_NAMESPACE}"${fill(n / 2, (i) => ` xmlns:p${i}="u"`)}>${fill(n / 2, () => '<s:X/>')}</s:originatorConfidentialityLabel>`;
-    const g = growth((n) => () => void code(() => parseLabelXml(label(n), { maxBytes: 1 << 22 })), 2048);
+    const g = growth((n) => () => void errorCode(() => parseLabelXml(label(n), { maxBytes: 1 << 22 })), 2048);
     expect(g.ratio).toBeLessThan(LINEAR);
   });
 
@@ -80,7 +70,7 @@ describe('every adversarial shape costs linear counted work in each parser', () 
 
 describe('regular expressions that backtracked (watchdog: the old code takes minutes, not milliseconds)', () => {
   it('a 200,000-digit latitude is refused at once', () => {
-    expect(code(() => parseCotXml(SHAPES['long digit run in lat']!(200_000)))).toBe('COT_INVALID');
+    expect(errorCode(() => parseCotXml(SHAPES['long digit run in lat']!(200_000)))).toBe('COT_INVALID');
   });
   it('a 200,000-digit track speed is ignored at once, in XML and in protobuf', () => {
     const ev = parseCotXml(SHAPES['many siblings']!(0).replace('<detail>', `<detail><track course="1" speed="${'1'.repeat(200_000)}x"/>`));

@@ -6,12 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeLabel } from '../../src/labels/index.js';
 import type { KizunaNode } from '../../src/node/node.js';
 import { waitFor } from '../support/node-harness.js';
-import { TestTakClient, sa } from '../support/tak-client.js';
-import { base, startAlliance, type Alliance } from './support/alliance.js';
+import { sa, TestTakClient } from '../support/tak-client.js';
+import { base, useAlliance, type Alliance } from './support/alliance.js';
 import { DEMO_PASSWORD, UI_TIMEOUT, byTestId, login, screenshot } from './support/browser.js';
 
 let alliance: Alliance;
@@ -47,19 +47,13 @@ async function drawPolygon(page: Page, name: string, opts: { withoutUsa?: boolea
 
 const takShape = (name: string) => tak.byType('u-d-f').find((e) => e.callsign === name);
 
-beforeAll(async () => {
-  alliance = await startAlliance('cop-draw');
-  ({ jpn, usa } = alliance);
-  jpnPage = await alliance.newPage();
-  usaPage = await alliance.newPage();
-  tak = await TestTakClient.connect(jpn.ready.tcp);
+useAlliance('cop-draw', { tak: true }, async (a) => {
+  ({ jpn, usa, tak } = a);
+  alliance = a;
+  jpnPage = await a.newPage();
+  usaPage = await a.newPage();
   await login(jpnPage, base(jpn), 'jpn-operator');
   await login(usaPage, base(usa), 'usa-coord');
-}, 240_000);
-
-afterAll(async () => {
-  tak?.close();
-  await alliance?.stop();
 });
 
 describe('draw, share, import, export and alerts in Chromium', { timeout: 180_000 }, () => {

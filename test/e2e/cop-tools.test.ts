@@ -6,11 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { KizunaNode } from '../../src/node/node.js';
 import { waitFor } from '../support/node-harness.js';
-import { TestTakClient, sa } from '../support/tak-client.js';
-import { base, startAlliance, type Alliance } from './support/alliance.js';
+import { sa, TestTakClient } from '../support/tak-client.js';
+import { base, useAlliance, type Alliance } from './support/alliance.js';
 import { UI_TIMEOUT, byTestId, login, screenshot, waitForTrackCount } from './support/browser.js';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -37,20 +37,14 @@ async function axeSerious(p: Page): Promise<{ id: string; impact: string; nodes:
   });
 }
 
-beforeAll(async () => {
-  alliance = await startAlliance('cop-tools');
-  ({ jpn } = alliance);
-  page = await alliance.newPage();
-  tak = await TestTakClient.connect(jpn.ready.tcp);
+useAlliance('cop-tools', { tak: true }, async (a) => {
+  ({ jpn, tak } = a);
+  alliance = a;
+  page = await a.newPage();
   const twentyMinAgo = Date.now() - 20 * 60_000;
   // the same track twenty minutes ago and now: history must bring back the first position
   tak.send(sa('E2E-HIST', 'HIST-1', { point: { ...PAST, hae: 0, ce: 5, le: 5 }, time: new Date(twentyMinAgo).toISOString(), start: new Date(twentyMinAgo).toISOString(), stale: new Date(Date.now() + 600_000).toISOString() }));
   tak.send(sa('E2E-BRAVO', 'BRAVO-2', { point: { lat: 31.5, lon: 131.5, hae: 0, ce: 5, le: 5 }, stale: new Date(Date.now() + 600_000).toISOString() }));
-}, 240_000);
-
-afterAll(async () => {
-  tak?.close();
-  await alliance?.stop();
 });
 
 describe('COP tools in Chromium', { timeout: 180_000 }, () => {

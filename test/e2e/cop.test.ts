@@ -4,7 +4,7 @@
  * browser's raw WebSocket frames.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TrackView } from '../../src/api/contract.js';
 import { SCENARIO, unitEvent } from '../../src/demo/scenario.js';
 
@@ -13,11 +13,10 @@ const BILATERAL = SCENARIO.filter((u) => ['JPN', 'USA'].includes(u.owner) && (u.
 import { makeLabel } from '../../src/labels/index.js';
 import type { KizunaNode } from '../../src/node/node.js';
 import { sleep, waitFor } from '../support/node-harness.js';
-import { TestTakClient, sa } from '../support/tak-client.js';
-import { base, startAlliance, type Alliance } from './support/alliance.js';
+import { sa, TestTakClient } from '../support/tak-client.js';
+import { base, useAlliance } from './support/alliance.js';
 import { UI_TIMEOUT, byTestId, captureWsFrames, login, messages, screenshot, waitForShown, waitForTrackCount } from './support/browser.js';
 
-let alliance: Alliance;
 let jpn: KizunaNode;
 let usa: KizunaNode;
 let jpnPage: Page;
@@ -45,19 +44,12 @@ async function banner(page: Page): Promise<{ classification: string; text: strin
   };
 }
 
-beforeAll(async () => {
-  alliance = await startAlliance('cop');
-  ({ jpn, usa } = alliance);
-  jpnPage = await alliance.newPage();
+useAlliance('cop', { tak: true }, async (a) => {
+  ({ jpn, usa, tak } = a);
+  jpnPage = await a.newPage();
   jpnFrames = captureWsFrames(jpnPage);
-  usaPage = await alliance.newPage();
+  usaPage = await a.newPage();
   usaFrames = captureWsFrames(usaPage);
-  tak = await TestTakClient.connect(jpn.ready.tcp);
-}, 240_000);
-
-afterAll(async () => {
-  tak?.close();
-  await alliance?.stop();
 });
 
 describe('COP in Chromium (two federated demo nodes)', { timeout: 180_000 }, () => {
@@ -66,7 +58,9 @@ describe('COP in Chromium (two federated demo nodes)', { timeout: 180_000 }, () 
     await expect.poll(() => byTestId(jpnPage, 'user-name').textContent(), { timeout: UI_TIMEOUT }).toContain('JPN');
     expect(await jpnPage.evaluate(() => (globalThis as unknown as { __kizuna: { trackCount(): number } }).__kizuna.trackCount())).toBe(0);
 
-    tak.send(sa('E2E-ALPHA', 'ALPHA-1', { point: { ...CENTRE, hae: 10, ce: 5, le: 5 } }));
+    // stale in 10 min, not sa()'s 60 s: a page that logs in later (USA, tests below) gets only non-stale tracks,
+    // and on a loaded machine the tests in between can take longer than a minute
+    tak.send(sa('E2E-ALPHA', 'ALPHA-1', { point: { ...CENTRE, hae: 10, ce: 5, le: 5 }, stale: new Date(Date.now() + 600_000).toISOString() }));
     await waitForTrackCount(jpnPage, 1);
     await waitForShown(jpnPage, 1);
     // the status bar says so too (DOM, not only the probe)

@@ -3,13 +3,12 @@
  * the form, the JPN coordinator concurs on the JPN node, and the USA page shows JPN's concurrence live.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RequestView } from '../../src/api/contract.js';
 import type { KizunaNode } from '../../src/node/node.js';
-import { base, startAlliance, type Alliance } from './support/alliance.js';
+import { base, useAlliance } from './support/alliance.js';
 import { UI_TIMEOUT, byTestId, captureWsFrames, login, messages, screenshot } from './support/browser.js';
 
-let alliance: Alliance;
 let jpn: KizunaNode;
 let usa: KizunaNode;
 let jpnPage: Page;
@@ -22,11 +21,10 @@ const TITLE = 'E2E HADR airlift to Naha';
 const decision = (page: Page, nation: string) => byTestId(page, `concurrence-${requestId}-${nation}`).getAttribute('data-decision');
 const status = (page: Page) => byTestId(page, `request-row-${requestId}`).getAttribute('data-status');
 
-beforeAll(async () => {
-  alliance = await startAlliance('desk');
-  ({ jpn, usa } = alliance);
-  jpnPage = await alliance.newPage();
-  usaPage = await alliance.newPage();
+useAlliance('desk', {}, async (a) => {
+  ({ jpn, usa } = a);
+  jpnPage = await a.newPage();
+  usaPage = await a.newPage();
   usaFrames = captureWsFrames(usaPage);
   await login(jpnPage, base(jpn), 'jpn-coord');
   await login(usaPage, base(usa), 'usa-coord');
@@ -34,10 +32,6 @@ beforeAll(async () => {
     await byTestId(p, 'nav-desk').click();
     await byTestId(p, 'requests-tab').waitFor({ state: 'visible' });
   }
-}, 240_000);
-
-afterAll(async () => {
-  await alliance?.stop();
 });
 
 describe('coordination desk across two nations in Chromium', { timeout: 180_000 }, () => {

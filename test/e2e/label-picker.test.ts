@@ -4,10 +4,13 @@
  * request in the USA policy with the equivalent marking, and the Japanese tooltip glosses it from the table.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { en, ja } from '../../web/src/i18n.js';
-import { mapLocale } from '../../web/src/i18n-extra.js';
-import { base, startAlliance, type Alliance } from './support/alliance.js';
+import { describe, expect, it } from 'vitest';
+import { ja } from '../../web/src/i18n.js';
+import { basemapAttribution } from '../../web/src/i18n-extra.js';
+import type { KizunaNode } from '../../src/node/node.js';
+import { certFor, labelOf, marti, type Node } from '../missions/support.js';
+import { englishUiPatterns, englishUiStrings } from '../web-unit/ui-tables.js';
+import { base, useAlliance, type Alliance } from './support/alliance.js';
 import { UI_TIMEOUT, byTestId, login, screenshot } from './support/browser.js';
 
 let alliance: Alliance;
@@ -15,26 +18,30 @@ let jpnPage: Page;
 let usaPage: Page;
 let requestId = '';
 const TITLE = 'E2E GOKUHI HA/DR staging request';
+const MISSION = 'e2e ja mission';
+const JPN_LEVELS_JA = ['秘密区分なし', '秘', '極秘', '機密'];
 
-/** English UI strings (dictionary values that have a Japanese translation, map control titles) on the page. */
+/**
+ * English UI strings on the page: the English side of every UI dictionary (main, COP tools, drawing and
+ * overlays, notifications, missions, server errors, map controls) where the Japanese differs.
+ */
 async function englishOnPage(page: Page): Promise<string[]> {
-  const english = [
-    ...(Object.keys(en) as (keyof typeof en)[]).filter((k) => en[k] !== ja[k] && !en[k].includes('{') && /[A-Za-z]{2}/.test(en[k])).map((k) => en[k]),
-    ...Object.values(mapLocale.en).filter((v) => v.length > 2),
-  ];
+  const english = englishUiStrings();
   // runs in the page (the node test project has no DOM types, hence a string)
   return page.evaluate(`(() => {
     const set = new Set(${JSON.stringify(english)});
+    const patterns = ${JSON.stringify(englishUiPatterns())}.map((p) => new RegExp(p));
+    const english = (text) => set.has(text) || patterns.some((p) => p.test(text));
     const seen = [];
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const text = (n.textContent || '').trim();
-      if (set.has(text)) seen.push(text);
+      if (text && english(text)) seen.push(text);
     }
     for (const el of document.querySelectorAll('[title], [placeholder], [aria-label]')) {
       for (const a of ['title', 'placeholder', 'aria-label']) {
         const v = el.getAttribute(a);
-        if (v && set.has(v)) seen.push(a + '=' + v);
+        if (v && english(v)) seen.push(a + '=' + v);
       }
     }
     return seen;
@@ -50,16 +57,17 @@ async function openDeskInJapanese(page: Page, url: string, user: string): Promis
   await byTestId(page, 'requests-tab').waitFor({ state: 'visible' });
 }
 
-beforeAll(async () => {
-  alliance = await startAlliance('label-picker');
-  jpnPage = await alliance.newPage();
-  usaPage = await alliance.newPage();
-  await openDeskInJapanese(jpnPage, base(alliance.jpn), 'jpn-coord');
-  await openDeskInJapanese(usaPage, base(alliance.usa), 'usa-coord');
-}, 240_000);
-
-afterAll(async () => {
-  await alliance?.stop();
+useAlliance('label-picker', {}, async (a) => {
+  alliance = a;
+  // a mission made over the Marti API (as ATAK would), for the missions panel
+  const jpn = a.jpn as KizunaNode as Node;
+  const alice = await certFor(jpn, 'alice', 'JPN');
+  const made = await marti(jpn, alice, 'POST', `/Marti/api/missions/${encodeURIComponent(MISSION)}?creatorUid=ANDROID-alice`, { label: labelOf(jpn, { classification: 'GOKUHI', relTo: ['JPN', 'USA'] }) });
+  expect(made.status).toBe(201);
+  jpnPage = await a.newPage();
+  usaPage = await a.newPage();
+  await openDeskInJapanese(jpnPage, base(a.jpn), 'jpn-coord');
+  await openDeskInJapanese(usaPage, base(a.usa), 'usa-coord');
 });
 
 describe('label picker from the user policy in Chromium', { timeout: 180_000 }, () => {
@@ -113,6 +121,71 @@ describe('label picker from the user policy in Chromium', { timeout: 180_000 }, 
     await byTestId(jpnPage, 'logout').click();
     await byTestId(jpnPage, 'login-submit').waitFor({ state: 'visible' });
     expect(await englishOnPage(jpnPage)).toEqual([]);
+  });
+
+  it('the newer map panels in Japanese show no English UI string; drawn shapes and imports label with the same control', async () => {
+    const page = jpnPage;
+    const noEnglish = async (where: string) => expect(await englishOnPage(page), where).toEqual([]);
+    const jpnLevels = async (testid: string) => {
+      const cls = byTestId(page, `${testid}-classification`);
+      await cls.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      expect(await cls.locator('option').allTextContents(), testid).toEqual(JPN_LEVELS_JA);
+      expect(await byTestId(page, `${testid}-relto`).locator('input:not([type="checkbox"])').count(), testid).toBe(0);
+      expect(await byTestId(page, `${testid}-relto`).locator('input').count(), testid).toBe(2);
+    };
+    await login(page, base(alliance.jpn), 'jpn-coord');
+    await page.locator('.maplibregl-ctrl-scale').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await expect.poll(() => page.locator('.maplibregl-ctrl-attrib-inner').textContent(), { timeout: UI_TIMEOUT }).toBe(basemapAttribution.ja);
+    await noEnglish('map');
+
+    // open (panels remember their state across sessions, so a click only where one is closed)
+    for (const tool of ['tool-filters', 'tool-list']) if ((await byTestId(page, tool).getAttribute('aria-pressed')) !== 'true') await byTestId(page, tool).click();
+    await byTestId(page, 'track-search').waitFor({ state: 'visible' });
+    await byTestId(page, 'track-search').fill('no-such-track-zz');
+    await byTestId(page, 'track-search').press('Enter');
+    await noEnglish('filters, track list and search');
+
+    await byTestId(page, 'tool-measure').click();
+    await byTestId(page, 'measure-hint').waitFor({ state: 'visible' });
+    await noEnglish('measure');
+    await byTestId(page, 'measure-close').click();
+
+    await byTestId(page, 'tool-history').click();
+    await byTestId(page, 'replay-bar').waitFor({ state: 'visible' });
+    await expect.poll(() => byTestId(page, 'replay-status').textContent(), { timeout: UI_TIMEOUT }).not.toBe(ja['common.loading']);
+    await noEnglish('history slider');
+    await byTestId(page, 'replay-live').click();
+
+    await byTestId(page, 'draw-marker').click();
+    await byTestId(page, 'draw-hint').waitFor({ state: 'visible' });
+    await noEnglish('draw toolbar');
+    const box = (await byTestId(page, 'map').boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await byTestId(page, 'shape-panel').waitFor({ state: 'visible' });
+    await jpnLevels('shape-label');
+    await noEnglish('shape panel');
+    await byTestId(page, 'shape-cancel').click();
+
+    await byTestId(page, 'overlay-import').click();
+    await byTestId(page, 'overlay-panel').waitFor({ state: 'visible' });
+    await jpnLevels('overlay-label');
+    await noEnglish('overlay import');
+    await byTestId(page, 'overlay-cancel').click();
+
+    await byTestId(page, 'alerts-button').click();
+    await byTestId(page, 'alerts-panel').waitFor({ state: 'visible' });
+    await noEnglish('notifications');
+    await byTestId(page, 'alerts-button').click();
+
+    await byTestId(page, 'missions-toggle').click();
+    const item = page.locator(`[data-testid="mission-item"][data-mission="${MISSION}"]`);
+    await item.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await item.click();
+    await byTestId(page, 'mission-detail').waitFor({ state: 'visible' });
+    // the mission's marking in Japanese, as the server renders it: JPN's own level, no foreign gloss
+    expect(await item.locator('[data-testid="mission-mark"]').textContent()).toMatch(/^極秘\/\//);
+    await noEnglish('missions panel');
+    await screenshot(page, 'map-ja-panels.png');
   });
 
   it("a USA user is offered the USA policy's levels, never the JPN ones", async () => {

@@ -5,15 +5,14 @@
  * from the keyboard and fits a 390 px wide screen.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { KizunaNode } from '../../src/node/node.js';
 import { waitFor } from '../support/node-harness.js';
-import { TestTakClient, sa } from '../support/tak-client.js';
+import { sa, TestTakClient } from '../support/tak-client.js';
 import { certFor, json, labelOf, marti, type Id, type Node } from '../missions/support.js';
-import { base, startAlliance, type Alliance } from './support/alliance.js';
+import { base, useAlliance } from './support/alliance.js';
 import { UI_TIMEOUT, byTestId, login, screenshot } from './support/browser.js';
 
-let alliance: Alliance;
 let jpn: Node;
 let page: Page;
 let tak: TestTakClient;
@@ -25,23 +24,17 @@ const highlighted = (p: Page) => p.evaluate('window.__kizunaMissions ? window.__
 const item = (p: Page, name: string) => p.locator(`[data-testid="mission-item"][data-mission="${name}"]`);
 const subscribers = async () => json<{ data: string[] }>(await marti(jpn, alice, 'GET', `/Marti/api/missions/${encodeURIComponent(MISSION)}/subscriptions`)).data;
 
-beforeAll(async () => {
-  alliance = await startAlliance('missions');
-  jpn = alliance.jpn as KizunaNode as Node;
-  tak = await TestTakClient.connect(jpn.ready.tcp);
+useAlliance('missions', { tak: true }, async (a) => {
+  jpn = a.jpn as KizunaNode as Node;
+  tak = a.tak;
   tak.send(sa(TRACK, 'MISSION-ONE', { point: { lat: 26.21, lon: 127.68, hae: 0, ce: 5, le: 5 } }));
   await waitFor(async () => (await jpn.store.events.getLatest(TRACK)) !== undefined, 'track stored', UI_TIMEOUT);
   alice = await certFor(jpn, 'alice', 'JPN');
   const q = `/Marti/api/missions/${encodeURIComponent(MISSION)}`;
   expect((await marti(jpn, alice, 'POST', `${q}?creatorUid=ANDROID-alice&description=E2E`, { label: labelOf(jpn, { relTo: ['JPN', 'USA'] }) })).status).toBe(201);
   expect((await marti(jpn, alice, 'PUT', `${q}/contents?creatorUid=ANDROID-alice`, { body: { uids: [TRACK] } })).status).toBe(200);
-  page = await alliance.newPage();
+  page = await a.newPage();
   await login(page, base(jpn), 'jpn-operator');
-}, 240_000);
-
-afterAll(async () => {
-  tak?.close();
-  await alliance?.stop();
 });
 
 describe('missions panel in Chromium', { timeout: 180_000 }, () => {

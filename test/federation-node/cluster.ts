@@ -3,6 +3,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { afterAll, beforeAll } from 'vitest';
 import { ensureNodePki, type NodePki } from '../../src/certs/index.js';
 import { demoUsers, DEMO_PASSWORD } from '../../src/demo/run.js';
 import { makeLabel, type PolicyRegistry } from '../../src/labels/index.js';
@@ -11,6 +12,7 @@ import { parseConfig, type NodeConfigInput } from '../../src/node/config.js';
 import { startNode, type KizunaNode } from '../../src/node/node.js';
 import { BINDING_PUBLIC_FILE, loadBindingKeys } from '../../src/node/binding-keys.js';
 import type { StoredEvent } from '../../src/store/types.js';
+import { waitFor } from '../support/wait.js';
 
 /**
  * Real sovereign nodes for node-level federation tests: each with its own data dir, PKI (its own CA),
@@ -87,6 +89,44 @@ export async function startPlanned(p: Planned, over: Partial<NodeConfigInput> = 
 }
 
 /** Writes the planned config as a JSON file for `kizuna serve --config`. */
+/** Config overrides of one node, or a function of its plan (to extend the planned config). */
+type Override = Partial<NodeConfigInput> | ((p: Planned) => Partial<NodeConfigInput>);
+
+/** A planned JPN–USA cluster with both nodes running. */
+export interface LinkedPair {
+  cluster: Awaited<ReturnType<typeof planCluster>>;
+  jpn: KizunaNode;
+  usa: KizunaNode;
+}
+
+/**
+ * Registers the file's beforeAll/afterAll for two real nodes (JPN first, then USA, each with its config
+ * overrides) whose federation link is up at both ends; `onStart` receives them, `onStop` runs before they close.
+ */
+export function useLinkedPair(
+  specs: [ClusterSpec, ClusterSpec],
+  over: { jpn?: Override; usa?: Override },
+  onStart: (p: LinkedPair) => void,
+  onStop?: () => void,
+): void {
+  let p: Partial<LinkedPair> = {};
+  beforeAll(async () => {
+    p.cluster = await planCluster(specs);
+    const start = (n: Planned, o: Override = {}) => startPlanned(n, typeof o === 'function' ? o(n) : o);
+    const jpn = (p.jpn = await start(p.cluster.nodes[0]!, over.jpn));
+    const usa = (p.usa = await start(p.cluster.nodes[1]!, over.usa));
+    await waitFor(() => jpn.federation.status()[0]!.state === 'connected' && usa.federation.status()[0]!.state === 'connected', 'link up', 20_000);
+    onStart(p as LinkedPair);
+  }, 120_000);
+  afterAll(async () => {
+    onStop?.();
+    await p.usa?.close();
+    await p.jpn?.close();
+    p.cluster?.cleanup();
+    p = {};
+  });
+}
+
 export function writeConfigFile(p: Planned): string {
   const file = join(p.dir, 'config.json');
   writeFileSync(file, JSON.stringify(p.config, null, 2));
@@ -146,4 +186,13 @@ export async function openWs(node: KizunaNode, token: string): Promise<{ msgs: {
     ws.once('error', fail);
   });
   return { msgs: msgs as never, raw, close: () => ws.terminate() };
+}
+
+/** A nation's decision on a request is in the node's audit chain: its own as request.concur, a partner's as remote.concurrence. */
+export async function concurrenceInAudit(node: KizunaNode, requestId: string, nation: string): Promise<boolean> {
+  return (await auditRows(node)).some(
+    (r) =>
+      (r.kind === 'request.concur' && r.body.id === requestId && r.body.nation === nation) ||
+      (r.kind === 'remote.concurrence' && r.body.requestId === requestId && r.body.owner === nation && r.body.decision === 'concur'),
+  );
 }

@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditVerify } from '../../src/cli/audit.js';
 import { federationAnchors } from '../../src/cli/federation.js';
 import { rowHash } from '../../src/coordination/audit.js';
@@ -11,7 +11,7 @@ import { repoRoot } from '../cot/fixtures.js';
 import type { KizunaNode } from '../../src/node/node.js';
 import { sa } from '../support/tak-client.js';
 import { waitFor } from '../support/node-harness.js';
-import { jpnLabel, planCluster, startPlanned } from './cluster.js';
+import { jpnLabel, planCluster, useLinkedPair } from './cluster.js';
 
 /**
  * Issue 6: each node sends its audit chain head over the federation link (protocol v2 AuditHead) and
@@ -37,18 +37,7 @@ async function verifyLine(data: string, anchors?: string): Promise<{ code: numbe
   return { code, line: lines.join('\n') };
 }
 
-beforeAll(async () => {
-  cluster = await planCluster([{ nation: 'JPN' }, { nation: 'USA' }]);
-  jpn = await startPlanned(cluster.nodes[0]!);
-  usa = await startPlanned(cluster.nodes[1]!);
-  await waitFor(() => jpn!.federation.status()[0]!.state === 'connected' && usa!.federation.status()[0]!.state === 'connected', 'link up', 20_000);
-}, 120_000);
-
-afterAll(async () => {
-  await usa?.close();
-  await jpn?.close();
-  cluster?.cleanup();
-});
+useLinkedPair([{ nation: 'JPN' }, { nation: 'USA' }], {}, (p) => ({ cluster, jpn, usa } = p));
 
 describe('audit countersigning over the federation link', () => {
   it('each side records the other side’s head in its own chain', async () => {

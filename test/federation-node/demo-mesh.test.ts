@@ -7,7 +7,7 @@ import { startDemo, type Demo } from '../../src/demo/run.js';
 import { TRILATERAL_TITLE } from '../../src/demo/trilateral.js';
 import type { KizunaNode } from '../../src/node/node.js';
 import { waitFor } from '../support/node-harness.js';
-import { api, auditRows, login } from './cluster.js';
+import { api, concurrenceInAudit, login } from './cluster.js';
 
 /**
  * `kizuna demo --nations JPN,USA,PHL --mesh`: with every pair linked, coordination documents reach every
@@ -41,12 +41,6 @@ describe('three-nation demo, full mesh', () => {
     const id = (await find('JPN'))!.id;
     for (const n of NATIONS) expect((await api(nodes[n], tokens[n]!, 'POST', `/api/requests/${id}/concur`, {})).status, n).toBe(200);
     for (const n of NATIONS) await waitFor(async () => (await find(n))!.status === 'concurred', `concurred on ${n}`, 60_000);
-    const recorded = async (at: KizunaNode, nation: string) =>
-      (await auditRows(at)).some(
-        (r) =>
-          (r.kind === 'request.concur' && r.body.id === id && r.body.nation === nation) ||
-          (r.kind === 'remote.concurrence' && r.body.requestId === id && r.body.owner === nation && r.body.decision === 'concur'),
-      );
-    for (const at of NATIONS) for (const n of NATIONS) await waitFor(() => recorded(nodes[at], n), `${n} concurrence in ${at} audit`, 30_000);
+    for (const at of NATIONS) for (const n of NATIONS) await waitFor(() => concurrenceInAudit(nodes[at], id, n), `${n} concurrence in ${at} audit`, 30_000);
   }, 180_000);
 });

@@ -7,7 +7,8 @@ import { startDemo, type Demo } from '../../src/demo/run.js';
 import { TRILATERAL_TITLE } from '../../src/demo/trilateral.js';
 import type { KizunaNode } from '../../src/node/node.js';
 import { waitFor } from '../support/node-harness.js';
-import { allEvents, api, auditRows, hasUid, login } from './cluster.js';
+import { SCENARIO } from '../../src/demo/scenario.js';
+import { allEvents, api, auditRows, concurrenceInAudit, hasUid, login, openWs } from './cluster.js';
 
 /**
  * `kizuna demo --nations JPN,USA,PHL`: three nodes in a line, the scenario's trilateral, bilateral and
@@ -59,6 +60,37 @@ describe('three-nation demo in a line', () => {
     expect(await hasUid(phl, 'USA-SSN-NOFORN')).toBe(false);
   }, 150_000);
 
+  it("each node's COP (REST track list, its total, WebSocket) shows exactly the scenario tracks released to its nation", async () => {
+    const nodes = { JPN: jpn, USA: usa, PHL: phl };
+    for (const nation of ['JPN', 'USA', 'PHL'] as const) {
+      const node = nodes[nation];
+      const token = await login(node, `${nation.toLowerCase()}-coord`);
+      const ws = await openWs(node, token);
+      try {
+        // released to the nation (UNCLASSIFIED, so every coordinator is cleared) / not released to it
+        const mustSee = SCENARIO.filter((u) => u.label.relTo.includes(nation) && u.label.classification === 'UNCLASSIFIED').map((u) => u.uid);
+        const never = SCENARIO.filter((u) => !u.label.relTo.includes(nation)).map((u) => u.uid);
+        expect(mustSee.length, nation).toBeGreaterThanOrEqual(3);
+        expect(never.length, nation).toBeGreaterThan(0);
+        const list = async () => (await api<{ items: { uid: string }[]; total: number }>(node, token, 'GET', '/api/tracks?limit=500')).json;
+        await waitFor(async () => {
+          const uids = new Set((await list()).items.map((t) => t.uid));
+          return mustSee.every((u) => uids.has(u));
+        }, `${nation} track list`, 60_000);
+        await waitFor(() => mustSee.every((u) => ws.raw.some((f) => f.includes(`"${u}"`))), `${nation} WebSocket`, 60_000);
+        const tracks = await list();
+        expect(tracks.total, nation).toBe(tracks.items.length);
+        for (const uid of never) {
+          expect(JSON.stringify(tracks), `${uid} on ${nation} REST`).not.toContain(uid);
+          expect(ws.raw.some((f) => f.includes(uid)), `${uid} on ${nation} WebSocket`).toBe(false);
+          expect(await hasUid(node, uid), `${uid} in ${nation} store`).toBe(false);
+        }
+      } finally {
+        ws.close();
+      }
+    }
+  }, 200_000);
+
   it('the trilateral HA/DR request needs and gets all three concurrences', async () => {
     const tokens = { JPN: await login(jpn, 'jpn-coord'), USA: await login(usa, 'usa-coord'), PHL: await login(phl, 'phl-coord') };
     const find = async (n: KizunaNode, nation: keyof typeof tokens) =>
@@ -75,9 +107,15 @@ describe('three-nation demo in a line', () => {
       if (nation === 'JPN') expect((await find(usa, 'USA'))!.status).not.toBe('concurred');
     }
     await waitFor(async () => (await find(usa, 'USA'))!.status === 'concurred', 'concurred on USA', 30_000);
-    // each partner's node holds its own and USA's concurrence (documents are exchanged between linked nodes)
-    for (const nation of ['JPN', 'PHL'] as const) {
-      await waitFor(async () => (await find(nodes[nation], nation))!.concurrence.find((c) => c.nation === 'USA')?.decision === 'concur', `USA concurrence on ${nation}`, 30_000);
+    // JPN's concurrence reaches PHL and PHL's reaches JPN through USA (relayed with the originator's binding):
+    // every node sees the request concurred and holds every concurrence in its audit chain
+    for (const nation of ['JPN', 'PHL'] as const) await waitFor(async () => (await find(nodes[nation], nation))!.status === 'concurred', `concurred on ${nation}`, 60_000);
+    for (const at of ['JPN', 'USA', 'PHL'] as const) {
+      for (const n of ['JPN', 'USA', 'PHL']) await waitFor(() => concurrenceInAudit(nodes[at], id, n), `${n} concurrence in ${at} audit`, 30_000);
     }
+    // the partner's concurrence came through USA, which the audit names
+    const relayedAt = async (at: KizunaNode, owner: string) => (await auditRows(at, 'remote.concurrence')).some((r) => r.body.requestId === id && r.body.owner === owner && r.body.via === 'USA');
+    expect(await relayedAt(jpn, 'PHL')).toBe(true);
+    expect(await relayedAt(phl, 'JPN')).toBe(true);
   }, 150_000);
 });

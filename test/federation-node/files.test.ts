@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import * as net from 'node:net';
 import { join } from 'node:path';
 import { issueClientCert } from '../../src/certs/index.js';
 import { labelToJson } from '../../src/labels/index.js';
 import type { KizunaNode } from '../../src/node/node.js';
 import { request, type Identity, type Resp } from '../../src/marti/test-support.js';
 import { waitFor } from '../support/node-harness.js';
+import { startProxy } from '../support/proxy.js';
 import { auditRows, jpnLabel, planCluster, startPlanned } from './cluster.js';
 
 /**
@@ -100,55 +100,11 @@ describe('labelled files across federation (two real nodes)', () => {
   }, 60_000);
 });
 
-/** TCP proxy that forwards at most `budget` bytes sender -> receiver, then cuts and refuses until resumed. */
-async function startChokingProxy(target: number) {
-  const socks = new Set<net.Socket>();
-  const st = { forwarded: 0, budget: Infinity, blocked: false, cuts: 0 };
-  const server = net.createServer((client) => {
-    if (st.blocked) return void client.destroy();
-    const upstream = net.connect(target, '127.0.0.1');
-    socks.add(client).add(upstream);
-    client.on('data', (b: Buffer) => {
-      st.forwarded += b.length;
-      if (st.forwarded > st.budget) {
-        st.blocked = true;
-        st.cuts++;
-        for (const s of socks) s.destroy();
-        return;
-      }
-      upstream.write(b);
-    });
-    upstream.pipe(client);
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-      socks.delete(client);
-      socks.delete(upstream);
-    };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    st,
-    resume() {
-      st.budget = Infinity;
-      st.blocked = false;
-    },
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of socks) s.destroy();
-        server.close(() => r());
-      }),
-  };
-}
-
 describe('a multi-chunk file survives a link cut mid-transfer', () => {
   it('3 MB: cut after ~1 MB, resumes from the last acknowledged chunk, arrives intact once', async () => {
     const cluster = await planCluster([{ nation: 'JPN', relTo: ['JPN', 'USA'] }, { nation: 'USA' }]);
     const [pj, pu] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
-    const proxy = await startChokingProxy(pu.fedPort);
+    const proxy = await startProxy(() => pu.fedPort);
     // JPN dials USA (smaller node id) through the proxy
     const jpnPeers = (pj.config.peers ?? []).map((p) => ({ ...p, port: proxy.port }));
     const usa = await startPlanned(pu);
@@ -157,11 +113,10 @@ describe('a multi-chunk file survives a link cut mid-transfer', () => {
       const taro = await identity(jpn, 'taro');
       const sam = await identity(usa, 'sam');
       await waitFor(() => jpn.federation.status()[0]!.state === 'connected', 'link up', 20_000);
-      proxy.st.forwarded = 0;
-      proxy.st.budget = 1 * MB;
+      proxy.choke(1 * MB);
       const data = randomBytes(3 * MB); // 12 chunks of 256 KiB
       expect((await upload(jpn, taro, data, 'big.bin', ['JPN', 'USA'])).status).toBe(200);
-      await waitFor(() => proxy.st.cuts > 0, 'link cut mid-transfer', 30_000);
+      await waitFor(() => proxy.cuts > 0, 'link cut mid-transfer', 30_000);
       // part of the file arrived and is held back: nothing visible before the whole hash is verified
       const incoming = join(usa.config.dataDir, 'federation-files', 'incoming');
       await waitFor(() => readdirSync(incoming).some((f) => f.endsWith('.json')), 'partial transfer recorded', 10_000);

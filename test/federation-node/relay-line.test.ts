@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLabel } from '../../src/labels/index.js';
 import type { KizunaNode } from '../../src/node/node.js';
+import type { StoredEvent } from '../../src/store/types.js';
+import { serializeCotXml } from '../../src/cot/xml.js';
+import { DELETE } from '../../src/tak/control.js';
 import { sa, TestTakClient } from '../support/tak-client.js';
 import { waitFor } from '../support/node-harness.js';
 import { allEvents, api, auditRows, hasUid, jpnLabel, login, openWs, planCluster, startPlanned } from './cluster.js';
@@ -88,6 +91,46 @@ describe('relay through a partner, three nodes in a line JPN–USA–PHL', () =>
     await waitFor(() => hasUid(c.phl, uid), 'on PHL', 20_000);
     await waitFor(() => hasUid(c.jpn, uid), 'on JPN', 20_000);
   }, 60_000);
+
+  const latestAt = async (n: KizunaNode, uid: string) => (await n.store.events.latest({ now: 0, includeStale: true, includeDeleted: true, limit: 100_000 })).find((e) => e.uid === uid);
+  const rejectedAt = async (n: KizunaNode, id: string) => (await auditRows(n, 'fed.rejected')).filter((r) => r.body.id === id);
+
+  it('the second and third positions and the owner’s delete arrive at PHL; USA’s forged update and delete of the JPN track are refused there', async () => {
+    const { jpn, usa, phl } = c;
+    const uid = `JPN-MOVE-${Date.now()}`;
+    const label = jpnLabel(jpn.registry, ['JPN', 'USA', 'PHL']);
+    const at = (lat: number, dt: number) => sa(uid, 'JPN-MOVE', { point: { lat, lon: 139.76, hae: 10, ce: 5, le: 5 }, time: new Date(Date.now() + dt).toISOString(), start: new Date(Date.now() + dt).toISOString() });
+    await jpn.publishLocal(at(35.1, 0), label);
+    await waitFor(async () => (await latestAt(phl, uid))?.xml.includes('lat="35.1"') === true, 'first position on PHL', 30_000);
+    await jpn.publishLocal(at(35.2, 1000), label);
+    await waitFor(async () => (await latestAt(phl, uid))?.xml.includes('lat="35.2"') === true, 'second position on PHL', 30_000);
+    await jpn.publishLocal(at(35.3, 2000), label);
+    await waitFor(async () => (await latestAt(phl, uid))?.xml.includes('lat="35.3"') === true, 'third position on PHL', 30_000);
+    expect((await phl.store.events.history(uid)).length).toBe(3);
+
+    // USA forges in its own name: a position and a delete of JPN's track (link-bound by USA, no JPN binding)
+    const mine = (await latestAt(usa, uid))!;
+    const forgedMove: StoredEvent = { ...mine, origin: 'USA', id: `forged-move-${uid}`, time: mine.time + 5000, xml: mine.xml.replace('lat="35.3"', 'lat="10.0"') };
+    const del = { ...sa(uid, 'X'), type: DELETE, time: new Date(mine.time + 6000).toISOString(), detailXml: `<link uid="${uid}" relation="none" type="none"/>` };
+    const forgedDelete: StoredEvent = { ...mine, origin: 'USA', id: `forged-del-${uid}`, type: DELETE, time: mine.time + 6000, xml: serializeCotXml(del) };
+    // ... and in JPN's name, reusing the originator binding JPN gave the third position (content changed)
+    const replayed: StoredEvent = { ...mine, xml: serializeCotXml({ ...del, uid }), type: DELETE, time: mine.time + 7000 };
+    for (const ev of [forgedMove, forgedDelete, replayed]) expect(await usa.federation.offer({ kind: 'cot', origin: ev.origin, id: ev.id, event: ev }, undefined, 'PHL'), ev.id).toEqual(['PHL']);
+    await waitFor(async () => (await rejectedAt(phl, replayed.id)).some((r) => r.body.code === 'BINDING_INVALID'), 'replayed binding refused at PHL', 30_000);
+    // the relay's own forgeries pass the boundary (USA's binding is valid) and the write authority refuses them
+    for (const id of [forgedMove.id, forgedDelete.id]) await waitFor(async () => (await rejectedAt(phl, id)).some((r) => r.body.code === 'FORBIDDEN'), `${id} refused at PHL`, 30_000);
+    expect((await auditRows(phl, 'write.refused')).filter((r) => r.body.uid === uid).length).toBeGreaterThanOrEqual(2);
+    await waitFor(async () => (await phl.federation.status()).every((p) => p.outboxDepth === 0) && (await usa.federation.status()).every((p) => p.outboxDepth === 0), 'drained', 20_000);
+    const still = (await latestAt(phl, uid))!;
+    expect(still.type).not.toBe(DELETE);
+    expect(still.xml).toContain('lat="35.3"');
+    expect(still.origin).toBe('JPN');
+    for (const id of [forgedMove.id, forgedDelete.id]) expect((await phl.store.events.history(uid)).some((e) => e.id === id), id).toBe(false);
+
+    // the owner's own delete, relayed with JPN's binding, is accepted
+    await jpn.publishLocal({ ...sa(uid, 'JPN-MOVE'), type: DELETE, detailXml: `<link uid="${uid}" relation="none" type="none"/>` });
+    await waitFor(async () => (await latestAt(phl, uid))?.type === DELETE, 'JPN delete on PHL', 30_000);
+  }, 180_000);
 });
 
 describe('with the direct JPN–PHL link added, no duplicates at PHL', () => {
@@ -115,6 +158,10 @@ describe('with the direct JPN–PHL link added, no duplicates at PHL', () => {
       expect((await phl.store.events.history(uid)).length).toBe(1);
       expect((await allEvents(phl)).filter((e) => e.uid === uid && e.id === id)).toHaveLength(1);
       expect(phlTak.byUid(uid)).toHaveLength(1);
+      // loops end: PHL's onward offer of its copy to USA and USA's to PHL are dropped as seen, nothing returns to JPN
+      await waitFor(async () => (await phl.federation.status()).every((p) => p.outboxDepth === 0), 'PHL outboxes drained', 20_000);
+      expect((await usa.store.events.history(uid)).length).toBe(1);
+      expect((await jpn.store.events.history(uid)).length).toBe(1);
     } finally {
       phlTak.close();
     }

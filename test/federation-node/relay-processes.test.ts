@@ -12,12 +12,13 @@ import { jpnLabel, planCluster, writeConfigFile } from './cluster.js';
  * Trilateral relay with three `kizuna serve` processes in a line JPN–USA–PHL (JPN and PHL not linked; each
  * holds the other's binding public key as an originator), fed by a TAK client on JPN: a track released to PHL
  * arrives at PHL once, still owned by JPN; one released to USA only and a JPN-only one never reach PHL's store.
+ * The same with the direct JPN–PHL link added: both paths offer the track, PHL stores each JPN event once.
  */
 const children: ChildNode[] = [];
-let cluster: Awaited<ReturnType<typeof planCluster>> | undefined;
+const clusters: Awaited<ReturnType<typeof planCluster>>[] = [];
 afterAll(async () => {
   for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) await c.stop('SIGKILL');
-  cluster?.cleanup();
+  for (const c of clusters) c.cleanup();
 });
 
 async function tracksOn(c: ChildNode): Promise<{ uid: string }[]> {
@@ -36,10 +37,18 @@ async function stored(dir: string, prefix: string): Promise<StoredEvent[]> {
 }
 
 describe('trilateral relay between three kizuna serve processes', () => {
-  it('JPN → USA → PHL: released to PHL arrives once; bilateral and national never reach PHL', async () => {
-    cluster = await planCluster(['JPN', 'USA', 'PHL'].map((nation) => ({ nation, links: { JPN: ['USA'], USA: ['JPN', 'PHL'], PHL: ['USA'] }[nation]! })));
-    for (const n of cluster.nodes) children.push(await spawnNode(['--config', writeConfigFile(n)]));
-    const [jpn, , phl] = children as [ChildNode, ChildNode, ChildNode];
+  const LINE = { JPN: ['USA'], USA: ['JPN', 'PHL'], PHL: ['USA'] };
+  const MESH = { JPN: ['USA', 'PHL'], USA: ['JPN', 'PHL'], PHL: ['USA', 'JPN'] };
+  it.each([
+    ['JPN → USA → PHL', LINE],
+    ['JPN → USA → PHL with the direct JPN–PHL link added (both paths, no duplicates)', MESH],
+  ])('%s: released to PHL arrives once; bilateral and national never reach PHL', async (_name, links: Record<string, string[]>) => {
+    const cluster = await planCluster(['JPN', 'USA', 'PHL'].map((nation) => ({ nation, links: links[nation]! })));
+    clusters.push(cluster);
+    // started together: the ports planned for each are free only until it binds them (other tests share the machine)
+    const started = await Promise.all(cluster.nodes.map((n) => spawnNode(['--config', writeConfigFile(n)])));
+    children.push(...started);
+    const [jpn, , phl] = started as [ChildNode, ChildNode, ChildNode];
     const registry = loadPolicies();
     const tak = await TestTakClient.connect(jpn.ready.tcp);
     try {
@@ -58,7 +67,7 @@ describe('trilateral relay between three kizuna serve processes', () => {
     } finally {
       tak.close();
     }
-    for (const c of [...children].reverse()) await c.stop('SIGTERM');
+    for (const c of [...started].reverse()) await c.stop('SIGTERM');
     const atPhl = await stored(cluster.nodes[2]!.dir, 'P-');
     const tri = atPhl.filter((e) => e.uid === 'P-TRI');
     expect(tri.length).toBeGreaterThan(0);

@@ -1,32 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { KizunaNode } from '../../src/node/node.js';
 import { federationStatus } from '../../src/cli/federation.js';
 import { sa, TestTakClient } from '../support/tak-client.js';
 import { waitFor } from '../support/node-harness.js';
-import { allEvents, api, auditRows, hasUid, jpnLabel, login, openWs, planCluster, startPlanned } from './cluster.js';
+import { allEvents, api, auditRows, hasUid, jpnLabel, login, openWs, useLinkedPair } from './cluster.js';
 
 /**
  * Two real nodes (JPN, USA): full startNode assemblies with their own PKI, SQLite store, TAK server,
  * REST/WS API and federation over mutual TLS. What is releasable crosses; what is not never shows up
  * on any USA egress (store, TAK stream, REST, WebSocket).
  */
-let cluster: Awaited<ReturnType<typeof planCluster>>;
 let jpn: KizunaNode;
 let usa: KizunaNode;
 const latencies: number[] = [];
 
-beforeAll(async () => {
-  cluster = await planCluster([{ nation: 'JPN', relTo: ['JPN', 'USA'] }, { nation: 'USA', relTo: ['USA', 'JPN'] }]);
-  jpn = await startPlanned(cluster.nodes[0]!);
-  // USA plain-TCP clients cleared to the top of the USA policy: anything they miss is withheld for releasability.
-  usa = await startPlanned(cluster.nodes[1]!, { tcpClearance: 'TOP SECRET' });
-  await waitFor(() => jpn.federation.status()[0]!.state === 'connected' && usa.federation.status()[0]!.state === 'connected', 'link up', 20_000);
-}, 120_000);
+// USA plain-TCP clients cleared to the top of the USA policy: anything they miss is withheld for releasability.
+useLinkedPair(
+  [{ nation: 'JPN', relTo: ['JPN', 'USA'] }, { nation: 'USA', relTo: ['USA', 'JPN'] }],
+  { usa: { tcpClearance: 'TOP SECRET' } },
+  (p) => ({ jpn, usa } = p),
+);
 
-afterAll(async () => {
-  await usa?.close();
-  await jpn?.close();
-  cluster?.cleanup();
+afterAll(() => {
   // eslint-disable-next-line no-console
   if (latencies.length) console.log(`JPN TAK -> USA TAK latency ms: ${latencies.map((l) => l.toFixed(1)).join(', ')}`);
 });

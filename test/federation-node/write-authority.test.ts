@@ -1,34 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { KizunaNode } from '../../src/node/node.js';
 import { makeLabel, serializeLabelXml, type SecurityLabel } from '../../src/labels/index.js';
 import { sa, TestTakClient } from '../support/tak-client.js';
 import { waitFor } from '../support/node-harness.js';
-import { api, auditRows, jpnLabel, login, planCluster, startPlanned } from './cluster.js';
+import { api, auditRows, jpnLabel, login, useLinkedPair } from './cluster.js';
 
 /**
  * The write authority across two federated nodes: a JPN client attacking a USA-owned track and a USA client
  * attacking a JPN-owned one (findings 1-3 of the adversarial review), and the REST write paths (owner claims,
  * the explicit re-label, hidden answering like missing).
  */
-let cluster: Awaited<ReturnType<typeof planCluster>>;
 let jpn: KizunaNode;
 let usa: KizunaNode;
 const clients: TestTakClient[] = [];
 
-beforeAll(async () => {
-  cluster = await planCluster([{ nation: 'JPN', relTo: ['JPN'] }, { nation: 'USA', relTo: ['USA'] }]);
-  const low = { username: 'jpn-low', password: 'kizuna-demo', role: 'coordinator' as const, clearance: 'UNCLASSIFIED' };
-  jpn = await startPlanned(cluster.nodes[0]!, { seedUsers: [...(cluster.nodes[0]!.config.seedUsers ?? []), low] });
-  usa = await startPlanned(cluster.nodes[1]!);
-  await waitFor(() => jpn.federation.status()[0]!.state === 'connected' && usa.federation.status()[0]!.state === 'connected', 'link up', 20_000);
-}, 120_000);
-
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await usa?.close();
-  await jpn?.close();
-  cluster?.cleanup();
-});
+const low = { username: 'jpn-low', password: 'kizuna-demo', role: 'coordinator' as const, clearance: 'UNCLASSIFIED' };
+useLinkedPair(
+  [{ nation: 'JPN', relTo: ['JPN'] }, { nation: 'USA', relTo: ['USA'] }],
+  { jpn: (n) => ({ seedUsers: [...(n.config.seedUsers ?? []), low] }) },
+  (p) => ({ jpn, usa } = p),
+  () => clients.forEach((c) => c.close()),
+);
 
 const connect = async (node: KizunaNode) => {
   const c = await TestTakClient.connect(node.ready.tcp);

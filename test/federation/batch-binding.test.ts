@@ -1,6 +1,6 @@
 import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { generateBindingKeys, labelToJson, verifyBinding, labelFromJson } from '../../src/labels/index.js';
 import { bindingDigest, signBatchBinding, verifyBatchBinding } from '../../src/labels/binding.js';
 import type { SecurityLabel } from '../../src/labels/types.js';
@@ -8,7 +8,18 @@ import { FrameReader, decodeFrame, encodeEnvelopeBody, encodeFrame, envelopeFram
 import { join } from 'node:path';
 import { signBinding } from '../../src/labels/index.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { cotObject, label, jpnAndUsa, registry, startNode, storedIds, tmpDir, waitFor, type Identity, type TestNode } from './harness.js';
+import {
+  cotObject,
+  jpnAndUsa,
+  label,
+  registry,
+  relUsa,
+  startNode,
+  storedIds,
+  tmpDir,
+  useJpnUsa,
+  waitFor,
+} from './harness.js';
 
 /**
  * Protocol v3 batch binding: one signature per run of envelopes over their per-object binding digests.
@@ -23,8 +34,6 @@ function framer(sock: tls.TLSSocket) {
   sock.on('error', () => undefined);
   return { frames, send: (f: Frame) => sock.write(lengthPrefixed(encodeFrame(f))) };
 }
-
-const relUsa = (): SecurityLabel => label({ policy: 'JPN', classification: 'HI', relTo: ['USA', 'JPN'] });
 
 describe('batch binding primitives', () => {
   it('verifies the signed list and nothing else', async () => {
@@ -45,24 +54,13 @@ describe('batch binding primitives', () => {
 });
 
 describe('protocol v3 receiver', () => {
-  const t = tmpDir();
-  let JPN: Identity;
-  let USA: Identity;
-  let usa: TestNode;
-  beforeAll(async () => {
-    ({ JPN, USA } = await jpnAndUsa());
-    usa = await startNode({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }] });
-  });
-  afterAll(async () => {
-    await usa?.close();
-    t.cleanup();
-  });
+  const pair = useJpnUsa({ usaOnly: true });
 
   async function v3Peer() {
-    const sock = tls.connect({ host: '127.0.0.1', port: usa.port, ca: USA.ca.certPem, cert: JPN.cert.certPem, key: JPN.cert.keyPem, checkServerIdentity: () => undefined });
+    const sock = tls.connect({ host: '127.0.0.1', port: pair.usa.port, ca: pair.USA.ca.certPem, cert: pair.JPN.cert.certPem, key: pair.JPN.cert.keyPem, checkServerIdentity: () => undefined });
     const p = framer(sock);
     await new Promise<void>((ok, fail) => sock.once('secureConnect', ok).once('error', fail));
-    p.send({ hello: { protocolVersions: [1, 2, 3], nodeId: 'jpn', nation: 'JPN', bindingPublicJwk: JSON.stringify(JPN.binding.publicJwk) } });
+    p.send({ hello: { protocolVersions: [1, 2, 3], nodeId: 'jpn', nation: 'JPN', bindingPublicJwk: JSON.stringify(pair.JPN.binding.publicJwk) } });
     await waitFor(() => p.frames.some((f) => 'helloAck' in f), 'hello ack');
     expect(p.frames.find((f) => 'helloAck' in f)).toMatchObject({ helloAck: { chosenVersion: 3 } });
     return { sock, ...p };
@@ -83,7 +81,7 @@ describe('protocol v3 receiver', () => {
     const swapped = envelope(relUsa(), { bindLabel: registry.translate(label({ policy: 'JPN', classification: 'GOKUHI', relTo: ['USA', 'JPN'] }), 'USA') });
     const ok2 = envelope(relUsa());
     const run = [ok1, tampered, swapped, ok2];
-    p.send({ batchBinding: { firstSeq: 1, digests: run.map((e) => e.digest), jws: signBatchBinding(JPN.binding.privateJwk, run.map((e) => e.digest)) } });
+    p.send({ batchBinding: { firstSeq: 1, digests: run.map((e) => e.digest), jws: signBatchBinding(pair.JPN.binding.privateJwk, run.map((e) => e.digest)) } });
     p.sock.write(envelopeFrame(1, body(ok1)));
     const evil = new TextEncoder().encode(JSON.stringify({ ...tampered.obj.event, callsign: 'EVIL' }));
     p.sock.write(envelopeFrame(2, body(tampered, evil)));
@@ -101,12 +99,12 @@ describe('protocol v3 receiver', () => {
     p.sock.write(envelopeFrame(7, body(outside)));
     await waitFor(() => p.frames.some((f) => 'ack' in f && f.ack.seq === 7), 'ack of seq 7');
 
-    const rejected = usa.audits.filter((x) => x.kind === 'fed.rejected');
+    const rejected = pair.usa.audits.filter((x) => x.kind === 'fed.rejected');
     const code = (id: string) => rejected.find((x) => x.body.id === id)?.body.code;
     for (const e of [tampered, swapped, ...forged, outside]) expect(code(e.obj.id)).toBe('BINDING_INVALID');
     expect(code(ok1.obj.id)).toBeUndefined();
-    expect(usa.accepted.map((x) => x.id)).toEqual([ok1.obj.id, ok2.obj.id]);
-    const stored = await storedIds(usa);
+    expect(pair.usa.accepted.map((x) => x.id)).toEqual([ok1.obj.id, ok2.obj.id]);
+    const stored = await storedIds(pair.usa);
     for (const e of [tampered, swapped, ...forged, outside]) expect(stored).not.toContain(`jpn:${e.obj.id}`);
     expect(p.frames.flatMap((f) => ('error' in f ? [f.error.seq] : []))).toEqual([2, 3, 5, 6, 7]);
     p.sock.destroy();
@@ -114,26 +112,26 @@ describe('protocol v3 receiver', () => {
 
   it('a batch signed correctly does not let data past our own guard', async () => {
     const p = await v3Peer();
-    const before = usa.accepted.length;
+    const before = pair.usa.accepted.length;
     const jpnOnly = envelope(label({ policy: 'JPN', classification: 'HI', relTo: ['JPN'] }));
-    p.send({ batchBinding: { firstSeq: 10, digests: [jpnOnly.digest], jws: signBatchBinding(JPN.binding.privateJwk, [jpnOnly.digest]) } });
+    p.send({ batchBinding: { firstSeq: 10, digests: [jpnOnly.digest], jws: signBatchBinding(pair.JPN.binding.privateJwk, [jpnOnly.digest]) } });
     p.sock.write(envelopeFrame(10, body(jpnOnly)));
     await waitFor(() => p.frames.some((f) => 'ack' in f && f.ack.seq === 10), 'ack');
-    const audit = usa.audits.find((x) => x.kind === 'fed.rejected' && x.body.id === jpnOnly.obj.id);
+    const audit = pair.usa.audits.find((x) => x.kind === 'fed.rejected' && x.body.id === jpnOnly.obj.id);
     expect(audit?.body.code).toBe('FED_REJECTED');
-    expect(usa.accepted.length).toBe(before);
+    expect(pair.usa.accepted.length).toBe(before);
     p.sock.destroy();
   });
 
   it('a v2 link refuses a BatchBinding frame', async () => {
-    const sock = tls.connect({ host: '127.0.0.1', port: usa.port, ca: USA.ca.certPem, cert: JPN.cert.certPem, key: JPN.cert.keyPem, checkServerIdentity: () => undefined });
+    const sock = tls.connect({ host: '127.0.0.1', port: pair.usa.port, ca: pair.USA.ca.certPem, cert: pair.JPN.cert.certPem, key: pair.JPN.cert.keyPem, checkServerIdentity: () => undefined });
     const p = framer(sock);
     const closed = new Promise<void>((r) => sock.once('close', () => r()));
     await new Promise<void>((ok, fail) => sock.once('secureConnect', ok).once('error', fail));
     p.send({ hello: { protocolVersions: [1, 2], nodeId: 'jpn', nation: 'JPN', bindingPublicJwk: '{}' } });
     await waitFor(() => p.frames.some((f) => 'helloAck' in f), 'hello ack');
     const e = envelope(relUsa());
-    p.send({ batchBinding: { firstSeq: 1, digests: [e.digest], jws: signBatchBinding(JPN.binding.privateJwk, [e.digest]) } });
+    p.send({ batchBinding: { firstSeq: 1, digests: [e.digest], jws: signBatchBinding(pair.JPN.binding.privateJwk, [e.digest]) } });
     await closed;
     expect(p.frames.some((f) => 'error' in f && f.error.code === 'FED_PROTOCOL')).toBe(true);
   });

@@ -1,32 +1,25 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { cotObject, label, jpnAndUsa, originate, startNode, startProxy, tmpDir, waitFor } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { cotObject, jpnAndUsa, originate, perTest, relUsa, startProxy, waitFor } from './harness.js';
 import type { FedObject } from '../../src/federation/types.js';
-
-const releasable = () => label({ policy: 'JPN', classification: 'HI', relTo: ['USA', 'JPN'] });
 
 /** A cot object of a given type and uid (the harness makes one uid per object). */
 function obj(type: string, uid: string, detail = ''): FedObject & { kind: 'cot' } {
-  const o = cotObject('jpn', releasable());
+  const o = cotObject('jpn', relUsa());
   const xml = `<event version="2.0" uid="${uid}" type="${type}" how="m-g"><point lat="35" lon="139" hae="0" ce="9" le="9"/><detail>${detail}</detail></event>`;
   return { ...o, event: { ...o.event, uid, type, xml } };
 }
 
 describe('federation outbox under a backed-up link: positions conflate, the rest never', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const scope = perTest();
 
   it('a peer that was away gets the newest position per uid and every chat and delete in order, once', async () => {
-    const t = tmpDir();
-    cleanups.push(t.cleanup);
+    const t = scope.tmpDir();
     const { JPN, USA } = await jpnAndUsa();
     let usaPort = 0;
     // Until USA exists the proxy has nowhere to go: the link stays down and the outbox fills.
     const proxy = await startProxy(() => usaPort || 1);
-    cleanups.push(() => proxy.close());
-    const jpn = await startNode({ id: JPN, dir: t.dir, peers: [{ id: USA, port: proxy.port }] });
-    cleanups.push(() => jpn.close());
+    scope.defer(() => proxy.close());
+    const jpn = await scope.node({ id: JPN, dir: t.dir, peers: [{ id: USA, port: proxy.port }] });
 
     const positions = new Map<string, string[]>(); // uid → ids in order
     const fixed: string[] = [];
@@ -49,8 +42,7 @@ describe('federation outbox under a backed-up link: positions conflate, the rest
     // 300 positions of 5 uids + 15 chats + 1 delete were offered; 5 positions wait, one per uid.
     await waitFor(() => jpn.fed.status()[0]!.outboxDepth === 5 + fixed.length, 'conflated outbox depth');
 
-    const usa = await startNode({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }] });
-    cleanups.push(() => usa.close());
+    const usa = await scope.node({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }] });
     usaPort = usa.port;
     await waitFor(() => jpn.fed.status()[0]!.outboxDepth === 0, 'outbox drained', 30_000);
     await waitFor(() => usa.accepted.length === 5 + fixed.length, 'all accepted');

@@ -1,38 +1,28 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   cotObject,
-  label,
   jpnAndUsa,
   originate,
+  perTest,
+  relUsa,
   startNode,
   startProxy,
   storedIds,
-  tmpDir,
   waitFor,
   type TestNode,
 } from './harness.js';
 
-const releasable = () => label({ policy: 'JPN', classification: 'HI', relTo: ['USA', 'JPN'] });
-
 describe('federation faults: 0 lost, 0 duplicated', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const scope = perTest();
 
   it('survives the link being cut mid-stream, repeatedly', async () => {
-    const t = tmpDir();
-    cleanups.push(t.cleanup);
-    const { JPN, USA } = await jpnAndUsa();
-    const usa = await startNode({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }] });
-    cleanups.push(() => usa.close());
+    const { dir, JPN, USA, usa } = await scope.usaListening();
     const proxy = await startProxy(() => usa.port);
-    cleanups.push(() => proxy.close());
-    const jpn = await startNode({ id: JPN, dir: t.dir, peers: [{ id: USA, port: proxy.port }] });
-    cleanups.push(() => jpn.close());
+    scope.defer(() => proxy.close());
+    const jpn = await scope.node({ id: JPN, dir, peers: [{ id: USA, port: proxy.port }] });
 
     const N = 1500;
-    const objs = Array.from({ length: N }, () => cotObject('jpn', releasable()));
+    const objs = Array.from({ length: N }, () => cotObject('jpn', relUsa()));
     let cuts = 0;
     for (let i = 0; i < N; i += 100) {
       await Promise.all(objs.slice(i, i + 100).map((o) => originate(jpn, o)));
@@ -53,18 +43,17 @@ describe('federation faults: 0 lost, 0 duplicated', () => {
   });
 
   it('resumes after both sides restart on the same SQLite files (store-and-forward)', async () => {
-    const t = tmpDir();
-    cleanups.push(t.cleanup);
+    const t = scope.tmpDir();
     const { JPN, USA } = await jpnAndUsa();
     let usa: TestNode = await startNode({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }] });
     const usaPort = usa.port;
     let jpn: TestNode = await startNode({ id: JPN, dir: t.dir, peers: [{ id: USA, port: usaPort }] });
-    const first = Array.from({ length: 200 }, () => cotObject('jpn', releasable()));
+    const first = Array.from({ length: 200 }, () => cotObject('jpn', relUsa()));
     await Promise.all(first.map((o) => originate(jpn, o)));
     await waitFor(() => usa.accepted.length >= 50, 'partial delivery');
     // Receiver goes away mid-stream; the sender keeps enqueuing while it is away.
     await usa.close();
-    const second = Array.from({ length: 200 }, () => cotObject('jpn', releasable()));
+    const second = Array.from({ length: 200 }, () => cotObject('jpn', relUsa()));
     await Promise.all(second.map((o) => originate(jpn, o)));
     expect(jpn.fed.status()[0]!.outboxDepth).toBeGreaterThan(0);
     // Sender restarts too: its outbox is in its SQLite file.
@@ -72,7 +61,7 @@ describe('federation faults: 0 lost, 0 duplicated', () => {
     const seenBefore = usa.accepted.map((o) => o.id);
     usa = await startNode({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }], listenPort: usaPort });
     jpn = await startNode({ id: JPN, dir: t.dir, peers: [{ id: USA, port: usaPort }] });
-    cleanups.push(() => jpn.close(), () => usa.close());
+    scope.defer(() => jpn.close(), () => usa.close());
     const all = [...first, ...second].map((o) => `jpn:${o.id}`).sort();
     await waitFor(async () => (await storedIds(usa)).length === all.length, 'all 400 on USA', 60_000);
     await waitFor(() => jpn.fed.status()[0]!.outboxDepth === 0, 'outbox drained');
@@ -82,29 +71,26 @@ describe('federation faults: 0 lost, 0 duplicated', () => {
   });
 
   it('bounds the outbox while a peer is away, tells the operator, and resumes when drained', async () => {
-    const t = tmpDir();
-    cleanups.push(t.cleanup);
+    const t = scope.tmpDir();
     const { JPN, USA } = await jpnAndUsa();
     // A port with nobody listening yet: reserve one by starting and stopping USA.
     const probe = await startNode({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }] });
     const usaPort = probe.port;
     await probe.close();
-    const jpn = await startNode({ id: JPN, dir: t.dir, peers: [{ id: USA, port: usaPort }], maxOutbox: 10 });
-    cleanups.push(() => jpn.close());
-    const objs = Array.from({ length: 15 }, () => cotObject('jpn', releasable()));
+    const jpn = await scope.node({ id: JPN, dir: t.dir, peers: [{ id: USA, port: usaPort }], maxOutbox: 10 });
+    const objs = Array.from({ length: 15 }, () => cotObject('jpn', relUsa()));
     for (const o of objs) await originate(jpn, o);
     let s = jpn.fed.status()[0]!;
     expect(s).toMatchObject({ outboxFull: true, outboxDepth: 10, droppedWhileFull: 5 });
     expect(s.state).not.toBe('connected');
     expect(jpn.audits.filter((a) => a.kind === 'fed.outbox_full')).toHaveLength(1);
-    const usa = await startNode({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }], listenPort: usaPort });
-    cleanups.push(() => usa.close());
+    const usa = await scope.node({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }], listenPort: usaPort });
     await waitFor(() => jpn.fed.status()[0]!.outboxFull === false, 'outbox resumed');
     s = jpn.fed.status()[0]!;
     expect(s.outboxDepth).toBe(0);
     expect((await storedIds(usa)).length).toBe(10);
     expect(jpn.audits.filter((a) => a.kind === 'fed.outbox_resumed')).toHaveLength(1);
-    const later = cotObject('jpn', releasable());
+    const later = cotObject('jpn', relUsa());
     await originate(jpn, later);
     await waitFor(async () => (await storedIds(usa)).includes(`jpn:${later.id}`), 'enqueuing resumed');
   });

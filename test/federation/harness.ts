@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import tls from 'node:tls';
 import { join } from 'node:path';
 import {
@@ -60,6 +61,79 @@ export interface TestNode {
 
 export const tmpDir = (): { dir: string; cleanup(): void } => makeTmpDir('kizuna-fed-');
 export { waitFor };
+
+/** The JPN–USA pair of a describe block; `jpn` is undefined when the fixture was asked for USA alone. */
+export interface JpnUsaFixture {
+  dir: string;
+  JPN: Identity;
+  USA: Identity;
+  usa: TestNode;
+  jpn: TestNode;
+}
+
+/**
+ * The set-up most link tests share, registered as beforeAll/afterAll of the calling describe: USA listens for
+ * JPN; unless `usaOnly` (the test plays JPN itself), the real JPN node dials it, and with `linkUp` the test
+ * starts only once the link is connected. Read the fields inside hooks and tests (they are set in beforeAll).
+ */
+export function useJpnUsa(o: { usaOnly?: boolean; linkUp?: boolean } = {}): JpnUsaFixture {
+  const t = tmpDir();
+  const f = { dir: t.dir } as JpnUsaFixture;
+  beforeAll(async () => {
+    ({ JPN: f.JPN, USA: f.USA } = await jpnAndUsa());
+    f.usa = await startNode({ id: f.USA, dir: t.dir, peers: [{ id: f.JPN, port: 0 }] });
+    if (o.usaOnly) return;
+    f.jpn = await startNode({ id: f.JPN, dir: t.dir, peers: [{ id: f.USA, port: f.usa.port }] });
+    if (o.linkUp) await waitFor(() => f.jpn.fed.status()[0]!.state === 'connected', 'link up');
+  });
+  afterAll(async () => {
+    await f.jpn?.close();
+    await f.usa?.close();
+    t.cleanup();
+  });
+  return f;
+}
+
+/** Resources of one test (temp dirs, nodes, proxies), released after it, newest first. */
+export interface PerTest {
+  tmpDir(): { dir: string };
+  node(o: Parameters<typeof startNode>[0]): Promise<TestNode>;
+  defer(...cleanups: (() => Promise<void> | void)[]): void;
+  /** a fresh dir, the JPN and USA identities, and USA listening for JPN (`over`: more node options) */
+  usaListening(over?: Partial<Parameters<typeof startNode>[0]>): Promise<{ dir: string; JPN: Identity; USA: Identity; usa: TestNode }>;
+}
+
+/** Registers the afterEach of the calling describe that releases what each test took through the returned scope. */
+export function perTest(): PerTest {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  return {
+    tmpDir() {
+      const t = tmpDir();
+      cleanups.push(t.cleanup);
+      return t;
+    },
+    async node(o) {
+      const n = await startNode(o);
+      cleanups.push(() => n.close());
+      return n;
+    },
+    defer(...more) {
+      cleanups.push(...more);
+    },
+    async usaListening(over = {}) {
+      const { dir } = this.tmpDir();
+      const { JPN, USA } = await jpnAndUsa();
+      const usa = await this.node({ id: USA, dir, peers: [{ id: JPN, port: 0 }], ...over });
+      return { dir, JPN, USA, usa };
+    },
+  };
+}
+
+/** The label most link tests send: JPN's HI, releasable to USA (and JPN). */
+export const relUsa = (): SecurityLabel => label({ policy: 'JPN', classification: 'HI', relTo: ['USA', 'JPN'] });
 
 /** peers: identity of the peer + where to dial it (port 0 when this node never dials it). */
 export async function startNode(o: {
@@ -183,44 +257,7 @@ export async function storedIds(node: TestNode): Promise<string[]> {
   return evs.map((e) => `${e.origin}:${e.id}`).sort();
 }
 
-/**
- * A TCP proxy that can cut every connection mid-stream (the link fault), optionally after N bytes.
- */
-export async function startProxy(target: () => number): Promise<{ port: number; cut(): void; close(): Promise<void>; cuts: number }> {
-  const socks = new Set<net.Socket>();
-  const st = { cuts: 0 };
-  const server = net.createServer((client) => {
-    const upstream = net.connect(target(), '127.0.0.1');
-    socks.add(client);
-    socks.add(upstream);
-    client.pipe(upstream);
-    upstream.pipe(client);
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-      socks.delete(client);
-      socks.delete(upstream);
-    };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    get cuts() {
-      return st.cuts;
-    },
-    cut() {
-      st.cuts++;
-      for (const s of socks) s.destroy();
-    },
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of socks) s.destroy();
-        server.close(() => r());
-      }),
-  };
-}
+export { startProxy } from '../support/proxy.js';
 
 /** A hand-driven peer speaking the wire protocol, to send what an honest node never would. */
 export async function rawPeer(o: { port: number; cert: { certPem: string; keyPem: string }; caPem: string }) {

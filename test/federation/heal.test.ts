@@ -1,34 +1,18 @@
 import tls from 'node:tls';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FrameReader, encodeFrame, lengthPrefixed } from '../../src/federation/wire.js';
-import {
-  cotObject,
-  label,
-  jpnAndUsa,
-  originate,
-  startFaultProxy,
-  startNode,
-  storedIds,
-  tmpDir,
-  waitFor,
-} from './harness.js';
+import { cotObject, jpnAndUsa, originate, perTest, relUsa, startFaultProxy, storedIds, waitFor } from './harness.js';
 
 /**
  * Links that always heal: every way a link can break (a protocol error from the genuine peer, garbage
  * in the TLS stream, a truncated stream, a stall that keeps the connection open) ends in backoff and a
  * redial, and the outbox drains with 0 lost and 0 duplicated.
  */
-const releasable = () => label({ policy: 'JPN', classification: 'HI', relTo: ['USA', 'JPN'] });
-
 describe('federation links heal after every kind of fault', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const scope = perTest();
 
   it('the dialing side redials after a protocol error from the genuine peer', async () => {
-    const t = tmpDir();
-    cleanups.push(t.cleanup);
+    const t = scope.tmpDir();
     const { JPN, USA } = await jpnAndUsa();
     // The genuine USA certificate, speaking out of turn: an AuditHead before its Hello is a protocol error.
     let connections = 0;
@@ -45,28 +29,22 @@ describe('federation links heal after every kind of fault', () => {
       },
     );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+    scope.defer(() => new Promise<void>((r) => server.close(() => r())));
     const port = (server.address() as { port: number }).port;
-    const jpn = await startNode({ id: JPN, dir: t.dir, peers: [{ id: USA, port }] });
-    cleanups.push(() => jpn.close());
+    const jpn = await scope.node({ id: JPN, dir: t.dir, peers: [{ id: USA, port }] });
     await waitFor(() => connections >= 3, 'the dialer to come back after each protocol error');
     expect(jpn.fed.status()[0]!.state).not.toBe('connected');
   }, 60_000);
 
   it('garbage, truncation and stalls through a proxy: the link comes back and the outbox drains, 0 lost, 0 duplicated', async () => {
-    const t = tmpDir();
-    cleanups.push(t.cleanup);
-    const { JPN, USA } = await jpnAndUsa();
     const stallMs = 300;
-    const usa = await startNode({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }], stallMs });
-    cleanups.push(() => usa.close());
+    const { dir, JPN, USA, usa } = await scope.usaListening({ stallMs });
     const proxy = await startFaultProxy(() => usa.port);
-    cleanups.push(() => proxy.close());
-    const jpn = await startNode({ id: JPN, dir: t.dir, peers: [{ id: USA, port: proxy.port }], stallMs });
-    cleanups.push(() => jpn.close());
+    scope.defer(() => proxy.close());
+    const jpn = await scope.node({ id: JPN, dir, peers: [{ id: USA, port: proxy.port }], stallMs });
     const connected = () => jpn.fed.status()[0]!.state === 'connected';
 
-    const objs = Array.from({ length: 1200 }, () => cotObject('jpn', releasable()));
+    const objs = Array.from({ length: 1200 }, () => cotObject('jpn', relUsa()));
     const faults: [string, () => void][] = [
       ['garbage towards the dialer', () => proxy.inject('client')],
       ['garbage towards the listener', () => proxy.inject('upstream')],

@@ -1,27 +1,20 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemoryHub, createMemoryBus } from '../../src/bus/memory.js';
-import { cotObject, label, jpnAndUsa, originate, startNode, storedIds, tmpDir, waitFor, type TestNode } from './harness.js';
+import { cotObject, label, originate, perTest, startNode, storedIds, waitFor, type TestNode } from './harness.js';
 
 // Two processes of node jpn (one bus hub, one database): only the holder of lease fed-link:usa runs the
 // link; the other still enqueues into the shared outbox, and takes over when the holder goes away.
 describe('federation link lease across processes of one node', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const scope = perTest();
 
   it('one link per peer; the other process takes over', async () => {
-    const t = tmpDir();
-    cleanups.push(t.cleanup);
-    const { JPN, USA } = await jpnAndUsa();
-    const usa = await startNode({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }] });
-    cleanups.push(() => usa.close());
+    const { dir, JPN, USA, usa } = await scope.usaListening();
     const hub = new MemoryHub();
     const busA = createMemoryBus({ hub });
     const busB = createMemoryBus({ hub });
-    const a: TestNode = await startNode({ id: JPN, dir: t.dir, peers: [{ id: USA, port: usa.port }], bus: busA });
-    const b: TestNode = await startNode({ id: JPN, dir: t.dir, peers: [{ id: USA, port: usa.port }], bus: busB });
-    cleanups.push(() => b.close(), () => busA.close(), () => busB.close());
+    const a: TestNode = await startNode({ id: JPN, dir, peers: [{ id: USA, port: usa.port }], bus: busA });
+    const b: TestNode = await startNode({ id: JPN, dir, peers: [{ id: USA, port: usa.port }], bus: busB });
+    scope.defer(() => b.close(), () => busA.close(), () => busB.close());
     await waitFor(() => a.fed.status()[0]!.state === 'connected', 'holder connected');
     expect(a.fed.status()[0]!.leaseHeld).toBe(true);
     expect(b.fed.status()[0]!).toMatchObject({ leaseHeld: false, state: 'down' });

@@ -1,18 +1,17 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { KizunaNode } from '../../src/node/node.js';
 import { waitFor } from '../support/node-harness.js';
 import { TestTakClient } from '../support/tak-client.js';
 import { type1 } from '../support/ais-encode.js';
-import { allEvents, hasUid, login, openWs, planCluster, startPlanned } from '../federation-node/cluster.js';
+import { allEvents, hasUid, login, openWs, useLinkedPair } from '../federation-node/cluster.js';
 
 /**
  * Two real nodes: JPN takes a public AIS feed (REL TO USA) and a national coastal feed (JPN only). The
  * public tracks cross to USA with their label; the national ones stay on JPN — in its store and on its
  * web map — and appear on no USA egress.
  */
-let cluster: Awaited<ReturnType<typeof planCluster>>;
 let jpn: KizunaNode;
 let usa: KizunaNode;
 
@@ -41,25 +40,21 @@ const squawking = (icao: string, callsign: string) => [
   `MSG,6,1,1,${icao},1,,,,,,,,,,,,7700,-1,-1,0,0`,
 ];
 
-beforeAll(async () => {
-  cluster = await planCluster([{ nation: 'JPN', relTo: ['JPN', 'USA'] }, { nation: 'USA', relTo: ['USA', 'JPN'] }]);
-  jpn = await startPlanned(cluster.nodes[0]!, {
-    feeds: [
-      { id: 'ais-public', kind: 'ais', transport: 'udp', port: 0, label: { classification: 'UNCLASSIFIED', relTo: ['USA'] } },
-      { id: 'ais-national', kind: 'ais', transport: 'udp', port: 0, label: { classification: 'UNCLASSIFIED' } },
-      { id: 'sbs-public', kind: 'sbs', transport: 'tcp-server', port: 0, label: { classification: 'UNCLASSIFIED', relTo: ['USA'] } },
-      { id: 'sbs-national', kind: 'sbs', transport: 'tcp-server', port: 0, label: { classification: 'UNCLASSIFIED' } },
-    ],
-  });
-  usa = await startPlanned(cluster.nodes[1]!, { tcpClearance: 'TOP SECRET' });
-  await waitFor(() => jpn.federation.status()[0]!.state === 'connected' && usa.federation.status()[0]!.state === 'connected', 'link up', 20_000);
-}, 120_000);
-
-afterAll(async () => {
-  await usa?.close();
-  await jpn?.close();
-  cluster?.cleanup();
-});
+useLinkedPair(
+  [{ nation: 'JPN', relTo: ['JPN', 'USA'] }, { nation: 'USA', relTo: ['USA', 'JPN'] }],
+  {
+    jpn: {
+      feeds: [
+        { id: 'ais-public', kind: 'ais', transport: 'udp', port: 0, label: { classification: 'UNCLASSIFIED', relTo: ['USA'] } },
+        { id: 'ais-national', kind: 'ais', transport: 'udp', port: 0, label: { classification: 'UNCLASSIFIED' } },
+        { id: 'sbs-public', kind: 'sbs', transport: 'tcp-server', port: 0, label: { classification: 'UNCLASSIFIED', relTo: ['USA'] } },
+        { id: 'sbs-national', kind: 'sbs', transport: 'tcp-server', port: 0, label: { classification: 'UNCLASSIFIED' } },
+      ],
+    },
+    usa: { tcpClearance: 'TOP SECRET' },
+  },
+  (p) => ({ jpn, usa } = p),
+);
 
 describe('feed labels across the federation', () => {
   it('a public AIS track reaches USA with its label; a national-only feed never does', async () => {

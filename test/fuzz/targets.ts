@@ -11,6 +11,7 @@ import { importSpif } from '../../src/labels/spif-import.js';
 import { MultipartFileExtractor } from '../../src/marti/files/multipart.js';
 import { isKizunaError } from '../../src/util/errors.js';
 import { SHAPES } from '../support/hostile-xml.js';
+import { FEED_TARGETS } from './targets-feeds.js';
 import { corpus, cotFromGrammar, cuts, mutated, shaped, split, xmlDocument } from './gen.js';
 
 /**
@@ -168,4 +169,4 @@ const multipart: Target<[Buffer, number[]]> = {
   },
 };
 
-export const TARGETS: Target<never>[] = [cotXml, xmlFramer, protoFramer, protoDecode, labelXml, labelXmlForeign, spifImport, multipart] as unknown as Target<never>[];
+export const TARGETS: Target<never>[] = [cotXml, xmlFramer, protoFramer, protoDecode, labelXml, labelXmlForeign, spifImport, multipart, ...FEED_TARGETS] as unknown as Target<never>[];

@@ -10,7 +10,7 @@ import { startTestNode } from '../support/node-harness.js';
 import { certFor, json, labelOf, marti, type Id, type Node } from '../missions/support.js';
 
 const PASSWORD = 'correct-horse-battery';
-type Mission = { name: string; subscribed: boolean; classification: string; tracks: { uid: string; callsign: string }[]; logs?: unknown[] };
+type Mission = { name: string; subscribed: boolean; classification: string; classificationJa: string; tracks: { uid: string; callsign: string }[]; logs?: unknown[] };
 
 async function login(node: Node, username: string, password = PASSWORD): Promise<string> {
   const r = await fetch(`http://127.0.0.1:${node.ready.http}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
@@ -56,6 +56,19 @@ describe('/api/missions on one node', () => {
     expect(await names(as['op-a']!)).toEqual(['hi-ops', 'ops']);
     expect(await names(as['viewer']!)).toEqual(['hi-ops', 'ops']);
     expect(await names(as['low-op']!)).toEqual(['ops']);
+  });
+
+  it('each mission carries its marking in English and in Japanese, as the server renders them (the panel never composes one)', async () => {
+    const list = ((await as['op-a']!('GET', '/api/missions')).json as { missions: Mission[] }).missions;
+    const hi = list.find((m) => m.name === 'hi-ops')!;
+    expect(hi.classification).toMatch(/^HI\b/);
+    expect(hi.classificationJa).toMatch(/^秘\/\//);
+    const ops = list.find((m) => m.name === 'ops')!;
+    expect(ops.classificationJa).toMatch(/^秘密区分なし/);
+    expect(((await as['op-a']!('GET', '/api/missions/hi-ops')).json as Mission).classificationJa).toBe(hi.classificationJa);
+    // TAK clients get TAK Server's JSON, without the panel's field
+    const tak = json<{ data: Record<string, unknown>[] }>(await marti(node, alice, 'GET', '/Marti/api/missions/hi-ops')).data[0]!;
+    expect(tak).not.toHaveProperty('classificationJa');
   });
 
   it('a mission above the user’s clearance answers exactly like a missing one, on every route', async () => {

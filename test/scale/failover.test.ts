@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { ensureNodePki } from '../../src/certs/index.js';
-import { dropScaleResources } from './cleanup.js';
-import { spawnNode, type ChildNode } from '../support/child-node.js';
+import { getAs, SPAWN_HOOK_MS, useScaleOutNode } from '../support/scale-out.js';
+import type { ChildNode } from '../support/child-node.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 import { sleep, startTestNode, waitFor } from '../support/node-harness.js';
 
-const PG = 'postgres://postgres@127.0.0.1:5432/test';
-const NATS = 'nats://127.0.0.1:4222';
 const PASSWORD = 'kizuna-failover';
 
 type Usa = Awaited<ReturnType<typeof startTestNode>>;
@@ -23,17 +19,7 @@ interface FedStatus {
 
 /** GET /api/federation/status of one process, as an operator of that node. */
 async function fedStatus(httpPort: number): Promise<FedStatus> {
-  const base = `http://127.0.0.1:${httpPort}`;
-  const login = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'jpn-op', password: PASSWORD }),
-  });
-  if (!login.ok) throw new Error(`login ${login.status}: ${await login.text()}`);
-  const { token } = (await login.json()) as { token: string };
-  const r = await fetch(`${base}/api/federation/status`, { headers: { authorization: `Bearer ${token}` } });
-  if (!r.ok) throw new Error(`status ${r.status}`);
-  const body = (await r.json()) as FedStatus[] | { peers: FedStatus[] };
+  const body = await getAs<FedStatus[] | { peers: FedStatus[] }>(httpPort, 'jpn-op', PASSWORD, '/api/federation/status');
   const list = Array.isArray(body) ? body : body.peers;
   if (list.length !== 1) throw new Error(`expected one peer, got ${JSON.stringify(body)}`);
   return list[0]!;
@@ -46,15 +32,15 @@ async function fedStatus(httpPort: number): Promise<FedStatus> {
  * outbox in PostgreSQL. A USA TAK client must see every event exactly once.
  */
 describe('scale-out fail-over: kill -9 of the federation lease holder', () => {
-  const suffix = randomBytes(4).toString('hex');
-  const schema = `kz_fo_${suffix}`;
-  const jpnId = `JPN-${suffix}`; // < "USA": the JPN side dials, USA listens
-  const dir = mkdtempSync(join(tmpdir(), 'kizuna-failover-'));
+  const scale = useScaleOutNode('fo');
+  const { dir, nodeId: jpnId } = scale; // jpnId < "USA": the JPN side dials, USA listens
   const jpnDir = join(dir, 'jpn');
   let usa: Usa;
   let holder: ChildNode;
   let survivor: ChildNode;
   const clients: TestTakClient[] = [];
+  scale.closeFirst({ close: () => clients.forEach((c) => c.close()) });
+  scale.afterStop(async () => usa?.stop());
 
   beforeAll(async () => {
     const usaDir = join(dir, 'usa');
@@ -78,25 +64,12 @@ describe('scale-out fail-over: kill -9 of the federation lease holder', () => {
         seedUsers: [{ username: 'jpn-op', password: PASSWORD, role: 'operator' }],
       }),
     );
-    const args = [
-      '--config', configFile, '--nation', 'JPN', '--node-id', jpnId, '--data', jpnDir, '--host', '127.0.0.1',
-      '--store', `${PG}?schema=${schema}`, '--bus', NATS,
-      '--tcp-port', '0', '--tls-port', '0', '--http-port', '0', '--https-port', '0', '--enroll-port', '0', '--federation-port', '0',
-    ];
+    const args = scale.serveArgs(configFile, jpnDir);
     // Sequential starts: the first one is alone when it takes the lease, so it is the holder.
-    holder = await spawnNode(args);
+    holder = await scale.spawn(args);
     await waitFor(async () => (await fedStatus(holder.ready.http)).state === 'connected', 'JPN holder linked to USA', 30_000);
-    survivor = await spawnNode(args);
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const c of clients) c.close();
-    // ChildNode.stop() waits for 'exit' when exitCode is null, which a SIGKILLed process never emits again
-    await Promise.all([holder, survivor].filter((p) => p && p.proc.exitCode === null && p.proc.signalCode === null).map((p) => p.stop()));
-    await usa?.stop();
-    await dropScaleResources(PG, schema, NATS, jpnId);
-    rmSync(dir, { recursive: true, force: true });
-  });
+    survivor = await scale.spawn(args);
+  }, SPAWN_HOOK_MS);
 
   it('the survivor takes the link over; USA receives every event once', async () => {
     expect(await fedStatus(holder.ready.http)).toMatchObject({ leaseHeld: true, state: 'connected' });

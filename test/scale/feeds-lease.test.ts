@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { dropScaleResources } from './cleanup.js';
-import { spawnNode, type ChildNode } from '../support/child-node.js';
+import { getAs, SPAWN_HOOK_MS, useScaleOutNode } from '../support/scale-out.js';
+import type { ChildNode } from '../support/child-node.js';
 import { TestTakClient } from '../support/tak-client.js';
 import { waitFor } from '../support/node-harness.js';
 import { type1 } from '../support/ais-encode.js';
 
-const PG = 'postgres://postgres@127.0.0.1:5432/test';
-const NATS = 'nats://127.0.0.1:4222';
 const PASSWORD = 'kizuna-feed-lease';
 
 interface FeedRow {
@@ -21,17 +17,7 @@ interface FeedRow {
 
 /** GET /api/admin/feeds of one process, as an administrator of the node. */
 async function feedStatus(c: ChildNode): Promise<FeedRow['status']> {
-  const base = `http://127.0.0.1:${c.ready.http}`;
-  const login = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'jpn-admin', password: PASSWORD }),
-  });
-  if (!login.ok) throw new Error(`login ${login.status}: ${await login.text()}`);
-  const { token } = (await login.json()) as { token: string };
-  const r = await fetch(`${base}/api/admin/feeds`, { headers: { authorization: `Bearer ${token}` } });
-  if (!r.ok) throw new Error(`feeds ${r.status}`);
-  const { feeds } = (await r.json()) as { feeds: FeedRow[] };
+  const { feeds } = await getAs<{ feeds: FeedRow[] }>(c.ready.http, 'jpn-admin', PASSWORD, '/api/admin/feeds');
   return feeds.find((f) => f.config.id === 'ais-shared')!.status;
 }
 
@@ -57,18 +43,16 @@ function sendAis(port: number, line: string): Promise<boolean> {
  * other stands by; when the holder is killed with SIGKILL the other takes the feed over.
  */
 describe('scale-out: one process runs each feed', () => {
-  const suffix = randomBytes(4).toString('hex');
-  const schema = `kz_feed_${suffix}`;
-  const nodeId = `JPN-feed-${suffix}`;
-  const dir = mkdtempSync(join(tmpdir(), 'kizuna-feed-lease-'));
+  const scale = useScaleOutNode('feed', 'JPN-feed');
   let first: ChildNode;
   let second: ChildNode;
   let port = 0;
   let tak: TestTakClient | undefined;
+  scale.closeFirst({ close: () => tak?.close() });
 
   beforeAll(async () => {
     port = await freePort();
-    const configFile = join(dir, 'jpn.json');
+    const configFile = join(scale.dir, 'jpn.json');
     writeFileSync(
       configFile,
       JSON.stringify({
@@ -76,22 +60,10 @@ describe('scale-out: one process runs each feed', () => {
         feeds: [{ id: 'ais-shared', kind: 'ais', transport: 'tcp-server', port, label: { classification: 'UNCLASSIFIED', relTo: ['USA'] } }],
       }),
     );
-    const args = (name: string) => [
-      '--config', configFile, '--nation', 'JPN', '--node-id', nodeId, '--data', join(dir, name), '--host', '127.0.0.1',
-      '--store', `${PG}?schema=${schema}`, '--bus', NATS,
-      '--tcp-port', '0', '--tls-port', '0', '--http-port', '0', '--https-port', '0', '--enroll-port', '0', '--federation-port', '0',
-    ];
     // the first is alone when it takes the lease; the second would fail to bind the same port if it ran the feed too
-    first = await spawnNode(args('a'));
-    second = await spawnNode(args('b'));
-  }, 120_000);
-
-  afterAll(async () => {
-    tak?.close();
-    await Promise.all([first, second].filter((p) => p && p.proc.exitCode === null && p.proc.signalCode === null).map((p) => p.stop()));
-    await dropScaleResources(PG, schema, NATS, nodeId);
-    rmSync(dir, { recursive: true, force: true });
-  });
+    first = await scale.spawn(scale.serveArgs(configFile, join(scale.dir, 'a')));
+    second = await scale.spawn(scale.serveArgs(configFile, join(scale.dir, 'b')));
+  }, SPAWN_HOOK_MS);
 
   it('the lease holder runs the feed, the other stands by and takes over after a kill -9', async () => {
     expect((await feedStatus(first)).standby).toBeUndefined();

@@ -1,43 +1,29 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { dropScaleResources } from './cleanup.js';
-import { spawnNode, type ChildNode } from '../support/child-node.js';
+import { SPAWN_HOOK_MS, useScaleOutNode } from '../support/scale-out.js';
+import type { ChildNode } from '../support/child-node.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 import { sleep, waitFor } from '../support/node-harness.js';
 
-const PG = 'postgres://postgres@127.0.0.1:5432/test';
-const NATS = 'nats://127.0.0.1:4222';
-
 /** Three `kizuna serve` processes of one nation on one PostgreSQL and one NATS JetStream. */
 describe('scale-out: three node processes on PostgreSQL + NATS JetStream', () => {
-  const suffix = randomBytes(4).toString('hex');
-  const schema = `kz_scale_${suffix}`;
-  const nodeId = `JPN-${suffix}`;
-  const dir = mkdtempSync(join(tmpdir(), 'kizuna-scale-'));
+  const scale = useScaleOutNode('scale');
+  const { suffix } = scale;
   const procs: ChildNode[] = [];
   const clients: TestTakClient[] = [];
+  scale.closeFirst({ close: () => clients.forEach((c) => c.close()) });
 
   beforeAll(async () => {
     // users live in the shared store: every process can authenticate every session
-    const config = join(dir, 'config.json');
+    const config = join(scale.dir, 'config.json');
     writeFileSync(config, JSON.stringify({ seedUsers: [{ username: 'jpn-coord', password: 'scale-test-pw', role: 'coordinator' }] }));
-    const common = ['--config', config, '--nation', 'JPN', '--node-id', nodeId, '--data', dir, '--host', '127.0.0.1', '--store', `${PG}?schema=${schema}`, '--bus', NATS];
-    const ports = ['--tcp-port', '0', '--tls-port', '0', '--http-port', '0', '--https-port', '0', '--enroll-port', '0', '--federation-port', '0'];
+    const args = scale.serveArgs(config, scale.dir);
     // the first process creates the node's PKI and schema; the others join it
-    procs.push(await spawnNode([...common, ...ports]));
-    procs.push(...(await Promise.all([spawnNode([...common, ...ports]), spawnNode([...common, ...ports])])));
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const c of clients) c.close();
-    await Promise.all(procs.map((p) => p.stop()));
-    await dropScaleResources(PG, schema, NATS, nodeId);
-    rmSync(dir, { recursive: true, force: true });
-  });
+    procs.push(await scale.spawn(args));
+    procs.push(...(await Promise.all([scale.spawn(args), scale.spawn(args)])));
+  }, SPAWN_HOOK_MS);
 
   it('every client receives every other client’s event exactly once, whichever process it is on', async () => {
     for (const p of procs) for (let i = 0; i < 2; i++) clients.push(await TestTakClient.connect(p.ready.tcp));

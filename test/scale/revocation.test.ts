@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { dropScaleResources } from './cleanup.js';
-import { spawnNode, type ChildNode } from '../support/child-node.js';
+import { SPAWN_HOOK_MS, useScaleOutNode } from '../support/scale-out.js';
+import type { ChildNode } from '../support/child-node.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 import { waitFor } from '../support/node-harness.js';
 import { issueClientCert, loadNodePki, openRevocations } from '../../src/certs/index.js';
 
-const PG = 'postgres://postgres@127.0.0.1:5432/test';
-const NATS = 'nats://127.0.0.1:4222';
 const PASSWORD = 'scale-revocation-pw';
 
 /**
@@ -22,32 +18,24 @@ const PASSWORD = 'scale-revocation-pw';
  * only through the bus announcement.
  */
 describe('scale-out: a revocation on one process closes sessions held by another', () => {
-  const suffix = randomBytes(4).toString('hex');
-  const schema = `kz_revoke_${suffix}`;
-  const nodeId = `JPN-${suffix}`;
-  const dirA = mkdtempSync(join(tmpdir(), 'kizuna-revoke-a-'));
-  const dirB = mkdtempSync(join(tmpdir(), 'kizuna-revoke-b-'));
+  const scale = useScaleOutNode('revoke');
+  const { suffix } = scale;
+  const dirA = join(scale.dir, 'a');
+  const dirB = join(scale.dir, 'b');
   let a: ChildNode;
   let b: ChildNode;
   const sockets: { close(): void }[] = [];
+  scale.closeFirst({ close: () => sockets.forEach((s) => s.close()) });
 
   beforeAll(async () => {
+    mkdirSync(dirA);
     const config = join(dirA, 'config.json');
     const users = ['admin', 'op-logout', 'op-disable'].map((u) => ({ username: u, password: PASSWORD, role: u === 'admin' ? 'administrator' : 'operator' }));
     writeFileSync(config, JSON.stringify({ seedUsers: users }));
-    const args = (dir: string) => ['--config', config, '--nation', 'JPN', '--node-id', nodeId, '--data', dir, '--host', '127.0.0.1', '--store', `${PG}?schema=${schema}`, '--bus', NATS, '--tcp-port', '0', '--tls-port', '0', '--http-port', '0', '--https-port', '0', '--enroll-port', '0', '--federation-port', '0'];
-    a = await spawnNode(args(dirA));
+    a = await scale.spawn(scale.serveArgs(config, dirA));
     cpSync(join(dirA, 'pki'), join(dirB, 'pki'), { recursive: true });
-    b = await spawnNode(args(dirB));
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const s of sockets) s.close();
-    await Promise.all([a?.stop(), b?.stop()]);
-    await dropScaleResources(PG, schema, NATS, nodeId);
-    rmSync(dirA, { recursive: true, force: true });
-    rmSync(dirB, { recursive: true, force: true });
-  });
+    b = await scale.spawn(scale.serveArgs(config, dirB));
+  }, SPAWN_HOOK_MS);
 
   const api = async (node: ChildNode, method: string, path: string, token?: string, body?: unknown): Promise<Response> =>
     fetch(`http://127.0.0.1:${node.ready.http}${path}`, {

@@ -2,18 +2,25 @@
  * The test harness, one entry point:
  * - waitFor / sleep: wait on conditions, never on time (wait.ts);
  * - tmpDir: a fresh temp directory and its removal (tmp.ts);
+ * - errorCode: the KizunaError code a call throws (errors.ts);
  * - startTestNode: one real node, every port 0, own data dir (node-harness.ts);
  * - startPair: two federated nodes, JPN and USA (pair.ts);
  * - spawnNode: a node in a child process (child-node.ts);
  * - TestTakClient, sa: a TAK streaming client and SA events (tak-client.ts);
+ * - startProxy: a TCP proxy that cuts links, also after N bytes (proxy.ts);
+ * - useScaleOutNode: one node as several processes on PostgreSQL + NATS, and its clean-up (scale-out.ts);
  * - usePostgres: the PostgreSQL server the scale-out tests need, throwaway schemas (postgres.ts).
  * Federation-level nodes (without the full node) are in test/federation/harness.ts; browser helpers in
  * test/e2e/support/.
  */
 export { DEFAULT_WAIT_MS, sleep, waitFor } from './wait.js';
 export { tmpDir } from './tmp.js';
+export { errorCode } from './errors.js';
 export { startTestNode } from './node-harness.js';
 export { startPair, type NodePair } from './pair.js';
 export { spawnNode, type ChildNode } from './child-node.js';
 export { TestTakClient, sa } from './tak-client.js';
 export { usePostgres, PG_URL } from './postgres.js';
+export { startProxy, type LinkProxy } from './proxy.js';
+export { useScaleOutNode, getAs, type ScaleOutNode } from './scale-out.js';
+export { dropScaleResources } from './scale-resources.js';

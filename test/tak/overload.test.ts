@@ -79,14 +79,19 @@ describe('TAK overload: a client that cannot keep up gets a fresh picture, not a
     stop = undefined;
   });
 
-  it('a paused reader gets the newest position per uid and every chat, alert and delete in order', async () => {
-    const t = await nodeWithLog(256 * 1024 * 1024);
+  /** A node with the given backlog bound and three clients: a paused reader (connected first), a fast reader, a writer. */
+  async function slowFastWriter(maxSendQueueBytes: number) {
+    const t = await nodeWithLog(maxSendQueueBytes);
     stop = t.stop;
     const slow = await pausedReader(t.node.ready.tcp!);
     const fast = await TestTakClient.connect(t.node.ready.tcp!);
     const writer = await TestTakClient.connect(t.node.ready.tcp!);
     await waitFor(() => t.node.tak.clientCount === 3, 'three clients');
-    const slowConn = [...t.node.tak.connections()][0]!;
+    return { t, slow, fast, writer, slowConn: [...t.node.tak.connections()][0]! };
+  }
+
+  it('a paused reader gets the newest position per uid and every chat, alert and delete in order', async () => {
+    const { t, slow, fast, writer, slowConn } = await slowFastWriter(256 * 1024 * 1024);
 
     // Fill the kernel buffers towards the paused reader until the node itself holds a backlog for it.
     const pad = 'p'.repeat(50_000);
@@ -140,13 +145,7 @@ describe('TAK overload: a client that cannot keep up gets a fresh picture, not a
   }, 180_000);
 
   it('drops a reader that falls behind on traffic that may not be skipped, with a log line', async () => {
-    const t = await nodeWithLog(256 * 1024);
-    stop = t.stop;
-    const slow = await pausedReader(t.node.ready.tcp!);
-    const fast = await TestTakClient.connect(t.node.ready.tcp!);
-    const writer = await TestTakClient.connect(t.node.ready.tcp!);
-    await waitFor(() => t.node.tak.clientCount === 3, 'three clients');
-    const slowConn = [...t.node.tak.connections()][0]!;
+    const { t, slow, fast, writer, slowConn } = await slowFastWriter(256 * 1024);
     // The same alert uid over and over: not a position, so nothing may be merged.
     const text = 'a'.repeat(20_000);
     for (let round = 0; round < 60 && !slowConn.isClosed; round++) {

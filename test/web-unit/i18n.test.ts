@@ -3,6 +3,7 @@ import { UNCLASSIFIED_JA } from '../../src/labels/index.js';
 import { GLOSSARY } from '../../web/src/glossary.js';
 import { errorText, mapLocale } from '../../web/src/i18n-extra.js';
 import { en, ja, dictionaries, formatTime, localeFor, setLang, t, getLang } from '../../web/src/i18n.js';
+import { uiRows } from './ui-tables.js';
 
 describe('i18n dictionaries', () => {
   it('English and Japanese have identical key sets', () => {
@@ -47,6 +48,42 @@ describe('i18n dictionaries', () => {
       for (const k of keys) expect(ja[k], k).toBe(g.ja);
       expect(g.source.trim()).not.toBe('');
     }
+  });
+
+  it('every UI dictionary (main, COP tools, drawing, missions, errors, map controls): one Japanese translation per English string', () => {
+    // the scale bar spells units out in Japanese, the measure card keeps the SI symbol "km"
+    const unitSymbols = new Set(['km']);
+    const seen = new Map<string, { ja: string; where: string }>();
+    const clashes: string[] = [];
+    for (const r of uiRows()) {
+      const key = r.en.toLowerCase();
+      const prior = seen.get(key);
+      if (prior && prior.ja !== r.ja && !unitSymbols.has(key)) clashes.push(`"${r.en}": ${prior.where}=${prior.ja} vs ${r.table}:${r.key}=${r.ja}`);
+      if (!prior) seen.set(key, { ja: r.ja, where: `${r.table}:${r.key}` });
+    }
+    expect(clashes).toEqual([]);
+  });
+
+  it('every UI dictionary uses each glossary term with its glossary translation, alone or inside a longer string', () => {
+    const misses: string[] = [];
+    for (const g of GLOSSARY) {
+      const word = new RegExp(`(^|[^A-Za-z])${g.en.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}($|[^A-Za-z])`);
+      for (const r of uiRows()) {
+        if (r.en === g.en && r.ja !== g.ja) misses.push(`${r.table}:${r.key} "${r.ja}" should be "${g.ja}"`);
+        else if (r.en !== g.en && !g.wholeOnly && word.test(r.en) && !r.ja.includes(g.ja)) misses.push(`${r.table}:${r.key} "${r.en}" → "${r.ja}" lacks "${g.ja}"`);
+      }
+    }
+    expect(misses).toEqual([]);
+  });
+
+  it('no English word in any Japanese UI dictionary apart from acronyms, names, formats and units', () => {
+    const allowed = new Set(['Kizuna', 'English', 'UID', 'CoT', 'HAE', 'ISR', 'RFI', 'MGRS', 'KML', 'KMZ', 'GeoJSON', 'JSON', 'kml', 'kmz', 'geojson', 'json', 'FeatureCollection', 'Feature', 'geometry', 'Esc', 'MB', 'km', 'kn', 'Natural', 'Earth', 'world', 'atlas']);
+    const found: string[] = [];
+    for (const r of uiRows()) {
+      const words = r.ja.replace(/\{\w+\}/g, '').match(/[A-Za-z][A-Za-z0-9]+/g) ?? [];
+      for (const w of words) if (!allowed.has(w)) found.push(`${r.table}:${r.key} ${w}`);
+    }
+    expect(found).toEqual([]);
   });
 
   it('server error texts and map control strings exist in both languages', () => {

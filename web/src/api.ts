@@ -11,6 +11,7 @@ import type {
   TrackView,
   UserView,
 } from '../../src/api/contract.js';
+import type { ShapeSpec } from '../../src/vocab/index.js';
 
 export class ApiError extends Error {
   constructor(
@@ -158,15 +159,8 @@ export class ApiClient {
 }
 
 /** Body of POST /api/shapes: points as [lat, lon], radius in metres. */
-export interface ShapeInput {
+export interface ShapeInput extends ShapeSpec {
   uid?: string;
-  kind: 'marker' | 'line' | 'polygon' | 'rectangle' | 'circle' | 'rings' | 'route';
-  name: string;
-  points: [number, number][];
-  radius?: number;
-  rings?: number;
-  color?: string;
-  remarks?: string;
 }
 
 export interface CalendarInput {

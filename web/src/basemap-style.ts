@@ -28,12 +28,13 @@ function graticule(stepDeg = 10): FeatureCollection<LineString> {
   return { type: 'FeatureCollection', features };
 }
 
-export function offlineStyle(basemapUrl: string): StyleSpecification {
+/** `attribution`: the basemap's source line in the UI language (web/src/i18n-extra.ts) */
+export function offlineStyle(basemapUrl: string, attribution: string): StyleSpecification {
   return {
     version: 8,
     name: 'kizuna-offline',
     sources: {
-      basemap: { type: 'geojson', data: basemapUrl, attribution: 'Natural Earth via world-atlas' },
+      basemap: { type: 'geojson', data: basemapUrl, attribution },
       graticule: { type: 'geojson', data: graticule() },
     },
     layers: [

@@ -3,6 +3,7 @@ import { clear, contrastText, h } from './dom.js';
 import { t, type MessageKey } from './i18n.js';
 import * as fmt from './format.js';
 import { formatPosition } from './find/coord-pref.js';
+import { markingText } from './desk/context.js';
 import type { TrackEntry } from './track-store.js';
 
 export class DetailsPanel {
@@ -31,7 +32,7 @@ export class DetailsPanel {
       h('div', { class: 'kv' }, h('dt', {}, t(key)), h('dd', { testid }, ...value));
     this.el.append(
       h('header', {}, h('h2', {}, t('details.title')), close),
-      h('div', { class: 'portion', testid: 'details-portion', style: `background:${tr.label.color};color:${contrastText(tr.label.color)}` }, tr.label.portion),
+      h('div', { class: 'portion', testid: 'details-portion', style: `background:${tr.label.color};color:${contrastText(tr.label.color)}`, title: markingText(tr.label) }, tr.label.portion),
       h('div', { class: 'callsign', testid: 'details-callsign' }, tr.callsign || tr.uid),
       h(
         'dl',

@@ -8,6 +8,8 @@ export interface GlossaryEntry {
   en: string;
   ja: string;
   source: string;
+  /** the term only as a whole string (a column title): inside a sentence the English word has its everyday sense */
+  wholeOnly?: true;
 }
 
 export const GLOSSARY: readonly GlossaryEntry[] = [
@@ -35,7 +37,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
   { en: 'Deadline', ja: '回答期限', source: 'review: government usage' },
   { en: 'Start execution', ja: '実施開始', source: 'review: government usage' },
   { en: 'In execution', ja: '実施中', source: 'Kizuna: follows 実施開始' },
-  { en: 'Event', ja: '件名', source: 'review: 行事 means a ceremony' },
+  { en: 'Event', ja: '件名', source: 'review: 行事 means a ceremony; the calendar column ("Event saved" is a 予定)', wholeOnly: true },
   { en: 'Authorised use only. All activity is audited.', ja: '許可された者以外の使用を禁止します。全操作は監査のため記録されます。', source: 'review' },
   { en: 'HA/DR', ja: '人道支援・災害救援', source: 'review: core vocabulary' },
   { en: 'Coordination desk', ja: '調整デスク', source: 'Kizuna' },

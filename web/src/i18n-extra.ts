@@ -34,6 +34,12 @@ export const errorText: Record<Lang, Record<string, string>> = {
   },
 };
 
+/** The basemap's source line: the data's names stay as published, the words around them are translated. */
+export const basemapAttribution: Record<Lang, string> = {
+  en: 'Natural Earth via world-atlas',
+  ja: 'Natural Earth（world-atlas 経由）',
+};
+
 /** MapLibre control strings (its `locale` option); units in the Japanese chart convention. */
 export const mapLocale: Record<Lang, Record<string, string>> = {
   en: {

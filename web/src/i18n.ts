@@ -264,7 +264,7 @@ export const ja: Record<MessageKey, string> = {
   'feeds.col.errors': '復号エラー',
   'feeds.col.limited': '流量制限',
   'feeds.col.last': '最終受信',
-  'feeds.col.tracks': 'トラック',
+  'feeds.col.tracks': '航跡',
   'feeds.connected': '接続中',
   'feeds.disconnected': '未接続',
   'feeds.standby': '待機中（他のプロセスが実行）',

@@ -8,7 +8,7 @@ import maplibregl, { type Map as MlMap } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { offlineStyle } from './basemap-style.js';
 import { getLang } from './i18n.js';
-import { mapLocale } from './i18n-extra.js';
+import { basemapAttribution, mapLocale } from './i18n-extra.js';
 import type { PerfMeter } from './perf.js';
 import type { Affine } from './screen-transform.js';
 import { TrackOverlay } from './track-overlay.js';
@@ -40,6 +40,9 @@ export class MapView {
   relabel(): void {
     const m = this.map as unknown as { _locale: Record<string, string> };
     m._locale = { ...m._locale, ...mapLocale[getLang()] };
+    // the attribution control reads the source's line when it is added again
+    const basemap = this.map.getSource('basemap') as { attribution?: string } | undefined;
+    if (basemap) basemap.attribution = basemapAttribution[getLang()];
     this.addControls();
     this.map.getCanvas().setAttribute('aria-label', mapLocale[getLang()]['Map.Title']!);
   }
@@ -56,7 +59,7 @@ export class MapView {
     this.afterFlush = afterFlush;
     this.map = new maplibregl.Map({
       container,
-      style: offlineStyle(new URL('basemap.json', document.baseURI).href),
+      style: offlineStyle(new URL('basemap.json', document.baseURI).href, basemapAttribution[getLang()]),
       center: initial ? [initial.lng, initial.lat] : [137, 32],
       zoom: initial?.zoom ?? 3.6,
       bearing: initial?.bearing ?? 0,

@@ -15,6 +15,7 @@ const MissionSchema = z.object({
   guid: z.string(),
   description: z.string(),
   classification: z.string(),
+  classificationJa: z.string(),
   passwordProtected: z.boolean(),
   subscribed: z.boolean(),
   tracks: z.array(TrackSchema),

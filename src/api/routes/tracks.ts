@@ -8,8 +8,13 @@ import { route, type AnyRoute } from '../route-table.js';
 import { apiSchemas, OkSchema, TrackListSchema, TrackQuerySchema, TrackViewSchema } from '../schemas.js';
 import { trackViewOf } from '../track-view.js';
 import { LabelInputSchema } from '../../coordination/index.js';
+import { DEFAULT_MAX_EVENT_BYTES } from '../../cot/xml.js';
 
-const CotBodySchema = z.object({ xml: z.string().min(1).max(1024 * 1024) });
+/** Room in a POST /api/cot body for `{"xml": …}` around the event (the event's own limit is checked when parsed). */
+const JSON_ENVELOPE_BYTES = 1024;
+
+// No fixed length here: the route's body limit follows limits.maxEventBytes, and the parser checks the event's bytes.
+const CotBodySchema = z.object({ xml: z.string().min(1) });
 apiSchemas.add(CotBodySchema, { id: 'CotBody', description: 'one CoT event as XML (with or without its 4774 label)' });
 const UidParamsSchema = z.object({ uid: z.string().min(1).max(256) });
 const RelabelBodySchema = z.object({ label: LabelInputSchema }).strict();
@@ -92,7 +97,7 @@ export function trackRoutes(deps: ApiDeps): AnyRoute[] {
         tag: 'tracks',
         auth: 'operator',
         body: CotBodySchema,
-        bodyLimit: 1024 * 1024 + 1024,
+        bodyLimit: (deps.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES) + JSON_ENVELOPE_BYTES,
         response: OkSchema,
         handler: async ({ user, body }) => {
           await ingestCot(body.xml, user);

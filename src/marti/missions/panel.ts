@@ -1,3 +1,4 @@
+import type { MissionDetailView, MissionLogView, MissionTrackView, MissionView } from '../../vocab/index.js';
 import type { Caller } from './access.js';
 import type { MissionContent } from './content.js';
 import type { MissionService } from './service.js';
@@ -9,28 +10,11 @@ export interface PanelUser {
   audience: Caller['audience'];
 }
 
-export interface PanelTrack {
-  uid: string;
-  callsign: string;
-  type: string;
-  lat: number;
-  lon: number;
-}
-export interface PanelMission {
-  name: string;
-  guid: string;
-  description: string;
-  classification: string;
-  passwordProtected: boolean;
-  subscribed: boolean;
-  tracks: PanelTrack[];
-  files: { hash: string; name: string; size: number }[];
-}
-export interface PanelMissionDetail extends PanelMission {
-  logs: { id: string; content: string; dtg: string; creatorUid: string }[];
-}
+export type PanelTrack = MissionTrackView;
+export type PanelMission = MissionView;
+export type PanelMissionDetail = MissionDetailView;
 
-type ViewJson = Awaited<ReturnType<MissionService['view']>> & { logs?: { id: string; content: string; dtg: string; creatorUid: string }[] };
+type ViewJson = Awaited<ReturnType<MissionService['view']>> & { classificationJa?: string } & { logs?: MissionLogView[] };
 
 /** The web user's subscriptions are kept under this client uid (never a TAK client's uid). */
 export const webClientUid = (username: string) => `kizuna-web:${username}`;
@@ -63,6 +47,7 @@ export class MissionPanel {
       guid: v.guid,
       description: v.description,
       classification: v.classification,
+      classificationJa: v.classificationJa ?? v.classification,
       passwordProtected: v.passwordProtected,
       subscribed,
       tracks: v.uids.map((u) => ({ uid: u.data, callsign: u.details.callsign, type: u.details.type, lat: u.details.location.lat, lon: u.details.location.lon })),
@@ -72,7 +57,7 @@ export class MissionPanel {
 
   async list(u: PanelUser): Promise<PanelMission[]> {
     const who = this.caller(u);
-    const views = await this.svc.list(who, { passwordProtected: true });
+    const views = await this.svc.list(who, { passwordProtected: true, ja: true });
     const cid = webClientUid(u.username);
     return Promise.all(views.map(async (v) => this.shape(v, await this.subscribed(who, v.name, cid))));
   }
@@ -80,7 +65,7 @@ export class MissionPanel {
   async get(u: PanelUser, name: string): Promise<PanelMissionDetail> {
     const who = this.caller(u);
     const cid = webClientUid(u.username);
-    const v = (await this.svc.get(who, { name }, { clientUid: cid }, { logs: true })) as ViewJson;
+    const v = (await this.svc.get(who, { name }, { clientUid: cid }, { logs: true, ja: true })) as ViewJson;
     const logs = (v.logs ?? []).map((l) => ({ id: l.id, content: l.content, dtg: l.dtg, creatorUid: l.creatorUid }));
     return { ...this.shape(v, await this.subscribed(who, name, cid)), logs };
   }

@@ -71,25 +71,27 @@ export class MissionService {
   }
 
   /** A mission in TAK Server's JSON, with only the items the caller may see. */
-  async view(who: Caller, m: Mission, extra: Partial<Omit<MissionView, 'mission' | 'marking' | 'contents' | 'uids'>> = {}) {
+  async view(who: Caller, m: Mission, extra: Partial<Omit<MissionView, 'mission' | 'marking' | 'markingJa' | 'contents' | 'uids'>> = {}, ja = false) {
     const released = this.o.guard.release({ label: m.label, value: m }, who.audience, 'rest');
     if (!released) throw new KizunaError('NOT_FOUND');
     const [contents, uids] = await Promise.all([this.items<ContentBody>(who, m, 'content'), this.items<UidBody>(who, m, 'uid')]);
-    return missionJson({ mission: released, marking: renderMarking(this.o.registry, released.label), contents, uids, ...extra });
+    const markingJa = ja ? { markingJa: renderMarking(this.o.registry, released.label, 'ja') } : {};
+    return missionJson({ mission: released, marking: renderMarking(this.o.registry, released.label), ...markingJa, contents, uids, ...extra });
   }
 
-  async list(who: Caller, q: { passwordProtected: boolean; tool?: string }) {
+  /** `ja`: each mission's marking in Japanese too (the browser panel asks for it) */
+  async list(who: Caller, q: { passwordProtected: boolean; tool?: string; ja?: boolean }) {
     const all = this.visible(who, (await this.store.listMissions()) as Mission[]);
     const shown = all.filter((m) => (q.passwordProtected || m.body.password === undefined) && (q.tool === undefined || m.body.tool === q.tool));
-    return Promise.all(shown.map((m) => this.view(who, m)));
+    return Promise.all(shown.map((m) => this.view(who, m, {}, q.ja)));
   }
 
-  async get(who: Caller, ref: Ref, cred: Credentials, o: { changes?: boolean; logs?: boolean; since?: number; until?: number }) {
+  async get(who: Caller, ref: Ref, cred: Credentials, o: { changes?: boolean; logs?: boolean; since?: number; until?: number; ja?: boolean }) {
     const { mission: m } = await authorize(this.store, this.o.guard, who, ref, cred, 'MISSION_READ');
     const extra: Partial<MissionView> = {};
     if (o.changes) extra.changes = await this.changes(who, m, { ...o, squashed: true });
     if (o.logs) extra.logs = (await this.items<LogBody>(who, m, 'log')).map((l) => logJson(l, m.name));
-    return this.view(who, m, extra);
+    return this.view(who, m, extra, o.ja);
   }
 
   /** Create (201, with the creator's owner token) or, for the mission's holder, update (200). */

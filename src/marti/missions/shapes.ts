@@ -62,6 +62,8 @@ export interface MissionView {
   mission: Released<Mission>;
   /** marking of the mission's label as the caller sees it (TAK's free-text classification field) */
   marking: string;
+  /** the same marking in Japanese, for the browser's missions panel only (TAK clients get TAK's fields) */
+  markingJa?: string;
   contents: Item<ContentBody>[];
   uids: Item<UidBody>[];
   token?: string;
@@ -81,6 +83,7 @@ export function missionJson(v: MissionView) {
     bbox: b.bbox,
     path: b.path,
     classification: v.marking,
+    ...(v.markingJa !== undefined ? { classificationJa: v.markingJa } : {}),
     tool: b.tool,
     keywords: b.keywords,
     creatorUid: b.creatorUid,

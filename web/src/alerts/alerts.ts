@@ -4,6 +4,7 @@
  */
 import { h } from '../dom.js';
 import { tx } from '../draw/strings.js';
+import { t, type MessageKey } from '../i18n.js';
 import type { Notice } from './alert-rules.js';
 
 const SOUND_KEY = 'kizuna.alertSound';
@@ -57,7 +58,9 @@ export class AlertCenter {
   }
 
   private text(n: Notice): string {
-    return tx(n.text.key, n.text.params);
+    // a phase arrives as its code: shown in the UI language like the desk's posture tab shows it
+    const p = n.text.params;
+    return tx(n.text.key, p['phase'] ? { ...p, phase: t(`phase.${p['phase']}` as MessageKey) } : p);
   }
 
   private toast(n: Notice): void {
@@ -67,7 +70,7 @@ export class AlertCenter {
       { class: `toast alert ${n.kind}`, testid: 'alert-toast', role: urgent ? 'alert' : 'status', 'data-kind': n.kind, 'data-alert-uid': n.uid },
       h('span', {}, this.text(n)),
       n.uid ? h('button', { class: 'btn small', type: 'button', onclick: () => this.onShow(n.uid!) }, '⌖') : null,
-      h('button', { class: 'btn small', type: 'button', 'aria-label': 'dismiss', onclick: () => el.remove() }, '×'),
+      h('button', { class: 'btn small', type: 'button', 'aria-label': tx('alerts.dismiss'), onclick: () => el.remove() }, '×'),
     );
     this.toasts.append(el);
     if (!urgent) setTimeout(() => el.remove(), 8000);

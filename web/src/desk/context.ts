@@ -12,8 +12,11 @@ export interface DeskContext {
   toast(text: string, kind?: 'info' | 'error'): void;
 }
 
+/** The full marking in the UI language (both renderings come from the server, never composed here). */
+export const markingText = (label: Pick<LabelView, 'marking' | 'markingJa'>): string => (getLang() === 'ja' ? label.markingJa : label.marking);
+
 export function portion(label: LabelView, testid?: string): HTMLElement {
-  return h('span', { class: 'portion-mark', testid, style: `background:${label.color};color:${contrastText(label.color)}`, title: getLang() === 'ja' ? label.markingJa : label.marking }, label.portion);
+  return h('span', { class: 'portion-mark', testid, style: `background:${label.color};color:${contrastText(label.color)}`, title: markingText(label) }, label.portion);
 }
 
 export function errorText(e: unknown): string {

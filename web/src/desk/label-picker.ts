@@ -6,7 +6,8 @@
 import type { LabelOptionsView } from '../../../src/api/contract.js';
 import type { ApiClient, LabelInput } from '../api.js';
 import { append, clear, h } from '../dom.js';
-import { getLang, t } from '../i18n.js';
+import { t } from '../i18n.js';
+import { markingText } from './context.js';
 
 const cache = new Map<string, Promise<LabelOptionsView>>();
 
@@ -22,7 +23,7 @@ export function labelOptions(api: ApiClient): Promise<LabelOptionsView> {
   return p;
 }
 
-const shown = (c: { marking: string; markingJa: string }): string => (getLang() === 'ja' ? c.markingJa : c.marking);
+const shown = markingText;
 
 /** Checkboxes for a set of nations; `fixed` is always included (the writer's own nation). */
 export class NationChecks {

@@ -6,6 +6,7 @@
 import type { TrackView } from '../../../src/api/contract.js';
 import type { ApiClient, ShapeInput } from '../api.js';
 import { clear, h } from '../dom.js';
+import { markingText } from '../desk/context.js';
 import { LabelPicker } from '../desk/label-picker.js';
 import type { Drawn } from './draw-tool.js';
 import { tx, type CopKey } from './strings.js';
@@ -119,7 +120,7 @@ export class ShapePanel {
       h(
         'form',
         { class: 'shape-form', onsubmit: update },
-        h('div', { class: 'detail-head' }, h('span', { class: 'portion-mark', testid: 'shape-portion', style: `background:${t.label.color}` }, t.label.portion), h('h3', { testid: 'shape-title' }, tx('draw.title.edit', { name: t.callsign }))),
+        h('div', { class: 'detail-head' }, h('span', { class: 'portion-mark', testid: 'shape-portion', style: `background:${t.label.color}`, title: markingText(t.label) }, t.label.portion), h('h3', { testid: 'shape-title' }, tx('draw.title.edit', { name: t.callsign }))),
         h('div', { class: 'muted mono' }, `${t.type} · ${t.origin}`),
         field(tx('draw.name'), name),
         field(tx('draw.color'), color),

@@ -1,26 +1,10 @@
 /** The browser side of /api/missions (src/api/routes/missions.ts): the session's token, JSON in and out. */
+import type { MissionDetailView, MissionTrackView, MissionView } from '../../../src/vocab/index.js';
 import { ApiError, type ApiClient } from '../api.js';
 
-export interface MissionTrack {
-  uid: string;
-  callsign: string;
-  type: string;
-  lat: number;
-  lon: number;
-}
-export interface MissionSummary {
-  name: string;
-  guid: string;
-  description: string;
-  classification: string;
-  passwordProtected: boolean;
-  subscribed: boolean;
-  tracks: MissionTrack[];
-  files: { hash: string; name: string; size: number }[];
-}
-export interface MissionDetail extends MissionSummary {
-  logs: { id: string; content: string; dtg: string; creatorUid: string }[];
-}
+export type MissionTrack = MissionTrackView;
+export type MissionSummary = MissionView;
+export type MissionDetail = MissionDetailView;
 
 export class MissionsApi {
   constructor(private readonly api: ApiClient) {}

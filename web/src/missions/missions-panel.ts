@@ -5,6 +5,7 @@
 import type { Map as MlMap } from 'maplibre-gl';
 import type { ApiClient } from '../api.js';
 import { clear, h } from '../dom.js';
+import { getLang } from '../i18n.js';
 import { MissionLayer } from './mission-layer.js';
 import { MissionsApi, type MissionDetail, type MissionSummary, type MissionTrack } from './missions-api.js';
 import { mx } from './strings.js';
@@ -32,6 +33,9 @@ export interface MissionsPanelDeps {
   toast(text: string, kind?: 'info' | 'error'): void;
   errorText(e: unknown): string;
 }
+
+/** the mission's marking in the UI language (both come from the server; never composed here) */
+const marking = (m: MissionSummary): string => (getLang() === 'ja' ? m.classificationJa : m.classification);
 
 export class MissionsPanel {
   readonly el: HTMLElement;
@@ -138,7 +142,7 @@ export class MissionsPanel {
         'data-focus': `mission:${m.name}`,
         'aria-pressed': String(this.detail?.name === m.name),
         onclick: () => void this.select(m.name),
-      }, h('span', { class: 'mission-name' }, m.name), h('span', { class: 'mission-mark' }, m.classification), m.subscribed ? h('span', { class: 'mission-sub' }, mx('missions.subscribed')) : null, m.passwordProtected ? h('span', { class: 'mission-mark' }, mx('missions.locked')) : null)),
+      }, h('span', { class: 'mission-name' }, m.name), h('span', { class: 'mission-mark', testid: 'mission-mark' }, marking(m)), m.subscribed ? h('span', { class: 'mission-sub' }, mx('missions.subscribed')) : null, m.passwordProtected ? h('span', { class: 'mission-mark' }, mx('missions.locked')) : null)),
     );
     this.panel.append(header, this.missions.length ? h('ul', { testid: 'missions-list' }, items) : h('p', { class: 'muted' }, mx('missions.empty')));
     if (this.detail) this.panel.append(this.renderDetail(this.detail));
@@ -154,7 +158,7 @@ export class MissionsPanel {
     const track = (t: MissionTrack) =>
       h('li', {}, h('button', { class: 'btn track-link', type: 'button', testid: 'mission-track', 'data-uid': t.uid, title: mx('missions.show', { name: t.callsign }), onclick: () => this.d.show(t.uid, this.layer.positionOf(t)) }, t.callsign));
     return h('div', { class: 'mission-detail', testid: 'mission-detail', 'data-mission': m.name },
-      h('div', { class: 'row' }, h('strong', {}, m.name), h('span', { class: 'mission-mark' }, m.classification), sub),
+      h('div', { class: 'row' }, h('strong', {}, m.name), h('span', { class: 'mission-mark', testid: 'mission-mark' }, marking(m)), sub),
       m.description ? h('p', {}, m.description) : null,
       h('h3', {}, mx('missions.tracks', { n: m.tracks.length })),
       m.tracks.length ? h('ul', {}, m.tracks.map(track)) : h('p', { class: 'muted' }, mx('missions.noTracks')),

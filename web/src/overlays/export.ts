@@ -6,6 +6,7 @@
  */
 import type { LabelView, TrackView } from '../../../src/api/contract.js';
 import { shapeFeatures } from '../draw/geo.js';
+import { en, ja } from '../i18n.js';
 
 export interface ExportMeta {
   /** the banner: the highest label of everything this user is shown */
@@ -36,8 +37,9 @@ export function exportFeatures(tracks: TrackView[], shapes: TrackView[]): Featur
 
 function metaOf(m: ExportMeta): Record<string, string> {
   return {
-    classification: m.banner?.marking ?? 'UNCLASSIFIED',
-    classificationJa: m.banner?.markingJa ?? '',
+    // before the first banner: the default banner's own words, the one rendering of UNCLASSIFIED in each language
+    classification: m.banner?.marking ?? en['banner.default'],
+    classificationJa: m.banner?.markingJa ?? ja['banner.default'],
     node: m.node,
     exportedBy: m.user,
     exportedAt: m.at,

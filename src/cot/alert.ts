@@ -4,7 +4,9 @@
  * alerting unit in `<link uid relation="p-p">` and the text in `<emergency type="…">text</emergency>`; a cancel
  * may also be the same uid with `<emergency cancel="true">`.
  */
-import { decodeAttr, readAttributes, scanXml } from './xml-scan.js';
+import { decodeAttr, elementNames, readAttributes, scanXml } from './xml-scan.js';
+
+const ALERT_ELEMENTS = elementNames(['link', 'emergency']);
 
 export interface AlertInfo {
   /** the CoT type's meaning: 'emergency' (911), 'panic', 'troops-in-contact', 'geofence', 'custom' */
@@ -42,7 +44,7 @@ export function alertInfo(type: string, detailXml: string): AlertInfo | undefine
   if (!detailXml) return info;
   let records;
   try {
-    records = scanXml(detailXml, 'fragment', 0, (name) => name === 'link' || name === 'emergency').records;
+    records = scanXml(detailXml, 'fragment', 0, ALERT_ELEMENTS).records;
   } catch {
     return info;
   }

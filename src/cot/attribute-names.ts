@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /**
  * Duplicate-attribute check for the scanner without making a string per name: the names of the
  * current start tag are kept as spans [start, end) of the input; a handful are compared pairwise,
@@ -5,49 +7,64 @@
  * a string slice and a Set entry (~12× a typical event of the same size for 100,000 attributes), and
  * before that an array `includes` (60,000 attributes = 1.8e9 comparisons).
  *
+ * The hash is seeded per process and its result mixed before the slot is taken from its low bits: with
+ * a fixed, unmixed FNV-1a, names differing only in bit 15 of a character (e.g. U+4E00 / U+CE00) share
+ * the low 15 bits of the hash whatever the seed, so a tag of such names would land in a few slots and
+ * make linear probing quadratic.
+ *
  * Module-level scratch: the scanner never re-enters itself, and reusing the arrays keeps a typical
  * element allocation-free.
  */
 
 /** Up to this many names the check compares pairs (cheaper than hashing CoT's usual handful). */
 const SMALL_COUNT = 8;
+/** Slots of the smallest table. */
 const MIN_TABLE = 256;
+/** Above this many entries the scratch space a hostile tag grew is dropped after the scan. */
+const KEEP_ENTRIES = 4096;
 
-let spanStart: Int32Array = new Int32Array(64);
-let spanEnd: Int32Array = new Int32Array(64);
-/** Hash of each span once it is in the hash set (rehashing reuses it). */
-let spanHashes: Int32Array = new Int32Array(64);
-/** Span index + 1 per slot (0 = empty), and the slot's hash. */
+const SEED = randomBytes(4).readInt32LE(0);
+
+/** Per name of the current tag: start, end and hash (once hashed), side by side. */
+let spans: Int32Array = new Int32Array(3 * 64);
+/**
+ * Per slot, one word: span index + 1 in the bits below the table's size (0 = empty; the table has more
+ * slots than names), the hash's bits above them: half the memory of a hash and an index side by side, and
+ * an unequal name is still told apart without reading its characters.
+ */
 let table: Int32Array = new Int32Array(MIN_TABLE);
-let tableHash: Int32Array = new Int32Array(MIN_TABLE);
 
 function sameSpan(s: string, a: number, b: number): boolean {
-  const as = spanStart[a]!;
-  const bs = spanStart[b]!;
-  const len = spanEnd[a]! - as;
-  if (spanEnd[b]! - bs !== len) return false;
+  const as = spans[3 * a]!;
+  const bs = spans[3 * b]!;
+  const len = spans[3 * a + 1]! - as;
+  if (spans[3 * b + 1]! - bs !== len) return false;
   for (let k = 0; k < len; k++) if (s.charCodeAt(as + k) !== s.charCodeAt(bs + k)) return false;
   return true;
 }
 
-/** FNV-1a over the span's UTF-16 units. */
-function spanHash(s: string, i: number): number {
-  let h = 0x811c9dc5;
-  for (let k = spanStart[i]!, e = spanEnd[i]!; k < e; k++) h = Math.imul(h ^ s.charCodeAt(k), 0x01000193);
-  return h | 0;
+/** Seeded FNV-1a over the UTF-16 units of s[start, end), then murmur3's finaliser so every bit reaches the low ones. */
+function spanHash(s: string, start: number, end: number): number {
+  let h = SEED;
+  for (let k = start; k < end; k++) h = Math.imul(h ^ s.charCodeAt(k), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 /** Inserts span `i` with hash `h` (the table has free slots); false if an equal name is already there. */
 function hashInsert(s: string, i: number, h: number): boolean {
   const mask = table.length - 1;
+  const high = h & ~mask;
   for (let slot = h & mask; ; slot = (slot + 1) & mask) {
     const t = table[slot]!;
     if (t === 0) {
-      table[slot] = i + 1;
-      tableHash[slot] = h;
+      table[slot] = high | (i + 1);
       return true;
     }
-    if (tableHash[slot] === h && sameSpan(s, t - 1, i)) return false;
+    if ((t & ~mask) === high && sameSpan(s, (t & mask) - 1, i)) return false;
   }
 }
 
@@ -56,31 +73,20 @@ function place(i: number, h: number): void {
   const mask = table.length - 1;
   let slot = h & mask;
   while (table[slot] !== 0) slot = (slot + 1) & mask;
-  table[slot] = i + 1;
-  tableHash[slot] = h;
+  table[slot] = (h & ~mask) | (i + 1);
 }
 
 /**
- * Rebuilds the set for spans [0, distinct) (known distinct, hashed) at a load of at most 1/8, so it
- * is rebuilt rarely. The size follows the count both ways, so one tag with 100,000 attributes cannot
+ * Rebuilds the set for spans [0, distinct) (known distinct, hashed) at a load of at most 1/4; it is
+ * rebuilt at 1/2. The size follows the count both ways, so one tag with 100,000 attributes cannot
  * make every later 9-attribute tag clear a huge table.
  */
 function rehash(distinct: number): void {
   let size = MIN_TABLE;
-  while (size < distinct * 8) size *= 2;
-  if (size !== table.length) {
-    table = new Int32Array(size);
-    tableHash = new Int32Array(size);
-  } else {
-    table.fill(0);
-  }
-  for (let k = 0; k < distinct; k++) place(k, spanHashes[k]!);
-}
-
-function grow(a: Int32Array): Int32Array {
-  const b = new Int32Array(a.length * 2);
-  b.set(a);
-  return b;
+  while (size < distinct * 4) size *= 2;
+  if (size !== table.length) table = new Int32Array(size);
+  else table.fill(0);
+  for (let k = 0; k < distinct; k++) place(k, spans[3 * k + 2]!);
 }
 
 /**
@@ -88,37 +94,30 @@ function grow(a: Int32Array): Int32Array {
  * tag, in order); false when the tag already has an attribute of that name.
  */
 export function addAttributeName(s: string, count: number, start: number, end: number): boolean {
-  if (count === spanStart.length) {
-    spanStart = grow(spanStart);
-    spanEnd = grow(spanEnd);
-    spanHashes = grow(spanHashes);
+  if (3 * count === spans.length) {
+    const bigger = new Int32Array(spans.length * 2);
+    bigger.set(spans);
+    spans = bigger;
   }
-  spanStart[count] = start;
-  spanEnd[count] = end;
+  spans[3 * count] = start;
+  spans[3 * count + 1] = end;
   if (count < SMALL_COUNT) {
     for (let k = 0; k < count; k++) if (sameSpan(s, k, count)) return false;
     return true;
   }
   if (count === SMALL_COUNT) {
-    for (let k = 0; k < SMALL_COUNT; k++) spanHashes[k] = spanHash(s, k);
+    for (let k = 0; k < SMALL_COUNT; k++) spans[3 * k + 2] = spanHash(s, spans[3 * k]!, spans[3 * k + 1]!);
     rehash(SMALL_COUNT);
   } else if (count * 2 >= table.length) {
     rehash(count);
   }
-  const h = spanHash(s, count);
-  spanHashes[count] = h;
+  const h = spanHash(s, start, end);
+  spans[3 * count + 2] = h;
   return hashInsert(s, count, h);
 }
 
 /** Drops scratch space a hostile tag grew (called once per scan, so it is reused within one). */
 export function resetAttributeNames(): void {
-  if (spanStart.length > 4096) {
-    spanStart = new Int32Array(64);
-    spanEnd = new Int32Array(64);
-    spanHashes = new Int32Array(64);
-  }
-  if (table.length > 4096) {
-    table = new Int32Array(MIN_TABLE);
-    tableHash = new Int32Array(MIN_TABLE);
-  }
+  if (spans.length > 3 * KEEP_ENTRIES) spans = new Int32Array(3 * 64);
+  if (table.length > KEEP_ENTRIES) table = new Int32Array(MIN_TABLE);
 }

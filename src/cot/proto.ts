@@ -5,7 +5,7 @@ import protobuf from 'protobufjs';
 import { KizunaError } from '../util/errors.js';
 import type { CotEvent } from './model.js';
 import { cotTime, cotTimeToMs } from './time.js';
-import { decodeAttr, escapeAttr, readAttributes, scanXml, type ElementRecord } from './xml-scan.js';
+import { decodeAttr, elementNames, escapeAttr, readAttributes, scanXml, type ElementRecord } from './xml-scan.js';
 import { DEFAULT_MAX_EVENT_BYTES, UNKNOWN_POINT_VALUE, formatXmlDouble, parseCotXmlString } from './xml.js';
 
 /**
@@ -92,7 +92,7 @@ const TYPED: readonly TypedSpec[] = [
 ];
 const TYPED_BY_ELEMENT = new Map(TYPED.map((t) => [t.element, t]));
 /** Only elements that may map to a typed sub-message need a record (many siblings must not cost one each). */
-const isTypedElement = (name: string): boolean => TYPED_BY_ELEMENT.has(name);
+const isTypedElement = elementNames(TYPED.map((t) => t.element));
 
 const UINT32 = /^(?:0|[1-9]\d{0,9})$/;
 // No two branches match the same digits (see NUMBER in ./xml.ts: `\d+\.?\d*` backtracks quadratically).

@@ -10,7 +10,7 @@
  */
 import type { ShapeKind, ShapeSpec } from '../vocab/index.js';
 import type { CotEvent } from './model.js';
-import { attributeNames, decodeAttr, escapeAttr, readAttributes, scanXml } from './xml-scan.js';
+import { attributeNames, decodeAttr, elementNames, escapeAttr, readAttributes, scanXml } from './xml-scan.js';
 import { UNKNOWN_POINT_VALUE } from './xml.js';
 
 // attribute filters take positions in the input (no name strings): see xml-scan.ts
@@ -189,7 +189,7 @@ function parsePoint(raw: string | undefined): [number, number] | undefined {
   return Number.isFinite(lat) && Number.isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180 ? [lat, lon] : undefined;
 }
 
-const SHAPE_ELEMENTS = new Set(['link', 'shape', 'ellipse', 'strokeColor', 'fillColor']);
+const SHAPE_ELEMENTS = elementNames(['link', 'shape', 'ellipse', 'strokeColor', 'fillColor'], 1);
 
 /**
  * Geometry of a shape event (undefined for anything that is not a drawing). Linear in the detail: one scan
@@ -200,7 +200,7 @@ export function shapeGeometry(type: string, center: { lat: number; lon: number }
   if (!kind || !detailXml) return undefined;
   let records;
   try {
-    records = scanXml(detailXml, 'fragment', 1, (name, depth) => SHAPE_ELEMENTS.has(name) && depth <= 1).records;
+    records = scanXml(detailXml, 'fragment', 1, SHAPE_ELEMENTS).records;
   } catch {
     return undefined;
   }

@@ -3,12 +3,17 @@ import { KizunaError } from '../util/errors.js';
 import type { CotEvent, CotPoint } from './model.js';
 import { cotTimeToMs } from './time.js';
 import {
+  type ElementFilter,
   type ElementRecord,
   attributeNames,
   decodeAttr,
+  elementFilter,
+  elementNames,
   escapeAttr,
+  readAttributeValues,
   readAttributes,
   scanXml,
+  spanIs,
   splitQName,
 } from './xml-scan.js';
 
@@ -60,35 +65,40 @@ export function parseCotXml(input: string | Buffer, opts?: ParseCotOptions): Cot
 /** Envelope attributes parseCotXml reads, and namespace declarations (a label may rely on one of the root's). */
 const eventAttributeWanted = attributeNames(['uid', 'type', 'time', 'stale', 'start', 'version', 'how', 'access', 'qos', 'opex', 'caveat', 'releasableTo'], 'xmlns');
 const pointAttributes = attributeNames(['lat', 'lon', 'hae', 'ce', 'le']);
+/** Order = indices in readDestinations. */
 const destAttributes = attributeNames(['callsign', 'uid']);
 const trackAttributes = attributeNames(['course', 'speed']);
 const callsignAttribute = attributeNames(['callsign']);
 const nameAttribute = attributeNames(['name']);
 const namespaceDeclarations = attributeNames([], 'xmlns');
 
-const DETAIL_CHILDREN_READ = new Set(['contact', '__group', 'track']);
+/** Detail children parseCotXml interprets (besides labels, matched by their name's ending). */
+const detailChildrenRead = elementNames(['contact', '__group', 'track']);
+const LABEL_SUFFIX = 'ConfidentialityLabel';
 
 /**
  * What parseCotXml reads: records for the envelope, <point>/<detail> and the detail children it
  * interprets, and the start offsets of <marti><dest> in the first <detail> (offsets, not records:
- * an event of nothing but destinations made one object each, ~7× a typical event's parse).
+ * an event of nothing but destinations made one object each, ~7× a typical event's parse). Names are
+ * compared as spans of the input: a string per element was most of the cost of many small ones.
  */
-function recordFilter(destStarts: number[]) {
+function recordFilter(destStarts: number[]): ElementFilter {
   let details = 0;
   let inMarti = false;
-  return (name: string, depth: number, parent: ElementRecord | undefined, start: number): boolean => {
+  return elementFilter((s, nameStart, nameEnd, depth, parent) => {
     if (depth <= 1) {
-      if (depth === 1 && name === 'detail') details++;
+      if (depth === 1 && spanIs(s, nameStart, nameEnd, 'detail')) details++;
       return true;
     }
     const inFirstDetail = details === 1 && parent?.name === 'detail';
     if (depth === 2) {
-      inMarti = inFirstDetail && name === 'marti';
-      return inFirstDetail && (DETAIL_CHILDREN_READ.has(name) || name.endsWith('ConfidentialityLabel'));
+      inMarti = inFirstDetail && spanIs(s, nameStart, nameEnd, 'marti');
+      if (!inFirstDetail) return false;
+      return detailChildrenRead(s, nameStart, nameEnd, depth, parent) || (nameEnd - nameStart >= LABEL_SUFFIX.length && s.startsWith(LABEL_SUFFIX, nameEnd - LABEL_SUFFIX.length));
     }
-    if (inMarti && name === 'dest') destStarts.push(start);
+    if (inMarti && spanIs(s, nameStart, nameEnd, 'dest')) destStarts.push(nameStart - 1);
     return false;
-  };
+  });
 }
 
 /** Parses an already-decoded, size-checked string (shared with the protobuf decoder). */
@@ -248,16 +258,15 @@ function readDetail(
   }
 }
 
-/** Callsigns and uids of <marti><dest> (one reused Map: an event may carry tens of thousands). */
+/** Callsigns and uids of <marti><dest> (values read in place into one reused array: an event may carry tens of thousands). */
 function readDestinations(s: string, starts: number[], ev: CotEvent): void {
   const callsigns: string[] = [];
   const uids: string[] = [];
-  const a = new Map<string, string>();
+  const a: (string | undefined)[] = [undefined, undefined];
   for (const start of starts) {
-    a.clear();
-    readAttributes(s, start, destAttributes, a);
-    const cs = a.get('callsign');
-    const uid = a.get('uid');
+    readAttributeValues(s, start, destAttributes, a);
+    const cs = a[0];
+    const uid = a[1];
     if (cs !== undefined) callsigns.push(decodeAttr(cs));
     if (uid !== undefined) uids.push(decodeAttr(uid));
   }

@@ -36,6 +36,13 @@ export const typical = (bytes: number): string =>
       fill(bytes, (i) => `<link uid="wp-${i}" type="b-m-p-w" point="35.${i % 9973},139.${i % 7919}" relation="c"/>`),
   );
 
+/** The i-th name over U+4E00 and U+CE00 (one bit of i per character, 16 characters: distinct up to 65,536). */
+function twinName(i: number): string {
+  let n = '';
+  for (let b = 0; b < 16; b++) n += (i >> b) & 1 ? '\uCE00' : '\u4E00';
+  return n;
+}
+
 /** Adversarial shapes by name; each takes a size in characters. */
 export const SHAPES: Record<string, (bytes: number) => string> = {
   'attrs on remarks': (b) => attrsOnRemarks(Math.floor(b / 10)),
@@ -53,4 +60,6 @@ export const SHAPES: Record<string, (bytes: number) => string> = {
   'unterminated value': (b) => event(`<remarks a="${'x'.repeat(b)}`),
   'many ampersands': (b) => event(`<remarks>${'&'.repeat(b)}</remarks>`),
   'lt in values': (b) => event(`<remarks${fill(b, (i) => ` a${i}='<'`)}/>`),
+  // Names that differ only in bit 15 of their characters share the low 15 bits of an unseeded, unmixed FNV-1a hash.
+  'attrs with hash-twin names': (b) => event(`<remarks${fill(b, (i) => ` ${twinName(i)}="x"`)}/>`),
 };

@@ -1,5 +1,5 @@
 import type { CotEvent } from '../cot/model.js';
-import { DELETE, deleteTarget, isSituationalAwareness } from './control.js';
+import { DELETE, deleteTarget, isBroadcastSa } from './control.js';
 
 /**
  * Inbound shedding for one process: events read from TAK clients go to ingest (label, authority, store,
@@ -175,6 +175,6 @@ export class InboundGate<S> {
 
 /** The uid of a broadcast position (conflatable), else undefined: directed events are never merged. */
 function conflatableUid(ev: CotEvent): string | undefined {
-  if (!ev.uid || !isSituationalAwareness(ev.type) || ev.destCallsigns?.length || ev.destUids?.length) return undefined;
+  if (!ev.uid || !isBroadcastSa(ev)) return undefined;
   return ev.uid;
 }

@@ -10,9 +10,10 @@ import { TakConnection, type ClientIdentity, type ConnectionLimits } from './con
 import { isAddressedTo, type RouteInfo } from './routing.js';
 import { EncodedEvent } from './encoded-event.js';
 import { ReplayCache } from './replay-cache.js';
-import { DELETE, deleteTarget, isControlType, isOwnSa, isSituationalAwareness } from './control.js';
+import { DELETE, deleteTarget, isBroadcastSa, isControlType, isOwnSa, isSituationalAwareness } from './control.js';
 import { ConnectionBudget, type ConnectionBudgetOptions, type ConnectionBudgetStats } from './budget.js';
 import { InboundGate, type InboundGateStats } from './inbound-gate.js';
+import { FanoutQueue, type FanoutQueueStats } from './fanout-queue.js';
 
 /** What the node hands the streaming server to deliver: a stored, labelled event plus its routing. */
 export interface Delivery {
@@ -44,6 +45,12 @@ export interface TakServerDeps {
    * then minInFlight (16) run; never more than maxInFlight (1024); senders pause past maxQueued (4096)
    */
   inbound?: { maxInFlight?: number; minInFlight?: number; maxLagMs?: number; maxQueued?: number };
+  /**
+   * fan-out schedule (see fanout-queue.ts): sliceMs (10) of fan-out per event-loop turn; a waiting position
+   * not replaced within maxWaitMs (3000) goes before fresher ones; senders of ordered traffic pause while
+   * more than maxQueued (8192) ordered deliveries wait
+   */
+  fanout?: { sliceMs?: number; maxWaitMs?: number; maxQueued?: number };
 }
 
 export interface TakServerStats {
@@ -75,6 +82,11 @@ export class TakServer {
   private readonly inbound: InboundGate<TakConnection>;
   /** departures the server made up itself: a refusal is expected (nothing stored yet) and not logged */
   private readonly departures = new WeakSet<CotEvent>();
+  /** Stored events wait here for their fan-out, in slices; waiting positions conflate per uid. */
+  private readonly fanout: FanoutQueue<Delivery>;
+  private readonly maxFanoutQueued: number;
+  /** senders not read while too much ordered traffic waits for fan-out */
+  private readonly pausedForFanout = new Set<TakConnection>();
 
   constructor(private readonly deps: TakServerDeps) {
     this.inbound = new InboundGate<TakConnection>({
@@ -89,6 +101,18 @@ export class TakServer {
         if (!c.isClosed) c.socket.resume();
       },
     });
+    this.maxFanoutQueued = deps.fanout?.maxQueued ?? 8192;
+    this.fanout = new FanoutQueue<Delivery>({
+      run: (d) => this.deliverNow(d),
+      sliceMs: deps.fanout?.sliceMs ?? 10,
+      maxWaitMs: deps.fanout?.maxWaitMs ?? 3000,
+      onSlice: () => this.resumeAfterFanout(),
+    });
+  }
+
+  /** positions skipped before fan-out (replaced while waiting), overdue positions delivered */
+  get fanoutStats(): Readonly<FanoutQueueStats> {
+    return this.fanout.stats;
   }
 
   /** positions conflated before ingest, events that waited, senders paused */
@@ -207,7 +231,18 @@ export class TakServer {
       if (ev.callsign) conn.callsign = ev.callsign;
       conn.lastSa = ev;
     }
+    // Ordered traffic cannot be conflated: past the bound its senders stop being read (TCP pushes back).
+    if (this.fanout.fixedWaiting > this.maxFanoutQueued && !isBroadcastSa(ev) && !this.pausedForFanout.has(conn)) {
+      this.pausedForFanout.add(conn);
+      conn.socket.pause();
+    }
     this.inbound.submit(ev, conn);
+  }
+
+  private resumeAfterFanout(): void {
+    if (this.pausedForFanout.size === 0 || this.fanout.fixedWaiting > this.maxFanoutQueued / 2) return;
+    for (const c of this.pausedForFanout) if (!c.isClosed) c.socket.resume();
+    this.pausedForFanout.clear();
   }
 
   private ingestNow(ev: CotEvent, conn: TakConnection): Promise<void> {
@@ -228,7 +263,7 @@ export class TakServer {
    * client's own broadcast positions supersede each other, so nobody can suppress another sender's.
    */
   private trackNewest(ev: CotEvent, conn: TakConnection): InFlightSa | undefined {
-    if (!ev.uid || !isSituationalAwareness(ev.type) || ev.destCallsigns?.length || ev.destUids?.length) return undefined;
+    if (!ev.uid || !isBroadcastSa(ev)) return undefined;
     // a time ahead of now is stored clamped (write authority): compare as the store will see it
     const sa: InFlightSa = { uid: ev.uid, conn: conn.id, time: Math.min(Date.parse(ev.time), Date.now()) };
     if (!Number.isFinite(sa.time)) return undefined;
@@ -244,13 +279,13 @@ export class TakServer {
     if (d.route.sourceProcess !== this.deps.processId || d.route.sourceConn === undefined) return false;
     const newer = this.newestSa.get(d.stored.uid);
     if (!newer || newer.conn !== d.route.sourceConn || newer.time <= d.stored.time) return false;
-    if (!isSituationalAwareness(d.cot.type) || d.route.destCallsigns.length || d.route.destUids.length) return false;
-    return true;
+    return isBroadcastSa(d.cot, d.route);
   }
 
   private onClose(conn: TakConnection, reason: string): void {
     this.conns.delete(conn.id);
     this.inbound.forget(conn);
+    this.pausedForFanout.delete(conn);
     this.stats.clients = this.conns.size;
     this.deps.logger.info({ conn: conn.id, reason }, 'client disconnected');
     const sa = conn.lastSa;
@@ -277,8 +312,17 @@ export class TakServer {
     }
   }
 
-  /** Fan-out of one stored event to the clients of this process. */
+  /** Fan-out of one stored event to the clients of this process: queued, written in the next slices. */
   deliver(d: Delivery): void {
+    const { uid } = d.stored;
+    if (uid && isBroadcastSa(d.cot, d.route)) {
+      this.fanout.pushPosition(d, { uid, sender: `${d.route.sourceProcess ?? ''}/${d.route.sourceConn ?? ''}`, time: d.stored.time });
+    } else {
+      this.fanout.pushOrdered(d, [uid, d.cot.type === DELETE ? deleteTarget(d.cot.detailXml) : undefined]);
+    }
+  }
+
+  private deliverNow(d: Delivery): void {
     if (this.newestSa.size && this.superseded(d)) {
       this.stats.superseded++;
       return;

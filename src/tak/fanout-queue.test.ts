@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FanoutQueue } from './fanout-queue.js';
+import { AgeHistogram, FanoutQueue } from './fanout-queue.js';
 
 /**
  * A queue on a manual clock whose slices run only when the test says so. Each run advances the clock by
@@ -131,5 +131,20 @@ describe('fan-out queue: ordered traffic first and never dropped, positions conf
     expect(q.waiting).toBe(7);
     drain();
     expect([...ran].sort()).toEqual(['U0@9996', 'U1@9997', 'U2@9998', 'U3@9999', 'U4@9993', 'U5@9994', 'U6@9995']);
+  });
+});
+
+describe('age histogram', () => {
+  it('bounds each quantile by a power of two, whatever the count', () => {
+    const h = new AgeHistogram();
+    expect(h.quantile(0.5)).toBeNaN();
+    for (let i = 0; i < 98; i++) h.record(3); // [2, 4)
+    h.record(0.5);
+    h.record(5000); // [4096, 8192)
+    expect(h.quantile(0.5)).toBe(4);
+    expect(h.quantile(0.98)).toBe(4);
+    expect(h.quantile(0.99)).toBe(8192); // the 100th of 100 ages
+    h.record(1e12); // far beyond the last bucket: counted in it
+    expect(h.count).toBe(101);
   });
 });

@@ -174,3 +174,29 @@ export class FanoutQueue<T> {
     return (this.o.now ?? Date.now)();
   }
 }
+
+/**
+ * Ages (ms from a position's own time to its fan-out) in power-of-two buckets: bounded memory whatever the
+ * rate, enough to tell whether lateness is gained before the fan-out or after it (sockets, the client).
+ */
+export class AgeHistogram {
+  /** bucket i counts ages in [2^(i-1), 2^i) ms; bucket 0 counts ages below 1 ms */
+  readonly buckets = new Array<number>(24).fill(0);
+  count = 0;
+
+  record(ms: number): void {
+    const i = ms < 1 ? 0 : Math.min(this.buckets.length - 1, Math.floor(Math.log2(ms)) + 1);
+    this.buckets[i]!++;
+    this.count++;
+  }
+
+  /** Upper bound (ms) of the bucket holding quantile p, or NaN when empty. */
+  quantile(p: number): number {
+    let seen = 0;
+    for (let i = 0; i < this.buckets.length; i++) {
+      seen += this.buckets[i]!;
+      if (seen > p * this.count) return 2 ** i;
+    }
+    return NaN;
+  }
+}

@@ -13,7 +13,7 @@ import { ReplayCache } from './replay-cache.js';
 import { DELETE, deleteTarget, isBroadcastSa, isControlType, isOwnSa, isSituationalAwareness } from './control.js';
 import { ConnectionBudget, type ConnectionBudgetOptions, type ConnectionBudgetStats } from './budget.js';
 import { InboundGate, type InboundGateStats } from './inbound-gate.js';
-import { FanoutQueue, type FanoutQueueStats } from './fanout-queue.js';
+import { AgeHistogram, FanoutQueue, type FanoutQueueStats } from './fanout-queue.js';
 
 /** What the node hands the streaming server to deliver: a stored, labelled event plus its routing. */
 export interface Delivery {
@@ -87,6 +87,8 @@ export class TakServer {
   private readonly maxFanoutQueued: number;
   /** senders not read while too much ordered traffic waits for fan-out */
   private readonly pausedForFanout = new Set<TakConnection>();
+  /** age of broadcast positions when their fan-out starts (now − the position's own time) */
+  readonly fanoutAges = new AgeHistogram();
 
   constructor(private readonly deps: TakServerDeps) {
     this.inbound = new InboundGate<TakConnection>({
@@ -327,6 +329,7 @@ export class TakServer {
       this.stats.superseded++;
       return;
     }
+    if (d.route.sourceConn !== undefined && isBroadcastSa(d.cot, d.route)) this.fanoutAges.record(Date.now() - d.stored.time);
     const { guard } = this.deps;
     const enc = new EncodedEvent(d.cot);
     const item = { label: d.stored.label, value: enc };

@@ -17,8 +17,8 @@
  *   keeps its place in the ordered traffic just before that event. A later position of X cannot overtake
  *   the delete, and no sender's position is ever suppressed by another sender's.
  *
- * Memory: positions take one slot per uid; the ordered traffic is bounded by the caller, which stops
- * reading senders of ordered traffic while more than its bound waits (see `fixedWaiting`).
+ * Memory: positions take one slot per uid; the ordered traffic is bounded by the caller, which holds new
+ * input back while this queue is busy (see `busyMs`).
  */
 export interface FanoutQueueOptions<T> {
   /** writes one item to every client it is addressed to (synchronous) */
@@ -66,6 +66,8 @@ export class FanoutQueue<T> {
   private stack: { slot: Slot<T>; seq: number }[] = [];
   private seq = 0;
   private scheduled = false;
+  /** since when something has waited without a break (undefined while empty) */
+  private busySince: number | undefined;
   readonly stats: FanoutQueueStats = { conflated: 0, overdue: 0 };
 
   constructor(private readonly o: FanoutQueueOptions<T>) {}
@@ -77,6 +79,11 @@ export class FanoutQueue<T> {
 
   get waiting(): number {
     return this.fixedWaiting + this.slots.size;
+  }
+
+  /** How long items have waited without the queue running empty in between (0 while empty). */
+  busyMs(): number {
+    return this.busySince === undefined ? 0 : this.now() - this.busySince;
   }
 
   /** Queues a broadcast position; replaces the waiting one of the same uid and sender. */
@@ -114,6 +121,7 @@ export class FanoutQueue<T> {
   }
 
   private wake(): void {
+    this.busySince ??= this.now();
     if (this.scheduled) return;
     this.scheduled = true;
     (this.o.schedule ?? setImmediate)(this.slice);
@@ -130,6 +138,7 @@ export class FanoutQueue<T> {
       }
     } finally {
       if (this.waiting > 0) this.wake();
+      else this.busySince = undefined;
       this.o.onSlice?.();
     }
   };

@@ -15,6 +15,9 @@ import { ConnectionBudget, type ConnectionBudgetOptions, type ConnectionBudgetSt
 import { InboundGate, type InboundGateStats } from './inbound-gate.js';
 import { AgeHistogram, FanoutQueue, type FanoutQueueStats } from './fanout-queue.js';
 
+/** longest time new input is held back while the fan-out is busy */
+const HOLD_MS = 2000;
+
 /** What the node hands the streaming server to deliver: a stored, labelled event plus its routing. */
 export interface Delivery {
   stored: StoredEvent;
@@ -47,10 +50,9 @@ export interface TakServerDeps {
   inbound?: { maxInFlight?: number; minInFlight?: number; maxLagMs?: number; maxQueued?: number };
   /**
    * fan-out schedule (see fanout-queue.ts): sliceMs (10) of fan-out per event-loop turn; a waiting position
-   * not replaced within maxWaitMs (3000) goes before fresher ones; senders of ordered traffic pause while
-   * more than maxQueued (8192) ordered deliveries wait
+   * not replaced within maxWaitMs (3000) goes before fresher ones
    */
-  fanout?: { sliceMs?: number; maxWaitMs?: number; maxQueued?: number };
+  fanout?: { sliceMs?: number; maxWaitMs?: number };
 }
 
 export interface TakServerStats {
@@ -83,32 +85,35 @@ export class TakServer {
   /** departures the server made up itself: a refusal is expected (nothing stored yet) and not logged */
   private readonly departures = new WeakSet<CotEvent>();
   /** Stored events wait here for their fan-out, in slices; waiting positions conflate per uid. */
-  private readonly fanout: FanoutQueue<Delivery>;
-  private readonly maxFanoutQueued: number;
-  /** senders not read while too much ordered traffic waits for fan-out */
-  private readonly pausedForFanout = new Set<TakConnection>();
+  private readonly fanout: FanoutQueue<Queued>;
+  private lastAccepted = 0;
   /** age of broadcast positions when their fan-out starts (now − the position's own time) */
   readonly fanoutAges = new AgeHistogram();
 
   constructor(private readonly deps: TakServerDeps) {
+    // While fan-out work waits, new input waits in the gate (positions conflate there, before the store);
+    // the gate goes on once the fan-out has drained, so ingest and fan-out take turns. Other sources
+    // (federation, API) also feed the fan-out: after HOLD_MS busy without a break the gate goes on anyway.
+    this.fanout = new FanoutQueue<Queued>({
+      run: (d) => this.deliverNow(d),
+      sliceMs: deps.fanout?.sliceMs ?? 10,
+      maxWaitMs: deps.fanout?.maxWaitMs ?? 3000,
+      onSlice: () => {
+        if (this.fanout.waiting === 0 || this.fanout.busyMs() >= HOLD_MS) this.inbound.poke();
+      },
+    });
     this.inbound = new InboundGate<TakConnection>({
       ingest: (ev, conn) => this.ingestNow(ev, conn),
       maxInFlight: deps.inbound?.maxInFlight ?? 1024,
       minInFlight: deps.inbound?.minInFlight ?? 16,
       maxLagMs: deps.inbound?.maxLagMs ?? 250,
       maxQueued: deps.inbound?.maxQueued ?? 4096,
+      held: () => this.fanout.waiting > 0 && this.fanout.busyMs() < HOLD_MS,
       senderId: (c) => c.id,
       pause: (c) => c.socket.pause(),
       resume: (c) => {
         if (!c.isClosed) c.socket.resume();
       },
-    });
-    this.maxFanoutQueued = deps.fanout?.maxQueued ?? 8192;
-    this.fanout = new FanoutQueue<Delivery>({
-      run: (d) => this.deliverNow(d),
-      sliceMs: deps.fanout?.sliceMs ?? 10,
-      maxWaitMs: deps.fanout?.maxWaitMs ?? 3000,
-      onSlice: () => this.resumeAfterFanout(),
     });
   }
 
@@ -193,6 +198,7 @@ export class TakServer {
       onClose: (c, reason) => this.onClose(c, reason),
     }, this.deps.logger);
     this.conns.set(conn.id, conn);
+    this.lastAccepted = conn.order;
     this.stats.clients = this.conns.size;
     this.deps.logger.info({ conn: conn.id, nation: identity.nation, name: identity.name }, 'client connected');
     void this.replay(conn).then(() => conn.offerProtocol());
@@ -233,19 +239,9 @@ export class TakServer {
       if (ev.callsign) conn.callsign = ev.callsign;
       conn.lastSa = ev;
     }
-    // Ordered traffic cannot be conflated: past the bound its senders stop being read (TCP pushes back).
-    if (this.fanout.fixedWaiting > this.maxFanoutQueued && !isBroadcastSa(ev) && !this.pausedForFanout.has(conn)) {
-      this.pausedForFanout.add(conn);
-      conn.socket.pause();
-    }
     this.inbound.submit(ev, conn);
   }
 
-  private resumeAfterFanout(): void {
-    if (this.pausedForFanout.size === 0 || this.fanout.fixedWaiting > this.maxFanoutQueued / 2) return;
-    for (const c of this.pausedForFanout) if (!c.isClosed) c.socket.resume();
-    this.pausedForFanout.clear();
-  }
 
   private ingestNow(ev: CotEvent, conn: TakConnection): Promise<void> {
     const inFlight = this.trackNewest(ev, conn);
@@ -287,7 +283,6 @@ export class TakServer {
   private onClose(conn: TakConnection, reason: string): void {
     this.conns.delete(conn.id);
     this.inbound.forget(conn);
-    this.pausedForFanout.delete(conn);
     this.stats.clients = this.conns.size;
     this.deps.logger.info({ conn: conn.id, reason }, 'client disconnected');
     const sa = conn.lastSa;
@@ -317,14 +312,16 @@ export class TakServer {
   /** Fan-out of one stored event to the clients of this process: queued, written in the next slices. */
   deliver(d: Delivery): void {
     const { uid } = d.stored;
+    // clients accepted from now on get this event from their replay (the store has it), not from here
+    const q: Queued = { d, acceptedUpTo: this.lastAccepted };
     if (uid && isBroadcastSa(d.cot, d.route)) {
-      this.fanout.pushPosition(d, { uid, sender: `${d.route.sourceProcess ?? ''}/${d.route.sourceConn ?? ''}`, time: d.stored.time });
+      this.fanout.pushPosition(q, { uid, sender: `${d.route.sourceProcess ?? ''}/${d.route.sourceConn ?? ''}`, time: d.stored.time });
     } else {
-      this.fanout.pushOrdered(d, [uid, d.cot.type === DELETE ? deleteTarget(d.cot.detailXml) : undefined]);
+      this.fanout.pushOrdered(q, [uid, d.cot.type === DELETE ? deleteTarget(d.cot.detailXml) : undefined]);
     }
   }
 
-  private deliverNow(d: Delivery): void {
+  private deliverNow({ d, acceptedUpTo }: Queued): void {
     if (this.newestSa.size && this.superseded(d)) {
       this.stats.superseded++;
       return;
@@ -336,6 +333,7 @@ export class TakServer {
     // one decision per distinct audience; undefined = denied
     const decided = new Map<string, Released<EncodedEvent> | undefined>();
     for (const conn of this.conns.values()) {
+      if (conn.order > acceptedUpTo) continue;
       if (!isAddressedTo(d.route, this.deps.processId, { id: conn.id, uid: conn.uid, callsign: conn.callsign, groups: conn.groups })) continue;
       const key = conn.identity.audienceKey;
       if (!decided.has(key)) decided.set(key, guard.release(item, conn.identity.audience, 'tak'));
@@ -360,6 +358,12 @@ export class TakServer {
     this.budget?.stop();
     await Promise.all([closeServer(this.tcp), closeServer(this.tlsFront)]);
   }
+}
+
+interface Queued {
+  d: Delivery;
+  /** order of the last client accepted when the event was queued */
+  acceptedUpTo: number;
 }
 
 interface InFlightSa {

@@ -15,7 +15,8 @@ import { ConnectionBudget, type ConnectionBudgetOptions, type ConnectionBudgetSt
 import { InboundGate, type InboundGateStats } from './inbound-gate.js';
 import { AgeHistogram, FanoutQueue, type FanoutQueueStats } from './fanout-queue.js';
 
-/** longest time new input is held back while the fan-out is busy */
+/** the fan-out counts as behind once busy this long without a break; new input is held back until HOLD_MS */
+const HOLD_AFTER_MS = 250;
 const HOLD_MS = 2000;
 
 /** What the node hands the streaming server to deliver: a stored, labelled event plus its routing. */
@@ -91,9 +92,10 @@ export class TakServer {
   readonly fanoutAges = new AgeHistogram();
 
   constructor(private readonly deps: TakServerDeps) {
-    // While fan-out work waits, new input waits in the gate (positions conflate there, before the store);
-    // the gate goes on once the fan-out has drained, so ingest and fan-out take turns. Other sources
-    // (federation, API) also feed the fan-out: after HOLD_MS busy without a break the gate goes on anyway.
+    // Once the fan-out has been busy for HOLD_AFTER_MS without a break (it is behind, not just running this
+    // turn's work), new input waits in the gate (positions conflate there, before the store) until the fan-out
+    // has drained, so ingest and fan-out take turns. Other sources (federation, API) also feed the fan-out:
+    // after HOLD_MS busy without a break the gate goes on anyway.
     this.fanout = new FanoutQueue<Queued>({
       run: (d) => this.deliverNow(d),
       sliceMs: deps.fanout?.sliceMs ?? 10,
@@ -108,7 +110,10 @@ export class TakServer {
       minInFlight: deps.inbound?.minInFlight ?? 16,
       maxLagMs: deps.inbound?.maxLagMs ?? 250,
       maxQueued: deps.inbound?.maxQueued ?? 4096,
-      held: () => this.fanout.waiting > 0 && this.fanout.busyMs() < HOLD_MS,
+      held: () => {
+        const busy = this.fanout.busyMs();
+        return busy >= HOLD_AFTER_MS && busy < HOLD_MS;
+      },
       senderId: (c) => c.id,
       pause: (c) => c.socket.pause(),
       resume: (c) => {

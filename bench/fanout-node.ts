@@ -20,6 +20,14 @@ const node = await startNode(
 );
 process.stdout.write(JSON.stringify(node.ready) + '\n');
 process.on('SIGTERM', () => {
+  // where positions were skipped, and their age when their fan-out started (stderr: the run's log)
+  const tak = node.tak as Partial<typeof node.tak>;
+  const ages = tak.fanoutAges;
+  process.stderr.write(
+    `fanout-node: clients ${node.tak.clientCount} received ${node.tak.stats.received} superseded ${node.tak.stats.superseded}` +
+      ` gate ${JSON.stringify(tak.inboundStats ?? {})} fanout ${JSON.stringify(tak.fanoutStats ?? {})}` +
+      (ages ? ` age at fan-out p50 ≤${ages.quantile(0.5)} p99 ≤${ages.quantile(0.99)} ms (n=${ages.count})` : '') + '\n',
+  );
   void node.close().then(() => {
     rmSync(dir, { recursive: true, force: true });
     process.exit(0);

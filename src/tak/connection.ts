@@ -53,6 +53,8 @@ let nextId = 0;
  */
 export class TakConnection {
   readonly id = `c${++nextId}`;
+  /** accept order within this process (a client accepted after an event was queued gets it from replay) */
+  readonly order = nextId;
   uid: string | undefined;
   callsign: string | undefined;
   /** last SA (own position) event, for the disconnect t-x-d-d */

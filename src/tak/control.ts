@@ -23,6 +23,14 @@ export function isSituationalAwareness(type: string): boolean {
   return type.startsWith('a-');
 }
 
+/** A position for everyone (not addressed to some clients): the kind a newer one of its sender may replace. */
+export function isBroadcastSa(
+  ev: { type: string; destCallsigns?: string[] | undefined; destUids?: string[] | undefined },
+  route: { destCallsigns?: string[] | undefined; destUids?: string[] | undefined } = ev,
+): boolean {
+  return isSituationalAwareness(ev.type) && !route.destCallsigns?.length && !route.destUids?.length;
+}
+
 /**
  * A client's own SA: an atom whose detail names the client's contact endpoint or its TAK version
  * (ATAK, WinTAK, iTAK send both). Tracks relayed by gateways (PyTAK, aiscot) carry neither.

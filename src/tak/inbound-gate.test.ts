@@ -24,7 +24,7 @@ const ev = (uid: string, type: string, tag: string, extra: Partial<CotEvent> = {
 const del = (target: string, tag: string): CotEvent => ev(`del-${tag}`, DELETE, tag, { detailXml: `<link uid="${target}" relation="p-p" type="a-f-G"/>` });
 
 /** A gate whose ingests finish only when the test says so; `ingested` lists events in start order. */
-function harness(maxInFlight = 1, maxQueued = 100, lag?: { minInFlight: number; maxLagMs: number; clock: { t: number } }) {
+function harness(maxInFlight = 1, maxQueued = 100, lag?: { minInFlight: number; maxLagMs: number; clock: { t: number } }, held?: () => boolean) {
   const ingested: string[] = [];
   const pending: (() => void)[] = [];
   const gate = new InboundGate<Sender>({
@@ -38,6 +38,7 @@ function harness(maxInFlight = 1, maxQueued = 100, lag?: { minInFlight: number; 
     pause: (s) => (s.paused = true),
     resume: (s) => (s.paused = false),
     ...(lag ? { minInFlight: lag.minInFlight, maxLagMs: lag.maxLagMs, now: () => lag.clock.t } : {}),
+    ...(held ? { held } : {}),
   });
   /** finishes every running ingest, repeatedly, until nothing runs */
   const drain = async (): Promise<void> => {
@@ -133,5 +134,31 @@ describe('inbound gate: conflation of positions while the pipeline is behind', (
     gate.submit(ev('A', 'a-f-G', '3'), a);
     await drain();
     expect(ingested).toEqual(['busy@0', 'A@5']);
+  });
+
+  it('holds everything while downstream is busy: a paused sender resumes on poke and nothing that is not a position is lost', async () => {
+    const downstream = { busy: true };
+    const { gate, ingested, drain } = harness(100, 4, undefined, () => downstream.busy);
+    const a = { id: 'a', paused: false };
+    const b = { id: 'b', paused: false };
+    const sent: string[] = [];
+    for (let i = 1; i <= 30; i++) {
+      gate.submit(ev('A', 'a-f-G', String(i)), a); // conflates to one slot
+      if (i % 3 === 0) (gate.submit(ev(`chat-${i}`, 'b-t-f', String(i)), b), sent.push(`chat-${i}@${i}`));
+      if (i % 10 === 0) (gate.submit(ev(`alert-${i}`, 'b-a-o-tbl', String(i)), b), sent.push(`alert-${i}@${i}`));
+    }
+    gate.submit(del('gone', '31'), b);
+    sent.push('del-31@31');
+    expect(ingested).toEqual([]); // held: nothing started
+    expect(b.paused).toBe(true); // its ordered traffic filled the queue
+    expect(a.paused).toBe(false); // positions alone never pause
+    gate.poke(); // still busy: nothing moves
+    expect(ingested).toEqual([]);
+    downstream.busy = false;
+    gate.poke();
+    await drain();
+    expect(b.paused).toBe(false);
+    expect(ingested.filter((x) => !x.startsWith('A@'))).toEqual(sent);
+    expect(ingested.filter((x) => x.startsWith('A@'))).toEqual(['A@30']);
   });
 });

@@ -1,5 +1,5 @@
 import type { CotEvent } from '../cot/model.js';
-import { DELETE, deleteTarget, isSituationalAwareness } from './control.js';
+import { DELETE, deleteTarget, isBroadcastSa } from './control.js';
 
 /**
  * Inbound shedding for one process: events read from TAK clients go to ingest (label, authority, store,
@@ -31,6 +31,11 @@ export interface InboundGateOptions<S> {
    */
   maxLagMs?: number;
   now?: () => number;
+  /**
+   * Downstream (the fan-out) is behind: while true nothing new starts and positions conflate here,
+   * before they cost a store write; the owner calls `poke()` once it has caught up.
+   */
+  held?: () => boolean;
   /** waiting events beyond which senders are paused */
   maxQueued: number;
   senderId(from: S): string;
@@ -129,7 +134,7 @@ export class InboundGate<S> {
    * the node slower than without the gate).
    */
   private mayRun(): boolean {
-    if (this.inFlight >= this.o.maxInFlight) return false;
+    if (this.inFlight >= this.o.maxInFlight || this.o.held?.()) return false;
     if (this.inFlight < (this.o.minInFlight ?? this.o.maxInFlight)) return true;
     const lag = this.o.maxLagMs;
     if (lag === undefined) return true;
@@ -147,6 +152,11 @@ export class InboundGate<S> {
       this.pump();
     };
     this.o.ingest(w.ev, w.from).then(done, done);
+  }
+
+  /** Downstream caught up: starts what waits (and resumes paused senders) if it may. */
+  poke(): void {
+    this.pump();
   }
 
   private pump(): void {
@@ -175,6 +185,6 @@ export class InboundGate<S> {
 
 /** The uid of a broadcast position (conflatable), else undefined: directed events are never merged. */
 function conflatableUid(ev: CotEvent): string | undefined {
-  if (!ev.uid || !isSituationalAwareness(ev.type) || ev.destCallsigns?.length || ev.destUids?.length) return undefined;
+  if (!ev.uid || !isBroadcastSa(ev)) return undefined;
   return ev.uid;
 }

@@ -10,9 +10,14 @@ import { TakConnection, type ClientIdentity, type ConnectionLimits } from './con
 import { isAddressedTo, type RouteInfo } from './routing.js';
 import { EncodedEvent } from './encoded-event.js';
 import { ReplayCache } from './replay-cache.js';
-import { DELETE, deleteTarget, isControlType, isOwnSa, isSituationalAwareness } from './control.js';
+import { DELETE, deleteTarget, isBroadcastSa, isControlType, isOwnSa, isSituationalAwareness } from './control.js';
 import { ConnectionBudget, type ConnectionBudgetOptions, type ConnectionBudgetStats } from './budget.js';
 import { InboundGate, type InboundGateStats } from './inbound-gate.js';
+import { AgeHistogram, FanoutQueue, type FanoutQueueStats } from './fanout-queue.js';
+
+/** the fan-out counts as behind once busy this long without a break; new input is held back until HOLD_MS */
+const HOLD_AFTER_MS = 250;
+const HOLD_MS = 2000;
 
 /** What the node hands the streaming server to deliver: a stored, labelled event plus its routing. */
 export interface Delivery {
@@ -44,6 +49,11 @@ export interface TakServerDeps {
    * then minInFlight (16) run; never more than maxInFlight (1024); senders pause past maxQueued (4096)
    */
   inbound?: { maxInFlight?: number; minInFlight?: number; maxLagMs?: number; maxQueued?: number };
+  /**
+   * fan-out schedule (see fanout-queue.ts): sliceMs (10) of fan-out per event-loop turn; a waiting position
+   * not replaced within maxWaitMs (3000) goes before fresher ones
+   */
+  fanout?: { sliceMs?: number; maxWaitMs?: number };
 }
 
 export interface TakServerStats {
@@ -75,20 +85,46 @@ export class TakServer {
   private readonly inbound: InboundGate<TakConnection>;
   /** departures the server made up itself: a refusal is expected (nothing stored yet) and not logged */
   private readonly departures = new WeakSet<CotEvent>();
+  /** Stored events wait here for their fan-out, in slices; waiting positions conflate per uid. */
+  private readonly fanout: FanoutQueue<Queued>;
+  private lastAccepted = 0;
+  /** age of broadcast positions when their fan-out starts (now − the position's own time) */
+  readonly fanoutAges = new AgeHistogram();
 
   constructor(private readonly deps: TakServerDeps) {
+    // Once the fan-out has been busy for HOLD_AFTER_MS without a break (it is behind, not just running this
+    // turn's work), new input waits in the gate (positions conflate there, before the store) until the fan-out
+    // has drained, so ingest and fan-out take turns. Other sources (federation, API) also feed the fan-out:
+    // after HOLD_MS busy without a break the gate goes on anyway.
+    this.fanout = new FanoutQueue<Queued>({
+      run: (d) => this.deliverNow(d),
+      sliceMs: deps.fanout?.sliceMs ?? 10,
+      maxWaitMs: deps.fanout?.maxWaitMs ?? 3000,
+      onSlice: () => {
+        if (this.fanout.waiting === 0 || this.fanout.busyMs() >= HOLD_MS) this.inbound.poke();
+      },
+    });
     this.inbound = new InboundGate<TakConnection>({
       ingest: (ev, conn) => this.ingestNow(ev, conn),
       maxInFlight: deps.inbound?.maxInFlight ?? 1024,
       minInFlight: deps.inbound?.minInFlight ?? 16,
       maxLagMs: deps.inbound?.maxLagMs ?? 250,
       maxQueued: deps.inbound?.maxQueued ?? 4096,
+      held: () => {
+        const busy = this.fanout.busyMs();
+        return busy >= HOLD_AFTER_MS && busy < HOLD_MS;
+      },
       senderId: (c) => c.id,
       pause: (c) => c.socket.pause(),
       resume: (c) => {
         if (!c.isClosed) c.socket.resume();
       },
     });
+  }
+
+  /** positions skipped before fan-out (replaced while waiting), overdue positions delivered */
+  get fanoutStats(): Readonly<FanoutQueueStats> {
+    return this.fanout.stats;
   }
 
   /** positions conflated before ingest, events that waited, senders paused */
@@ -167,6 +203,7 @@ export class TakServer {
       onClose: (c, reason) => this.onClose(c, reason),
     }, this.deps.logger);
     this.conns.set(conn.id, conn);
+    this.lastAccepted = conn.order;
     this.stats.clients = this.conns.size;
     this.deps.logger.info({ conn: conn.id, nation: identity.nation, name: identity.name }, 'client connected');
     void this.replay(conn).then(() => conn.offerProtocol());
@@ -210,6 +247,7 @@ export class TakServer {
     this.inbound.submit(ev, conn);
   }
 
+
   private ingestNow(ev: CotEvent, conn: TakConnection): Promise<void> {
     const inFlight = this.trackNewest(ev, conn);
     return this.deps.ingest(ev, conn).then(
@@ -228,7 +266,7 @@ export class TakServer {
    * client's own broadcast positions supersede each other, so nobody can suppress another sender's.
    */
   private trackNewest(ev: CotEvent, conn: TakConnection): InFlightSa | undefined {
-    if (!ev.uid || !isSituationalAwareness(ev.type) || ev.destCallsigns?.length || ev.destUids?.length) return undefined;
+    if (!ev.uid || !isBroadcastSa(ev)) return undefined;
     // a time ahead of now is stored clamped (write authority): compare as the store will see it
     const sa: InFlightSa = { uid: ev.uid, conn: conn.id, time: Math.min(Date.parse(ev.time), Date.now()) };
     if (!Number.isFinite(sa.time)) return undefined;
@@ -244,8 +282,7 @@ export class TakServer {
     if (d.route.sourceProcess !== this.deps.processId || d.route.sourceConn === undefined) return false;
     const newer = this.newestSa.get(d.stored.uid);
     if (!newer || newer.conn !== d.route.sourceConn || newer.time <= d.stored.time) return false;
-    if (!isSituationalAwareness(d.cot.type) || d.route.destCallsigns.length || d.route.destUids.length) return false;
-    return true;
+    return isBroadcastSa(d.cot, d.route);
   }
 
   private onClose(conn: TakConnection, reason: string): void {
@@ -277,18 +314,31 @@ export class TakServer {
     }
   }
 
-  /** Fan-out of one stored event to the clients of this process. */
+  /** Fan-out of one stored event to the clients of this process: queued, written in the next slices. */
   deliver(d: Delivery): void {
+    const { uid } = d.stored;
+    // clients accepted from now on get this event from their replay (the store has it), not from here
+    const q: Queued = { d, acceptedUpTo: this.lastAccepted };
+    if (uid && isBroadcastSa(d.cot, d.route)) {
+      this.fanout.pushPosition(q, { uid, sender: `${d.route.sourceProcess ?? ''}/${d.route.sourceConn ?? ''}`, time: d.stored.time });
+    } else {
+      this.fanout.pushOrdered(q, [uid, d.cot.type === DELETE ? deleteTarget(d.cot.detailXml) : undefined]);
+    }
+  }
+
+  private deliverNow({ d, acceptedUpTo }: Queued): void {
     if (this.newestSa.size && this.superseded(d)) {
       this.stats.superseded++;
       return;
     }
+    if (d.route.sourceConn !== undefined && isBroadcastSa(d.cot, d.route)) this.fanoutAges.record(Date.now() - d.stored.time);
     const { guard } = this.deps;
     const enc = new EncodedEvent(d.cot);
     const item = { label: d.stored.label, value: enc };
     // one decision per distinct audience; undefined = denied
     const decided = new Map<string, Released<EncodedEvent> | undefined>();
     for (const conn of this.conns.values()) {
+      if (conn.order > acceptedUpTo) continue;
       if (!isAddressedTo(d.route, this.deps.processId, { id: conn.id, uid: conn.uid, callsign: conn.callsign, groups: conn.groups })) continue;
       const key = conn.identity.audienceKey;
       if (!decided.has(key)) decided.set(key, guard.release(item, conn.identity.audience, 'tak'));
@@ -313,6 +363,12 @@ export class TakServer {
     this.budget?.stop();
     await Promise.all([closeServer(this.tcp), closeServer(this.tlsFront)]);
   }
+}
+
+interface Queued {
+  d: Delivery;
+  /** order of the last client accepted when the event was queued */
+  acceptedUpTo: number;
 }
 
 interface InFlightSa {

@@ -8,7 +8,7 @@ import { createLogger } from '../../src/util/log.js';
 import { TestTakClient, sa, waitFor } from '../support/index.js';
 
 /**
- * The fan-out's skip of an overtaken position, without timing: ingest is held open by the test, so both
+ * The fan-out's skip of an overtaken position, without timing (the test waits for the fan-out's slices): ingest is held open by the test, so both
  * positions of one write are in the pipeline at once however loopback splits the write (the end-to-end
  * overload test cannot force that and accepts either outcome). The guard only counts what reaches release:
  * a skipped position never does.
@@ -86,10 +86,12 @@ describe('fan-out skips a position a newer one from the same client overtook', (
     await waitFor(() => held.length === 2, 'newer position in ingest');
     const [older, newer] = held as [Held, Held];
 
+    // deliver() queues; the fan-out writes in the next event-loop slices
     server.deliver(delivery(older));
-    expect(server.stats.superseded).toBe(1);
+    await waitFor(() => server.stats.superseded === 1, 'the older position skipped at its turn');
     expect(released).toEqual([]);
     server.deliver(delivery(newer));
+    await waitFor(() => released.length === 1, 'the newer position released');
     expect(released).toEqual(['2']);
 
     // Another client's position for the same uid, newer still and in the pipeline, suppresses nothing of the writer's.
@@ -98,6 +100,7 @@ describe('fan-out skips a position a newer one from the same client overtook', (
     const foreign = held[2]!;
     server.deliver(delivery(newer));
     server.deliver(delivery(foreign));
+    await waitFor(() => released.length === 3, "the writer's and the other client's positions released");
     expect(server.stats.superseded).toBe(1);
     expect(released).toEqual(['2', '2', '3']);
 
@@ -106,6 +109,7 @@ describe('fan-out skips a position a newer one from the same client overtook', (
     foreign.finish();
     await new Promise((r) => setImmediate(r)); // the ingest promises' callbacks (microtasks) have run
     server.deliver(delivery(older));
+    await waitFor(() => released.length === 4, 'the older position released once nothing overtakes it');
     expect(server.stats.superseded).toBe(1);
     expect(released).toEqual(['2', '2', '3', '1']);
     older.finish();

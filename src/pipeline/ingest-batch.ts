@@ -71,7 +71,7 @@ export async function ingestBatch(deps: IngestDeps, inputs: readonly CotEvent[],
     delivered.push({ stored, cot, route, hops: source.hops ?? [] });
   }
   // published together (one JetStream round trip's wait for the batch), delivered in the batch's order
-  await Promise.all(delivered.map((be) => deps.bus.publish(deps.subject, encodeBusEvent(be, deps.processId))));
+  if (deps.busListened?.() ?? true) await Promise.all(delivered.map((be) => deps.bus.publish(deps.subject, encodeBusEvent(be, deps.processId))));
   for (const be of delivered) {
     deps.deliverLocal?.(be);
     deps.afterStore?.(be.stored, be.cot, source);

@@ -50,6 +50,11 @@ export interface IngestDeps {
   now?: () => number;
   /** id of this process: its bus messages are recognised and skipped by its own subscription */
   processId?: string;
+  /**
+   * false when no other subscriber would read a published event (in-process bus, only this process's own
+   * subscription, which skips its own events): the event is then not encoded for the bus at all
+   */
+  busListened?(): boolean;
   /** delivery to this process's clients and feeds, right after publishing */
   deliverLocal?(be: BusEvent): void;
   /** every refusal (audit) */
@@ -111,7 +116,7 @@ export async function ingest(deps: IngestDeps, input: CotEvent, source: IngestSo
   if (!cot) throw new KizunaError('INTERNAL', 'admitted event without its CoT');
   const route: RouteInfo = { ...source.route, destCallsigns: cot.destCallsigns ?? [], destUids: cot.destUids ?? [] };
   const be = { stored, cot, route, hops: source.hops ?? [] };
-  await deps.bus.publish(deps.subject, encodeBusEvent(be, deps.processId));
+  if (deps.busListened?.() ?? true) await deps.bus.publish(deps.subject, encodeBusEvent(be, deps.processId));
   // This process delivers its own events from memory (same objects: no decode, guard caches hit).
   deps.deliverLocal?.(be);
   deps.afterStore?.(stored, cot, source);

@@ -77,6 +77,7 @@ export class Pipeline {
       serialize: o.serialize,
       maxFutureSkewMs: o.maxFutureSkewMs,
       processId: o.processId,
+      busListened: () => this.busListened(),
       deliverLocal: (be) => this.deliverLocal(be),
       ...(o.onRefused ? { onRefused: o.onRefused } : {}),
       ...(o.onRelabel ? { onRelabel: o.onRelabel } : {}),
@@ -201,6 +202,17 @@ export class Pipeline {
     });
   }
 
+  /**
+   * Would anyone but this process read an event published now? This process's own subscription skips its
+   * own events, so on an in-process bus where it is the only listener, publishing is pure cost (encoding
+   * ≈ a fifth of a stored track's CPU). A subscription is live from its start, so a listener that joins
+   * later misses nothing it would have received. A shared bus (NATS) cannot count other processes: always.
+   */
+  private busListened(): boolean {
+    const n = this.o.bus.listeners?.(this.o.subject);
+    return n === undefined || n > (this.sub ? 1 : 0);
+  }
+
   private deliverLocal(be: BusEvent): void {
     this.holders.record(be.stored);
     // a tombstone from an older process was stored under the delete's own uid: its target is gone too
@@ -213,6 +225,7 @@ export class Pipeline {
 
   async close(): Promise<void> {
     this.sub?.unsubscribe();
+    this.sub = undefined;
   }
 }
 

@@ -68,7 +68,7 @@ export async function ingestBatch(deps: IngestDeps, inputs: readonly CotEvent[],
     if (!fresh.has(stored.id)) continue;
     const cot = cots[i]!;
     const route: RouteInfo = { ...source.route, destCallsigns: cot.destCallsigns ?? [], destUids: cot.destUids ?? [] };
-    delivered.push({ stored, cot, route, hops: source.hops ?? [] });
+    delivered.push({ stored, cot, route, hops: source.hops ?? [], xmlIsCot: true });
   }
   // published together (one JetStream round trip's wait for the batch), delivered in the batch's order
   if (deps.busListened?.() ?? true) await Promise.all(delivered.map((be) => deps.bus.publish(deps.subject, encodeBusEvent(be, deps.processId))));

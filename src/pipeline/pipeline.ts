@@ -24,7 +24,6 @@ export interface PipelineOptions {
   subject: string;
   parseLabel(xml: string, arrivedVia: string): SecurityLabel;
   labelXml(label: SecurityLabel): string;
-  serialize(ev: CotEvent): string;
   defaultLabel(): SecurityLabel;
   /** clearance of this node's own sources (its nation, no ceiling below the top) */
   nationAudience: Audience;
@@ -74,7 +73,6 @@ export class Pipeline {
       holders: this.holders,
       parseLabel: o.parseLabel,
       labelXml: o.labelXml,
-      serialize: o.serialize,
       maxFutureSkewMs: o.maxFutureSkewMs,
       processId: o.processId,
       busListened: () => this.busListened(),

@@ -19,6 +19,8 @@ export interface Delivery {
   stored: StoredEvent;
   cot: CotEvent;
   route: RouteInfo;
+  /** the event serialised by `serializeCotXml`, when the caller already has it (not serialised again) */
+  xml?: string;
 }
 
 export interface TakServerDeps {
@@ -283,8 +285,9 @@ export class TakServer {
       this.stats.superseded++;
       return;
     }
+    if (this.conns.size === 0) return;
     const { guard } = this.deps;
-    const enc = new EncodedEvent(d.cot);
+    const enc = new EncodedEvent(d.cot, d.xml);
     const item = { label: d.stored.label, value: enc };
     // one decision per distinct audience; undefined = denied
     const decided = new Map<string, Released<EncodedEvent> | undefined>();

@@ -191,13 +191,12 @@ export class Pipeline {
 
   /** A batch from one of this node's own sources (a sensor feed's tick): admitted one by one, stored with one append. */
   fromNodeBatch(events: readonly CotEvent[], identity: string, label: SecurityLabel, audience: Audience = this.o.nationAudience): Promise<BatchIngestResult> {
-    const labelXml = this.o.labelXml(label);
-    return ingestBatch(this.deps, events.map((ev) => ({ ...ev, labelXml })), {
+    return ingestBatch(this.deps, events, {
       kind: 'sensor',
       actor: nodeActor(identity, this.o.nation, audience),
       defaultLabel: label,
       route: { sourceProcess: this.o.processId },
-    });
+    }, label);
   }
 
   /**

@@ -51,7 +51,7 @@ async function setup() {
   const holders = new HolderIndex();
   const deps: IngestDeps = {
     nodeId: 'JPN', nation: 'JPN', registry, guard, store, bus, subject: 'bench.events', holders,
-    parseLabel: (x) => labels.parse(x), labelXml: (l) => labels.xml(l), serialize: serializeCotXml,
+    parseLabel: (x) => labels.parse(x), labelXml: (l) => labels.xml(l),
     maxFutureSkewMs: 60_000, processId: 'bench', deliverLocal: (be) => holders.record(be.stored),
   };
   return { dir, store, bus, deps, close: async () => { await store.close(); await bus.close(); rmSync(dir, { recursive: true, force: true }); } };
@@ -62,7 +62,7 @@ async function bypassed(deps: IngestDeps, ev: CotEvent): Promise<void> {
   const l = deps.parseLabel(ev.labelXml!, 'JPN');
   const cot = { ...ev, label: l };
   const now = Date.now();
-  const stored = { id: randomUUID(), origin: 'JPN', uid: cot.uid, type: cot.type, callsign: cot.callsign!, time: Date.parse(cot.time), stale: Date.parse(cot.stale), receivedAt: now, label: l, xml: deps.serialize(cot), originator: 'x' };
+  const stored = { id: randomUUID(), origin: 'JPN', uid: cot.uid, type: cot.type, callsign: cot.callsign!, time: Date.parse(cot.time), stale: Date.parse(cot.stale), receivedAt: now, label: l, xml: serializeCotXml(cot), originator: 'x' };
   await appendAdmitted(deps.store, [stored]);
   const be = { stored, cot, route: { destCallsigns: [], destUids: [] }, hops: [] };
   await deps.bus.publish(deps.subject, encodeBusEvent(be, 'bench'));

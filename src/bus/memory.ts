@@ -64,6 +64,12 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): Bus {
         });
       }
     },
+    listeners(subject) {
+      checkSubject(subject, false);
+      let n = 0;
+      for (const sub of hub.subs) if (subjectMatches(sub.pattern, subject)) n++;
+      return n;
+    },
     subscribe(subject, handler): Subscription {
       checkOpen();
       checkSubject(subject, true);

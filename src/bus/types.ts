@@ -16,6 +16,12 @@ export interface Bus {
   readonly kind: 'memory' | 'nats';
   /** Publish; resolves when the bus has accepted it (JetStream ack for NATS). */
   publish(subject: string, data: Uint8Array): Promise<void>;
+  /**
+   * How many live subscriptions, of any bus instance, a message on `subject` would reach now. Only a bus
+   * that sees every listener can answer (the in-process bus); absent on a shared bus, where other
+   * processes may listen at any time. Lets a publisher skip encoding a message nobody else would read.
+   */
+  listeners?(subject: string): number;
   /** Live subscription from now on; handler errors are caught and logged by the adapter. */
   subscribe(subject: string, handler: (data: Uint8Array, subject: string) => void): Subscription;
   /** A lease (one owner per federation link); true when this holder owns `name` for ttlMs. */

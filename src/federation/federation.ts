@@ -103,6 +103,8 @@ export function createFederation(d: FedDeps): Federation {
   }
 
   async function offerNow(obj: FedObject, cameFrom?: string, only?: string): Promise<string[]> {
+    // no link, nothing to decide: a node without peers pays nothing per stored event
+    if (links.size === 0) return [];
     const label = internLabel(obj.kind === 'cot' ? obj.event.label : obj.kind === 'doc' ? obj.doc.label : obj.chunk.label);
     let payload: Uint8Array | undefined;
     const jobs: Promise<void>[] = [];

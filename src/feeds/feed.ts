@@ -48,11 +48,13 @@ export class Feed {
     readonly config: FeedConfig,
     private readonly label: SecurityLabel,
     private readonly publish: Publish,
+    /** `now`: the conflation clock (a recorded stream replayed on its own time; benchmarks) */
+    opts: { now?: () => number } = {},
   ) {
     this.map = { affiliation: config.affiliation, staleMs: config.staleMs, ...(config.types ? { types: config.types } : {}) };
     this.bucket = new TokenBucket(config.maxMessagesPerSecond, config.maxMessagesPerSecond);
     this.table = new ConflatingTable<Entry>(
-      { minIntervalMs: config.minIntervalMs, staleMs: config.staleMs, maxTracks: config.maxTracks, maxPublishPerSecond: config.maxPublishPerSecond },
+      { minIntervalMs: config.minIntervalMs, staleMs: config.staleMs, maxTracks: config.maxTracks, maxPublishPerSecond: config.maxPublishPerSecond, ...(opts.now ? { now: opts.now } : {}) },
       async (batch) => {
         const now = Date.now();
         const events: CotEvent[] = [];

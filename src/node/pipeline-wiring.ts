@@ -2,7 +2,6 @@ import type { FedObject, Federation } from '../federation/index.js';
 import type { MissionStream } from '../marti/index.js';
 import type { TakServer } from '../tak/server.js';
 import { DELETE } from '../tak/control.js';
-import { serializeCotXml } from '../cot/xml.js';
 import { nodeSubject } from '../bus/subject.js';
 import { Pipeline, createRefusalAudit } from '../pipeline/index.js';
 import type { NodeCore } from './core.js';
@@ -43,7 +42,6 @@ export function createNodePipeline(
     subject: nodeSubject(nodeId, 'events'),
     parseLabel: (xml, arrivedVia) => core.labels.parse(xml, arrivedVia),
     labelXml: (l) => core.labels.xml(l),
-    serialize: serializeCotXml,
     defaultLabel: core.defaultLabel,
     nationAudience: core.nationAudience(),
     maxFutureSkewMs: config.limits.maxFutureSkewMs,
@@ -72,7 +70,7 @@ export function createNodePipeline(
 /** Every process of this node delivers what any process stored (NATS) or what this one stored (memory). */
 export async function startLocalDelivery(p: NodePipeline, tak: TakServer): Promise<void> {
   p.pipeline.onDelivery((be) => {
-    tak.deliver({ stored: be.stored, cot: be.cot, route: be.route });
+    tak.deliver({ stored: be.stored, cot: be.cot, route: be.route, ...(be.xmlIsCot ? { xml: be.stored.xml } : {}) });
     if (be.cot.type === DELETE) p.tracks.emit({ kind: 'delete', uid: be.stored.uid, label: be.stored.label });
     else p.tracks.emit({ kind: 'event', event: be.stored });
   });

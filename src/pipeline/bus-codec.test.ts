@@ -77,4 +77,16 @@ describe('bus codec labels', () => {
     // an XML that is not the serialised event (the fixture's '<event/>') travels as it is
     expect(new TextDecoder().decode(encodeBusEvent(e, 'p'))).toContain('<event/>');
   });
+
+  it('trusts a pipeline event that says its XML is the serialised CoT, and marks a rebuilt one so', () => {
+    const e = event('6');
+    const xml = serializeCotXml(e.cot);
+    const back = decodeBusEvent(encodeBusEvent({ ...e, stored: { ...e.stored, xml }, xmlIsCot: true }, 'p'));
+    expect(back.stored.xml).toBe(xml);
+    expect(back.xmlIsCot).toBe(true);
+    // the flag itself never travels: a receiver learns it only from the rebuilt XML
+    expect(new TextDecoder().decode(encodeBusEvent({ ...e, stored: { ...e.stored, xml }, xmlIsCot: true }, 'p'))).not.toContain('xmlIsCot');
+    expect(decodeBusEvent(encodeBusEvent(e, 'p')).xmlIsCot).toBeUndefined();
+  });
 });
+

@@ -11,6 +11,11 @@ export interface BusEvent {
   cot: CotEvent;
   route: RouteInfo;
   hops: string[];
+  /**
+   * `stored.xml` is exactly `serializeCotXml(cot)`: true where that holds by construction (the pipeline
+   * stores that serialisation; a bus message whose XML was rebuilt), so nobody serialises the event again.
+   */
+  xmlIsCot?: boolean;
 }
 
 const enc = new TextEncoder();
@@ -70,7 +75,7 @@ export function encodeBusEvent(e: BusEvent, processId = ''): Uint8Array {
   const { label, xml, ...rest } = e.stored;
   const shared = e.cot.label === label;
   // The largest field, and serialising is far cheaper than carrying and parsing it (checked, not assumed).
-  const rebuilt = xml === serializeCotXml(e.cot);
+  const rebuilt = e.xmlIsCot === true || xml === serializeCotXml(e.cot);
   const body: WireBody = {
     stored: rebuilt ? rest : { ...rest, xml },
     cot: shared ? { ...e.cot, label: undefined } : e.cot,
@@ -99,7 +104,10 @@ export function decodeBusEvent(b: Uint8Array): BusEvent {
   const e = body as unknown as BusEvent;
   e.stored.label = label;
   if (body.cotLabel) e.cot.label = label;
-  if (body.cotXml) e.stored.xml = serializeCotXml(e.cot);
+  if (body.cotXml) {
+    e.stored.xml = serializeCotXml(e.cot);
+    e.xmlIsCot = true;
+  }
   delete body.cotLabel;
   delete body.cotXml;
   return e;

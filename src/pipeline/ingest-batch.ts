@@ -6,6 +6,7 @@
  * through `ingest`.
  */
 import type { CotEvent } from '../cot/model.js';
+import type { SecurityLabel } from '../labels/types.js';
 import { admit, authorityContext, type Admitted } from '../labels/index.js';
 import type { StoredEvent } from '../store/types.js';
 import type { RouteInfo } from '../tak/routing.js';
@@ -27,8 +28,10 @@ export interface BatchIngestResult {
 /**
  * Admits, stores (one append), publishes and delivers a batch from one source. A later event of the batch
  * for the same uid is decided against the earlier one (as if they had come one after the other).
+ * `label`: every event of the batch carries this (already parsed) label, as if each had its label element:
+ * a node's own source labels the whole batch alike, so it is not written out and parsed back per event.
  */
-export async function ingestBatch(deps: IngestDeps, inputs: readonly CotEvent[], source: IngestSource): Promise<BatchIngestResult> {
+export async function ingestBatch(deps: IngestDeps, inputs: readonly CotEvent[], source: IngestSource, label?: SecurityLabel): Promise<BatchIngestResult> {
   if (source.relabel) throw new KizunaError('BAD_REQUEST', 'a re-label goes through ingest, one at a time');
   const now = (deps.now ?? Date.now)();
   const origin = source.origin ?? deps.nodeId;
@@ -41,10 +44,10 @@ export async function ingestBatch(deps: IngestDeps, inputs: readonly CotEvent[],
   for (const input of inputs) {
     if (input.type === DELETE) throw new KizunaError('COT_INVALID', 'a delete goes through ingest, one at a time');
     const ev = boundTime(input, now, deps.maxFutureSkewMs);
-    const label = ev.labelXml ? deps.parseLabel(ev.labelXml, source.actor.nation) : undefined;
+    const asked = label ?? (ev.labelXml ? deps.parseLabel(ev.labelXml, source.actor.nation) : undefined);
     const existing = pending.get(ev.uid) ?? deps.holders.get(ev.uid);
     let cot = undefined as CotEvent | undefined;
-    const r = admit(ctx, source.actor, existing, { op: 'write', label, defaultLabel: source.defaultLabel, origin }, (l, originator) => {
+    const r = admit(ctx, source.actor, existing, { op: 'write', label: asked, defaultLabel: source.defaultLabel, origin }, (l, originator) => {
       cot = { ...ev, label: l };
       // the admitted label's own XML (a foreign label's inferred owner is written out, as in ingest)
       cot.labelXml = deps.labelXml(l);
@@ -68,10 +71,10 @@ export async function ingestBatch(deps: IngestDeps, inputs: readonly CotEvent[],
     if (!fresh.has(stored.id)) continue;
     const cot = cots[i]!;
     const route: RouteInfo = { ...source.route, destCallsigns: cot.destCallsigns ?? [], destUids: cot.destUids ?? [] };
-    delivered.push({ stored, cot, route, hops: source.hops ?? [] });
+    delivered.push({ stored, cot, route, hops: source.hops ?? [], xmlIsCot: true });
   }
   // published together (one JetStream round trip's wait for the batch), delivered in the batch's order
-  await Promise.all(delivered.map((be) => deps.bus.publish(deps.subject, encodeBusEvent(be, deps.processId))));
+  if (deps.busListened?.() ?? true) await Promise.all(delivered.map((be) => deps.bus.publish(deps.subject, encodeBusEvent(be, deps.processId))));
   for (const be of delivered) {
     deps.deliverLocal?.(be);
     deps.afterStore?.(be.stored, be.cot, source);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CotEvent } from '../cot/model.js';
+import { serializeCotXml } from '../cot/xml.js';
 import type { SecurityLabel } from '../labels/types.js';
 import type { ReleaseGuard } from '../labels/guard-types.js';
 import type { PolicyRegistry } from '../labels/index.js';
@@ -44,12 +45,16 @@ export interface IngestDeps {
   /** `arrivedVia`: nation of the actor the label came through (owner of a label that names none) */
   parseLabel(xml: string, arrivedVia: string): SecurityLabel;
   labelXml(label: SecurityLabel): string;
-  serialize(ev: CotEvent): string;
   /** an event time further ahead than this is clamped to now (no event can pin a track) */
   maxFutureSkewMs: number;
   now?: () => number;
   /** id of this process: its bus messages are recognised and skipped by its own subscription */
   processId?: string;
+  /**
+   * false when no other subscriber would read a published event (in-process bus, only this process's own
+   * subscription, which skips its own events): the event is then not encoded for the bus at all
+   */
+  busListened?(): boolean;
   /** delivery to this process's clients and feeds, right after publishing */
   deliverLocal?(be: BusEvent): void;
   /** every refusal (audit) */
@@ -110,8 +115,8 @@ export async function ingest(deps: IngestDeps, input: CotEvent, source: IngestSo
   if (!fresh) return { stored, fresh };
   if (!cot) throw new KizunaError('INTERNAL', 'admitted event without its CoT');
   const route: RouteInfo = { ...source.route, destCallsigns: cot.destCallsigns ?? [], destUids: cot.destUids ?? [] };
-  const be = { stored, cot, route, hops: source.hops ?? [] };
-  await deps.bus.publish(deps.subject, encodeBusEvent(be, deps.processId));
+  const be: BusEvent = { stored, cot, route, hops: source.hops ?? [], xmlIsCot: true };
+  if (deps.busListened?.() ?? true) await deps.bus.publish(deps.subject, encodeBusEvent(be, deps.processId));
   // This process delivers its own events from memory (same objects: no decode, guard caches hit).
   deps.deliverLocal?.(be);
   deps.afterStore?.(stored, cot, source);
@@ -129,7 +134,7 @@ export function storedOf(deps: IngestDeps, cot: CotEvent, source: IngestSource, 
     stale: Date.parse(cot.stale) || now,
     receivedAt: now,
     label: cot.label!,
-    xml: deps.serialize(cot),
+    xml: serializeCotXml(cot),
     originator,
   };
 }

@@ -87,13 +87,17 @@ class SqliteStore implements Store {
     this.writeEvents = db.transaction((events: StoredEvent[]) => {
       const fresh = new Set<string>();
       const added: StoredEvent[] = [];
+      // one row's parameters (label JSON included) serve both tables
+      const params = new Map<StoredEvent, unknown[]>();
       for (const e of events) {
-        if (s.insertHistory.run(...eventParams(e)).changes === 1) {
+        const p = eventParams(e);
+        if (s.insertHistory.run(...p).changes === 1) {
           fresh.add(eventKey(e));
           added.push(e);
+          params.set(e, p);
         }
       }
-      for (const e of newestPerUid(added)) s.upsertLatest.run(...eventParams(e), e.type === TOMBSTONE_TYPE ? 1 : 0);
+      for (const e of newestPerUid(added)) s.upsertLatest.run(...params.get(e)!, e.type === TOMBSTONE_TYPE ? 1 : 0);
       return fresh;
     });
 

@@ -12,13 +12,16 @@ import { DELETE, deleteTarget, isSituationalAwareness } from './control.js';
 export class EncodedEvent {
   private xmlBytes: Buffer | undefined;
   private protoBytes: Buffer | undefined;
+  private xmlText: string | undefined;
   private readonly outbound: CotEvent;
   /** uid of an SA update (conflatable in a client's backlog); undefined for everything else */
   readonly saUid: string | undefined;
 
-  constructor(ev: CotEvent) {
+  /** `xml`: `ev` already serialised by serializeCotXml (used when nothing is stripped from it) */
+  constructor(ev: CotEvent, xml?: string) {
     const detailXml = stripMarti(ev.detailXml);
     this.outbound = detailXml === ev.detailXml ? ev : { ...ev, detailXml };
+    if (xml !== undefined && this.outbound === ev) this.xmlText = xml;
     this.saUid = ev.uid && isSituationalAwareness(ev.type) ? ev.uid : undefined;
   }
 
@@ -28,7 +31,7 @@ export class EncodedEvent {
   }
 
   xml(): Buffer {
-    return (this.xmlBytes ??= Buffer.from(serializeCotXml(this.outbound), 'utf8'));
+    return (this.xmlBytes ??= Buffer.from(this.xmlText ?? serializeCotXml(this.outbound), 'utf8'));
   }
 
   proto(): Buffer {

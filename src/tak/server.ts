@@ -24,6 +24,8 @@ export interface Delivery {
   stored: StoredEvent;
   cot: CotEvent;
   route: RouteInfo;
+  /** the event serialised by `serializeCotXml`, when the caller already has it (not serialised again) */
+  xml?: string;
 }
 
 export interface TakServerDeps {
@@ -316,6 +318,8 @@ export class TakServer {
 
   /** Fan-out of one stored event to the clients of this process: queued, written in the next slices. */
   deliver(d: Delivery): void {
+    // no client now: nobody to write to, and a client accepted later gets the event from its replay
+    if (this.conns.size === 0) return;
     const { uid } = d.stored;
     // clients accepted from now on get this event from their replay (the store has it), not from here
     const q: Queued = { d, acceptedUpTo: this.lastAccepted };
@@ -331,9 +335,10 @@ export class TakServer {
       this.stats.superseded++;
       return;
     }
+    if (this.conns.size === 0) return;
     if (d.route.sourceConn !== undefined && isBroadcastSa(d.cot, d.route)) this.fanoutAges.record(Date.now() - d.stored.time);
     const { guard } = this.deps;
-    const enc = new EncodedEvent(d.cot);
+    const enc = new EncodedEvent(d.cot, d.xml);
     const item = { label: d.stored.label, value: enc };
     // one decision per distinct audience; undefined = denied
     const decided = new Map<string, Released<EncodedEvent> | undefined>();

@@ -8,6 +8,8 @@ import { renderMarking } from '../../src/labels/index.js';
 import { startTestNode, waitFor } from '../support/node-harness.js';
 import { TestTakClient } from '../support/tak-client.js';
 import { type1 } from '../support/ais-encode.js';
+import { decodeBusEvent } from '../../src/pipeline/bus-codec.js';
+import { nodeSubject } from '../../src/bus/subject.js';
 
 type Node = Awaited<ReturnType<typeof startTestNode>>;
 const VESSELS = 600;
@@ -61,5 +63,31 @@ describe('feed batch ingest', () => {
     expect(await node.store.events.getLatest('MMSI-431000006')).toBeDefined();
     expect(await node.store.events.getLatest('MMSI-431000008')).toBeDefined();
     await client.waitForUid('MMSI-431000599');
+  });
+
+  it('encodes nothing for an in-process bus nobody else listens to, and publishes as soon as someone does', async () => {
+    const bus = node.bus;
+    const publish = bus.publish.bind(bus);
+    let published = 0;
+    bus.publish = (subject, data) => {
+      published++;
+      return publish(subject, data);
+    };
+    const feed = node.feeds.get('ais-batch')!;
+    const before = feed.status().published;
+    for (let i = 0; i < 50; i++) feed.onAisLine(type1({ mmsi: 432_000_000 + i, lat: 31, lon: 135, sog: 10, cog: 90, heading: 90 }));
+    await waitFor(() => feed.idle && feed.status().published >= before + 50, 'first updates handed to ingest');
+    await client.waitForUid('MMSI-432000049');
+    expect(published).toBe(0);
+
+    // another listener on the node's events (another process on the same hub would be one too)
+    const seen: string[] = [];
+    const sub = bus.subscribe(nodeSubject(node.nodeId, 'events'), (d) => void seen.push(decodeBusEvent(d).stored.uid));
+    await sub.ready;
+    for (let i = 0; i < 50; i++) feed.onAisLine(type1({ mmsi: 433_000_000 + i, lat: 31, lon: 135, sog: 10, cog: 90, heading: 90 }));
+    await waitFor(() => seen.includes('MMSI-433000049'), 'the other listener receives the feed tracks');
+    expect(published).toBeGreaterThanOrEqual(50);
+    await client.waitForUid('MMSI-433000049');
+    sub.unsubscribe();
   });
 });

@@ -4,7 +4,9 @@
  *
  *   shadowBlur   fillText with a canvas shadow as halo, every label every frame (the overlay before)
  *   strokeText   strokeText (round joins) + fillText every label every frame
- *   bitmap       LabelCache (web/src/label-sprites.ts): each callsign drawn once, then one drawImage per frame
+ *   ImageBitmap per label   each label drawn once, kept as an ImageBitmap (OffscreenCanvas.transferToImageBitmap)
+ *   atlas canvas            each label drawn once into one big canvas, copied out by source rectangle
+ *   LabelCache              web/src/label-sprites.ts: each callsign drawn once into its own canvas, one drawImage per frame
  *
  *   npx tsx bench/label-draw.ts [--labels 165,2000] [--frames 200]
  *
@@ -59,9 +61,10 @@ const pageBench = `async (arg) => {
       ctx.strokeStyle = 'rgba(0,0,0,0.95)'; ctx.lineWidth = 3; ctx.lineJoin = 'round';
       for (let i = 0; i < n; i++) { ctx.strokeText(names[i], xs[i], ys[i]); ctx.fillText(names[i], xs[i], ys[i]); }
     },
-    'canvas per label': (() => {
-      const cs = new Map();
-      return () => { for (let i = 0; i < n; i++) { let c = cs.get(names[i]); if (!c) cs.set(names[i], (c = labelCanvas(names[i]))); ctx.drawImage(c, xs[i], ys[i] - 10); } };
+    'ImageBitmap per label': (() => {
+      const bs = new Map();
+      const bitmap = (text) => { const c = labelCanvas(text); const o = new OffscreenCanvas(c.width, c.height); o.getContext('2d').drawImage(c, 0, 0); return o.transferToImageBitmap(); };
+      return () => { for (let i = 0; i < n; i++) { let b = bs.get(names[i]); if (!b) bs.set(names[i], (b = bitmap(names[i]))); ctx.drawImage(b, xs[i], ys[i] - 10); } };
     })(),
     'atlas canvas': (() => {
       const atlas = document.createElement('canvas'); atlas.width = 2048; atlas.height = 2048;
@@ -74,7 +77,7 @@ const pageBench = `async (arg) => {
         }
       };
     })(),
-    bitmap: (() => {
+    'LabelCache (canvas per label)': (() => {
       const cache = new globalThis.LabelCache({ fontPx: 11, fontWeight: 600, fontFamily: "system-ui, 'Noto Sans JP', sans-serif", fill: '#f0f4f8', halo: 'rgba(0,0,0,0.95)', haloPx: 1.5, ratio });
       return () => {
         for (let i = 0; i < n; i++) { const s = cache.get(names[i]); ctx.drawImage(s.image, xs[i] - cache.pad, ys[i] - (s.h >> 1)); }
@@ -112,7 +115,7 @@ try {
     const res = (await page.evaluate(`(${pageBench})(${JSON.stringify({ n, frames: FRAMES })})`)) as Record<string, { median: number; p95: number }>;
     const r2 = (x: number) => Math.round(x * 100) / 100;
     for (const [mode, v] of Object.entries(res)) {
-      if (n === 0 && mode !== 'bitmap') continue;
+      if (n === 0 && mode !== 'shadowBlur') continue;
       rows.push({ labels: n, mode: n === 0 ? 'empty frame' : mode, 'ms/frame median': r2(v.median), 'ms/frame p95': r2(v.p95), load: Number(loadavg()[0]!.toFixed(1)) });
     }
   }

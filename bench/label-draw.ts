@@ -6,12 +6,12 @@
  *   strokeText   strokeText (round joins) + fillText every label every frame
  *   ImageBitmap per label   each label drawn once, kept as an ImageBitmap (OffscreenCanvas.transferToImageBitmap)
  *   atlas canvas            each label drawn once into one big canvas, copied out by source rectangle
- *   LabelCache              web/src/label-sprites.ts: each callsign drawn once into its own canvas, one drawImage per frame
+ *   LabelCache              web/src/label-sprites.ts: each callsign drawn once (ImageBitmap, LRU), one drawImage per frame
  *
  *   npx tsx bench/label-draw.ts [--labels 165,2000] [--frames 200]
  *
  * 165 is how many full symbols (so labels) the overlay draws for 2,000 tracks with declutter on at the
- * bench's opening view; 2,000 is declutter off. Each frame clears the canvas, draws every label, then reads
+ * bench's opening view; 2,000 is declutter off. Every mode runs in a fresh page. Each frame clears the canvas, draws every label, then reads
  * one pixel back so Skia rasterises the frame inside the timed section. Per-frame ms is what the overlay
  * spends on labels in each redraw; it depends far less on the machine's load than frames per second.
  */
@@ -31,7 +31,7 @@ const bundle = await build({
 
 /** Runs in the page: per-frame ms for each mode at n labels. */
 const pageBench = `async (arg) => {
-  const { n, frames } = arg;
+  const { n, frames, only } = arg;
   const W = 1400, H = 860, ratio = 1;
   const canvas = document.createElement('canvas');
   canvas.width = W; canvas.height = H;
@@ -77,7 +77,7 @@ const pageBench = `async (arg) => {
         }
       };
     })(),
-    'LabelCache (canvas per label)': (() => {
+    'LabelCache': (() => {
       const cache = new globalThis.LabelCache({ fontPx: 11, fontWeight: 600, fontFamily: "system-ui, 'Noto Sans JP', sans-serif", fill: '#f0f4f8', halo: 'rgba(0,0,0,0.95)', haloPx: 1.5, ratio });
       return () => {
         for (let i = 0; i < n; i++) { const s = cache.get(names[i]); ctx.drawImage(s.image, xs[i] - cache.pad, ys[i] - (s.h >> 1)); }
@@ -86,6 +86,7 @@ const pageBench = `async (arg) => {
   };
   const out = {};
   for (const [name, draw] of Object.entries(modes)) {
+    if (name !== only) continue;
     const ms = [];
     for (let f = 0; f < frames + 5; f++) {
       const t0 = performance.now();
@@ -107,16 +108,20 @@ const browser = await launchChromium();
 const rows: Record<string, string | number>[] = [];
 const loadBefore = loadavg()[0]!.toFixed(1);
 try {
-  const page = await (await newContext(browser)).newPage();
-  await page.setContent('<!doctype html><body style="margin:0"></body>');
-  await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
-  // an empty frame (clear + read back) as the baseline in the same run
+  // each mode in a fresh page: images left alive by one mode slow the next one down (seen: the last of
+  // several per-label-image modes in one page ran ~10x slower, whichever it was)
+  const MODES = ['shadowBlur', 'strokeText', 'ImageBitmap per label', 'atlas canvas', 'LabelCache'];
   for (const n of [0, ...SIZES]) {
-    const res = (await page.evaluate(`(${pageBench})(${JSON.stringify({ n, frames: FRAMES })})`)) as Record<string, { median: number; p95: number }>;
-    const r2 = (x: number) => Math.round(x * 100) / 100;
-    for (const [mode, v] of Object.entries(res)) {
-      if (n === 0 && mode !== 'shadowBlur') continue;
-      rows.push({ labels: n, mode: n === 0 ? 'empty frame' : mode, 'ms/frame median': r2(v.median), 'ms/frame p95': r2(v.p95), load: Number(loadavg()[0]!.toFixed(1)) });
+    for (const only of n === 0 ? ['shadowBlur'] : MODES) {
+      const ctx = await newContext(browser);
+      const page = await ctx.newPage();
+      await page.setContent('<!doctype html><body style="margin:0"></body>');
+      await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
+      const res = (await page.evaluate(`(${pageBench})(${JSON.stringify({ n, frames: FRAMES, only })})`)) as Record<string, { median: number; p95: number }>;
+      await ctx.close();
+      const v = res[only]!;
+      const r2 = (x: number) => Math.round(x * 100) / 100;
+      rows.push({ labels: n, mode: n === 0 ? 'empty frame' : only, 'ms/frame median': r2(v.median), 'ms/frame p95': r2(v.p95), load: Number(loadavg()[0]!.toFixed(1)) });
     }
   }
 } finally {

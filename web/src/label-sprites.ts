@@ -8,6 +8,13 @@
  * untrusted callsigns cannot grow it without limit.
  */
 
+/**
+ * Labels kept. Must exceed the labels one redraw draws (one per full symbol; every on-screen track with
+ * declutter off), or each redraw evicts what it needs next and re-renders every label (measured: 2,000 labels
+ * with 1,024 slots, ~280 ms per frame against ~15 ms). About 6 KB each at pixel ratio 1.
+ */
+export const LABEL_CACHE_SIZE = 4096;
+
 /** Characters of a callsign drawn at most (longer ones are cut). */
 export const LABEL_MAX_CHARS = 24;
 
@@ -30,13 +37,19 @@ export interface LabelSprite {
   h: number;
 }
 
-/** A document canvas: measured in headless Chromium (software 2D canvas), 2,000 labels drawn per frame from
- * ImageBitmaps made by OffscreenCanvas.transferToImageBitmap took ~520 ms against ~77 ms from canvases. */
-function surface(w: number, h: number): HTMLCanvasElement {
+type Surface = OffscreenCanvas | HTMLCanvasElement;
+type Ctx2D = OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D;
+
+function surface(w: number, h: number): Surface {
+  if (typeof OffscreenCanvas === 'function') return new OffscreenCanvas(w, h);
   const c = document.createElement('canvas');
   c.width = w;
   c.height = h;
   return c;
+}
+
+function release(s: LabelSprite | undefined): void {
+  if (s && typeof ImageBitmap === 'function' && s.image instanceof ImageBitmap) s.image.close();
 }
 
 export class LabelCache {
@@ -47,17 +60,17 @@ export class LabelCache {
   readonly pad: number;
   private readonly lineH: number;
   /** one scratch surface for measuring (reused: nothing allocated for a cached label) */
-  private readonly measure: CanvasRenderingContext2D;
+  private readonly measure: Ctx2D;
   /** labels rendered (cache misses) since the cache was made; a probe for tests and benchmarks */
   rendered = 0;
 
-  constructor(readonly style: LabelStyle, private readonly capacity = 1024) {
+  constructor(readonly style: LabelStyle, private readonly capacity = LABEL_CACHE_SIZE) {
     const r = style.ratio;
     this.font = `${style.fontWeight} ${Math.round(style.fontPx * r)}px ${style.fontFamily}`;
     this.pad = Math.ceil(style.haloPx * r) + 1;
     // room for ascenders and descenders; taller glyph stacks are clipped rather than growing the bitmap
     this.lineH = Math.ceil(style.fontPx * r * 1.5) + 2 * this.pad;
-    const m = surface(1, 1).getContext('2d') ;
+    const m = surface(1, 1).getContext('2d') as Ctx2D | null;
     if (!m) throw new Error('2D canvas unavailable');
     this.measure = m;
   }
@@ -77,7 +90,10 @@ export class LabelCache {
     const sprite = this.render(text.length > LABEL_MAX_CHARS ? text.slice(0, LABEL_MAX_CHARS) : text);
     if (this.sprites.size >= this.capacity) {
       const oldest = this.sprites.keys().next();
-      if (!oldest.done) this.sprites.delete(oldest.value);
+      if (!oldest.done) {
+        release(this.sprites.get(oldest.value));
+        this.sprites.delete(oldest.value);
+      }
     }
     this.sprites.set(text, sprite);
     return sprite;
@@ -91,7 +107,7 @@ export class LabelCache {
     const textW = Math.min(Math.ceil(this.measure.measureText(text).width), Math.ceil(LABEL_MAX_CHARS * this.style.fontPx * r * 1.5));
     const w = Math.max(1, textW + 2 * pad);
     const canvas = surface(w, lineH);
-    const ctx = canvas.getContext('2d') ;
+    const ctx = canvas.getContext('2d') as Ctx2D | null;
     if (!ctx) throw new Error('2D canvas unavailable');
     ctx.font = this.font;
     ctx.textBaseline = 'middle';
@@ -103,10 +119,14 @@ export class LabelCache {
     ctx.strokeText(text, pad, lineH / 2);
     ctx.fillText(text, pad, lineH / 2);
     this.rendered++;
-    return { image: canvas, w, h: lineH };
+    // an ImageBitmap is an immutable image: drawImage from a canvas would snapshot the canvas each time
+    const image = 'transferToImageBitmap' in canvas ? canvas.transferToImageBitmap() : canvas;
+    return { image, w, h: lineH };
   }
 
+  /** Frees the bitmaps now rather than at garbage collection. */
   clear(): void {
+    for (const s of this.sprites.values()) release(s);
     this.sprites.clear();
   }
 }

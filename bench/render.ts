@@ -14,7 +14,7 @@
  *
  * Reads window.__kizuna: fps() (requestAnimationFrame rate over the last second), lastUpdateLatencyMs()
  * (oldest unrendered WebSocket message → the overlay redraw that drew it), counters() (overlay redraws
- * and their main-thread ms, WebGL map repaints). While dragging, fps is the page's frame rate and
+ * and their main-thread ms, the labels' share of it, WebGL map repaints, track list renders and their ms). While dragging, fps is the page's frame rate and
  * 'map repaints/s' how many of those frames moved the map (mouse events arrive as fast as the DevTools
  * protocol delivers them on the loaded machine, so compare rows by both columns).
  */
@@ -42,7 +42,7 @@ const SIZES = values.tracks.split(',').map(Number);
 const SECONDS = Number(values.seconds);
 const TYPES = ['a-f-G-U-C', 'a-f-S-C-L-C-C', 'a-h-S', 'a-f-A-M-F', 'a-n-S', 'a-u-S', 'a-h-A-M-F', 'a-f-G-U-C-I'];
 
-interface Sample { t: number; fps: number; latency: number; messages: number; flushes: number; flushMs: number; repaints: number; tracks: number }
+interface Sample { t: number; fps: number; latency: number; messages: number; flushes: number; flushMs: number; labelMs: number; listRenders: number; listMs: number; repaints: number; tracks: number }
 interface Row {
   tracks: number;
   camera: string;
@@ -58,8 +58,15 @@ interface Row {
   /** full redraws of the track overlay */
   'overlay redraws/s': number;
   'ms per redraw': number;
+  /** of which drawing the callsign labels (0 without --tools) */
+  'label ms per redraw': number;
+  /** track list refreshes (sort + visible rows), only while the panel is open */
+  'list renders/s': number;
+  'ms per list render': number;
   /** WebGL repaints of the basemap (each camera move is one) */
   'map repaints/s': number;
+  /** 1-min load average at the end of the row (other processes share the cores) */
+  load: number;
 }
 
 /** Track i moves on a small circle inside the map's opening view (32°N 137°E, zoom 3.6). */
@@ -85,7 +92,8 @@ const r1 = (x: number) => Math.round(x * 10) / 10;
 
 async function sample(page: Page): Promise<Sample> {
   return (await page.evaluate(`(() => { const k = window.__kizuna; const c = k.counters();
-    return { t: performance.now(), fps: k.fps(), latency: k.lastUpdateLatencyMs(), messages: c.messages, flushes: c.flushes, flushMs: c.flushMs, repaints: c.mapRepaints, tracks: k.trackCount() }; })()`)) as Sample;
+    return { t: performance.now(), fps: k.fps(), latency: k.lastUpdateLatencyMs(), messages: c.messages, flushes: c.flushes, flushMs: c.flushMs,
+      labelMs: c.labelMs ?? 0, listRenders: c.listRenders ?? 0, listMs: c.listMs ?? 0, repaints: c.mapRepaints, tracks: k.trackCount() }; })()`)) as Sample;
 }
 
 /** Holds the left button down at the map's centre and circles (radius 150 px, one turn per 4 s) until stopped. */
@@ -220,7 +228,11 @@ async function run(n: number, pan: boolean): Promise<Row> {
       'latency max ms': r1(Math.max(...lat)),
       'overlay redraws/s': r1(flushes / secs),
       'ms per redraw': r1((last.flushMs - first.flushMs) / Math.max(1, flushes)),
+      'label ms per redraw': r1((last.labelMs - first.labelMs) / Math.max(1, flushes)),
+      'list renders/s': r1((last.listRenders - first.listRenders) / secs),
+      'ms per list render': r1((last.listMs - first.listMs) / Math.max(1, last.listRenders - first.listRenders)),
       'map repaints/s': r1((last.repaints - first.repaints) / secs),
+      load: r1(loadavg()[0]!),
     };
   } finally {
     await browser.close();

@@ -35,8 +35,9 @@ declare global {
       lastUpdateLatencyMs(): number;
       connected(): boolean;
       lang(): string;
-      /** cumulative counters: WS track messages, overlay redraws and the main-thread ms spent in them, WebGL map repaints */
-      counters(): { messages: number; flushes: number; flushMs: number; mapRepaints: number };
+      /** cumulative counters: WS track messages, overlay redraws and the main-thread ms spent in them (labels
+       * part of it), WebGL map repaints, track list renders and their ms */
+      counters(): { messages: number; flushes: number; flushMs: number; labelMs: number; mapRepaints: number; listRenders: number; listMs: number };
       /** position of a track in the picture on screen (live or replayed) */
       position(uid: string): { lat: number; lon: number } | undefined;
       replaying(): boolean;
@@ -62,7 +63,10 @@ window.__kizuna = {
   lastUpdateLatencyMs: () => perf.lastUpdateLatencyMs(),
   connected: () => online,
   lang: () => getLang(),
-  counters: () => ({ messages: perf.messages, flushes: perf.flushes, flushMs: Math.round(perf.flushMs), mapRepaints: perf.mapRepaints }),
+  counters: () => ({
+    messages: perf.messages, flushes: perf.flushes, flushMs: Math.round(perf.flushMs), labelMs: Math.round(perf.labelMs), mapRepaints: perf.mapRepaints,
+    listRenders: copTools?.list.renders ?? 0, listMs: Math.round(copTools?.list.renderMs ?? 0),
+  }),
   position: (uid) => {
     const e = (mapView?.displayed ?? store).get(uid);
     return e ? { lat: e.track.lat, lon: e.track.lon } : undefined;

@@ -72,7 +72,7 @@ export class MapView {
       pitchWithRotate: false,
     });
     this.addControls();
-    this.overlay = new TrackOverlay(this.map, store);
+    this.overlay = new TrackOverlay(this.map, store, perf);
     this.map.on('load', () => {
       this.loaded = true;
       this.scheduleFlush();

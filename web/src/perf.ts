@@ -12,6 +12,8 @@ export class PerfMeter {
   messages = 0;
   /** frames in which MapLibre repainted the WebGL map (camera moves, basemap loading) */
   mapRepaints = 0;
+  /** main-thread ms of the overlay redraws spent drawing callsign labels (part of flushMs) */
+  labelMs = 0;
 
   startFpsLoop(): void {
     if (this.running) return;

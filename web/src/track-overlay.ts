@@ -13,6 +13,8 @@
 import type { Map as MlMap } from 'maplibre-gl';
 import { Declutter, PRIORITY } from './declutter.js';
 import { HitIndex } from './hit-test.js';
+import { LabelCache, type LabelStyle } from './label-sprites.js';
+import type { PerfMeter } from './perf.js';
 import { affineFromSamples, applyAffine, invertAffine, mercatorToLngLat, mercatorX, mercatorY, relativeAffine, sameAffine, type Affine } from './screen-transform.js';
 import { SpriteCache } from './symbol-sprites.js';
 import type { Affiliation } from './symbols.js';
@@ -40,6 +42,11 @@ export const HIT_RADIUS = 14;
 const CELL = 28;
 const CROWD = 3;
 
+/** Callsign labels: light text with a dark halo, readable on both basemap themes. */
+const LABEL_STYLE: Omit<LabelStyle, 'ratio'> = {
+  fontPx: 11, fontWeight: 600, fontFamily: "system-ui, 'Noto Sans JP', sans-serif", fill: '#f0f4f8', halo: 'rgba(0,0,0,0.95)', haloPx: 1.5,
+};
+
 function isThreat(a: Affiliation): boolean {
   return a === 'H' || a === 'S' || a === 'J' || a === 'K';
 }
@@ -60,6 +67,8 @@ export class TrackOverlay {
   dots = 0;
   private ratio = 1;
   private sprites = new SpriteCache(1);
+  /** made on the first labelled redraw (and again when the pixel ratio changes) */
+  private labels: LabelCache | undefined;
   private affine: Affine | undefined;
   private cssW = 0;
   private cssH = 0;
@@ -68,7 +77,7 @@ export class TrackOverlay {
   selected: string | undefined;
   shown = 0;
 
-  constructor(private readonly map: MlMap, private store: TrackStore) {
+  constructor(private readonly map: MlMap, private store: TrackStore, private readonly perf?: PerfMeter) {
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'track-overlay';
     this.canvas.dataset['testid'] = 'track-overlay';
@@ -249,24 +258,25 @@ export class TrackOverlay {
   }
 
   /**
-   * Callsigns right of the full symbols (not of the dots: labels declutter with their symbols). One font
-   * set, a dark halo by shadow rather than strokeText (one pass per label instead of two).
+   * Callsigns right of the full symbols (not of the dots: labels declutter with their symbols), each a
+   * cached bitmap with its halo already in it (label-sprites.ts): one drawImage per label per frame.
    */
   private drawLabels(k: number): void {
+    const t0 = performance.now();
     const { ctx, ratio } = this;
-    ctx.font = `600 ${Math.round(11 * ratio)}px system-ui, 'Noto Sans JP', sans-serif`;
-    ctx.textBaseline = 'middle';
-    ctx.fillStyle = '#f0f4f8';
-    ctx.shadowColor = 'rgba(0,0,0,0.95)';
-    ctx.shadowBlur = 2 * ratio;
-    const dx = 15 * ratio;
+    if (!this.labels || this.labels.style.ratio !== ratio) {
+      this.labels?.clear();
+      this.labels = new LabelCache({ ...LABEL_STYLE, ratio });
+    }
+    const labels = this.labels;
+    const dx = Math.round(15 * ratio);
     for (let i = 0; i < k; i++) {
       if (!this.full[i]) continue;
       const tr = this.visible[i]!.track;
-      ctx.fillText((tr.callsign || tr.uid).slice(0, 24), Math.round(this.px[i]! + dx), Math.round(this.py[i]!));
+      const s = labels.get(tr.callsign || tr.uid);
+      ctx.drawImage(s.image, Math.round(this.px[i]!) + dx - labels.pad, Math.round(this.py[i]!) - (s.h >> 1));
     }
-    ctx.shadowBlur = 0;
-    ctx.shadowColor = 'transparent';
+    if (this.perf) this.perf.labelMs += performance.now() - t0;
   }
 
   private grow(n: number): void {

@@ -1,18 +1,20 @@
 /**
  * Track list: the tracks the filters let through, sortable, searchable by callsign / uid / type, each row a
  * button (Tab reaches it, Enter selects it and centres the map). The search box also takes a typed position
- * (DD, DMS or MGRS) and centres the map there. At most MAX_ROWS rows are in the DOM; re-rendered at most
- * about once a second while open, never while closed (2,000 tracks at 1 Hz stay cheap).
+ * (DD, DMS or MGRS) and centres the map there. Every matching track has a row, but only the rows in view
+ * are in the DOM (list-rows.ts); re-sorted and repainted at most about once a second while open, never while
+ * closed (2,000 tracks at 1 Hz stay cheap).
  */
 import { clear, h } from '../dom.js';
-import { t, type MessageKey } from '../i18n.js';
 import { tc } from '../i18n-cop.js';
 import type { TrackEntry, TrackStore } from '../track-store.js';
 import { formatCoord, parseCoord, type CoordFormat, type LatLon } from './coords.js';
+import { VirtualRows } from './list-rows.js';
 
 export type SortKey = 'callsign' | 'type' | 'origin' | 'time';
-const MAX_ROWS = 200;
 const REFRESH_MS = 1000;
+/** One collator for all sorts: String.prototype.localeCompare sets one up per call. */
+const collator = new Intl.Collator();
 
 /** Search match: case-insensitive substring of callsign, uid or CoT type. Pure: exported for tests. */
 export function matchesQuery(e: TrackEntry, q: string): boolean {
@@ -25,7 +27,7 @@ export function matchesQuery(e: TrackEntry, q: string): boolean {
 export function sortEntries(list: TrackEntry[], key: SortKey): TrackEntry[] {
   const field = (e: TrackEntry): string => (key === 'callsign' ? e.track.callsign || e.track.uid : key === 'type' ? e.track.type : key === 'origin' ? e.track.origin : e.track.time);
   const dir = key === 'time' ? -1 : 1;
-  return list.sort((a, b) => dir * field(a).localeCompare(field(b)) || a.track.uid.localeCompare(b.track.uid));
+  return list.sort((a, b) => dir * collator.compare(field(a), field(b)) || collator.compare(a.track.uid, b.track.uid));
 }
 
 export interface TrackListDeps {
@@ -40,7 +42,9 @@ export class TrackList {
   readonly el = h('section', { class: 'track-list', testid: 'track-list', 'aria-label': tc('panel.list') });
   private readonly search = h('input', { type: 'search', testid: 'track-search', autocomplete: 'off' });
   private readonly sort = h('select', { testid: 'track-sort' });
-  private readonly rows = h('ul', { class: 'rows', testid: 'track-rows' });
+  private readonly rows: VirtualRows;
+  /** the matching tracks, sorted; refilled in place by each render */
+  private readonly shown: TrackEntry[] = [];
   private readonly status = h('p', { class: 'muted small', testid: 'track-list-status', 'aria-live': 'polite' });
   private readonly heading = h('h3', {});
   private readonly searchLabel = h('label', { class: 'sr-only' });
@@ -49,8 +53,19 @@ export class TrackList {
   private lastRender = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   open = false;
+  /** renders so far and the main-thread ms they took (window.__kizuna counters) */
+  renders = 0;
+  renderMs = 0;
 
   constructor(private readonly deps: TrackListDeps) {
+    this.rows = new VirtualRows({
+      coordFormat: () => deps.coordFormat(),
+      activate: (uid) => {
+        const e = deps.store().get(uid);
+        deps.select(uid);
+        if (e) deps.flyTo(e.track);
+      },
+    });
     this.search.id = 'track-search';
     this.sort.id = 'track-sort';
     this.searchLabel.setAttribute('for', 'track-search');
@@ -67,7 +82,7 @@ export class TrackList {
       this.render();
     });
     const form = h('div', { class: 'list-controls' }, this.searchLabel, this.search, this.sortLabel, this.sort);
-    this.el.append(this.heading, form, this.status, this.rows);
+    this.el.append(this.heading, form, this.status, this.rows.el);
     this.relabel();
   }
 
@@ -106,9 +121,9 @@ export class TrackList {
     return false;
   }
 
-  private matching(): TrackEntry[] {
+  private matching(out: TrackEntry[] = []): TrackEntry[] {
     const q = this.search.value.trim();
-    const out: TrackEntry[] = [];
+    out.length = 0;
     const store = this.deps.store();
     for (const e of store.all()) if (store.matches(e) && matchesQuery(e, q)) out.push(e);
     return sortEntries(out, this.sortKey);
@@ -126,24 +141,13 @@ export class TrackList {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (!this.open) return;
-    this.lastRender = performance.now();
-    const list = this.matching();
-    // keep keyboard focus on the same track across re-renders
-    const focused = (document.activeElement as HTMLElement | null)?.dataset?.['uid'];
-    clear(this.rows);
-    const fmt = this.deps.coordFormat();
-    for (const e of list.slice(0, MAX_ROWS)) {
-      const tr = e.track;
-      const btn = h(
-        'button',
-        { class: 'row', testid: `track-row-${tr.uid}`, 'data-uid': tr.uid, type: 'button', onclick: () => { this.deps.select(tr.uid); this.deps.flyTo(tr); } },
-        h('span', { class: `aff aff-${e.affiliation}`, 'aria-hidden': 'true' }),
-        h('span', { class: 'cs' }, tr.callsign || tr.uid),
-        h('span', { class: 'meta' }, `${t(`aff.${e.affiliation}` as MessageKey)} · ${tr.origin} · ${formatCoord(tr, fmt)}`),
-      );
-      this.rows.append(h('li', {}, btn));
-      if (focused === tr.uid) btn.focus();
-    }
-    this.status.textContent = list.length === 0 ? tc('list.none') : list.length > MAX_ROWS ? tc('list.more', { n: list.length - MAX_ROWS }) : '';
+    const t0 = performance.now();
+    this.lastRender = t0;
+    const list = this.matching(this.shown);
+    this.rows.show(list);
+    const status = list.length === 0 ? tc('list.none') : '';
+    if (this.status.textContent !== status) this.status.textContent = status;
+    this.renders++;
+    this.renderMs += performance.now() - t0;
   }
 }

@@ -2,6 +2,7 @@
  * CoT types the server consumes and never brokers (docs/tak-protocol.md §2.6, §3.2).
  */
 import { CONTROL_TYPES } from '../cot/control.js';
+import type { CotEvent } from '../cot/model.js';
 
 const { PING, PONG } = CONTROL_TYPES;
 export const DELETE = 't-x-d-d';
@@ -76,4 +77,23 @@ export function deleteTarget(detailXml: string): string | undefined {
     if (stop === d.length) return undefined;
     pos = stop;
   }
+}
+
+/** The delete a node announces when a client leaves: its own SA uid is gone (stale after 20 s). */
+export function departureOf(sa: { uid: string; type: string }, now = new Date()): CotEvent {
+  return {
+    version: '2.0',
+    uid: sa.uid,
+    type: DELETE,
+    how: 'h-g-i-g-o',
+    time: now.toISOString(),
+    start: now.toISOString(),
+    stale: new Date(now.getTime() + 20_000).toISOString(),
+    point: { lat: 0, lon: 0, hae: 0, ce: 9999999, le: 9999999 },
+    detailXml: `<link uid="${escapeAttr(sa.uid)}" type="${escapeAttr(sa.type)}" relation="p-p"/>`,
+  };
+}
+
+function escapeAttr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }

@@ -10,7 +10,7 @@ import { TakConnection, type ClientIdentity, type ConnectionLimits } from './con
 import { isAddressedTo, type RouteInfo } from './routing.js';
 import { EncodedEvent } from './encoded-event.js';
 import { ReplayCache } from './replay-cache.js';
-import { DELETE, deleteTarget, isBroadcastSa, isControlType, isOwnSa, isSituationalAwareness } from './control.js';
+import { DELETE, deleteTarget, departureOf, isBroadcastSa, isControlType, isOwnSa, isSituationalAwareness } from './control.js';
 import { ConnectionBudget, type ConnectionBudgetOptions, type ConnectionBudgetStats } from './budget.js';
 import { InboundGate, type InboundGateStats } from './inbound-gate.js';
 import { AgeHistogram, FanoutQueue, type FanoutQueueStats } from './fanout-queue.js';
@@ -298,18 +298,7 @@ export class TakServer {
     // Only the client's own SA uid is removed; the pipeline stores the delete as a tombstone of that uid
     // with the label the SA was stored with.
     if (sa && !this.closing) {
-      const now = new Date();
-      const gone: CotEvent = {
-        version: '2.0',
-        uid: sa.uid,
-        type: DELETE,
-        how: 'h-g-i-g-o',
-        time: now.toISOString(),
-        start: now.toISOString(),
-        stale: new Date(now.getTime() + 20_000).toISOString(),
-        point: { lat: 0, lon: 0, hae: 0, ce: 9999999, le: 9999999 },
-        detailXml: `<link uid="${escapeAttr(sa.uid)}" type="${escapeAttr(sa.type)}" relation="p-p"/>`,
-      };
+      const gone = departureOf(sa);
       // behind the client's own queued events, so its last position cannot overtake its departure
       this.departures.add(gone);
       this.inbound.submit(gone, conn);
@@ -381,10 +370,6 @@ interface InFlightSa {
   conn: string;
   /** the position's own time (ms) */
   time: number;
-}
-
-function escapeAttr(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }
 
 function listenOn(server: net.Server, host: string, port: number): Promise<number> {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { fail, isNameChar, isNameStart, readName } from './xml-chars.js';
 
 /**
  * Duplicate-attribute check for the scanner without making a string per name: the names of the
@@ -11,6 +12,11 @@ import { randomBytes } from 'node:crypto';
  * a fixed, unmixed FNV-1a, names differing only in bit 15 of a character (e.g. U+4E00 / U+CE00) share
  * the low 15 bits of the hash whatever the seed, so a tag of such names would land in a few slots and
  * make linear probing quadratic.
+ *
+ * Cost for many names (100,000 sequential `a0…a99999` in one tag): the mixed hash sends each name to a
+ * random slot of a table of ~1 MiB, so inserts and rebuilds are cache misses. Hence the name is hashed
+ * in the pass that reads it, and the table grows 4× at a time (it is rebuilt a third as often as when
+ * doubling: a rebuild re-places every name at random again).
  *
  * Module-level scratch: the scanner never re-enters itself, and reusing the arrays keeps a typical
  * element allocation-free.
@@ -46,7 +52,14 @@ function sameSpan(s: string, a: number, b: number): boolean {
 /** Seeded FNV-1a over the UTF-16 units of s[start, end), then murmur3's finaliser so every bit reaches the low ones. */
 function spanHash(s: string, start: number, end: number): number {
   let h = SEED;
-  for (let k = start; k < end; k++) h = Math.imul(h ^ s.charCodeAt(k), 0x01000193);
+  for (let k = start; k < end; k++) h = Math.imul(h ^ s.charCodeAt(k), FNV_PRIME);
+  return fmix(h);
+}
+
+const FNV_PRIME = 0x01000193;
+
+/** murmur3's fmix32: every input bit reaches every output bit (the slot is taken from the low ones). */
+function fmix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -77,33 +90,35 @@ function place(i: number, h: number): void {
 }
 
 /**
- * Rebuilds the set for spans [0, distinct) (known distinct, hashed) at a load of at most 1/4; it is
- * rebuilt at 1/2. The size follows the count both ways, so one tag with 100,000 attributes cannot
- * make every later 9-attribute tag clear a huge table.
+ * Rebuilds the set for spans [0, distinct) (known distinct, hashed) at a load of at most 1/8; it is
+ * rebuilt at 1/2, so it grows 4× at a time. The size follows the count both ways, so one tag with
+ * 100,000 attributes cannot make every later 9-attribute tag clear a huge table.
  */
 function rehash(distinct: number): void {
   let size = MIN_TABLE;
-  while (size < distinct * 4) size *= 2;
+  while (size < distinct * 8) size *= 2;
   if (size !== table.length) table = new Int32Array(size);
   else table.fill(0);
   for (let k = 0; k < distinct; k++) place(k, spans[3 * k + 2]!);
 }
 
 /**
- * Records the name s[start, end) as attribute number `count` of the current tag (numbered from 0 per
- * tag, in order); false when the tag already has an attribute of that name.
+ * Reads the name at `start` as attribute number `count` of the current tag (numbered from 0 per tag,
+ * in order): the index after it, or -1 when the tag already has an attribute of that name. COT_PARSE
+ * when no name starts there (as `readName`).
  */
-export function addAttributeName(s: string, count: number, start: number, end: number): boolean {
+export function readAttributeName(s: string, count: number, start: number): number {
   if (3 * count === spans.length) {
     const bigger = new Int32Array(spans.length * 2);
     bigger.set(spans);
     spans = bigger;
   }
   spans[3 * count] = start;
-  spans[3 * count + 1] = end;
   if (count < SMALL_COUNT) {
-    for (let k = 0; k < count; k++) if (sameSpan(s, k, count)) return false;
-    return true;
+    const end = readName(s, start);
+    spans[3 * count + 1] = end;
+    for (let k = 0; k < count; k++) if (sameSpan(s, k, count)) return -1;
+    return end;
   }
   if (count === SMALL_COUNT) {
     for (let k = 0; k < SMALL_COUNT; k++) spans[3 * k + 2] = spanHash(s, spans[3 * k]!, spans[3 * k + 1]!);
@@ -111,9 +126,19 @@ export function addAttributeName(s: string, count: number, start: number, end: n
   } else if (count * 2 >= table.length) {
     rehash(count);
   }
-  const h = spanHash(s, start, end);
+  // Read and hash in one pass (the same hash as spanHash).
+  let c = s.charCodeAt(start);
+  if (!isNameStart(c)) fail('COT_PARSE', 'expected a name', start);
+  let h = SEED;
+  let end = start;
+  do {
+    h = Math.imul(h ^ c, FNV_PRIME);
+    c = s.charCodeAt(++end);
+  } while (isNameChar(c));
+  h = fmix(h);
+  spans[3 * count + 1] = end;
   spans[3 * count + 2] = h;
-  return hashInsert(s, count, h);
+  return hashInsert(s, count, h) ? end : -1;
 }
 
 /** Drops scratch space a hostile tag grew (called once per scan, so it is reused within one). */

@@ -1,4 +1,4 @@
-import { addAttributeName } from './attribute-names.js';
+import { readAttributeName } from './attribute-names.js';
 import { type Cursor, checkReferences, fail, isWs, nextLt, readName } from './xml-chars.js';
 
 /** Attributes of a start tag: the validating scan (for ./xml-scan.ts) and reads of validated input. */
@@ -52,11 +52,9 @@ export function scanAttributes(c: Cursor | string, i: number, out?: Sink, wanted
     }
     if (i === wsStart) fail('COT_PARSE', 'expected whitespace before attribute', i);
     const nameStart = i;
-    const nameEnd = readName(s, i);
-    if (validate) {
-      if (!addAttributeName(s, count, nameStart, nameEnd)) fail('COT_PARSE', 'duplicate attribute', i);
-      count++;
-    }
+    // Validating, the duplicate check reads the name itself (hashing it in the same pass).
+    const nameEnd = validate ? readAttributeName(s, count++, i) : readName(s, i);
+    if (nameEnd === -1) fail('COT_PARSE', 'duplicate attribute', i);
     i = nameEnd;
     while (isWs(s.charCodeAt(i))) i++;
     if (s.charCodeAt(i) !== 61 /* = */) fail('COT_PARSE', "expected '='", i);

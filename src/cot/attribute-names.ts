@@ -114,19 +114,25 @@ export function readAttributeName(s: string, count: number, start: number): numb
     spans = bigger;
   }
   spans[3 * count] = start;
-  if (count < SMALL_COUNT) {
-    const end = readName(s, start);
-    spans[3 * count + 1] = end;
-    for (let k = 0; k < count; k++) if (sameSpan(s, k, count)) return -1;
-    return end;
-  }
+  return count < SMALL_COUNT ? readFew(s, count, start) : readHashed(s, count, start);
+}
+
+/** Names 0 to SMALL_COUNT - 1: compared pairwise (kept apart from the hashing so this stays small). */
+function readFew(s: string, count: number, start: number): number {
+  const end = readName(s, start);
+  spans[3 * count + 1] = end;
+  for (let k = 0; k < count; k++) if (sameSpan(s, k, count)) return -1;
+  return end;
+}
+
+/** Names from SMALL_COUNT on: read and hashed in one pass (the same hash as spanHash), then set. */
+function readHashed(s: string, count: number, start: number): number {
   if (count === SMALL_COUNT) {
     for (let k = 0; k < SMALL_COUNT; k++) spans[3 * k + 2] = spanHash(s, spans[3 * k]!, spans[3 * k + 1]!);
     rehash(SMALL_COUNT);
   } else if (count * 2 >= table.length) {
     rehash(count);
   }
-  // Read and hash in one pass (the same hash as spanHash).
   let c = s.charCodeAt(start);
   if (!isNameStart(c)) fail('COT_PARSE', 'expected a name', start);
   let h = SEED;

@@ -29,10 +29,14 @@ export const spanIs = (s: string, start: number, end: number, name: string): boo
 
 /** Index just after the name starting at `i`; COT_PARSE when no name starts there. */
 export function readName(s: string, i: number): number {
-  if (!isNameStart(s.charCodeAt(i))) fail('COT_PARSE', 'expected a name', i);
+  const c = s.charCodeAt(i);
+  if (!(c >= 128 ? true : NAME_START[c] === 1)) fail('COT_PARSE', 'expected a name', i);
   let j = i + 1;
-  while (isNameChar(s.charCodeAt(j))) j++; // NaN past the end stops it too
-  return j;
+  for (;;) {
+    const d = s.charCodeAt(j);
+    if (d >= 128 ? true : NAME_CHAR[d] === 1) j++;
+    else return j; // NaN past the end falls here too
+  }
 }
 
 /** Whether the UTF-16 unit `c` may start / continue a name (for loops that read a name themselves). */

@@ -15,8 +15,8 @@ import { fail, isNameChar, isNameStart, readName } from './xml-chars.js';
  *
  * Cost for many names (100,000 sequential `a0…a99999` in one tag): the mixed hash sends each name to a
  * random slot of a table of ~1 MiB, so inserts and rebuilds are cache misses. Hence the name is hashed
- * in the pass that reads it, and the table grows 4× at a time (it is rebuilt a third as often as when
- * doubling: a rebuild re-places every name at random again).
+ * in the pass that reads it, and the table grows 4× at a time (its rebuilds re-place, at random again, a
+ * third as many names in all as when doubling).
  *
  * Module-level scratch: the scanner never re-enters itself, and reusing the arrays keeps a typical
  * element allocation-free.

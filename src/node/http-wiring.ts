@@ -37,6 +37,7 @@ export async function startHttp(core: NodeCore, closers: Closers, wiring: HttpWi
     samples: () => [
       ...feeds.metrics(),
       { name: 'kizuna_write_refused_total', help: 'writes refused by the write authority', type: 'counter', value: wiring.nodePipeline.refusedWrites() },
+      ...overloadSamples(tak),
     ],
     openSamples: () => connectionBudgetSamples(tak),
   });
@@ -80,5 +81,20 @@ function connectionBudgetSamples(tak: TakServer): Sample[] {
     { name: 'kizuna_tak_refused_per_address_total', help: 'streaming connections refused by the per-address cap', type: 'counter', value: b?.refusedPerAddress ?? 0 },
     { name: 'kizuna_tak_refused_budget_total', help: 'streaming connections refused by the global budget', type: 'counter', value: b?.refusedGlobal ?? 0 },
     { name: 'kizuna_tak_idle_closed_total', help: 'plain-TCP clients closed after sending nothing', type: 'counter', value: b?.idleClosed ?? 0 },
+  ];
+}
+
+/**
+ * What overload cost: positions a newer one from the same sender replaced before they were written (in the
+ * inbound gate, in the fan-out queue, or overtaken in the pipeline), and senders paused. They move with
+ * events a scraper may not be cleared to see, so they are per-event series (token only).
+ */
+function overloadSamples(tak: TakServer): Sample[] {
+  const skipped = 'positions replaced by a newer one from the same sender before they were written';
+  return [
+    { name: 'kizuna_tak_positions_skipped_total', help: skipped, type: 'counter', value: tak.inboundStats.conflated, labels: { stage: 'inbound' } },
+    { name: 'kizuna_tak_positions_skipped_total', help: skipped, type: 'counter', value: tak.fanoutStats.conflated, labels: { stage: 'fanout' } },
+    { name: 'kizuna_tak_positions_skipped_total', help: skipped, type: 'counter', value: tak.stats.superseded, labels: { stage: 'overtaken' } },
+    { name: 'kizuna_tak_senders_paused_total', help: 'times a TAK sender was paused because the inbound queue was full', type: 'counter', value: tak.inboundStats.paused },
   ];
 }

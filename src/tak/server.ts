@@ -249,7 +249,6 @@ export class TakServer {
     this.inbound.submit(ev, conn);
   }
 
-
   private ingestNow(ev: CotEvent, conn: TakConnection): Promise<void> {
     const inFlight = this.trackNewest(ev, conn);
     return this.deps.ingest(ev, conn).then(

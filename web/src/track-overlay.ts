@@ -145,17 +145,30 @@ export class TrackOverlay {
       this.canvas.style.transform = '';
       this.followInverse = undefined;
     }
-    const { ctx, ratio } = this;
-    const W = this.canvas.width;
-    const H = this.canvas.height;
+    const { ctx } = this;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, W, H);
+    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     const list = this.shownList;
     this.shown = this.store.collectShown(list);
-    const m = MARGIN * ratio;
-    const onScreen = (x: number, y: number) => x > -m && y > -m && x < W + m && y < H + m;
+    this.drawTrails(A, list);
+    this.drawSelectionRing(A);
+    const k = this.placeOnScreen(A, list);
+    this.dots = this.store.declutter ? this.declutter.run(this.px, this.py, this.pri, k, CELL * this.ratio, CROWD, this.full) : 0;
+    if (!this.store.declutter) this.full.fill(1, 0, k);
+    if (this.dots > 0) this.drawDots(k);
+    this.drawSymbols(k);
+    if (this.store.labels) this.drawLabels(k);
+  }
 
-    // trails: one path per colour, stroked once each
+  /** Whether a canvas point is on screen, with a margin so symbols at the edge are not cut. */
+  private onScreen(x: number, y: number): boolean {
+    const m = MARGIN * this.ratio;
+    return x > -m && y > -m && x < this.canvas.width + m && y < this.canvas.height + m;
+  }
+
+  /** Trails: one path per colour, stroked once each. */
+  private drawTrails(A: Affine, list: readonly TrackEntry[]): void {
+    const { ctx, ratio } = this;
     const paths = TRAIL_COLOURS.map(() => new Path2D());
     for (const e of list) {
       const t = e.trailXY;
@@ -163,7 +176,7 @@ export class TrackOverlay {
       if (n < 4) continue;
       const cx = A.a * t[n - 2]! + A.c * t[n - 1]! + A.e;
       const cy = A.b * t[n - 2]! + A.d * t[n - 1]! + A.f;
-      if (!onScreen(cx, cy)) continue;
+      if (!this.onScreen(cx, cy)) continue;
       const path = paths[colourGroup(e.affiliation)]!;
       path.moveTo(A.a * t[0]! + A.c * t[1]! + A.e, A.b * t[0]! + A.d * t[1]! + A.f);
       for (let i = 2; i < n; i += 2) path.lineTo(A.a * t[i]! + A.c * t[i + 1]! + A.e, A.b * t[i]! + A.d * t[i + 1]! + A.f);
@@ -178,24 +191,28 @@ export class TrackOverlay {
       ctx.stroke(p);
     });
     ctx.globalAlpha = 1;
+  }
 
-    // selection ring under the symbols
+  /** The selection ring, drawn under the symbols. */
+  private drawSelectionRing(A: Affine): void {
+    const { ctx, ratio } = this;
     const sel = this.selected !== undefined ? this.store.get(this.selected) : undefined;
-    if (sel && this.store.matches(sel)) {
-      const t = sel.trailXY;
-      const n = t.length;
-      const x = A.a * t[n - 2]! + A.c * t[n - 1]! + A.e;
-      const y = A.b * t[n - 2]! + A.d * t[n - 1]! + A.f;
-      ctx.beginPath();
-      ctx.arc(x, y, 18 * ratio, 0, 2 * Math.PI);
-      ctx.fillStyle = 'rgba(255,214,0,0.12)';
-      ctx.fill();
-      ctx.lineWidth = 2 * ratio;
-      ctx.strokeStyle = '#ffd600';
-      ctx.stroke();
-    }
+    if (!sel || !this.store.matches(sel)) return;
+    const t = sel.trailXY;
+    const n = t.length;
+    const x = A.a * t[n - 2]! + A.c * t[n - 1]! + A.e;
+    const y = A.b * t[n - 2]! + A.d * t[n - 1]! + A.f;
+    ctx.beginPath();
+    ctx.arc(x, y, 18 * ratio, 0, 2 * Math.PI);
+    ctx.fillStyle = 'rgba(255,214,0,0.12)';
+    ctx.fill();
+    ctx.lineWidth = 2 * ratio;
+    ctx.strokeStyle = '#ffd600';
+    ctx.stroke();
+  }
 
-    // positions of the on-screen tracks, then which of them get a full symbol
+  /** Positions and priorities of the on-screen tracks into px/py/pri and `visible`; returns their count. */
+  private placeOnScreen(A: Affine, list: readonly TrackEntry[]): number {
     const vis = this.visible;
     vis.length = 0;
     if (this.px.length < list.length) this.grow(list.length);
@@ -204,42 +221,44 @@ export class TrackOverlay {
       const n = t.length;
       const x = A.a * t[n - 2]! + A.c * t[n - 1]! + A.e;
       const y = A.b * t[n - 2]! + A.d * t[n - 1]! + A.f;
-      if (!onScreen(x, y)) continue;
+      if (!this.onScreen(x, y)) continue;
       const k = vis.length;
       this.px[k] = x;
       this.py[k] = y;
       this.pri[k] = e.track.uid === this.selected ? PRIORITY.selected : isThreat(e.affiliation) ? PRIORITY.threat : PRIORITY.other;
       vis.push(e);
     }
-    const k = vis.length;
-    this.dots = this.store.declutter ? this.declutter.run(this.px, this.py, this.pri, k, CELL * ratio, CROWD, this.full) : 0;
-    if (!this.store.declutter) this.full.fill(1, 0, k);
+    return vis.length;
+  }
 
-    // dots under the symbols: one dark outline path, then one path per colour
-    if (this.dots > 0) {
-      const outline = new Path2D();
-      const fills = TRAIL_COLOURS.map(() => new Path2D());
-      const r = Math.max(2, Math.round(2 * ratio));
-      for (let i = 0; i < k; i++) {
-        if (this.full[i]) continue;
-        const x = Math.round(this.px[i]!);
-        const y = Math.round(this.py[i]!);
-        outline.rect(x - r - 1, y - r - 1, 2 * r + 3, 2 * r + 3);
-        fills[colourGroup(vis[i]!.affiliation)]!.rect(x - r, y - r, 2 * r + 1, 2 * r + 1);
-      }
-      ctx.fillStyle = 'rgba(0,0,0,0.8)';
-      ctx.fill(outline);
-      fills.forEach((p, i) => {
-        ctx.fillStyle = TRAIL_COLOURS[i]!;
-        ctx.fill(p);
-      });
+  /** Decluttered tracks as dots under the symbols: one dark outline path, then one path per colour. */
+  private drawDots(k: number): void {
+    const { ctx, ratio } = this;
+    const outline = new Path2D();
+    const fills = TRAIL_COLOURS.map(() => new Path2D());
+    const r = Math.max(2, Math.round(2 * ratio));
+    for (let i = 0; i < k; i++) {
+      if (this.full[i]) continue;
+      const x = Math.round(this.px[i]!);
+      const y = Math.round(this.py[i]!);
+      outline.rect(x - r - 1, y - r - 1, 2 * r + 3, 2 * r + 3);
+      fills[colourGroup(this.visible[i]!.affiliation)]!.rect(x - r, y - r, 2 * r + 1, 2 * r + 1);
     }
+    ctx.fillStyle = 'rgba(0,0,0,0.8)';
+    ctx.fill(outline);
+    fills.forEach((p, i) => {
+      ctx.fillStyle = TRAIL_COLOURS[i]!;
+      ctx.fill(p);
+    });
+  }
 
-    // symbols: integer positions so drawImage copies pixels instead of resampling
+  /** Full symbols at integer positions, so drawImage copies pixels instead of resampling; every track is hit-testable. */
+  private drawSymbols(k: number): void {
+    const { ctx, ratio } = this;
     this.hits.reset();
     ctx.fillStyle = '#ffff80';
     for (let i = 0; i < k; i++) {
-      const e = vis[i]!;
+      const e = this.visible[i]!;
       const x = this.px[i]!;
       const y = this.py[i]!;
       if (this.full[i]) {
@@ -249,7 +268,6 @@ export class TrackOverlay {
       }
       this.hits.add(e.track.uid, x / ratio, y / ratio);
     }
-    if (this.store.labels) this.drawLabels(k);
   }
 
   /** The replay shows another store through the same overlay. */

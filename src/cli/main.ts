@@ -14,15 +14,11 @@ function port(v: string): number {
   return n;
 }
 
-/** Entry point of the `kizuna` command. Each subcommand loads its module lazily (fast start-up). */
-export async function main(argv: string[]): Promise<void> {
-  const program = new Command('kizuna')
-    .description('Kizuna (絆): sovereign national nodes for a bilateral common operating picture')
-    .version(packageVersion(), '-V, --version', 'print the version')
-    .option('--debug', 'print stack traces of errors (also KIZUNA_DEBUG=1)')
-    .showHelpAfterError()
-    .exitOverride();
+/** Where a command finds the node's data directory (the same rule for every command). */
+const dataHelp = 'node data directory (default: KIZUNA_DATA, else .kizuna/<nation>, else the only node under .kizuna/)';
 
+/** `serve`: one national node. */
+function addServe(program: Command): void {
   program
     .command('serve')
     .description('start one national node (TAK streaming, web COP, API, federation)')
@@ -45,7 +41,10 @@ export async function main(argv: string[]): Promise<void> {
       const { runServe } = await import('./serve.js');
       await runServe(opts);
     });
+}
 
+/** `demo`: federated nations with an exercise scenario. */
+function addDemo(program: Command): void {
   program
     .command('demo')
     .description('federated nations on embedded defaults with a moving exercise scenario (default JPN, USA; --nations JPN,USA,PHL: a line JPN–USA–PHL)')
@@ -62,9 +61,11 @@ export async function main(argv: string[]): Promise<void> {
         throw explainListenFailure(err, '127.0.0.1', () => `the demo's ports (--base-port ${opts.basePort}: one block of 10 per nation)`);
       });
     });
+}
 
+/** `certs`: the node PKI. */
+function addCerts(program: Command): void {
   const certs = program.command('certs').description('node PKI: CA, client certificates, data packages, revocation');
-  const dataHelp = 'node data directory (default: KIZUNA_DATA, else .kizuna/<nation>, else the only node under .kizuna/)';
   certs
     .command('init')
     .option('--data <dir>', 'data directory (default: KIZUNA_DATA, else .kizuna/<nation>)')
@@ -112,7 +113,10 @@ export async function main(argv: string[]): Promise<void> {
       const { nodeDirWithPki } = await import('./data-dir.js');
       await (await import('./certs.js')).certsEnrollLink(name, { ...opts, data: nodeDirWithPki(opts) });
     });
+}
 
+/** `label`: policy-file checks. */
+function addLabel(program: Command): void {
   const label = program.command('label').description('check policy files: JSON lines on stdin, one result per line on stdout');
   for (const sub of ['decide', 'combine', 'translate', 'render'] as const) {
     label
@@ -135,7 +139,10 @@ export async function main(argv: string[]): Promise<void> {
       const { runImportSpif } = await import('./label.js');
       process.exitCode = runImportSpif(file, opts, process.stdout, process.stderr);
     });
+}
 
+/** `audit verify`. */
+function addAudit(program: Command): void {
   program
     .command('audit')
     .description('audit chain tools')
@@ -149,7 +156,10 @@ export async function main(argv: string[]): Promise<void> {
       const { nodeDirWithStore } = await import('./data-dir.js');
       process.exitCode = await auditVerify(opts.store ? opts : { ...opts, data: nodeDirWithStore(opts) });
     });
+}
 
+/** `federation`: link status and countersigned anchors. */
+function addFederation(program: Command): void {
   const federation = program.command('federation').description('federation tools');
   federation
     .command('status')
@@ -172,9 +182,10 @@ export async function main(argv: string[]): Promise<void> {
       const { nodeDirWithStore } = await import('./data-dir.js');
       process.exitCode = await federationAnchors({ ...opts, ...(opts.store ? {} : { data: nodeDirWithStore(opts) }), peer });
     });
+}
 
-  // --debug is accepted anywhere on the line (before or after the subcommand)
-  const debug = argv.includes('--debug') || process.env.KIZUNA_DEBUG === '1';
+/** `feed replay`: recorded sensor feeds into a node. */
+function addFeed(program: Command): void {
   program
     .command('feed')
     .description('sensor feed tools')
@@ -188,7 +199,21 @@ export async function main(argv: string[]): Promise<void> {
       const { replayFeed } = await import('./feed.js');
       await replayFeed({ file, ...opts });
     });
+}
 
+/** Entry point of the `kizuna` command. Each subcommand loads its module lazily (fast start-up). */
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('kizuna')
+    .description('Kizuna (絆): sovereign national nodes for a bilateral common operating picture')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .option('--debug', 'print stack traces of errors (also KIZUNA_DEBUG=1)')
+    .showHelpAfterError()
+    .exitOverride();
+
+  for (const add of [addServe, addDemo, addCerts, addLabel, addAudit, addFederation, addFeed]) add(program);
+
+  // --debug is accepted anywhere on the line (before or after the subcommand)
+  const debug = argv.includes('--debug') || process.env.KIZUNA_DEBUG === '1';
   try {
     await program.parseAsync(argv.filter((a) => a !== '--debug'), { from: 'user' });
   } catch (err) {

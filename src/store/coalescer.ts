@@ -1,4 +1,5 @@
-import { eventKey, uniqueByKey } from './common.js';
+import { KizunaError } from '../util/errors.js';
+import { eventKey, storeError, uniqueByKey, validateEvents } from './common.js';
 import type { StoredEvent } from './types.js';
 
 export interface CoalescerOptions {
@@ -115,5 +116,19 @@ export class WriteCoalescer {
       }
       return ids;
     });
+  }
+}
+
+/**
+ * Both stores' appendEvents: bad input is a typed error before anything waits, a closed store refuses,
+ * and driver errors from the shared transaction are wrapped once.
+ */
+export async function appendThrough(coalescer: WriteCoalescer, events: unknown, closed: boolean): Promise<string[]> {
+  const valid = validateEvents(events);
+  if (closed) throw new KizunaError('STORE_FAILED', 'store is closed');
+  try {
+    return await coalescer.submit(valid);
+  } catch (e) {
+    throw storeError(e, 'appendEvents failed');
   }
 }

@@ -30,13 +30,17 @@ function isLabel(v: unknown): v is SecurityLabel {
   return typeof l.policy === 'string' && typeof l.classification === 'string' && Array.isArray(l.categories);
 }
 
-export function validateEvent(e: unknown, index: number): StoredEvent {
-  const ev = e as Partial<StoredEvent> | null;
+/** Checks one input record's fields: `bad(field)` throws BAD_REQUEST naming `list[index].field`. */
+function fieldsOf<T>(v: unknown, list: string, index: number, self: string): { x: Partial<T>; bad: (field: string) => never } {
   const bad = (field: string): never => {
-    throw new KizunaError('BAD_REQUEST', `event[${index}].${field} is invalid`);
+    throw new KizunaError('BAD_REQUEST', `${list}[${index}].${field} is invalid`);
   };
-  if (typeof ev !== 'object' || ev === null) bad('(event)');
-  const x = ev as Partial<StoredEvent>;
+  if (typeof v !== 'object' || v === null) bad(self);
+  return { x: v as Partial<T>, bad };
+}
+
+export function validateEvent(e: unknown, index: number): StoredEvent {
+  const { x, bad } = fieldsOf<StoredEvent>(e, 'event', index, '(event)');
   if (!isNonEmptyString(x.id)) bad('id');
   if (!isNonEmptyString(x.origin)) bad('origin');
   if (!isNonEmptyString(x.uid)) bad('uid');
@@ -80,12 +84,7 @@ export function newestPerUid(events: StoredEvent[]): StoredEvent[] {
 }
 
 export function validateDocPut(p: unknown, index: number): DocPut {
-  const d = p as Partial<DocPut> | null;
-  const bad = (field: string): never => {
-    throw new KizunaError('BAD_REQUEST', `docs[${index}].${field} is invalid`);
-  };
-  if (typeof d !== 'object' || d === null) bad('(doc)');
-  const x = d as Partial<DocPut>;
+  const { x, bad } = fieldsOf<DocPut>(p, 'docs', index, '(doc)');
   if (!isNonEmptyString(x.collection)) bad('collection');
   if (!isNonEmptyString(x.id)) bad('id');
   if (!isLabel(x.label)) bad('label');
@@ -96,11 +95,19 @@ export function validateDocPut(p: unknown, index: number): DocPut {
   return x as DocPut;
 }
 
+/** A validated doc put with its label and body as the text the store keeps. */
+export interface EncodedPut {
+  d: DocPut;
+  label: string;
+  body: string;
+}
+
+/** Validates a commit's docs and audit drafts and encodes the docs, so nothing is written on bad input. */
 export function validateCommit(ops: {
   docs?: readonly DocPut[];
   audit?: AuditDraft[];
   chain?: (prev: AuditRow | undefined, draft: AuditDraft) => AuditRow;
-}): { docs: readonly DocPut[]; audit: AuditDraft[] } {
+}): { docs: EncodedPut[]; audit: AuditDraft[] } {
   if (typeof ops !== 'object' || ops === null) throw new KizunaError('BAD_REQUEST', 'commit ops must be an object');
   const docs = ops.docs ?? [];
   const audit = ops.audit ?? [];
@@ -109,7 +116,7 @@ export function validateCommit(ops: {
   if (audit.length > 0 && typeof ops.chain !== 'function') {
     throw new KizunaError('BAD_REQUEST', 'audit entries need a chain function');
   }
-  return { docs, audit };
+  return { docs: docs.map((d, i) => ({ d, label: JSON.stringify(d.label), body: encodeBody(d.body, i) })), audit };
 }
 
 /** Serialises a doc body; undefined / functions / cycles are rejected rather than stored lossy. */
@@ -135,6 +142,22 @@ export function checkChainedRow(prev: AuditRow | undefined, row: AuditRow): Audi
     if (typeof row[f] !== 'string') throw new KizunaError('AUDIT_BROKEN', `chain produced a non-string ${f}`);
   }
   return row;
+}
+
+/** The audit rows a commit appends after `head`, in order, each checked against the one before it. */
+export function chainRows(
+  head: AuditRow | undefined,
+  drafts: AuditDraft[],
+  chain: (prev: AuditRow | undefined, draft: AuditDraft) => AuditRow,
+): AuditRow[] {
+  const rows: AuditRow[] = [];
+  let prev = head;
+  for (const draft of drafts) {
+    const row = checkChainedRow(prev, chain(prev, draft));
+    rows.push(row);
+    prev = row;
+  }
+  return rows;
 }
 
 export function parseJson<T>(text: string, what: string): T {
@@ -169,6 +192,11 @@ export function checkWhere(where: DocQuery['where']): [string, string | number |
     out.push([k, v]);
   }
   return out;
+}
+
+/** A doc listing's where-clause and page size, checked. */
+export function checkDocQuery(query: DocQuery): { where: [string, string | number | boolean][]; limit: number } {
+  return { where: checkWhere(query.where), limit: checkLimit(query.limit, DEFAULT_LIST_LIMIT) };
 }
 
 export function checkLimit(limit: number | undefined, fallback: number): number {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { postgresMigrations } from './migrations/postgres/index.js';
+import { postgresMigrations } from './migrations/index.js';
 import type { StoredEvent } from './types.js';
 import { EVENT_COLS } from './rows.js';
 

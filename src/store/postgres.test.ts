@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PG_URL, usePostgres } from '../../test/support/postgres.js';
 import { storeContract } from './contract.js';
 import { openPostgresStore } from './postgres.js';
-import { postgresMigrations } from './migrations/postgres/index.js';
+import { postgresMigrations } from './migrations/index.js';
 import { openStore } from './open.js';
 import { isKizunaError } from '../util/errors.js';
 

@@ -1,20 +1,18 @@
 import pg from 'pg';
 import { KizunaError } from '../util/errors.js';
-import { WriteCoalescer, type CoalescerOptions } from './coalescer.js';
+import { appendThrough, WriteCoalescer, type CoalescerOptions } from './coalescer.js';
 import {
   DEFAULT_LATEST_LIMIT,
   DEFAULT_LIST_LIMIT,
-  checkChainedRow,
+  chainRows,
   checkLimit,
   checkSeq,
-  checkWhere,
-  encodeBody,
+  checkDocQuery,
   eventKey,
   newestPerUid,
   storeError,
   TOMBSTONE_TYPE,
   validateCommit,
-  validateEvents,
 } from './common.js';
 import { EVENT_COLS, toAudit, toDoc, toEvent, type AuditDbRow, type DocRow, type EventRow } from './rows.js';
 import {
@@ -139,15 +137,7 @@ class PostgresStore implements Store {
 
   private makeEventStore(): EventStore {
     return {
-      appendEvents: async (events) => {
-        const valid = validateEvents(events);
-        if (this.closed) throw new KizunaError('STORE_FAILED', 'store is closed');
-        try {
-          return await this.coalescer.submit(valid);
-        } catch (e) {
-          throw storeError(e, 'appendEvents failed');
-        }
-      },
+      appendEvents: (events) => appendThrough(this.coalescer, events, this.closed),
       deleteUid: (uid) =>
         this.run('deleteUid failed', async () => {
           await this.q('UPDATE event_latest SET deleted = TRUE WHERE uid = $1', [uid]);
@@ -204,8 +194,7 @@ class PostgresStore implements Store {
 
   listDocs<B>(collection: string, query: DocQuery = {}): Promise<Doc<B>[]> {
     return this.run('listDocs failed', async () => {
-      const where = checkWhere(query.where);
-      const limit = checkLimit(query.limit, DEFAULT_LIST_LIMIT);
+      const { where, limit } = checkDocQuery(query);
       const params: unknown[] = [collection];
       let sql = 'SELECT collection, id, version, label, body, updated_at FROM doc WHERE collection = $1';
       if (query.after !== undefined) {
@@ -226,11 +215,10 @@ class PostgresStore implements Store {
   commit(ops: Parameters<Store['commit']>[0]): ReturnType<Store['commit']> {
     return this.run('commit failed', async () => {
       const { docs, audit } = validateCommit(ops);
-      const encoded = docs.map((d, i) => ({ d, label: JSON.stringify(d.label), body: encodeBody(d.body, i) }));
       return this.tx(async (c) => {
         const now = Date.now();
         const versions: number[] = [];
-        for (const { d, label, body } of encoded) {
+        for (const { d, label, body } of docs) {
           let res: pg.QueryResult<{ version: number }>;
           if (d.expectedVersion === undefined) {
             res = await c.query(
@@ -257,16 +245,15 @@ class PostgresStore implements Store {
           if (!row) throw new KizunaError('CONFLICT', `doc ${d.collection}/${d.id} is not at version ${d.expectedVersion}`);
           versions.push(Number(row.version));
         }
-        const rows: AuditRow[] = [];
+        let rows: AuditRow[] = [];
         if (audit.length > 0) {
           // Transaction-scoped lock on this schema's audit head: appends from many processes stay one chain.
           await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`kizuna.audit.${this.schema}`]);
           const head = await c.query<AuditDbRow>(
             'SELECT seq, ts, kind, actor, body, prev_hash, hash FROM audit ORDER BY seq DESC LIMIT 1',
           );
-          let prev = head.rows[0] ? toAudit(head.rows[0]) : undefined;
-          for (const draft of audit) {
-            const row = checkChainedRow(prev, ops.chain!(prev, draft));
+          rows = chainRows(head.rows[0] ? toAudit(head.rows[0]) : undefined, audit, ops.chain!);
+          for (const row of rows) {
             await c.query('INSERT INTO audit (seq, ts, kind, actor, body, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
               row.seq,
               row.ts,
@@ -276,8 +263,6 @@ class PostgresStore implements Store {
               row.prevHash,
               row.hash,
             ]);
-            rows.push(row);
-            prev = row;
           }
         }
         return { versions, audit: rows };

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { sqliteMigrations } from './migrations/sqlite/index.js';
+import { sqliteMigrations } from './migrations/index.js';
 import type { StoredEvent } from './types.js';
 import { EVENT_COLS } from './rows.js';
 

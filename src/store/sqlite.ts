@@ -1,20 +1,18 @@
 import Database from 'better-sqlite3';
 import { KizunaError } from '../util/errors.js';
-import { WriteCoalescer, type CoalescerOptions } from './coalescer.js';
+import { appendThrough, WriteCoalescer, type CoalescerOptions } from './coalescer.js';
 import {
   DEFAULT_LATEST_LIMIT,
   DEFAULT_LIST_LIMIT,
-  checkChainedRow,
+  chainRows,
   checkLimit,
   checkSeq,
-  checkWhere,
-  encodeBody,
+  checkDocQuery,
   eventKey,
   newestPerUid,
   storeError,
   TOMBSTONE_TYPE,
   validateCommit,
-  validateEvents,
 } from './common.js';
 import { EVENT_COLS, toAudit, toDoc, toEvent, type AuditDbRow, type DocRow, type EventRow } from './rows.js';
 import {
@@ -104,9 +102,7 @@ class SqliteStore implements Store {
     this.commitTx = db.transaction((ops: Parameters<Store['commit']>[0]) => {
       const { docs, audit } = validateCommit(ops);
       const now = Date.now();
-      const versions = docs.map((d, i) => {
-        const label = JSON.stringify(d.label);
-        const body = encodeBody(d.body, i);
+      const versions = docs.map(({ d, label, body }) => {
         let row: { version: number } | undefined;
         if (d.expectedVersion === undefined) row = s.docUpsert.get(d.collection, d.id, label, body, now) as typeof row;
         else if (d.expectedVersion === 0) row = s.docCreate.get(d.collection, d.id, label, body, now) as typeof row;
@@ -114,15 +110,9 @@ class SqliteStore implements Store {
         if (!row) throw new KizunaError('CONFLICT', `doc ${d.collection}/${d.id} is not at version ${d.expectedVersion}`);
         return row.version;
       });
-      const rows: AuditRow[] = [];
       const head = s.auditHead.get() as AuditDbRow | undefined;
-      let prev = head ? toAudit(head) : undefined;
-      for (const draft of audit) {
-        const row = checkChainedRow(prev, ops.chain!(prev, draft));
-        s.auditInsert.run(row.seq, row.ts, row.kind, row.actor, row.body, row.prevHash, row.hash);
-        rows.push(row);
-        prev = row;
-      }
+      const rows = chainRows(head ? toAudit(head) : undefined, audit, ops.chain!);
+      for (const row of rows) s.auditInsert.run(row.seq, row.ts, row.kind, row.actor, row.body, row.prevHash, row.hash);
       return { versions, audit: rows };
     });
 
@@ -147,15 +137,7 @@ class SqliteStore implements Store {
   private makeEventStore(): EventStore {
     const s = this.s;
     return {
-      appendEvents: async (events) => {
-        const valid = validateEvents(events);
-        if (this.coalescer.isClosed || !this.db.open) throw new KizunaError('STORE_FAILED', 'store is closed');
-        try {
-          return await this.coalescer.submit(valid);
-        } catch (e) {
-          throw storeError(e, 'appendEvents failed');
-        }
-      },
+      appendEvents: (events) => appendThrough(this.coalescer, events, this.coalescer.isClosed || !this.db.open),
       deleteUid: (uid) =>
         this.run('deleteUid failed', () => {
           s.deleteLatest.run(uid);
@@ -195,8 +177,7 @@ class SqliteStore implements Store {
 
   listDocs<B>(collection: string, query: DocQuery = {}): Promise<Doc<B>[]> {
     return this.run('listDocs failed', () => {
-      const where = checkWhere(query.where);
-      const limit = checkLimit(query.limit, DEFAULT_LIST_LIMIT);
+      const { where, limit } = checkDocQuery(query);
       let sql = 'SELECT collection, id, version, label, body, updated_at FROM doc WHERE collection = ?';
       const params: unknown[] = [collection];
       if (query.after !== undefined) {

@@ -1,70 +1,73 @@
-/** Initial SQLite schema. Times are ms since epoch (INTEGER); labels and bodies are JSON text. */
+import type { Dialect } from './dialect.js';
+
+/**
+ * Initial schema. Times are ms since epoch; labels and bodies are JSON text (kept as TEXT on PostgreSQL too,
+ * so they round-trip byte for byte; queries cast to jsonb).
+ */
 export const name = 'init';
-export const sql = `
+
+/** The columns event_history and event_latest share after their keys. */
+const eventColumns = (d: Dialect): string => `  type        TEXT    NOT NULL,
+  callsign    TEXT,
+  time        ${d.int64} NOT NULL,
+  stale       ${d.int64} NOT NULL,
+  received_at ${d.int64} NOT NULL,
+  label       TEXT    NOT NULL,
+  xml         TEXT    NOT NULL`;
+
+// event_latest: one row per uid. A delete keeps the row as a tombstone (deleted set) so that an older event
+// arriving late cannot resurrect a track that was deleted.
+export const sql = (d: Dialect): string => `
 CREATE TABLE event_history (
   origin      TEXT    NOT NULL,
   id          TEXT    NOT NULL,
   uid         TEXT    NOT NULL,
-  type        TEXT    NOT NULL,
-  callsign    TEXT,
-  time        INTEGER NOT NULL,
-  stale       INTEGER NOT NULL,
-  received_at INTEGER NOT NULL,
-  label       TEXT    NOT NULL,
-  xml         TEXT    NOT NULL,
+${eventColumns(d)},
   PRIMARY KEY (origin, id)
 );
 CREATE INDEX event_history_uid_time ON event_history (uid, time);
 CREATE INDEX event_history_time ON event_history (time);
 
--- One row per uid. A delete keeps the row as a tombstone (deleted = 1) so that an older event
--- arriving late cannot resurrect a track that was deleted.
 CREATE TABLE event_latest (
   uid         TEXT    PRIMARY KEY,
   origin      TEXT    NOT NULL,
   id          TEXT    NOT NULL,
-  type        TEXT    NOT NULL,
-  callsign    TEXT,
-  time        INTEGER NOT NULL,
-  stale       INTEGER NOT NULL,
-  received_at INTEGER NOT NULL,
-  label       TEXT    NOT NULL,
-  xml         TEXT    NOT NULL,
-  deleted     INTEGER NOT NULL DEFAULT 0
+${eventColumns(d)},
+  deleted     ${d.flagFalse}
 );
 CREATE INDEX event_latest_time ON event_latest (time);
 
 CREATE TABLE outbox_peer (
   peer     TEXT    PRIMARY KEY,
-  last_seq INTEGER NOT NULL,
-  acked    INTEGER NOT NULL
+  last_seq ${d.int64} NOT NULL,
+  acked    ${d.int64} NOT NULL
 );
 CREATE TABLE outbox_item (
   peer    TEXT    NOT NULL,
-  seq     INTEGER NOT NULL,
+  seq     ${d.int64} NOT NULL,
   key     TEXT    NOT NULL,
-  payload BLOB    NOT NULL,
+  payload ${d.blob.padEnd(7)} NOT NULL,
   PRIMARY KEY (peer, seq)
-) WITHOUT ROWID;
+)${d.withoutRowid};
 
 CREATE TABLE inbound_seen (
   key     TEXT    PRIMARY KEY,
-  seen_at INTEGER NOT NULL
-) WITHOUT ROWID;
+  seen_at ${d.int64} NOT NULL
+)${d.withoutRowid};
 
 CREATE TABLE doc (
   collection TEXT    NOT NULL,
-  id         TEXT    NOT NULL,
+  id         TEXT   ${d.byteOrder} NOT NULL,
   version    INTEGER NOT NULL,
   label      TEXT    NOT NULL,
   body       TEXT    NOT NULL,
-  updated_at INTEGER NOT NULL,
+  updated_at ${d.int64} NOT NULL,
   PRIMARY KEY (collection, id)
 );
 CREATE INDEX doc_collection_updated ON doc (collection, updated_at);
 
 CREATE TABLE audit (
-  seq       INTEGER PRIMARY KEY,
+  seq       ${d.int64} PRIMARY KEY,
   ts        TEXT    NOT NULL,
   kind      TEXT    NOT NULL,
   actor     TEXT    NOT NULL,

@@ -1,26 +1,26 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingHttpHeaders } from 'node:http';
 import { labelToJson } from '../labels/index.js';
-import { clientIdentity, errorCode, request, startTestNode, type Identity, type Resp, type TestNode } from './test-support.js';
+import { errorCode, type Identity, type Resp, type TestNode } from './test-support.js';
+import { sha256hex, startMartiNode, type MartiNode } from '../../test/support/marti.js';
 
 let node: TestNode;
 let ca: string;
+let api: MartiNode<string>['api'];
 let usa: Identity;
 let jpn: Identity;
 /** a file both may read, and one only USA may read (NOFORN) */
 let shared: { hash: string; bytes: Buffer };
 let usaOnly: { hash: string; bytes: Buffer };
 
-const api = (o: Parameters<typeof request>[1]) => request(node.servers.httpsPort, o);
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 async function upload(data: Buffer, name: string, label?: string) {
   const r = await api({ method: 'POST', path: `/Marti/sync/upload?name=${name}`, ca, id: usa, headers: { 'content-type': 'application/octet-stream', ...(label ? { 'x-kizuna-label': label } : {}) }, body: data });
   expect(r.status).toBe(200);
-  const hash = sha(data);
+  const hash = sha256hex(data);
   // compare against the bytes the node actually stored, not only what we sent
   const bytes = readFileSync(join(node.dir, 'marti', 'content', hash));
   expect(bytes.equals(data)).toBe(true);
@@ -28,10 +28,7 @@ async function upload(data: Buffer, name: string, label?: string) {
 }
 
 beforeAll(async () => {
-  node = await startTestNode();
-  ca = node.pki.caCertPem;
-  usa = await clientIdentity(node, 'sam', 'USA', ['Cyan']);
-  jpn = await clientIdentity(node, 'taro', 'JPN', ['Cyan']);
+  ({ node, ca, api, ids: { usa, jpn } } = await startMartiNode({ usa: ['sam', 'USA'], jpn: ['taro', 'JPN'] }));
   shared = await upload(randomBytes(1_000_003), 'shared.bin');
   usaOnly = await upload(randomBytes(77_777), 'usa-only.bin', labelToJson(node.label({ classification: 'SECRET', caveats: ['NOFORN'] })));
 }, 60_000);
@@ -65,7 +62,7 @@ describe('GET /Marti/sync/content with Range', () => {
     const size = shared.bytes.length;
     const parts: Buffer[] = [];
     for (let at = 0; at < size; at += 300_000) parts.push((await get(shared.hash, usa, `bytes=${at}-${Math.min(at + 300_000, size) - 1}`)).body);
-    expect(sha(Buffer.concat(parts))).toBe(shared.hash);
+    expect(sha256hex(Buffer.concat(parts))).toBe(shared.hash);
   });
 
   it('416 with Content-Range bytes */size for a range past the end or a zero-length suffix', async () => {

@@ -6,27 +6,23 @@ import { Readable } from 'node:stream';
 import { once } from 'node:events';
 import * as https from 'node:https';
 import { labelToJson, loadPolicies, makeLabel } from '../labels/index.js';
-import { clientIdentity, errorCode, multipart, request, startTestNode, type Identity, type TestNode } from './test-support.js';
+import { errorCode, multipart, type Identity, type TestNode } from './test-support.js';
+import { sha256hex, startMartiNode, type MartiNode, type MartiRequest } from '../../test/support/marti.js';
 
 const MB = 1024 * 1024;
 let node: TestNode;
 let ca: string;
+let api: MartiNode<string>['api'];
 let usa: Identity;
 let jpn: Identity;
 let jpn2: Identity;
 let usa2: Identity;
 beforeAll(async () => {
-  node = await startTestNode({ maxUploadBytes: 300 * MB, userQuotaBytes: 1024 * MB });
-  ca = node.pki.caCertPem;
-  usa = await clientIdentity(node, 'sam', 'USA', ['Cyan']);
-  jpn = await clientIdentity(node, 'taro', 'JPN', ['Cyan']);
-  jpn2 = await clientIdentity(node, 'hanako', 'JPN', ['Cyan']);
-  usa2 = await clientIdentity(node, 'ann', 'USA', ['Cyan']);
+  const people = { usa: ['sam', 'USA'], jpn: ['taro', 'JPN'], jpn2: ['hanako', 'JPN'], usa2: ['ann', 'USA'] } as const;
+  ({ node, ca, api, ids: { usa, jpn, jpn2, usa2 } } = await startMartiNode(people, { maxUploadBytes: 300 * MB, userQuotaBytes: 1024 * MB }));
 }, 60_000);
 afterAll(async () => node?.close());
 
-const api = (o: Parameters<typeof request>[1]) => request(node.servers.httpsPort, o);
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const contentFiles = () => readdirSync(join(node.dir, 'marti', 'content'));
 const tmpFiles = () => readdirSync(join(node.dir, 'marti', 'tmp'));
 
@@ -34,7 +30,7 @@ async function missionUpload(id: Identity, data: Buffer, name: string, extra: Re
   const boundary = '----kizuna' + randomBytes(6).toString('hex');
   return api({
     method: 'POST',
-    path: `/Marti/sync/missionupload?hash=${sha(data)}&filename=${encodeURIComponent(name)}&creatorUid=ANDROID-x`,
+    path: `/Marti/sync/missionupload?hash=${sha256hex(data)}&filename=${encodeURIComponent(name)}&creatorUid=ANDROID-x`,
     ca,
     id,
     headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...extra },
@@ -47,19 +43,19 @@ describe('data packages: upload, query, download, search', () => {
     const data = randomBytes(100_000);
     const up = await missionUpload(usa, data, 'pkg one.zip');
     expect(up.status).toBe(200);
-    expect(up.body.toString()).toBe(`https://localhost:${node.servers.httpsPort}/Marti/sync/content?hash=${sha(data)}`);
-    const q = await api({ path: `/Marti/sync/missionquery?hash=${sha(data)}`, ca, id: usa });
+    expect(up.body.toString()).toBe(`https://localhost:${node.servers.httpsPort}/Marti/sync/content?hash=${sha256hex(data)}`);
+    const q = await api({ path: `/Marti/sync/missionquery?hash=${sha256hex(data)}`, ca, id: usa });
     expect(q.status).toBe(200);
-    const got = await api({ path: `/Marti/sync/content?hash=${sha(data)}`, ca, id: jpn });
+    const got = await api({ path: `/Marti/sync/content?hash=${sha256hex(data)}`, ca, id: jpn });
     expect(got.status).toBe(200);
     expect(got.body.equals(data)).toBe(true);
     expect(got.headers['content-type']).toBe('application/x-zip-compressed');
     expect(got.headers['content-disposition']).toContain('filename="pkg one.zip"');
-    const head = await api({ method: 'HEAD', path: `/Marti/sync/content?hash=${sha(data)}`, ca, id: usa });
+    const head = await api({ method: 'HEAD', path: `/Marti/sync/content?hash=${sha256hex(data)}`, ca, id: usa });
     expect(head.status).toBe(200);
     expect(head.headers['content-length']).toBe(String(data.length));
     const s = JSON.parse((await api({ path: '/Marti/sync/search?keywords=missionpackage', ca, id: jpn }).then((r) => r.body)).toString());
-    const entry = s.results.find((r: { Hash: string }) => r.Hash === sha(data));
+    const entry = s.results.find((r: { Hash: string }) => r.Hash === sha256hex(data));
     expect(entry).toMatchObject({ Name: 'pkg one.zip', SubmissionUser: 'sam', CreatorUid: 'ANDROID-x', Size: data.length, Keywords: ['missionpackage'] });
     expect(Number.isInteger(entry.PrimaryKey)).toBe(true);
     expect(typeof entry.UID).toBe('string');
@@ -71,15 +67,15 @@ describe('data packages: upload, query, download, search', () => {
     const data = Buffer.from('hello from iTAK');
     const up = await api({ method: 'POST', path: '/Marti/sync/upload?name=note.txt&keywords=a,b&CreatorUid=iOS-1', ca, id: usa2, headers: { 'content-type': 'text/plain' }, body: data });
     expect(up.status).toBe(200);
-    expect(JSON.parse(up.body.toString())).toMatchObject({ Hash: sha(data), Name: 'note.txt', Keywords: ['a', 'b'], MIMEType: 'text/plain', CreatorUid: 'iOS-1' });
-    const put = await api({ method: 'PUT', path: `/Marti/api/sync/metadata/${sha(data)}/tool`, ca, id: usa2, headers: { 'content-type': 'text/plain' }, body: 'private' });
+    expect(JSON.parse(up.body.toString())).toMatchObject({ Hash: sha256hex(data), Name: 'note.txt', Keywords: ['a', 'b'], MIMEType: 'text/plain', CreatorUid: 'iOS-1' });
+    const put = await api({ method: 'PUT', path: `/Marti/api/sync/metadata/${sha256hex(data)}/tool`, ca, id: usa2, headers: { 'content-type': 'text/plain' }, body: 'private' });
     expect(put.status).toBe(200);
     const listed = async (id: Identity) =>
-      (JSON.parse((await api({ path: '/Marti/sync/search?keywords=a', ca, id })).body.toString()) as { results: { Hash: string }[] }).results.some((r) => r.Hash === sha(data));
+      (JSON.parse((await api({ path: '/Marti/sync/search?keywords=a', ca, id })).body.toString()) as { results: { Hash: string }[] }).results.some((r) => r.Hash === sha256hex(data));
     expect(await listed(usa2)).toBe(true);
     expect(await listed(jpn2)).toBe(false);
-    expect((await api({ path: `/Marti/sync/content?hash=${sha(data)}`, ca, id: jpn2 })).status).toBe(200);
-    const bad = await api({ method: 'PUT', path: `/Marti/api/sync/metadata/${sha(data)}/tool`, ca, id: usa2, headers: { 'content-type': 'text/plain' }, body: 'secret' });
+    expect((await api({ path: `/Marti/sync/content?hash=${sha256hex(data)}`, ca, id: jpn2 })).status).toBe(200);
+    const bad = await api({ method: 'PUT', path: `/Marti/api/sync/metadata/${sha256hex(data)}/tool`, ca, id: usa2, headers: { 'content-type': 'text/plain' }, body: 'secret' });
     expect(errorCode(bad)).toBe('BAD_REQUEST');
   });
 
@@ -89,23 +85,23 @@ describe('data packages: upload, query, download, search', () => {
     const up = await missionUpload(usa, data, 'usa-only.zip', { 'x-kizuna-label': noforn });
     expect(up.status).toBe(200);
     const missing = await api({ path: `/Marti/sync/content?hash=${'0'.repeat(64)}`, ca, id: jpn });
-    const denied = await api({ path: `/Marti/sync/content?hash=${sha(data)}`, ca, id: jpn });
+    const denied = await api({ path: `/Marti/sync/content?hash=${sha256hex(data)}`, ca, id: jpn });
     expect(missing.status).toBe(404);
     expect(denied.status).toBe(404);
     expect(denied.body.equals(missing.body)).toBe(true);
-    expect((await api({ method: 'HEAD', path: `/Marti/sync/content?hash=${sha(data)}`, ca, id: jpn })).status).toBe(404);
-    expect((await api({ path: `/Marti/sync/missionquery?hash=${sha(data)}`, ca, id: jpn })).status).toBe(404);
+    expect((await api({ method: 'HEAD', path: `/Marti/sync/content?hash=${sha256hex(data)}`, ca, id: jpn })).status).toBe(404);
+    expect((await api({ path: `/Marti/sync/missionquery?hash=${sha256hex(data)}`, ca, id: jpn })).status).toBe(404);
     const jpnSearch = JSON.parse((await api({ path: '/Marti/sync/search', ca, id: jpn })).body.toString());
     const usaSearch = JSON.parse((await api({ path: '/Marti/sync/search', ca, id: usa })).body.toString());
-    expect(jpnSearch.results.some((r: { Hash: string }) => r.Hash === sha(data))).toBe(false);
-    expect(usaSearch.results.some((r: { Hash: string }) => r.Hash === sha(data))).toBe(true);
+    expect(jpnSearch.results.some((r: { Hash: string }) => r.Hash === sha256hex(data))).toBe(false);
+    expect(usaSearch.results.some((r: { Hash: string }) => r.Hash === sha256hex(data))).toBe(true);
     expect(jpnSearch.resultCount).toBe(jpnSearch.results.length);
     // hanako sees exactly what sam sees except the USA-only record (neither sees ann's private note)
     const otherJpn = JSON.parse((await api({ path: '/Marti/sync/search', ca, id: jpn2 })).body.toString());
     expect(otherJpn.resultCount).toBe(usaSearch.resultCount - 1);
-    expect((await api({ method: 'PUT', path: `/Marti/api/sync/metadata/${sha(data)}/tool`, ca, id: jpn, body: 'public', headers: { 'content-type': 'text/plain' } })).status).toBe(404);
+    expect((await api({ method: 'PUT', path: `/Marti/api/sync/metadata/${sha256hex(data)}/tool`, ca, id: jpn, body: 'public', headers: { 'content-type': 'text/plain' } })).status).toBe(404);
     // the same bytes uploaded by JPN under their own label do not unlock the USA record
-    expect((await api({ path: `/Marti/sync/content?hash=${sha(data)}`, ca, id: usa })).status).toBe(200);
+    expect((await api({ path: `/Marti/sync/content?hash=${sha256hex(data)}`, ca, id: usa })).status).toBe(200);
     // an uploader cannot label above what they may read
     const up2 = await missionUpload(jpn, randomBytes(10), 'x.zip', { 'x-kizuna-label': noforn });
     expect(errorCode(up2)).toBe('FORBIDDEN');
@@ -127,12 +123,12 @@ describe('data packages: upload, query, download, search', () => {
   it('the file-share CoT (b-f-t-r) is published with the file\'s label and a directed marti/dest', async () => {
     const data = randomBytes(300);
     await missionUpload(usa, data, 'share.zip');
-    const r = await api({ method: 'POST', path: `/Marti/api/kizuna/files/${sha(data)}/share`, ca, id: usa, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ callsigns: ['TARO'], senderUid: 'ANDROID-sam' }) });
+    const r = await api({ method: 'POST', path: `/Marti/api/kizuna/files/${sha256hex(data)}/share`, ca, id: usa, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ callsigns: ['TARO'], senderUid: 'ANDROID-sam' }) });
     expect(r.status).toBe(202);
     const p = node.published.at(-1)!;
     expect(p.xml).toContain('type="b-f-t-r"');
-    expect(p.xml).toContain(`sha256="${sha(data)}"`);
-    expect(p.xml).toContain(`senderUrl="https://localhost:${node.servers.httpsPort}/Marti/sync/content?hash=${sha(data)}"`);
+    expect(p.xml).toContain(`sha256="${sha256hex(data)}"`);
+    expect(p.xml).toContain(`senderUrl="https://localhost:${node.servers.httpsPort}/Marti/sync/content?hash=${sha256hex(data)}"`);
     expect(p.xml).toContain('<marti><dest callsign="TARO"/></marti>');
     const { createdAt: _a, ...got } = p.label;
     const { createdAt: _b, ...want } = node.deps.defaultLabel();
@@ -160,7 +156,7 @@ describe('bad uploads: coded errors and nothing left behind', () => {
     expect(errorCode(await api({ path: '/Marti/sync/content', ca, id: usa }))).toBe('BAD_REQUEST');
     const before = contentFiles().length;
     const data = randomBytes(1000);
-    const r = await api({ method: 'POST', path: `/Marti/sync/upload?name=m.bin&hash=${sha(Buffer.from('other'))}`, ca, id: usa, body: data });
+    const r = await api({ method: 'POST', path: `/Marti/sync/upload?name=m.bin&hash=${sha256hex(Buffer.from('other'))}`, ca, id: usa, body: data });
     expect(r.status).toBe(400);
     expect(errorCode(r)).toBe('HASH_MISMATCH');
     expect(contentFiles().length).toBe(before);
@@ -168,10 +164,9 @@ describe('bad uploads: coded errors and nothing left behind', () => {
   });
 
   it('refuses a truncated multipart body and a body over the size limit', async () => {
-    const small = await startTestNode({ maxUploadBytes: 64 * 1024, userQuotaBytes: 100 * 1024 });
+    const { node: small, api: smallApi, ids } = await startMartiNode({ uma: ['uma', 'USA'] }, { maxUploadBytes: 64 * 1024, userQuotaBytes: 100 * 1024 });
     try {
-      const id = await clientIdentity(small, 'uma');
-      const call = (o: Omit<Parameters<typeof request>[1], 'ca'>) => request(small.servers.httpsPort, { ...o, ca: small.pki.caCertPem, id });
+      const call = (o: Omit<MartiRequest, 'ca'>) => smallApi({ ...o, ca: small.pki.caCertPem, id: ids.uma });
       const boundary = 'xyz';
       const whole = multipart(boundary, 'cut.zip', randomBytes(10_000));
       const cut = await call({ method: 'POST', path: '/Marti/sync/missionupload', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, body: whole.subarray(0, whole.length - 30) });

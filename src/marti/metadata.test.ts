@@ -1,25 +1,21 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { labelToJson } from '../labels/index.js';
-import { clientIdentity, errorCode, request, startTestNode, type Identity, type TestNode } from './test-support.js';
+import { errorCode, type Identity, type TestNode } from './test-support.js';
+import { sha256hex, startMartiNode, type MartiNode } from '../../test/support/marti.js';
 
 /** Metadata writes (TAK Server's metadata API) through the write authority; hidden answers like missing. */
 let node: TestNode;
 let ca: string;
+let api: MartiNode<string>['api'];
 let sam: Identity;
 let ann: Identity;
 let taro: Identity;
 beforeAll(async () => {
-  node = await startTestNode();
-  ca = node.pki.caCertPem;
-  sam = await clientIdentity(node, 'sam', 'USA', ['Cyan']);
-  ann = await clientIdentity(node, 'ann', 'USA', ['Cyan']);
-  taro = await clientIdentity(node, 'taro', 'JPN', ['Cyan']);
+  ({ node, ca, api, ids: { sam, ann, taro } } = await startMartiNode({ sam: ['sam', 'USA'], ann: ['ann', 'USA'], taro: ['taro', 'JPN'] }));
 }, 60_000);
 afterAll(async () => node?.close());
 
-const api = (o: Parameters<typeof request>[1]) => request(node.servers.httpsPort, o);
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const upload = (id: Identity, data: Buffer, label?: string) =>
   api({ method: 'POST', path: '/Marti/sync/upload?name=f.txt&keywords=k', ca, id, headers: { 'content-type': 'text/plain', ...(label ? { 'x-kizuna-label': label } : {}) }, body: data });
 const put = (id: Identity, hash: string, field: string, body: string, type = 'text/plain') =>
@@ -31,7 +27,7 @@ describe('Marti metadata through the write authority', () => {
   it('the submitter changes tool, mimetype and keywords (TAK Server routes); other fields are 400', async () => {
     const data = randomBytes(100);
     expect((await upload(sam, data)).status).toBe(200);
-    const h = sha(data);
+    const h = sha256hex(data);
     expect((await put(sam, h, 'keywords', JSON.stringify(['alpha', 'bravo']), 'application/json')).status).toBe(200);
     expect((await put(sam, h, 'mimetype', 'application/zip')).status).toBe(200);
     expect((await put(sam, h, 'Tool', 'public')).status).toBe(200);
@@ -43,7 +39,7 @@ describe('Marti metadata through the write authority', () => {
   it('another user of the same nation cannot change a file he can see (it used to answer 200 and do nothing)', async () => {
     const data = randomBytes(100);
     await upload(sam, data);
-    const h = sha(data);
+    const h = sha256hex(data);
     for (const [field, body] of [['tool', 'private'], ['keywords', '["owned"]'], ['mimetype', 'text/html']] as const) {
       expect(errorCode(await put(ann, h, field, body))).toBe('FORBIDDEN');
     }
@@ -54,7 +50,7 @@ describe('Marti metadata through the write authority', () => {
   it('a user of another nation cannot change a file released to him', async () => {
     const data = randomBytes(100);
     await upload(sam, data, labelToJson(node.label({ relTo: ['USA', 'JPN'] })));
-    const h = sha(data);
+    const h = sha256hex(data);
     expect((await api({ path: `/Marti/sync/content?hash=${h}`, ca, id: taro })).status).toBe(200);
     expect(errorCode(await put(taro, h, 'keywords', '["x"]'))).toBe('FORBIDDEN');
     expect((await record(sam, h))!.Keywords).toEqual(['k']);
@@ -63,7 +59,7 @@ describe('Marti metadata through the write authority', () => {
   it('a hidden file answers every metadata write exactly like a missing hash', async () => {
     const data = randomBytes(100);
     await upload(sam, data, labelToJson(node.label({ classification: 'SECRET', caveats: ['NOFORN'] })));
-    const h = sha(data);
+    const h = sha256hex(data);
     const missing = '0'.repeat(64);
     for (const [field, body] of [['tool', 'private'], ['keywords', '["x"]'], ['mimetype', 'text/html']] as const) {
       const hidden = await put(taro, h, field, body);

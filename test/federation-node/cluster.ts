@@ -120,6 +120,32 @@ export function useLinkedPair(
   });
 }
 
+/** A planned JPN–USA–PHL cluster with all three nodes running. */
+export interface Trilateral extends LinkedPair {
+  phl: KizunaNode;
+}
+
+/**
+ * Registers the describe's beforeAll/afterAll for three real nodes JPN, USA and PHL, linked as `links` says
+ * (nation → the nations it is linked to; a full mesh when left out), every link up at both ends; PHL's plain
+ * TCP clients are cleared to TOP SECRET, so what PHL withholds from them is the guard's release decision.
+ */
+export function useTrilateral(links: Record<string, string[]> | undefined, onStart: (t: Trilateral) => void): void {
+  let t: Partial<Trilateral> = {};
+  beforeAll(async () => {
+    const cluster = (t.cluster = await planCluster(['JPN', 'USA', 'PHL'].map((nation) => ({ nation, ...(links ? { links: links[nation]! } : {}) }))));
+    const started = await Promise.all(cluster.nodes.map((n) => startPlanned(n, n.nation === 'PHL' ? { tcpClearance: 'TOP SECRET' } : {})));
+    [t.jpn, t.usa, t.phl] = started as [KizunaNode, KizunaNode, KizunaNode];
+    await waitFor(() => started.every((n) => n.federation.status().every((p) => p.state === 'connected')), 'links up', 30_000);
+    onStart(t as Trilateral);
+  }, 120_000);
+  afterAll(async () => {
+    for (const n of [t.phl, t.usa, t.jpn]) await n?.close();
+    t.cluster?.cleanup();
+    t = {};
+  });
+}
+
 export function writeConfigFile(p: Planned): string {
   const file = join(p.dir, 'config.json');
   writeFileSync(file, JSON.stringify(p.config, null, 2));

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeLabel } from '../../src/labels/index.js';
 import type { KizunaNode } from '../../src/node/node.js';
 import type { StoredEvent } from '../../src/store/types.js';
@@ -6,7 +6,7 @@ import { serializeCotXml } from '../../src/cot/xml.js';
 import { DELETE } from '../../src/tak/control.js';
 import { sa, TestTakClient } from '../support/tak-client.js';
 import { waitFor } from '../support/node-harness.js';
-import { allEvents, api, auditRows, hasUid, jpnLabel, login, openWs, planCluster, startPlanned } from './cluster.js';
+import { allEvents, api, auditRows, hasUid, jpnLabel, login, openWs, useTrilateral, type Trilateral } from './cluster.js';
 
 /**
  * Trilateral sharing through a partner: three real nodes in a line JPN–USA–PHL (JPN and PHL not linked,
@@ -14,28 +14,12 @@ import { allEvents, api, auditRows, hasUid, jpnLabel, login, openWs, planCluster
  * PHL through USA, once, in PHL's policy; a JPN track not released to PHL never reaches it; a JPN-only
  * track never leaves JPN. Then the direct JPN–PHL link is added: still exactly one copy at PHL.
  */
-type Cluster = Awaited<ReturnType<typeof planCluster>>;
-
-async function startLine(links: Record<string, string[]>): Promise<{ cluster: Cluster; jpn: KizunaNode; usa: KizunaNode; phl: KizunaNode }> {
-  const cluster = await planCluster(['JPN', 'USA', 'PHL'].map((nation) => ({ nation, links: links[nation]! })));
-  const started = await Promise.all(cluster.nodes.map((n) => startPlanned(n, n.nation === 'PHL' ? { tcpClearance: 'TOP SECRET' } : {})));
-  const [jpn, usa, phl] = started as [KizunaNode, KizunaNode, KizunaNode];
-  await waitFor(() => [jpn, usa, phl].every((n) => n.federation.status().every((p) => p.state === 'connected')), 'links up', 30_000);
-  return { cluster, jpn, usa, phl };
-}
-
 const idOf = async (n: KizunaNode, uid: string) => (await allEvents(n)).find((e) => e.uid === uid)!.id;
 const withheld = async (n: KizunaNode, id: string, peer: string) => (await auditRows(n, 'fed.withheld')).some((r) => r.body.id === id && r.body.peer === peer);
 
 describe('relay through a partner, three nodes in a line JPN–USA–PHL', () => {
-  let c: Awaited<ReturnType<typeof startLine>>;
-  beforeAll(async () => {
-    c = await startLine({ JPN: ['USA'], USA: ['JPN', 'PHL'], PHL: ['USA'] });
-  }, 120_000);
-  afterAll(async () => {
-    for (const n of [c?.phl, c?.usa, c?.jpn]) await n?.close();
-    c?.cluster.cleanup();
-  });
+  let c: Trilateral;
+  useTrilateral({ JPN: ['USA'], USA: ['JPN', 'PHL'], PHL: ['USA'] }, (t) => (c = t));
 
   it('trilateral reaches PHL via USA once, in PHL policy; bilateral never reaches PHL; national never leaves JPN', async () => {
     const { jpn, usa, phl } = c;
@@ -134,14 +118,8 @@ describe('relay through a partner, three nodes in a line JPN–USA–PHL', () =>
 });
 
 describe('with the direct JPN–PHL link added, no duplicates at PHL', () => {
-  let c: Awaited<ReturnType<typeof startLine>>;
-  beforeAll(async () => {
-    c = await startLine({ JPN: ['USA', 'PHL'], USA: ['JPN', 'PHL'], PHL: ['USA', 'JPN'] });
-  }, 120_000);
-  afterAll(async () => {
-    for (const n of [c?.phl, c?.usa, c?.jpn]) await n?.close();
-    c?.cluster.cleanup();
-  });
+  let c: Trilateral;
+  useTrilateral({ JPN: ['USA', 'PHL'], USA: ['JPN', 'PHL'], PHL: ['USA', 'JPN'] }, (t) => (c = t));
 
   it('the trilateral track is stored and streamed once although both paths offer it', async () => {
     const { jpn, usa, phl } = c;

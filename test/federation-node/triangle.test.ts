@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeLabel } from '../../src/labels/index.js';
 import type { KizunaNode } from '../../src/node/node.js';
 import { sa, TestTakClient } from '../support/tak-client.js';
 import { waitFor } from '../support/node-harness.js';
-import { allEvents, auditRows, hasUid, jpnLabel, planCluster, startPlanned } from './cluster.js';
+import { allEvents, auditRows, hasUid, jpnLabel, useTrilateral } from './cluster.js';
 
 /**
  * Three real nodes in a full mesh JPN–USA–PHL. Objects REL TO USA,JPN reach the partner and never
@@ -11,22 +11,10 @@ import { allEvents, auditRows, hasUid, jpnLabel, planCluster, startPlanned } fro
  * links work, so absence means the guard withheld). The line topology (relay through USA only) is
  * relay-line.test.ts.
  */
-let cluster: Awaited<ReturnType<typeof planCluster>>;
 let jpn: KizunaNode;
 let usa: KizunaNode;
 let phl: KizunaNode;
-
-beforeAll(async () => {
-  cluster = await planCluster([{ nation: 'JPN' }, { nation: 'USA' }, { nation: 'PHL' }]);
-  const started = await Promise.all(cluster.nodes.map((n) => startPlanned(n, n.nation === 'PHL' ? { tcpClearance: 'TOP SECRET' } : {})));
-  [jpn, usa, phl] = started as [KizunaNode, KizunaNode, KizunaNode];
-  await waitFor(() => [jpn, usa, phl].every((n) => n.federation.status().every((p) => p.state === 'connected')), 'mesh up', 30_000);
-}, 120_000);
-
-afterAll(async () => {
-  for (const n of [phl, usa, jpn]) await n?.close();
-  cluster?.cleanup();
-});
+useTrilateral(undefined, (t) => ({ jpn, usa, phl } = t));
 
 const idOf = async (n: KizunaNode, uid: string) => (await allEvents(n)).find((e) => e.uid === uid)!.id;
 

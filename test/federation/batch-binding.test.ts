@@ -8,18 +8,7 @@ import { FrameReader, decodeFrame, encodeEnvelopeBody, encodeFrame, envelopeFram
 import { join } from 'node:path';
 import { signBinding } from '../../src/labels/index.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import {
-  cotObject,
-  jpnAndUsa,
-  label,
-  registry,
-  relUsa,
-  startNode,
-  storedIds,
-  tmpDir,
-  useJpnUsa,
-  waitFor,
-} from './harness.js';
+import { cotObject, jpnAndUsa, label, registry, relUsa, startNode, storedIds, tmpDir, useJpnUsa, waitFor } from './harness.js';
 
 /**
  * Protocol v3 batch binding: one signature per run of envelopes over their per-object binding digests.

@@ -3,20 +3,7 @@ import { generateBindingKeys, labelToJson, signBinding } from '../../src/labels/
 import type { SecurityLabel } from '../../src/labels/types.js';
 import { encodeEnvelopeBody, envelopeFrame } from '../../src/federation/wire.js';
 import { makeCa, makeNodeCert } from './pki.js';
-import {
-  cotObject,
-  label,
-  originate,
-  rawPeer,
-  registry,
-  relUsa,
-  startNode,
-  storedIds,
-  tmpDir,
-  useJpnUsa,
-  waitFor,
-  type Identity,
-} from './harness.js';
+import { cotObject, label, originate, rawPeer, registry, relUsa, startNode, storedIds, tmpDir, useJpnUsa, waitFor, type Identity } from './harness.js';
 
 describe('federation boundary: identity from certificates, defence in depth at the receiver', () => {
   const pair = useJpnUsa({ usaOnly: true });

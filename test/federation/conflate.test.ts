@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cotObject, jpnAndUsa, originate, perTest, relUsa, startProxy, waitFor } from './harness.js';
+import { cotObject, originate, perTest, relUsa, waitFor } from './harness.js';
 import type { FedObject } from '../../src/federation/types.js';
 
 /** A cot object of a given type and uid (the harness makes one uid per object). */
@@ -13,13 +13,11 @@ describe('federation outbox under a backed-up link: positions conflate, the rest
   const scope = perTest();
 
   it('a peer that was away gets the newest position per uid and every chat and delete in order, once', async () => {
-    const t = scope.tmpDir();
-    const { JPN, USA } = await jpnAndUsa();
+    const { dir, JPN, USA } = await scope.identities();
     let usaPort = 0;
     // Until USA exists the proxy has nowhere to go: the link stays down and the outbox fills.
-    const proxy = await startProxy(() => usaPort || 1);
-    scope.defer(() => proxy.close());
-    const jpn = await scope.node({ id: JPN, dir: t.dir, peers: [{ id: USA, port: proxy.port }] });
+    const proxy = await scope.proxy(() => usaPort || 1);
+    const jpn = await scope.node({ id: JPN, dir, peers: [{ id: USA, port: proxy.port }] });
 
     const positions = new Map<string, string[]>(); // uid → ids in order
     const fixed: string[] = [];
@@ -42,7 +40,7 @@ describe('federation outbox under a backed-up link: positions conflate, the rest
     // 300 positions of 5 uids + 15 chats + 1 delete were offered; 5 positions wait, one per uid.
     await waitFor(() => jpn.fed.status()[0]!.outboxDepth === 5 + fixed.length, 'conflated outbox depth');
 
-    const usa = await scope.node({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }] });
+    const usa = await scope.node({ id: USA, dir, peers: [{ id: JPN, port: 0 }] });
     usaPort = usa.port;
     await waitFor(() => jpn.fed.status()[0]!.outboxDepth === 0, 'outbox drained', 30_000);
     await waitFor(() => usa.accepted.length === 5 + fixed.length, 'all accepted');

@@ -1,24 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import {
-  cotObject,
-  jpnAndUsa,
-  originate,
-  perTest,
-  relUsa,
-  startNode,
-  startProxy,
-  storedIds,
-  waitFor,
-  type TestNode,
-} from './harness.js';
+import { cotObject, originate, perTest, relUsa, startNode, storedIds, waitFor, type TestNode } from './harness.js';
 
 describe('federation faults: 0 lost, 0 duplicated', () => {
   const scope = perTest();
 
   it('survives the link being cut mid-stream, repeatedly', async () => {
     const { dir, JPN, USA, usa } = await scope.usaListening();
-    const proxy = await startProxy(() => usa.port);
-    scope.defer(() => proxy.close());
+    const proxy = await scope.proxy(() => usa.port);
     const jpn = await scope.node({ id: JPN, dir, peers: [{ id: USA, port: proxy.port }] });
 
     const N = 1500;
@@ -43,11 +31,10 @@ describe('federation faults: 0 lost, 0 duplicated', () => {
   });
 
   it('resumes after both sides restart on the same SQLite files (store-and-forward)', async () => {
-    const t = scope.tmpDir();
-    const { JPN, USA } = await jpnAndUsa();
-    let usa: TestNode = await startNode({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }] });
+    const { dir, JPN, USA } = await scope.identities();
+    let usa: TestNode = await startNode({ id: USA, dir, peers: [{ id: JPN, port: 0 }] });
     const usaPort = usa.port;
-    let jpn: TestNode = await startNode({ id: JPN, dir: t.dir, peers: [{ id: USA, port: usaPort }] });
+    let jpn: TestNode = await startNode({ id: JPN, dir, peers: [{ id: USA, port: usaPort }] });
     const first = Array.from({ length: 200 }, () => cotObject('jpn', relUsa()));
     await Promise.all(first.map((o) => originate(jpn, o)));
     await waitFor(() => usa.accepted.length >= 50, 'partial delivery');
@@ -59,8 +46,8 @@ describe('federation faults: 0 lost, 0 duplicated', () => {
     // Sender restarts too: its outbox is in its SQLite file.
     await jpn.close();
     const seenBefore = usa.accepted.map((o) => o.id);
-    usa = await startNode({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }], listenPort: usaPort });
-    jpn = await startNode({ id: JPN, dir: t.dir, peers: [{ id: USA, port: usaPort }] });
+    usa = await startNode({ id: USA, dir, peers: [{ id: JPN, port: 0 }], listenPort: usaPort });
+    jpn = await startNode({ id: JPN, dir, peers: [{ id: USA, port: usaPort }] });
     scope.defer(() => jpn.close(), () => usa.close());
     const all = [...first, ...second].map((o) => `jpn:${o.id}`).sort();
     await waitFor(async () => (await storedIds(usa)).length === all.length, 'all 400 on USA', 60_000);
@@ -71,20 +58,19 @@ describe('federation faults: 0 lost, 0 duplicated', () => {
   });
 
   it('bounds the outbox while a peer is away, tells the operator, and resumes when drained', async () => {
-    const t = scope.tmpDir();
-    const { JPN, USA } = await jpnAndUsa();
+    const { dir, JPN, USA } = await scope.identities();
     // A port with nobody listening yet: reserve one by starting and stopping USA.
-    const probe = await startNode({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }] });
+    const probe = await startNode({ id: USA, dir, peers: [{ id: JPN, port: 0 }] });
     const usaPort = probe.port;
     await probe.close();
-    const jpn = await scope.node({ id: JPN, dir: t.dir, peers: [{ id: USA, port: usaPort }], maxOutbox: 10 });
+    const jpn = await scope.node({ id: JPN, dir, peers: [{ id: USA, port: usaPort }], maxOutbox: 10 });
     const objs = Array.from({ length: 15 }, () => cotObject('jpn', relUsa()));
     for (const o of objs) await originate(jpn, o);
     let s = jpn.fed.status()[0]!;
     expect(s).toMatchObject({ outboxFull: true, outboxDepth: 10, droppedWhileFull: 5 });
     expect(s.state).not.toBe('connected');
     expect(jpn.audits.filter((a) => a.kind === 'fed.outbox_full')).toHaveLength(1);
-    const usa = await scope.node({ id: USA, dir: t.dir, peers: [{ id: JPN, port: 0 }], listenPort: usaPort });
+    const usa = await scope.node({ id: USA, dir, peers: [{ id: JPN, port: 0 }], listenPort: usaPort });
     await waitFor(() => jpn.fed.status()[0]!.outboxFull === false, 'outbox resumed');
     s = jpn.fed.status()[0]!;
     expect(s.outboxDepth).toBe(0);

@@ -1,4 +1,3 @@
-import net from 'node:net';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import tls from 'node:tls';
 import { join } from 'node:path';
@@ -21,6 +20,7 @@ import { makeCa, makeNodeCert, type TestCa } from './pki.js';
 import { appendAdmitted } from '../support/admitted.js';
 import { tmpDir as makeTmpDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
+import { startProxy, type LinkProxy } from '../support/proxy.js';
 
 /** Real nodes-in-a-process for federation tests: real TLS, real SQLite, real policies and guard. */
 export const registry: PolicyRegistry = loadPolicies();
@@ -99,6 +99,10 @@ export interface PerTest {
   tmpDir(): { dir: string };
   node(o: Parameters<typeof startNode>[0]): Promise<TestNode>;
   defer(...cleanups: (() => Promise<void> | void)[]): void;
+  /** a fresh dir and the JPN and USA identities */
+  identities(): Promise<{ dir: string; JPN: Identity; USA: Identity }>;
+  /** the test's TCP proxy in front of `target()` (test/support/proxy.ts) */
+  proxy(target: () => number): Promise<LinkProxy>;
   /** a fresh dir, the JPN and USA identities, and USA listening for JPN (`over`: more node options) */
   usaListening(over?: Partial<Parameters<typeof startNode>[0]>): Promise<{ dir: string; JPN: Identity; USA: Identity; usa: TestNode }>;
 }
@@ -123,9 +127,17 @@ export function perTest(): PerTest {
     defer(...more) {
       cleanups.push(...more);
     },
-    async usaListening(over = {}) {
+    async identities() {
       const { dir } = this.tmpDir();
-      const { JPN, USA } = await jpnAndUsa();
+      return { dir, ...(await jpnAndUsa()) };
+    },
+    async proxy(target) {
+      const p = await startProxy(target);
+      cleanups.push(() => p.close());
+      return p;
+    },
+    async usaListening(over = {}) {
+      const { dir, JPN, USA } = await this.identities();
       const usa = await this.node({ id: USA, dir, peers: [{ id: JPN, port: 0 }], ...over });
       return { dir, JPN, USA, usa };
     },
@@ -257,7 +269,7 @@ export async function storedIds(node: TestNode): Promise<string[]> {
   return evs.map((e) => `${e.origin}:${e.id}`).sort();
 }
 
-export { startProxy } from '../support/proxy.js';
+export { startProxy, type LinkProxy };
 
 /** A hand-driven peer speaking the wire protocol, to send what an honest node never would. */
 export async function rawPeer(o: { port: number; cert: { certPem: string; keyPem: string }; caPem: string }) {
@@ -269,79 +281,4 @@ export async function rawPeer(o: { port: number; cert: { certPem: string; keyPem
   sock.on('error', () => undefined);
   await new Promise<void>((ok, fail) => sock.once('secureConnect', ok).once('error', fail));
   return { sock, frames, closed, send: (f: Frame) => sock.write(lengthPrefixed(encodeFrame(f))) };
-}
-
-/**
- * A TCP proxy with faults (what a hostile or broken network does to a federation link): inject garbage
- * into one direction, truncate (forward part of the next chunk, then cut), stall (hold every byte, also
- * on new connections, without closing) and heal. `accepted` counts connections (a redial is a new one).
- */
-export async function startFaultProxy(target: () => number) {
-  type Pair = { client: net.Socket; upstream: net.Socket };
-  const pairs = new Set<Pair>();
-  const st = { accepted: 0, stalled: false, truncateNext: false };
-  const end = (p: Pair) => {
-    p.client.destroy();
-    p.upstream.destroy();
-    pairs.delete(p);
-  };
-  const forward = (p: Pair, from: net.Socket, to: net.Socket) =>
-    from.on('data', (chunk: Buffer) => {
-      if (st.truncateNext && chunk.length > 1) {
-        st.truncateNext = false;
-        to.write(chunk.subarray(0, chunk.length >> 1), () => end(p));
-        return;
-      }
-      to.write(chunk);
-    });
-  const server = net.createServer((client) => {
-    st.accepted++;
-    const p: Pair = { client, upstream: net.connect(target(), '127.0.0.1') };
-    pairs.add(p);
-    forward(p, client, p.upstream);
-    forward(p, p.upstream, client);
-    if (st.stalled) {
-      client.pause();
-      p.upstream.pause();
-    }
-    for (const s of [client, p.upstream]) s.on('error', () => end(p)).on('close', () => end(p));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    get accepted() {
-      return st.accepted;
-    },
-    get open() {
-      return pairs.size;
-    },
-    /** random bytes into the stream towards the dialer ('client') or towards the listener ('upstream') */
-    inject(toward: 'client' | 'upstream', bytes = 64): void {
-      const junk = Buffer.from(Array.from({ length: bytes }, () => Math.floor(Math.random() * 256)));
-      for (const p of pairs) p[toward].write(junk);
-    },
-    truncateNext(): void {
-      st.truncateNext = true;
-    },
-    stall(): void {
-      st.stalled = true;
-      for (const p of pairs) {
-        p.client.pause();
-        p.upstream.pause();
-      }
-    },
-    heal(): void {
-      st.stalled = false;
-      st.truncateNext = false;
-      for (const p of pairs) {
-        p.client.resume();
-        p.upstream.resume();
-      }
-    },
-    close: () =>
-      new Promise<void>((r) => {
-        for (const p of pairs) end(p);
-        server.close(() => r());
-      }),
-  };
 }

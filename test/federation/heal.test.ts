@@ -1,7 +1,7 @@
 import tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { FrameReader, encodeFrame, lengthPrefixed } from '../../src/federation/wire.js';
-import { cotObject, jpnAndUsa, originate, perTest, relUsa, startFaultProxy, storedIds, waitFor } from './harness.js';
+import { cotObject, originate, perTest, relUsa, storedIds, waitFor } from './harness.js';
 
 /**
  * Links that always heal: every way a link can break (a protocol error from the genuine peer, garbage
@@ -12,8 +12,7 @@ describe('federation links heal after every kind of fault', () => {
   const scope = perTest();
 
   it('the dialing side redials after a protocol error from the genuine peer', async () => {
-    const t = scope.tmpDir();
-    const { JPN, USA } = await jpnAndUsa();
+    const { dir, JPN, USA } = await scope.identities();
     // The genuine USA certificate, speaking out of turn: an AuditHead before its Hello is a protocol error.
     let connections = 0;
     const server = tls.createServer(
@@ -31,7 +30,7 @@ describe('federation links heal after every kind of fault', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     scope.defer(() => new Promise<void>((r) => server.close(() => r())));
     const port = (server.address() as { port: number }).port;
-    const jpn = await scope.node({ id: JPN, dir: t.dir, peers: [{ id: USA, port }] });
+    const jpn = await scope.node({ id: JPN, dir, peers: [{ id: USA, port }] });
     await waitFor(() => connections >= 3, 'the dialer to come back after each protocol error');
     expect(jpn.fed.status()[0]!.state).not.toBe('connected');
   }, 60_000);
@@ -39,8 +38,7 @@ describe('federation links heal after every kind of fault', () => {
   it('garbage, truncation and stalls through a proxy: the link comes back and the outbox drains, 0 lost, 0 duplicated', async () => {
     const stallMs = 300;
     const { dir, JPN, USA, usa } = await scope.usaListening({ stallMs });
-    const proxy = await startFaultProxy(() => usa.port);
-    scope.defer(() => proxy.close());
+    const proxy = await scope.proxy(() => usa.port);
     const jpn = await scope.node({ id: JPN, dir, peers: [{ id: USA, port: proxy.port }], stallMs });
     const connected = () => jpn.fed.status()[0]!.state === 'connected';
 

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { chunksAt } from '../support/chunks.js';
 
 /**
  * Input generators for the parser fuzzers: corpus files mutated byte-wise, a small XML grammar that
@@ -122,14 +123,5 @@ export const cuts: fc.Arbitrary<number[]> = fc.oneof(fc.constant<number[]>([-1])
 /** Splits `b` at `cs` ([-1] = every byte). */
 export function split(b: Buffer, cs: number[]): Buffer[] {
   if (cs.length === 1 && cs[0] === -1) return Array.from({ length: b.length }, (_, i) => b.subarray(i, i + 1));
-  const out: Buffer[] = [];
-  let at = 0;
-  for (const c of [...cs].sort((x, y) => x - y)) {
-    if (c > at && c < b.length) {
-      out.push(b.subarray(at, c));
-      at = c;
-    }
-  }
-  out.push(b.subarray(at));
-  return out;
+  return chunksAt(b, cs);
 }

@@ -6,7 +6,7 @@ import type { ExistingObject, WriteActor } from '../../src/labels/index.js';
 import { labelArb } from './arbitraries.js';
 import { Oracle } from './oracle.js';
 import { AuthorityOracle, type RefNode } from './authority-oracle.js';
-import type { PropertyCase } from './properties.js';
+import { bump, prop, type PropertyCase } from './properties.js';
 
 /**
  * Write authority properties: generated actor (kind, nation, clearance, identity, role) × existing object
@@ -91,76 +91,52 @@ function setup(node: RefNode, actor: { kind: WriteActor['kind']; identity: strin
 }
 
 export function authorityProperties(): PropertyCase[] {
-  const agree: PropertyCase = {
-    name: 'write authority agrees with the reference (0 unauthorized writes, 0 refused legitimate writes)',
-    stats: {},
-    run(numRuns, seed) {
-      const s = this.stats;
-      fc.assert(
-        fc.property(arb, ({ node, actor, existing, incoming }) => {
-          const { ctx, defaultLabel, a } = setup(node, actor);
-          // an unchanged label is the same object, as the pipeline's interner hands it out
-          const label = incoming.sameAsExisting && existing && incoming.label ? existing.label : incoming.label;
-          const inc = { op: incoming.op, label, defaultLabel, origin: incoming.origin, relayed: incoming.relayed };
-          const ex: ExistingObject | undefined = existing && { label: existing.label, originator: existing.originator, origin: existing.origin, ...(existing.tombstone ? { tombstone: true } : {}) };
-          const got = admit(ctx, a, ex, { ...inc, ...(inc.label ? {} : { label: undefined }) }, (l: SecurityLabel) => l);
-          const want = reference.decide(node, actor, existing, inc);
-          s[got.ok ? `admitted ${incoming.op}` : `refused ${incoming.op}`] = (s[got.ok ? `admitted ${incoming.op}` : `refused ${incoming.op}`] ?? 0) + 1;
-          if (got.ok && !want.ok) throw new Error(`unauthorized write admitted (${actor.kind} ${incoming.op})`);
-          if (!got.ok && want.ok) throw new Error(`legitimate write refused: ${got.code}`);
-          if (got.ok && want.ok && got.label !== want.label) throw new Error('admitted a different label than the reference');
-        }),
-        { numRuns, ...(seed !== undefined ? { seed } : {}) },
-      );
-    },
-  };
-  const hidden: PropertyCase = {
-    name: 'write authority: a hidden object answers like a missing one (delete, re-label) and like any other refusal (write)',
-    stats: {},
-    run(numRuns, seed) {
-      const s = this.stats;
-      fc.assert(
-        fc.property(arb, ({ node, actor, existing, incoming }) => {
-          if (!existing || existing.tombstone || guard.decide(existing.label, actor.audience).allow) return;
-          const { ctx, defaultLabel, a } = setup(node, actor);
-          const inc = { op: incoming.op, label: incoming.label, defaultLabel, origin: incoming.origin, relayed: incoming.relayed };
-          const ex = { label: existing.label, originator: existing.originator, origin: existing.origin };
-          const onHidden = admit(ctx, a, ex, inc, (l) => l);
-          if (actor.kind === 'peer') return; // peers are judged by origin, not visibility (the boundary re-checked)
-          s['hidden cases'] = (s['hidden cases'] ?? 0) + 1;
-          if (incoming.op === 'write') {
-            if (onHidden.ok) throw new Error('a write to a hidden uid was admitted');
-            return;
-          }
-          const onMissing = admit(ctx, a, undefined, inc, (l) => l);
-          if (incoming.op === 'delete' && (onHidden.ok || onMissing.ok || onHidden.code !== onMissing.code)) throw new Error('a delete tells hidden from missing');
-          if (incoming.op === 'relabel' && (onHidden.ok || onHidden.visible)) throw new Error('a re-label of a hidden object is not answered as not visible');
-        }),
-        { numRuns, ...(seed !== undefined ? { seed } : {}) },
-      );
-    },
-  };
-  const continuity: PropertyCase = {
-    name: 'write authority: whoever created an object may continue it (the originator a create records is the one later writes are judged by)',
-    stats: {},
-    run(numRuns, seed) {
-      const s = this.stats;
-      fc.assert(
-        fc.property(arb, ({ node, actor, incoming }) => {
-          const { ctx, defaultLabel, a } = setup(node, actor);
-          const inc = { op: 'write' as const, label: incoming.label, defaultLabel, origin: incoming.origin, relayed: incoming.relayed };
-          const created = admit(ctx, a, undefined, inc, (l) => l);
-          if (!created.ok) return;
-          s['created'] = (s['created'] ?? 0) + 1;
-          const ex: ExistingObject = { label: created.label, originator: created.originator, origin: incoming.origin };
-          const again = admit(ctx, a, ex, { ...inc, label: created.label }, (l) => l);
-          if (!again.ok) throw new Error(`the creator (${actor.kind}) may not update its own object: ${again.code}`);
-          const gone = admit(ctx, a, ex, { ...inc, op: 'delete', label: undefined }, (l) => l);
-          if (!gone.ok) throw new Error(`the creator (${actor.kind}) may not delete its own object: ${gone.code}`);
-        }),
-        { numRuns, ...(seed !== undefined ? { seed } : {}) },
-      );
-    },
-  };
+  const agree = prop('write authority agrees with the reference (0 unauthorized writes, 0 refused legitimate writes)', (s) =>
+    fc.property(arb, ({ node, actor, existing, incoming }) => {
+      const { ctx, defaultLabel, a } = setup(node, actor);
+      // an unchanged label is the same object, as the pipeline's interner hands it out
+      const label = incoming.sameAsExisting && existing && incoming.label ? existing.label : incoming.label;
+      const inc = { op: incoming.op, label, defaultLabel, origin: incoming.origin, relayed: incoming.relayed };
+      const ex: ExistingObject | undefined = existing && { label: existing.label, originator: existing.originator, origin: existing.origin, ...(existing.tombstone ? { tombstone: true } : {}) };
+      const got = admit(ctx, a, ex, { ...inc, ...(inc.label ? {} : { label: undefined }) }, (l: SecurityLabel) => l);
+      const want = reference.decide(node, actor, existing, inc);
+      bump(s, got.ok ? `admitted ${incoming.op}` : `refused ${incoming.op}`);
+      if (got.ok && !want.ok) throw new Error(`unauthorized write admitted (${actor.kind} ${incoming.op})`);
+      if (!got.ok && want.ok) throw new Error(`legitimate write refused: ${got.code}`);
+      if (got.ok && want.ok && got.label !== want.label) throw new Error('admitted a different label than the reference');
+    }),
+  );
+  const hidden = prop('write authority: a hidden object answers like a missing one (delete, re-label) and like any other refusal (write)', (s) =>
+    fc.property(arb, ({ node, actor, existing, incoming }) => {
+      if (!existing || existing.tombstone || guard.decide(existing.label, actor.audience).allow) return;
+      const { ctx, defaultLabel, a } = setup(node, actor);
+      const inc = { op: incoming.op, label: incoming.label, defaultLabel, origin: incoming.origin, relayed: incoming.relayed };
+      const ex = { label: existing.label, originator: existing.originator, origin: existing.origin };
+      const onHidden = admit(ctx, a, ex, inc, (l) => l);
+      if (actor.kind === 'peer') return; // peers are judged by origin, not visibility (the boundary re-checked)
+      bump(s, 'hidden cases');
+      if (incoming.op === 'write') {
+        if (onHidden.ok) throw new Error('a write to a hidden uid was admitted');
+        return;
+      }
+      const onMissing = admit(ctx, a, undefined, inc, (l) => l);
+      if (incoming.op === 'delete' && (onHidden.ok || onMissing.ok || onHidden.code !== onMissing.code)) throw new Error('a delete tells hidden from missing');
+      if (incoming.op === 'relabel' && (onHidden.ok || onHidden.visible)) throw new Error('a re-label of a hidden object is not answered as not visible');
+    }),
+  );
+  const continuity = prop('write authority: whoever created an object may continue it (the originator a create records is the one later writes are judged by)', (s) =>
+    fc.property(arb, ({ node, actor, incoming }) => {
+      const { ctx, defaultLabel, a } = setup(node, actor);
+      const inc = { op: 'write' as const, label: incoming.label, defaultLabel, origin: incoming.origin, relayed: incoming.relayed };
+      const created = admit(ctx, a, undefined, inc, (l) => l);
+      if (!created.ok) return;
+      bump(s, 'created');
+      const ex: ExistingObject = { label: created.label, originator: created.originator, origin: incoming.origin };
+      const again = admit(ctx, a, ex, { ...inc, label: created.label }, (l) => l);
+      if (!again.ok) throw new Error(`the creator (${actor.kind}) may not update its own object: ${again.code}`);
+      const gone = admit(ctx, a, ex, { ...inc, op: 'delete', label: undefined }, (l) => l);
+      if (!gone.ok) throw new Error(`the creator (${actor.kind}) may not delete its own object: ${gone.code}`);
+    }),
+  );
   return [agree, hidden, continuity];
 }

@@ -31,7 +31,8 @@ export interface PropertyCase {
 const registry: PolicyRegistry = loadPolicies();
 const oracle = new Oracle(DEFAULT_POLICIES_DIR);
 const eqLabel = (a: SecurityLabel, b: SecurityLabel): boolean => labelToJson(a) === labelToJson(b);
-const bump = (s: Record<string, number>, k: string): void => {
+/** Counts one outcome `k` in a case's stats. */
+export const bump = (s: Record<string, number>, k: string): void => {
   s[k] = (s[k] ?? 0) + 1;
 };
 
@@ -41,7 +42,8 @@ const samePolicyTriple = fc.constantFrom('USA', 'JPN').chain((p) => {
   return fc.tuple(a, a, a);
 });
 
-function prop(name: string, build: (stats: Record<string, number>) => fc.IProperty<any>): PropertyCase {
+/** A property case: `build` makes the fast-check property, filling `stats` as it runs. */
+export function prop(name: string, build: (stats: Record<string, number>) => fc.IProperty<any>): PropertyCase {
   const stats: Record<string, number> = {};
   return {
     name,

@@ -7,9 +7,11 @@
  * - startPair: two federated nodes, JPN and USA (pair.ts);
  * - spawnNode: a node in a child process (child-node.ts);
  * - TestTakClient, sa: a TAK streaming client and SA events (tak-client.ts);
- * - startProxy: a TCP proxy that cuts links, also after N bytes (proxy.ts);
+ * - startProxy: the one TCP proxy for link faults: cuts, byte budgets, garbage, truncation, stalls (proxy.ts);
  * - useScaleOutNode: one node as several processes on PostgreSQL + NATS, and its clean-up (scale-out.ts);
- * - usePostgres: the PostgreSQL server the scale-out tests need, throwaway schemas (postgres.ts).
+ * - usePostgres: the PostgreSQL server the scale-out tests need, throwaway schemas (postgres.ts);
+ * - startMartiNode, sha256hex: the Marti servers alone with client certificates (marti.ts);
+ * - chunksAt: a buffer cut into the pieces a stream is fed in (chunks.ts).
  * Federation-level nodes (without the full node) are in test/federation/harness.ts; browser helpers in
  * test/e2e/support/.
  */
@@ -24,3 +26,5 @@ export { usePostgres, PG_URL } from './postgres.js';
 export { startProxy, type LinkProxy } from './proxy.js';
 export { useScaleOutNode, getAs, type ScaleOutNode } from './scale-out.js';
 export { dropScaleResources } from './scale-resources.js';
+export { startMartiNode, sha256hex, type MartiNode } from './marti.js';
+export { chunksAt } from './chunks.js';

@@ -1,8 +1,12 @@
 import net from 'node:net';
 
-/** What a test does to a link through `startProxy`. */
+/** What a test does to a link through `startProxy`: what a broken or hostile network does to a connection. */
 export interface LinkProxy {
   port: number;
+  /** connections accepted so far (a redial is a new one) */
+  readonly accepted: number;
+  /** connections open now */
+  readonly open: number;
   /** connections cut so far (by `cut` or by the byte budget) */
   readonly cuts: number;
   /** bytes forwarded client -> target since the last `choke` */
@@ -13,47 +17,74 @@ export interface LinkProxy {
   choke(budget: number): void;
   /** lifts `choke`: forwards and accepts again */
   resume(): void;
+  /** random bytes into the stream towards the dialer ('client') or towards the listener ('upstream') */
+  inject(toward: 'client' | 'upstream', bytes?: number): void;
+  /** forwards half of the next chunk (either direction), then cuts that connection */
+  truncateNext(): void;
+  /** holds every byte, also on new connections, without closing anything */
+  stall(): void;
+  /** lifts `stall` and a pending `truncateNext` */
+  heal(): void;
   close(): Promise<void>;
 }
 
-/** A TCP proxy on 127.0.0.1 that can cut every connection mid-stream (the link fault), also after N bytes. */
+/** The one TCP proxy of the tests, on 127.0.0.1 in front of `target()`: cuts, byte budgets, garbage, truncation, stalls. */
 export async function startProxy(target: () => number): Promise<LinkProxy> {
-  const socks = new Set<net.Socket>();
-  const st = { cuts: 0, forwarded: 0, budget: Infinity, blocked: false };
+  type Pair = { client: net.Socket; upstream: net.Socket };
+  const pairs = new Set<Pair>();
+  const st = { accepted: 0, cuts: 0, forwarded: 0, budget: Infinity, blocked: false, stalled: false, truncateNext: false };
+  const end = (p: Pair) => {
+    p.client.destroy();
+    p.upstream.destroy();
+    pairs.delete(p);
+  };
   const cutAll = () => {
     st.cuts++;
-    for (const s of socks) s.destroy();
+    for (const p of pairs) end(p);
   };
-  const server = net.createServer((client) => {
-    if (st.blocked) return void client.destroy();
-    const upstream = net.connect(target(), '127.0.0.1');
-    socks.add(client).add(upstream);
-    client.on('data', (b: Buffer) => {
-      st.forwarded += b.length;
-      if (st.forwarded > st.budget) {
-        st.blocked = true;
-        cutAll();
+  const forward = (p: Pair, from: net.Socket, to: net.Socket, budgeted: boolean) =>
+    from.on('data', (chunk: Buffer) => {
+      if (budgeted) {
+        st.forwarded += chunk.length;
+        if (st.forwarded > st.budget) {
+          st.blocked = true;
+          cutAll();
+          return;
+        }
+      }
+      if (st.truncateNext && chunk.length > 1) {
+        st.truncateNext = false;
+        to.write(chunk.subarray(0, chunk.length >> 1), () => end(p));
         return;
       }
-      // backpressure as pipe() would: stop reading while the target is behind
-      if (!upstream.write(b)) {
-        client.pause();
-        upstream.once('drain', () => client.resume());
+      // backpressure as pipe() would: stop reading while the other side is behind (a stall keeps it stopped)
+      if (!to.write(chunk)) {
+        from.pause();
+        to.once('drain', () => void (st.stalled || from.resume()));
       }
     });
-    upstream.pipe(client);
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-      socks.delete(client);
-      socks.delete(upstream);
-    };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
+  const server = net.createServer((client) => {
+    if (st.blocked) return void client.destroy();
+    st.accepted++;
+    const p: Pair = { client, upstream: net.connect(target(), '127.0.0.1') };
+    pairs.add(p);
+    forward(p, client, p.upstream, true);
+    forward(p, p.upstream, client, false);
+    if (st.stalled) {
+      client.pause();
+      p.upstream.pause();
+    }
+    for (const s of [client, p.upstream]) s.on('error', () => end(p)).on('close', () => end(p));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     port: (server.address() as net.AddressInfo).port,
+    get accepted() {
+      return st.accepted;
+    },
+    get open() {
+      return pairs.size;
+    },
     get cuts() {
       return st.cuts;
     },
@@ -69,9 +100,31 @@ export async function startProxy(target: () => number): Promise<LinkProxy> {
       st.budget = Infinity;
       st.blocked = false;
     },
+    inject(toward, bytes = 64) {
+      const junk = Buffer.from(Array.from({ length: bytes }, () => Math.floor(Math.random() * 256)));
+      for (const p of pairs) p[toward].write(junk);
+    },
+    truncateNext() {
+      st.truncateNext = true;
+    },
+    stall() {
+      st.stalled = true;
+      for (const p of pairs) {
+        p.client.pause();
+        p.upstream.pause();
+      }
+    },
+    heal() {
+      st.stalled = false;
+      st.truncateNext = false;
+      for (const p of pairs) {
+        p.client.resume();
+        p.upstream.resume();
+      }
+    },
     close: () =>
       new Promise<void>((r) => {
-        for (const s of socks) s.destroy();
+        for (const p of pairs) end(p);
         server.close(() => r());
       }),
   };

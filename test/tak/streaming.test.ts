@@ -15,6 +15,21 @@ describe('TAK streaming on a real node (TCP, port 0)', () => {
     clients.push(c);
     return c;
   };
+  const untilStored = (uid: string) => waitFor(async () => (await node.store.events.getLatest(uid)) !== undefined, `${uid} stored`);
+  /** JPN-only at the policy's top level: above every plain TCP client, which is cleared to the lowest level by default. */
+  const highLabel = () => {
+    const policy = node.registry.policyOf('JPN');
+    return makeLabel(node.registry, { policy, classification: node.registry.classifications(policy).at(-1)!, relTo: ['JPN'], owner: 'JPN' });
+  };
+  /**
+   * Absence is shown against a marker sent after it: once `c` has the marker, what came before it had its
+   * chance, and `marginMs` more covers delivery by another path (replay, another client's connection).
+   */
+  const afterMarker = async (c: TestTakClient, marker: string, marginMs = 200) => {
+    const got = await c.waitForUid(marker);
+    await sleep(marginMs);
+    return got;
+  };
 
   beforeAll(async () => {
     node = await startTestNode({ nation: 'JPN' });
@@ -29,11 +44,10 @@ describe('TAK streaming on a real node (TCP, port 0)', () => {
     const b = await connect();
     await sleep(100);
     a.send(sa('ALPHA-1', 'ALPHA'));
-    const got = await b.waitForUid('ALPHA-1');
+    const got = await afterMarker(b, 'ALPHA-1');
     expect(got.callsign).toBe('ALPHA');
     // the label the node stamped travels with the event inside <detail>
     expect(got.labelXml).toContain('urn:nato:stanag:4774:confidentialitymetadatalabel:1:0');
-    await sleep(200);
     expect(a.byUid('ALPHA-1')).toHaveLength(0);
   });
 
@@ -41,11 +55,10 @@ describe('TAK streaming on a real node (TCP, port 0)', () => {
     const a = await connect();
     a.send(sa('STALE-1', 'OLD', { stale: new Date(Date.now() - 1000).toISOString(), time: new Date(Date.now() - 5000).toISOString() }));
     a.send(sa('FRESH-1', 'FRESH'));
-    await waitFor(async () => (await node.store.events.getLatest('FRESH-1')) !== undefined, 'FRESH-1 stored');
-    await waitFor(async () => (await node.store.events.getLatest('STALE-1')) !== undefined, 'STALE-1 stored');
+    await untilStored('FRESH-1');
+    await untilStored('STALE-1');
     const late = await connect();
-    await late.waitForUid('FRESH-1');
-    await sleep(200);
+    await afterMarker(late, 'FRESH-1');
     expect(late.byUid('STALE-1')).toHaveLength(0);
   });
 
@@ -84,16 +97,15 @@ describe('TAK streaming on a real node (TCP, port 0)', () => {
       type: 'b-t-f',
       detailXml: '<__chat chatroom="BRAVO" senderCallsign="ALPHA"/><marti><dest callsign="BRAVO"/></marti><remarks>hello bravo</remarks>',
     });
-    const got = await b.waitForUid('GeoChat.A.BRAVO.1');
+    const got = await afterMarker(b, 'GeoChat.A.BRAVO.1');
     expect(got.detailXml).not.toContain('<marti'); // resolved by the server, stripped on delivery
-    await sleep(200);
     expect(c.byUid('GeoChat.A.BRAVO.1')).toHaveLength(0);
   });
 
   it('honours t-x-d-d: the deleted uid leaves the picture', async () => {
     const a = await connect();
     a.send(sa('DEL-ME', 'DELME'));
-    await waitFor(async () => (await node.store.events.getLatest('DEL-ME')) !== undefined, 'stored');
+    await untilStored('DEL-ME');
     a.send({ ...sa('del-1', 'x'), type: 't-x-d-d', detailXml: '<link uid="DEL-ME" relation="none" type="none"/><__forcedelete/>' });
     await waitFor(async () => (await node.store.events.getLatest('DEL-ME')) === undefined, 'deleted');
   });
@@ -101,14 +113,10 @@ describe('TAK streaming on a real node (TCP, port 0)', () => {
   it('refuses a t-x-d-d for a track the sender may not see (the track stays, nobody is told)', async () => {
     const a = await connect();
     const b = await connect();
-    const policy = node.registry.policyOf('JPN');
-    const classes = node.registry.classifications(policy);
-    const high = makeLabel(node.registry, { policy, classification: classes.at(-1)!, relTo: ['JPN'], owner: 'JPN' });
-    await node.publishLocal(sa('HIGH-DEL', 'HIGHDEL'), high);
+    await node.publishLocal(sa('HIGH-DEL', 'HIGHDEL'), highLabel());
     a.send({ ...sa('del-high', 'x'), type: 't-x-d-d', detailXml: '<link uid="HIGH-DEL" relation="none" type="none"/><__forcedelete/>' });
     a.send(sa('AFTER-DEL', 'AFTER'));
-    await b.waitForUid('AFTER-DEL');
-    await sleep(200);
+    await afterMarker(b, 'AFTER-DEL');
     expect(await node.store.events.getLatest('HIGH-DEL')).toBeDefined();
     expect(b.byUid('del-high')).toHaveLength(0);
   });
@@ -116,14 +124,10 @@ describe('TAK streaming on a real node (TCP, port 0)', () => {
   it('refuses an update that re-uses the uid of a track the sender may not see', async () => {
     const a = await connect();
     const b = await connect();
-    const policy = node.registry.policyOf('JPN');
-    const classes = node.registry.classifications(policy);
-    const high = makeLabel(node.registry, { policy, classification: classes.at(-1)!, relTo: ['JPN'], owner: 'JPN' });
-    await node.publishLocal(sa('HIGH-UID', 'REAL'), high);
+    await node.publishLocal(sa('HIGH-UID', 'REAL'), highLabel());
     a.send(sa('HIGH-UID', 'SPOOF'));
     a.send(sa('AFTER-SPOOF', 'AFTER'));
-    await b.waitForUid('AFTER-SPOOF');
-    await sleep(200);
+    await afterMarker(b, 'AFTER-SPOOF');
     const kept = await node.store.events.getLatest('HIGH-UID');
     expect(kept?.callsign).toBe('REAL');
     expect(b.byUid('HIGH-UID')).toHaveLength(0);
@@ -135,24 +139,20 @@ describe('TAK streaming on a real node (TCP, port 0)', () => {
   it('never delivers what the audience may not receive, and refuses input above the sender clearance', async () => {
     const a = await connect();
     const b = await connect();
-    const policy = node.registry.policyOf('JPN');
-    const classes = node.registry.classifications(policy);
-    // plain TCP clients are cleared to the lowest classification by default
-    const high = makeLabel(node.registry, { policy, classification: classes.at(-1)!, relTo: ['JPN'], owner: 'JPN' });
+    const high = highLabel();
     const stored = await node.publishLocal(sa('HIGH-1', 'HIGH'), high);
     expect(stored).toBeDefined();
     a.send({ ...sa('CLAIMS-HIGH', 'X'), labelXml: serializeLabelXml(high) });
-    const low = makeLabel(node.registry, { policy, classification: classes[0]!, relTo: ['JPN', 'USA'], owner: 'JPN' });
+    const policy = node.registry.policyOf('JPN');
+    const low = makeLabel(node.registry, { policy, classification: node.registry.classifications(policy)[0]!, relTo: ['JPN', 'USA'], owner: 'JPN' });
     await node.publishLocal(sa('LOW-1', 'LOW'), low);
-    await b.waitForUid('LOW-1');
-    await sleep(300);
+    await afterMarker(b, 'LOW-1', 300);
     expect(b.byUid('HIGH-1')).toHaveLength(0);
     expect(b.byUid('CLAIMS-HIGH')).toHaveLength(0);
     expect(await node.store.events.getLatest('CLAIMS-HIGH')).toBeUndefined();
     // and not on replay either
     const late = await connect();
-    await late.waitForUid('LOW-1');
-    await sleep(200);
+    await afterMarker(late, 'LOW-1');
     expect(late.byUid('HIGH-1')).toHaveLength(0);
   });
 

@@ -6,20 +6,12 @@ import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { boundaryOf, MultipartFileExtractor } from './multipart.js';
 import { isKizunaError } from '../../util/errors.js';
+import { chunksAt } from '../../../test/support/chunks.js';
 
 async function extract(body: Buffer, cuts: number[], boundary = 'BND'): Promise<{ out: Buffer; filename?: string }> {
-  const chunks: Buffer[] = [];
-  let at = 0;
-  for (const c of [...cuts].sort((a, b) => a - b)) {
-    if (c > at && c < body.length) {
-      chunks.push(body.subarray(at, c));
-      at = c;
-    }
-  }
-  chunks.push(body.subarray(at));
   const x = new MultipartFileExtractor(boundary, ['assetfile']);
   const out: Buffer[] = [];
-  await pipeline(Readable.from(chunks), x, new Writable({ write: (c, _e, cb) => (out.push(c as Buffer), cb()) }));
+  await pipeline(Readable.from(chunksAt(body, cuts)), x, new Writable({ write: (c, _e, cb) => (out.push(c as Buffer), cb()) }));
   return { out: Buffer.concat(out), ...(x.part?.filename ? { filename: x.part.filename } : {}) };
 }
 

@@ -13,6 +13,7 @@ import {
   newestPerUid,
   storeError,
   TOMBSTONE_TYPE,
+  labelJsonMemo,
   validateCommit,
   validateEvents,
 } from './common.js';
@@ -89,8 +90,9 @@ class SqliteStore implements Store {
       const added: StoredEvent[] = [];
       // one row's parameters (label JSON included) serve both tables
       const params = new Map<StoredEvent, unknown[]>();
+      const labelJson = labelJsonMemo();
       for (const e of events) {
-        const p = eventParams(e);
+        const p = eventParams(e, labelJson(e.label));
         if (s.insertHistory.run(...p).changes === 1) {
           fresh.add(eventKey(e));
           added.push(e);

@@ -123,6 +123,21 @@ export async function ingest(deps: IngestDeps, input: CotEvent, source: IngestSo
   return { stored, fresh };
 }
 
+/** `Date.parse` remembering its last answer: a batch's events mostly share their time strings (a feed's tick). */
+function parseMemo(): (s: string) => number {
+  let last = '';
+  let ms = NaN;
+  return (s) => {
+    if (s !== last) {
+      ms = Date.parse(s);
+      last = s;
+    }
+    return ms;
+  };
+}
+const eventTimeMs = parseMemo();
+const staleTimeMs = parseMemo();
+
 export function storedOf(deps: IngestDeps, cot: CotEvent, source: IngestSource, origin: string, originator: string, now: number): StoredEvent {
   return {
     id: source.eventId ?? newEventId(),
@@ -130,8 +145,8 @@ export function storedOf(deps: IngestDeps, cot: CotEvent, source: IngestSource, 
     uid: cot.uid,
     type: cot.type,
     ...(cot.callsign ? { callsign: cot.callsign } : {}),
-    time: Date.parse(cot.time) || now,
-    stale: Date.parse(cot.stale) || now,
+    time: eventTimeMs(cot.time) || now,
+    stale: staleTimeMs(cot.stale) || now,
     receivedAt: now,
     label: cot.label!,
     xml: serializeCotXml(cot),

@@ -79,15 +79,26 @@ export function aircraftUid(icao: string): string {
   return `ICAO-${icao}`;
 }
 
+/**
+ * The time strings of the last `now` asked for: every track of a feed's batch is stamped with the batch's
+ * one `now`, so time, start and stale are written once per batch, not three times per track.
+ */
+let stamp = { now: NaN, staleMs: NaN, time: '', stale: '' };
+function timesAt(now: number, staleMs: number): typeof stamp {
+  if (stamp.now !== now || stamp.staleMs !== staleMs) stamp = { now, staleMs, time: cotTime(now), stale: cotTime(now + staleMs) };
+  return stamp;
+}
+
 function envelope(uid: string, type: string, now: number, o: MapOptions, lat: number, lon: number, hae: number): CotEvent {
+  const t = timesAt(now, o.staleMs);
   return {
     version: '2.0',
     uid,
     type,
     how: 'm-g',
-    time: cotTime(now),
-    start: cotTime(now),
-    stale: cotTime(now + o.staleMs),
+    time: t.time,
+    start: t.time,
+    stale: t.stale,
     point: { lat, lon, hae, ce: UNKNOWN_ERR, le: UNKNOWN_ERR },
     detailXml: '',
   };

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { CotEvent } from '../cot/model.js';
 import { serializeCotXml } from '../cot/xml.js';
 import type { SecurityLabel } from '../labels/types.js';
@@ -9,6 +8,7 @@ import type { Store, StoredEvent } from '../store/types.js';
 import type { Bus } from '../bus/types.js';
 import type { RouteInfo } from '../tak/routing.js';
 import { KizunaError } from '../util/errors.js';
+import { newEventId } from '../util/event-id.js';
 import { DELETE, deleteTarget } from '../tak/control.js';
 import { encodeBusEvent, type BusEvent } from './bus-codec.js';
 import type { HolderIndex } from './holders.js';
@@ -123,15 +123,30 @@ export async function ingest(deps: IngestDeps, input: CotEvent, source: IngestSo
   return { stored, fresh };
 }
 
+/** `Date.parse` remembering its last answer: a batch's events mostly share their time strings (a feed's tick). */
+function parseMemo(): (s: string) => number {
+  let last = '';
+  let ms = NaN;
+  return (s) => {
+    if (s !== last) {
+      ms = Date.parse(s);
+      last = s;
+    }
+    return ms;
+  };
+}
+const eventTimeMs = parseMemo();
+const staleTimeMs = parseMemo();
+
 export function storedOf(deps: IngestDeps, cot: CotEvent, source: IngestSource, origin: string, originator: string, now: number): StoredEvent {
   return {
-    id: source.eventId ?? randomUUID(),
+    id: source.eventId ?? newEventId(),
     origin,
     uid: cot.uid,
     type: cot.type,
     ...(cot.callsign ? { callsign: cot.callsign } : {}),
-    time: Date.parse(cot.time) || now,
-    stale: Date.parse(cot.stale) || now,
+    time: eventTimeMs(cot.time) || now,
+    stale: staleTimeMs(cot.stale) || now,
     receivedAt: now,
     label: cot.label!,
     xml: serializeCotXml(cot),

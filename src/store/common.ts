@@ -11,6 +11,23 @@ import type { AuditDraft, AuditRow, DocPut, DocQuery, OutboxEntry, StoredEvent }
 /** A stored t-x-d-d is its target's tombstone (the pipeline stores it under the target's uid). */
 export const TOMBSTONE_TYPE = 't-x-d-d';
 
+/**
+ * The label column's JSON for one batch of events. A batch from one source (a feed's tick) carries one
+ * label object for every event, so it is written out once per batch instead of once per row. The memo lives
+ * only as long as the batch (created per write), so a label object changed between writes is never stale.
+ */
+export function labelJsonMemo(): (label: SecurityLabel) => string {
+  let last: SecurityLabel | undefined;
+  let json = '';
+  return (label) => {
+    if (label !== last) {
+      json = JSON.stringify(label);
+      last = label;
+    }
+    return json;
+  };
+}
+
 /** Dedupe key across federation: the same event id from two origins are different events. */
 export function eventKey(e: { origin: string; id: string }): string {
   return `${e.origin}\u0000${e.id}`;

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { postgresMigrations } from './migrations/index.js';
 import type { StoredEvent } from './types.js';
 import { EVENT_COLS } from './rows.js';
+import { labelJsonMemo } from './common.js';
 
 // The PostgreSQL schema as the store sees it: the batch insert and migrations (row shapes: rows.ts).
 
@@ -14,9 +15,10 @@ export const EVENT_UNNEST =
 /** Column arrays for EVENT_UNNEST. bigint columns take integers: fractional ms are truncated. */
 export function eventColumns(events: StoredEvent[]): unknown[][] {
   const cols: unknown[][] = Array.from({ length: 11 }, () => []);
+  const labelJson = labelJsonMemo();
   for (const e of events) {
     const v = [e.origin, e.id, e.uid, e.type, e.callsign ?? null, Math.trunc(e.time), Math.trunc(e.stale),
-      Math.trunc(e.receivedAt), JSON.stringify(e.label), e.xml, e.originator ?? null];
+      Math.trunc(e.receivedAt), labelJson(e.label), e.xml, e.originator ?? null];
     v.forEach((x, i) => cols[i]!.push(x));
   }
   return cols;

@@ -8,8 +8,9 @@ import { EVENT_COLS } from './rows.js';
 export const FAR_PAST = -8.64e15;
 export const FAR_FUTURE = 8.64e15;
 
-export function eventParams(e: StoredEvent): unknown[] {
-  return [e.origin, e.id, e.uid, e.type, e.callsign ?? null, e.time, e.stale, e.receivedAt, JSON.stringify(e.label), e.xml, e.originator ?? null];
+/** `labelJson`: the label column, when the caller has it written out already (one batch, one label) */
+export function eventParams(e: StoredEvent, labelJson: string = JSON.stringify(e.label)): unknown[] {
+  return [e.origin, e.id, e.uid, e.type, e.callsign ?? null, e.time, e.stale, e.receivedAt, labelJson, e.xml, e.originator ?? null];
 }
 
 export function migrate(db: Database.Database): void {

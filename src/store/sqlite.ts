@@ -12,6 +12,7 @@ import {
   newestPerUid,
   storeError,
   TOMBSTONE_TYPE,
+  labelJsonMemo,
   validateCommit,
 } from './common.js';
 import { EVENT_COLS, toAudit, toDoc, toEvent, type AuditDbRow, type DocRow, type EventRow } from './rows.js';
@@ -87,8 +88,9 @@ class SqliteStore implements Store {
       const added: StoredEvent[] = [];
       // one row's parameters (label JSON included) serve both tables
       const params = new Map<StoredEvent, unknown[]>();
+      const labelJson = labelJsonMemo();
       for (const e of events) {
-        const p = eventParams(e);
+        const p = eventParams(e, labelJson(e.label));
         if (s.insertHistory.run(...p).changes === 1) {
           fresh.add(eventKey(e));
           added.push(e);

@@ -76,15 +76,15 @@ export const NodeConfigSchema = z.strictObject({
     .prefault({}),
   /**
    * Streaming-port (TAK TCP/TLS) connection budgets. `maxConnections` 0 = the process's open-file limit
-   * minus `reservedFds` (left for the web/API, Marti, federation ports and the store). Per-address caps
-   * count sockets per remote address and transport (TLS before its handshake). A plain-TCP client from
-   * which nothing has been read for `tcpIdleTimeoutMs` is closed (0 = never); ATAK pings after 15 s
-   * without traffic, so 5 min leaves a wide margin. Refusals are logged once per address per interval.
+   * minus `reservedFds` (left for the web/API, Marti, federation ports and the store; at most a quarter of
+   * the limit is reserved). Per-address caps count sockets per remote address and transport (TLS before
+   * its handshake). A plain-TCP client from which nothing has been read for `tcpIdleTimeoutMs` is closed
+   * (0 = never); ATAK pings after 15 s without traffic, so 5 min leaves a wide margin. Refusals are logged once per address per interval.
    */
   connections: z
     .strictObject({
       maxConnections: z.number().int().nonnegative().default(0).describe('global budget of streaming sockets (0 = the open-file limit minus reservedFds)'),
-      reservedFds: z.number().int().nonnegative().default(1024).describe('descriptors always left for the web/API, Marti and federation ports and the store'),
+      reservedFds: z.number().int().nonnegative().default(1024).describe('descriptors always left for the web/API, Marti and federation ports and the store (capped at a quarter of the open-file limit)'),
       maxPerAddressTcp: z.number().int().positive().default(64).describe('plain-TCP sockets per remote address'),
       maxPerAddressTls: z.number().int().positive().default(256).describe('TLS sockets per remote address, counted from the first byte'),
       tcpIdleTimeoutMs: z.number().int().nonnegative().default(300_000).describe('a plain-TCP client from which nothing was read for this long is closed (0 = never)'),

@@ -2,7 +2,7 @@ import type tls from 'node:tls';
 import type { CotEvent } from '../cot/model.js';
 import { combineLabels } from '../labels/index.js';
 import { TakServer } from '../tak/server.js';
-import { connectionBudgetFromFdLimit } from '../tak/budget.js';
+import { resolveConnectionBudget } from '../tak/budget.js';
 import type { ClientIdentity, TakConnection } from '../tak/connection.js';
 import { identityOfCert } from '../certs/index.js';
 import type { MartiServers } from '../marti/index.js';
@@ -30,8 +30,7 @@ export async function createTakServer(core: NodeCore, closers: Closers, wiring: 
   const { config, guard, log } = core;
   const fdLimit = await raiseFdLimit(log);
   const conns = config.connections;
-  const maxConnections = conns.maxConnections || connectionBudgetFromFdLimit(fdLimit?.soft, conns.reservedFds, 10_000);
-  log.info({ maxConnections, fdLimit: fdLimit?.soft, reservedFds: conns.reservedFds }, 'streaming connection budget');
+  const maxConnections = resolveConnectionBudget(conns.maxConnections, fdLimit?.soft, conns.reservedFds, log);
   const tcpAudience = core.nationAudience(config.tcpClearance ?? core.lowestClassification);
   const tak: TakServer = new TakServer({
     processId: core.processId,

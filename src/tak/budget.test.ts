@@ -1,7 +1,8 @@
 import net from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConnectionBudget } from './budget.js';
+import { ConnectionBudget, connectionBudgetFromFdLimit, resolveConnectionBudget } from './budget.js';
+import type { Logger } from '../util/log.js';
 
 /** Refusals are counted every time but logged once per address per interval, with the unlogged count. */
 describe('connection budget refusal log', () => {
@@ -35,5 +36,40 @@ describe('connection budget refusal log', () => {
     const refusals = lines.filter((l) => l.msg === 'streaming connection refused: budget exhausted');
     expect(refusals).toHaveLength(1);
     expect(refusals[0]).toMatchObject({ address: '127.0.0.1', transport: 'tcp', reason: 'per-address', refusedSinceLastLog: 1 });
+  });
+});
+
+/** The global budget derived from the fd limit must leave a useful budget at common limits. */
+describe('connection budget from the fd limit', () => {
+  function capture(): { log: Logger; lines: Record<string, unknown>[] } {
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
+    return { log, lines };
+  }
+
+  it('reserves at most a quarter of the soft limit', () => {
+    // soft 1024 with the default reserve of 1024: 768 streaming sockets, not 1
+    expect(connectionBudgetFromFdLimit(1024, 1024, 10_000)).toEqual({ maxConnections: 768, reservedFds: 256, tooSmall: false });
+    expect(connectionBudgetFromFdLimit(20_000, 1024, 10_000)).toEqual({ maxConnections: 18_976, reservedFds: 1024, tooSmall: false });
+    expect(connectionBudgetFromFdLimit(256, 1024, 10_000).maxConnections).toBe(192);
+    expect(connectionBudgetFromFdLimit(undefined, 1024, 10_000).maxConnections).toBe(10_000);
+  });
+
+  it('warns when the budget is too small to be useful, naming the keys and ulimit -n', () => {
+    const small = capture();
+    expect(resolveConnectionBudget(0, 64, 1024, small.log)).toBe(48);
+    const warn = small.lines.find((l) => l.level === 40);
+    expect(warn?.msg).toMatch(/connections\.reservedFds/);
+    expect(warn?.msg).toMatch(/connections\.maxConnections/);
+    expect(warn?.msg).toMatch(/ulimit -n/);
+    expect(warn).toMatchObject({ maxConnections: 48, fdLimit: 64 });
+
+    const configured = capture();
+    expect(resolveConnectionBudget(10, 20_000, 1024, configured.log)).toBe(10);
+    expect(configured.lines.some((l) => l.level === 40)).toBe(true);
+
+    const fine = capture();
+    expect(resolveConnectionBudget(0, 1024, 1024, fine.log)).toBe(768);
+    expect(fine.lines.some((l) => l.level === 40)).toBe(false);
   });
 });

@@ -147,8 +147,54 @@ export class ConnectionBudget {
   }
 }
 
-/** Default global budget: the fd limit minus what the rest of the node needs. */
-export function connectionBudgetFromFdLimit(softLimit: number | undefined, reservedFds: number, fallback: number): number {
-  if (softLimit === undefined || !Number.isFinite(softLimit)) return fallback;
-  return Math.max(1, softLimit - reservedFds);
+/** A budget below this many streaming sockets serves a handful of clients at most: worth a warning. */
+export const MIN_USEFUL_CONNECTIONS = 256;
+
+export interface ResolvedBudget {
+  maxConnections: number;
+  /** the reserve actually applied (the configured one, capped at a quarter of the limit) */
+  reservedFds: number;
+  /** true when the budget is below MIN_USEFUL_CONNECTIONS */
+  tooSmall: boolean;
+}
+
+/**
+ * Default global budget: the fd limit minus what the rest of the node needs. The reserve is capped at a
+ * quarter of the soft limit: with a common soft limit of 1024 and the default reserve of 1024 the
+ * uncapped difference was 0 (clamped to 1), a node that accepted one streaming client. A quarter still
+ * leaves the web/API, Marti and federation ports hundreds of descriptors at that limit.
+ */
+export function connectionBudgetFromFdLimit(softLimit: number | undefined, reservedFds: number, fallback: number): ResolvedBudget {
+  if (softLimit === undefined || !Number.isFinite(softLimit)) {
+    return { maxConnections: fallback, reservedFds, tooSmall: fallback < MIN_USEFUL_CONNECTIONS };
+  }
+  const reserve = Math.min(reservedFds, Math.floor(softLimit / 4));
+  const maxConnections = Math.max(1, softLimit - reserve);
+  return { maxConnections, reservedFds: reserve, tooSmall: maxConnections < MIN_USEFUL_CONNECTIONS };
+}
+
+/**
+ * The streaming budget for the node: `configured` (connections.maxConnections) when set, else derived
+ * from the fd limit. Logs it, and warns with the keys and the OS limit to change when it is too small
+ * to be useful, so an operator sees why clients are refused before they are.
+ */
+export function resolveConnectionBudget(
+  configured: number,
+  softLimit: number | undefined,
+  reservedFds: number,
+  log: Logger,
+  fallback = 10_000,
+): number {
+  const derived = connectionBudgetFromFdLimit(softLimit, reservedFds, fallback);
+  const maxConnections = configured || derived.maxConnections;
+  const fields = { maxConnections, fdLimit: softLimit, reservedFds: derived.reservedFds, configuredReservedFds: reservedFds };
+  log.info(fields, 'streaming connection budget');
+  if (maxConnections < MIN_USEFUL_CONNECTIONS) {
+    log.warn(
+      { ...fields, minUseful: MIN_USEFUL_CONNECTIONS },
+      'streaming connection budget is too small to be useful: raise the open-file limit (ulimit -n), ' +
+        'lower connections.reservedFds, or set connections.maxConnections',
+    );
+  }
+  return maxConnections;
 }

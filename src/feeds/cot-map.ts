@@ -108,6 +108,7 @@ export function vesselCot(v: VesselState, o: MapOptions, now: number): CotEvent 
   if (v.dims) remarks.push(`size ${v.dims.toBow + v.dims.toStern} x ${v.dims.toPort + v.dims.toStarboard} m`);
   if (v.draught) remarks.push(`draught ${v.draught} m`);
   if (v.destination) remarks.push(`destination ${v.destination}`);
+  if (v.mothership) remarks.push(`auxiliary craft of MMSI ${v.mothership}`);
   if (v.aton) remarks.push(`aid to navigation type ${v.aton.aidType}${v.aton.virtual ? ' (virtual)' : ''}${v.aton.offPosition ? ' OFF POSITION' : ''}`);
   let detail = `<contact callsign="${attr(callsign)}"/>`;
   if (v.course !== undefined || v.speedKt !== undefined) {

@@ -119,7 +119,7 @@ export class Feed {
       (prev) => {
         const v: VesselState = prev?.kind === 'vessel' ? prev.v : { mmsi: m.mmsi };
         if (m.kind === 'static') {
-          Object.assign(v, pick(m, ['name', 'callsign', 'imo', 'shipType', 'dims', 'destination', 'draught']));
+          Object.assign(v, pick(m, ['name', 'callsign', 'imo', 'shipType', 'dims', 'destination', 'draught', 'mothership']));
         } else if (m.kind === 'aton') {
           Object.assign(v, { name: m.name, dims: m.dims, aton: { aidType: m.aidType, virtual: m.virtual, offPosition: m.offPosition } });
           if (m.lat !== undefined && m.lon !== undefined) Object.assign(v, { lat: m.lat, lon: m.lon });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeAis, type AisMessage } from './ais.js';
 import { MultipartAssembler, nmeaChecksum, parseAisSentence } from './nmea.js';
+import { type24b } from '../../test/support/ais-encode.js';
 
 /**
  * Published sentences with their published decodings: pyais' test suite (tests/test_decode.py), which
@@ -102,6 +103,17 @@ describe('AIS decoder against published sentences', () => {
       dims: { toBow: 0, toStern: 15, toPort: 0, toStarboard: 5 },
     });
     expect(decodeLines('!AIVDM,1,1,,A,H52KMeDU653hhhi0000000000000,0*1A')).toMatchObject({ mmsi: 338091445, shipType: 37 });
+  });
+
+  it('type 24 part B of an auxiliary craft (MMSI 98XXXYYYY): the 30 bits are the mothership MMSI, not dimensions', () => {
+    // ITU-R M.1371-5 table 76: "MMSI of the mothership" in place of the dimensions for auxiliary craft
+    const aux = decodeLines(type24b({ mmsi: 982710418, shipType: 37, callsign: 'TENDER', mothership: 271041815 }));
+    expect(aux).toMatchObject({ kind: 'static', mmsi: 982710418, shipType: 37, callsign: 'TENDER', mothership: 271041815 });
+    expect(aux && 'dims' in aux ? aux.dims : undefined).toBeUndefined();
+    // the same sentence from an ordinary vessel keeps its dimensions
+    const own = decodeLines(type24b({ mmsi: 271041815, shipType: 37, callsign: 'TENDER', dims: [5, 7, 2, 3] }));
+    expect(own).toMatchObject({ dims: { toBow: 5, toStern: 7, toPort: 2, toStarboard: 3 } });
+    expect(own && 'mothership' in own ? own.mothership : undefined).toBeUndefined();
   });
 
   it('type 27 long-range, positive and negative (pyais test_msg_type_27, 27_signed)', () => {

@@ -45,6 +45,8 @@ export interface AisStatic {
   dims?: Dimensions;
   destination?: string;
   draught?: number;
+  /** type 24 part B of an auxiliary craft (MMSI 98XXXYYYY): its mothership, sent where others send dimensions */
+  mothership?: number;
 }
 
 export interface AisAidToNavigation {
@@ -186,7 +188,11 @@ function staticB(b: Bits, mmsi: number): AisStatic | undefined {
   const part = b.uint(38, 2);
   if (part === 0) return { kind: 'static', msgType: 24, mmsi, ...opt('name', nonEmpty(b.text(40, 20))) };
   if (part !== 1 || b.length < 168) return undefined;
-  return { kind: 'static', msgType: 24, mmsi, shipType: b.uint(40, 8), ...opt('callsign', nonEmpty(b.text(90, 7))), dims: dims(b, 132) };
+  const m: AisStatic = { kind: 'static', msgType: 24, mmsi, shipType: b.uint(40, 8), ...opt('callsign', nonEmpty(b.text(90, 7))) };
+  // an auxiliary craft (a ship's boat) sends its mothership's MMSI in the dimension bits (ITU-R M.1371 table 76)
+  if (Math.floor(mmsi / 10_000_000) === 98) m.mothership = b.uint(132, 30);
+  else m.dims = dims(b, 132);
+  return m;
 }
 
 function aidToNavigation(b: Bits, mmsi: number): AisAidToNavigation {

@@ -28,6 +28,8 @@ export interface VesselState extends Omit<AisStatic, 'kind' | 'msgType'> {
   heading?: number;
   /** aid to navigation (type 21) */
   aton?: { aidType: number; virtual: boolean; offPosition: boolean };
+  /** when the position was last reported (ms): the CoT stale time counts from it */
+  positionAt?: number;
 }
 
 export interface AircraftState {
@@ -41,6 +43,8 @@ export interface AircraftState {
   squawk?: string;
   onGround?: boolean;
   category?: string;
+  /** when the position was last reported (ms): the CoT stale time counts from it */
+  positionAt?: number;
 }
 
 const KT_TO_MS = 0.514444;
@@ -80,25 +84,30 @@ export function aircraftUid(icao: string): string {
 }
 
 /**
- * The time strings of the last `now` asked for: every track of a feed's batch is stamped with the batch's
- * one `now`, so time, start and stale are written once per batch, not three times per track.
+ * The last time string asked for, per use: every track of a feed's batch is stamped with the batch's one
+ * `now` (and most share a stale time), so the strings are built once per batch, not three times per track.
  */
-let stamp = { now: NaN, staleMs: NaN, time: '', stale: '' };
-function timesAt(now: number, staleMs: number): typeof stamp {
-  if (stamp.now !== now || stamp.staleMs !== staleMs) stamp = { now, staleMs, time: cotTime(now), stale: cotTime(now + staleMs) };
-  return stamp;
+const lastTime = { at: NaN, text: '' };
+const lastStale = { at: NaN, text: '' };
+function memoTime(memo: { at: number; text: string }, at: number): string {
+  if (memo.at !== at) {
+    memo.at = at;
+    memo.text = cotTime(at);
+  }
+  return memo.text;
 }
 
-function envelope(uid: string, type: string, now: number, o: MapOptions, lat: number, lon: number, hae: number): CotEvent {
-  const t = timesAt(now, o.staleMs);
+/** `staleAt`: a track's stale time counts from its last position, not from a report that only named it */
+function envelope(uid: string, type: string, now: number, staleAt: number, lat: number, lon: number, hae: number): CotEvent {
+  const time = memoTime(lastTime, now);
   return {
     version: '2.0',
     uid,
     type,
     how: 'm-g',
-    time: t.time,
-    start: t.time,
-    stale: t.stale,
+    time,
+    start: time,
+    stale: memoTime(lastStale, staleAt),
     point: { lat, lon, hae, ce: UNKNOWN_ERR, le: UNKNOWN_ERR },
     detailXml: '',
   };
@@ -107,23 +116,31 @@ function envelope(uid: string, type: string, now: number, o: MapOptions, lat: nu
 /** A vessel with a position as CoT; undefined while its position is unknown. */
 export function vesselCot(v: VesselState, o: MapOptions, now: number): CotEvent | undefined {
   if (v.lat === undefined || v.lon === undefined) return undefined;
-  const key = v.aton ? 'aton' : v.shipType !== undefined ? String(v.shipType) : 'vessel';
-  const fn = o.types?.[key] ?? o.types?.vessel ?? (v.aton ? 'S-X' : vesselFunction(v.shipType));
-  const ev = envelope(vesselUid(v.mmsi), `a-${o.affiliation}-${fn}`, now, o, v.lat, v.lon, 0);
+  const staleAt = (v.positionAt ?? now) + o.staleMs;
+  if (staleAt <= now) return undefined;
+  // ship type 0 is "not available"; an aid to navigation is not a vessel: only the aton override applies to it
+  const shipType = v.shipType ? v.shipType : undefined;
+  const fn = v.aton ? (o.types?.aton ?? 'S-X') : ((shipType !== undefined ? o.types?.[String(shipType)] : undefined) ?? o.types?.vessel ?? vesselFunction(shipType));
+  const ev = envelope(vesselUid(v.mmsi), `a-${o.affiliation}-${fn}`, now, staleAt, v.lat, v.lon, 0);
   const callsign = v.name ?? v.callsign ?? `MMSI ${v.mmsi}`;
   ev.callsign = clean(callsign);
   const remarks = [`MMSI ${v.mmsi}`];
   if (v.imo) remarks.push(`IMO ${v.imo}`);
   if (v.callsign) remarks.push(`call sign ${v.callsign}`);
-  if (v.shipType !== undefined) remarks.push(`AIS type ${v.shipType}`);
-  if (v.dims) remarks.push(`size ${v.dims.toBow + v.dims.toStern} x ${v.dims.toPort + v.dims.toStarboard} m`);
+  if (shipType !== undefined) remarks.push(`AIS type ${shipType}`);
+  // dimensions of 0 mean "not available"
+  const length = v.dims ? v.dims.toBow + v.dims.toStern : 0;
+  const beam = v.dims ? v.dims.toPort + v.dims.toStarboard : 0;
+  if (length > 0 && beam > 0) remarks.push(`size ${length} x ${beam} m`);
   if (v.draught) remarks.push(`draught ${v.draught} m`);
   if (v.destination) remarks.push(`destination ${v.destination}`);
+  if (v.mothership) remarks.push(`auxiliary craft of MMSI ${v.mothership}`);
   if (v.aton) remarks.push(`aid to navigation type ${v.aton.aidType}${v.aton.virtual ? ' (virtual)' : ''}${v.aton.offPosition ? ' OFF POSITION' : ''}`);
   let detail = `<contact callsign="${attr(callsign)}"/>`;
-  if (v.course !== undefined || v.speedKt !== undefined) {
-    const course = v.course ?? v.heading ?? 0;
-    const speed = (v.speedKt ?? 0) * KT_TO_MS;
+  // course over ground, else the heading; without a course or a speed there is no track (never a made-up 0)
+  const course = v.course ?? v.heading;
+  if (course !== undefined && v.speedKt !== undefined) {
+    const speed = v.speedKt * KT_TO_MS;
     detail += `<track course="${course}" speed="${Math.round(speed * 100) / 100}"/>`;
     ev.course = course;
     ev.speed = Math.round(speed * 100) / 100;
@@ -142,8 +159,10 @@ export function aircraftType(a: AircraftState, o: MapOptions): string {
 /** An aircraft with a position as CoT; undefined while its position is unknown. */
 export function aircraftCot(a: AircraftState, o: MapOptions, now: number): CotEvent | undefined {
   if (a.lat === undefined || a.lon === undefined) return undefined;
+  const staleAt = (a.positionAt ?? now) + o.staleMs;
+  if (staleAt <= now) return undefined;
   const hae = a.altitudeFt !== undefined && !a.onGround ? Math.round(a.altitudeFt * FT_TO_M) : 0;
-  const ev = envelope(aircraftUid(a.icao), aircraftType(a, o), now, o, a.lat, a.lon, hae);
+  const ev = envelope(aircraftUid(a.icao), aircraftType(a, o), now, staleAt, a.lat, a.lon, hae);
   const callsign = a.callsign ?? a.icao;
   ev.callsign = clean(callsign);
   const remarks = [`ICAO ${a.icao}`];
@@ -151,10 +170,11 @@ export function aircraftCot(a: AircraftState, o: MapOptions, now: number): CotEv
   if (a.altitudeFt !== undefined) remarks.push(`altitude ${a.altitudeFt} ft`);
   if (a.onGround) remarks.push('on ground');
   let detail = `<contact callsign="${attr(callsign)}"/>`;
-  if (a.track !== undefined || a.speedKt !== undefined) {
-    const speed = Math.round((a.speedKt ?? 0) * KT_TO_MS * 100) / 100;
-    detail += `<track course="${a.track ?? 0}" speed="${speed}"/>`;
-    ev.course = a.track ?? 0;
+  // SBS sends speed and track together; a half-known motion is left out rather than completed with 0
+  if (a.track !== undefined && a.speedKt !== undefined) {
+    const speed = Math.round(a.speedKt * KT_TO_MS * 100) / 100;
+    detail += `<track course="${a.track}" speed="${speed}"/>`;
+    ev.course = a.track;
     ev.speed = speed;
   }
   detail += `<remarks>${attr(remarks.join('; '), 512)}</remarks>`;
@@ -178,7 +198,7 @@ export function squawkAlertCot(a: AircraftState, o: MapOptions, now: number, can
   const who = clean(a.callsign ?? a.icao);
   const meaning = a.squawk ? EMERGENCY_SQUAWKS[a.squawk] : undefined;
   const text = cancel || !meaning ? `${who} squawk cleared` : `${who} squawk ${a.squawk} (${meaning})`;
-  const ev = envelope(squawkAlertUid(a.icao), cancel ? 'b-a-o-can' : 'b-a-o-tbl', now, o, a.lat, a.lon, 0);
+  const ev = envelope(squawkAlertUid(a.icao), cancel ? 'b-a-o-can' : 'b-a-o-tbl', now, now + o.staleMs, a.lat, a.lon, 0);
   ev.how = 'h-e';
   ev.callsign = `${who}-Alert`;
   ev.detailXml =

@@ -118,19 +118,21 @@ export class Feed {
       vesselUid(m.mmsi),
       (prev) => {
         const v: VesselState = prev?.kind === 'vessel' ? prev.v : { mmsi: m.mmsi };
+        // static data names a vessel without placing it: it neither renews the track nor its stale time
         if (m.kind === 'static') {
-          Object.assign(v, pick(m, ['name', 'callsign', 'imo', 'shipType', 'dims', 'destination', 'draught']));
+          Object.assign(v, pick(m, ['name', 'callsign', 'imo', 'shipType', 'dims', 'destination', 'draught', 'mothership']));
         } else if (m.kind === 'aton') {
           Object.assign(v, { name: m.name, dims: m.dims, aton: { aidType: m.aidType, virtual: m.virtual, offPosition: m.offPosition } });
-          if (m.lat !== undefined && m.lon !== undefined) Object.assign(v, { lat: m.lat, lon: m.lon });
+          if (m.lat !== undefined && m.lon !== undefined) Object.assign(v, { lat: m.lat, lon: m.lon, positionAt: Date.now() });
         } else {
-          if (m.lat !== undefined && m.lon !== undefined) Object.assign(v, { lat: m.lat, lon: m.lon });
+          if (m.lat !== undefined && m.lon !== undefined) Object.assign(v, { lat: m.lat, lon: m.lon, positionAt: Date.now() });
           Object.assign(v, { speedKt: m.speed, course: m.course, heading: m.heading });
           Object.assign(v, pick(m, ['name', 'shipType', 'dims']));
         }
         return { kind: 'vessel', v };
       },
       (e) => e.kind === 'vessel' && e.v.lat !== undefined,
+      m.kind !== 'static',
     );
   }
 
@@ -158,9 +160,12 @@ export class Feed {
       (prev) => {
         const a: AircraftState = prev?.kind === 'aircraft' ? prev.a : { icao: rep.icao };
         Object.assign(a, rep);
+        if (rep.lat !== undefined) a.positionAt = Date.now();
         return { kind: 'aircraft', a };
       },
       (e) => e.kind === 'aircraft' && e.a.lat !== undefined,
+      // identity, velocity or squawk alone do not keep an aircraft alive: only a position does
+      rep.lat !== undefined,
     );
     if (accepted) this.checkSquawk(uid);
   }

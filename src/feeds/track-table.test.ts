@@ -40,6 +40,24 @@ describe('ConflatingTable', () => {
     t.close();
   });
 
+  it('a report that does not refresh (static data) updates the entry but not its heard time: it still goes stale', () => {
+    let now = 1_000_000;
+    const t = new ConflatingTable<number>({ minIntervalMs: 0, staleMs: 5_000, maxTracks: 3, maxPublishPerSecond: 1, now: () => now }, async () => undefined);
+    t.update('a', () => 1, () => false);
+    now += 4_000;
+    t.update('a', () => 2, () => false, false);
+    expect(t.get('a')).toBe(2);
+    now += 1_500;
+    expect(t.sweep()).toBe(1);
+    // a new id heard first through static data is kept for staleMs from then
+    t.update('b', () => 1, () => false, false);
+    now += 4_000;
+    expect(t.sweep()).toBe(0);
+    now += 1_500;
+    expect(t.sweep()).toBe(1);
+    t.close();
+  });
+
   it('paces publishing with its token bucket (work queued is bounded by the tracks, not the messages)', async () => {
     let sent = 0;
     const t = new ConflatingTable<number>({ minIntervalMs: 0, staleMs: 60_000, maxTracks: 1000, maxPublishPerSecond: 1000 }, async (batch) => void (sent += batch.length));

@@ -68,8 +68,12 @@ export class ConflatingTable<S> {
     return this.entries.get(uid)?.state;
   }
 
-  /** Applies a report; answers false when the id is new and the table is full. */
-  update(uid: string, merge: (prev: S | undefined) => S, publishable: (s: S) => boolean): boolean {
+  /**
+   * Applies a report; answers false when the id is new and the table is full. `refresh` false (static data
+   * that does not place the track) merges without renewing the heard time, so only reports that do keep
+   * a track alive.
+   */
+  update(uid: string, merge: (prev: S | undefined) => S, publishable: (s: S) => boolean, refresh = true): boolean {
     const now = this.now();
     let e = this.entries.get(uid);
     if (!e) {
@@ -81,7 +85,7 @@ export class ConflatingTable<S> {
       this.entries.set(uid, e);
     } else {
       e.state = merge(e.state);
-      e.lastHeard = now;
+      if (refresh) e.lastHeard = now;
     }
     if (!e.queued && publishable(e.state)) {
       if (e.inFlight) e.again = true;

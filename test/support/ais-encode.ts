@@ -109,3 +109,19 @@ export function type5(s: Static, seq = '1'): [string, string] {
   const cut = 60;
   return [sentence(payload.slice(0, cut), 0, { count: 2, index: 1, seq }), sentence(payload.slice(cut), fill, { count: 2, index: 2, seq })];
 }
+
+/**
+ * Type 24 part B (class B static: ship type, call sign, then 30 bits that are the dimensions — or, for an
+ * auxiliary craft (MMSI 98XXXYYYY), the MMSI of its mothership).
+ */
+export function type24b(o: { mmsi: number; shipType: number; callsign: string; dims?: [number, number, number, number]; mothership?: number }): string {
+  const w = new BitWriter().uint(24, 6).uint(0, 2).uint(o.mmsi, 30).uint(1, 2).uint(o.shipType, 8).text('', 3).uint(0, 4).uint(0, 20).text(o.callsign, 7);
+  if (o.mothership !== undefined) w.uint(o.mothership, 30);
+  else {
+    const [bow, stern, port, starboard] = o.dims ?? [0, 0, 0, 0];
+    w.uint(bow, 9).uint(stern, 9).uint(port, 6).uint(starboard, 6);
+  }
+  w.uint(0, 6);
+  const { payload, fill } = w.armour();
+  return sentence(payload, fill);
+}

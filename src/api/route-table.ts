@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { KizunaError } from '../util/errors.js';
 import { authenticate, bearerToken, requireRole } from './auth.js';
 import type { SessionUser, UserService } from './deps.js';
-import type { Role } from './schemas.js';
+import { OkSchema, type Role } from './schemas.js';
 
 type ZObj = z.ZodObject<z.ZodRawShape>;
 type Infer<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -47,6 +47,21 @@ export function route<P extends ZObj | undefined = undefined, Q extends ZObj | u
   spec: RouteSpec<P, Q, B>,
 ): AnyRoute {
   return spec as AnyRoute;
+}
+
+/** A command: the route runs `act` and answers `{ ok: true }` once it has finished. */
+export function commandRoute<P extends ZObj | undefined = undefined, Q extends ZObj | undefined = undefined, B extends z.ZodType | undefined = undefined>(
+  spec: Omit<RouteSpec<P, Q, B>, 'response' | 'handler'> & { act(ctx: RouteCtx<Infer<P>, Infer<Q>, Infer<B>>): Promise<unknown> },
+): AnyRoute {
+  const { act, ...rest } = spec;
+  return route<P, Q, B>({
+    ...rest,
+    response: OkSchema,
+    handler: async (ctx) => {
+      await act(ctx);
+      return { ok: true as const };
+    },
+  });
 }
 
 const DEFAULT_BODY_LIMIT = 256 * 1024;

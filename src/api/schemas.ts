@@ -5,16 +5,8 @@
 import { z } from 'zod';
 import { PHASES, PRIORITIES, REQUEST_KINDS, REQUEST_STATUSES, ROLES } from '../vocab/index.js';
 import { CalendarInputSchema, LabelInputSchema, RequestInputSchema } from '../coordination/index.js';
-import type {
-  CalendarEventView,
-  ChatMessageView,
-  ConcurrenceView,
-  LabelView,
-  PostureView,
-  RequestView,
-  TrackView,
-  UserView,
-} from './contract.js';
+// only the compile-time proof at the bottom reads the contract's types
+import type * as Contract from './contract.js';
 
 /** Components of the OpenAPI document: every schema registered here becomes #/components/schemas/<id>. */
 export const apiSchemas = z.registry<{ id: string; description?: string }>();
@@ -248,12 +240,12 @@ export const DisabledBodySchema = named('DisabledBody', z.object({ disabled: z.b
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Assert<T extends true> = T;
 export type _SchemaMatchesContract = [
-  Assert<Equal<z.infer<typeof LabelViewSchema>, LabelView>>,
-  Assert<Equal<z.infer<typeof TrackViewSchema>, TrackView>>,
-  Assert<Equal<z.infer<typeof ConcurrenceViewSchema>, ConcurrenceView>>,
-  Assert<Equal<z.infer<typeof RequestViewSchema>, RequestView>>,
-  Assert<Equal<z.infer<typeof CalendarEventViewSchema>, CalendarEventView>>,
-  Assert<Equal<z.infer<typeof ChatMessageViewSchema>, ChatMessageView>>,
-  Assert<Equal<z.infer<typeof PostureViewSchema>, PostureView>>,
-  Assert<Equal<z.infer<typeof UserViewSchema>, UserView>>,
+  Assert<Equal<z.infer<typeof LabelViewSchema>, Contract.LabelView>>,
+  Assert<Equal<z.infer<typeof TrackViewSchema>, Contract.TrackView>>,
+  Assert<Equal<z.infer<typeof ConcurrenceViewSchema>, Contract.ConcurrenceView>>,
+  Assert<Equal<z.infer<typeof RequestViewSchema>, Contract.RequestView>>,
+  Assert<Equal<z.infer<typeof CalendarEventViewSchema>, Contract.CalendarEventView>>,
+  Assert<Equal<z.infer<typeof ChatMessageViewSchema>, Contract.ChatMessageView>>,
+  Assert<Equal<z.infer<typeof PostureViewSchema>, Contract.PostureView>>,
+  Assert<Equal<z.infer<typeof UserViewSchema>, Contract.UserView>>,
 ];

@@ -1,9 +1,14 @@
+import type { z } from 'zod';
 import type { Admitted, PolicyRegistry } from '../labels/index.js';
+import type { SecurityLabel } from '../labels/types.js';
 import type { AuditDraft, Doc, DocPut, Store } from '../store/types.js';
 import { KizunaError } from '../util/errors.js';
 import type { AuditLog } from './audit.js';
 import type { DocAuthority } from './doc-authority.js';
-import type { Role } from './model.js';
+import { newId } from './ids.js';
+import { parse } from './input.js';
+import type { LabelInput, Role } from './model.js';
+import { labelFromInput } from './registry.js';
 import type { ChangeInfo } from './service.js';
 import type { SessionUser } from './users.js';
 import { roleAtLeast } from './workflow.js';
@@ -42,4 +47,22 @@ export async function listAll<B>(store: Store, collection: string, where?: Recor
     if (page.length < 1000) return out;
     after = page[page.length - 1]!.id;
   }
+}
+
+/**
+ * The start of an operator's new object: its parsed input, the nations it concerns (this one plus those the
+ * input lists, sorted), its label (releasable to those nations unless the input says otherwise), time and id.
+ */
+export function beginCreate<I extends { label?: LabelInput | undefined }>(
+  c: CoordinationCore,
+  user: SessionUser,
+  input: { schema: z.ZodType<I>; value: unknown; what: string },
+  listed: (i: I) => string[],
+): { i: I; nations: string[]; t: number; label: SecurityLabel; id: string } {
+  c.requireRole(user, 'operator');
+  const i = parse(input.schema, input.value, input.what);
+  const nations = [...new Set([c.nation, ...listed(i)])].sort();
+  const t = c.now();
+  const label = labelFromInput(c.registry, { nation: c.nation, input: i.label, defaultRelTo: nations, audience: user.audience, now: t });
+  return { i, nations, t, label, id: newId(c.nation, t) };
 }

@@ -2,12 +2,11 @@ import { KizunaError } from '../util/errors.js';
 import type { Admitted } from '../labels/index.js';
 import type { SecurityLabel } from '../labels/types.js';
 import type { Doc, DocPut } from '../store/types.js';
-import { newId, timeFirstId } from './ids.js';
+import { timeFirstId } from './ids.js';
 import { COL, CommentText, RequestInputSchema, type CommentBody, type ConcurrenceBody, type RequestBody, type RequestBundle } from './model.js';
 import { ListQuery, Id, parse } from './input.js';
-import { labelFromInput } from './registry.js';
 import type { Coordination } from './service.js';
-import type { CoordinationCore } from './core.js';
+import { beginCreate, type CoordinationCore } from './core.js';
 import type { SessionUser } from './users.js';
 import { ACTIONS, ACTION_ROLE, ORIGINATOR_ACTIONS, deriveStatus, transitionError } from './workflow.js';
 
@@ -18,7 +17,7 @@ type RequestService = Pick<Coordination, 'createRequest' | 'getRequest' | 'listR
  * and comment documents, every write through the write authority (src/coordination/doc-authority.ts).
  */
 export function createRequests(c: CoordinationCore): RequestService {
-  const { nation, nodeId, store, registry, audit, authority, now, iso, commit, listAll, requireRole } = c;
+  const { nation, nodeId, store, audit, authority, now, iso, commit, listAll, requireRole } = c;
 
   async function bundle(request: Doc<RequestBody>): Promise<RequestBundle> {
     const [concurrences, comments] = await Promise.all([
@@ -43,12 +42,7 @@ export function createRequests(c: CoordinationCore): RequestService {
 
   return {
     async createRequest(user, input) {
-      requireRole(user, 'operator');
-      const i = parse(RequestInputSchema, input, 'request');
-      const nations = [...new Set([nation, ...i.nations])].sort();
-      const t = now();
-      const label = labelFromInput(registry, { nation, input: i.label, defaultRelTo: nations, audience: user.audience, now: t });
-      const id = newId(nation, t);
+      const { i, nations, t, label, id } = beginCreate(c, user, { schema: RequestInputSchema, value: input, what: 'request' }, (r) => r.nations);
       const body: RequestBody = {
         owner: nation,
         rev: 1,

@@ -36,7 +36,7 @@ import { derivePosture } from './posture.js';
 import { labelFromInput } from './registry.js';
 import { createDocAuthority } from './doc-authority.js';
 import { createInbound } from './inbound.js';
-import { listAll as listAllOf, requireRole as requireRoleOf } from './core.js';
+import { beginCreate, listAll as listAllOf, requireRole as requireRoleOf, type CoordinationCore } from './core.js';
 import { Id, PageQuery, parse } from './input.js';
 import { createRequests } from './requests.js';
 import type { SessionUser } from './users.js';
@@ -204,7 +204,8 @@ export function createCoordination(o: CoordinationOptions): Coordination {
   }
 
   const applyRemote = createInbound({ nation, store, registry, audit, authority, commit });
-  const requests = createRequests({ nation, nodeId: o.nodeId, store, registry, audit, authority, now, iso, commit, listAll, requireRole });
+  const core: CoordinationCore = { nation, nodeId: o.nodeId, store, registry, audit, authority, now, iso, commit, listAll, requireRole };
+  const requests = createRequests(core);
 
   // ---- the service ----------------------------------------------------------------------------------
 
@@ -217,12 +218,8 @@ export function createCoordination(o: CoordinationOptions): Coordination {
 
     ...requests,
     async createCalendarEvent(user, input) {
-      requireRole(user, 'operator');
-      const i = parse(CalendarInputSchema, input, 'calendar event');
-      const participants = [...new Set([nation, ...i.participants])].sort();
-      const t = now();
-      const label = labelFromInput(registry, { nation, input: i.label, defaultRelTo: participants, audience: user.audience, now: t });
-      const id = newId(nation, t);
+      const what = { schema: CalendarInputSchema, value: input, what: 'calendar event' };
+      const { i, nations: participants, label, id } = beginCreate(core, user, what, (e) => e.participants);
       const body: CalendarBody = { owner: nation, rev: 1, id, title: i.title, start: i.start, end: i.end, participants, by: user.username };
       if (i.area) body.area = i.area;
       const [doc] = await commit(

@@ -72,6 +72,34 @@ export function coordinationRoutes(deps: ApiDeps): AnyRoute[] {
     const b = await coord.getRequest(id);
     return releaseOrNotFound(guard, b && bundleOf(b), user.audience, 'rest');
   }
+  /** What the user just wrote, as released to them (a write they may not read back answers like missing). */
+  const releasedRequest = (user: SessionUser, b: RequestBundle) => releaseOrNotFound(guard, bundleOf(b), user.audience, 'rest');
+  const releasedDoc = <B>(user: SessionUser, d: Doc<B>) => releaseOrNotFound(guard, docOf(d), user.audience, 'rest');
+
+  /** One page of a listing, released to the user and turned into views; `next` only when more may follow. */
+  async function viewPage<T, V>(
+    user: SessionUser,
+    query: { after?: string | undefined; limit: number },
+    list: { fetch: (after: string | undefined, limit: number) => Promise<T[]>; labelled: (t: T) => Labelled<T>; idOf: (t: T) => string },
+    view: (r: Released<T>) => V,
+  ): Promise<{ items: V[]; next?: string }> {
+    const page = await releasedPage({
+      fetch: list.fetch,
+      idOf: list.idOf,
+      release: (ts) => guard.releaseMany(ts.map(list.labelled), user.audience, 'rest'),
+      releasedId: (r) => list.idOf(r.value),
+      after: query.after,
+      limit: query.limit,
+    });
+    return { items: page.items.map(view), ...(page.next ? { next: page.next } : {}) };
+  }
+  /** Calendar events and chat messages list by id. */
+  const docList = <B>(fetch: (opts: { limit: number; after?: string }) => Promise<Doc<B>[]>) => ({
+    fetch: async (after: string | undefined, limit: number) =>
+      (await fetch({ limit, ...(after !== undefined ? { after } : {}) })).sort(byId),
+    labelled: (d: Doc<B>) => docOf(d),
+    idOf: (d: Doc<B>) => d.id,
+  });
 
   const routes: AnyRoute[] = [
     route({
@@ -83,23 +111,14 @@ export function coordinationRoutes(deps: ApiDeps): AnyRoute[] {
       query: RequestQuerySchema,
       response: RequestListSchema,
       handler: async ({ user, query }) => {
-        const page = await releasedPage({
-          fetch: (after, limit) =>
-            coord.listRequests({
-              limit,
-              ...(after !== undefined ? { after } : {}),
-              ...(query.status ? { status: query.status } : {}),
-              ...(query.kind ? { kind: query.kind } : {}),
-            }),
-          idOf: (b) => b.request.id,
-          release: (bs) => guard.releaseMany(bs.map(bundleOf), user.audience, 'rest'),
-          releasedId: (r) => r.value.request.id,
-          after: query.after,
-          limit: query.limit,
-        });
-        const out: { items: RequestView[]; next?: string } = { items: page.items.map(requestView) };
-        if (page.next) out.next = page.next;
-        return out;
+        const fetch = (after: string | undefined, limit: number) =>
+          coord.listRequests({
+            limit,
+            ...(after !== undefined ? { after } : {}),
+            ...(query.status ? { status: query.status } : {}),
+            ...(query.kind ? { kind: query.kind } : {}),
+          });
+        return viewPage(user, query, { fetch, labelled: bundleOf, idOf: (b) => b.request.id }, requestView);
       },
     }),
     route({
@@ -110,10 +129,7 @@ export function coordinationRoutes(deps: ApiDeps): AnyRoute[] {
       auth: 'operator',
       body: NewRequestSchema,
       response: RequestViewSchema,
-      handler: async ({ user, body }) => {
-        const b = await coord.createRequest(user, body);
-        return requestView(releaseOrNotFound(guard, bundleOf(b), user.audience, 'rest'));
-      },
+      handler: async ({ user, body }) => requestView(releasedRequest(user, await coord.createRequest(user, body))),
     }),
     route({
       method: 'GET',
@@ -137,8 +153,7 @@ export function coordinationRoutes(deps: ApiDeps): AnyRoute[] {
         response: RequestViewSchema,
         handler: async ({ user, params, body }) => {
           await visibleRequest(user, params.id);
-          const b = await coord.act(user, params.id, a.action, body.comment);
-          return requestView(releaseOrNotFound(guard, bundleOf(b), user.audience, 'rest'));
+          return requestView(releasedRequest(user, await coord.act(user, params.id, a.action, body.comment)));
         },
       }),
     ),
@@ -165,17 +180,7 @@ export function coordinationRoutes(deps: ApiDeps): AnyRoute[] {
       auth: 'viewer',
       query: PageQuerySchema,
       response: CalendarListSchema,
-      handler: async ({ user, query }) => {
-        const page = await releasedPage({
-          fetch: async (after, limit) => (await coord.listCalendar({ limit, ...(after !== undefined ? { after } : {}) })).sort(byId),
-          idOf: (d) => d.id,
-          release: (ds) => guard.releaseMany(ds.map(docOf), user.audience, 'rest'),
-          releasedId: (r) => r.value.id,
-          after: query.after,
-          limit: query.limit,
-        });
-        return { items: page.items.map(calendarView), ...(page.next ? { next: page.next } : {}) };
-      },
+      handler: async ({ user, query }) => viewPage(user, query, docList((o) => coord.listCalendar(o)), calendarView),
     }),
     route({
       method: 'POST',
@@ -185,10 +190,7 @@ export function coordinationRoutes(deps: ApiDeps): AnyRoute[] {
       auth: 'operator',
       body: NewCalendarEventSchema,
       response: CalendarEventViewSchema,
-      handler: async ({ user, body }) => {
-        const d = await coord.createCalendarEvent(user, body);
-        return calendarView(releaseOrNotFound(guard, docOf(d), user.audience, 'rest'));
-      },
+      handler: async ({ user, body }) => calendarView(releasedDoc(user, await coord.createCalendarEvent(user, body))),
     }),
     route({
       method: 'POST',
@@ -199,10 +201,8 @@ export function coordinationRoutes(deps: ApiDeps): AnyRoute[] {
       params: IdParamsSchema,
       body: NewCalendarEventSchema,
       response: CalendarEventViewSchema,
-      handler: async ({ user, params, body }) => {
-        const d = await coord.updateCalendarEvent(user, params.id, body);
-        return calendarView(releaseOrNotFound(guard, docOf(d), user.audience, 'rest'));
-      },
+      handler: async ({ user, params, body }) =>
+        calendarView(releasedDoc(user, await coord.updateCalendarEvent(user, params.id, body))),
     }),
     route({
       method: 'GET',
@@ -223,17 +223,7 @@ export function coordinationRoutes(deps: ApiDeps): AnyRoute[] {
       params: IdParamsSchema,
       query: PageQuerySchema,
       response: ChatListSchema,
-      handler: async ({ user, params, query }) => {
-        const page = await releasedPage({
-          fetch: async (after, limit) => (await coord.listChat(params.id, { limit, ...(after !== undefined ? { after } : {}) })).sort(byId),
-          idOf: (d) => d.id,
-          release: (ds) => guard.releaseMany(ds.map(docOf), user.audience, 'rest'),
-          releasedId: (r) => r.value.id,
-          after: query.after,
-          limit: query.limit,
-        });
-        return { items: page.items.map(chatView), ...(page.next ? { next: page.next } : {}) };
-      },
+      handler: async ({ user, params, query }) => viewPage(user, query, docList((o) => coord.listChat(params.id, o)), chatView),
     }),
     route({
       method: 'POST',
@@ -244,10 +234,8 @@ export function coordinationRoutes(deps: ApiDeps): AnyRoute[] {
       params: IdParamsSchema,
       body: ChatBodySchema,
       response: ChatMessageViewSchema,
-      handler: async ({ user, params, body }) => {
-        const d = await coord.postChat(user, params.id, body.text, body.label);
-        return chatView(releaseOrNotFound(guard, docOf(d), user.audience, 'rest'));
-      },
+      handler: async ({ user, params, body }) =>
+        chatView(releasedDoc(user, await coord.postChat(user, params.id, body.text, body.label))),
     }),
     route({
       method: 'GET',

@@ -4,8 +4,8 @@
  * answers carry configuration and counters, never tracks.
  */
 import { z } from 'zod';
-import { OkSchema, apiSchemas } from '../schemas.js';
-import { route, type AnyRoute } from '../route-table.js';
+import { apiSchemas } from '../schemas.js';
+import { commandRoute, route, type AnyRoute } from '../route-table.js';
 
 /** What the node hands the API (implemented by src/feeds' FeedManager). */
 export interface FeedAdmin {
@@ -46,18 +46,14 @@ export function feedRoutes(feeds: FeedAdmin | undefined): AnyRoute[] {
       bodyLimit: 16 * 1024,
       handler: async ({ body, user }) => ({ feed: await feeds.add(body, user.username) }),
     }),
-    route({
+    commandRoute({
       method: 'DELETE',
       url: '/api/admin/feeds/:id',
       summary: 'Stop and remove an admin-added feed (its tracks go stale on their own)',
       tag: 'feeds',
       auth: 'administrator',
       params: FeedIdSchema,
-      response: OkSchema,
-      handler: async ({ params, user }) => {
-        await feeds.remove(params.id, user.username);
-        return { ok: true as const };
-      },
+      act: ({ params, user }) => feeds.remove(params.id, user.username),
     }),
   ];
 }

@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import { KizunaError } from '../../util/errors.js';
 import type { ApiDeps, SessionUser } from '../deps.js';
-import { route, type AnyRoute } from '../route-table.js';
-import { apiSchemas, OkSchema } from '../schemas.js';
+import { commandRoute, route, type AnyRoute } from '../route-table.js';
+import { apiSchemas } from '../schemas.js';
 
 const TrackSchema = z.object({ uid: z.string(), callsign: z.string(), type: z.string(), lat: z.number(), lon: z.number() });
 const MissionSchema = z.object({
@@ -71,31 +71,23 @@ export function missionRoutes(deps: ApiDeps): AnyRoute[] {
       response: MissionDetailSchema,
       handler: async ({ user, params }) => panel().get(user, params.name),
     }),
-    route({
+    commandRoute({
       method: 'POST',
       url: '/api/missions/:name/subscription',
       summary: "Subscribe to a mission with the mission's default role",
       tag: 'missions',
       auth: 'operator',
       params: NameParams,
-      response: OkSchema,
-      handler: async ({ user, params }) => {
-        await panel().subscribe(user, params.name);
-        return { ok: true as const };
-      },
+      act: ({ user, params }) => panel().subscribe(user, params.name),
     }),
-    route({
+    commandRoute({
       method: 'DELETE',
       url: '/api/missions/:name/subscription',
       summary: 'Unsubscribe from a mission',
       tag: 'missions',
       auth: 'operator',
       params: NameParams,
-      response: OkSchema,
-      handler: async ({ user, params }) => {
-        await panel().unsubscribe(user, params.name);
-        return { ok: true as const };
-      },
+      act: ({ user, params }) => panel().unsubscribe(user, params.name),
     }),
     route({
       method: 'POST',

@@ -10,8 +10,8 @@ import { z } from 'zod';
 import { buildDeleteEvent, buildShapeEvent, MAX_RADIUS_M, MAX_RINGS, MAX_SHAPE_POINTS, type ShapeSpec } from '../../cot/shapes.js';
 import { LabelInputSchema } from '../../coordination/index.js';
 import type { ApiDeps } from '../deps.js';
-import { route, type AnyRoute } from '../route-table.js';
-import { apiSchemas, OkSchema } from '../schemas.js';
+import { commandRoute, route, type AnyRoute } from '../route-table.js';
+import { apiSchemas } from '../schemas.js';
 
 /** Shapes per import (one overlay file): each is one stored, federated event. */
 export const MAX_IMPORT_FEATURES = 500;
@@ -87,18 +87,14 @@ export function shapeRoutes(deps: ApiDeps): AnyRoute[] {
         return { uids };
       },
     }),
-    route({
+    commandRoute({
       method: 'DELETE',
       url: '/api/shapes/:uid',
       summary: 'Delete your own shape (a t-x-d-d through the write authority; refused, hidden and missing answer the same)',
       tag: 'tracks',
       auth: 'operator',
       params: UidParamsSchema,
-      response: OkSchema,
-      handler: async ({ user, params }) => {
-        await publish(buildDeleteEvent(params.uid), undefined, user);
-        return { ok: true as const };
-      },
+      act: ({ user, params }) => publish(buildDeleteEvent(params.uid), undefined, user),
     }),
   ];
 }

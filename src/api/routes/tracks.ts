@@ -4,8 +4,8 @@ import type { StoredEvent } from '../../store/types.js';
 import type { ApiDeps } from '../deps.js';
 import type { TrackView } from '../contract.js';
 import { labelViews, releaseOrNotFound } from '../release.js';
-import { route, type AnyRoute } from '../route-table.js';
-import { apiSchemas, OkSchema, TrackListSchema, TrackQuerySchema, TrackViewSchema } from '../schemas.js';
+import { commandRoute, route, type AnyRoute } from '../route-table.js';
+import { apiSchemas, TrackListSchema, TrackQuerySchema, TrackViewSchema } from '../schemas.js';
 import { trackViewOf } from '../track-view.js';
 import { LabelInputSchema } from '../../coordination/index.js';
 import { DEFAULT_MAX_EVENT_BYTES } from '../../cot/xml.js';
@@ -25,7 +25,8 @@ export function trackRoutes(deps: ApiDeps): AnyRoute[] {
   const lv = labelViews(deps.registry);
   const labelled = (e: StoredEvent): Labelled<StoredEvent> => ({ label: e.label, value: e });
 
-  const routes: AnyRoute[] = [
+  const { relabelTrack: relabel, ingestCot } = deps;
+  return [
     route({
       method: 'GET',
       url: '/api/tracks',
@@ -67,44 +68,34 @@ export function trackRoutes(deps: ApiDeps): AnyRoute[] {
         return trackViewOf(r.value, lv(r.label));
       },
     }),
+    // the two writes exist only where the node wires them
+    ...(relabel
+      ? [
+          commandRoute({
+            method: 'POST',
+            url: '/api/tracks/:uid/label',
+            summary: 'Re-label a track of this nation (the only way to widen or lower a label; audited with before/after)',
+            tag: 'tracks',
+            auth: 'coordinator',
+            params: UidParamsSchema,
+            body: RelabelBodySchema,
+            act: ({ user, params, body }) => relabel(params.uid, body.label, user),
+          }),
+        ]
+      : []),
+    ...(ingestCot
+      ? [
+          commandRoute({
+            method: 'POST',
+            url: '/api/cot',
+            summary: 'Publish one CoT event as this user (the user must be cleared for its label)',
+            tag: 'tracks',
+            auth: 'operator',
+            body: CotBodySchema,
+            bodyLimit: (deps.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES) + JSON_ENVELOPE_BYTES,
+            act: ({ user, body }) => ingestCot(body.xml, user),
+          }),
+        ]
+      : []),
   ];
-  const relabel = deps.relabelTrack;
-  if (relabel) {
-    routes.push(
-      route({
-        method: 'POST',
-        url: '/api/tracks/:uid/label',
-        summary: 'Re-label a track of this nation (the only way to widen or lower a label; audited with before/after)',
-        tag: 'tracks',
-        auth: 'coordinator',
-        params: UidParamsSchema,
-        body: RelabelBodySchema,
-        response: OkSchema,
-        handler: async ({ user, params, body }) => {
-          await relabel(params.uid, body.label, user);
-          return { ok: true as const };
-        },
-      }),
-    );
-  }
-  const ingestCot = deps.ingestCot;
-  if (ingestCot) {
-    routes.push(
-      route({
-        method: 'POST',
-        url: '/api/cot',
-        summary: 'Publish one CoT event as this user (the user must be cleared for its label)',
-        tag: 'tracks',
-        auth: 'operator',
-        body: CotBodySchema,
-        bodyLimit: (deps.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES) + JSON_ENVELOPE_BYTES,
-        response: OkSchema,
-        handler: async ({ user, body }) => {
-          await ingestCot(body.xml, user);
-          return { ok: true as const };
-        },
-      }),
-    );
-  }
-  return routes;
 }

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { useTestNode, waitFor, type TestNode } from '../support/node-harness.js';
+import { waitFor, type TestNode } from '../support/node-harness.js';
+import { useTestNode } from '../support/node-fixture.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 import { type1 } from '../support/ais-encode.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { startPair, waitFor, type NodePair } from '../support/index.js';
-import { TestTakClient, sa } from '../support/tak-client.js';
+import { TestTakClient } from '../support/tak-client.js';
 import { certFor, json, labelOf, marti, missionCot, type Id, type Node } from './support.js';
 
 type Mission = { name: string; uids: { data: string }[] };
@@ -29,10 +29,8 @@ describe('missions between two nodes', () => {
     usa = pair.usa as Node;
     alice = await certFor(jpn, 'alice', 'JPN');
     sam = await certFor(usa, 'sam', 'USA');
-    aliceTak = await TestTakClient.connectTls(jpn.ready.tls, { ...alice, ca: jpn.pki.caCertPem });
-    samTak = await TestTakClient.connectTls(usa.ready.tls, { ...sam, ca: usa.pki.caCertPem });
-    aliceTak.send(sa('ANDROID-alice', 'ALICE'));
-    samTak.send(sa('ANDROID-sam', 'SAM'));
+    aliceTak = await TestTakClient.identified(jpn.ready.tls, { ...alice, ca: jpn.pki.caCertPem }, 'ANDROID-alice', 'ALICE');
+    samTak = await TestTakClient.identified(usa.ready.tls, { ...sam, ca: usa.pki.caCertPem }, 'ANDROID-sam', 'SAM');
     await waitFor(() => [...jpn.tak.connections()].some((c) => c.uid) && [...usa.tak.connections()].some((c) => c.uid), 'clients identified');
   }, 90_000);
   afterAll(async () => {

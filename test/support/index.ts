@@ -3,7 +3,7 @@
  * - waitFor / sleep: wait on conditions, never on time (wait.ts);
  * - tmpDir: a fresh temp directory and its removal (tmp.ts);
  * - errorCode: the KizunaError code a call throws (errors.ts);
- * - startTestNode, useTestNode: one real node, every port 0, own data dir; useTestNode as beforeAll/afterAll (node-harness.ts);
+ * - startTestNode, useTestNode: one real node, every port 0, own data dir; useTestNode as beforeAll/afterAll (node-harness.ts, node-fixture.ts);
  * - startPair, startDemoNodes, useDemoNodes: two federated nodes JPN and USA, or any `kizuna demo` set-up (pair.ts);
  * - spawnNode: a node in a child process (child-node.ts);
  * - TestTakClient, sa: a TAK streaming client and SA events (tak-client.ts);
@@ -18,7 +18,8 @@
 export { DEFAULT_WAIT_MS, sleep, waitFor } from './wait.js';
 export { tmpDir } from './tmp.js';
 export { errorCode } from './errors.js';
-export { startTestNode, useTestNode, type TestNode } from './node-harness.js';
+export { startTestNode, type TestNode } from './node-harness.js';
+export { useTestNode } from './node-fixture.js';
 export { startPair, startDemoNodes, useDemoNodes, type NodePair, type DemoNodes } from './pair.js';
 export { spawnNode, type ChildNode } from './child-node.js';
 export { TestTakClient, sa } from './tak-client.js';

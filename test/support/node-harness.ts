@@ -1,4 +1,3 @@
-import { afterAll, beforeAll } from 'vitest';
 import { parseConfig, type NodeConfigInput } from '../../src/node/config.js';
 import { startNode, type KizunaNode } from '../../src/node/node.js';
 import { tmpDir } from './tmp.js';
@@ -26,21 +25,5 @@ export async function startTestNode(over: Partial<NodeConfigInput> & { nation?: 
 
 /** What `startTestNode` returns: the node, its data directory, and `stop` that also removes a directory it made. */
 export type TestNode = Awaited<ReturnType<typeof startTestNode>>;
-
-/**
- * Registers beforeAll/afterAll of the calling file or describe: one node as `startTestNode(over)` makes it,
- * handed to `onStart` before the tests and stopped (its temp directory removed) after them.
- */
-export function useTestNode(over: Parameters<typeof startTestNode>[0], onStart: (node: TestNode) => void, hookTimeoutMs?: number): void {
-  let node: TestNode | undefined;
-  beforeAll(async () => {
-    node = await startTestNode(over);
-    onStart(node);
-  }, hookTimeoutMs);
-  afterAll(async () => {
-    await node?.stop();
-    node = undefined;
-  });
-}
 
 export { sleep, waitFor } from './wait.js';

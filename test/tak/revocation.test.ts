@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { issueClientCert } from '../../src/certs/index.js';
-import { useTestNode, waitFor, type TestNode } from '../support/node-harness.js';
+import { waitFor, type TestNode } from '../support/node-harness.js';
+import { useTestNode } from '../support/node-fixture.js';
 import { TestTakClient } from '../support/tak-client.js';
 
 /**

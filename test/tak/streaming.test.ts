@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { makeLabel, serializeLabelXml } from '../../src/labels/index.js';
 import { serializeCotXml } from '../../src/cot/xml.js';
-import { startTestNode, sleep, useTestNode, waitFor, type TestNode } from '../support/node-harness.js';
+import { startTestNode, sleep, waitFor, type TestNode } from '../support/node-harness.js';
+import { useTestNode } from '../support/node-fixture.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 
 describe('TAK streaming on a real node (TCP, port 0)', () => {

@@ -106,6 +106,23 @@ interface Row {
   baseline: number;
 }
 
+/** Events per second: `ours` over its inputs against `baseline` over its own (the same events in the baseline's form). */
+function perEventRow<A, B>(name: string, ours: [readonly A[], (a: A) => unknown], baseline: [string, readonly B[], (b: B) => unknown]): Row {
+  const [inputs, run] = ours;
+  const [baselineName, baselineInputs, baselineRun] = baseline;
+  return {
+    name,
+    unit: 'events/s',
+    ours: rate(inputs.length, () => {
+      for (const a of inputs) run(a);
+    }),
+    baselineName,
+    baseline: rate(baselineInputs.length, () => {
+      for (const b of baselineInputs) baselineRun(b);
+    }),
+  };
+}
+
 /**
  * A stream framer's throughput on `stream` delivered in reads of `readBytes`, against a naive loop on the
  * same reads; a fresh framer each round, as a new connection would get.
@@ -136,50 +153,10 @@ export function runCotBench(): Row[] {
   const doms = strings.map((s) => dom.parse(s) as unknown);
   const rows: Row[] = [];
 
-  rows.push({
-    name: `parse XML (${corpus.length} real events)`,
-    unit: 'events/s',
-    ours: rate(corpus.length, () => {
-      for (const b of corpus) parseCotXml(b);
-    }),
-    baselineName: 'fast-xml-parser DOM',
-    baseline: rate(corpus.length, () => {
-      for (const b of corpus) dom.parse(b.toString('utf8'));
-    }),
-  });
-  rows.push({
-    name: 'serialise XML',
-    unit: 'events/s',
-    ours: rate(events.length, () => {
-      for (const e of events) serializeCotXml(e);
-    }),
-    baselineName: 'fast-xml-parser XMLBuilder',
-    baseline: rate(doms.length, () => {
-      for (const d of doms) builder.build(d);
-    }),
-  });
-  rows.push({
-    name: 'proto encode (CotEvent → bytes)',
-    unit: 'events/s',
-    ours: rate(events.length, () => {
-      for (const e of events) encodeTakMessage(e);
-    }),
-    baselineName: 'protobufjs encode only',
-    baseline: rate(messages.length, () => {
-      for (const m of messages) TakMessageType.encode(m).finish();
-    }),
-  });
-  rows.push({
-    name: 'proto decode (bytes → CotEvent)',
-    unit: 'events/s',
-    ours: rate(payloads.length, () => {
-      for (const p of payloads) decodeTakMessage(p);
-    }),
-    baselineName: 'protobufjs decode only',
-    baseline: rate(payloads.length, () => {
-      for (const p of payloads) TakMessageType.decode(p);
-    }),
-  });
+  rows.push(perEventRow(`parse XML (${corpus.length} real events)`, [corpus, parseCotXml], ['fast-xml-parser DOM', corpus, (b) => dom.parse(b.toString('utf8'))]));
+  rows.push(perEventRow('serialise XML', [events, serializeCotXml], ['fast-xml-parser XMLBuilder', doms, (d) => builder.build(d)]));
+  rows.push(perEventRow('proto encode (CotEvent → bytes)', [events, encodeTakMessage], ['protobufjs encode only', messages, (m) => TakMessageType.encode(m).finish()]));
+  rows.push(perEventRow('proto decode (bytes → CotEvent)', [payloads, decodeTakMessage], ['protobufjs decode only', payloads, (p) => TakMessageType.decode(p)]));
 
   // ~4 MiB XML stream (fixtures with their prologs, repeated), delivered in 16 KiB reads.
   const oneRound = Buffer.concat(corpus.flatMap((b) => [b, Buffer.from('\n')]));

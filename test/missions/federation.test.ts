@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { startPair, waitFor, type NodePair } from '../support/index.js';
-import { TestTakClient } from '../support/tak-client.js';
-import { certFor, json, labelOf, marti, missionCot, type Id, type Node } from './support.js';
+import type { TestTakClient } from '../support/tak-client.js';
+import { json, labelOf, marti, missionCot, takUser, type Id, type Node } from './support.js';
 
 type Mission = { name: string; uids: { data: string }[] };
 const missionOn = async (node: Node, id: Id, name: string): Promise<Mission | undefined> => {
@@ -27,10 +27,8 @@ describe('missions between two nodes', () => {
     pair = await startPair('missions');
     jpn = pair.jpn as Node;
     usa = pair.usa as Node;
-    alice = await certFor(jpn, 'alice', 'JPN');
-    sam = await certFor(usa, 'sam', 'USA');
-    aliceTak = await TestTakClient.identified(jpn.ready.tls, { ...alice, ca: jpn.pki.caCertPem }, 'ANDROID-alice', 'ALICE');
-    samTak = await TestTakClient.identified(usa.ready.tls, { ...sam, ca: usa.pki.caCertPem }, 'ANDROID-sam', 'SAM');
+    ({ id: alice, tak: aliceTak } = await takUser(jpn, 'alice', 'JPN'));
+    ({ id: sam, tak: samTak } = await takUser(usa, 'sam', 'USA'));
     await waitFor(() => [...jpn.tak.connections()].some((c) => c.uid) && [...usa.tak.connections()].some((c) => c.uid), 'clients identified');
   }, 90_000);
   afterAll(async () => {

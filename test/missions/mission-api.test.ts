@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomUUID } from 'node:crypto';
 import { request } from '../../src/marti/test-support.js';
 import { startTestNode, waitFor } from '../support/node-harness.js';
-import { TestTakClient } from '../support/tak-client.js';
-import { certFor, json, labelOf, marti, missionCot, type Id, type Node } from './support.js';
+import type { TestTakClient } from '../support/tak-client.js';
+import { certFor, json, labelOf, marti, missionCot, takUser, type Id, type Node } from './support.js';
 
 type MissionJson = { name: string; guid: string; token?: string; ownerRole?: { type: string }; classification: string; passwordProtected: boolean; keywords: string[]; contents: { data: { hash: string } }[]; uids: { data: string; details: { callsign: string } }[]; defaultRole: { type: string; permissions: string[] } };
 type List = { version: string; type: string; nodeId: string; data: MissionJson[] };
@@ -27,9 +27,9 @@ describe('Mission API (Data Sync) on a real node', () => {
 
   beforeAll(async () => {
     node = await startTestNode({ nation: 'JPN' });
-    [alice, bob, sam] = await Promise.all([certFor(node, 'alice', 'JPN'), certFor(node, 'bob', 'JPN'), certFor(node, 'sam', 'USA')]);
-    aliceTak = await TestTakClient.identified(node.ready.tls, { ...alice, ca: node.pki.caCertPem }, A, 'ALICE');
-    bobTak = await TestTakClient.identified(node.ready.tls, { ...bob, ca: node.pki.caCertPem }, B, 'BOB');
+    ({ id: alice, tak: aliceTak } = await takUser(node, 'alice', 'JPN')); // uid A
+    ({ id: bob, tak: bobTak } = await takUser(node, 'bob', 'JPN')); // uid B
+    sam = await certFor(node, 'sam', 'USA');
     await waitFor(() => node.tak.clientCount === 2 && [...node.tak.connections()].every((c) => c.uid), 'two identified clients');
   }, 60_000);
   afterAll(async () => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomUUID } from 'node:crypto';
 import { request } from '../../src/marti/test-support.js';
-import { startTestNode, waitFor } from '../support/node-harness.js';
+import { waitFor } from '../support/node-harness.js';
+import { useTestNode } from '../support/node-fixture.js';
 import type { TestTakClient } from '../support/tak-client.js';
 import { certFor, json, labelOf, marti, missionCot, takUser, type Id, type Node } from './support.js';
 
@@ -25,17 +26,16 @@ describe('Mission API (Data Sync) on a real node', () => {
   const A = 'ANDROID-alice';
   const B = 'ANDROID-bob';
 
+  useTestNode({ nation: 'JPN' }, (n) => (node = n));
   beforeAll(async () => {
-    node = await startTestNode({ nation: 'JPN' });
     ({ id: alice, tak: aliceTak } = await takUser(node, 'alice', 'JPN')); // uid A
     ({ id: bob, tak: bobTak } = await takUser(node, 'bob', 'JPN')); // uid B
     sam = await certFor(node, 'sam', 'USA');
     await waitFor(() => node.tak.clientCount === 2 && [...node.tak.connections()].every((c) => c.uid), 'two identified clients');
   }, 60_000);
-  afterAll(async () => {
+  afterAll(() => {
     aliceTak?.close();
     bobTak?.close();
-    await node?.stop();
   });
 
   it('lists missions (empty) in TAK Server shape instead of 404', async () => {

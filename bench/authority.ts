@@ -16,14 +16,11 @@ import type { CotEvent } from '../src/cot/model.js';
 import { encodeBusEvent, HolderIndex, ingest, takClientActor, type IngestDeps } from '../src/pipeline/index.js';
 import { createLabelCache } from '../src/node/label-cache.js';
 import { appendAdmitted } from '../test/support/admitted.js';
+import { numArg } from './args.js';
 
-const arg = (n: string, d: number) => {
-  const i = process.argv.indexOf(`--${n}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : d;
-};
-const EVENTS = arg('events', 20_000);
-const UIDS = arg('uids', 200);
-const ROUNDS = arg('rounds', 3);
+const EVENTS = numArg('events', 20_000);
+const UIDS = numArg('uids', 200);
+const ROUNDS = numArg('rounds', 3);
 const CONCURRENCY = 200;
 
 const registry = loadPolicies();

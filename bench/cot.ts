@@ -106,6 +106,42 @@ interface Row {
   baseline: number;
 }
 
+/** Events per second: `ours` over its inputs against `baseline` over its own (the same events in the baseline's form). */
+function perEventRow<A, B>(name: string, ours: [readonly A[], (a: A) => unknown], baseline: [string, readonly B[], (b: B) => unknown]): Row {
+  const [inputs, run] = ours;
+  const [baselineName, baselineInputs, baselineRun] = baseline;
+  return {
+    name,
+    unit: 'events/s',
+    ours: rate(inputs.length, () => {
+      for (const a of inputs) run(a);
+    }),
+    baselineName,
+    baseline: rate(baselineInputs.length, () => {
+      for (const b of baselineInputs) baselineRun(b);
+    }),
+  };
+}
+
+/**
+ * A stream framer's throughput on `stream` delivered in reads of `readBytes`, against a naive loop on the
+ * same reads; a fresh framer each round, as a new connection would get.
+ */
+function framerRow(name: (mib: number) => string, stream: Buffer, readBytes: number, framer: () => { push(c: Buffer): Iterable<unknown> }, baseline: [string, (chunks: Buffer[]) => unknown]): Row {
+  const chunks = chunked(stream, readBytes);
+  const mib = stream.length / (1 << 20);
+  return {
+    name: name(mib),
+    unit: 'MiB/s',
+    ours: rate(mib, () => {
+      const f = framer();
+      for (const c of chunks) for (const _ of f.push(c));
+    }),
+    baselineName: baseline[0],
+    baseline: rate(mib, () => baseline[1](chunks)),
+  };
+}
+
 export function runCotBench(): Row[] {
   const corpus = loadCorpus();
   const strings = corpus.map((b) => b.toString('utf8'));
@@ -117,98 +153,26 @@ export function runCotBench(): Row[] {
   const doms = strings.map((s) => dom.parse(s) as unknown);
   const rows: Row[] = [];
 
-  rows.push({
-    name: `parse XML (${corpus.length} real events)`,
-    unit: 'events/s',
-    ours: rate(corpus.length, () => {
-      for (const b of corpus) parseCotXml(b);
-    }),
-    baselineName: 'fast-xml-parser DOM',
-    baseline: rate(corpus.length, () => {
-      for (const b of corpus) dom.parse(b.toString('utf8'));
-    }),
-  });
-  rows.push({
-    name: 'serialise XML',
-    unit: 'events/s',
-    ours: rate(events.length, () => {
-      for (const e of events) serializeCotXml(e);
-    }),
-    baselineName: 'fast-xml-parser XMLBuilder',
-    baseline: rate(doms.length, () => {
-      for (const d of doms) builder.build(d);
-    }),
-  });
-  rows.push({
-    name: 'proto encode (CotEvent → bytes)',
-    unit: 'events/s',
-    ours: rate(events.length, () => {
-      for (const e of events) encodeTakMessage(e);
-    }),
-    baselineName: 'protobufjs encode only',
-    baseline: rate(messages.length, () => {
-      for (const m of messages) TakMessageType.encode(m).finish();
-    }),
-  });
-  rows.push({
-    name: 'proto decode (bytes → CotEvent)',
-    unit: 'events/s',
-    ours: rate(payloads.length, () => {
-      for (const p of payloads) decodeTakMessage(p);
-    }),
-    baselineName: 'protobufjs decode only',
-    baseline: rate(payloads.length, () => {
-      for (const p of payloads) TakMessageType.decode(p);
-    }),
-  });
+  rows.push(perEventRow(`parse XML (${corpus.length} real events)`, [corpus, parseCotXml], ['fast-xml-parser DOM', corpus, (b) => dom.parse(b.toString('utf8'))]));
+  rows.push(perEventRow('serialise XML', [events, serializeCotXml], ['fast-xml-parser XMLBuilder', doms, (d) => builder.build(d)]));
+  rows.push(perEventRow('proto encode (CotEvent → bytes)', [events, encodeTakMessage], ['protobufjs encode only', messages, (m) => TakMessageType.encode(m).finish()]));
+  rows.push(perEventRow('proto decode (bytes → CotEvent)', [payloads, decodeTakMessage], ['protobufjs decode only', payloads, (p) => TakMessageType.decode(p)]));
 
   // ~4 MiB XML stream (fixtures with their prologs, repeated), delivered in 16 KiB reads.
   const oneRound = Buffer.concat(corpus.flatMap((b) => [b, Buffer.from('\n')]));
   const xmlStream = Buffer.concat(Array.from({ length: Math.ceil((4 << 20) / oneRound.length) }, () => oneRound));
-  const xmlChunks = chunked(xmlStream, 16 * 1024);
-  const mb = xmlStream.length / (1 << 20);
-  rows.push({
-    name: `XML framer, ${mb.toFixed(1)} MiB in 16 KiB reads`,
-    unit: 'MiB/s',
-    ours: rate(mb, () => {
-      const f = new XmlEventFramer();
-      for (const c of xmlChunks) for (const _ of f.push(c));
-    }),
-    baselineName: 'naive concat+indexOf',
-    baseline: rate(mb, () => naiveXmlFrames(xmlChunks)),
-  });
+  const naiveXml: [string, (chunks: Buffer[]) => unknown] = ['naive concat+indexOf', naiveXmlFrames];
+  rows.push(framerRow((mib) => `XML framer, ${mib.toFixed(1)} MiB in 16 KiB reads`, xmlStream, 16 * 1024, () => new XmlEventFramer(), naiveXml));
 
   // One 1 MiB event arriving in 1 KiB reads: the naive loop re-copies and re-scans per read.
   const bigEvent = Buffer.from(
     `<event version="2.0" uid="big" type="b-m-r" how="h-e" time="2026-01-01T00:00:00Z" start="2026-01-01T00:00:00Z" stale="2026-01-01T00:00:00Z"><point lat="0" lon="0"/><detail><remarks>${'x'.repeat((1 << 20) - 400)}</remarks></detail></event>`,
   );
-  const bigChunks = chunked(bigEvent, 1024);
-  const bigMb = bigEvent.length / (1 << 20);
-  rows.push({
-    name: 'XML framer, one 1 MiB event in 1 KiB reads',
-    unit: 'MiB/s',
-    ours: rate(bigMb, () => {
-      const f = new XmlEventFramer({ maxEventBytes: 2 << 20 });
-      for (const c of bigChunks) for (const _ of f.push(c));
-    }),
-    baselineName: 'naive concat+indexOf',
-    baseline: rate(bigMb, () => naiveXmlFrames(bigChunks)),
-  });
+  rows.push(framerRow(() => 'XML framer, one 1 MiB event in 1 KiB reads', bigEvent, 1024, () => new XmlEventFramer({ maxEventBytes: 2 << 20 }), naiveXml));
 
   const protoRound = Buffer.concat(payloads.map((p) => frameProto(p)));
   const protoStream = Buffer.concat(Array.from({ length: Math.ceil((4 << 20) / protoRound.length) }, () => protoRound));
-  const protoChunks = chunked(protoStream, 16 * 1024);
-  const pmb = protoStream.length / (1 << 20);
-  rows.push({
-    name: `proto framer, ${pmb.toFixed(1)} MiB in 16 KiB reads`,
-    unit: 'MiB/s',
-    ours: rate(pmb, () => {
-      const f = new ProtoStreamFramer();
-      for (const c of protoChunks) for (const _ of f.push(c));
-    }),
-    baselineName: 'naive concat+varint',
-    baseline: rate(pmb, () => naiveProtoFrames(protoChunks)),
-  });
+  rows.push(framerRow((mib) => `proto framer, ${mib.toFixed(1)} MiB in 16 KiB reads`, protoStream, 16 * 1024, () => new ProtoStreamFramer(), ['naive concat+varint', naiveProtoFrames]));
   return rows;
 }
 

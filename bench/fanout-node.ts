@@ -1,23 +1,7 @@
 /** A Kizuna node for bench/fanout (embedded defaults, fresh data dir); prints the ready line. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseConfig } from '../src/node/config.js';
-import { startNode } from '../src/node/node.js';
+import { startBenchNode } from './node.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'kizuna-bench-'));
-const node = await startNode(
-  parseConfig({
-    nation: 'JPN',
-    dataDir: dir,
-    host: '127.0.0.1',
-    ports: { tcp: 0, tls: 0, http: 0, https: 0, enroll: 0, federation: 0 },
-    offerProtobuf: false,
-    // every bench client comes from 127.0.0.1: the per-address caps (64 by default) would refuse all but 64
-    connections: { maxPerAddressTcp: 100_000, maxPerAddressTls: 100_000, tcpIdleTimeoutMs: 0 },
-    logLevel: 'warn',
-  }),
-);
+const node = await startBenchNode({ offerProtobuf: false });
 process.stdout.write(JSON.stringify(node.ready) + '\n');
 process.on('SIGTERM', () => {
   // where positions were skipped, and their age when their fan-out started (stderr: the run's log)
@@ -28,8 +12,5 @@ process.on('SIGTERM', () => {
       ` gate ${JSON.stringify(tak.inboundStats ?? {})} fanout ${JSON.stringify(tak.fanoutStats ?? {})}` +
       (ages ? ` age at fan-out p50 ≤${ages.quantile(0.5)} p99 ≤${ages.quantile(0.99)} ms (n=${ages.count})` : '') + '\n',
   );
-  void node.close().then(() => {
-    rmSync(dir, { recursive: true, force: true });
-    process.exit(0);
-  });
+  void node.stop().then(() => process.exit(0));
 });

@@ -13,12 +13,9 @@ import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { quantile, runLoad, type LoadResult } from './fanout-load.js';
+import { arg } from './args.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const arg = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : dflt;
-};
 const sweep = arg('clients', '100,250,500,1000').split(',').map(Number);
 const rate = Number(arg('rate', '1'));
 const seconds = Number(arg('seconds', '10'));

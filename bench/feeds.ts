@@ -26,12 +26,9 @@ import { makeLabel } from '../src/labels/index.js';
 import { parseConfig } from '../src/node/config.js';
 import { startNode } from '../src/node/node.js';
 import { type1, type5 } from '../test/support/ais-encode.js';
+import { numArg } from './args.js';
 
-const arg = (name: string, dflt: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const VESSELS = arg('vessels', 50_000);
+const VESSELS = numArg('vessels', 50_000);
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -19,12 +19,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { arg } from './args.js';
 
 const self = fileURLToPath(import.meta.url);
-const arg = (name: string, dflt: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : dflt;
-};
 
 interface Creds {
   ready: { tcp: number; tls: number; http: number };
@@ -38,21 +35,9 @@ interface Creds {
 
 // ---- child: the node -------------------------------------------------------------------------------
 async function runNode(): Promise<void> {
-  const { parseConfig } = await import('../src/node/config.js');
-  const { startNode } = await import('../src/node/node.js');
+  const { startBenchNode } = await import('./node.js');
   const { issueClientCert } = await import('../src/certs/index.js');
-  const dir = mkdtempSync(join(tmpdir(), 'kizuna-bench-idle-'));
-  const node = await startNode(
-    parseConfig({
-      nation: 'JPN',
-      dataDir: dir,
-      host: '127.0.0.1',
-      ports: { tcp: 0, tls: 0, http: 0, https: 0, enroll: 0, federation: 0 },
-      connections: { maxPerAddressTcp: 100_000, maxPerAddressTls: 100_000, tcpIdleTimeoutMs: 0 },
-      limits: { handshakeTimeoutMs: 120_000 },
-      logLevel: 'warn',
-    }),
-  );
+  const node = await startBenchNode({ limits: { handshakeTimeoutMs: 120_000 } });
   const c = await issueClientCert(node.pki, { name: 'bench', nation: 'JPN', groups: ['Blue'], role: 'operator' });
   const creds: Creds = {
     ready: node.ready,
@@ -63,7 +48,7 @@ async function runNode(): Promise<void> {
     serverCertPem: node.pki.serverCertPem,
   };
   process.stdout.write(JSON.stringify(creds) + '\n');
-  process.on('SIGTERM', () => void node.close().finally(() => (rmSync(dir, { recursive: true, force: true }), process.exit(0))));
+  process.on('SIGTERM', () => void node.stop().finally(() => process.exit(0)));
 }
 
 // ---- child: the ceiling, a bare Node TLS server (same certificates, client certificates required) ------

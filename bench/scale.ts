@@ -17,11 +17,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { spawnNode, type ChildNode } from '../test/support/child-node.js';
 import { dropScaleResources } from '../test/support/scale-resources.js';
+import { arg } from './args.js';
 
-const arg = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : dflt;
-};
 const sweep = arg('clients', '50,100,150').split(',').map(Number);
 const rate = Number(arg('rate', '1'));
 const seconds = Number(arg('seconds', '8'));

@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
@@ -9,6 +7,7 @@ import type { AuditRow, Store } from '../store/types.js';
 import { auditVerify } from '../cli/audit.js';
 import { GENESIS_HASH, chainAudit, createAuditLog, rowHash, verifyAuditRows, type AuditLog } from './audit.js';
 import { canonicalJson } from '../util/canonical-json.js';
+import { tmpDir } from '../../test/support/tmp.js';
 
 function chainOf(n: number): AuditRow[] {
   const rows: AuditRow[] = [];
@@ -95,11 +94,12 @@ describe('verifyAuditRows (property): any single tamper is found at the right en
 
 describe('audit log on SQLite: tampering directly in the database', () => {
   let dir: string;
+  let removeDir: () => void;
   let file: string;
   let store: Store;
   let log: AuditLog;
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'kizuna-audit-'));
+    ({ dir, cleanup: removeDir } = tmpDir('kizuna-audit-'));
     file = join(dir, 'kizuna.db');
     store = await openSqliteStore(file);
     log = createAuditLog(store, { nodeId: 'JPN' });
@@ -107,7 +107,7 @@ describe('audit log on SQLite: tampering directly in the database', () => {
   });
   afterEach(async () => {
     await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    removeDir();
   });
 
   /** A second connection, as an attacker with file access would have. */
@@ -149,8 +149,8 @@ describe('audit log on SQLite: tampering directly in the database', () => {
   it('truncated tail => deleted, evident from the head a peer countersigned', async () => {
     const head = (await log.head())!;
     // The peer records our head in ITS chain; we read it back as an anchor.
-    const peerDir = mkdtempSync(join(tmpdir(), 'kizuna-audit-peer-'));
-    const peerStore = await openSqliteStore(join(peerDir, 'kizuna.db'));
+    const peerDir = tmpDir('kizuna-audit-peer-');
+    const peerStore = await openSqliteStore(join(peerDir.dir, 'kizuna.db'));
     try {
       const peer = createAuditLog(peerStore, { nodeId: 'USA' });
       await peer.countersign('JPN', { seq: head.seq, hash: head.hash });
@@ -162,7 +162,7 @@ describe('audit log on SQLite: tampering directly in the database', () => {
       expect(await log.verify({ anchors })).toEqual({ ok: false, seq: 25, problem: 'deleted' });
     } finally {
       await peerStore.close();
-      rmSync(peerDir, { recursive: true, force: true });
+      peerDir.cleanup();
     }
   });
 

@@ -91,6 +91,14 @@ afterAll(async () => {
   await alliance?.stop();
 });
 
+/** After the track list, the panels opened one after another: what is clicked, what then shows, and its name in the layout check. */
+const OPEN_IN_TURN = [
+  { click: 'track-row-E2E-LAYOUT', shows: 'details-panel', state: 'details open', part: 'details' },
+  { click: 'tool-measure', shows: 'measure-card', state: 'measure card open', part: 'measure card' },
+  { click: 'missions-toggle', shows: 'missions-panel', state: 'missions open', part: 'missions panel' },
+  { click: 'tool-history', shows: 'replay-bar', state: 'history open', part: 'replay bar' },
+] as const;
+
 describe('COP layout: toolbars and panels never cover each other', { timeout: 180_000 }, () => {
   // the desk monitor and the phone the issue names, then the narrowest phone and a wall screen
   for (const [width, height] of [[1400, 900], [390, 844], [360, 740], [2560, 1440]] as const) {
@@ -106,21 +114,11 @@ describe('COP layout: toolbars and panels never cover each other', { timeout: 18
       await byTestId(page, 'track-row-E2E-LAYOUT').waitFor({ state: 'visible' });
       await expectTidy(page, 'track list open', ['track list']);
 
-      await byTestId(page, 'track-row-E2E-LAYOUT').click();
-      await byTestId(page, 'details-panel').waitFor({ state: 'visible' });
-      await expectTidy(page, 'details open', ['details']);
-
-      await byTestId(page, 'tool-measure').click();
-      await byTestId(page, 'measure-card').waitFor({ state: 'visible' });
-      await expectTidy(page, 'measure card open', ['measure card']);
-
-      await byTestId(page, 'missions-toggle').click();
-      await byTestId(page, 'missions-panel').waitFor({ state: 'visible' });
-      await expectTidy(page, 'missions open', ['missions panel']);
-
-      await byTestId(page, 'tool-history').click();
-      await byTestId(page, 'replay-bar').waitFor({ state: 'visible' });
-      await expectTidy(page, 'history open', ['replay bar']);
+      for (const step of OPEN_IN_TURN) {
+        await byTestId(page, step.click).click();
+        await byTestId(page, step.shows).waitFor({ state: 'visible' });
+        await expectTidy(page, step.state, [step.part]);
+      }
       await screenshot(page, `layout-${width}.png`);
       await ctx.close();
     });

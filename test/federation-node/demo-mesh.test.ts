@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RequestView } from '../../src/api/contract.js';
-import { startDemo, type Demo } from '../../src/demo/run.js';
 import { TRILATERAL_TITLE } from '../../src/demo/trilateral.js';
 import type { KizunaNode } from '../../src/node/node.js';
 import { waitFor } from '../support/node-harness.js';
+import { useDemoNodes } from '../support/pair.js';
 import { api, concurrenceInAudit, login } from './cluster.js';
 
 /**
@@ -14,21 +11,12 @@ import { api, concurrenceInAudit, login } from './cluster.js';
  * node, so each concurrence of the trilateral request is in each node's audit chain (its own as
  * request.concur, the partners' as remote.concurrence).
  */
-let dir: string;
-let demo: Demo;
 let nodes: Record<'JPN' | 'USA' | 'PHL', KizunaNode>;
 const NATIONS = ['JPN', 'USA', 'PHL'] as const;
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'kizuna-demo3m-'));
-  demo = await startDemo({ basePort: 0, dataDir: dir, scenario: true, print: false, tickMs: 1000, nations: [...NATIONS], mesh: true });
-  const [JPN, USA, PHL] = demo.nodes as [KizunaNode, KizunaNode, KizunaNode];
+useDemoNodes('demo3m', { scenario: true, tickMs: 1000, nations: [...NATIONS], mesh: true }, (n) => {
+  const [JPN, USA, PHL] = n as [KizunaNode, KizunaNode, KizunaNode];
   nodes = { JPN, USA, PHL };
-}, 120_000);
-
-afterAll(async () => {
-  await demo?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('three-nation demo, full mesh', () => {

@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RequestView } from '../../src/api/contract.js';
-import { startDemo, type Demo } from '../../src/demo/run.js';
 import { TRILATERAL_TITLE } from '../../src/demo/trilateral.js';
 import type { KizunaNode } from '../../src/node/node.js';
 import { waitFor } from '../support/node-harness.js';
+import { useDemoNodes } from '../support/pair.js';
 import { SCENARIO } from '../../src/demo/scenario.js';
 import { allEvents, api, auditRows, concurrenceInAudit, hasUid, login, openWs } from './cluster.js';
 
@@ -15,22 +12,10 @@ import { allEvents, api, auditRows, concurrenceInAudit, hasUid, login, openWs } 
  * national tracks each reaching exactly the nations they are released to (PHL through USA), and the
  * trilateral HA/DR request concurred by all three nations.
  */
-let dir: string;
-let demo: Demo;
 let jpn: KizunaNode;
 let usa: KizunaNode;
 let phl: KizunaNode;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'kizuna-demo3-'));
-  demo = await startDemo({ basePort: 0, dataDir: dir, scenario: true, print: false, tickMs: 500, nations: ['JPN', 'USA', 'PHL'] });
-  [jpn, usa, phl] = demo.nodes as [KizunaNode, KizunaNode, KizunaNode];
-}, 120_000);
-
-afterAll(async () => {
-  await demo?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+useDemoNodes('demo3', { scenario: true, tickMs: 500, nations: ['JPN', 'USA', 'PHL'] }, (n) => ([jpn, usa, phl] = n as [KizunaNode, KizunaNode, KizunaNode]));
 
 const idOf = async (n: KizunaNode, uid: string) => (await allEvents(n)).find((e) => e.uid === uid)?.id;
 

@@ -1,20 +1,19 @@
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestNode, waitFor } from '../support/node-harness.js';
+import { describe, expect, it } from 'vitest';
+import { waitFor, type TestNode } from '../support/node-harness.js';
+import { useTestNode } from '../support/node-fixture.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 import { type1 } from '../support/ais-encode.js';
 
-type Node = Awaited<ReturnType<typeof startTestNode>>;
-
 describe('a flooding feed', () => {
-  let node: Node;
-  beforeAll(async () => {
-    node = await startTestNode({
+  let node: TestNode;
+  useTestNode(
+    {
       nation: 'JPN',
       feeds: [{ id: 'flood', kind: 'ais', transport: 'tcp-server', port: 0, label: { classification: 'UNCLASSIFIED' }, maxMessagesPerSecond: 500, maxTracks: 300 }],
-    });
-  });
-  afterAll(async () => node?.stop());
+    },
+    (n) => (node = n),
+  );
 
   it('is rate-limited per feed and bounded in tracks while TAK clients keep being served', async () => {
     const a = await TestTakClient.connect(node.ready.tcp);

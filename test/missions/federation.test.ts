@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { startPair, waitFor, type NodePair } from '../support/index.js';
-import { TestTakClient, sa } from '../support/tak-client.js';
-import { certFor, json, labelOf, marti, missionCot, type Id, type Node } from './support.js';
+import { useDemoNodes, waitFor } from '../support/index.js';
+import type { TestTakClient } from '../support/tak-client.js';
+import { json, labelOf, marti, missionCot, takUser, type Id, type Node } from './support.js';
 
 type Mission = { name: string; uids: { data: string }[] };
 const missionOn = async (node: Node, id: Id, name: string): Promise<Mission | undefined> => {
@@ -15,7 +15,6 @@ const missionOn = async (node: Node, id: Id, name: string): Promise<Mission | un
  * releasable items; a JPN-only item and a JPN-only mission never reach USA; USA's own item flows back.
  */
 describe('missions between two nodes', () => {
-  let pair: NodePair;
   let jpn: Node;
   let usa: Node;
   let alice: Id; // on JPN
@@ -23,22 +22,15 @@ describe('missions between two nodes', () => {
   let aliceTak: TestTakClient;
   let samTak: TestTakClient;
 
+  useDemoNodes('pair-missions', { scenario: false }, (n) => ([jpn, usa] = n as [Node, Node]));
   beforeAll(async () => {
-    pair = await startPair('missions');
-    jpn = pair.jpn as Node;
-    usa = pair.usa as Node;
-    alice = await certFor(jpn, 'alice', 'JPN');
-    sam = await certFor(usa, 'sam', 'USA');
-    aliceTak = await TestTakClient.connectTls(jpn.ready.tls, { ...alice, ca: jpn.pki.caCertPem });
-    samTak = await TestTakClient.connectTls(usa.ready.tls, { ...sam, ca: usa.pki.caCertPem });
-    aliceTak.send(sa('ANDROID-alice', 'ALICE'));
-    samTak.send(sa('ANDROID-sam', 'SAM'));
+    ({ id: alice, tak: aliceTak } = await takUser(jpn, 'alice', 'JPN'));
+    ({ id: sam, tak: samTak } = await takUser(usa, 'sam', 'USA'));
     await waitFor(() => [...jpn.tak.connections()].some((c) => c.uid) && [...usa.tak.connections()].some((c) => c.uid), 'clients identified');
   }, 90_000);
-  afterAll(async () => {
+  afterAll(() => {
     aliceTak?.close();
     samTak?.close();
-    await pair?.stop();
   });
 
   it('offers the bilateral mission and its releasable items to USA, never the national ones', async () => {

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomUUID } from 'node:crypto';
 import { request } from '../../src/marti/test-support.js';
-import { startTestNode, waitFor } from '../support/node-harness.js';
-import { TestTakClient, sa } from '../support/tak-client.js';
-import { certFor, json, labelOf, marti, missionCot, type Id, type Node } from './support.js';
+import { waitFor } from '../support/node-harness.js';
+import { useTestNode } from '../support/node-fixture.js';
+import type { TestTakClient } from '../support/tak-client.js';
+import { certFor, json, labelOf, marti, missionCot, takUser, type Id, type Node } from './support.js';
 
 type MissionJson = { name: string; guid: string; token?: string; ownerRole?: { type: string }; classification: string; passwordProtected: boolean; keywords: string[]; contents: { data: { hash: string } }[]; uids: { data: string; details: { callsign: string } }[]; defaultRole: { type: string; permissions: string[] } };
 type List = { version: string; type: string; nodeId: string; data: MissionJson[] };
@@ -25,19 +26,16 @@ describe('Mission API (Data Sync) on a real node', () => {
   const A = 'ANDROID-alice';
   const B = 'ANDROID-bob';
 
+  useTestNode({ nation: 'JPN' }, (n) => (node = n));
   beforeAll(async () => {
-    node = await startTestNode({ nation: 'JPN' });
-    [alice, bob, sam] = await Promise.all([certFor(node, 'alice', 'JPN'), certFor(node, 'bob', 'JPN'), certFor(node, 'sam', 'USA')]);
-    aliceTak = await TestTakClient.connectTls(node.ready.tls, { ...alice, ca: node.pki.caCertPem });
-    bobTak = await TestTakClient.connectTls(node.ready.tls, { ...bob, ca: node.pki.caCertPem });
-    aliceTak.send(sa(A, 'ALICE'));
-    bobTak.send(sa(B, 'BOB'));
+    ({ id: alice, tak: aliceTak } = await takUser(node, 'alice', 'JPN')); // uid A
+    ({ id: bob, tak: bobTak } = await takUser(node, 'bob', 'JPN')); // uid B
+    sam = await certFor(node, 'sam', 'USA');
     await waitFor(() => node.tak.clientCount === 2 && [...node.tak.connections()].every((c) => c.uid), 'two identified clients');
   }, 60_000);
-  afterAll(async () => {
+  afterAll(() => {
     aliceTak?.close();
     bobTak?.close();
-    await node?.stop();
   });
 
   it('lists missions (empty) in TAK Server shape instead of 404', async () => {
@@ -139,21 +137,25 @@ describe('Mission API (Data Sync) on a real node', () => {
   it('a hidden mission answers exactly like a missing one: get, guid, subscribe, invite, password, changes, cot, delete, contents, keywords', async () => {
     const national = json<List>(await marti(node, alice, 'GET', '/Marti/api/missions/national')).data[0]!;
     expect(json<List>(await marti(node, sam, 'GET', '/Marti/api/missions')).data.map((m) => m.name)).toEqual(['ops']);
-    const pairs: [string, string, string][] = [
-      ['GET', '/Marti/api/missions/national', '/Marti/api/missions/nosuch'],
-      ['GET', `/Marti/api/missions/guid/${national.guid}`, `/Marti/api/missions/guid/${randomUUID()}`],
-      ['PUT', '/Marti/api/missions/national/subscription?uid=S', '/Marti/api/missions/nosuch/subscription?uid=S'],
-      ['PUT', '/Marti/api/missions/national/invite/clientUid/X', '/Marti/api/missions/nosuch/invite/clientUid/X'],
-      ['GET', '/Marti/api/missions/national?password=guess', '/Marti/api/missions/nosuch?password=guess'],
-      ['PUT', '/Marti/api/missions/national/password?password=x', '/Marti/api/missions/nosuch/password?password=x'],
-      ['GET', '/Marti/api/missions/national/changes', '/Marti/api/missions/nosuch/changes'],
-      ['GET', '/Marti/api/missions/national/cot', '/Marti/api/missions/nosuch/cot'],
-      ['DELETE', '/Marti/api/missions/national', '/Marti/api/missions/nosuch'],
-      ['DELETE', `/Marti/api/missions?guid=${national.guid}`, `/Marti/api/missions?guid=${randomUUID()}`],
-      ['PUT', '/Marti/api/missions/national/contents', '/Marti/api/missions/nosuch/contents'],
-      ['PUT', '/Marti/api/missions/national/keywords', '/Marti/api/missions/nosuch/keywords'],
+    // each call once for the hidden mission and once for a missing one: `m` names the mission by name or guid
+    type Named = { name: string; guid: string };
+    const calls: [string, (m: Named) => string][] = [
+      ['GET', (m) => `/Marti/api/missions/${m.name}`],
+      ['GET', (m) => `/Marti/api/missions/guid/${m.guid}`],
+      ['PUT', (m) => `/Marti/api/missions/${m.name}/subscription?uid=S`],
+      ['PUT', (m) => `/Marti/api/missions/${m.name}/invite/clientUid/X`],
+      ['GET', (m) => `/Marti/api/missions/${m.name}?password=guess`],
+      ['PUT', (m) => `/Marti/api/missions/${m.name}/password?password=x`],
+      ['GET', (m) => `/Marti/api/missions/${m.name}/changes`],
+      ['GET', (m) => `/Marti/api/missions/${m.name}/cot`],
+      ['DELETE', (m) => `/Marti/api/missions/${m.name}`],
+      ['DELETE', (m) => `/Marti/api/missions?guid=${m.guid}`],
+      ['PUT', (m) => `/Marti/api/missions/${m.name}/contents`],
+      ['PUT', (m) => `/Marti/api/missions/${m.name}/keywords`],
     ];
-    for (const [method, hidden, missing] of pairs) {
+    const missingMission: Named = { name: 'nosuch', guid: randomUUID() };
+    for (const [method, path] of calls) {
+      const [hidden, missing] = [path(national), path(missingMission)];
       const body = hidden.endsWith('/contents') ? { uids: [] } : hidden.endsWith('/keywords') ? ['k'] : undefined;
       const h = await marti(node, sam, method, hidden, { token: aliceToken, ...(body ? { body } : {}) });
       const m = await marti(node, sam, method, missing, { token: aliceToken, ...(body ? { body } : {}) });

@@ -3,7 +3,7 @@ import { issueClientCert } from '../../src/certs/index.js';
 import { labelToJson, makeLabel, serializeLabelXml, type SecurityLabel } from '../../src/labels/index.js';
 import { request, type Resp } from '../../src/marti/test-support.js';
 import type { startTestNode } from '../support/node-harness.js';
-import { sa } from '../support/tak-client.js';
+import { sa, TestTakClient } from '../support/tak-client.js';
 import type { CotEvent } from '../../src/cot/model.js';
 
 export type Node = Awaited<ReturnType<typeof startTestNode>>;
@@ -15,6 +15,16 @@ export interface Id {
 export async function certFor(node: Node, name: string, nation: string, groups = ['Cyan']): Promise<Id> {
   const c = await issueClientCert(node.pki, { name, nation, groups, role: 'operator' });
   return { key: c.keyPem!, cert: c.certPem };
+}
+
+/**
+ * A user as ATAK connects: a client certificate from `node` and a TLS TAK client with it that has announced
+ * itself (uid `ANDROID-<name>`, callsign `<NAME>`), so the node knows the client's uid.
+ */
+export async function takUser(node: Node, name: string, nation: string): Promise<{ id: Id; tak: TestTakClient }> {
+  const id = await certFor(node, name, nation);
+  const tak = await TestTakClient.identified(node.ready.tls, { ...id, ca: node.pki.caCertPem }, `ANDROID-${name}`, name.toUpperCase());
+  return { id, tak };
 }
 
 export function labelOf(node: Node, o: { classification?: string; relTo: string[] }): SecurityLabel {

@@ -3,8 +3,8 @@
  * - waitFor / sleep: wait on conditions, never on time (wait.ts);
  * - tmpDir: a fresh temp directory and its removal (tmp.ts);
  * - errorCode: the KizunaError code a call throws (errors.ts);
- * - startTestNode: one real node, every port 0, own data dir (node-harness.ts);
- * - startPair: two federated nodes, JPN and USA (pair.ts);
+ * - startTestNode, useTestNode: one real node, every port 0, own data dir; useTestNode as beforeAll/afterAll (node-harness.ts, node-fixture.ts);
+ * - startPair, startDemoNodes, useDemoNodes: two federated nodes JPN and USA, or any `kizuna demo` set-up (pair.ts);
  * - spawnNode: a node in a child process (child-node.ts);
  * - TestTakClient, sa: a TAK streaming client and SA events (tak-client.ts);
  * - startProxy: the one TCP proxy for link faults: cuts, byte budgets, garbage, truncation, stalls (proxy.ts);
@@ -18,8 +18,9 @@
 export { DEFAULT_WAIT_MS, sleep, waitFor } from './wait.js';
 export { tmpDir } from './tmp.js';
 export { errorCode } from './errors.js';
-export { startTestNode } from './node-harness.js';
-export { startPair, type NodePair } from './pair.js';
+export { startTestNode, type TestNode } from './node-harness.js';
+export { useTestNode } from './node-fixture.js';
+export { startPair, startDemoNodes, useDemoNodes, type NodePair, type DemoNodes } from './pair.js';
 export { spawnNode, type ChildNode } from './child-node.js';
 export { TestTakClient, sa } from './tak-client.js';
 export { usePostgres, PG_URL } from './postgres.js';

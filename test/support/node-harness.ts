@@ -23,4 +23,7 @@ export async function startTestNode(over: Partial<NodeConfigInput> & { nation?: 
   });
 }
 
+/** What `startTestNode` returns: the node, its data directory, and `stop` that also removes a directory it made. */
+export type TestNode = Awaited<ReturnType<typeof startTestNode>>;
+
 export { sleep, waitFor } from './wait.js';

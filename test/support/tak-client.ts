@@ -43,6 +43,13 @@ export class TestTakClient {
     });
   }
 
+  /** A TLS client with a certificate that announces itself with an SA (`uid`, `callsign`), as ATAK does on connecting. */
+  static async identified(port: number, o: { key: string; cert: string; ca: string }, uid: string, callsign: string): Promise<TestTakClient> {
+    const c = await TestTakClient.connectTls(port, o);
+    c.send(sa(uid, callsign));
+    return c;
+  }
+
   autoNegotiate = false;
 
   sendXml(xml: string | Buffer): void {

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { issueClientCert } from '../../src/certs/index.js';
-import { startTestNode, waitFor } from '../support/node-harness.js';
+import { waitFor, type TestNode } from '../support/node-harness.js';
+import { useTestNode } from '../support/node-fixture.js';
 import { TestTakClient } from '../support/tak-client.js';
 
 /**
@@ -8,20 +9,18 @@ import { TestTakClient } from '../support/tak-client.js';
  * certificate's name is the username), and revoking a certificate closes the session that uses it.
  * Both are events; nothing here waits for a periodic check.
  */
-type Node = Awaited<ReturnType<typeof startTestNode>>;
-
 describe('revocation closes live TAK sessions', () => {
-  let node: Node;
-  beforeAll(async () => {
-    node = await startTestNode({
+  let node: TestNode;
+  useTestNode(
+    {
       nation: 'JPN',
       seedUsers: [
         { username: 'boss', password: 'pw-boss', role: 'administrator' },
         { username: 'alice', password: 'pw-alice', role: 'operator' },
       ],
-    });
-  });
-  afterAll(async () => node.stop());
+    },
+    (n) => (node = n),
+  );
 
   const connect = async (name: string) => {
     const c = await issueClientCert(node.pki, { name, nation: 'JPN', groups: ['Blue'], role: 'operator' });

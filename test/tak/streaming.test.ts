@@ -1,14 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { makeLabel, serializeLabelXml } from '../../src/labels/index.js';
 import { serializeCotXml } from '../../src/cot/xml.js';
-import { startTestNode, sleep, waitFor } from '../support/node-harness.js';
+import { startTestNode, sleep, waitFor, type TestNode } from '../support/node-harness.js';
+import { useTestNode } from '../support/node-fixture.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
 
-type Node = Awaited<ReturnType<typeof startTestNode>>;
-
 describe('TAK streaming on a real node (TCP, port 0)', () => {
-  let node: Node;
+  let node: TestNode;
   const clients: TestTakClient[] = [];
   const connect = async (negotiate = false) => {
     const c = await TestTakClient.connect(node.ready.tcp, { negotiate });
@@ -31,12 +30,9 @@ describe('TAK streaming on a real node (TCP, port 0)', () => {
     return got;
   };
 
-  beforeAll(async () => {
-    node = await startTestNode({ nation: 'JPN' });
-  });
-  afterAll(async () => {
+  useTestNode({ nation: 'JPN' }, (n) => (node = n));
+  afterAll(() => {
     for (const c of clients) c.close();
-    await node.stop();
   });
 
   it('broadcasts an SA to other clients, never back to the sender', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeAis, type AisMessage } from './ais.js';
+import { Bits, decodeAis, type AisMessage } from './ais.js';
 import { MultipartAssembler, nmeaChecksum, parseAisSentence } from './nmea.js';
 import { type24b } from '../../test/support/ais-encode.js';
 
@@ -165,5 +165,34 @@ describe('NMEA framing', () => {
     }
     expect(asm.pendingCount).toBeLessThanOrEqual(8);
     expect(asm.dropped).toBeGreaterThan(9_000);
+  });
+});
+
+describe('six-bit reader', () => {
+  /** the reference: one bit at a time, bits past the end (fill bits included) read 0 */
+  function refUint(payload: string, fillBits: number, start: number, len: number): number {
+    const length = payload.length * 6 - fillBits;
+    let out = 0;
+    for (let b = start; b < start + len; b++) {
+      let c = payload.charCodeAt((b / 6) | 0) - 48;
+      if (c > 40) c -= 8;
+      out = out * 2 + (b < length ? (c >> (5 - (b % 6))) & 1 : 0);
+    }
+    return out;
+  }
+
+  it('reads every field position and width as the bit-by-bit reading does, fill bits and the end as zeros', () => {
+    const armour = (v: number) => String.fromCharCode(v < 40 ? v + 48 : v + 56);
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
+    for (let round = 0; round < 200; round++) {
+      const payload = Array.from({ length: 1 + rnd(30) }, () => armour(rnd(64))).join('');
+      const fill = rnd(6);
+      const b = new Bits(payload, fill);
+      for (let start = 0; start < payload.length * 6 + 8; start += 1 + rnd(5)) {
+        const len = 1 + rnd(30);
+        expect(b.uint(start, len)).toBe(refUint(payload, fill, start, len));
+      }
+    }
   });
 });

@@ -68,8 +68,11 @@ export type AisMessage = AisPosition | AisStatic | AisAidToNavigation;
 /** The shortest payload (bits) each type is decoded from; shorter ones are malformed. */
 const MIN_BITS: Record<number, number> = { 1: 168, 2: 168, 3: 168, 5: 420, 18: 168, 19: 312, 21: 260, 24: 160, 27: 96 };
 
-/** Six-bit values of an armoured payload; reads past the end give 0 bits. */
-class Bits {
+/**
+ * Six-bit values of an armoured payload; reads past the end (and the fill bits) give 0 bits. A field is read
+ * a character (6 bits) at a time: at most 6 steps for a 30-bit MMSI, not 30.
+ */
+export class Bits {
   readonly length: number;
   private readonly v: Uint8Array;
 
@@ -84,12 +87,23 @@ class Bits {
   }
 
   uint(start: number, len: number): number {
+    const end = start + len;
+    // bits at or past `length` read as 0 (fields of a short part, the fill bits)
+    const last = end < this.length ? end : this.length;
     let out = 0;
-    for (let b = start; b < start + len; b++) {
-      const bit = b < this.length ? (this.v[(b / 6) | 0]! >> (5 - (b % 6))) & 1 : 0;
-      out = out * 2 + bit;
+    let b = start;
+    while (b < last) {
+      const ci = (b / 6) | 0;
+      const off = b - ci * 6;
+      const stop = Math.min(ci * 6 + 6, last);
+      const take = stop - b;
+      // the `take` bits of character ci from bit `off` (bit 0 = its most significant)
+      const chunk = (this.v[ci]! >> (6 - off - take)) & ((1 << take) - 1);
+      out = out * (1 << take) + chunk;
+      b = stop;
     }
-    return out;
+    // a field running past the end: its missing low bits are zeros
+    return b < end ? out * 2 ** (end - b) : out;
   }
 
   int(start: number, len: number): number {
@@ -131,64 +145,89 @@ function dims(b: Bits, at: number): Dimensions {
   return { toBow: b.uint(at, 9), toStern: b.uint(at + 9, 9), toPort: b.uint(at + 18, 6), toStarboard: b.uint(at + 24, 6) };
 }
 
-function classA(b: Bits, t: number, mmsi: number): AisPosition {
+/**
+ * A message's fields as a table: the key, how it is read, and whether "not available" (undefined) leaves
+ * the key out (`OMIT`) or sets it to undefined (the position fields, as the feed merges them).
+ */
+const OMIT = true;
+type Field<T> = { [K in keyof T]-?: readonly [K, (b: Bits) => T[K], omitUndefined?: boolean] }[keyof T];
+
+function readFields<T>(b: Bits, out: T, fields: readonly Field<T>[]): T {
+  for (const [key, read, omit] of fields) {
+    const v = read(b);
+    if (v !== undefined || !omit) out[key] = v;
+  }
+  return out;
+}
+
+const uint = (at: number, bits: number) => (b: Bits) => b.uint(at, bits);
+const uintAs = <V>(at: number, bits: number, as: (raw: number) => V) => (b: Bits) => as(b.uint(at, bits));
+const intAs = <V>(at: number, bits: number, as: (raw: number) => V) => (b: Bits) => as(b.int(at, bits));
+const flag = (at: number) => (b: Bits) => b.bool(at);
+const text = (at: number, chars: number) => (b: Bits) => nonEmpty(b.text(at, chars));
+const dimsAt = (at: number) => (b: Bits) => dims(b, at);
+const unless = (na: number, scale = 1) => (raw: number) => (raw === na ? undefined : raw / scale);
+
+/**
+ * Speed, accuracy, lon, lat, course and heading: one block in class A (from bit 50) and class B (from 46).
+ * Written out rather than read from a table: it is nearly every sentence of a receiver's stream.
+ */
+function motion(b: Bits, t: number, mmsi: number, at: number): AisPosition {
   return {
     kind: 'position',
     msgType: t,
     mmsi,
-    navStatus: b.uint(38, 4),
-    speed: speedOf(b.uint(50, 10)),
-    accuracy: b.bool(60),
-    lon: lonOf(b.int(61, 28)),
-    lat: latOf(b.int(89, 27)),
-    course: courseOf(b.uint(116, 12)),
-    heading: headingOf(b.uint(128, 9)),
+    speed: speedOf(b.uint(at, 10)),
+    accuracy: b.bool(at + 10),
+    lon: lonOf(b.int(at + 11, 28)),
+    lat: latOf(b.int(at + 39, 27)),
+    course: courseOf(b.uint(at + 66, 12)),
+    heading: headingOf(b.uint(at + 78, 9)),
   };
 }
 
-function classB(b: Bits, t: number, mmsi: number): AisPosition {
-  const p: AisPosition = {
-    kind: 'position',
-    msgType: t,
-    mmsi,
-    speed: speedOf(b.uint(46, 10)),
-    accuracy: b.bool(56),
-    lon: lonOf(b.int(57, 28)),
-    lat: latOf(b.int(85, 27)),
-    course: courseOf(b.uint(112, 12)),
-    heading: headingOf(b.uint(124, 9)),
-  };
-  if (t === 19) {
-    const name = nonEmpty(b.text(143, 20));
-    if (name) p.name = name;
-    p.shipType = b.uint(263, 8);
-    p.dims = dims(b, 271);
-  }
+function classA(b: Bits, t: number, mmsi: number): AisPosition {
+  const p = motion(b, t, mmsi, 50);
+  p.navStatus = b.uint(38, 4);
   return p;
 }
 
-function staticVoyage(b: Bits, mmsi: number): AisStatic {
-  const imo = b.uint(40, 30);
-  const draught = b.uint(294, 8);
-  return {
-    kind: 'static',
-    msgType: 5,
-    mmsi,
-    ...(imo ? { imo } : {}),
-    ...opt('callsign', nonEmpty(b.text(70, 7))),
-    ...opt('name', nonEmpty(b.text(112, 20))),
-    shipType: b.uint(232, 8),
-    dims: dims(b, 240),
-    ...(draught ? { draught: draught / 10 } : {}),
-    ...opt('destination', nonEmpty(b.text(302, 20))),
-  };
-}
+const CLASS_B_EXTENDED: readonly Field<AisPosition>[] = [['name', text(143, 20), OMIT], ['shipType', uint(263, 8)], ['dims', dimsAt(271)]];
+const STATIC_VOYAGE: readonly Field<AisStatic>[] = [
+  ['imo', uintAs(40, 30, unless(0)), OMIT],
+  ['callsign', text(70, 7), OMIT],
+  ['name', text(112, 20), OMIT],
+  ['shipType', uint(232, 8)],
+  ['dims', dimsAt(240)],
+  ['draught', uintAs(294, 8, unless(0, 10)), OMIT],
+  ['destination', text(302, 20), OMIT],
+];
+const STATIC_B_A: readonly Field<AisStatic>[] = [['name', text(40, 20), OMIT]];
+/** Part B's dimension bits are read apart: an auxiliary craft sends its mothership's MMSI there. */
+const STATIC_B_B: readonly Field<AisStatic>[] = [['shipType', uint(40, 8)], ['callsign', text(90, 7), OMIT]];
+const AID_TO_NAVIGATION: readonly Field<AisAidToNavigation>[] = [
+  ['aidType', uint(38, 5)],
+  ['accuracy', flag(163)],
+  ['lon', intAs(164, 28, lonOf)],
+  ['lat', intAs(192, 27, latOf)],
+  ['dims', dimsAt(219)],
+  ['offPosition', flag(259)],
+  ['virtual', flag(269)],
+];
+const LONG_RANGE: readonly Field<AisPosition>[] = [
+  ['accuracy', flag(38)],
+  ['navStatus', uint(40, 4)],
+  ['lon', intAs(44, 18, (raw) => lonOf(raw, 600))],
+  ['lat', intAs(62, 17, (raw) => latOf(raw, 600))],
+  ['speed', uintAs(79, 6, unless(63)), OMIT],
+  ['course', uintAs(85, 9, unless(511)), OMIT],
+];
 
 function staticB(b: Bits, mmsi: number): AisStatic | undefined {
   const part = b.uint(38, 2);
-  if (part === 0) return { kind: 'static', msgType: 24, mmsi, ...opt('name', nonEmpty(b.text(40, 20))) };
+  if (part === 0) return readFields<AisStatic>(b, { kind: 'static', msgType: 24, mmsi }, STATIC_B_A);
   if (part !== 1 || b.length < 168) return undefined;
-  const m: AisStatic = { kind: 'static', msgType: 24, mmsi, shipType: b.uint(40, 8), ...opt('callsign', nonEmpty(b.text(90, 7))) };
+  const m = readFields<AisStatic>(b, { kind: 'static', msgType: 24, mmsi }, STATIC_B_B);
   // an auxiliary craft (a ship's boat) sends its mothership's MMSI in the dimension bits (ITU-R M.1371 table 76)
   if (Math.floor(mmsi / 10_000_000) === 98) m.mothership = b.uint(132, 30);
   else m.dims = dims(b, 132);
@@ -198,39 +237,9 @@ function staticB(b: Bits, mmsi: number): AisStatic | undefined {
 function aidToNavigation(b: Bits, mmsi: number): AisAidToNavigation {
   // the name continues in an optional extension of up to 14 characters after bit 272
   const extChars = Math.min(14, Math.floor(Math.max(0, b.length - 272) / 6));
-  return {
-    kind: 'aton',
-    msgType: 21,
-    mmsi,
-    aidType: b.uint(38, 5),
-    name: (b.text(43, 20) + (extChars ? b.text(272, extChars) : '')).trimEnd(),
-    accuracy: b.bool(163),
-    lon: lonOf(b.int(164, 28)),
-    lat: latOf(b.int(192, 27)),
-    dims: dims(b, 219),
-    offPosition: b.bool(259),
-    virtual: b.bool(269),
-  };
-}
-
-function longRange(b: Bits, mmsi: number): AisPosition {
-  const speed = b.uint(79, 6);
-  const course = b.uint(85, 9);
-  return {
-    kind: 'position',
-    msgType: 27,
-    mmsi,
-    accuracy: b.bool(38),
-    navStatus: b.uint(40, 4),
-    lon: lonOf(b.int(44, 18), 600),
-    lat: latOf(b.int(62, 17), 600),
-    ...(speed === 63 ? {} : { speed }),
-    ...(course === 511 ? {} : { course }),
-  };
-}
-
-function opt<K extends string, V>(k: K, v: V | undefined): { [P in K]?: V } {
-  return (v === undefined ? {} : { [k]: v }) as { [P in K]?: V };
+  const name = (b.text(43, 20) + (extChars ? b.text(272, extChars) : '')).trimEnd();
+  const zero = { toBow: 0, toStern: 0, toPort: 0, toStarboard: 0 };
+  return readFields<AisAidToNavigation>(b, { kind: 'aton', msgType: 21, mmsi, aidType: 0, name, accuracy: false, virtual: false, offPosition: false, dims: zero }, AID_TO_NAVIGATION);
 }
 
 export type DecodeResult = { ok: true; message: AisMessage | undefined } | { ok: false; reason: 'short' };
@@ -249,15 +258,16 @@ export function decodeAis(p: AisPayload): DecodeResult {
     case 3:
       return { ok: true, message: classA(b, t, mmsi) };
     case 5:
-      return { ok: true, message: staticVoyage(b, mmsi) };
+      return { ok: true, message: readFields<AisStatic>(b, { kind: 'static', msgType: 5, mmsi }, STATIC_VOYAGE) };
     case 18:
+      return { ok: true, message: motion(b, t, mmsi, 46) };
     case 19:
-      return { ok: true, message: classB(b, t, mmsi) };
+      return { ok: true, message: readFields(b, motion(b, t, mmsi, 46), CLASS_B_EXTENDED) };
     case 21:
       return { ok: true, message: aidToNavigation(b, mmsi) };
     case 24:
       return { ok: true, message: staticB(b, mmsi) };
     default:
-      return { ok: true, message: longRange(b, mmsi) };
+      return { ok: true, message: readFields<AisPosition>(b, { kind: 'position', msgType: 27, mmsi, accuracy: false }, LONG_RANGE) };
   }
 }

@@ -8,7 +8,7 @@
  * send nothing (plain TCP: the idle timeout is off for the run; TLS: a valid client certificate, full
  * handshake each). Baseline = the node's RSS and /healthz latency before any client, in the same run.
  * RSS is read from /proc/<pid>/status after a full GC in the sampled process (retained memory, not garbage
- * not yet collected). `--ceiling` adds the same TLS clients against a bare Node TLS server. Loopback only; per-address caps are raised for the run, since all
+ * not yet collected). `--tickets` turns TLS session tickets on (off by default). `--ceiling` adds the same TLS clients against a bare Node TLS server. Loopback only; per-address caps are raised for the run, since all
  * clients share 127.0.0.1.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -48,7 +48,7 @@ async function runNode(): Promise<void> {
       dataDir: dir,
       host: '127.0.0.1',
       ports: { tcp: 0, tls: 0, http: 0, https: 0, enroll: 0, federation: 0 },
-      connections: { maxPerAddressTcp: 100_000, maxPerAddressTls: 100_000, tcpIdleTimeoutMs: 0 },
+      connections: { maxPerAddressTcp: 100_000, maxPerAddressTls: 100_000, tcpIdleTimeoutMs: 0, tlsSessionTickets: process.argv.includes('--tickets') },
       limits: { handshakeTimeoutMs: 120_000 },
       logLevel: 'warn',
     }),
@@ -166,7 +166,7 @@ async function sampleRss(pid: number): Promise<number> {
 async function main(): Promise<void> {
   const nTcp = Number(arg('tcp', '9000'));
   const nTls = Number(arg('tls', '9000'));
-  const node = child(['--role', 'node'], ['--expose-gc']);
+  const node = child(['--role', 'node', ...(process.argv.includes('--tickets') ? ['--tickets'] : [])], ['--expose-gc']);
   const creds = JSON.parse(await node.line()) as Creds;
   const pid = node.proc.pid!;
   const dir = mkdtempSync(join(tmpdir(), 'kizuna-bench-idle-creds-'));

@@ -8,7 +8,7 @@
  * send nothing (plain TCP: the idle timeout is off for the run; TLS: a valid client certificate, full
  * handshake each). Baseline = the node's RSS and /healthz latency before any client, in the same run.
  * RSS is read from /proc/<pid>/status after a full GC in the sampled process (retained memory, not garbage
- * not yet collected). `--ceiling` adds the same TLS clients against a bare Node TLS server. Loopback only; per-address caps are raised for the run, since all
+ * not yet collected). `--tickets` turns TLS session tickets on (off by default). `--ceiling` adds the same TLS clients against a bare Node TLS server. Loopback only; per-address caps are raised for the run, since all
  * clients share 127.0.0.1.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -37,7 +37,10 @@ interface Creds {
 async function runNode(): Promise<void> {
   const { startBenchNode } = await import('./node.js');
   const { issueClientCert } = await import('../src/certs/index.js');
-  const node = await startBenchNode({ limits: { handshakeTimeoutMs: 120_000 } });
+  const node = await startBenchNode({
+    limits: { handshakeTimeoutMs: 120_000 },
+    connections: { tlsSessionTickets: process.argv.includes('--tickets') },
+  });
   const c = await issueClientCert(node.pki, { name: 'bench', nation: 'JPN', groups: ['Blue'], role: 'operator' });
   const creds: Creds = {
     ready: node.ready,
@@ -151,7 +154,7 @@ async function sampleRss(pid: number): Promise<number> {
 async function main(): Promise<void> {
   const nTcp = Number(arg('tcp', '9000'));
   const nTls = Number(arg('tls', '9000'));
-  const node = child(['--role', 'node'], ['--expose-gc']);
+  const node = child(['--role', 'node', ...(process.argv.includes('--tickets') ? ['--tickets'] : [])], ['--expose-gc']);
   const creds = JSON.parse(await node.line()) as Creds;
   const pid = node.proc.pid!;
   const dir = mkdtempSync(join(tmpdir(), 'kizuna-bench-idle-creds-'));

@@ -79,7 +79,9 @@ export const NodeConfigSchema = z.strictObject({
    * minus `reservedFds` (left for the web/API, Marti, federation ports and the store; at most a quarter of
    * the limit is reserved). Per-address caps count sockets per remote address and transport (TLS before
    * its handshake). A plain-TCP client from which nothing has been read for `tcpIdleTimeoutMs` is closed
-   * (0 = never); ATAK pings after 15 s without traffic, so 5 min leaves a wide margin. Refusals are logged once per address per interval.
+   * (0 = never); ATAK pings after 15 s without traffic, so 5 min leaves a wide margin. Session tickets
+   * are off on the TLS streaming port by default: TAK clients keep one long connection and reconnect
+   * fine with a full handshake, while issuing tickets left ≈ 12 KiB more per idle connection (BENCHMARKS.md). Refusals are logged once per address per interval.
    */
   connections: z
     .strictObject({
@@ -89,6 +91,10 @@ export const NodeConfigSchema = z.strictObject({
       maxPerAddressTls: z.number().int().positive().default(256).describe('TLS sockets per remote address, counted from the first byte'),
       tcpIdleTimeoutMs: z.number().int().nonnegative().default(300_000).describe('a plain-TCP client from which nothing was read for this long is closed (0 = never)'),
       refusalLogIntervalMs: z.number().int().positive().default(60_000).describe('refusals are logged once per address per interval'),
+      tlsSessionTickets: z
+        .boolean()
+        .default(false)
+        .describe('TLS session tickets on the streaming TLS port (off: each reconnect is a full handshake, and an idle client certificate connection holds less memory)'),
     })
     .describe('budgets of the streaming ports 8087/8089')
     .prefault({}),

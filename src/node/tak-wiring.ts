@@ -1,3 +1,4 @@
+import { constants } from 'node:crypto';
 import type tls from 'node:tls';
 import type { CotEvent } from '../cot/model.js';
 import { combineLabels } from '../labels/index.js';
@@ -58,6 +59,9 @@ export async function createTakServer(core: NodeCore, closers: Closers, wiring: 
       cert: core.pki.serverCertPem,
       ca: core.pki.caCertPem,
       handshakeTimeoutMs: config.limits.handshakeTimeoutMs,
+      // TLS 1.2 then sends no ticket; TLS 1.3 still sends (stateful) ones, but nothing stores their
+      // sessions, so none resumes. Marti and federation keep tickets: short HTTPS calls gain from them.
+      ...(conns.tlsSessionTickets ? {} : { secureOptions: constants.SSL_OP_NO_TICKET }),
     },
     budget: {
       maxConnections,

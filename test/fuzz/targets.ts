@@ -12,6 +12,7 @@ import { MultipartFileExtractor } from '../../src/marti/files/multipart.js';
 import { isKizunaError } from '../../src/util/errors.js';
 import { SHAPES } from '../support/hostile-xml.js';
 import { FEED_TARGETS } from './targets-feeds.js';
+import { JSON_TARGETS } from './targets-json.js';
 import { corpus, cotFromGrammar, cuts, mutated, shaped, split, xmlDocument } from './gen.js';
 
 /**
@@ -169,4 +170,4 @@ const multipart: Target<[Buffer, number[]]> = {
   },
 };
 
-export const TARGETS: Target<never>[] = [cotXml, xmlFramer, protoFramer, protoDecode, labelXml, labelXmlForeign, spifImport, multipart, ...FEED_TARGETS] as unknown as Target<never>[];
+export const TARGETS: Target<never>[] = [cotXml, xmlFramer, protoFramer, protoDecode, labelXml, labelXmlForeign, spifImport, multipart, ...FEED_TARGETS, ...JSON_TARGETS] as unknown as Target<never>[];

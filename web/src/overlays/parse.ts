@@ -46,7 +46,8 @@ function line(coords: unknown): [number, number][] {
 
 /** One feature's geometry as shapes (multi-geometries become one shape per part). */
 function shapesOf(g: Geom | null | undefined, base: Omit<ShapeInput, 'kind' | 'points'>, out: ShapeInput[], depth = 0): void {
-  if (!g || depth > 4) return;
+  // a file is untrusted JSON: a geometry or its parts may be any value, not only the shapes declared above
+  if (!g || typeof g !== 'object' || depth > 4) return;
   const push = (kind: ShapeInput['kind'], points: [number, number][]) => {
     if (points.length > MAX_VERTICES) throw new OverlayError('overlay.err.vertices', { name: base.name, n: points.length, max: MAX_VERTICES });
     const min = kind === 'marker' ? 1 : kind === 'polygon' ? 3 : 2;
@@ -75,7 +76,7 @@ function shapesOf(g: Geom | null | undefined, base: Omit<ShapeInput, 'kind' | 'p
       if (Array.isArray(c)) for (const poly of c) if (Array.isArray(poly)) push('polygon', openRing(line(poly[0])));
       break;
     case 'GeometryCollection':
-      for (const part of g.geometries ?? []) shapesOf(part, base, out, depth + 1);
+      if (Array.isArray(g.geometries)) for (const part of g.geometries) shapesOf(part, base, out, depth + 1);
       break;
   }
 }
@@ -94,7 +95,9 @@ function text(v: unknown, max: number): string | undefined {
 export function featuresToShapes(file: string, features: Feat[]): ShapeInput[] {
   if (features.length > MAX_FEATURES) throw new OverlayError('overlay.err.tooMany', { file, n: features.length, max: MAX_FEATURES });
   const out: ShapeInput[] = [];
-  features.forEach((f, i) => {
+  features.forEach((f: Feat | null | undefined, i) => {
+    // a feature that is not an object (null, a number) has nothing to import, like one without geometry
+    if (!f || typeof f !== 'object') return;
     const p = f.properties ?? {};
     const name = text(p['name'], 200) ?? text(p['title'], 200) ?? `${file} #${i + 1}`;
     const color = [p['stroke'], p['marker-color'], p['fill']].find((c): c is string => typeof c === 'string' && HEX.test(c));

@@ -78,7 +78,7 @@ export class Feed {
       },
     };
     if (this.config.kind === 'aircraft-json') sink.document = (d) => this.onDocument(d);
-    else sink.line = this.config.kind === 'ais' ? (l) => this.onAisLine(l) : (l) => this.onSbsLine(l);
+    else sink.line = this.config.kind === 'ais' ? (l, source) => this.onAisLine(l, source) : (l) => this.onSbsLine(l);
     this.transport = openTransport(this.config, sink);
     this.timer = setInterval(() => this.tick(), 1000);
     this.timer.unref();
@@ -95,15 +95,15 @@ export class Feed {
     return false;
   }
 
-  /** One NMEA line (public for replay tools and benchmarks). */
-  onAisLine(line: string): void {
+  /** One NMEA line (public for replay tools and benchmarks); `source`: the sender, multi-part messages are joined per sender. */
+  onAisLine(line: string, source?: string): void {
     if (!this.admit()) return;
     const s = parseAisSentence(line);
     if (!s.ok) {
       if (s.reason !== 'not-ais') this.decodeErrors++;
       return;
     }
-    const payload = this.asm.push(s.sentence);
+    const payload = this.asm.push(s.sentence, source);
     if (!payload) return;
     const r = decodeAis(payload);
     if (!r.ok) {

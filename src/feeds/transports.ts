@@ -12,8 +12,8 @@ import { MAX_LINE_CHARS } from './nmea.js';
 import { Backoff } from './rate.js';
 
 export interface TransportSink {
-  /** one text line (without its line end) */
-  line?(line: string): void;
+  /** one text line (without its line end); `source` names the sender (UDP address, TCP connection) */
+  line?(line: string, source?: string): void;
   /** one parsed JSON document */
   document?(doc: unknown): void;
   /** a line too long, a document too large or not JSON */
@@ -37,6 +37,7 @@ export class LineSplitter {
   constructor(
     private readonly sink: TransportSink,
     private readonly max = MAX_LINE_CHARS,
+    private readonly source?: string,
   ) {}
 
   push(chunk: Buffer | string): void {
@@ -48,7 +49,7 @@ export class LineSplitter {
       const end = nl > from && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
       if (this.skipping) this.skipping = false;
       else if (end - from > this.max) this.sink.bad();
-      else if (end > from) this.sink.line?.(text.slice(from, end));
+      else if (end > from) this.sink.line?.(text.slice(from, end), this.source);
       from = nl + 1;
     }
     this.rest = text.slice(from);
@@ -62,7 +63,7 @@ export class LineSplitter {
 
   /** end of a datagram or connection: what is left is a line */
   flush(): void {
-    if (this.rest && !this.skipping) this.sink.line?.(this.rest.replace(/\r$/, ''));
+    if (this.rest && !this.skipping) this.sink.line?.(this.rest.replace(/\r$/, ''), this.source);
     this.rest = '';
     this.skipping = false;
   }
@@ -86,8 +87,9 @@ function udp(f: FeedConfig, sink: TransportSink): Transport {
   const t = {
     port: undefined as number | undefined,
     async start() {
-      sock.on('message', (msg) => {
-        const s = new LineSplitter(sink);
+      sock.on('message', (msg, from) => {
+        // multi-part sentences are joined per sender: one receiver's fragments never complete another's
+        const s = new LineSplitter(sink, MAX_LINE_CHARS, `${from.address}:${from.port}`);
         s.push(msg);
         s.flush();
       });
@@ -154,7 +156,7 @@ function tcpServer(f: FeedConfig, sink: TransportSink): Transport {
     }
     clients.add(s);
     sink.state(true);
-    const splitter = new LineSplitter(sink);
+    const splitter = new LineSplitter(sink, MAX_LINE_CHARS, `${s.remoteAddress}:${s.remotePort}`);
     s.on('data', (c: Buffer) => splitter.push(c));
     s.on('error', () => undefined);
     s.on('close', () => {

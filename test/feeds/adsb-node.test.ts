@@ -143,9 +143,11 @@ describe('ADS-B feeds into a real node', () => {
 
   it('aircraft.json polled over HTTP; a failing server shows as not connected with the reason', async () => {
     let status = 200;
+    let clock = 1_764_655_200;
     const server = http.createServer((_req, res) => {
       res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ now: 1, aircraft: [{ hex: '84c001', flight: 'ANA9', alt_baro: 3000, gs: 150, track: 180, lat: 34.4, lon: 132.9, seen: 0 }] }));
+      // dump1090's clock moves on every rewrite (a standing clock is a stopped dump1090)
+      res.end(JSON.stringify({ now: (clock += 0.5), aircraft: [{ hex: '84c001', flight: 'ANA9', alt_baro: 3000, gs: 150, track: 180, lat: 34.4, lon: 132.9, seen: 0 }] }));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/data/aircraft.json`;

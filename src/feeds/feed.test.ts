@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -66,6 +67,76 @@ describe('Feed: a frozen aircraft.json (dump1090 stopped, the file left behind)'
     } finally {
       await feed.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  return port;
+}
+
+describe('Feed: TCP transports', () => {
+  it('tcp-client: while down the status shows the last error and the next try; the backoff grows while the source keeps dropping it', async () => {
+    const refused = feedOf({ kind: 'sbs', transport: 'tcp-client', port: await freePort() }).feed;
+    try {
+      await refused.start();
+      await waitFor(() => /ECONNREFUSED/.test(refused.status().error ?? ''), 'the refusal in the status');
+      expect(refused.status().connected).toBe(false);
+    } finally {
+      await refused.close();
+    }
+    // a source that accepts and drops at once: connecting is not success, so the delay keeps growing
+    const dropper = net.createServer((s) => s.destroy());
+    await new Promise<void>((r) => dropper.listen(0, '127.0.0.1', () => r()));
+    const dropped = feedOf({ kind: 'sbs', transport: 'tcp-client', port: (dropper.address() as net.AddressInfo).port }).feed;
+    try {
+      await dropped.start();
+      await waitFor(() => /next try in 2 s/.test(dropped.status().error ?? ''), 'backoff doubled to 2 s', 20_000);
+    } finally {
+      await dropped.close();
+      await new Promise<void>((r) => dropper.close(() => r()));
+    }
+  });
+
+  it('tcp-server: per-address and total connection limits; refused connections are counted', async () => {
+    const { feed } = feedOf({ transport: 'tcp-server', port: 0, maxConnections: 3, maxConnectionsPerAddress: 2 });
+    const socks: net.Socket[] = [];
+    const open = (localAddress: string) =>
+      new Promise<net.Socket>((ok, fail) => {
+        const s = net.connect({ host: '127.0.0.1', port: feed.status().port!, localAddress }, () => ok(s));
+        s.on('error', fail);
+        socks.push(s);
+      });
+    try {
+      await feed.start();
+      await open('127.0.0.1');
+      await open('127.0.0.1');
+      await open('127.0.0.1');
+      await waitFor(() => feed.status().connectionsRefused === 1, 'third from one address refused');
+      const other = await open('127.0.0.2');
+      other.write(`${type1({ mmsi: 431200002, lat: 35, lon: 139 })}\n`);
+      await waitFor(() => feed.status().messages === 1, 'another address is served');
+      await open('127.0.0.3');
+      await waitFor(() => feed.status().connectionsRefused === 2, 'over the total refused');
+    } finally {
+      for (const s of socks) s.destroy();
+      await feed.close();
+    }
+  });
+});
+
+describe('Feed: a table at maxTracks', () => {
+  it('counts the new tracks it refused (status)', async () => {
+    const { feed } = feedOf({ maxTracks: 2 });
+    try {
+      for (let i = 0; i < 3; i++) feed.onAisLine(type1({ mmsi: 431200010 + i, lat: 35, lon: 139 }));
+      expect(feed.status()).toMatchObject({ tracks: 2, tracksRefused: 1 });
+    } finally {
+      await feed.close();
     }
   });
 });

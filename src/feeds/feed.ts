@@ -242,6 +242,8 @@ export class Feed {
       rateLimited: this.rateLimited,
       lastMessageAt: this.lastMessageAt ? new Date(this.lastMessageAt).toISOString() : null,
       tracks: this.table.size,
+      tracksRefused: this.table.refused,
+      ...(this.transport?.refused !== undefined ? { connectionsRefused: this.transport.refused } : {}),
       published: this.table.published,
       publishErrors: this.table.publishErrors,
       alerts: this.alerts,

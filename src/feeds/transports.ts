@@ -25,6 +25,8 @@ export interface Transport {
   start(): Promise<void>;
   /** the bound port of a listening transport */
   readonly port?: number;
+  /** tcp-server: connections refused by the limits */
+  readonly refused?: number;
   close(): Promise<void>;
 }
 
@@ -111,6 +113,9 @@ function udp(f: FeedConfig, sink: TransportSink): Transport {
   return t;
 }
 
+/** a receiver address that does not answer (dropped SYNs) is retried after this, not after the OS's ~2 min */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 function tcpClient(f: FeedConfig, sink: TransportSink): Transport {
   const backoff = new Backoff();
   let socket: net.Socket | undefined;
@@ -121,18 +126,25 @@ function tcpClient(f: FeedConfig, sink: TransportSink): Transport {
     const splitter = new LineSplitter(sink);
     const s = net.connect({ host: f.host, port: f.port! });
     socket = s;
+    let lastError: string | undefined;
     s.setKeepAlive(true, 30_000);
+    s.setTimeout(CONNECT_TIMEOUT_MS, () => s.destroy(new Error('connect timed out')));
     s.on('connect', () => {
-      backoff.reset();
+      s.setTimeout(0);
       sink.state(true);
     });
-    s.on('data', (c: Buffer) => splitter.push(c));
-    s.on('error', () => undefined);
+    s.on('data', (c: Buffer) => {
+      // data, not the connect, is success: a source that accepts and drops at once is retried ever more slowly
+      backoff.reset();
+      splitter.push(c);
+    });
+    s.on('error', (err) => void (lastError = err.message));
     s.on('close', () => {
       splitter.flush();
       if (closed) return;
-      sink.state(false, 'disconnected');
-      timer = setTimeout(connect, backoff.next());
+      const wait = backoff.next();
+      sink.state(false, `${lastError ?? 'disconnected'}; next try in ${wait / 1000} s`);
+      timer = setTimeout(connect, wait);
     });
   };
   return {
@@ -149,11 +161,17 @@ function tcpClient(f: FeedConfig, sink: TransportSink): Transport {
 
 function tcpServer(f: FeedConfig, sink: TransportSink): Transport {
   const clients = new Set<net.Socket>();
+  const perAddress = new Map<string, number>();
   const server = net.createServer((s) => {
-    if (clients.size >= f.maxConnections) {
+    const from = s.remoteAddress ?? '';
+    const mine = perAddress.get(from) ?? 0;
+    // one host cannot hold every slot (idle connections would lock the real receivers out)
+    if (clients.size >= f.maxConnections || mine >= f.maxConnectionsPerAddress) {
+      t.refused++;
       s.destroy();
       return;
     }
+    perAddress.set(from, mine + 1);
     clients.add(s);
     sink.state(true);
     const splitter = new LineSplitter(sink, MAX_LINE_CHARS, `${s.remoteAddress}:${s.remotePort}`);
@@ -162,11 +180,15 @@ function tcpServer(f: FeedConfig, sink: TransportSink): Transport {
     s.on('close', () => {
       splitter.flush();
       clients.delete(s);
+      const left = (perAddress.get(from) ?? 1) - 1;
+      if (left > 0) perAddress.set(from, left);
+      else perAddress.delete(from);
       if (clients.size === 0) sink.state(false, 'no sender connected');
     });
   });
   const t = {
     port: undefined as number | undefined,
+    refused: 0,
     async start() {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

@@ -158,6 +158,33 @@ describe('NMEA framing', () => {
     if (s.ok) expect(decodeAis({ payload: s.sentence.payload, fillBits: 0, own: false })).toEqual({ ok: false, reason: 'short' });
   });
 
+  it('drops a first part older than 5 s instead of completing it with a later second part', () => {
+    let now = 1_000_000;
+    const asm = new MultipartAssembler(64, 5_000, () => now);
+    const [p1, p2] = ['!AIVDM,2,1,1,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*1C', '!AIVDM,2,2,1,A,88888888880,2*25'].map((l) => {
+      const r = parseAisSentence(l);
+      if (!r.ok) throw new Error(l);
+      return r.sentence;
+    });
+    expect(asm.push(p1!)).toBeUndefined();
+    now += 6_000;
+    expect(asm.push(p2!)).toBeUndefined();
+    expect(asm.dropped).toBe(1);
+    // a fresh pair still joins (once the lone second part has aged out too)
+    now += 6_000;
+    expect(asm.push(p1!)).toBeUndefined();
+    now += 1_000;
+    expect(asm.push(p2!)).toMatchObject({ fillBits: 2 });
+  });
+
+  it("keys parts by sender: one source's first part is not completed by another's second part", () => {
+    const asm = new MultipartAssembler();
+    const part = (index: number, payload: string) => ({ own: false, count: 2, index, seqId: '3', channel: 'A', payload, fillBits: 0 });
+    expect(asm.push(part(1, '55?MbV02'), '10.0.0.1:4000')).toBeUndefined();
+    expect(asm.push(part(2, '88888888'), '10.0.0.2:4000')).toBeUndefined();
+    expect(asm.push(part(2, '00000000'), '10.0.0.1:4000')).toEqual({ payload: '55?MbV0200000000', fillBits: 0, own: false });
+  });
+
   it('keeps at most maxPending incomplete messages however many first parts arrive', () => {
     const asm = new MultipartAssembler(8);
     for (let i = 0; i < 10_000; i++) {

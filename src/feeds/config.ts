@@ -47,6 +47,8 @@ export const FeedConfigSchema = z
     maxTracks: z.number().int().positive().default(100_000).describe('live tracks held for this feed'),
     /** tcp-server: concurrent senders */
     maxConnections: z.number().int().positive().default(8).describe('tcp-server: concurrent senders'),
+    /** tcp-server: concurrent senders from one address (one host cannot take every slot) */
+    maxConnectionsPerAddress: z.number().int().positive().default(2).describe('tcp-server: concurrent senders from one address (one host cannot take every slot)'),
     enabled: z.boolean().default(true).describe('a disabled feed is kept but not started'),
   })
   .superRefine((f, ctx) => {

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CotEvent } from '../cot/model.js';
 import { FeedConfigSchema, type FeedConfigInput } from './config.js';
@@ -31,6 +35,106 @@ describe('Feed: stale time', () => {
       expect(sent[1]!.callsign).toBe('STATIC ONLY');
       // still stale one staleMs after the position, not after the static report
       expect(Date.parse(sent[1]!.stale)).toBe(T0 + 60_000);
+    } finally {
+      await feed.close();
+    }
+  });
+});
+
+describe('Feed: a frozen aircraft.json (dump1090 stopped, the file left behind)', () => {
+  it('shows as not connected with the reason, and its tracks go stale instead of being refreshed on every poll', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(T0);
+    const dir = mkdtempSync(join(tmpdir(), 'kizuna-frozen-'));
+    const path = join(dir, 'aircraft.json');
+    const doc = (now: number) => JSON.stringify({ now, aircraft: [{ hex: '84a1b2', flight: 'JAL5', alt_baro: 12000, gs: 300, track: 45, lat: 34.7, lon: 135.4, seen: 0.5 }] });
+    writeFileSync(path, doc(1_764_655_200));
+    const { feed, sent } = feedOf({ kind: 'aircraft-json', transport: 'file', path, pollMs: 100 });
+    try {
+      await feed.start();
+      await waitFor(() => sent.length === 1 && feed.status().connected, 'first snapshot');
+      // the file is still read, but its clock stands still
+      vi.setSystemTime(T0 + 30_000);
+      await waitFor(() => !feed.status().connected, 'frozen file seen');
+      expect(feed.status().error).toMatch(/aircraft\.json not updated/);
+      vi.setSystemTime(T0 + 61_000);
+      await waitFor(() => feed.status().tracks === 0, 'the aircraft went stale');
+      expect(sent).toHaveLength(1);
+      // dump1090 runs again: connected, tracks back
+      writeFileSync(path, doc(1_764_655_300));
+      await waitFor(() => feed.status().connected && feed.status().tracks === 1, 'live again');
+      expect(feed.status().error).toBeUndefined();
+    } finally {
+      await feed.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  return port;
+}
+
+describe('Feed: TCP transports', () => {
+  it('tcp-client: while down the status shows the last error and the next try; the backoff grows while the source keeps dropping it', async () => {
+    const refused = feedOf({ kind: 'sbs', transport: 'tcp-client', port: await freePort() }).feed;
+    try {
+      await refused.start();
+      await waitFor(() => /ECONNREFUSED/.test(refused.status().error ?? ''), 'the refusal in the status');
+      expect(refused.status().connected).toBe(false);
+    } finally {
+      await refused.close();
+    }
+    // a source that accepts and drops at once: connecting is not success, so the delay keeps growing
+    const dropper = net.createServer((s) => s.destroy());
+    await new Promise<void>((r) => dropper.listen(0, '127.0.0.1', () => r()));
+    const dropped = feedOf({ kind: 'sbs', transport: 'tcp-client', port: (dropper.address() as net.AddressInfo).port }).feed;
+    try {
+      await dropped.start();
+      await waitFor(() => /next try in 2 s/.test(dropped.status().error ?? ''), 'backoff doubled to 2 s', 20_000);
+    } finally {
+      await dropped.close();
+      await new Promise<void>((r) => dropper.close(() => r()));
+    }
+  });
+
+  it('tcp-server: per-address and total connection limits; refused connections are counted', async () => {
+    const { feed } = feedOf({ transport: 'tcp-server', port: 0, maxConnections: 3, maxConnectionsPerAddress: 2 });
+    const socks: net.Socket[] = [];
+    const open = (localAddress: string) =>
+      new Promise<net.Socket>((ok, fail) => {
+        const s = net.connect({ host: '127.0.0.1', port: feed.status().port!, localAddress }, () => ok(s));
+        s.on('error', fail);
+        socks.push(s);
+      });
+    try {
+      await feed.start();
+      await open('127.0.0.1');
+      await open('127.0.0.1');
+      await open('127.0.0.1');
+      await waitFor(() => feed.status().connectionsRefused === 1, 'third from one address refused');
+      const other = await open('127.0.0.2');
+      other.write(`${type1({ mmsi: 431200002, lat: 35, lon: 139 })}\n`);
+      await waitFor(() => feed.status().messages === 1, 'another address is served');
+      await open('127.0.0.3');
+      await waitFor(() => feed.status().connectionsRefused === 2, 'over the total refused');
+    } finally {
+      for (const s of socks) s.destroy();
+      await feed.close();
+    }
+  });
+});
+
+describe('Feed: a table at maxTracks', () => {
+  it('counts the new tracks it refused (status)', async () => {
+    const { feed } = feedOf({ maxTracks: 2 });
+    try {
+      for (let i = 0; i < 3; i++) feed.onAisLine(type1({ mmsi: 431200010 + i, lat: 35, lon: 139 }));
+      expect(feed.status()).toMatchObject({ tracks: 2, tracksRefused: 1 });
     } finally {
       await feed.close();
     }

@@ -23,6 +23,9 @@ import type { FeedStatus } from '../vocab/index.js';
 
 export type { FeedStatus };
 
+/** an aircraft.json whose own clock stands still this long is reported as not updated */
+const FROZEN_AFTER_MS = 15_000;
+
 type Entry = { kind: 'vessel'; v: VesselState } | { kind: 'aircraft'; a: AircraftState };
 
 export class Feed {
@@ -41,6 +44,8 @@ export class Feed {
   private rate = 0;
   private rateMark = { at: Date.now(), messages: 0 };
   private timer: NodeJS.Timeout | undefined;
+  /** aircraft.json's own clock (`now`) and when it last changed: a file dump1090 no longer writes keeps its clock */
+  private docClock: { now: number; since: number } | undefined;
   /** aircraft whose emergency alert is raised (to send the cancel when it clears) */
   private readonly alerting = new Set<string>();
 
@@ -78,7 +83,7 @@ export class Feed {
       },
     };
     if (this.config.kind === 'aircraft-json') sink.document = (d) => this.onDocument(d);
-    else sink.line = this.config.kind === 'ais' ? (l) => this.onAisLine(l) : (l) => this.onSbsLine(l);
+    else sink.line = this.config.kind === 'ais' ? (l, source) => this.onAisLine(l, source) : (l) => this.onSbsLine(l);
     this.transport = openTransport(this.config, sink);
     this.timer = setInterval(() => this.tick(), 1000);
     this.timer.unref();
@@ -95,15 +100,15 @@ export class Feed {
     return false;
   }
 
-  /** One NMEA line (public for replay tools and benchmarks). */
-  onAisLine(line: string): void {
+  /** One NMEA line (public for replay tools and benchmarks); `source`: the sender, multi-part messages are joined per sender. */
+  onAisLine(line: string, source?: string): void {
     if (!this.admit()) return;
     const s = parseAisSentence(line);
     if (!s.ok) {
       if (s.reason !== 'not-ais') this.decodeErrors++;
       return;
     }
-    const payload = this.asm.push(s.sentence);
+    const payload = this.asm.push(s.sentence, source);
     if (!payload) return;
     const r = decodeAis(payload);
     if (!r.ok) {
@@ -147,6 +152,12 @@ export class Feed {
   }
 
   onDocument(doc: unknown): void {
+    const clock = (doc as { now?: unknown } | null)?.now;
+    if (typeof clock === 'number') {
+      // the same snapshot again carries nothing new; applying it would keep its aircraft alive forever
+      if (clock === this.docClock?.now) return;
+      this.docClock = { now: clock, since: Date.now() };
+    }
     if (!this.admit()) return;
     const r = parseAircraftJson(doc, 60, this.config.maxTracks);
     this.decodeErrors += r.errors;
@@ -206,14 +217,24 @@ export class Feed {
     for (const k of this.alerting) if (this.table.get(k.slice(0, k.lastIndexOf(':'))) === undefined) this.alerting.delete(k);
   }
 
+  /** An aircraft.json whose clock has not moved for a while: dump1090 stopped and left its last file (or URL) behind. */
+  private frozenFor(): number | undefined {
+    if (this.config.kind !== 'aircraft-json' || !this.docClock || !this.connected) return undefined;
+    // dump1090 and readsb rewrite it every second or so; a few polls' grace covers slower writers
+    const ms = Date.now() - this.docClock.since;
+    return ms > Math.max(FROZEN_AFTER_MS, 3 * this.config.pollMs) ? ms : undefined;
+  }
+
   status(): FeedStatus {
+    const frozen = this.frozenFor();
+    const error = frozen !== undefined ? `aircraft.json not updated for ${Math.round(frozen / 1000)} s (its "now" does not change)` : this.error;
     return {
       id: this.config.id,
       kind: this.config.kind,
       transport: this.config.transport,
       enabled: this.config.enabled,
-      connected: this.connected,
-      ...(this.error ? { error: this.error } : {}),
+      connected: this.connected && frozen === undefined,
+      ...(error ? { error } : {}),
       ...(this.transport?.port !== undefined ? { port: this.transport.port } : {}),
       messages: this.messages,
       messagesPerSecond: this.rate,
@@ -221,6 +242,8 @@ export class Feed {
       rateLimited: this.rateLimited,
       lastMessageAt: this.lastMessageAt ? new Date(this.lastMessageAt).toISOString() : null,
       tracks: this.table.size,
+      tracksRefused: this.table.refused,
+      ...(this.transport?.refused !== undefined ? { connectionsRefused: this.transport.refused } : {}),
       published: this.table.published,
       publishErrors: this.table.publishErrors,
       alerts: this.alerts,

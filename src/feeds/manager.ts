@@ -231,7 +231,11 @@ export class FeedManager {
         { name: 'kizuna_feed_decode_errors_total', help: 'malformed feed messages skipped', type: 'counter', value: s.decodeErrors, labels },
         { name: 'kizuna_feed_rate_limited_total', help: 'feed messages dropped by the rate limit', type: 'counter', value: s.rateLimited, labels },
         { name: 'kizuna_feed_tracks', help: 'live tracks held for the feed', type: 'gauge', value: s.tracks, labels },
+        { name: 'kizuna_feed_tracks_refused_total', help: 'new feed tracks refused because the feed held maxTracks', type: 'counter', value: s.tracksRefused, labels },
         { name: 'kizuna_feed_published_total', help: 'track updates handed to ingest', type: 'counter', value: s.published, labels },
+        { name: 'kizuna_feed_publish_errors_total', help: 'feed track updates the write authority refused', type: 'counter', value: s.publishErrors, labels },
+        { name: 'kizuna_feed_alerts_total', help: 'emergency squawk alerts raised', type: 'counter', value: s.alerts, labels },
+        { name: 'kizuna_feed_connections_refused_total', help: 'tcp-server feed connections refused by the per-address or total limit', type: 'counter', value: s.connectionsRefused ?? 0, labels },
         { name: 'kizuna_feed_last_message_timestamp_seconds', help: 'time of the last feed message', type: 'gauge', value: s.lastMessageAt ? Date.parse(s.lastMessageAt) / 1000 : 0, labels },
       );
     }

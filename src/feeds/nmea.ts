@@ -77,28 +77,41 @@ export interface AisPayload {
 }
 
 /**
- * Joins multi-part messages. Parts are keyed by channel and sequence id and may arrive in any order; at
- * most `maxPending` messages wait for their parts (the oldest is dropped when a new one starts), so a
- * stream of first parts that never complete cannot grow memory.
+ * Joins multi-part messages. Parts are keyed by sender (UDP address, TCP connection), channel and sequence
+ * id and may arrive in any order, so one sender's fragments are never completed by another's; a message
+ * whose first part is older than `maxAgeMs` is dropped (its sequence id has come round again with other
+ * content). At most `maxPending` messages wait for their parts (the oldest is dropped when a new one
+ * starts), so a stream of first parts that never complete cannot grow memory.
  */
 export class MultipartAssembler {
-  private pending = new Map<string, { parts: (string | undefined)[]; got: number; fill: number; own: boolean }>();
-  /** messages dropped incomplete (evicted or superseded) */
+  private pending = new Map<string, { parts: (string | undefined)[]; got: number; fill: number; own: boolean; at: number }>();
+  /** messages dropped incomplete (evicted, superseded or too old) */
   dropped = 0;
 
-  constructor(private readonly maxPending = 64) {}
+  constructor(
+    private readonly maxPending = 64,
+    /** the parts of one message follow each other within a slot or two; 5 s is far beyond that */
+    private readonly maxAgeMs = 5_000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
-  push(s: AisSentence): AisPayload | undefined {
+  push(s: AisSentence, source = ''): AisPayload | undefined {
     if (s.count === 1) return { payload: s.payload, fillBits: s.fillBits, own: s.own };
-    const key = `${s.channel}|${s.seqId}|${s.count}`;
+    const key = `${source}|${s.channel}|${s.seqId}|${s.count}`;
+    const now = this.now();
     let p = this.pending.get(key);
+    if (p && now - p.at > this.maxAgeMs) {
+      this.pending.delete(key);
+      this.dropped++;
+      p = undefined;
+    }
     if (!p) {
       if (this.pending.size >= this.maxPending) {
         const oldest = this.pending.keys().next().value as string;
         this.pending.delete(oldest);
         this.dropped++;
       }
-      p = { parts: new Array<string | undefined>(s.count), got: 0, fill: 0, own: s.own };
+      p = { parts: new Array<string | undefined>(s.count), got: 0, fill: 0, own: s.own, at: now };
       this.pending.set(key, p);
     }
     if (p.parts[s.index - 1] !== undefined) {
@@ -106,6 +119,7 @@ export class MultipartAssembler {
       this.dropped++;
       p.parts = new Array<string | undefined>(s.count);
       p.got = 0;
+      p.at = now;
     }
     p.parts[s.index - 1] = s.payload;
     p.got++;

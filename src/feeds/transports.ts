@@ -12,8 +12,8 @@ import { MAX_LINE_CHARS } from './nmea.js';
 import { Backoff } from './rate.js';
 
 export interface TransportSink {
-  /** one text line (without its line end) */
-  line?(line: string): void;
+  /** one text line (without its line end); `source` names the sender (UDP address, TCP connection) */
+  line?(line: string, source?: string): void;
   /** one parsed JSON document */
   document?(doc: unknown): void;
   /** a line too long, a document too large or not JSON */
@@ -25,6 +25,8 @@ export interface Transport {
   start(): Promise<void>;
   /** the bound port of a listening transport */
   readonly port?: number;
+  /** tcp-server: connections refused by the limits */
+  readonly refused?: number;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export class LineSplitter {
   constructor(
     private readonly sink: TransportSink,
     private readonly max = MAX_LINE_CHARS,
+    private readonly source?: string,
   ) {}
 
   push(chunk: Buffer | string): void {
@@ -48,7 +51,7 @@ export class LineSplitter {
       const end = nl > from && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
       if (this.skipping) this.skipping = false;
       else if (end - from > this.max) this.sink.bad();
-      else if (end > from) this.sink.line?.(text.slice(from, end));
+      else if (end > from) this.sink.line?.(text.slice(from, end), this.source);
       from = nl + 1;
     }
     this.rest = text.slice(from);
@@ -62,7 +65,7 @@ export class LineSplitter {
 
   /** end of a datagram or connection: what is left is a line */
   flush(): void {
-    if (this.rest && !this.skipping) this.sink.line?.(this.rest.replace(/\r$/, ''));
+    if (this.rest && !this.skipping) this.sink.line?.(this.rest.replace(/\r$/, ''), this.source);
     this.rest = '';
     this.skipping = false;
   }
@@ -86,8 +89,9 @@ function udp(f: FeedConfig, sink: TransportSink): Transport {
   const t = {
     port: undefined as number | undefined,
     async start() {
-      sock.on('message', (msg) => {
-        const s = new LineSplitter(sink);
+      sock.on('message', (msg, from) => {
+        // multi-part sentences are joined per sender: one receiver's fragments never complete another's
+        const s = new LineSplitter(sink, MAX_LINE_CHARS, `${from.address}:${from.port}`);
         s.push(msg);
         s.flush();
       });
@@ -109,6 +113,9 @@ function udp(f: FeedConfig, sink: TransportSink): Transport {
   return t;
 }
 
+/** a receiver address that does not answer (dropped SYNs) is retried after this, not after the OS's ~2 min */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 function tcpClient(f: FeedConfig, sink: TransportSink): Transport {
   const backoff = new Backoff();
   let socket: net.Socket | undefined;
@@ -119,18 +126,25 @@ function tcpClient(f: FeedConfig, sink: TransportSink): Transport {
     const splitter = new LineSplitter(sink);
     const s = net.connect({ host: f.host, port: f.port! });
     socket = s;
+    let lastError: string | undefined;
     s.setKeepAlive(true, 30_000);
+    s.setTimeout(CONNECT_TIMEOUT_MS, () => s.destroy(new Error('connect timed out')));
     s.on('connect', () => {
-      backoff.reset();
+      s.setTimeout(0);
       sink.state(true);
     });
-    s.on('data', (c: Buffer) => splitter.push(c));
-    s.on('error', () => undefined);
+    s.on('data', (c: Buffer) => {
+      // data, not the connect, is success: a source that accepts and drops at once is retried ever more slowly
+      backoff.reset();
+      splitter.push(c);
+    });
+    s.on('error', (err) => void (lastError = err.message));
     s.on('close', () => {
       splitter.flush();
       if (closed) return;
-      sink.state(false, 'disconnected');
-      timer = setTimeout(connect, backoff.next());
+      const wait = backoff.next();
+      sink.state(false, `${lastError ?? 'disconnected'}; next try in ${wait / 1000} s`);
+      timer = setTimeout(connect, wait);
     });
   };
   return {
@@ -147,24 +161,34 @@ function tcpClient(f: FeedConfig, sink: TransportSink): Transport {
 
 function tcpServer(f: FeedConfig, sink: TransportSink): Transport {
   const clients = new Set<net.Socket>();
+  const perAddress = new Map<string, number>();
   const server = net.createServer((s) => {
-    if (clients.size >= f.maxConnections) {
+    const from = s.remoteAddress ?? '';
+    const mine = perAddress.get(from) ?? 0;
+    // one host cannot hold every slot (idle connections would lock the real receivers out)
+    if (clients.size >= f.maxConnections || mine >= f.maxConnectionsPerAddress) {
+      t.refused++;
       s.destroy();
       return;
     }
+    perAddress.set(from, mine + 1);
     clients.add(s);
     sink.state(true);
-    const splitter = new LineSplitter(sink);
+    const splitter = new LineSplitter(sink, MAX_LINE_CHARS, `${s.remoteAddress}:${s.remotePort}`);
     s.on('data', (c: Buffer) => splitter.push(c));
     s.on('error', () => undefined);
     s.on('close', () => {
       splitter.flush();
       clients.delete(s);
+      const left = (perAddress.get(from) ?? 1) - 1;
+      if (left > 0) perAddress.set(from, left);
+      else perAddress.delete(from);
       if (clients.size === 0) sink.state(false, 'no sender connected');
     });
   });
   const t = {
     port: undefined as number | undefined,
+    refused: 0,
     async start() {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

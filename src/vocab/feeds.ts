@@ -23,6 +23,10 @@ export interface FeedStatus {
   rateLimited: number;
   lastMessageAt: string | null;
   tracks: number;
+  /** new tracks refused because the feed held maxTracks */
+  tracksRefused: number;
+  /** tcp-server: connections refused by the per-address or total limit */
+  connectionsRefused?: number;
   published: number;
   publishErrors: number;
   alerts: number;

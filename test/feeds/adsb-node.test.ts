@@ -115,7 +115,7 @@ describe('ADS-B feeds into a real node', () => {
     const port = sbs.port;
     await sbs.stop();
     await waitFor(() => !node.feeds.get('sbs')!.status().connected, 'feed sees the disconnect');
-    expect(node.feeds.get('sbs')!.status().error).toBe('disconnected');
+    expect(node.feeds.get('sbs')!.status().error).toMatch(/^disconnected; next try in [\d.]+ s$/);
     await sbs.start(port);
     await waitFor(() => sbs.connected === 1 && node.feeds.get('sbs')!.status().connected, 'feed reconnected', 20_000);
     sbs.send(['MSG,3,1,1,86D52E,1,,,,,,34000,,,35.60,139.90,,,0,0,0,0']);
@@ -143,9 +143,11 @@ describe('ADS-B feeds into a real node', () => {
 
   it('aircraft.json polled over HTTP; a failing server shows as not connected with the reason', async () => {
     let status = 200;
+    let clock = 1_764_655_200;
     const server = http.createServer((_req, res) => {
       res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ now: 1, aircraft: [{ hex: '84c001', flight: 'ANA9', alt_baro: 3000, gs: 150, track: 180, lat: 34.4, lon: 132.9, seen: 0 }] }));
+      // dump1090's clock moves on every rewrite (a standing clock is a stopped dump1090)
+      res.end(JSON.stringify({ now: (clock += 0.5), aircraft: [{ hex: '84c001', flight: 'ANA9', alt_baro: 3000, gs: 150, track: 180, lat: 34.4, lon: 132.9, seen: 0 }] }));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/data/aircraft.json`;
@@ -175,6 +177,8 @@ describe('ADS-B feeds into a real node', () => {
       fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
 
     expect((await call('GET', '/api/admin/feeds', op)).status).toBe(403);
+    expect((await fetch(`${base}/api/admin/feeds`)).status).toBe(401);
+    expect((await fetch(`${base}/api/admin/feeds/sbs`, { method: 'DELETE' })).status).toBe(401);
     const list = (await (await call('GET', '/api/admin/feeds', admin)).json()) as { feeds: { config: { id: string }; status: { connected: boolean } }[] };
     expect(list.feeds.map((f) => f.config.id).sort()).toEqual(['json', 'sbs']);
 
@@ -209,6 +213,10 @@ describe('ADS-B feeds into a real node', () => {
     expect(text).toMatch(/kizuna_feed_connected\{feed="sbs"\} 1/);
     expect(text).toMatch(/kizuna_feed_decode_errors_total\{feed="sbs"\} 1/);
     expect(text).toMatch(/kizuna_feed_messages_total\{feed="json"\} [1-9]/);
+    for (const name of ['tracks_refused_total', 'publish_errors_total', 'alerts_total', 'connections_refused_total']) expect(text).toMatch(new RegExp(`kizuna_feed_${name}\\{feed="sbs"\\} \\d+`));
+    expect(text).toMatch(/kizuna_feed_alerts_total\{feed="sbs"\} [1-9]/);
+    // only ids and numbers: no feed address in the samples
+    expect(text).not.toContain(`127.0.0.1:${sbs.port}`);
   });
 });
 

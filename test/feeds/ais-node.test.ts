@@ -141,6 +141,33 @@ describe('AIS feeds into a real node', () => {
     expect(low.byUid('MMSI-431000007')).toHaveLength(0);
   });
 
+  it("one receiver's multi-part fragments are not completed by another receiver's on the same feed", async () => {
+    const a = dgram.createSocket('udp4');
+    const b = dgram.createSocket('udp4');
+    const send = (s: dgram.Socket, line: string) => new Promise<void>((ok, fail) => s.send(`${line}\r\n`, port('ais-public'), '127.0.0.1', (err) => (err ? fail(err) : ok())));
+    const feed = node.feeds.get('ais-public')!;
+    const step = async (s: dgram.Socket, line: string) => {
+      const before = feed.status().messages;
+      await send(s, line);
+      await waitFor(() => feed.status().messages > before, 'datagram read');
+    };
+    try {
+      // the end of the destination is in the second part
+      const [a1, a2] = type5({ mmsi: 431000008, name: 'FROM RECEIVER A', shipType: 70, destination: 'DESTINATION PORT A' }, '5');
+      const [, b2] = type5({ mmsi: 431000009, name: 'FROM RECEIVER B', shipType: 80, destination: 'DESTINATION PORT B' }, '5');
+      await step(a, type1({ mmsi: 431000008, lat: 34.1, lon: 132.1 }));
+      await step(a, a1);
+      await step(b, b2); // same channel and sequence id, another sender: must not complete A's first part
+      await step(a, a2);
+      await step(a, type1({ mmsi: 431000008, lat: 34.11, lon: 132.11 }));
+      await waitFor(() => low.byUid('MMSI-431000008').some((e) => e.detailXml.includes('destination DESTINATION PORT A')), "A's static data joined from A's parts");
+      expect(low.byUid('MMSI-431000008').some((e) => e.detailXml.includes('PORT B'))).toBe(false);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
   it('an independent Python stdlib sender over UDP and TCP', async () => {
     const run = (args: string[]) =>
       new Promise<string>((resolve, reject) => {

@@ -11,7 +11,8 @@
  * - useScaleOutNode: one node as several processes on PostgreSQL + NATS, and its clean-up (scale-out.ts);
  * - usePostgres: the PostgreSQL server the scale-out tests need, throwaway schemas (postgres.ts);
  * - startMartiNode, sha256hex: the Marti servers alone with client certificates (marti.ts);
- * - chunksAt: a buffer cut into the pieces a stream is fed in (chunks.ts).
+ * - chunksAt: a buffer cut into the pieces a stream is fed in (chunks.ts);
+ * - loginToken: a bearer token from a node's web API login (http.ts).
  * Federation-level nodes (without the full node) are in test/federation/harness.ts; browser helpers in
  * test/e2e/support/.
  */
@@ -29,3 +30,4 @@ export { useScaleOutNode, getAs, type ScaleOutNode } from './scale-out.js';
 export { dropScaleResources } from './scale-resources.js';
 export { startMartiNode, sha256hex, type MartiNode } from './marti.js';
 export { chunksAt } from './chunks.js';
+export { loginToken } from './http.js';

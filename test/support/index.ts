@@ -2,7 +2,7 @@
  * The test harness, one entry point:
  * - waitFor / sleep: wait on conditions, never on time (wait.ts);
  * - tmpDir: a fresh temp directory and its removal (tmp.ts);
- * - errorCode: the KizunaError code a call throws (errors.ts);
+ * - errorCode, thrownKizunaError: the KizunaError (code) a call throws (errors.ts);
  * - startTestNode, useTestNode: one real node, every port 0, own data dir; useTestNode as beforeAll/afterAll (node-harness.ts, node-fixture.ts);
  * - startPair, startDemoNodes, useDemoNodes: two federated nodes JPN and USA, or any `kizuna demo` set-up (pair.ts);
  * - spawnNode: a node in a child process (child-node.ts);
@@ -18,7 +18,7 @@
  */
 export { DEFAULT_WAIT_MS, sleep, waitFor } from './wait.js';
 export { tmpDir } from './tmp.js';
-export { errorCode } from './errors.js';
+export { errorCode, thrownKizunaError } from './errors.js';
 export { startTestNode, type TestNode } from './node-harness.js';
 export { useTestNode } from './node-fixture.js';
 export { startPair, startDemoNodes, useDemoNodes, type NodePair, type DemoNodes } from './pair.js';

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isKizunaError } from '../util/errors.js';
 import { envConfig, parseConfig } from './config.js';
 import { readConfigFile } from './config-source.js';
+import { thrownKizunaError } from '../../test/support/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kizuna-config-source-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,13 +16,9 @@ function file(name: string, text: string): string {
 }
 
 function failure(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    if (isKizunaError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected a failure');
+  const e = thrownKizunaError(fn);
+  if (!e) throw new Error('expected a failure');
+  return e;
 }
 
 describe('config file: every problem named with file:line:column', () => {

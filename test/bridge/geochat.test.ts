@@ -10,6 +10,7 @@ import { parseLabelXml } from '../../src/labels/index.js';
 import { parseGeoChat } from '../../src/node/chat-bridge.js';
 import { waitFor } from '../support/node-harness.js';
 import { TestTakClient, sa } from '../support/tak-client.js';
+import { loginToken } from '../support/http.js';
 
 /** GeoChat as ATAK sends it to a group conversation (shape of test/fixtures/cot/*geochat*). */
 function atakGeoChat(o: { senderUid: string; callsign: string; chatroom: string; id: string; text: string }): CotEvent {
@@ -79,13 +80,7 @@ describe('GeoChat <-> coordination chat, JPN and USA federated', () => {
       [jpn, 'jpn-operator'],
       [usa, 'usa-operator'],
     ] as const) {
-      const r = await fetch(`http://127.0.0.1:${node.ready.http}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: user, password: DEMO_PASSWORD }),
-      });
-      expect(r.status).toBe(200);
-      token[user] = ((await r.json()) as { token: string }).token;
+      token[user] = await loginToken(node.ready.http, user, DEMO_PASSWORD);
     }
     const connect = async (node: KizunaNode, uid: string, callsign: string) => {
       const c = await TestTakClient.connect(node.ready.tcp);

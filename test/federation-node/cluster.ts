@@ -13,6 +13,7 @@ import { startNode, type KizunaNode } from '../../src/node/node.js';
 import { BINDING_PUBLIC_FILE, loadBindingKeys } from '../../src/node/binding-keys.js';
 import type { StoredEvent } from '../../src/store/types.js';
 import { waitFor } from '../support/wait.js';
+import { loginToken } from '../support/http.js';
 
 /**
  * Real sovereign nodes for node-level federation tests: each with its own data dir, PKI (its own CA),
@@ -170,13 +171,7 @@ export async function auditRows(node: KizunaNode, kind?: string): Promise<{ seq:
 }
 
 export async function login(node: KizunaNode, username: string): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${node.ready.http}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-  });
-  if (!res.ok) throw new Error(`login ${username}: HTTP ${res.status}`);
-  return ((await res.json()) as { token: string }).token;
+  return loginToken(node.ready.http, username, DEMO_PASSWORD);
 }
 
 export async function api<T = unknown>(node: KizunaNode, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLabelXml, renderMarking } from '../../src/labels/index.js';
 import { startTestNode, waitFor } from '../support/node-harness.js';
 import { TestTakClient } from '../support/tak-client.js';
+import { loginToken } from '../support/http.js';
 
 const METRICS_TOKEN = 'feeds-test-metrics-token';
 
@@ -169,8 +170,7 @@ describe('ADS-B feeds into a real node', () => {
 
   it('admin endpoint: administrators list, add (persisted) and remove feeds; others are refused', async () => {
     const base = `http://127.0.0.1:${node.ready.http}`;
-    const login = async (username: string, password: string) =>
-      ((await (await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })).json()) as { token: string }).token;
+    const login = (username: string, password: string) => loginToken(node.ready.http, username, password);
     const admin = await login('admin', 'admin-pass-1');
     const op = await login('op', 'op-pass-1');
     const call = (method: string, path: string, token: string, body?: unknown) =>

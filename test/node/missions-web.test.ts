@@ -8,13 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPair, waitFor, type NodePair } from '../support/index.js';
 import { startTestNode } from '../support/node-harness.js';
 import { certFor, json, labelOf, marti, type Id, type Node } from '../missions/support.js';
+import { loginToken } from '../support/http.js';
 
 const PASSWORD = 'correct-horse-battery';
 type Mission = { name: string; subscribed: boolean; classification: string; classificationJa: string; tracks: { uid: string; callsign: string }[]; logs?: unknown[] };
 
 async function login(node: Node, username: string, password = PASSWORD): Promise<string> {
-  const r = await fetch(`http://127.0.0.1:${node.ready.http}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  return ((await r.json()) as { token: string }).token;
+  return loginToken(node.ready.http, username, password);
 }
 
 function caller(node: Node, token: string) {

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCotXml } from '../../src/cot/xml.js';
 import { startTestNode } from '../support/node-harness.js';
+import { loginToken } from '../support/http.js';
 
 type Node = Awaited<ReturnType<typeof startTestNode>>;
 let node: Node;
@@ -28,8 +29,7 @@ beforeAll(async () => {
   const users = ['op-a', 'op-b', 'viewer', 'coord'].map((u) => ({ username: u, password: PASSWORD, role: (u.startsWith('op') ? 'operator' : u === 'coord' ? 'coordinator' : 'viewer') as 'operator' }));
   node = await startTestNode({ seedUsers: users });
   for (const u of users) {
-    const r = await fetch(`http://127.0.0.1:${node.ready.http}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: u.username, password: PASSWORD }) });
-    tokens[u.username] = ((await r.json()) as { token: string }).token;
+    tokens[u.username] = await loginToken(node.ready.http, u.username, PASSWORD);
   }
 }, 60_000);
 

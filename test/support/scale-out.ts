@@ -6,6 +6,7 @@ import { afterAll } from 'vitest';
 import { spawnNode, type ChildNode } from './child-node.js';
 import { PG_URL } from './postgres.js';
 import { dropScaleResources } from './scale-resources.js';
+import { loginToken } from './http.js';
 
 export const NATS_URL = 'nats://127.0.0.1:4222';
 
@@ -17,15 +18,8 @@ export const SPAWN_HOOK_MS = 300_000;
 
 /** GET `path` of one process's web API, logged in as `username`; a non-2xx answer (login or GET) throws. */
 export async function getAs<T>(httpPort: number, username: string, password: string, path: string): Promise<T> {
-  const base = `http://127.0.0.1:${httpPort}`;
-  const login = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  if (!login.ok) throw new Error(`login ${login.status}: ${await login.text()}`);
-  const { token } = (await login.json()) as { token: string };
-  const r = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const token = await loginToken(httpPort, username, password);
+  const r = await fetch(`http://127.0.0.1:${httpPort}${path}`, { headers: { authorization: `Bearer ${token}` } });
   if (!r.ok) throw new Error(`${path} ${r.status}`);
   return (await r.json()) as T;
 }

@@ -186,6 +186,9 @@ describe('GeoChat <-> coordination chat, JPN and USA federated', () => {
     const barrier = `barrier ${randomUUID().slice(0, 8)}`;
     alpha.send(atakGeoChat({ senderUid: 'ANDROID-JPN-ALPHA', callsign: 'ALPHA', chatroom: 'logistics', id: 'logistics', text: barrier }));
     await waitFor(async () => (await withText(jpn, 'jpn-operator', 'logistics', barrier)).length > 0, 'barrier in JPN web chat');
+    // the web chat and BRAVO's TCP stream are separate paths: BRAVO's copy of the barrier is what says its
+    // stream has carried the two messages sent before it
+    await waitFor(() => bravo.byType('b-t-f').some((e) => e.detailXml.includes(barrier)), 'barrier at BRAVO');
     expect(chatsWith(bravo, all)).toHaveLength(1);
     expect(chatsWith(bravo, direct)).toHaveLength(1);
     const everything = (await Promise.all(jpn.coordination.chatRooms().map((r) => messages(jpn, 'jpn-operator', r.id)))).flat();

@@ -374,11 +374,27 @@ export function onLangChange(fn: (lang: Lang) => void): () => void {
   return () => listeners.delete(fn);
 }
 
-/** Translated string with `{name}` placeholders filled; unknown placeholders are left visible. */
-export function t(key: MessageKey, params?: Record<string, string | number>, lang: Lang = current): string {
-  const text = dictionaries[lang][key];
+export type Params = Record<string, string | number>;
+
+/** `{name}` placeholders filled; unknown placeholders are left visible. */
+export function fill(text: string, params?: Params): string {
   if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+}
+
+/** Translated string with `{name}` placeholders filled; unknown placeholders are left visible. */
+export function t(key: MessageKey, params?: Params, lang: Lang = current): string {
+  return fill(dictionaries[lang][key], params);
+}
+
+/**
+ * A feature's own dictionary, kept apart so features merge without touching the main one: the English
+ * table, the Japanese one over exactly its keys (a missing or extra translation is a compile error), and
+ * the lookup in the current language with the same rules as t().
+ */
+export function defineStrings<K extends string>(en: Record<K, string>, ja: Record<NoInfer<K>, string>) {
+  const text: Record<Lang, Record<K, string>> = { en, ja };
+  return { en, ja, text, t: (key: K, params?: Params, lang: Lang = current): string => fill(text[lang][key], params) };
 }
 
 /** BCP 47 locale used for dates and numbers: the browser's own when it matches the UI language. */

@@ -55,8 +55,7 @@ export class ShapePanel {
     const save = h('button', { class: 'btn primary', type: 'submit', testid: 'shape-save' }, tx('draw.save'));
     const submit = async (ev: Event) => {
       ev.preventDefault();
-      save.disabled = true;
-      try {
+      await this.attempt(save, async () => {
         const label = await picker.value();
         const shape: ShapeInput = { kind: d.kind, name: name.value.trim() || tx(`draw.${d.kind}` as CopKey), points: d.points, color: color.value };
         if (d.kind === 'circle' || d.kind === 'rings') shape.radius = Math.max(1, Number(radius.value) || 1);
@@ -65,11 +64,7 @@ export class ShapePanel {
         await this.deps.api.saveShape(shape, label);
         this.deps.toast(tx('draw.saved', { name: shape.name }));
         this.close();
-      } catch (e) {
-        this.deps.toast(this.deps.errorText(e), 'error');
-      } finally {
-        save.disabled = false;
-      }
+      });
     };
     this.show(
       h(
@@ -109,22 +104,17 @@ export class ShapePanel {
         shape.radius = s.radii?.[0] ?? 1;
         shape.rings = s.radii?.length ?? 1;
       }
-      try {
+      await this.attempt(null, async () => {
         await this.deps.api.saveShape(shape);
         this.deps.toast(tx('draw.saved', { name: shape.name }));
-      } catch (e) {
-        this.deps.toast(this.deps.errorText(e), 'error');
-      }
+      });
     };
-    const remove = async () => {
-      try {
+    const remove = () =>
+      this.attempt(null, async () => {
         await this.deps.api.deleteShape(t.uid);
         this.deps.toast(tx('draw.deleted'));
         this.close();
-      } catch (e) {
-        this.deps.toast(this.deps.errorText(e), 'error');
-      }
-    };
+      });
     const isArea = s && (s.kind === 'polygon' || s.kind === 'rectangle');
     this.show(
       h(
@@ -148,6 +138,18 @@ export class ShapePanel {
     );
   }
 
+  /** One write of the panel: `button` (if any) is disabled meanwhile, and a failure is told in a toast. */
+  private async attempt(button: HTMLButtonElement | null, run: () => Promise<void>): Promise<void> {
+    if (button) button.disabled = true;
+    try {
+      await run();
+    } catch (e) {
+      this.deps.toast(this.deps.errorText(e), 'error');
+    } finally {
+      if (button) button.disabled = false;
+    }
+  }
+
   /** Handles on the map for the shape's vertices (or centre and radius); Save shape publishes the update. */
   private editGeometry(t: TrackView, name: string, color: string): void {
     const g = t.shape && editableOf(t.shape);
@@ -159,18 +161,13 @@ export class ShapePanel {
     save.addEventListener('click', async () => {
       const edited = editor.geometry;
       if (!edited) return;
-      save.disabled = true;
       const shape = updateOf(t.uid, name.trim() || t.callsign, color, edited, t.remarks);
-      try {
+      await this.attempt(save, async () => {
         await this.deps.api.saveShape(shape);
         this.deps.toast(tx('draw.saved', { name: shape.name }));
         editor.stop();
         this.openExisting({ ...t, callsign: shape.name });
-      } catch (e) {
-        this.deps.toast(this.deps.errorText(e), 'error');
-      } finally {
-        save.disabled = false;
-      }
+      });
     });
     this.show(
       h(

@@ -54,7 +54,8 @@ export function postureLabelled(deps: ApiDeps, p: PostureDoc): Labelled<PostureD
   return { label, value: p };
 }
 
-export function coordinationRoutes(deps: ApiDeps): AnyRoute[] {
+/** The release and view helpers every coordination route uses: what a route answers is what the guard released. */
+function coordinationContext(deps: ApiDeps) {
   const { guard, coordination: coord } = deps;
   const lv = labelViews(deps.registry);
   const bundleOf = (b: RequestBundle): Labelled<RequestBundle> => ({ label: b.label, value: b });
@@ -101,7 +102,14 @@ export function coordinationRoutes(deps: ApiDeps): AnyRoute[] {
     idOf: (d: Doc<B>) => d.id,
   });
 
-  const routes: AnyRoute[] = [
+  return { coord, bundleOf, requestView, calendarView, chatView, postureView, visibleRequest, releasedRequest, releasedDoc, viewPage, docList };
+}
+
+type Ctx = ReturnType<typeof coordinationContext>;
+
+/** Requests and their bilateral concurrence workflow. */
+function requestRoutes({ coord, bundleOf, requestView, visibleRequest, releasedRequest, viewPage }: Ctx): AnyRoute[] {
+  return [
     route({
       method: 'GET',
       url: '/api/requests',
@@ -172,6 +180,12 @@ export function coordinationRoutes(deps: ApiDeps): AnyRoute[] {
         return requestView(await visibleRequest(user, params.id));
       },
     }),
+  ];
+}
+
+/** The exercise and training calendar. */
+function calendarRoutes({ coord, calendarView, releasedDoc, viewPage, docList }: Ctx): AnyRoute[] {
+  return [
     route({
       method: 'GET',
       url: '/api/calendar',
@@ -204,6 +218,12 @@ export function coordinationRoutes(deps: ApiDeps): AnyRoute[] {
       handler: async ({ user, params, body }) =>
         calendarView(releasedDoc(user, await coord.updateCalendarEvent(user, params.id, body))),
     }),
+  ];
+}
+
+/** Bilateral chat rooms. */
+function chatRoutes({ coord, chatView, releasedDoc, viewPage, docList }: Ctx): AnyRoute[] {
+  return [
     route({
       method: 'GET',
       url: '/api/chat/rooms',
@@ -237,6 +257,12 @@ export function coordinationRoutes(deps: ApiDeps): AnyRoute[] {
       handler: async ({ user, params, body }) =>
         chatView(releasedDoc(user, await coord.postChat(user, params.id, body.text, body.label))),
     }),
+  ];
+}
+
+/** Readiness phases and the alliance posture. */
+function postureRoutes({ coord, postureView }: Ctx): AnyRoute[] {
+  return [
     route({
       method: 'GET',
       url: '/api/posture',
@@ -267,6 +293,11 @@ export function coordinationRoutes(deps: ApiDeps): AnyRoute[] {
       handler: async ({ user, params }) => postureView(user.audience, await coord.ackPhase(user, params.id)),
     }),
   ];
+}
+
+export function coordinationRoutes(deps: ApiDeps): AnyRoute[] {
+  const ctx = coordinationContext(deps);
+  const routes: AnyRoute[] = [...requestRoutes(ctx), ...calendarRoutes(ctx), ...chatRoutes(ctx), ...postureRoutes(ctx)];
   if (deps.federationStatus) {
     const status = deps.federationStatus;
     routes.push(

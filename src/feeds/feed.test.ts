@@ -140,3 +140,29 @@ describe('Feed: a table at maxTracks', () => {
     }
   });
 });
+
+describe('Feed: emergency squawk alerts', () => {
+  it('a flood of aircraft squawking 7700 raises alerts at a bounded rate; the held-back ones are counted and their tracks still say so', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(T0);
+    const { feed, sent } = feedOf({ kind: 'sbs', transport: 'tcp-server', port: 0 });
+    try {
+      for (let i = 0; i < 2000; i++) {
+        const icao = (0x800000 + i).toString(16).toUpperCase();
+        feed.onSbsLine(`MSG,3,1,1,${icao},1,,,,,,9000,,,35.2,139.2,,,0,0,0,0`);
+        feed.onSbsLine(`MSG,6,1,1,${icao},1,,,,,,,,,,,,7700,-1,-1,0,0`);
+      }
+      await waitFor(() => sent.filter((e) => e.type.startsWith('a-')).length === 2000, 'every aircraft published');
+      const alerts = sent.filter((e) => e.type === 'b-a-o-tbl').length;
+      expect(alerts).toBe(20);
+      expect(feed.status()).toMatchObject({ alerts: 20, alertsSuppressed: 1980 });
+      expect(sent.find((e) => e.uid === 'ICAO-8007CF')!.detailXml).toContain('squawk 7700 (general emergency)');
+      // a held-back alert is raised on the aircraft's next report once the rate allows
+      vi.setSystemTime(T0 + 1_000);
+      feed.onSbsLine('MSG,6,1,1,8007CF,1,,,,,,,,,,,,7700,-1,-1,0,0');
+      await waitFor(() => sent.some((e) => e.uid === 'ICAO-8007CF-9-1-1'), 'deferred alert raised');
+    } finally {
+      await feed.close();
+    }
+  });
+});

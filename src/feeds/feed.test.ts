@@ -41,6 +41,27 @@ describe('Feed: stale time', () => {
   });
 });
 
+describe('Feed: reports without a position', () => {
+  it('a position report saying "position not available" does not keep the track alive', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(T0);
+    const { feed, sent } = feedOf();
+    const sweep = () => (feed as unknown as { tick(): void }).tick();
+    try {
+      feed.onAisLine(type1({ mmsi: 431200003, lat: 35, lon: 139 }));
+      await waitFor(() => sent.length === 1, 'published');
+      vi.setSystemTime(T0 + 40_000);
+      feed.onAisLine(type1({ mmsi: 431200003, lat: 91, lon: 181, sog: 3 }));
+      vi.setSystemTime(T0 + 61_000);
+      await waitFor(() => feed.idle, 'idle');
+      sweep();
+      expect(feed.status().tracks).toBe(0);
+    } finally {
+      await feed.close();
+    }
+  });
+});
+
 describe('Feed: a frozen aircraft.json (dump1090 stopped, the file left behind)', () => {
   it('shows as not connected with the reason, and its tracks go stale instead of being refreshed on every poll', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });

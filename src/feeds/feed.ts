@@ -129,7 +129,7 @@ export class Feed {
       vesselUid(m.mmsi),
       (prev) => {
         const v: VesselState = prev?.kind === 'vessel' ? prev.v : { mmsi: m.mmsi };
-        // static data names a vessel without placing it: it neither renews the track nor its stale time
+        // static data names a vessel without placing it: it renews neither the track nor its stale time
         if (m.kind === 'static') {
           Object.assign(v, pick(m, ['name', 'callsign', 'imo', 'shipType', 'dims', 'destination', 'draught', 'mothership']));
         } else if (m.kind === 'aton') {
@@ -143,7 +143,8 @@ export class Feed {
         return { kind: 'vessel', v };
       },
       (e) => e.kind === 'vessel' && e.v.lat !== undefined,
-      m.kind !== 'static',
+      // only a report that places the vessel renews it ("position not available" and static data do not)
+      m.kind !== 'static' && m.lat !== undefined && m.lon !== undefined,
     );
   }
 

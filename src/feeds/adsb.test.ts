@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAircraftJson, parseSbsLine } from './adsb.js';
+import { aircraftUid } from './cot-map.js';
 
 /** SBS-1 lines as published in node-sbs1's sample capture (msgs.txt) and its tests, and dump1090 field names. */
 describe('SBS-1 BaseStation lines', () => {
@@ -47,9 +48,17 @@ describe('dump1090 aircraft.json', () => {
     expect(r.errors).toBe(2);
     expect(r.reports).toEqual([
       { icao: '4CA7B5', callsign: 'RYR5TK', altitudeFt: 37000, speedKt: 451.2, track: 118.6, lat: 52.1, lon: -1.2, squawk: '7700', category: 'A3' },
-      { icao: '2A0001', altitudeFt: 1200, speedKt: 90, lat: 35.6, lon: 139.7 },
+      // readsb's '~' marks a non-ICAO (TIS-B) address: kept apart from the aircraft whose ICAO address is 2A0001
+      { icao: '~2A0001', altitudeFt: 1200, speedKt: 90, lat: 35.6, lon: 139.7 },
       { icao: 'ABCDEF', onGround: true },
     ]);
     expect(parseAircraftJson({ nope: true })).toEqual({ reports: [], errors: 1 });
+  });
+});
+
+describe('non-ICAO addresses', () => {
+  it('get a uid of their own, never the ICAO track of the same hex', () => {
+    expect(aircraftUid('~2A0001')).toBe('NONICAO-2A0001');
+    expect(aircraftUid('2A0001')).toBe('ICAO-2A0001');
   });
 });

@@ -5,7 +5,7 @@
  */
 
 export interface AircraftReport {
-  /** 24-bit ICAO address, upper-case hex */
+  /** 24-bit ICAO address, upper-case hex; '~' before it marks a non-ICAO (TIS-B) address */
   icao: string;
   callsign?: string;
   /** feet (barometric) */
@@ -98,13 +98,15 @@ export function parseAircraftJson(doc: unknown, maxSeenS = 60, maxAircraft = 20_
       continue;
     }
     const o = a as Record<string, unknown>;
-    const hex = typeof o.hex === 'string' ? o.hex.replace(/^~/, '') : '';
+    const raw = typeof o.hex === 'string' ? o.hex : '';
+    const hex = raw.replace(/^~/, '');
     if (!ICAO.test(hex)) {
       out.errors++;
       continue;
     }
     if (typeof o.seen === 'number' && o.seen > maxSeenS) continue;
-    const r: AircraftReport = { icao: hex.toUpperCase() };
+    // readsb's '~' marks a non-ICAO address (TIS-B): the same hex may be a real aircraft's ICAO address
+    const r: AircraftReport = { icao: (raw.startsWith('~') ? '~' : '') + hex.toUpperCase() };
     if (typeof o.flight === 'string' && o.flight.trim()) r.callsign = o.flight.trim().slice(0, 16);
     const alt = o.alt_baro ?? o.altitude;
     if (alt === 'ground') r.onGround = true;

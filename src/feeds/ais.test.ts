@@ -185,6 +185,15 @@ describe('NMEA framing', () => {
     expect(asm.push(part(2, '00000000'), '10.0.0.1:4000')).toEqual({ payload: '55?MbV0200000000', fillBits: 0, own: false });
   });
 
+  it("one host's stream of first parts (from any number of ports) does not evict another host's waiting part", () => {
+    const asm = new MultipartAssembler();
+    const part = (index: number, seqId: string, payload: string) => ({ own: false, count: 2, index, seqId, channel: 'A', payload, fillBits: 0 });
+    expect(asm.push(part(1, '1', '55?MbV02'), '10.0.0.1:5000')).toBeUndefined();
+    for (let i = 0; i < 1000; i++) asm.push(part(1, String(i % 10), '00000000'), `10.0.0.9:${40000 + i}`);
+    expect(asm.pendingCount).toBeLessThanOrEqual(64);
+    expect(asm.push(part(2, '1', '88888888'), '10.0.0.1:5000')).toEqual({ payload: '55?MbV0288888888', fillBits: 0, own: false });
+  });
+
   it('keeps at most maxPending incomplete messages however many first parts arrive', () => {
     const asm = new MultipartAssembler(8);
     for (let i = 0; i < 10_000; i++) {

@@ -79,8 +79,9 @@ const attr = (s: string, max = 64): string => escapeAttr(clean(s, max));
 export function vesselUid(mmsi: number): string {
   return `MMSI-${mmsi}`;
 }
+/** a non-ICAO address ('~' + hex, TIS-B) has its own uid space: it must not update the ICAO track of the same hex */
 export function aircraftUid(icao: string): string {
-  return `ICAO-${icao}`;
+  return icao.startsWith('~') ? `NONICAO-${icao.slice(1)}` : `ICAO-${icao}`;
 }
 
 /**
@@ -165,7 +166,7 @@ export function aircraftCot(a: AircraftState, o: MapOptions, now: number): CotEv
   const ev = envelope(aircraftUid(a.icao), aircraftType(a, o), now, staleAt, a.lat, a.lon, hae);
   const callsign = a.callsign ?? a.icao;
   ev.callsign = clean(callsign);
-  const remarks = [`ICAO ${a.icao}`];
+  const remarks = [a.icao.startsWith('~') ? `non-ICAO address ${a.icao.slice(1)}` : `ICAO ${a.icao}`];
   if (a.squawk) remarks.push(`squawk ${a.squawk}${EMERGENCY_SQUAWKS[a.squawk] ? ` (${EMERGENCY_SQUAWKS[a.squawk]})` : ''}`);
   if (a.altitudeFt !== undefined) remarks.push(`altitude ${a.altitudeFt} ft`);
   if (a.onGround) remarks.push('on ground');

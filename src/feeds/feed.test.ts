@@ -41,6 +41,27 @@ describe('Feed: stale time', () => {
   });
 });
 
+describe('Feed: reports without a position', () => {
+  it('a position report saying "position not available" does not keep the track alive', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(T0);
+    const { feed, sent } = feedOf();
+    const sweep = () => (feed as unknown as { tick(): void }).tick();
+    try {
+      feed.onAisLine(type1({ mmsi: 431200003, lat: 35, lon: 139 }));
+      await waitFor(() => sent.length === 1, 'published');
+      vi.setSystemTime(T0 + 40_000);
+      feed.onAisLine(type1({ mmsi: 431200003, lat: 91, lon: 181, sog: 3 }));
+      vi.setSystemTime(T0 + 61_000);
+      await waitFor(() => feed.idle, 'idle');
+      sweep();
+      expect(feed.status().tracks).toBe(0);
+    } finally {
+      await feed.close();
+    }
+  });
+});
+
 describe('Feed: a frozen aircraft.json (dump1090 stopped, the file left behind)', () => {
   it('shows as not connected with the reason, and its tracks go stale instead of being refreshed on every poll', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
@@ -135,6 +156,32 @@ describe('Feed: a table at maxTracks', () => {
     try {
       for (let i = 0; i < 3; i++) feed.onAisLine(type1({ mmsi: 431200010 + i, lat: 35, lon: 139 }));
       expect(feed.status()).toMatchObject({ tracks: 2, tracksRefused: 1 });
+    } finally {
+      await feed.close();
+    }
+  });
+});
+
+describe('Feed: emergency squawk alerts', () => {
+  it('a flood of aircraft squawking 7700 raises alerts at a bounded rate; the held-back ones are counted and their tracks still say so', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(T0);
+    const { feed, sent } = feedOf({ kind: 'sbs', transport: 'tcp-server', port: 0 });
+    try {
+      for (let i = 0; i < 2000; i++) {
+        const icao = (0x800000 + i).toString(16).toUpperCase();
+        feed.onSbsLine(`MSG,3,1,1,${icao},1,,,,,,9000,,,35.2,139.2,,,0,0,0,0`);
+        feed.onSbsLine(`MSG,6,1,1,${icao},1,,,,,,,,,,,,7700,-1,-1,0,0`);
+      }
+      await waitFor(() => sent.filter((e) => e.type.startsWith('a-')).length === 2000, 'every aircraft published');
+      const alerts = sent.filter((e) => e.type === 'b-a-o-tbl').length;
+      expect(alerts).toBe(20);
+      expect(feed.status()).toMatchObject({ alerts: 20, alertsSuppressed: 1980 });
+      expect(sent.find((e) => e.uid === 'ICAO-8007CF')!.detailXml).toContain('squawk 7700 (general emergency)');
+      // a held-back alert is raised on the aircraft's next report once the rate allows
+      vi.setSystemTime(T0 + 1_000);
+      feed.onSbsLine('MSG,6,1,1,8007CF,1,,,,,,,,,,,,7700,-1,-1,0,0');
+      await waitFor(() => sent.some((e) => e.uid === 'ICAO-8007CF-9-1-1'), 'deferred alert raised');
     } finally {
       await feed.close();
     }

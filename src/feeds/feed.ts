@@ -23,6 +23,9 @@ import type { FeedStatus } from '../vocab/index.js';
 
 export type { FeedStatus };
 
+/** emergency alerts raised per feed: real emergencies are rare; more than this is a fault or an attack */
+const ALERT_RATE_PER_S = 1;
+const ALERT_BURST = 20;
 /** an aircraft.json whose own clock stands still this long is reported as not updated */
 const FROZEN_AFTER_MS = 15_000;
 
@@ -46,8 +49,11 @@ export class Feed {
   private timer: NodeJS.Timeout | undefined;
   /** aircraft.json's own clock (`now`) and when it last changed: a file dump1090 no longer writes keeps its clock */
   private docClock: { now: number; since: number } | undefined;
-  /** aircraft whose emergency alert is raised (to send the cancel when it clears) */
-  private readonly alerting = new Set<string>();
+  /** aircraft uid → the emergency squawk whose alert is raised (to send the cancel when it clears) */
+  private readonly alerting = new Map<string, string>();
+  /** alerts go to every client at once, unconflated: a flood of squawking ids must not become a flood of alerts */
+  private readonly alertBucket = new TokenBucket(ALERT_RATE_PER_S, ALERT_BURST);
+  private alertsSuppressed = 0;
 
   constructor(
     readonly config: FeedConfig,
@@ -123,7 +129,7 @@ export class Feed {
       vesselUid(m.mmsi),
       (prev) => {
         const v: VesselState = prev?.kind === 'vessel' ? prev.v : { mmsi: m.mmsi };
-        // static data names a vessel without placing it: it neither renews the track nor its stale time
+        // static data names a vessel without placing it: it renews neither the track nor its stale time
         if (m.kind === 'static') {
           Object.assign(v, pick(m, ['name', 'callsign', 'imo', 'shipType', 'dims', 'destination', 'draught', 'mothership']));
         } else if (m.kind === 'aton') {
@@ -137,7 +143,8 @@ export class Feed {
         return { kind: 'vessel', v };
       },
       (e) => e.kind === 'vessel' && e.v.lat !== undefined,
-      m.kind !== 'static',
+      // only a report that places the vessel renews it ("position not available" and static data do not)
+      m.kind !== 'static' && m.lat !== undefined && m.lon !== undefined,
     );
   }
 
@@ -181,19 +188,27 @@ export class Feed {
     if (accepted) this.checkSquawk(uid);
   }
 
-  /** An emergency squawk raises an alert at once (not conflated); clearing it sends the cancel. */
+  /**
+   * An emergency squawk raises an alert at once (not conflated); clearing it sends the cancel. Over the alert
+   * rate the raise is held back (counted) and tried again on the aircraft's next report; its track says
+   * the squawk meanwhile.
+   */
   private checkSquawk(uid: string): void {
     const e = this.table.get(uid);
     if (e?.kind !== 'aircraft' || e.a.lat === undefined) return;
-    const emergency = e.a.squawk !== undefined && EMERGENCY_SQUAWKS[e.a.squawk] !== undefined;
-    const key = `${uid}:${e.a.squawk}`;
-    if (emergency && !this.alerting.has(key)) {
-      for (const k of this.alerting) if (k.startsWith(`${uid}:`)) this.alerting.delete(k);
-      this.alerting.add(key);
+    const squawk = e.a.squawk;
+    const raised = this.alerting.get(uid);
+    if (squawk !== undefined && EMERGENCY_SQUAWKS[squawk] !== undefined) {
+      if (raised === squawk) return;
+      if (!this.alertBucket.take()) {
+        this.alertsSuppressed++;
+        return;
+      }
+      this.alerting.set(uid, squawk);
       this.alerts++;
       this.sendAlert(e.a, false);
-    } else if (!emergency && [...this.alerting].some((k) => k.startsWith(`${uid}:`))) {
-      for (const k of this.alerting) if (k.startsWith(`${uid}:`)) this.alerting.delete(k);
+    } else if (raised !== undefined) {
+      this.alerting.delete(uid);
       this.sendAlert(e.a, true);
     }
   }
@@ -214,7 +229,7 @@ export class Feed {
     this.rateMark = { at: now, messages: this.messages };
     this.table.sweep();
     // an aircraft forgotten while squawking an emergency leaves no alert state behind
-    for (const k of this.alerting) if (this.table.get(k.slice(0, k.lastIndexOf(':'))) === undefined) this.alerting.delete(k);
+    for (const uid of this.alerting.keys()) if (this.table.get(uid) === undefined) this.alerting.delete(uid);
   }
 
   /** An aircraft.json whose clock has not moved for a while: dump1090 stopped and left its last file (or URL) behind. */
@@ -247,6 +262,7 @@ export class Feed {
       published: this.table.published,
       publishErrors: this.table.publishErrors,
       alerts: this.alerts,
+      alertsSuppressed: this.alertsSuppressed,
     };
   }
 

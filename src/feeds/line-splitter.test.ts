@@ -31,4 +31,17 @@ describe('LineSplitter', () => {
   it('blank lines are skipped and the last line without a line end is kept at flush', () => {
     expect(feed(['\r\n\nE\r\n', 'F'])).toEqual({ lines: ['E', 'F'], bad: 0 });
   });
+
+  it('a sender that never sends a line end holds at most one line of memory; it is counted once and the stream resumes', () => {
+    const out = { lines: [] as string[], bad: 0 };
+    const s = new LineSplitter({ line: (l) => out.lines.push(l), bad: () => out.bad++, state: () => undefined }, 16);
+    let held = 0;
+    for (let i = 0; i < 10_000; i++) {
+      s.push('q'.repeat(10));
+      held = Math.max(held, (s as unknown as { rest: string }).rest.length);
+    }
+    s.push('\nOK\n');
+    expect(held).toBeLessThanOrEqual(17);
+    expect(out).toEqual({ lines: ['OK'], bad: 1 });
+  });
 });

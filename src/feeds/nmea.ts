@@ -81,10 +81,13 @@ export interface AisPayload {
  * id and may arrive in any order, so one sender's fragments are never completed by another's; a message
  * whose first part is older than `maxAgeMs` is dropped (its sequence id has come round again with other
  * content). At most `maxPending` messages wait for their parts (the oldest is dropped when a new one
- * starts), so a stream of first parts that never complete cannot grow memory.
+ * starts), so a stream of first parts that never complete cannot grow memory; one host holds at most a
+ * quarter of them, so its stream of first parts drops its own, not another receiver's.
  */
 export class MultipartAssembler {
-  private pending = new Map<string, { parts: (string | undefined)[]; got: number; fill: number; own: boolean; at: number }>();
+  private pending = new Map<string, { parts: (string | undefined)[]; got: number; fill: number; own: boolean; at: number; host: string }>();
+  /** incomplete messages per sending host: one host (whatever its ports) holds at most a quarter of the slots */
+  private perHost = new Map<string, number>();
   /** messages dropped incomplete (evicted, superseded or too old) */
   dropped = 0;
 
@@ -101,18 +104,18 @@ export class MultipartAssembler {
     const now = this.now();
     let p = this.pending.get(key);
     if (p && now - p.at > this.maxAgeMs) {
-      this.pending.delete(key);
+      this.forget(key);
       this.dropped++;
       p = undefined;
     }
     if (!p) {
-      if (this.pending.size >= this.maxPending) {
-        const oldest = this.pending.keys().next().value as string;
-        this.pending.delete(oldest);
-        this.dropped++;
-      }
-      p = { parts: new Array<string | undefined>(s.count), got: 0, fill: 0, own: s.own, at: now };
+      const host = source.slice(0, Math.max(0, source.lastIndexOf(':')));
+      // (a feed with one sender, a tcp-client, names none: it has every slot)
+      if (source !== '' && (this.perHost.get(host) ?? 0) >= Math.max(1, this.maxPending >> 2)) this.evictOldest((h) => h === host);
+      else if (this.pending.size >= this.maxPending) this.evictOldest(() => true);
+      p = { parts: new Array<string | undefined>(s.count), got: 0, fill: 0, own: s.own, at: now, host };
       this.pending.set(key, p);
+      this.perHost.set(host, (this.perHost.get(host) ?? 0) + 1);
     }
     if (p.parts[s.index - 1] !== undefined) {
       // the same part again: a new message re-used the sequence id before the old one completed
@@ -125,8 +128,26 @@ export class MultipartAssembler {
     p.got++;
     if (s.index === s.count) p.fill = s.fillBits;
     if (p.got < s.count) return undefined;
-    this.pending.delete(key);
+    this.forget(key);
     return { payload: p.parts.join(''), fillBits: p.fill, own: p.own };
+  }
+
+  private evictOldest(of: (host: string) => boolean): void {
+    for (const [key, p] of this.pending) {
+      if (!of(p.host)) continue;
+      this.forget(key);
+      this.dropped++;
+      return;
+    }
+  }
+
+  private forget(key: string): void {
+    const p = this.pending.get(key);
+    if (!p) return;
+    this.pending.delete(key);
+    const n = (this.perHost.get(p.host) ?? 1) - 1;
+    if (n > 0) this.perHost.set(p.host, n);
+    else this.perHost.delete(p.host);
   }
 
   get pendingCount(): number {

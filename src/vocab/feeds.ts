@@ -30,4 +30,6 @@ export interface FeedStatus {
   published: number;
   publishErrors: number;
   alerts: number;
+  /** emergency alerts held back by the per-feed alert rate (raised on a later report when it allows) */
+  alertsSuppressed: number;
 }

@@ -8,6 +8,7 @@ import { parseLabelXml, renderMarking } from '../../src/labels/index.js';
 import { startTestNode, waitFor } from '../support/node-harness.js';
 import { TestTakClient } from '../support/tak-client.js';
 import { loginToken } from '../support/http.js';
+import { openWs } from '../federation-node/cluster.js';
 
 const METRICS_TOKEN = 'feeds-test-metrics-token';
 
@@ -110,6 +111,23 @@ describe('ADS-B feeds into a real node', () => {
     const cancel = tak.byUid('ICAO-86D52E-9-1-1').find((e) => e.type === 'b-a-o-can')!;
     expect(cancel.detailXml).toContain('<emergency cancel="true">');
     expect(cancel.detailXml).toContain('<link uid="ICAO-86D52E"');
+  });
+
+  it('the emergency squawk alert reaches a browser on the web COP over the WebSocket, with its marking', async () => {
+    const base = `http://127.0.0.1:${node.ready.http}`;
+    const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'op', password: 'op-pass-1' }) });
+    const ws = await openWs(node, ((await res.json()) as { token: string }).token);
+    try {
+      await waitFor(() => ws.msgs.some((m) => m.t === 'snapshot'), 'ws snapshot');
+      sbs.send(['MSG,3,1,1,86D530,1,,,,,,9000,,,35.2,139.2,,,0,0,0,0', 'MSG,6,1,1,86D530,1,,,,,,,,,,,,7500,-1,-1,0,0']);
+      await waitFor(() => ws.raw.some((r) => r.includes('ICAO-86D530-9-1-1')), 'alert on the web socket');
+      const raw = ws.raw.find((r) => r.includes('ICAO-86D530-9-1-1'))!;
+      expect(raw).toContain('b-a-o-tbl');
+      expect(raw).toContain('squawk 7500 (unlawful interference)');
+      expect(raw).toContain('UNCLASSIFIED//REL TO JPN, USA');
+    } finally {
+      ws.close();
+    }
   });
 
   it('reconnects after the SBS source restarts, with backoff', async () => {

@@ -130,17 +130,22 @@ export class Feed {
       (prev) => {
         const v: VesselState = prev?.kind === 'vessel' ? prev.v : { mmsi: m.mmsi };
         // static data names a vessel without placing it: it renews neither the track nor its stale time
+        // plain assignments, not object literals merged in: this runs for every sentence
         if (m.kind === 'static') {
-          Object.assign(v, pick(m, ['name', 'callsign', 'imo', 'shipType', 'dims', 'destination', 'draught', 'mothership']));
+          copyDefined(v, m, STATIC_FIELDS);
         } else if (m.kind === 'aton') {
-          Object.assign(v, { name: m.name, dims: m.dims, aton: { aidType: m.aidType, virtual: m.virtual, offPosition: m.offPosition } });
-          if (m.lat !== undefined && m.lon !== undefined) Object.assign(v, { lat: m.lat, lon: m.lon, positionAt: Date.now() });
+          v.name = m.name;
+          v.dims = m.dims;
+          v.aton = { aidType: m.aidType, virtual: m.virtual, offPosition: m.offPosition };
+          setPosition(v, m);
         } else {
-          if (m.lat !== undefined && m.lon !== undefined) Object.assign(v, { lat: m.lat, lon: m.lon, positionAt: Date.now() });
-          Object.assign(v, { speedKt: m.speed, course: m.course, heading: m.heading });
-          Object.assign(v, pick(m, ['name', 'shipType', 'dims']));
+          setPosition(v, m);
+          v.speedKt = m.speed;
+          v.course = m.course;
+          v.heading = m.heading;
+          copyDefined(v, m, POSITION_STATIC_FIELDS);
         }
-        return { kind: 'vessel', v };
+        return prev?.kind === 'vessel' ? prev : { kind: 'vessel', v };
       },
       (e) => e.kind === 'vessel' && e.v.lat !== undefined,
       // only a report that places the vessel renews it ("position not available" and static data do not)
@@ -278,8 +283,21 @@ export class Feed {
   }
 }
 
-function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
-  const out: Partial<Pick<T, K>> = {};
-  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
-  return out;
+function setPosition(v: VesselState, m: { lat?: number; lon?: number }): void {
+  if (m.lat !== undefined && m.lon !== undefined) {
+    v.lat = m.lat;
+    v.lon = m.lon;
+    v.positionAt = Date.now();
+  }
+}
+
+const STATIC_FIELDS = ['name', 'callsign', 'imo', 'shipType', 'dims', 'destination', 'draught', 'mothership'] as const;
+const POSITION_STATIC_FIELDS = ['name', 'shipType', 'dims'] as const;
+
+/** the fields of `keys` that `from` has (not undefined) onto `to` */
+function copyDefined<F extends object, K extends keyof F & keyof VesselState>(to: VesselState, from: F, keys: readonly K[]): void {
+  for (const k of keys) {
+    const x = from[k];
+    if (x !== undefined) (to as Record<K, unknown>)[k] = x;
+  }
 }

@@ -27,6 +27,25 @@ describe('ConflatingTable', () => {
     t.close();
   });
 
+  it('ends intervals on its own clock: a report after the end promotes what waited, in the same batch', async () => {
+    let now = 1_000_000;
+    const batches: string[][] = [];
+    const t = new ConflatingTable<number>({ minIntervalMs: 1000, staleMs: 60_000, maxTracks: 10, maxPublishPerSecond: 1000, now: () => now }, async (batch) => {
+      batches.push(batch.map((b) => `${b.uid}=${b.state}`));
+    });
+    t.update('a', () => 1, () => true);
+    await waitFor(() => batches.length === 1, 'first batch');
+    now += 500;
+    t.update('a', () => 2, () => true);
+    // the stream's clock passes the end of a's interval before any slot timer could fire
+    now += 1000;
+    t.update('b', () => 1, () => true);
+    await waitFor(() => batches.length === 2, 'second batch');
+    expect(batches).toEqual([['a=1'], ['a=2', 'b=1']]);
+    await waitFor(() => t.idle, 'idle');
+    t.close();
+  });
+
   it('refuses new ids beyond maxTracks and forgets entries not heard for staleMs', () => {
     let now = 1_000_000;
     const t = new ConflatingTable<number>({ minIntervalMs: 0, staleMs: 5_000, maxTracks: 3, maxPublishPerSecond: 1, now: () => now }, async () => undefined);

@@ -39,6 +39,8 @@ export class ConflatingTable<S> {
   private readonly ready = new Set<Entry<S>>();
   /** entries waiting for their interval to end, by 50 ms slot */
   private readonly waiting = new Map<number, Set<Entry<S>>>();
+  /** the earliest slot in `waiting` (Infinity when none) */
+  private firstSlot = Infinity;
   private readonly bucket: TokenBucket;
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
@@ -75,6 +77,10 @@ export class ConflatingTable<S> {
    */
   update(uid: string, merge: (prev: S | undefined) => S, publishable: (s: S) => boolean, refresh = true): boolean {
     const now = this.now();
+    // Intervals end on the table's clock: a report at or after the end of one promotes what waited for it,
+    // without waiting for the slot timer, so a stream replayed on its own clock conflates the same way
+    // however fast it is read (the timer still promotes when no report comes).
+    if (now >= this.firstSlot * SLOT_MS) this.promote();
     let e = this.entries.get(uid);
     if (!e) {
       if (this.entries.size >= this.o.maxTracks) {
@@ -105,6 +111,7 @@ export class ConflatingTable<S> {
       let set = this.waiting.get(slot);
       if (!set) this.waiting.set(slot, (set = new Set()));
       set.add(e);
+      if (slot < this.firstSlot) this.firstSlot = slot;
       this.arm();
     }
   }
@@ -120,11 +127,16 @@ export class ConflatingTable<S> {
 
   private promote(): void {
     const nowSlot = Math.floor(this.now() / SLOT_MS);
+    let first = Infinity;
     for (const [slot, set] of this.waiting) {
-      if (slot > nowSlot) continue;
+      if (slot > nowSlot) {
+        if (slot < first) first = slot;
+        continue;
+      }
       for (const e of set) this.ready.add(e);
       this.waiting.delete(slot);
     }
+    this.firstSlot = first;
     if (this.waiting.size > 0) this.arm();
     if (this.ready.size > 0) this.schedulePump();
   }

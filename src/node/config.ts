@@ -81,7 +81,8 @@ export const NodeConfigSchema = z.strictObject({
    * its handshake). A plain-TCP client from which nothing has been read for `tcpIdleTimeoutMs` is closed
    * (0 = never); ATAK pings after 15 s without traffic, so 5 min leaves a wide margin. Session tickets
    * are off on the TLS streaming port by default: TAK clients keep one long connection and reconnect
-   * fine with a full handshake, while issuing tickets left ≈ 12 KiB more per idle connection (BENCHMARKS.md). Refusals are logged once per address per interval.
+   * fine with a full handshake, while issuing tickets left 6–16 KiB more per idle connection
+   * (BENCHMARKS.md). Refusals are logged once per address per interval.
    */
   connections: z
     .strictObject({

@@ -211,8 +211,8 @@ describe('WebSocket feed', () => {
   });
 
   it('a browser that falls behind gets the latest state of every track (conflation), not a backlog or a drop', async () => {
-    b = await startBench();
-    const f = await openFeed(b, await b.login('admin'));
+    const bench = (b = await startBench());
+    const f = await openFeed(bench, await bench.login('admin'));
     await waitFor(() => f.msgs().some((m) => m.t === 'snapshot'), 'snapshot');
     // stop reading: the server's send buffer fills once the kernel buffers are full
     const raw = (f.ws as unknown as { _socket: import('node:net').Socket })._socket;
@@ -220,7 +220,7 @@ describe('WebSocket feed', () => {
     const pad = 'p'.repeat(8000);
     for (let v = 0; v < 60; v++) {
       // one version of all 40 tracks at a time: versions stay in order per track
-      await Promise.all(Array.from({ length: 40 }, (_, u) => b.feed.publish(storedEvent({ uid: `cf-${u}`, label: b.labels.jpnHi, remarks: `v${v}-${pad}` }))));
+      await Promise.all(Array.from({ length: 40 }, (_, u) => bench.feed.publish(storedEvent({ uid: `cf-${u}`, label: bench.labels.jpnHi, remarks: `v${v}-${pad}` }))));
     }
     raw.resume();
     const last = (u: number) => f.msgs().filter((m) => m.t === 'track' && m.track.uid === `cf-${u}`).at(-1)?.track.remarks as string | undefined;

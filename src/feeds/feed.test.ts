@@ -20,12 +20,23 @@ function feedOf(over: Partial<FeedConfigInput> = {}) {
 
 afterEach(() => vi.useRealTimers());
 
-describe('Feed: stale time', () => {
-  it('is measured from the last position report, not from static data that refreshes the track without moving it', async () => {
+/** A feed for one test, closed afterwards; with `clock`, Date starts at T0 and moves only when told (timers stay real). */
+async function withFeed(over: Partial<FeedConfigInput>, clock: boolean, body: (f: ReturnType<typeof feedOf>) => Promise<void>): Promise<void> {
+  if (clock) {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(T0);
-    const { feed, sent } = feedOf();
-    try {
+  }
+  const f = feedOf(over);
+  try {
+    await body(f);
+  } finally {
+    await f.feed.close();
+  }
+}
+
+describe('Feed: stale time', () => {
+  it('is measured from the last position report, not from static data that refreshes the track without moving it', async () => {
+    await withFeed({}, true, async ({ feed, sent }) => {
       feed.onAisLine(type1({ mmsi: 431200001, lat: 35, lon: 139 }));
       await waitFor(() => sent.length === 1, 'position published');
       expect(Date.parse(sent[0]!.stale)).toBe(T0 + 60_000);
@@ -35,19 +46,14 @@ describe('Feed: stale time', () => {
       expect(sent[1]!.callsign).toBe('STATIC ONLY');
       // still stale one staleMs after the position, not after the static report
       expect(Date.parse(sent[1]!.stale)).toBe(T0 + 60_000);
-    } finally {
-      await feed.close();
-    }
+    });
   });
 });
 
 describe('Feed: reports without a position', () => {
   it('a position report saying "position not available" does not keep the track alive', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(T0);
-    const { feed, sent } = feedOf();
-    const sweep = () => (feed as unknown as { tick(): void }).tick();
-    try {
+    await withFeed({}, true, async ({ feed, sent }) => {
+      const sweep = () => (feed as unknown as { tick(): void }).tick();
       feed.onAisLine(type1({ mmsi: 431200003, lat: 35, lon: 139 }));
       await waitFor(() => sent.length === 1, 'published');
       vi.setSystemTime(T0 + 40_000);
@@ -56,9 +62,7 @@ describe('Feed: reports without a position', () => {
       await waitFor(() => feed.idle, 'idle');
       sweep();
       expect(feed.status().tracks).toBe(0);
-    } finally {
-      await feed.close();
-    }
+    });
   });
 });
 
@@ -152,22 +156,16 @@ describe('Feed: TCP transports', () => {
 
 describe('Feed: a table at maxTracks', () => {
   it('counts the new tracks it refused (status)', async () => {
-    const { feed } = feedOf({ maxTracks: 2 });
-    try {
+    await withFeed({ maxTracks: 2 }, false, async ({ feed }) => {
       for (let i = 0; i < 3; i++) feed.onAisLine(type1({ mmsi: 431200010 + i, lat: 35, lon: 139 }));
       expect(feed.status()).toMatchObject({ tracks: 2, tracksRefused: 1 });
-    } finally {
-      await feed.close();
-    }
+    });
   });
 });
 
 describe('Feed: emergency squawk alerts', () => {
   it('a flood of aircraft squawking 7700 raises alerts at a bounded rate; the held-back ones are counted and their tracks still say so', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(T0);
-    const { feed, sent } = feedOf({ kind: 'sbs', transport: 'tcp-server', port: 0 });
-    try {
+    await withFeed({ kind: 'sbs', transport: 'tcp-server', port: 0 }, true, async ({ feed, sent }) => {
       for (let i = 0; i < 2000; i++) {
         const icao = (0x800000 + i).toString(16).toUpperCase();
         feed.onSbsLine(`MSG,3,1,1,${icao},1,,,,,,9000,,,35.2,139.2,,,0,0,0,0`);
@@ -182,8 +180,6 @@ describe('Feed: emergency squawk alerts', () => {
       vi.setSystemTime(T0 + 1_000);
       feed.onSbsLine('MSG,6,1,1,8007CF,1,,,,,,,,,,,,7700,-1,-1,0,0');
       await waitFor(() => sent.some((e) => e.uid === 'ICAO-8007CF-9-1-1'), 'deferred alert raised');
-    } finally {
-      await feed.close();
-    }
+    });
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { CotEvent } from '../cot/model.js';
 import { cotTime } from '../cot/time.js';
+import { memoLast } from '../util/memo.js';
 import { escapeAttr } from '../cot/xml-scan.js';
 import type { AisStatic } from './ais.js';
 import { EMERGENCY_SQUAWKS } from './adsb.js';
@@ -88,19 +89,12 @@ export function aircraftUid(icao: string): string {
  * The last time string asked for, per use: every track of a feed's batch is stamped with the batch's one
  * `now` (and most share a stale time), so the strings are built once per batch, not three times per track.
  */
-const lastTime = { at: NaN, text: '' };
-const lastStale = { at: NaN, text: '' };
-function memoTime(memo: { at: number; text: string }, at: number): string {
-  if (memo.at !== at) {
-    memo.at = at;
-    memo.text = cotTime(at);
-  }
-  return memo.text;
-}
+const timeText = memoLast(cotTime);
+const staleText = memoLast(cotTime);
 
 /** `staleAt`: a track's stale time counts from its last position, not from a report that only named it */
 function envelope(uid: string, type: string, now: number, staleAt: number, lat: number, lon: number, hae: number): CotEvent {
-  const time = memoTime(lastTime, now);
+  const time = timeText(now);
   return {
     version: '2.0',
     uid,
@@ -108,7 +102,7 @@ function envelope(uid: string, type: string, now: number, staleAt: number, lat: 
     how: 'm-g',
     time,
     start: time,
-    stale: memoTime(lastStale, staleAt),
+    stale: staleText(staleAt),
     point: { lat, lon, hae, ce: UNKNOWN_ERR, le: UNKNOWN_ERR },
     detailXml: '',
   };

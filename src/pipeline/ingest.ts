@@ -9,6 +9,7 @@ import type { Bus } from '../bus/types.js';
 import type { RouteInfo } from '../tak/routing.js';
 import { KizunaError } from '../util/errors.js';
 import { newEventId } from '../util/event-id.js';
+import { memoLast } from '../util/memo.js';
 import { DELETE, deleteTarget } from '../tak/control.js';
 import { encodeBusEvent, type BusEvent } from './bus-codec.js';
 import type { HolderIndex } from './holders.js';
@@ -123,20 +124,9 @@ export async function ingest(deps: IngestDeps, input: CotEvent, source: IngestSo
   return { stored, fresh };
 }
 
-/** `Date.parse` remembering its last answer: a batch's events mostly share their time strings (a feed's tick). */
-function parseMemo(): (s: string) => number {
-  let last = '';
-  let ms = NaN;
-  return (s) => {
-    if (s !== last) {
-      ms = Date.parse(s);
-      last = s;
-    }
-    return ms;
-  };
-}
-const eventTimeMs = parseMemo();
-const staleTimeMs = parseMemo();
+// a batch's events mostly share their time strings (a feed's tick): each parsed once
+const eventTimeMs = memoLast(Date.parse);
+const staleTimeMs = memoLast(Date.parse);
 
 export function storedOf(deps: IngestDeps, cot: CotEvent, source: IngestSource, origin: string, originator: string, now: number): StoredEvent {
   return {

@@ -1,3 +1,4 @@
+import { memoLast } from '../util/memo.js';
 import type { SecurityLabel } from '../labels/types.js';
 import { createLabelInterner } from '../labels/index.js';
 import { KizunaError } from '../util/errors.js';
@@ -17,15 +18,7 @@ export const TOMBSTONE_TYPE = 't-x-d-d';
  * only as long as the batch (created per write), so a label object changed between writes is never stale.
  */
 export function labelJsonMemo(): (label: SecurityLabel) => string {
-  let last: SecurityLabel | undefined;
-  let json = '';
-  return (label) => {
-    if (label !== last) {
-      json = JSON.stringify(label);
-      last = label;
-    }
-    return json;
-  };
+  return memoLast((label: SecurityLabel) => JSON.stringify(label));
 }
 
 /** Dedupe key across federation: the same event id from two origins are different events. */

@@ -49,8 +49,8 @@ describe('connection budget from the fd limit', () => {
 
   it('reserves at most a quarter of the soft limit', () => {
     // soft 1024 with the default reserve of 1024: 768 streaming sockets, not 1
-    expect(connectionBudgetFromFdLimit(1024, 1024, 10_000)).toEqual({ maxConnections: 768, reservedFds: 256, tooSmall: false });
-    expect(connectionBudgetFromFdLimit(20_000, 1024, 10_000)).toEqual({ maxConnections: 18_976, reservedFds: 1024, tooSmall: false });
+    expect(connectionBudgetFromFdLimit(1024, 1024, 10_000)).toEqual({ maxConnections: 768, reservedFds: 256 });
+    expect(connectionBudgetFromFdLimit(20_000, 1024, 10_000)).toEqual({ maxConnections: 18_976, reservedFds: 1024 });
     expect(connectionBudgetFromFdLimit(256, 1024, 10_000).maxConnections).toBe(192);
     expect(connectionBudgetFromFdLimit(undefined, 1024, 10_000).maxConnections).toBe(10_000);
   });

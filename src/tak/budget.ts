@@ -154,8 +154,6 @@ export interface ResolvedBudget {
   maxConnections: number;
   /** the reserve actually applied (the configured one, capped at a quarter of the limit) */
   reservedFds: number;
-  /** true when the budget is below MIN_USEFUL_CONNECTIONS */
-  tooSmall: boolean;
 }
 
 /**
@@ -166,11 +164,11 @@ export interface ResolvedBudget {
  */
 export function connectionBudgetFromFdLimit(softLimit: number | undefined, reservedFds: number, fallback: number): ResolvedBudget {
   if (softLimit === undefined || !Number.isFinite(softLimit)) {
-    return { maxConnections: fallback, reservedFds, tooSmall: fallback < MIN_USEFUL_CONNECTIONS };
+    return { maxConnections: fallback, reservedFds };
   }
   const reserve = Math.min(reservedFds, Math.floor(softLimit / 4));
   const maxConnections = Math.max(1, softLimit - reserve);
-  return { maxConnections, reservedFds: reserve, tooSmall: maxConnections < MIN_USEFUL_CONNECTIONS };
+  return { maxConnections, reservedFds: reserve };
 }
 
 /**

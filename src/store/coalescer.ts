@@ -1,6 +1,6 @@
 import { KizunaError } from '../util/errors.js';
 import { eventKey, storeError, uniqueByKey, validateEvents } from './common.js';
-import type { StoredEvent } from './types.js';
+import type { AppendOptions, StoredEvent } from './types.js';
 
 export interface CoalescerOptions {
   /** How long the first waiting batch may wait for company before it is committed. */
@@ -9,11 +9,17 @@ export interface CoalescerOptions {
   maxEvents: number;
 }
 
-/** Writes one deduped batch in ONE transaction; returns the dedupe keys that were new. */
-export type BatchWriter = (events: StoredEvent[]) => Promise<Set<string>>;
+/**
+ * Writes one deduped batch in ONE transaction; returns the dedupe keys that were new. `latestOnly`: events
+ * of the batch (by identity) that update the latest row only (AppendOptions.latestOnly).
+ */
+export type BatchWriter = (events: StoredEvent[], latestOnly: ReadonlySet<StoredEvent>) => Promise<Set<string>>;
+
+const NONE: ReadonlySet<StoredEvent> = new Set();
 
 interface Waiter {
   events: StoredEvent[];
+  latestOnly: ReadonlySet<StoredEvent>;
   resolve: (ids: string[]) => void;
   reject: (e: unknown) => void;
 }
@@ -38,10 +44,10 @@ export class WriteCoalescer {
     private readonly opts: CoalescerOptions,
   ) {}
 
-  submit(events: StoredEvent[]): Promise<string[]> {
+  submit(events: StoredEvent[], latestOnly: ReadonlySet<StoredEvent> = NONE): Promise<string[]> {
     if (events.length === 0) return Promise.resolve([]);
     return new Promise<string[]>((resolve, reject) => {
-      this.waiting.push({ events, resolve, reject });
+      this.waiting.push({ events, latestOnly, resolve, reject });
       this.waitingEvents += events.length;
       if (this.waitingEvents >= this.opts.maxEvents) this.flushSoon(true);
       else this.flushSoon(false);
@@ -107,7 +113,10 @@ export class WriteCoalescer {
   /** One transaction for the whole group; a key submitted twice is credited to its first submitter. */
   private async writeGroup(group: Waiter[]): Promise<string[][]> {
     const all = group.flatMap((w) => w.events);
-    const fresh = await this.write(uniqueByKey(all));
+    const flagged = group.filter((w) => w.latestOnly.size > 0);
+    // the usual group has at most one caller that flags events (a feed's tick): its set serves as it is
+    const latestOnly = flagged.length <= 1 ? (flagged[0]?.latestOnly ?? NONE) : new Set(flagged.flatMap((w) => [...w.latestOnly]));
+    const fresh = await this.write(uniqueByKey(all), latestOnly);
     return group.map((w) => {
       const ids: string[] = [];
       for (const e of w.events) {
@@ -123,11 +132,13 @@ export class WriteCoalescer {
  * Both stores' appendEvents: bad input is a typed error before anything waits, a closed store refuses,
  * and driver errors from the shared transaction are wrapped once.
  */
-export async function appendThrough(coalescer: WriteCoalescer, events: unknown, closed: boolean): Promise<string[]> {
+export async function appendThrough(coalescer: WriteCoalescer, events: unknown, closed: boolean, opts?: AppendOptions): Promise<string[]> {
   const valid = validateEvents(events);
+  const latestOnly = opts?.latestOnly ?? NONE;
+  if (!(latestOnly instanceof Set)) throw new KizunaError('BAD_REQUEST', 'latestOnly must be a Set of the batch events');
   if (closed) throw new KizunaError('STORE_FAILED', 'store is closed');
   try {
-    return await coalescer.submit(valid);
+    return await coalescer.submit(valid, latestOnly);
   } catch (e) {
     throw storeError(e, 'appendEvents failed');
   }

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { postgresMigrations } from './migrations/index.js';
 import type { StoredEvent } from './types.js';
 import { EVENT_COLS } from './rows.js';
-import { labelJsonMemo } from './common.js';
+import { labelJsonMemo, TOMBSTONE_TYPE } from './common.js';
 
 // The PostgreSQL schema as the store sees it: the batch insert and migrations (row shapes: rows.ts).
 
@@ -23,6 +23,22 @@ export function eventColumns(events: StoredEvent[]): unknown[][] {
   }
   return cols;
 }
+
+/**
+ * Latest-per-uid from EVENT_UNNEST rows (at most one row per uid per statement: PostgreSQL refuses to
+ * update a row twice in one). An older event never replaces a newer latest; a tombstone is only replaced
+ * by a strictly newer event; the latest event itself again changes nothing. RETURNING names the rows that
+ * changed (inserted or updated): what a latest-only event needs to know whether it was new.
+ */
+export const LATEST_UPSERT = `INSERT INTO event_latest (${EVENT_COLS}, deleted)
+  SELECT u.*, u.type = '${TOMBSTONE_TYPE}' FROM ${EVENT_UNNEST} AS u(${EVENT_COLS})
+  ON CONFLICT (uid) DO UPDATE SET origin = excluded.origin, id = excluded.id, type = excluded.type,
+    callsign = excluded.callsign, time = excluded.time, stale = excluded.stale,
+    received_at = excluded.received_at, label = excluded.label, xml = excluded.xml,
+    originator = excluded.originator, deleted = excluded.deleted
+  WHERE (excluded.time > event_latest.time OR (NOT event_latest.deleted AND excluded.time = event_latest.time))
+    AND NOT (event_latest.origin = excluded.origin AND event_latest.id = excluded.id)
+  RETURNING origin, id`;
 
 export const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
 

@@ -17,6 +17,7 @@ import {
 import { EVENT_COLS, toAudit, toDoc, toEvent, type AuditDbRow, type DocRow, type EventRow } from './rows.js';
 import {
   EVENT_UNNEST,
+  LATEST_UPSERT,
   SCHEMA_RE,
   eventColumns,
   migrate,
@@ -68,7 +69,7 @@ class PostgresStore implements Store {
     private readonly schema: string,
     opts: PostgresStoreOptions,
   ) {
-    this.coalescer = new WriteCoalescer((events) => this.writeEvents(events), {
+    this.coalescer = new WriteCoalescer((events, latestOnly) => this.writeEvents(events, latestOnly), {
       maxDelayMs: opts.coalesce?.maxDelayMs ?? 2,
       maxEvents: opts.coalesce?.maxEvents ?? 5000,
     });
@@ -109,35 +110,55 @@ class PostgresStore implements Store {
     return (await this.pool.query<R>(sql, params)).rows;
   }
 
-  /** One transaction: new history rows, then latest for the newest new event per uid (sorted: stable lock order). */
-  private writeEvents(events: StoredEvent[]): Promise<Set<string>> {
+  /**
+   * One transaction: history rows, then the latest-only events, then latest for the newest new history
+   * event per uid (sorted by key / uid: stable lock order). Latest-only events before the history events'
+   * latest update, as SQLite does them: a feed's two ticks in one group (the older one latest-only, the
+   * newer one with a history row) both count as new, as they would apart.
+   */
+  private writeEvents(events: StoredEvent[], latestOnly: ReadonlySet<StoredEvent>): Promise<Set<string>> {
     return this.tx(async (c) => {
-      const sorted = [...events].sort((a, b) => (eventKey(a) < eventKey(b) ? -1 : 1));
-      const inserted = await c.query<{ origin: string; id: string }>(
-        `INSERT INTO event_history (${EVENT_COLS}) SELECT * FROM ${EVENT_UNNEST}
-         ON CONFLICT (origin, id) DO NOTHING RETURNING origin, id`,
-        eventColumns(sorted),
-      );
-      const fresh = new Set(inserted.rows.map(eventKey));
-      const added = newestPerUid(events.filter((e) => fresh.has(eventKey(e)))).sort((a, b) => (a.uid < b.uid ? -1 : 1));
-      if (added.length > 0) {
-        await c.query(
-          `INSERT INTO event_latest (${EVENT_COLS}, deleted) SELECT u.*, u.type = '${TOMBSTONE_TYPE}' FROM ${EVENT_UNNEST} AS u(${EVENT_COLS})
-           ON CONFLICT (uid) DO UPDATE SET origin = excluded.origin, id = excluded.id, type = excluded.type,
-             callsign = excluded.callsign, time = excluded.time, stale = excluded.stale,
-             received_at = excluded.received_at, label = excluded.label, xml = excluded.xml,
-             originator = excluded.originator, deleted = excluded.deleted
-           WHERE excluded.time > event_latest.time OR (NOT event_latest.deleted AND excluded.time = event_latest.time)`,
-          eventColumns(added),
+      const onlyLatest = (e: StoredEvent): boolean => latestOnly.has(e) && e.type !== TOMBSTONE_TYPE;
+      const toHistory = latestOnly.size === 0 ? events : events.filter((e) => !onlyLatest(e));
+      const fresh = new Set<string>();
+      if (toHistory.length > 0) {
+        const sorted = [...toHistory].sort((a, b) => (eventKey(a) < eventKey(b) ? -1 : 1));
+        const inserted = await c.query<{ origin: string; id: string }>(
+          `INSERT INTO event_history (${EVENT_COLS}) SELECT * FROM ${EVENT_UNNEST}
+           ON CONFLICT (origin, id) DO NOTHING RETURNING origin, id`,
+          eventColumns(sorted),
         );
+        for (const r of inserted.rows) fresh.add(eventKey(r));
       }
+      if (toHistory.length < events.length) await this.upsertLatestOnly(c, events.filter(onlyLatest), fresh);
+      const added = newestPerUid(toHistory.filter((e) => fresh.has(eventKey(e))));
+      if (added.length > 0) await c.query(LATEST_UPSERT, eventColumns(byUid(added)));
       return fresh;
     });
   }
 
+  /**
+   * Latest-only events, each new when it changed its uid's latest row. One statement per round, a uid at
+   * most once a round (in batch order): two updates of a uid in one group count as they would apart.
+   */
+  private async upsertLatestOnly(c: Client, events: StoredEvent[], fresh: Set<string>): Promise<void> {
+    let rest = events;
+    while (rest.length > 0) {
+      const round = new Map<string, StoredEvent>();
+      const later: StoredEvent[] = [];
+      for (const e of rest) {
+        if (round.has(e.uid)) later.push(e);
+        else round.set(e.uid, e);
+      }
+      const changed = await c.query<{ origin: string; id: string }>(LATEST_UPSERT, eventColumns(byUid([...round.values()])));
+      for (const r of changed.rows) fresh.add(eventKey(r));
+      rest = later;
+    }
+  }
+
   private makeEventStore(): EventStore {
     return {
-      appendEvents: (events) => appendThrough(this.coalescer, events, this.closed),
+      appendEvents: (events, opts) => appendThrough(this.coalescer, events, this.closed, opts),
       deleteUid: (uid) =>
         this.run('deleteUid failed', async () => {
           await this.q('UPDATE event_latest SET deleted = TRUE WHERE uid = $1', [uid]);
@@ -294,4 +315,8 @@ class PostgresStore implements Store {
     this.closed = true;
     await this.pool.end();
   }
+}
+
+function byUid(events: StoredEvent[]): StoredEvent[] {
+  return events.sort((a, b) => (a.uid < b.uid ? -1 : 1));
 }

@@ -40,14 +40,16 @@ export function prepareStatements(db: Database.Database) {
     insertHistory: db.prepare(
       `INSERT INTO event_history (${EVENT_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (origin, id) DO NOTHING`,
     ),
-    // An older event never replaces a newer latest; a tombstone is only replaced by a strictly newer event.
+    // An older event never replaces a newer latest; a tombstone is only replaced by a strictly newer event;
+    // the latest event itself again changes nothing (a latest-only event is new only when it changes the row).
     upsertLatest: db.prepare(
       `INSERT INTO event_latest (${EVENT_COLS}, deleted) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
        ON CONFLICT (uid) DO UPDATE SET origin = excluded.origin, id = excluded.id, type = excluded.type,
          callsign = excluded.callsign, time = excluded.time, stale = excluded.stale,
          received_at = excluded.received_at, label = excluded.label, xml = excluded.xml,
          originator = excluded.originator, deleted = excluded.deleted
-       WHERE excluded.time > event_latest.time OR (event_latest.deleted = 0 AND excluded.time = event_latest.time)`,
+       WHERE (excluded.time > event_latest.time OR (event_latest.deleted = 0 AND excluded.time = event_latest.time))
+         AND NOT (event_latest.origin = excluded.origin AND event_latest.id = excluded.id)`,
     ),
     deleteLatest: db.prepare('UPDATE event_latest SET deleted = 1 WHERE uid = ?'),
     getLatest: db.prepare(`SELECT ${EVENT_COLS} FROM event_latest WHERE uid = ? AND deleted = 0`),

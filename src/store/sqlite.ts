@@ -70,7 +70,7 @@ class SqliteStore implements Store {
   private readonly dynamic = new Map<string, Database.Statement>();
   private sampleStmt: Database.Statement | undefined;
   private readonly s: SqliteStatements;
-  private readonly writeEvents: Database.Transaction<(events: StoredEvent[]) => Set<string>>;
+  private readonly writeEvents: Database.Transaction<(events: StoredEvent[], latestOnly: ReadonlySet<StoredEvent>) => Set<string>>;
   private readonly commitTx: Database.Transaction<
     (ops: Parameters<Store['commit']>[0]) => { versions: number[]; audit: AuditRow[] }
   >;
@@ -83,7 +83,7 @@ class SqliteStore implements Store {
     this.missions = sqliteMissionStore(db);
     const s = this.s;
 
-    this.writeEvents = db.transaction((events: StoredEvent[]) => {
+    this.writeEvents = db.transaction((events: StoredEvent[], latestOnly: ReadonlySet<StoredEvent>) => {
       const fresh = new Set<string>();
       const added: StoredEvent[] = [];
       // one row's parameters (label JSON included) serve both tables
@@ -91,6 +91,13 @@ class SqliteStore implements Store {
       const labelJson = labelJsonMemo();
       for (const e of events) {
         const p = eventParams(e, labelJson(e.label));
+        const tombstone = e.type === TOMBSTONE_TYPE;
+        if (latestOnly.has(e) && !tombstone) {
+          // in batch order, one upsert each, before the history events' latest update (PostgreSQL does the
+          // same): two updates of a uid in one group count as they would apart
+          if (s.upsertLatest.run(...p, 0).changes === 1) fresh.add(eventKey(e));
+          continue;
+        }
         if (s.insertHistory.run(...p).changes === 1) {
           fresh.add(eventKey(e));
           added.push(e);
@@ -118,7 +125,7 @@ class SqliteStore implements Store {
       return { versions, audit: rows };
     });
 
-    this.coalescer = new WriteCoalescer(async (events) => this.writeEvents.immediate(events), {
+    this.coalescer = new WriteCoalescer(async (events, latestOnly) => this.writeEvents.immediate(events, latestOnly), {
       maxDelayMs: opts.coalesce?.maxDelayMs ?? 2,
       maxEvents: opts.coalesce?.maxEvents ?? 2000,
     });
@@ -139,7 +146,7 @@ class SqliteStore implements Store {
   private makeEventStore(): EventStore {
     const s = this.s;
     return {
-      appendEvents: (events) => appendThrough(this.coalescer, events, this.coalescer.isClosed || !this.db.open),
+      appendEvents: (events, opts) => appendThrough(this.coalescer, events, this.coalescer.isClosed || !this.db.open, opts),
       deleteUid: (uid) =>
         this.run('deleteUid failed', () => {
           s.deleteLatest.run(uid);

@@ -33,10 +33,24 @@ export interface StoredEvent {
   originator?: string;
 }
 
+/** How `appendEvents` stores a batch. */
+export interface AppendOptions {
+  /**
+   * Events of the batch (by identity) kept as their uid's latest state only, without a history row: a
+   * node's own sensor feed samples its track history (src/feeds/history.ts) while the live picture takes
+   * every update. Such an event counts as new (is returned) when it becomes the uid's latest row: newer
+   * than the stored latest, or as new and not that very event (same origin + id); otherwise nothing is
+   * written for it. It is remembered only while it is the latest, which is enough for the one writer that
+   * uses it (a feed never hands the same event over twice). A tombstone is always written to history.
+   */
+  latestOnly?: ReadonlySet<StoredEvent>;
+}
+
 export interface EventStore {
   /** Atomically appends a batch (history) and updates latest-per-uid. Resolves once durable
-   * (survives kill -9). Ids already stored (same origin+id) are skipped; returns the ids that were new. */
-  appendEvents(events: readonly Admitted<StoredEvent>[]): Promise<string[]>;
+   * (survives kill -9). Ids already stored (same origin+id) are skipped; returns the ids that were new.
+   * `opts.latestOnly`: events that update latest-per-uid without a history row (see AppendOptions). */
+  appendEvents(events: readonly Admitted<StoredEvent>[], opts?: AppendOptions): Promise<string[]>;
   /** Removes the latest state of a uid (t-x-d-d); history is kept. */
   deleteUid(uid: string): Promise<void>;
   getLatest(uid: string): Promise<StoredEvent | undefined>;

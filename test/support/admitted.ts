@@ -1,5 +1,5 @@
 import type { Admitted } from '../../src/labels/admitted.js';
-import type { Store, StoredEvent } from '../../src/store/types.js';
+import type { AppendOptions, Store, StoredEvent } from '../../src/store/types.js';
 
 /**
  * Test and benchmark code that exercises the store itself (contract suite, benches) writes rows the write
@@ -11,7 +11,8 @@ export function admittedForTest<T>(v: T): Admitted<T> {
 }
 
 /** `store.events.appendEvents` for rows made by a test. */
-export function appendAdmitted(store: Pick<Store, 'events'>, events: readonly StoredEvent[]): Promise<string[]> {
+export function appendAdmitted(store: Pick<Store, 'events'>, events: readonly StoredEvent[], opts?: AppendOptions): Promise<string[]> {
   // not an array: handed on as it is, so the store's own input validation is what answers
-  return store.events.appendEvents(Array.isArray(events) ? events.map((e) => admittedForTest(e)) : (events as unknown as readonly Admitted<StoredEvent>[]));
+  // (admittedForTest returns the same object, so a `latestOnly` set of the events still names them)
+  return store.events.appendEvents(Array.isArray(events) ? events.map((e) => admittedForTest(e)) : (events as unknown as readonly Admitted<StoredEvent>[]), opts);
 }

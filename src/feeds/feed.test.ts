@@ -13,9 +13,14 @@ const T0 = Date.parse('2026-12-03T06:00:00Z');
 
 function feedOf(over: Partial<FeedConfigInput> = {}) {
   const sent: CotEvent[] = [];
+  /** the updates handed over with a history row (not named latest-only) */
+  const kept: CotEvent[] = [];
   const config = FeedConfigSchema.parse({ id: 'f', kind: 'ais', transport: 'udp', port: 0, label: { classification: 'U' }, minIntervalMs: 0, staleMs: 60_000, ...over });
-  const feed = new Feed(config, {} as never, async (events) => void sent.push(...events));
-  return { feed, sent };
+  const feed = new Feed(config, {} as never, async (events, _label, _id, latestOnly) => {
+    sent.push(...events);
+    kept.push(...events.filter((e) => !latestOnly?.has(e)));
+  });
+  return { feed, sent, kept };
 }
 
 afterEach(() => vi.useRealTimers());
@@ -180,6 +185,47 @@ describe('Feed: emergency squawk alerts', () => {
       vi.setSystemTime(T0 + 1_000);
       feed.onSbsLine('MSG,6,1,1,8007CF,1,,,,,,,,,,,,7700,-1,-1,0,0');
       await waitFor(() => sent.some((e) => e.uid === 'ICAO-8007CF-9-1-1'), 'deferred alert raised');
+    });
+  });
+});
+
+describe('Feed: sampled history', () => {
+  const at = (ms: number) => vi.setSystemTime(T0 + ms);
+  const pos = (lat: number) => type1({ mmsi: 431200009, lat, lon: 139, sog: 10, cog: 90, heading: 90 });
+
+  it('keeps the first update, then one per historyIntervalMs, and any change of name; every update is sent', async () => {
+    await withFeed({ historyIntervalMs: 30_000 }, true, async ({ feed, sent, kept }) => {
+      const report = async (ms: number, lat: number) => {
+        at(ms);
+        const n = sent.length;
+        feed.onAisLine(pos(lat));
+        await waitFor(() => sent.length === n + 1, `update at ${ms} ms`);
+      };
+      for (let s = 0; s < 30; s += 5) await report(s * 1000, 35 + s / 1000);
+      expect(sent).toHaveLength(6);
+      expect(kept.map((e) => e.point.lat)).toEqual([35]);
+      await report(30_000, 35.03);
+      await report(35_000, 35.035);
+      expect(kept.map((e) => e.point.lat)).toEqual([35, 35.03]);
+      // a name is not motion: kept at once; the interval counts from it
+      at(40_000);
+      for (const l of type5({ mmsi: 431200009, name: 'NEW NAME', shipType: 70 })) feed.onAisLine(l);
+      await waitFor(() => sent.length === 9, 'named update');
+      expect(kept.map((e) => e.callsign)).toEqual(['MMSI 431200009', 'MMSI 431200009', 'NEW NAME']);
+      await report(65_000, 35.065);
+      await report(70_000, 35.07);
+      expect(kept).toHaveLength(4);
+    });
+  });
+
+  it('historyIntervalMs 0 keeps every update', async () => {
+    await withFeed({ historyIntervalMs: 0 }, true, async ({ feed, sent, kept }) => {
+      for (let k = 0; k < 4; k++) {
+        at(k * 1000);
+        feed.onAisLine(pos(35 + k / 100));
+        await waitFor(() => sent.length === k + 1, 'update');
+      }
+      expect(kept).toEqual(sent);
     });
   });
 });

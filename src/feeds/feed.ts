@@ -11,13 +11,15 @@ import type { FeedConfig } from './config.js';
 import { MultipartAssembler, parseAisSentence } from './nmea.js';
 import { TokenBucket } from './rate.js';
 import { ConflatingTable } from './track-table.js';
+import { historyMark, trackIdentity, type HistoryMark } from './history.js';
 import { openTransport, type Transport, type TransportSink } from './transports.js';
 
 /**
  * Hands a batch of track updates (one per track at most) to the node's ingest, all with the feed's label;
- * answers how many the write authority refused (counted as publish errors).
+ * answers how many the write authority refused (counted as publish errors). `latestOnly`: the updates that
+ * update their track's latest state without a history row (sampled history, history.ts).
  */
-export type Publish = (events: CotEvent[], label: SecurityLabel, feedId: string) => Promise<number | void>;
+export type Publish = (events: CotEvent[], label: SecurityLabel, feedId: string, latestOnly?: ReadonlySet<CotEvent>) => Promise<number | void>;
 
 import type { FeedStatus } from '../vocab/index.js';
 
@@ -29,7 +31,8 @@ const ALERT_BURST = 20;
 /** an aircraft.json whose own clock stands still this long is reported as not updated */
 const FROZEN_AFTER_MS = 15_000;
 
-type Entry = { kind: 'vessel'; v: VesselState } | { kind: 'aircraft'; a: AircraftState };
+/** `hist`: the track's last history row (kept on the entry: forgotten with the track) */
+type Entry = ({ kind: 'vessel'; v: VesselState } | { kind: 'aircraft'; a: AircraftState }) & { hist?: HistoryMark };
 
 export class Feed {
   private transport: Transport | undefined;
@@ -64,17 +67,25 @@ export class Feed {
   ) {
     this.map = { affiliation: config.affiliation, staleMs: config.staleMs, ...(config.types ? { types: config.types } : {}) };
     this.bucket = new TokenBucket(config.maxMessagesPerSecond, config.maxMessagesPerSecond);
+    const clock = opts.now ?? Date.now;
     this.table = new ConflatingTable<Entry>(
       { minIntervalMs: config.minIntervalMs, staleMs: config.staleMs, maxTracks: config.maxTracks, maxPublishPerSecond: config.maxPublishPerSecond, ...(opts.now ? { now: opts.now } : {}) },
       async (batch) => {
         const now = Date.now();
+        const at = clock();
         const events: CotEvent[] = [];
+        const latestOnly = new Set<CotEvent>();
         for (const { state: e } of batch) {
           const ev = e.kind === 'vessel' ? vesselCot(e.v, this.map, now) : aircraftCot(e.a, this.map, now);
-          if (ev) events.push(ev);
+          if (!ev) continue;
+          events.push(ev);
+          if (this.config.historyIntervalMs === 0) continue;
+          const mark = historyMark(e.hist, trackIdentity(ev, e.kind === 'aircraft' ? e.a : undefined), at, this.config.historyIntervalMs);
+          if (mark) e.hist = mark;
+          else latestOnly.add(ev);
         }
         if (events.length === 0) return;
-        const refused = await this.publish(events, this.label, this.config.id);
+        const refused = await this.publish(events, this.label, this.config.id, latestOnly.size > 0 ? latestOnly : undefined);
         if (refused) this.table.publishErrors += refused;
       },
     );
@@ -184,7 +195,8 @@ export class Feed {
         const a: AircraftState = prev?.kind === 'aircraft' ? prev.a : { icao: rep.icao };
         Object.assign(a, rep);
         if (rep.lat !== undefined) a.positionAt = Date.now();
-        return { kind: 'aircraft', a };
+        // the same entry object: it carries the track's history mark
+        return prev?.kind === 'aircraft' ? prev : { kind: 'aircraft', a };
       },
       (e) => e.kind === 'aircraft' && e.a.lat !== undefined,
       // identity, velocity or squawk alone do not keep an aircraft alive: only a position does

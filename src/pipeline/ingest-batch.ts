@@ -3,7 +3,8 @@
  * the write authority one by one, exactly as `ingest` does, and the admitted ones are stored with ONE
  * `appendEvents` call (one group-commit wait for the whole batch instead of one per event), then
  * published and delivered. Writes only: deletes and re-labels name another object and keep going
- * through `ingest`.
+ * through `ingest`. A feed samples its track history: the updates it names in `latestOnly` update the
+ * uid's latest row (live picture, replay, federation) without a history row; no other source may.
  */
 import type { CotEvent } from '../cot/model.js';
 import type { SecurityLabel } from '../labels/types.js';
@@ -31,14 +32,22 @@ export interface BatchIngestResult {
  * `label`: every event of the batch carries this (already parsed) label, as if each had its label element:
  * a node's own source labels the whole batch alike, so it is not written out and parsed back per event.
  */
-export async function ingestBatch(deps: IngestDeps, inputs: readonly CotEvent[], source: IngestSource, label?: SecurityLabel): Promise<BatchIngestResult> {
+export async function ingestBatch(
+  deps: IngestDeps,
+  inputs: readonly CotEvent[],
+  source: IngestSource,
+  label?: SecurityLabel,
+  latestOnly?: ReadonlySet<CotEvent>,
+): Promise<BatchIngestResult> {
   if (source.relabel) throw new KizunaError('BAD_REQUEST', 'a re-label goes through ingest, one at a time');
+  if (latestOnly?.size && source.kind !== 'sensor') throw new KizunaError('BAD_REQUEST', "only the node's own sensor feeds may skip history rows");
   const now = (deps.now ?? Date.now)();
   const origin = source.origin ?? deps.nodeId;
   const ctx = (deps.authority ??= authorityContext(deps.registry, deps.nation, deps.guard));
   // holders the batch itself creates, before the store or the index has them
   const pending = new Map<string, Holder>();
   const admitted: Admitted<StoredEvent>[] = [];
+  const storeLatestOnly = new Set<StoredEvent>();
   const cots: CotEvent[] = [];
   let refused = 0;
   for (const input of inputs) {
@@ -60,11 +69,12 @@ export async function ingestBatch(deps: IngestDeps, inputs: readonly CotEvent[],
     }
     if (!cot) throw new KizunaError('INTERNAL', 'admitted event without its CoT');
     admitted.push(r.value);
+    if (latestOnly?.has(input)) storeLatestOnly.add(r.value);
     cots.push(cot);
     pending.set(ev.uid, { label: r.label, originator: r.originator, origin, time: r.value.time });
   }
   if (admitted.length === 0) return { stored: 0, refused, duplicates: 0 };
-  const fresh = new Set(await deps.store.events.appendEvents(admitted));
+  const fresh = new Set(await deps.store.events.appendEvents(admitted, storeLatestOnly.size > 0 ? { latestOnly: storeLatestOnly } : undefined));
   const delivered: BusEvent[] = [];
   for (let i = 0; i < admitted.length; i++) {
     const stored = admitted[i]!;

@@ -189,14 +189,23 @@ export class Pipeline {
     });
   }
 
-  /** A batch from one of this node's own sources (a sensor feed's tick): admitted one by one, stored with one append. */
-  fromNodeBatch(events: readonly CotEvent[], identity: string, label: SecurityLabel, audience: Audience = this.o.nationAudience): Promise<BatchIngestResult> {
+  /**
+   * A batch from one of this node's own sources (a sensor feed's tick): admitted one by one, stored with one
+   * append; the events in `latestOnly` update their track's latest state without a history row (sampled history).
+   */
+  fromNodeBatch(
+    events: readonly CotEvent[],
+    identity: string,
+    label: SecurityLabel,
+    audience: Audience = this.o.nationAudience,
+    latestOnly?: ReadonlySet<CotEvent>,
+  ): Promise<BatchIngestResult> {
     return ingestBatch(this.deps, events, {
       kind: 'sensor',
       actor: nodeActor(identity, this.o.nation, audience),
       defaultLabel: label,
       route: { sourceProcess: this.o.processId },
-    }, label);
+    }, label, latestOnly);
   }
 
   /**

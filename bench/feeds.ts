@@ -8,11 +8,16 @@
  *   and 2,000 vessels reporting 25 times at 5 reports/s each, replayed on the stream's own clock (conflated
  *   to 1 s); vs decode alone and vs the node's per-event
  *   ingest of the same CoT (publishLocal, 256 in flight);
+ * - a receiver network's stream (bench/ais-stream.ts: vessels/5 class A vessels reporting every 2–10 s, each
+ *   report heard by 2–3 receivers, type 5 every 6 min) on its own clock, 1 s conflation, with the track history
+ *   sampled (historyIntervalMs 30000, the default) vs every update in history (0), alternated in one run;
+ *   with stored tracks and history rows per sentence;
  * - memory: heap held by 50,000 live vessel tracks (position + static data) in a feed's table.
  * Rates are per CPU second of this process (user + system: "per core", what a shared machine distorts least);
  * the store-on rows are given per wall-clock second too. Garbage is collected between phases, so one phase's
  * garbage is not billed to the next.
- * Run: npx tsx bench/feeds.ts [--vessels 50000] [--reports 25]   (machine load varies; compare within one run)
+ * Run: npx tsx bench/feeds.ts [--vessels 50000] [--reports 25] [--stream-s 120] [--stream-runs 4]
+ *      (machine load varies; compare within one run)
  *      node --expose-gc --import tsx bench/feeds.ts ...   uses the runtime's own gc(); without it one is
  *      obtained through a V8 flag set at run time
  */
@@ -32,6 +37,7 @@ import { parseConfig } from '../src/node/config.js';
 import { startNode } from '../src/node/node.js';
 import { type1, type5 } from '../test/support/ais-encode.js';
 import { numArg } from './args.js';
+import { receiverStream } from './ais-stream.js';
 
 const VESSELS = numArg('vessels', 50_000);
 const load0 = loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -221,6 +227,34 @@ const busyStored = busyFeed.status().published;
 const storedPerSentence = busyStored / revisits.length;
 await busyFeed.close();
 
+// A receiver network's stream, sampled history (A) vs every update in history (B), alternated: A B A B …
+const FLEET = Math.max(1, Math.round(VESSELS / 5));
+const STREAM_S = numArg('stream-s', 120);
+const STREAM_RUNS = Math.max(2, numArg('stream-runs', 4));
+const sampling = { sampled: { cpu: [] as number[], wall: [] as number[], sentences: 0, stored: 0, history: 0 }, every: { cpu: [] as number[], wall: [] as number[], sentences: 0, stored: 0, history: 0 } };
+let streamReports = 0;
+for (let r = 0; r < STREAM_RUNS; r++) {
+  const which = r % 2 === 0 ? 'sampled' : 'every';
+  // new vessels every run: no run inherits another's tracks (or history marks, or write authority)
+  const base = 440_000_000 + r * 1_000_000;
+  const stream = receiverStream(FLEET, STREAM_S, base);
+  streamReports = stream.reports;
+  const s0 = (streamClock = Date.now());
+  const f = new Feed({ ...cfg, id: `rx-${r}`, minIntervalMs: 1000, historyIntervalMs: which === 'sampled' ? 30_000 : 0 }, label, nodePublish, { now: () => streamClock });
+  const res = await drive(stream.lines, 0, f, (j) => void (streamClock = s0 + stream.at[j]!), () => void (streamClock += 1000));
+  const m = sampling[which];
+  m.cpu.push(res.cpu);
+  m.wall.push(res.wall);
+  m.sentences += stream.lines.length;
+  m.stored += f.status().published;
+  await f.close();
+  for (let i = 0; i < FLEET; i += 250) {
+    const counts = await Promise.all(Array.from({ length: Math.min(250, FLEET - i) }, (_, k) => node.store.events.history(`MMSI-${base + i + k}`, { limit: 100_000 })));
+    for (const h of counts) m.history += h.length;
+  }
+  console.log(`stream run ${r + 1}/${STREAM_RUNS} (${which}): ${fmt(res.cpu)} sentences per CPU s, ${fmt(res.wall)} wall, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+}
+
 // baseline: the same CoT as ready-made events through the node's per-event ingest (256 in flight)
 const again: Parameters<typeof node.publishLocal>[0][] = [];
 const probe = new Feed({ ...cfg, id: 'probe', minIntervalMs: 0 }, label, async (events) => void again.push(...events));
@@ -247,6 +281,16 @@ for (const k of ['cpu', 'wall'] as const) {
   row(`decode + feed + batch ingest (SQLite), ${fmt(BUSY)} vessels × ${REPORTS} reports at ${REPORTS_PER_S}/s each, 1 s conflation, ${per}`, 'sentences/s', busy[k], 'decode only (row 1)', ours);
 }
 rows.push([`  tracks stored per sentence in the ${fmt(BUSY)}-vessel run`, 'tracks', storedPerSentence.toFixed(3), '', '', '']);
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+const runsOf = (xs: number[]): string => xs.map(fmt).join(' / ');
+const streamWhat = `receiver stream (${fmt(FLEET)} vessels every 2–10 s, 2–3 receivers, type 5 / 6 min, ${STREAM_S} s, ${fmt(streamReports)} reports), 1 s conflation`;
+for (const k of ['cpu', 'wall'] as const) {
+  const per = k === 'cpu' ? 'per CPU second' : 'wall clock';
+  row(`decode + feed + batch ingest (SQLite), ${streamWhat}, history sampled 30 s, ${per} (runs ${runsOf(sampling.sampled[k])})`, 'sentences/s', mean(sampling.sampled[k]), `same, every update in history (runs ${runsOf(sampling.every[k])})`, mean(sampling.every[k]));
+}
+for (const [name, m] of Object.entries(sampling)) {
+  rows.push([`  ${name === 'sampled' ? 'history sampled 30 s' : 'every update in history'}: tracks stored / history rows per sentence`, 'rows', `${(m.stored / m.sentences).toFixed(3)} / ${(m.history / m.sentences).toFixed(3)}`, '', '', '']);
+}
 await node.close();
 rmSync(dir, { recursive: true, force: true });
 

@@ -229,3 +229,23 @@ describe('Feed: sampled history', () => {
     });
   });
 });
+
+describe('Feed: the same AIS message from several receivers', () => {
+  it('is applied once; the same payload a second or more later is a report again', async () => {
+    await withFeed({}, true, async ({ feed, sent }) => {
+      const line = type1({ mmsi: 431200010, lat: 35, lon: 139, sog: 10, cog: 90, heading: 90 });
+      feed.onAisLine(line);
+      await waitFor(() => sent.length === 1, 'first copy published');
+      vi.setSystemTime(T0 + 3);
+      feed.onAisLine(line);
+      vi.setSystemTime(T0 + 7);
+      feed.onAisLine(line);
+      await waitFor(() => feed.idle, 'nothing waiting to be published');
+      expect(sent).toHaveLength(1);
+      expect(feed.duplicates).toBe(2);
+      vi.setSystemTime(T0 + 1000);
+      feed.onAisLine(line);
+      await waitFor(() => sent.length === 2, 'the same payload a second later is applied');
+    });
+  });
+});

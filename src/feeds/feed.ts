@@ -31,14 +31,29 @@ const ALERT_BURST = 20;
 /** an aircraft.json whose own clock stands still this long is reported as not updated */
 const FROZEN_AFTER_MS = 15_000;
 
-/** `hist`: the track's last history row (kept on the entry: forgotten with the track) */
-type Entry = ({ kind: 'vessel'; v: VesselState } | { kind: 'aircraft'; a: AircraftState }) & { hist?: HistoryMark };
+/**
+ * `hist`: the track's last history row; `heard`: a vessel's last AIS payload and when (on the feed's clock).
+ * Kept on the entry: forgotten with the track.
+ */
+type Entry = ({ kind: 'vessel'; v: VesselState } | { kind: 'aircraft'; a: AircraftState }) & { hist?: HistoryMark; heard?: { payload: string; at: number } };
+
+/**
+ * The same AIS payload from the same vessel again within this time is one radio message heard by another
+ * receiver (an aggregated network delivers it 2–3 times, milliseconds to a second apart), not a new report:
+ * applied again it would be a second, identical track update one conflation interval later. A real report
+ * of a vessel differs from its last one (its time stamp and radio state fields change) and comes ≥ 2 s later.
+ */
+const DUPLICATE_WINDOW_MS = 1000;
 
 export class Feed {
   private transport: Transport | undefined;
   private readonly table: ConflatingTable<Entry>;
   private readonly bucket: TokenBucket;
   private readonly asm = new MultipartAssembler();
+  /** the conflation clock (Date.now, or a replayed stream's own time) */
+  private readonly clock: () => number;
+  /** AIS payloads dropped as another receiver's copy of one already applied */
+  duplicates = 0;
   private readonly map: MapOptions;
   private connected = false;
   private error: string | undefined;
@@ -67,7 +82,7 @@ export class Feed {
   ) {
     this.map = { affiliation: config.affiliation, staleMs: config.staleMs, ...(config.types ? { types: config.types } : {}) };
     this.bucket = new TokenBucket(config.maxMessagesPerSecond, config.maxMessagesPerSecond);
-    const clock = opts.now ?? Date.now;
+    const clock = (this.clock = opts.now ?? Date.now);
     this.table = new ConflatingTable<Entry>(
       { minIntervalMs: config.minIntervalMs, staleMs: config.staleMs, maxTracks: config.maxTracks, maxPublishPerSecond: config.maxPublishPerSecond, ...(opts.now ? { now: opts.now } : {}) },
       async (batch) => {
@@ -132,12 +147,19 @@ export class Feed {
       this.decodeErrors++;
       return;
     }
-    if (r.message) this.applyAis(r.message);
+    if (r.message) this.applyAis(r.message, payload.payload);
   }
 
-  private applyAis(m: AisMessage): void {
-    this.table.update(
-      vesselUid(m.mmsi),
+  private applyAis(m: AisMessage, payload: string): void {
+    const uid = vesselUid(m.mmsi);
+    const at = this.clock();
+    const heard = this.table.get(uid)?.heard;
+    if (heard && heard.payload === payload && at - heard.at < DUPLICATE_WINDOW_MS) {
+      this.duplicates++;
+      return;
+    }
+    const applied = this.table.update(
+      uid,
       (prev) => {
         const v: VesselState = prev?.kind === 'vessel' ? prev.v : { mmsi: m.mmsi };
         // static data names a vessel without placing it: it renews neither the track nor its stale time
@@ -162,6 +184,8 @@ export class Feed {
       // only a report that places the vessel renews it ("position not available" and static data do not)
       m.kind !== 'static' && m.lat !== undefined && m.lon !== undefined,
     );
+    const entry = applied ? this.table.get(uid) : undefined;
+    if (entry) entry.heard = { payload, at };
   }
 
   onSbsLine(line: string): void {

@@ -16,7 +16,7 @@
  * Rates are per CPU second of this process (user + system: "per core", what a shared machine distorts least);
  * the store-on rows are given per wall-clock second too. Garbage is collected between phases, so one phase's
  * garbage is not billed to the next.
- * Run: npx tsx bench/feeds.ts [--vessels 50000] [--reports 25] [--stream-s 120] [--stream-runs 4]
+ * Run: npx tsx bench/feeds.ts [--vessels 50000] [--reports 25] [--stream-s 120] [--stream-runs 4 (0: none)]
  *      (machine load varies; compare within one run)
  *      node --expose-gc --import tsx bench/feeds.ts ...   uses the runtime's own gc(); without it one is
  *      obtained through a V8 flag set at run time
@@ -230,7 +230,8 @@ await busyFeed.close();
 // A receiver network's stream, sampled history (A) vs every update in history (B), alternated: A B A B …
 const FLEET = Math.max(1, Math.round(VESSELS / 5));
 const STREAM_S = numArg('stream-s', 120);
-const STREAM_RUNS = Math.max(2, numArg('stream-runs', 4));
+// at least one run of each (A B …); 0 skips the stream rows
+const STREAM_RUNS = numArg('stream-runs', 4) === 0 ? 0 : Math.max(2, numArg('stream-runs', 4));
 const sampling = { sampled: { cpu: [] as number[], wall: [] as number[], sentences: 0, stored: 0, history: 0 }, every: { cpu: [] as number[], wall: [] as number[], sentences: 0, stored: 0, history: 0 } };
 let streamReports = 0;
 for (let r = 0; r < STREAM_RUNS; r++) {
@@ -284,11 +285,11 @@ rows.push([`  tracks stored per sentence in the ${fmt(BUSY)}-vessel run`, 'track
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 const runsOf = (xs: number[]): string => xs.map(fmt).join(' / ');
 const streamWhat = `receiver stream (${fmt(FLEET)} vessels every 2–10 s, 2–3 receivers, type 5 / 6 min, ${STREAM_S} s, ${fmt(streamReports)} reports), 1 s conflation`;
-for (const k of ['cpu', 'wall'] as const) {
+for (const k of STREAM_RUNS > 0 ? (['cpu', 'wall'] as const) : []) {
   const per = k === 'cpu' ? 'per CPU second' : 'wall clock';
   row(`decode + feed + batch ingest (SQLite), ${streamWhat}, history sampled 30 s, ${per} (runs ${runsOf(sampling.sampled[k])})`, 'sentences/s', mean(sampling.sampled[k]), `same, every update in history (runs ${runsOf(sampling.every[k])})`, mean(sampling.every[k]));
 }
-for (const [name, m] of Object.entries(sampling)) {
+for (const [name, m] of STREAM_RUNS > 0 ? Object.entries(sampling) : []) {
   rows.push([`  ${name === 'sampled' ? 'history sampled 30 s' : 'every update in history'}: tracks stored / history rows per sentence`, 'rows', `${(m.stored / m.sentences).toFixed(3)} / ${(m.history / m.sentences).toFixed(3)}`, '', '', '']);
 }
 await node.close();

@@ -11,7 +11,7 @@ import type { FeedConfig } from './config.js';
 import { MultipartAssembler, parseAisSentence } from './nmea.js';
 import { TokenBucket } from './rate.js';
 import { ConflatingTable } from './track-table.js';
-import { historyMark, trackIdentity, type HistoryMark } from './history.js';
+import { takeHistory, trackIdentity, type HistoryMark } from './history.js';
 import { openTransport, type Transport, type TransportSink } from './transports.js';
 
 /**
@@ -32,10 +32,10 @@ const ALERT_BURST = 20;
 const FROZEN_AFTER_MS = 15_000;
 
 /**
- * `hist`: the track's last history row; `heard`: a vessel's last AIS payload and when (on the feed's clock).
- * Kept on the entry: forgotten with the track.
+ * The track's last history row (HistoryMark), and a vessel's last AIS payload (`heard`: the payload itself, a
+ * short string) and when it came (`heardAt`, on the feed's clock). Kept on the entry: forgotten with the track.
  */
-type Entry = ({ kind: 'vessel'; v: VesselState } | { kind: 'aircraft'; a: AircraftState }) & { hist?: HistoryMark; heard?: { payload: string; at: number } };
+type Entry = ({ kind: 'vessel'; v: VesselState } | { kind: 'aircraft'; a: AircraftState }) & HistoryMark & { heard?: string; heardAt?: number };
 
 /**
  * The same AIS payload from the same vessel again within this time is one radio message heard by another
@@ -95,9 +95,7 @@ export class Feed {
           if (!ev) continue;
           events.push(ev);
           if (this.config.historyIntervalMs === 0) continue;
-          const mark = historyMark(e.hist, trackIdentity(ev, e.kind === 'aircraft' ? e.a : undefined), at, this.config.historyIntervalMs);
-          if (mark) e.hist = mark;
-          else latestOnly.add(ev);
+          if (!takeHistory(e, trackIdentity(ev, e.kind === 'aircraft' ? e.a : undefined), at, this.config.historyIntervalMs)) latestOnly.add(ev);
         }
         if (events.length === 0) return;
         const refused = await this.publish(events, this.label, this.config.id, latestOnly.size > 0 ? latestOnly : undefined);
@@ -153,8 +151,8 @@ export class Feed {
   private applyAis(m: AisMessage, payload: string): void {
     const uid = vesselUid(m.mmsi);
     const at = this.clock();
-    const heard = this.table.get(uid)?.heard;
-    if (heard && heard.payload === payload && at - heard.at < DUPLICATE_WINDOW_MS) {
+    const prev = this.table.get(uid);
+    if (prev?.heard === payload && at - prev.heardAt! < DUPLICATE_WINDOW_MS) {
       this.duplicates++;
       return;
     }
@@ -185,7 +183,10 @@ export class Feed {
       m.kind !== 'static' && m.lat !== undefined && m.lon !== undefined,
     );
     const entry = applied ? this.table.get(uid) : undefined;
-    if (entry) entry.heard = { payload, at };
+    if (entry) {
+      entry.heard = payload;
+      entry.heardAt = at;
+    }
   }
 
   onSbsLine(line: string): void {

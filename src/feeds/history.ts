@@ -15,26 +15,44 @@
 import type { CotEvent } from '../cot/model.js';
 import type { AircraftState } from './cot-map.js';
 
-/** What the feed remembers per track: when its last history row was written and what the track was then. */
+/** What a feed remembers per track of its last history row (numbers on the track's entry: no object, no string kept). */
 export interface HistoryMark {
-  at: number;
-  identity: string;
-}
-
-/** The part of an update that is not motion: a change here keeps a history row whatever the interval. */
-export function trackIdentity(ev: CotEvent, aircraft?: AircraftState): string {
-  // a vessel's remarks are its static data only (cot-map.ts), an aircraft's carry its altitude: not used
-  if (aircraft) return `${ev.type}\u0000${ev.callsign ?? ''}\u0000${aircraft.squawk ?? ''}\u0000${aircraft.onGround ? 1 : 0}`;
-  const detail = ev.detailXml ?? '';
-  const remarks = detail.lastIndexOf('<remarks>');
-  return `${ev.type}\u0000${ev.callsign ?? ''}\u0000${remarks >= 0 ? detail.slice(remarks) : ''}`;
+  /** feed clock of the track's last history row */
+  histAt?: number;
+  /** trackIdentity of that row */
+  histId?: number;
 }
 
 /**
- * The track's new mark when this update gets a history row, undefined when it updates the latest state only.
- * `prev`: the track's mark (undefined before its first history row).
+ * The part of an update that is not motion, as a 32-bit hash (FNV-1a): a change here keeps a history row
+ * whatever the interval. Kept as a number so 100,000 tracks do not hold 100,000 strings (or, through a
+ * sliced string, their whole CoT); two identities sharing a hash (2^-32 per change) would miss one row.
  */
-export function historyMark(prev: HistoryMark | undefined, identity: string, now: number, intervalMs: number): HistoryMark | undefined {
-  if (intervalMs > 0 && prev && prev.identity === identity && now - prev.at < intervalMs) return undefined;
-  return { at: now, identity };
+export function trackIdentity(ev: CotEvent, aircraft?: AircraftState): number {
+  let h = fnv(FNV_OFFSET, ev.type);
+  h = fnv(h, ev.callsign ?? '');
+  if (aircraft) return fnv(h, `${aircraft.squawk ?? ''}/${aircraft.onGround ? 1 : 0}`);
+  // a vessel's remarks are its static data only (cot-map.ts); an aircraft's carry its altitude: not used
+  const detail = ev.detailXml ?? '';
+  const remarks = detail.lastIndexOf('<remarks>');
+  return remarks >= 0 ? fnv(h, detail, remarks) : h;
+}
+
+/**
+ * Whether this update gets a history row; when it does, the track's mark moves to it. `now`: the feed's clock.
+ */
+export function takeHistory(mark: HistoryMark, identity: number, now: number, intervalMs: number): boolean {
+  if (intervalMs > 0 && mark.histAt !== undefined && mark.histId === identity && now - mark.histAt < intervalMs) return false;
+  mark.histAt = now;
+  mark.histId = identity;
+  return true;
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+
+/** FNV-1a over the UTF-16 code units of `s` from `from`, continuing from `h` */
+function fnv(h: number, s: string, from = 0): number {
+  for (let i = from; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  // a separator, so "ab" + "c" and "a" + "bc" differ
+  return Math.imul(h ^ 0xff, 0x01000193);
 }

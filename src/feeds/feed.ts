@@ -11,7 +11,7 @@ import type { FeedConfig } from './config.js';
 import { MultipartAssembler, parseAisSentence } from './nmea.js';
 import { TokenBucket } from './rate.js';
 import { ConflatingTable } from './track-table.js';
-import { takeHistory, trackIdentity, type HistoryMark } from './history.js';
+import { hash32, takeHistory, trackIdentity, type HistoryMark } from './history.js';
 import { openTransport, type Transport, type TransportSink } from './transports.js';
 
 /**
@@ -32,10 +32,11 @@ const ALERT_BURST = 20;
 const FROZEN_AFTER_MS = 15_000;
 
 /**
- * The track's last history row (HistoryMark), and a vessel's last AIS payload (`heard`: the payload itself, a
- * short string) and when it came (`heardAt`, on the feed's clock). Kept on the entry: forgotten with the track.
+ * The track's last history row (HistoryMark), and a vessel's last AIS payload (`heard`: its 32-bit hash, not
+ * the string, which would keep its whole NMEA line alive) and when it came (`heardAt`, on the feed's clock).
+ * Kept on the entry: forgotten with the track.
  */
-type Entry = ({ kind: 'vessel'; v: VesselState } | { kind: 'aircraft'; a: AircraftState }) & HistoryMark & { heard?: string; heardAt?: number };
+type Entry = ({ kind: 'vessel'; v: VesselState } | { kind: 'aircraft'; a: AircraftState }) & HistoryMark & { heard?: number; heardAt?: number };
 
 /**
  * The same AIS payload from the same vessel again within this time is one radio message heard by another
@@ -151,8 +152,10 @@ export class Feed {
   private applyAis(m: AisMessage, payload: string): void {
     const uid = vesselUid(m.mmsi);
     const at = this.clock();
+    const heard = hash32(payload);
     const prev = this.table.get(uid);
-    if (prev?.heard === payload && at - prev.heardAt! < DUPLICATE_WINDOW_MS) {
+    // (a different report with the same hash within the window, 2^-32, would be dropped as a copy)
+    if (prev?.heard === heard && at - prev.heardAt! < DUPLICATE_WINDOW_MS) {
       this.duplicates++;
       return;
     }
@@ -184,7 +187,7 @@ export class Feed {
     );
     const entry = applied ? this.table.get(uid) : undefined;
     if (entry) {
-      entry.heard = payload;
+      entry.heard = heard;
       entry.heardAt = at;
     }
   }

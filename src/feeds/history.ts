@@ -50,6 +50,11 @@ export function takeHistory(mark: HistoryMark, identity: number, now: number, in
 
 const FNV_OFFSET = 0x811c9dc5;
 
+/** 32-bit FNV-1a of a string (a track's last AIS payload is kept as this, not as the string: see feed.ts) */
+export function hash32(s: string): number {
+  return fnv(FNV_OFFSET, s);
+}
+
 /** FNV-1a over the UTF-16 code units of `s` from `from`, continuing from `h` */
 function fnv(h: number, s: string, from = 0): number {
   for (let i = from; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);

@@ -242,7 +242,7 @@ describe('Feed: the same AIS message from several receivers', () => {
       feed.onAisLine(line);
       await waitFor(() => feed.idle, 'nothing waiting to be published');
       expect(sent).toHaveLength(1);
-      expect(feed.duplicates).toBe(2);
+      expect(feed.status().duplicates).toBe(2);
       vi.setSystemTime(T0 + 1000);
       feed.onAisLine(line);
       await waitFor(() => sent.length === 2, 'the same payload a second later is applied');

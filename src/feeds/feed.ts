@@ -54,7 +54,7 @@ export class Feed {
   /** the conflation clock (Date.now, or a replayed stream's own time) */
   private readonly clock: () => number;
   /** AIS payloads dropped as another receiver's copy of one already applied */
-  duplicates = 0;
+  private duplicates = 0;
   private readonly map: MapOptions;
   private connected = false;
   private error: string | undefined;
@@ -308,6 +308,7 @@ export class Feed {
       publishErrors: this.table.publishErrors,
       alerts: this.alerts,
       alertsSuppressed: this.alertsSuppressed,
+      duplicates: this.duplicates,
     };
   }
 

@@ -32,4 +32,6 @@ export interface FeedStatus {
   alerts: number;
   /** emergency alerts held back by the per-feed alert rate (raised on a later report when it allows) */
   alertsSuppressed: number;
+  /** AIS: a vessel's same payload again within 1 s (another receiver's copy of one message), dropped */
+  duplicates: number;
 }

@@ -31,8 +31,10 @@ describe('sensor feed status in the web page', () => {
 
   it('administrator sees the feed connected with its counters; operator does not see the tab', async () => {
     const sock = dgram.createSocket('udp4');
+    // the same radio message twice (a second receiver's copy): counted, not a second update
+    const copy = type1({ mmsi: 431200001, lat: 35.4, lon: 139.6 });
     const port = node.feeds.get('ais-harbour')!.status().port!;
-    await new Promise<void>((r) => sock.send(`${type1({ mmsi: 431200001, lat: 35.4, lon: 139.6 })}\r\nnot nmea at all\r\n`, port, '127.0.0.1', () => r()));
+    await new Promise<void>((r) => sock.send(`${copy}\r\n${copy}\r\nnot nmea at all\r\n`, port, '127.0.0.1', () => r()));
     sock.close();
     const base = `http://127.0.0.1:${node.ready.http}`;
 
@@ -46,7 +48,8 @@ describe('sensor feed status in the web page', () => {
     expect(cells[0]).toContain('ais-harbour (ais, udp');
     expect(cells[1]).toBe('connected');
     expect(cells[3]).toBe('1'); // the bad line
-    expect(cells[6]).toBe('1'); // one vessel
+    expect(cells[5]).toBe('1'); // the receiver copy
+    expect(cells[7]).toBe('1'); // one vessel
 
     const op = await (await newContext(browser)).newPage();
     await login(op, base, 'feed-op', 'feed-op-pass');

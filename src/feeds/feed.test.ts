@@ -218,6 +218,34 @@ describe('Feed: sampled history', () => {
     });
   });
 
+  it('a history row the store did not take (publish failed) is taken by the next update', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    at(0);
+    const calls: { lat: number; history: boolean }[] = [];
+    const config = FeedConfigSchema.parse({ id: 'f', kind: 'ais', transport: 'udp', port: 0, label: { classification: 'U' }, minIntervalMs: 0, staleMs: 60_000, historyIntervalMs: 30_000 });
+    const feed = new Feed(config, {} as never, async (events, _label, _id, latestOnly) => {
+      for (const e of events) calls.push({ lat: e.point.lat, history: !latestOnly?.has(e) });
+      if (calls.length === 1) throw new Error('store down');
+    });
+    try {
+      feed.onAisLine(pos(35));
+      await waitFor(() => calls.length === 1, 'first update handed over (and failed)');
+      at(5_000);
+      feed.onAisLine(pos(35.005));
+      await waitFor(() => calls.length === 2, 'second update');
+      at(10_000);
+      feed.onAisLine(pos(35.01));
+      await waitFor(() => calls.length === 3, 'third update');
+      expect(calls).toEqual([
+        { lat: 35, history: true },
+        { lat: 35.005, history: true },
+        { lat: 35.01, history: false },
+      ]);
+    } finally {
+      await feed.close();
+    }
+  });
+
   it('historyIntervalMs 0 keeps every update', async () => {
     await withFeed({ historyIntervalMs: 0 }, true, async ({ feed, sent, kept }) => {
       for (let k = 0; k < 4; k++) {

@@ -91,15 +91,24 @@ export class Feed {
         const at = clock();
         const events: CotEvent[] = [];
         const latestOnly = new Set<CotEvent>();
+        const tookHistory: HistoryMark[] = [];
         for (const { state: e } of batch) {
           const ev = e.kind === 'vessel' ? vesselCot(e.v, this.map, now) : aircraftCot(e.a, this.map, now);
           if (!ev) continue;
           events.push(ev);
           if (this.config.historyIntervalMs === 0) continue;
-          if (!takeHistory(e, trackIdentity(ev, e.kind === 'aircraft' ? e.a : undefined), at, this.config.historyIntervalMs)) latestOnly.add(ev);
+          if (takeHistory(e, trackIdentity(ev, e.kind === 'aircraft' ? e.a : undefined), at, this.config.historyIntervalMs)) tookHistory.push(e);
+          else latestOnly.add(ev);
         }
         if (events.length === 0) return;
-        const refused = await this.publish(events, this.label, this.config.id, latestOnly.size > 0 ? latestOnly : undefined);
+        let refused: number | void;
+        try {
+          refused = await this.publish(events, this.label, this.config.id, latestOnly.size > 0 ? latestOnly : undefined);
+        } catch (err) {
+          // the history rows were not written (store down): the next update of these tracks takes one
+          for (const m of tookHistory) m.histAt = undefined;
+          throw err;
+        }
         if (refused) this.table.publishErrors += refused;
       },
     );

@@ -98,6 +98,29 @@ describe.each(backends)('appendEvents latestOnly (%s)', (_name, open) => {
     });
   });
 
+  it("historyFromLatest copies a forgotten track's last update into history once, only the originator's, never a tombstone", async () => {
+    await withStore(async (store) => {
+      const first = ev('V7', T0);
+      const last = ev('V7', T0 + 1000);
+      await appendAdmitted(store, [first]);
+      await appendAdmitted(store, [last], only(last));
+      const other = { ...ev('V8', T0), originator: 'feed:radar' };
+      await appendAdmitted(store, [other], only(other));
+      const pos = ev('V9', T0);
+      await appendAdmitted(store, [pos], only(pos));
+      await appendAdmitted(store, [ev('V9', T0 + 1000, 't-x-d-d')]);
+      // V8 was written by another feed, V9 is deleted, V10 does not exist
+      expect(await store.events.historyFromLatest(['V7', 'V8', 'V9', 'V10'], 'feed:ais')).toBe(1);
+      expect((await store.events.history('V7')).map((e) => e.id)).toEqual([first.id, last.id]);
+      expect(await store.events.history('V8')).toEqual([]);
+      expect((await store.events.history('V9')).map((e) => e.type)).toEqual(['t-x-d-d']);
+      // already there: nothing added twice
+      expect(await store.events.historyFromLatest(['V7'], 'feed:ais')).toBe(0);
+      expect(await store.events.historyFromLatest([], 'feed:ais')).toBe(0);
+      expect(await store.events.history('V7')).toHaveLength(2);
+    });
+  });
+
   it('always writes a tombstone to history, and refuses a latestOnly that is not a Set', async () => {
     await withStore(async (store) => {
       const pos = ev('V5', T0);

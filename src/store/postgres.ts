@@ -189,6 +189,15 @@ class PostgresStore implements Store {
           );
           return rows.map(toEvent);
         }),
+      historyFromLatest: (uids, originator) =>
+        this.run('historyFromLatest failed', async () => {
+          const r = await this.pool.query(
+            `INSERT INTO event_history (${EVENT_COLS}) SELECT ${EVENT_COLS} FROM event_latest
+             WHERE uid = ANY($1::text[]) AND NOT deleted AND originator = $2 ON CONFLICT (origin, id) DO NOTHING`,
+            [[...uids], originator],
+          );
+          return r.rowCount ?? 0;
+        }),
       pruneHistory: (before) =>
         this.run('pruneHistory failed', async () => {
           const r = await this.pool.query('DELETE FROM event_history WHERE time < $1', [Math.trunc(before)]);

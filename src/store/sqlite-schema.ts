@@ -51,6 +51,11 @@ export function prepareStatements(db: Database.Database) {
        WHERE (excluded.time > event_latest.time OR (event_latest.deleted = 0 AND excluded.time = event_latest.time))
          AND NOT (event_latest.origin = excluded.origin AND event_latest.id = excluded.id)`,
     ),
+    // WHERE before ON CONFLICT: SQLite's INSERT … SELECT … ON CONFLICT needs the SELECT to have one
+    historyFromLatest: db.prepare(
+      `INSERT INTO event_history (${EVENT_COLS}) SELECT ${EVENT_COLS} FROM event_latest
+       WHERE uid = ? AND deleted = 0 AND originator = ? ON CONFLICT (origin, id) DO NOTHING`,
+    ),
     deleteLatest: db.prepare('UPDATE event_latest SET deleted = 1 WHERE uid = ?'),
     getLatest: db.prepare(`SELECT ${EVENT_COLS} FROM event_latest WHERE uid = ? AND deleted = 0`),
     latest: db.prepare(

@@ -168,6 +168,10 @@ class SqliteStore implements Store {
           const rows = s.history.all(uid, opts.since ?? FAR_PAST, opts.until ?? FAR_FUTURE, limit) as EventRow[];
           return rows.map(toEvent);
         }),
+      historyFromLatest: (uids, originator) =>
+        this.run('historyFromLatest failed', () =>
+          this.db.transaction(() => uids.reduce((n, uid) => n + s.historyFromLatest.run(uid, originator).changes, 0)).immediate(),
+        ),
       pruneHistory: (before) => this.run('pruneHistory failed', () => s.prune.run(before).changes),
       sampledHistory: (q) =>
         this.run('sampledHistory failed', () => {

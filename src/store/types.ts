@@ -63,6 +63,12 @@ export interface EventStore {
   history(uid: string, opts?: { since?: number; until?: number; limit?: number }): Promise<StoredEvent[]>;
   /** All uids' history in [since, until), at most one event (the newest) per uid per `step` ms; no tombstones (history-sample.ts). */
   sampledHistory(q: HistorySampleQuery): Promise<StoredEvent[]>;
+  /**
+   * A sampled track's last update into history: copies each uid's latest row (not a tombstone, written by
+   * `originator`) into history unless history has it already. A feed calls it for the tracks it forgets,
+   * so a track's history ends where the track was last seen. Returns rows added.
+   */
+  historyFromLatest(uids: readonly string[], originator: string): Promise<number>;
   /** Retention bound: deletes history rows older than `before` (ms). Returns rows removed. */
   pruneHistory(before: number): Promise<number>;
 }

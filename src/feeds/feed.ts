@@ -20,6 +20,12 @@ import { openTransport, type Transport, type TransportSink } from './transports.
  * update their track's latest state without a history row (sampled history, history.ts).
  */
 export type Publish = (events: CotEvent[], label: SecurityLabel, feedId: string, latestOnly?: ReadonlySet<CotEvent>) => Promise<number | void>;
+/**
+ * Called with the uids a feed forgot (not heard for staleMs) whose last stored update had no history row:
+ * the node copies those latest rows into history (EventStore.historyFromLatest), so a track's history ends
+ * where it was last seen, not up to one historyIntervalMs before.
+ */
+export type KeepLast = (uids: string[], feedId: string) => Promise<void>;
 
 import type { FeedStatus } from '../vocab/index.js';
 
@@ -36,7 +42,8 @@ const FROZEN_AFTER_MS = 15_000;
  * the string, which would keep its whole NMEA line alive) and when it came (`heardAt`, on the feed's clock).
  * Kept on the entry: forgotten with the track.
  */
-type Entry = ({ kind: 'vessel'; v: VesselState } | { kind: 'aircraft'; a: AircraftState }) & HistoryMark & { heard?: number; heardAt?: number };
+type Entry = ({ kind: 'vessel'; v: VesselState } | { kind: 'aircraft'; a: AircraftState }) &
+  HistoryMark & { heard?: number; heardAt?: number; /** the last update handed over had no history row */ lastLatestOnly?: boolean };
 
 /**
  * The same AIS payload from the same vessel again within this time is one radio message heard by another
@@ -53,6 +60,7 @@ export class Feed {
   private readonly asm = new MultipartAssembler();
   /** the conflation clock (Date.now, or a replayed stream's own time) */
   private readonly clock: () => number;
+  private readonly keepLast: KeepLast | undefined;
   /** AIS payloads dropped as another receiver's copy of one already applied */
   private duplicates = 0;
   private readonly map: MapOptions;
@@ -79,11 +87,12 @@ export class Feed {
     private readonly label: SecurityLabel,
     private readonly publish: Publish,
     /** `now`: the conflation clock (a recorded stream replayed on its own time; benchmarks) */
-    opts: { now?: () => number } = {},
+    opts: { now?: () => number; keepLast?: KeepLast } = {},
   ) {
     this.map = { affiliation: config.affiliation, staleMs: config.staleMs, ...(config.types ? { types: config.types } : {}) };
     this.bucket = new TokenBucket(config.maxMessagesPerSecond, config.maxMessagesPerSecond);
     const clock = (this.clock = opts.now ?? Date.now);
+    this.keepLast = opts.keepLast;
     this.table = new ConflatingTable<Entry>(
       { minIntervalMs: config.minIntervalMs, staleMs: config.staleMs, maxTracks: config.maxTracks, maxPublishPerSecond: config.maxPublishPerSecond, ...(opts.now ? { now: opts.now } : {}) },
       async (batch) => {
@@ -97,8 +106,9 @@ export class Feed {
           if (!ev) continue;
           events.push(ev);
           if (this.config.historyIntervalMs === 0) continue;
-          if (takeHistory(e, trackIdentity(ev, e.kind === 'aircraft' ? e.a : undefined), at, this.config.historyIntervalMs)) tookHistory.push(e);
-          else latestOnly.add(ev);
+          e.lastLatestOnly = !takeHistory(e, trackIdentity(ev, e.kind === 'aircraft' ? e.a : undefined), at, this.config.historyIntervalMs);
+          if (e.lastLatestOnly) latestOnly.add(ev);
+          else tookHistory.push(e);
         }
         if (events.length === 0) return;
         let refused: number | void;
@@ -281,7 +291,9 @@ export class Feed {
     const dt = (now - this.rateMark.at) / 1000;
     if (dt > 0) this.rate = Math.round(((this.messages - this.rateMark.messages) / dt) * 10) / 10;
     this.rateMark = { at: now, messages: this.messages };
-    this.table.sweep();
+    const lastOnly: string[] = [];
+    this.table.sweep((uid, e) => void (e.lastLatestOnly && lastOnly.push(uid)));
+    if (lastOnly.length && this.keepLast) this.keepLast(lastOnly, this.config.id).catch(() => void this.table.publishErrors++);
     // an aircraft forgotten while squawking an emergency leaves no alert state behind
     for (const uid of this.alerting.keys()) if (this.table.get(uid) === undefined) this.alerting.delete(uid);
   }

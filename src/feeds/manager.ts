@@ -13,10 +13,12 @@ import { z } from 'zod';
 import type { SecurityLabel } from '../labels/types.js';
 import { KizunaError } from '../util/errors.js';
 import { FeedConfigSchema, type FeedConfig } from './config.js';
-import { Feed, type FeedStatus, type Publish } from './feed.js';
+import { Feed, type FeedStatus, type KeepLast, type Publish } from './feed.js';
 
 export interface FeedManagerOptions {
   publish: Publish;
+  /** history rows for the last latest-only update of forgotten tracks (see KeepLast) */
+  keepLast?: KeepLast;
   /** the label of a feed's tracks from its config (throws a KizunaError when the policy refuses it) */
   labelOf(label: FeedConfig['label']): SecurityLabel;
   /** feeds from the node's config file (not removable through the admin endpoint) */
@@ -57,6 +59,9 @@ export class FeedManager {
   private leaseTimer: NodeJS.Timeout | undefined;
   private renewing: Promise<void> | undefined;
   private closed = false;
+  private get feedOpts(): { keepLast?: KeepLast } {
+    return this.o.keepLast ? { keepLast: this.o.keepLast } : {};
+  }
 
   constructor(private readonly o: FeedManagerOptions) {}
 
@@ -108,7 +113,7 @@ export class FeedManager {
 
   private async run(config: FeedConfig, source: 'config' | 'admin'): Promise<Feed> {
     if (this.feeds.has(config.id)) throw new KizunaError('CONFLICT', `feed ${config.id} exists`);
-    const held: Held = { feed: new Feed(config, this.o.labelOf(config.label), this.o.publish), source, running: false };
+    const held: Held = { feed: new Feed(config, this.o.labelOf(config.label), this.o.publish, this.feedOpts), source, running: false };
     this.feeds.set(config.id, held);
     if (!config.enabled) return held.feed;
     if (this.o.leases && !(await this.claim(config.id))) return held.feed; // another process runs it
@@ -136,7 +141,7 @@ export class FeedManager {
   /** Closes the feed's transport here and keeps a fresh, unstarted feed of the same config on standby. */
   private async standDown(held: Held): Promise<void> {
     const old = held.feed;
-    held.feed = new Feed(old.config, this.o.labelOf(old.config.label), this.o.publish);
+    held.feed = new Feed(old.config, this.o.labelOf(old.config.label), this.o.publish, this.feedOpts);
     held.running = false;
     await old.close();
   }

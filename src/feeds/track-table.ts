@@ -207,13 +207,14 @@ export class ConflatingTable<S> {
       });
   }
 
-  /** Forgets entries not heard for staleMs (their CoT is stale by then). */
-  sweep(): number {
+  /** Forgets entries not heard for staleMs (their CoT is stale by then); `forgot` sees each one. */
+  sweep(forgot?: (uid: string, state: S) => void): number {
     const cutoff = this.now() - this.o.staleMs;
     let n = 0;
     for (const [uid, e] of this.entries) {
       if (e.lastHeard >= cutoff || e.queued || e.inFlight) continue;
       this.entries.delete(uid);
+      forgot?.(uid, e.state);
       n++;
     }
     return n;

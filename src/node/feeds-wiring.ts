@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { makeLabel, type PolicyRegistry } from '../labels/index.js';
-import { FeedManager, type FeedLeases, type Publish } from '../feeds/index.js';
+import { FeedManager, type FeedLeases, type KeepLast, type Publish } from '../feeds/index.js';
 import type { Bus } from '../bus/types.js';
 import { KizunaError } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
@@ -43,13 +43,19 @@ export function busFeedLeases(bus: Bus, holder: string): FeedLeases {
 }
 
 /** `leases`: scale-out (a shared bus); undefined when this process is the whole node. */
-export async function startFeeds(config: NodeConfig, registry: PolicyRegistry, publish: Publish, log: Logger, leases?: FeedLeases): Promise<FeedManager> {
+export async function startFeeds(
+  config: NodeConfig,
+  registry: PolicyRegistry,
+  sinks: { publish: Publish; keepLast?: KeepLast },
+  log: Logger,
+  leases?: FeedLeases,
+): Promise<FeedManager> {
   const ids = config.feeds.map((f) => f.id);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) throw new KizunaError('CONFIG_INVALID', `feeds: id ${dup} is used twice`);
   const policy = registry.policyOf(config.nation);
   const feeds = new FeedManager({
-    publish,
+    ...sinks,
     configured: config.feeds,
     file: join(config.dataDir, 'feeds.json'),
     log,

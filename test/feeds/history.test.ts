@@ -24,6 +24,8 @@ describe('feed history sampling', () => {
         // minIntervalMs 0: every report is a conflated update of its own (each is awaited below)
         { id: 'sampled', kind: 'ais', transport: 'udp', port: 0, minIntervalMs: 0, label },
         { id: 'every', kind: 'ais', transport: 'udp', port: 0, minIntervalMs: 0, historyIntervalMs: 0, label },
+        // forgotten one second after its last report: its last update then ends its history
+        { id: 'brief', kind: 'ais', transport: 'udp', port: 0, minIntervalMs: 0, staleMs: 1000, label },
       ],
     });
     client = await TestTakClient.connect(node.ready.tcp);
@@ -61,6 +63,17 @@ describe('feed history sampling', () => {
     feed.onAisLine(type1({ mmsi: 431_500_001, lat: 36, lon: 139, sog: 10, cog: 90, heading: 90 }));
     await waitFor(async () => (await node.store.events.getLatest(uid))?.xml.includes('lat="36"') === true, 'latest moved');
     expect(await node.store.events.history(uid)).toHaveLength(2);
+  });
+
+  it("a track the feed forgets gets its last update into history (where it was last seen), once", async () => {
+    const uid = await reportTimes(node.feeds.get('brief')!, 431_500_003);
+    const last = (await node.store.events.getLatest(uid))!;
+    expect(last.xml).toContain(`lat="${35 + (REPORTS - 1) / 100}"`);
+    await waitFor(async () => (await node.store.events.history(uid)).length === 2, 'the last update copied into history when the track was forgotten');
+    const history = await node.store.events.history(uid);
+    expect(history.map((e) => e.id)).toEqual([history[0]!.id, last.id]);
+    expect(history[1]).toMatchObject({ originator: 'feed:brief', xml: last.xml });
+    expect(node.feeds.get('brief')!.status().tracks).toBe(0);
   });
 
   it('historyIntervalMs 0 keeps every update in history', async () => {

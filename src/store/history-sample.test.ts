@@ -1,15 +1,10 @@
 /** sampledHistory on both backends: newest event per uid per step, window bounds, no tombstones, bad bounds refused. */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadPolicies, makeLabel } from '../labels/index.js';
 import { appendAdmitted } from '../../test/support/admitted.js';
-import { PG_URL, usePostgres } from '../../test/support/postgres.js';
+import { useBothStores } from '../../test/support/store-backends.js';
 import { isKizunaError } from '../util/errors.js';
-import { openPostgresStore } from './postgres.js';
-import { openSqliteStore } from './sqlite.js';
 import type { Store, StoredEvent } from './types.js';
 
 const label = makeLabel(loadPolicies(), { policy: 'JPN', classification: 'UNCLASSIFIED', relTo: ['USA'], owner: 'JPN' });
@@ -19,23 +14,7 @@ function ev(uid: string, time: number, type = 'a-f-G'): StoredEvent {
   return { id: randomUUID(), origin: 'JPN', uid, type, time, stale: time + 60_000, receivedAt: time, label, xml: `<event uid="${uid}"/>` };
 }
 
-const { dropSchema, freshSchema } = usePostgres();
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-const backends: [string, () => Promise<{ store: Store; done(): Promise<void> }>][] = [
-  ['sqlite', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kizuna-sample-'));
-    dirs.push(dir);
-    const store = await openSqliteStore(join(dir, 'k.db'));
-    return { store, done: () => store.close() };
-  }],
-  ['postgres', async () => {
-    const schema = freshSchema();
-    const store = await openPostgresStore(PG_URL, { schema, max: 2 });
-    return { store, done: async () => { await store.close(); await dropSchema(schema); } };
-  }],
-];
+const backends = useBothStores('sample');
 
 describe.each(backends)('sampledHistory (%s)', (_name, open) => {
   it('keeps the newest event per uid per step inside [since, until), oldest first, without tombstones', async () => {

@@ -3,16 +3,11 @@
  * and an event is new exactly once (when it changed the latest row).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadPolicies, makeLabel } from '../labels/index.js';
 import { appendAdmitted } from '../../test/support/admitted.js';
-import { PG_URL, usePostgres } from '../../test/support/postgres.js';
+import { useBothStores } from '../../test/support/store-backends.js';
 import { isKizunaError } from '../util/errors.js';
-import { openPostgresStore } from './postgres.js';
-import { openSqliteStore } from './sqlite.js';
 import type { Store, StoredEvent } from './types.js';
 
 const label = makeLabel(loadPolicies(), { policy: 'JPN', classification: 'UNCLASSIFIED', relTo: ['USA'], owner: 'JPN' });
@@ -22,23 +17,7 @@ function ev(uid: string, time: number, type = 'a-u-S-X'): StoredEvent {
   return { id: randomUUID(), origin: 'JPN', uid, type, time, stale: time + 60_000, receivedAt: time, label, xml: `<event uid="${uid}" t="${time}"/>`, originator: 'feed:ais' };
 }
 
-const { dropSchema, freshSchema } = usePostgres();
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-const backends: [string, () => Promise<{ store: Store; done(): Promise<void> }>][] = [
-  ['sqlite', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kizuna-latest-only-'));
-    dirs.push(dir);
-    const store = await openSqliteStore(join(dir, 'k.db'));
-    return { store, done: () => store.close() };
-  }],
-  ['postgres', async () => {
-    const schema = freshSchema();
-    const store = await openPostgresStore(PG_URL, { schema, max: 2 });
-    return { store, done: async () => { await store.close(); await dropSchema(schema); } };
-  }],
-];
+const backends = useBothStores('latest-only');
 
 describe.each(backends)('appendEvents latestOnly (%s)', (_name, open) => {
   const withStore = async (body: (s: Store) => Promise<void>) => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, statSync, watchFile, unwatchFile } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { KizunaError } from '../util/errors.js';
@@ -71,7 +71,7 @@ export function openRevocations(dataDir: string, opts: { pollMs?: number } = {})
   refresh();
 
   const onFileChange = () => emit(refresh().filter((s) => !siblingSerials.has(s)));
-  let watching = false;
+  let poll: NodeJS.Timeout | undefined;
 
   return {
     revoke(nameOrSerial) {
@@ -109,17 +109,19 @@ export function openRevocations(dataDir: string, opts: { pollMs?: number } = {})
     },
     onRevoke(fn) {
       listeners.add(fn);
-      if (!watching) {
-        // Polling works on every filesystem and survives the atomic rename (fs.watch loses the inode).
-        watchFile(file, { interval: opts.pollMs ?? 500, persistent: false }, onFileChange);
-        watching = true;
+      if (!poll) {
+        // Our own poll against our own stamp (taken when opened): fs.watch loses the inode on the atomic
+        // rename, and fs.watchFile takes its baseline with a first stat on the thread pool, so a file
+        // written before that stat ran (a busy pool) was never reported as a change.
+        poll = setInterval(onFileChange, opts.pollMs ?? 500);
+        poll.unref();
       }
       return () => listeners.delete(fn);
     },
     close() {
       listeners.clear();
-      if (watching) unwatchFile(file, onFileChange);
-      watching = false;
+      if (poll) clearInterval(poll);
+      poll = undefined;
     },
   };
 }

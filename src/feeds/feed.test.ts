@@ -16,9 +16,11 @@ function feedOf(over: Partial<FeedConfigInput> = {}) {
   /** the updates handed over with a history row (not named latest-only) */
   const kept: CotEvent[] = [];
   const config = FeedConfigSchema.parse({ id: 'f', kind: 'ais', transport: 'udp', port: 0, label: { classification: 'U' }, minIntervalMs: 0, staleMs: 60_000, ...over });
-  const feed = new Feed(config, {} as never, async (events, _label, _id, latestOnly) => {
+  const feed = new Feed(config, {} as never, async (events, _label, _id, writes) => {
+    // a live update written later (store-sampling) is not delivered again
+    if (writes?.storeOnly) return;
     sent.push(...events);
-    kept.push(...events.filter((e) => !latestOnly?.has(e)));
+    kept.push(...events.filter((e) => !writes?.latestOnly?.has(e) && !writes?.liveOnly?.has(e)));
   });
   return { feed, sent, kept };
 }
@@ -223,8 +225,8 @@ describe('Feed: sampled history', () => {
     at(0);
     const calls: { lat: number; history: boolean }[] = [];
     const config = FeedConfigSchema.parse({ id: 'f', kind: 'ais', transport: 'udp', port: 0, label: { classification: 'U' }, minIntervalMs: 0, staleMs: 60_000, historyIntervalMs: 30_000 });
-    const feed = new Feed(config, {} as never, async (events, _label, _id, latestOnly) => {
-      for (const e of events) calls.push({ lat: e.point.lat, history: !latestOnly?.has(e) });
+    const feed = new Feed(config, {} as never, async (events, _label, _id, writes) => {
+      for (const e of events) calls.push({ lat: e.point.lat, history: !writes?.latestOnly?.has(e) });
       if (calls.length === 1) throw new Error('store down');
     });
     try {

@@ -12,14 +12,25 @@ import { MultipartAssembler, parseAisSentence } from './nmea.js';
 import { TokenBucket } from './rate.js';
 import { ConflatingTable } from './track-table.js';
 import { hash32, takeHistory, trackIdentity, type HistoryMark } from './history.js';
+import { storeDue, takeStore, type StoreMark } from './store-sampling.js';
 import { openTransport, type Transport, type TransportSink } from './transports.js';
 
 /**
- * Hands a batch of track updates (one per track at most) to the node's ingest, all with the feed's label;
- * answers how many the write authority refused (counted as publish errors). `latestOnly`: the updates that
- * update their track's latest state without a history row (sampled history, history.ts).
+ * How a batch is written (the node's SensorWrites): `latestOnly` updates skip the history row (history.ts),
+ * `liveOnly` updates are delivered and not written, `storeOnly` writes the batch latest-only without
+ * delivering it (store-sampling.ts). Unnamed updates get history, latest row and delivery.
  */
-export type Publish = (events: CotEvent[], label: SecurityLabel, feedId: string, latestOnly?: ReadonlySet<CotEvent>) => Promise<number | void>;
+export interface FeedWrites {
+  latestOnly?: ReadonlySet<CotEvent>;
+  liveOnly?: ReadonlySet<CotEvent>;
+  storeOnly?: boolean;
+}
+
+/**
+ * Hands a batch of track updates (one per track at most) to the node's ingest, all with the feed's label;
+ * answers how many the write authority refused (counted as publish errors).
+ */
+export type Publish = (events: CotEvent[], label: SecurityLabel, feedId: string, writes?: FeedWrites) => Promise<number | void>;
 /**
  * Called with the uids a feed forgot (not heard for staleMs) whose last stored update had no history row:
  * the node copies those latest rows into history (EventStore.historyFromLatest), so a track's history ends
@@ -43,7 +54,8 @@ const FROZEN_AFTER_MS = 15_000;
  * Kept on the entry: forgotten with the track.
  */
 type Entry = ({ kind: 'vessel'; v: VesselState } | { kind: 'aircraft'; a: AircraftState }) &
-  HistoryMark & { heard?: number; heardAt?: number; /** the last update handed over had no history row */ lastLatestOnly?: boolean };
+  HistoryMark &
+  StoreMark & { heard?: number; heardAt?: number; /** the track's last written row had no history row */ lastLatestOnly?: boolean };
 
 /**
  * The same AIS payload from the same vessel again within this time is one radio message heard by another
@@ -58,6 +70,8 @@ export class Feed {
   private readonly table: ConflatingTable<Entry>;
   private readonly bucket: TokenBucket;
   private readonly asm = new MultipartAssembler();
+  /** tracks whose last update was delivered live only (store-sampling.ts) */
+  private readonly unstored = new Set<Entry>();
   /** the conflation clock (Date.now, or a replayed stream's own time) */
   private readonly clock: () => number;
   private readonly keepLast: KeepLast | undefined;
@@ -95,33 +109,85 @@ export class Feed {
     this.keepLast = opts.keepLast;
     this.table = new ConflatingTable<Entry>(
       { minIntervalMs: config.minIntervalMs, staleMs: config.staleMs, maxTracks: config.maxTracks, maxPublishPerSecond: config.maxPublishPerSecond, ...(opts.now ? { now: opts.now } : {}) },
-      async (batch) => {
-        const now = Date.now();
-        const at = clock();
-        const events: CotEvent[] = [];
-        const latestOnly = new Set<CotEvent>();
-        const tookHistory: HistoryMark[] = [];
-        for (const { state: e } of batch) {
-          const ev = e.kind === 'vessel' ? vesselCot(e.v, this.map, now) : aircraftCot(e.a, this.map, now);
-          if (!ev) continue;
-          events.push(ev);
-          if (this.config.historyIntervalMs === 0) continue;
-          e.lastLatestOnly = !takeHistory(e, trackIdentity(ev, e.kind === 'aircraft' ? e.a : undefined), at, this.config.historyIntervalMs);
-          if (e.lastLatestOnly) latestOnly.add(ev);
-          else tookHistory.push(e);
-        }
-        if (events.length === 0) return;
-        let refused: number | void;
-        try {
-          refused = await this.publish(events, this.label, this.config.id, latestOnly.size > 0 ? latestOnly : undefined);
-        } catch (err) {
-          // the history rows were not written (store down): the next update of these tracks takes one
-          for (const m of tookHistory) m.histAt = undefined;
-          throw err;
-        }
-        if (refused) this.table.publishErrors += refused;
-      },
+      (batch) => this.send(batch.map((b) => b.state)),
     );
+  }
+
+  /** One conflated batch: each update gets history, a latest row, or is delivered live only (history.ts, store-sampling.ts). */
+  private async send(entries: Entry[]): Promise<void> {
+    const now = Date.now();
+    const at = this.clock();
+    const { historyIntervalMs, storeIntervalMs } = this.config;
+    const events: CotEvent[] = [];
+    const latestOnly = new Set<CotEvent>();
+    const liveOnly = new Set<CotEvent>();
+    const written: Entry[] = [];
+    for (const e of entries) {
+      const ev = this.cotOf(e, now);
+      if (!ev) continue;
+      events.push(ev);
+      const history = historyIntervalMs === 0 || takeHistory(e, trackIdentity(ev, e.kind === 'aircraft' ? e.a : undefined), at, historyIntervalMs);
+      if (!takeStore(e, at, now, storeIntervalMs, history)) {
+        liveOnly.add(ev);
+        this.unstored.add(e);
+        continue;
+      }
+      this.unstored.delete(e);
+      written.push(e);
+      e.lastLatestOnly = !history;
+      if (!history) latestOnly.add(ev);
+    }
+    if (events.length === 0) return;
+    let refused: number | void;
+    try {
+      refused = await this.publish(events, this.label, this.config.id, latestOnly.size || liveOnly.size ? { latestOnly, liveOnly } : undefined);
+    } catch (err) {
+      // nothing was written (store down): the next update of these tracks is written, and takes the history
+      // row that was lost
+      for (const e of written) {
+        e.storedAt = undefined;
+        if (!e.lastLatestOnly) e.histAt = undefined;
+      }
+      throw err;
+    }
+    if (refused) this.table.publishErrors += refused;
+  }
+
+  private cotOf(e: Entry, now: number): CotEvent | undefined {
+    return e.kind === 'vessel' ? vesselCot(e.v, this.map, now) : aircraftCot(e.a, this.map, now);
+  }
+
+  /**
+   * Writes the last live-only update of the tracks in `due` (each with the time it was delivered with),
+   * without delivering it again. A track updated meanwhile keeps its newer mark.
+   */
+  private async writeLive(due: Entry[]): Promise<void> {
+    const at = this.clock();
+    const events: CotEvent[] = [];
+    const marks: { e: Entry; liveAt: number }[] = [];
+    for (const e of due) {
+      const liveAt = e.liveAt!;
+      const ev = this.cotOf(e, liveAt);
+      this.unstored.delete(e);
+      if (!ev) continue;
+      events.push(ev);
+      marks.push({ e, liveAt });
+      e.lastLatestOnly = true;
+    }
+    if (events.length === 0) return;
+    try {
+      const refused = await this.publish(events, this.label, this.config.id, { storeOnly: true });
+      if (refused) this.table.publishErrors += refused;
+      for (const { e, liveAt } of marks) {
+        if (e.liveAt !== liveAt) continue;
+        e.liveAt = undefined;
+        e.storedAt = at;
+      }
+    } catch {
+      // tried again next tick (a track forgotten meanwhile is gone: its row stays one interval behind)
+      this.table.publishErrors += events.length;
+      for (const { e, liveAt } of marks) if (e.liveAt === liveAt) this.unstored.add(e);
+    }
   }
 
   async start(): Promise<void> {
@@ -292,8 +358,20 @@ export class Feed {
     if (dt > 0) this.rate = Math.round(((this.messages - this.rateMark.messages) / dt) * 10) / 10;
     this.rateMark = { at: now, messages: this.messages };
     const lastOnly: string[] = [];
-    this.table.sweep((uid, e) => void (e.lastLatestOnly && lastOnly.push(uid)));
-    if (lastOnly.length && this.keepLast) this.keepLast(lastOnly, this.config.id).catch(() => void this.table.publishErrors++);
+    const due = new Set<Entry>();
+    // a forgotten track's last live-only update is written at once, before its history is ended
+    this.table.sweep((uid, e) => {
+      if (e.liveAt !== undefined) due.add(e);
+      if (e.liveAt !== undefined || e.lastLatestOnly) lastOnly.push(uid);
+    });
+    const at = this.clock();
+    // a track with a newer update on its way is decided by that update
+    for (const e of this.unstored) if (storeDue(e, at, this.config.storeIntervalMs) && !this.table.busy(uidOf(e))) due.add(e);
+    const written = due.size > 0 ? this.writeLive([...due]) : Promise.resolve();
+    if (lastOnly.length && this.keepLast) {
+      const keepLast = this.keepLast;
+      void written.then(() => keepLast(lastOnly, this.config.id)).catch(() => void this.table.publishErrors++);
+    }
     // an aircraft forgotten while squawking an emergency leaves no alert state behind
     for (const uid of this.alerting.keys()) if (this.table.get(uid) === undefined) this.alerting.delete(uid);
   }
@@ -342,7 +420,13 @@ export class Feed {
     if (this.timer) clearInterval(this.timer);
     this.table.close();
     await this.transport?.close();
+    // what clients saw last is what the store keeps (best effort: a store that is down keeps the older row)
+    if (this.unstored.size > 0) await this.writeLive([...this.unstored]);
   }
+}
+
+function uidOf(e: Entry): string {
+  return e.kind === 'vessel' ? vesselUid(e.v.mmsi) : aircraftUid(e.a.icao);
 }
 
 function setPosition(v: VesselState, m: { lat?: number; lon?: number }): void {

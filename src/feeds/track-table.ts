@@ -70,6 +70,12 @@ export class ConflatingTable<S> {
     return this.entries.get(uid)?.state;
   }
 
+  /** whether the track has an update waiting or in the node's ingest */
+  busy(uid: string): boolean {
+    const e = this.entries.get(uid);
+    return e !== undefined && (e.queued || e.inFlight);
+  }
+
   /**
    * Applies a report; answers false when the id is new and the table is full. `refresh` false (static data
    * that does not place the track) merges without renewing the heard time, so only reports that do keep

@@ -97,8 +97,8 @@ export async function startNode(config: NodeConfig, opts: { logger?: Logger } = 
     // Sensor feeds (AIS, ADS-B): each feed is its own writer (`feed:<id>`), cleared only to its own label's
     // level, so a public feed can neither overwrite nor learn of a track a higher feed or a client holds.
     const feeds = await startFeeds(config, core.registry, {
-      publish: async (events, label, feedId, latestOnly) =>
-        (await pipeline.fromNodeBatch(events, `feed:${feedId}`, label, core.nationAudience(label.classification), latestOnly)).refused,
+      publish: async (events, label, feedId, writes) =>
+        (await pipeline.fromNodeBatch(events, `feed:${feedId}`, label, core.nationAudience(label.classification), writes)).refused,
       // a forgotten track's last update, stored without a history row, ends its history
       keepLast: async (uids, feedId) => void (await core.store.events.historyFromLatest(uids, `feed:${feedId}`)),
     }, log, config.bus ? busFeedLeases(core.bus, core.processId) : undefined);

@@ -8,7 +8,7 @@ import { DELETE, deleteTarget } from '../tak/control.js';
 import { decodeBusEvent, isFromProcess, type BusEvent } from './bus-codec.js';
 import { HolderIndex } from './holders.js';
 import { ingest, type IngestDeps, type IngestResult, type IngestSource } from './ingest.js';
-import { ingestBatch, type BatchIngestResult } from './ingest-batch.js';
+import { ingestBatch, type BatchIngestResult, type SensorWrites } from './ingest-batch.js';
 import { nodeActor, peerActor, takClientActor, userActor } from './actors.js';
 import type { RefusalRecord } from './refusals.js';
 import { KizunaError } from '../util/errors.js';
@@ -191,21 +191,21 @@ export class Pipeline {
 
   /**
    * A batch from one of this node's own sources (a sensor feed's tick): admitted one by one, stored with one
-   * append; the events in `latestOnly` update their track's latest state without a history row (sampled history).
+   * append; `writes` says which events skip the history row or the store (SensorWrites, sampled storage).
    */
   fromNodeBatch(
     events: readonly CotEvent[],
     identity: string,
     label: SecurityLabel,
     audience: Audience = this.o.nationAudience,
-    latestOnly?: ReadonlySet<CotEvent>,
+    writes?: SensorWrites,
   ): Promise<BatchIngestResult> {
     return ingestBatch(this.deps, events, {
       kind: 'sensor',
       actor: nodeActor(identity, this.o.nation, audience),
       defaultLabel: label,
       route: { sourceProcess: this.o.processId },
-    }, label, latestOnly);
+    }, label, writes);
   }
 
   /**

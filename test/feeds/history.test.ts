@@ -22,10 +22,11 @@ describe('feed history sampling', () => {
       nation: 'JPN',
       feeds: [
         // minIntervalMs 0: every report is a conflated update of its own (each is awaited below)
-        { id: 'sampled', kind: 'ais', transport: 'udp', port: 0, minIntervalMs: 0, label },
-        { id: 'every', kind: 'ais', transport: 'udp', port: 0, minIntervalMs: 0, historyIntervalMs: 0, label },
+        // storeIntervalMs 0: every update written as latest (sampled storage: test/feeds/store-sampling.test.ts)
+        { id: 'sampled', kind: 'ais', transport: 'udp', port: 0, minIntervalMs: 0, storeIntervalMs: 0, label },
+        { id: 'every', kind: 'ais', transport: 'udp', port: 0, minIntervalMs: 0, historyIntervalMs: 0, storeIntervalMs: 0, label },
         // forgotten one second after its last report: its last update then ends its history
-        { id: 'brief', kind: 'ais', transport: 'udp', port: 0, minIntervalMs: 0, staleMs: 1000, label },
+        { id: 'brief', kind: 'ais', transport: 'udp', port: 0, minIntervalMs: 0, staleMs: 1000, storeIntervalMs: 0, label },
       ],
     });
     client = await TestTakClient.connect(node.ready.tcp);

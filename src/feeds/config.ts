@@ -43,7 +43,7 @@ export const FeedConfigSchema = z
     /** sampled track history: a history row per track at most this often (0 = every update); the live picture takes every update */
     historyIntervalMs: z.number().int().min(0).default(30_000).describe('track history is sampled: a history row per track at most this often, plus its first update and any change of type, name or static data (0 = every update, as the live picture); the latest state takes every update'),
     /** sampled storage: a track's latest row written at most this often; the live picture takes every update */
-    storeIntervalMs: z.number().int().min(0).default(5_000).describe("a track's latest row (replay to new clients, restart) is written at most this often; the updates in between reach clients, the web map and partners live, and a track's last live update is written once this interval has passed (0 = every update written)"),
+    storeIntervalMs: z.number().int().min(0).default(15_000).describe("a track's latest row (replay to new clients, restart) is written at most this often; the updates in between reach clients, the web map and partners live, and a track's last live update is written once this interval has passed (0 = every update written)"),
     /** input messages per second accepted from this feed; the rest are counted and dropped */
     maxMessagesPerSecond: z.number().int().positive().default(20_000).describe('input messages per second accepted; the rest are counted and dropped'),
     /** track updates per second handed to the node */

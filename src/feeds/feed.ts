@@ -352,7 +352,11 @@ export class Feed {
     );
   }
 
-  private tick(): void {
+  /**
+   * Once a second on the feed's own timer: the message rate, forgetting silent tracks, writing live updates
+   * whose store interval is over. Public for benchmarks and tests that replay a stream on its own clock.
+   */
+  tick(): void {
     const now = Date.now();
     const dt = (now - this.rateMark.at) / 1000;
     if (dt > 0) this.rate = Math.round(((this.messages - this.rateMark.messages) / dt) * 10) / 10;

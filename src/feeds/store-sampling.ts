@@ -5,11 +5,12 @@
  * - an update that takes a history row is always written (history.ts);
  * - otherwise an update is written when the track's row was last written `storeIntervalMs` ago or more;
  * - an update in between is delivered live only, and the track remembers it (`liveAt`, the time it was
- *   sent with). Once the interval has passed with no newer update, the feed writes that same update (same
- *   time, same content) without delivering it again, so the store ends where the picture ended; a track
- *   forgotten, and a feed closed, write theirs at once.
- * A track's row in the store is therefore never more than one interval behind what clients saw, and a crash
- * loses at most one interval of a sensor track's movement (its next report restores it). Why: a row
+ *   sent with). A track that keeps reporting has its next update written once the interval is over; one
+ *   that falls silent has its last live update written (same time, same content, not delivered again)
+ *   once that update is one interval old, so the store ends where the picture ended; a track forgotten,
+ *   and a feed closed, write theirs at once.
+ * A track's row in the store is therefore never more than one interval older than what clients saw, and a
+ * crash loses at most that much of a sensor track's movement (its next report restores it). Why: a row
  * rewrite is about half of an ingested AIS update's CPU (a random 4 KiB page of the latest table written to
  * the WAL and checkpointed, per update: BENCHMARKS.md), and vessels report every 2–10 s.
  * Times are the feed's clock (the events' own time live, the stream's time when a recording is replayed).
@@ -21,6 +22,8 @@ export interface StoreMark {
   storedAt?: number;
   /** the last update was delivered live only: the wall time it was sent with (its CoT time) */
   liveAt?: number;
+  /** and when, on the feed clock */
+  liveSeen?: number;
 }
 
 /**
@@ -34,10 +37,14 @@ export function takeStore(mark: StoreMark, now: number, sentAt: number, interval
     return true;
   }
   mark.liveAt = sentAt;
+  mark.liveSeen = now;
   return false;
 }
 
-/** Whether a track's last live-only update is due to be written (its interval is over). */
+/**
+ * Whether a track's last live-only update is due to be written: nothing newer came for one interval (a
+ * track that keeps reporting is written by its next update instead, with no extra write).
+ */
 export function storeDue(mark: StoreMark, now: number, intervalMs: number): boolean {
-  return mark.liveAt !== undefined && (mark.storedAt === undefined || now - mark.storedAt >= intervalMs);
+  return mark.liveAt !== undefined && now - mark.liveSeen! >= intervalMs;
 }

@@ -224,7 +224,7 @@ describe('Feed: sampled history', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     at(0);
     const calls: { lat: number; history: boolean }[] = [];
-    const config = FeedConfigSchema.parse({ id: 'f', kind: 'ais', transport: 'udp', port: 0, label: { classification: 'U' }, minIntervalMs: 0, staleMs: 60_000, historyIntervalMs: 30_000 });
+    const config = FeedConfigSchema.parse({ id: 'f', kind: 'ais', transport: 'udp', port: 0, label: { classification: 'U' }, minIntervalMs: 0, staleMs: 60_000, historyIntervalMs: 30_000, storeIntervalMs: 0 });
     const feed = new Feed(config, {} as never, async (events, _label, _id, writes) => {
       for (const e of events) calls.push({ lat: e.point.lat, history: !writes?.latestOnly?.has(e) });
       if (calls.length === 1) throw new Error('store down');

@@ -2,45 +2,23 @@
  * One running feed: transport → per-feed rate limit → decoder → track table (merge, conflate) → the
  * node's publish. Counters for operations; nothing a sender can send stops the feed or the node.
  */
-import type { CotEvent } from '../cot/model.js';
 import type { SecurityLabel } from '../labels/types.js';
 import { decodeAis, type AisMessage } from './ais.js';
 import { EMERGENCY_SQUAWKS, parseAircraftJson, parseSbsLine, type AircraftReport } from './adsb.js';
-import { aircraftCot, aircraftUid, squawkAlertCot, vesselCot, vesselUid, type AircraftState, type MapOptions, type VesselState } from './cot-map.js';
+import { aircraftUid, squawkAlertCot, vesselUid, type AircraftState, type MapOptions, type VesselState } from './cot-map.js';
 import type { FeedConfig } from './config.js';
 import { MultipartAssembler, parseAisSentence } from './nmea.js';
 import { TokenBucket } from './rate.js';
 import { ConflatingTable } from './track-table.js';
-import { hash32, takeHistory, trackIdentity, type HistoryMark } from './history.js';
-import { storeDue, takeStore, type StoreMark } from './store-sampling.js';
+import { hash32 } from './history.js';
+import { TrackWriter, type KeepLast, type Publish, type TrackEntry as Entry } from './track-writer.js';
 import { openTransport, type Transport, type TransportSink } from './transports.js';
 
-/**
- * How a batch is written (the node's SensorWrites): `latestOnly` updates skip the history row (history.ts),
- * `liveOnly` updates are delivered and not written, `storeOnly` writes the batch latest-only without
- * delivering it (store-sampling.ts). Unnamed updates get history, latest row and delivery.
- */
-export interface FeedWrites {
-  latestOnly?: ReadonlySet<CotEvent>;
-  liveOnly?: ReadonlySet<CotEvent>;
-  storeOnly?: boolean;
-}
-
-/**
- * Hands a batch of track updates (one per track at most) to the node's ingest, all with the feed's label;
- * answers how many the write authority refused (counted as publish errors).
- */
-export type Publish = (events: CotEvent[], label: SecurityLabel, feedId: string, writes?: FeedWrites) => Promise<number | void>;
-/**
- * Called with the uids a feed forgot (not heard for staleMs) whose last stored update had no history row:
- * the node copies those latest rows into history (EventStore.historyFromLatest), so a track's history ends
- * where it was last seen, not up to one historyIntervalMs before.
- */
-export type KeepLast = (uids: string[], feedId: string) => Promise<void>;
 
 import type { FeedStatus } from '../vocab/index.js';
 
 export type { FeedStatus };
+export type { FeedWrites, KeepLast, Publish } from './track-writer.js';
 
 /** emergency alerts raised per feed: real emergencies are rare; more than this is a fault or an attack */
 const ALERT_RATE_PER_S = 1;
@@ -48,14 +26,6 @@ const ALERT_BURST = 20;
 /** an aircraft.json whose own clock stands still this long is reported as not updated */
 const FROZEN_AFTER_MS = 15_000;
 
-/**
- * The track's last history row (HistoryMark), and a vessel's last AIS payload (`heard`: its 32-bit hash, not
- * the string, which would keep its whole NMEA line alive) and when it came (`heardAt`, on the feed's clock).
- * Kept on the entry: forgotten with the track.
- */
-type Entry = ({ kind: 'vessel'; v: VesselState } | { kind: 'aircraft'; a: AircraftState }) &
-  HistoryMark &
-  StoreMark & { heard?: number; heardAt?: number; /** the track's last written row had no history row */ lastLatestOnly?: boolean };
 
 /**
  * The same AIS payload from the same vessel again within this time is one radio message heard by another
@@ -70,11 +40,9 @@ export class Feed {
   private readonly table: ConflatingTable<Entry>;
   private readonly bucket: TokenBucket;
   private readonly asm = new MultipartAssembler();
-  /** tracks whose last update was delivered live only (store-sampling.ts) */
-  private readonly unstored = new Set<Entry>();
+  private readonly writer: TrackWriter;
   /** the conflation clock (Date.now, or a replayed stream's own time) */
   private readonly clock: () => number;
-  private readonly keepLast: KeepLast | undefined;
   /** AIS payloads dropped as another receiver's copy of one already applied */
   private duplicates = 0;
   private readonly map: MapOptions;
@@ -105,89 +73,12 @@ export class Feed {
   ) {
     this.map = { affiliation: config.affiliation, staleMs: config.staleMs, ...(config.types ? { types: config.types } : {}) };
     this.bucket = new TokenBucket(config.maxMessagesPerSecond, config.maxMessagesPerSecond);
-    const clock = (this.clock = opts.now ?? Date.now);
-    this.keepLast = opts.keepLast;
+    this.clock = opts.now ?? Date.now;
     this.table = new ConflatingTable<Entry>(
       { minIntervalMs: config.minIntervalMs, staleMs: config.staleMs, maxTracks: config.maxTracks, maxPublishPerSecond: config.maxPublishPerSecond, ...(opts.now ? { now: opts.now } : {}) },
-      (batch) => this.send(batch.map((b) => b.state)),
+      (batch) => this.writer.send(batch.map((b) => b.state)),
     );
-  }
-
-  /** One conflated batch: each update gets history, a latest row, or is delivered live only (history.ts, store-sampling.ts). */
-  private async send(entries: Entry[]): Promise<void> {
-    const now = Date.now();
-    const at = this.clock();
-    const { historyIntervalMs, storeIntervalMs } = this.config;
-    const events: CotEvent[] = [];
-    const latestOnly = new Set<CotEvent>();
-    const liveOnly = new Set<CotEvent>();
-    const written: Entry[] = [];
-    for (const e of entries) {
-      const ev = this.cotOf(e, now);
-      if (!ev) continue;
-      events.push(ev);
-      const history = historyIntervalMs === 0 || takeHistory(e, trackIdentity(ev, e.kind === 'aircraft' ? e.a : undefined), at, historyIntervalMs);
-      if (!takeStore(e, at, now, storeIntervalMs, history)) {
-        liveOnly.add(ev);
-        this.unstored.add(e);
-        continue;
-      }
-      this.unstored.delete(e);
-      written.push(e);
-      e.lastLatestOnly = !history;
-      if (!history) latestOnly.add(ev);
-    }
-    if (events.length === 0) return;
-    let refused: number | void;
-    try {
-      refused = await this.publish(events, this.label, this.config.id, latestOnly.size || liveOnly.size ? { latestOnly, liveOnly } : undefined);
-    } catch (err) {
-      // nothing was written (store down): the next update of these tracks is written, and takes the history
-      // row that was lost
-      for (const e of written) {
-        e.storedAt = undefined;
-        if (!e.lastLatestOnly) e.histAt = undefined;
-      }
-      throw err;
-    }
-    if (refused) this.table.publishErrors += refused;
-  }
-
-  private cotOf(e: Entry, now: number): CotEvent | undefined {
-    return e.kind === 'vessel' ? vesselCot(e.v, this.map, now) : aircraftCot(e.a, this.map, now);
-  }
-
-  /**
-   * Writes the last live-only update of the tracks in `due` (each with the time it was delivered with),
-   * without delivering it again. A track updated meanwhile keeps its newer mark.
-   */
-  private async writeLive(due: Entry[]): Promise<void> {
-    const at = this.clock();
-    const events: CotEvent[] = [];
-    const marks: { e: Entry; liveAt: number }[] = [];
-    for (const e of due) {
-      const liveAt = e.liveAt!;
-      const ev = this.cotOf(e, liveAt);
-      this.unstored.delete(e);
-      if (!ev) continue;
-      events.push(ev);
-      marks.push({ e, liveAt });
-      e.lastLatestOnly = true;
-    }
-    if (events.length === 0) return;
-    try {
-      const refused = await this.publish(events, this.label, this.config.id, { storeOnly: true });
-      if (refused) this.table.publishErrors += refused;
-      for (const { e, liveAt } of marks) {
-        if (e.liveAt !== liveAt) continue;
-        e.liveAt = undefined;
-        e.storedAt = at;
-      }
-    } catch {
-      // tried again next tick (a track forgotten meanwhile is gone: its row stays one interval behind)
-      this.table.publishErrors += events.length;
-      for (const { e, liveAt } of marks) if (e.liveAt === liveAt) this.unstored.add(e);
-    }
+    this.writer = new TrackWriter({ config, label, publish, clock: this.clock, map: this.map, table: this.table, ...(opts.keepLast ? { keepLast: opts.keepLast } : {}) });
   }
 
   async start(): Promise<void> {
@@ -361,21 +252,7 @@ export class Feed {
     const dt = (now - this.rateMark.at) / 1000;
     if (dt > 0) this.rate = Math.round(((this.messages - this.rateMark.messages) / dt) * 10) / 10;
     this.rateMark = { at: now, messages: this.messages };
-    const lastOnly: string[] = [];
-    const due = new Set<Entry>();
-    // a forgotten track's last live-only update is written at once, before its history is ended
-    this.table.sweep((uid, e) => {
-      if (e.liveAt !== undefined) due.add(e);
-      if (e.liveAt !== undefined || e.lastLatestOnly) lastOnly.push(uid);
-    });
-    const at = this.clock();
-    // a track with a newer update on its way is decided by that update
-    for (const e of this.unstored) if (storeDue(e, at, this.config.storeIntervalMs) && !this.table.busy(uidOf(e))) due.add(e);
-    const written = due.size > 0 ? this.writeLive([...due]) : Promise.resolve();
-    if (lastOnly.length && this.keepLast) {
-      const keepLast = this.keepLast;
-      void written.then(() => keepLast(lastOnly, this.config.id)).catch(() => void this.table.publishErrors++);
-    }
+    this.writer.tick();
     // an aircraft forgotten while squawking an emergency leaves no alert state behind
     for (const uid of this.alerting.keys()) if (this.table.get(uid) === undefined) this.alerting.delete(uid);
   }
@@ -424,13 +301,8 @@ export class Feed {
     if (this.timer) clearInterval(this.timer);
     this.table.close();
     await this.transport?.close();
-    // what clients saw last is what the store keeps (best effort: a store that is down keeps the older row)
-    if (this.unstored.size > 0) await this.writeLive([...this.unstored]);
+    await this.writer.close();
   }
-}
-
-function uidOf(e: Entry): string {
-  return e.kind === 'vessel' ? vesselUid(e.v.mmsi) : aircraftUid(e.a.icao);
 }
 
 function setPosition(v: VesselState, m: { lat?: number; lon?: number }): void {

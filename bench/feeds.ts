@@ -9,14 +9,16 @@
  *   to 1 s); vs decode alone and vs the node's per-event
  *   ingest of the same CoT (publishLocal, 256 in flight);
  * - a receiver network's stream (bench/ais-stream.ts: vessels/5 class A vessels reporting every 2–10 s, each
- *   report heard by 2–3 receivers, type 5 every 6 min) on its own clock, 1 s conflation, with the track history
- *   sampled (historyIntervalMs 30000, the default) vs every update in history (0), alternated in one run;
- *   with stored tracks and history rows per sentence;
+ *   report heard by 2–3 receivers, type 5 every 6 min) on its own clock, 1 s conflation, three ways
+ *   alternated in one run: the defaults (latest row written at most every 15 s, history sampled 30 s), every
+ *   update written (storeIntervalMs 0, history sampled) and every update in history too (both 0); with
+ *   written latest rows and history rows per sentence. The feed's once-a-second work (writing a silent
+ *   track's last live update) runs on the stream's clock, and the run ends once every live update is written;
  * - memory: heap held by 50,000 live vessel tracks (position + static data) in a feed's table.
  * Rates are per CPU second of this process (user + system: "per core", what a shared machine distorts least);
  * the store-on rows are given per wall-clock second too. Garbage is collected between phases, so one phase's
  * garbage is not billed to the next.
- * Run: npx tsx bench/feeds.ts [--vessels 50000] [--reports 25] [--stream-s 120] [--stream-runs 4 (0: none)]
+ * Run: npx tsx bench/feeds.ts [--vessels 50000] [--reports 25] [--stream-s 120] [--stream-rounds 2 (rounds of the three stream runs; 0: none)]
  *      (machine load varies; compare within one run)
  *      node --expose-gc --import tsx bench/feeds.ts ...   uses the runtime's own gc(); without it one is
  *      obtained through a V8 flag set at run time
@@ -219,41 +221,78 @@ for (let k = 1; k <= REPORTS; k++) {
 let streamClock = Date.now();
 const t0 = streamClock;
 const nodePublish = (node.feeds as unknown as { o: { publish: Publish } }).o.publish;
+/** rows the stream runs wrote: latest rows (with or without history) and history rows */
+const written = { latest: 0, history: 0 };
+const countingPublish: Publish = (events, l, id, w) => {
+  for (const e of events) {
+    if (w?.liveOnly?.has(e)) continue;
+    written.latest++;
+    if (!w?.storeOnly && !w?.latestOnly?.has(e)) written.history++;
+  }
+  return nodePublish(events, l, id, w);
+};
+/**
+ * drive()'s `tick` and `settle` for a feed replayed on the stream's own clock: the stream time of line j,
+ * the feed's once-a-second work on that clock, and at the end the stream moved past every interval (the
+ * last updates leave, each silent track's last live update is written).
+ */
+function onStreamClock(feed: Feed, at: (j: number) => number): [(j: number) => void, () => void] {
+  let nextTick = at(0) + 1000;
+  const tick = (j: number) => {
+    streamClock = at(j);
+    while (streamClock >= nextTick) {
+      feed.tick();
+      nextTick += 1000;
+    }
+  };
+  const settle = () => {
+    streamClock += 1000;
+    feed.tick();
+    streamClock += Math.max(feed.config.storeIntervalMs, 1000);
+    feed.tick();
+  };
+  return [tick, settle];
+}
 const busyFeed = new Feed({ ...cfg, id: 'busy', minIntervalMs: 1000 }, label, nodePublish, { now: () => streamClock });
 const msPerLine = 1000 / (BUSY * REPORTS_PER_S);
 // the last report of each vessel leaves when its interval is over: stream time moves on past it
-const busy = await drive(revisits, 0, busyFeed, (j) => void (streamClock = t0 + j * msPerLine), () => void (streamClock += 1000));
+const busy = await drive(revisits, 0, busyFeed, ...onStreamClock(busyFeed, (j) => t0 + j * msPerLine));
 const busyStored = busyFeed.status().published;
 const storedPerSentence = busyStored / revisits.length;
 await busyFeed.close();
 
-// A receiver network's stream, sampled history (A) vs every update in history (B), alternated: A B A B …
+// A receiver network's stream, three ways alternated: defaults (A), every update written (B), every update
+// in history too (C): A B C A B C …
 const FLEET = Math.max(1, Math.round(VESSELS / 5));
 const STREAM_S = numArg('stream-s', 120);
-// at least one run of each (A B …); 0 skips the stream rows
-const STREAM_RUNS = numArg('stream-runs', 4) === 0 ? 0 : Math.max(2, numArg('stream-runs', 4));
-const sampling = { sampled: { cpu: [] as number[], wall: [] as number[], sentences: 0, stored: 0, history: 0 }, every: { cpu: [] as number[], wall: [] as number[], sentences: 0, stored: 0, history: 0 } };
+// rounds of A B C (0 skips the stream rows)
+const STREAM_ROUNDS = numArg('stream-rounds', 2);
+const WAYS = {
+  defaults: { storeIntervalMs: 15_000, historyIntervalMs: 30_000 },
+  'every update written': { storeIntervalMs: 0, historyIntervalMs: 30_000 },
+  'every update in history': { storeIntervalMs: 0, historyIntervalMs: 0 },
+} as const;
+type Way = keyof typeof WAYS;
+const sampling = Object.fromEntries(Object.keys(WAYS).map((w) => [w, { cpu: [] as number[], wall: [] as number[], sentences: 0, latest: 0, history: 0 }])) as Record<Way, { cpu: number[]; wall: number[]; sentences: number; latest: number; history: number }>;
 let streamReports = 0;
-for (let r = 0; r < STREAM_RUNS; r++) {
-  const which = r % 2 === 0 ? 'sampled' : 'every';
+for (let r = 0; r < STREAM_ROUNDS * 3; r++) {
+  const which = (Object.keys(WAYS) as Way[])[r % 3]!;
   // new vessels every run: no run inherits another's tracks (or history marks, or write authority)
   const base = 440_000_000 + r * 1_000_000;
   const stream = receiverStream(FLEET, STREAM_S, base);
   streamReports = stream.reports;
   const s0 = (streamClock = Date.now());
-  const f = new Feed({ ...cfg, id: `rx-${r}`, minIntervalMs: 1000, historyIntervalMs: which === 'sampled' ? 30_000 : 0 }, label, nodePublish, { now: () => streamClock });
-  const res = await drive(stream.lines, 0, f, (j) => void (streamClock = s0 + stream.at[j]!), () => void (streamClock += 1000));
+  const f = new Feed({ ...cfg, id: `rx-${r}`, minIntervalMs: 1000, ...WAYS[which] }, label, countingPublish, { now: () => streamClock });
+  written.latest = written.history = 0;
+  const res = await drive(stream.lines, 0, f, ...onStreamClock(f, (j) => s0 + stream.at[j]!));
   const m = sampling[which];
   m.cpu.push(res.cpu);
   m.wall.push(res.wall);
   m.sentences += stream.lines.length;
-  m.stored += f.status().published;
+  m.latest += written.latest;
+  m.history += written.history;
   await f.close();
-  for (let i = 0; i < FLEET; i += 250) {
-    const counts = await Promise.all(Array.from({ length: Math.min(250, FLEET - i) }, (_, k) => node.store.events.history(`MMSI-${base + i + k}`, { limit: 100_000 })));
-    for (const h of counts) m.history += h.length;
-  }
-  console.log(`stream run ${r + 1}/${STREAM_RUNS} (${which}): ${fmt(res.cpu)} sentences per CPU s, ${fmt(res.wall)} wall, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`stream run ${r + 1}/${STREAM_ROUNDS * 3} (${which}): ${fmt(res.cpu)} sentences per CPU s, ${fmt(res.wall)} wall, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 
 // baseline: the same CoT as ready-made events through the node's per-event ingest (256 in flight)
@@ -281,16 +320,19 @@ for (const k of ['cpu', 'wall'] as const) {
   row(`  same, tracks stored, ${per}`, 'tracks/s', distinct[k] * trackShare, 'per-event ingest, same CoT (publishLocal, 256 in flight)', ingestRate[k]);
   row(`decode + feed + batch ingest (SQLite), ${fmt(BUSY)} vessels × ${REPORTS} reports at ${REPORTS_PER_S}/s each, 1 s conflation, ${per}`, 'sentences/s', busy[k], 'decode only (row 1)', ours);
 }
-rows.push([`  tracks stored per sentence in the ${fmt(BUSY)}-vessel run`, 'tracks', storedPerSentence.toFixed(3), '', '', '']);
+rows.push([`  track updates per sentence in the ${fmt(BUSY)}-vessel run`, 'updates', storedPerSentence.toFixed(3), '', '', '']);
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 const runsOf = (xs: number[]): string => xs.map(fmt).join(' / ');
 const streamWhat = `receiver stream (${fmt(FLEET)} vessels every 2–10 s, 2–3 receivers, type 5 / 6 min, ${STREAM_S} s, ${fmt(streamReports)} reports), 1 s conflation`;
-for (const k of STREAM_RUNS > 0 ? (['cpu', 'wall'] as const) : []) {
+const d = sampling.defaults;
+for (const k of STREAM_ROUNDS > 0 ? (['cpu', 'wall'] as const) : []) {
   const per = k === 'cpu' ? 'per CPU second' : 'wall clock';
-  row(`decode + feed + batch ingest (SQLite), ${streamWhat}, history sampled 30 s, ${per} (runs ${runsOf(sampling.sampled[k])})`, 'sentences/s', mean(sampling.sampled[k]), `same, every update in history (runs ${runsOf(sampling.every[k])})`, mean(sampling.every[k]));
+  for (const other of ['every update written', 'every update in history'] as const) {
+    row(`decode + feed + batch ingest (SQLite), ${streamWhat}, defaults (latest row ≤ every 15 s, history 30 s), ${per} (runs ${runsOf(d[k])})`, 'sentences/s', mean(d[k]), `${other} (runs ${runsOf(sampling[other][k])})`, mean(sampling[other][k]));
+  }
 }
-for (const [name, m] of STREAM_RUNS > 0 ? Object.entries(sampling) : []) {
-  rows.push([`  ${name === 'sampled' ? 'history sampled 30 s' : 'every update in history'}: tracks stored / history rows per sentence`, 'rows', `${(m.stored / m.sentences).toFixed(3)} / ${(m.history / m.sentences).toFixed(3)}`, '', '', '']);
+for (const [name, m] of STREAM_ROUNDS > 0 ? Object.entries(sampling) : []) {
+  rows.push([`  ${name}: latest rows / history rows written per sentence`, 'rows', `${(m.latest / m.sentences).toFixed(3)} / ${(m.history / m.sentences).toFixed(3)}`, '', '', '']);
 }
 await node.close();
 rmSync(dir, { recursive: true, force: true });

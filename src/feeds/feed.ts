@@ -294,7 +294,7 @@ export class Feed {
 
   /** true when no track update is waiting to be handed to the node */
   get idle(): boolean {
-    return this.table.idle;
+    return this.table.idle && this.writer.idle;
   }
 
   async close(): Promise<void> {

@@ -58,6 +58,8 @@ export interface TrackWriterOptions {
 export class TrackWriter {
   /** tracks whose last update was delivered live only */
   private readonly unstored = new Set<TrackEntry>();
+  /** written-late batches (and forgotten tracks' history ends) not settled yet */
+  private pending = 0;
 
   constructor(private readonly o: TrackWriterOptions) {}
 
@@ -116,9 +118,17 @@ export class TrackWriter {
     const { storeIntervalMs } = this.o.config;
     // a track with a newer update on its way is decided by that update
     for (const e of this.unstored) if (storeDue(e, at, storeIntervalMs) && !this.o.table.busy(uidOf(e))) due.add(e);
-    const written = due.size > 0 ? this.writeLive([...due]) : Promise.resolve();
-    const keepLast = this.o.keepLast;
-    if (lastOnly.length && keepLast) void written.then(() => keepLast(lastOnly, this.o.config.id)).catch(() => void this.o.table.publishErrors++);
+    if (due.size === 0 && !(lastOnly.length && this.o.keepLast)) return;
+    this.pending++;
+    void this.writeLive([...due])
+      .then(() => (lastOnly.length && this.o.keepLast ? this.o.keepLast(lastOnly, this.o.config.id) : undefined))
+      .catch(() => void this.o.table.publishErrors++)
+      .finally(() => void this.pending--);
+  }
+
+  /** nothing written late is on its way (tests, benchmarks) */
+  get idle(): boolean {
+    return this.pending === 0;
   }
 
   /** What clients saw last is what the store keeps (best effort: a store that is down keeps the older row). */

@@ -71,6 +71,8 @@ class SqliteStore implements Store {
   private sampleStmt: Database.Statement | undefined;
   private readonly s: SqliteStatements;
   private readonly writeEvents: Database.Transaction<(events: StoredEvent[], latestOnly: ReadonlySet<StoredEvent>) => Set<string>>;
+  /** a forgotten feed track's latest row into history (EventStore.historyFromLatest), prepared once */
+  private readonly copyToHistory: Database.Transaction<(uids: readonly string[], originator: string) => number>;
   private readonly commitTx: Database.Transaction<
     (ops: Parameters<Store['commit']>[0]) => { versions: number[]; audit: AuditRow[] }
   >;
@@ -107,6 +109,10 @@ class SqliteStore implements Store {
       for (const e of newestPerUid(added)) s.upsertLatest.run(...params.get(e)!, e.type === TOMBSTONE_TYPE ? 1 : 0);
       return fresh;
     });
+
+    this.copyToHistory = db.transaction((uids: readonly string[], originator: string) =>
+      uids.reduce((n, uid) => n + s.historyFromLatest.run(uid, originator).changes, 0),
+    );
 
     this.commitTx = db.transaction((ops: Parameters<Store['commit']>[0]) => {
       const { docs, audit } = validateCommit(ops);
@@ -169,9 +175,7 @@ class SqliteStore implements Store {
           return rows.map(toEvent);
         }),
       historyFromLatest: (uids, originator) =>
-        this.run('historyFromLatest failed', () =>
-          this.db.transaction(() => uids.reduce((n, uid) => n + s.historyFromLatest.run(uid, originator).changes, 0)).immediate(),
-        ),
+        this.run('historyFromLatest failed', () => this.copyToHistory.immediate(uids, originator)),
       pruneHistory: (before) => this.run('pruneHistory failed', () => s.prune.run(before).changes),
       sampledHistory: (q) =>
         this.run('sampledHistory failed', () => {

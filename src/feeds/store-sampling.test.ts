@@ -53,9 +53,8 @@ function sampledFeed(over: Partial<FeedConfigInput> = {}, failStoreOnly = 0) {
   const tick = async (ms: number) => {
     at(ms);
     feed.tick();
+    // idle covers the written-late updates and a forgotten track's history end
     await waitFor(() => feed.idle, 'feed idle');
-    // the store-only write and keepLast run on promises: let them settle
-    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
   };
   return { feed, calls, report, tick, at };
 }

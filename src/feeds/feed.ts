@@ -289,6 +289,8 @@ export class Feed {
       alerts: this.alerts,
       alertsSuppressed: this.alertsSuppressed,
       duplicates: this.duplicates,
+      written: this.writer.written,
+      liveOnly: this.writer.liveOnly,
     };
   }
 

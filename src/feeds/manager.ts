@@ -241,6 +241,8 @@ export class FeedManager {
         { name: 'kizuna_feed_publish_errors_total', help: 'feed track updates the write authority refused', type: 'counter', value: s.publishErrors, labels },
         { name: 'kizuna_feed_alerts_total', help: 'emergency squawk alerts raised', type: 'counter', value: s.alerts, labels },
         { name: 'kizuna_feed_alerts_suppressed_total', help: 'emergency squawk alerts held back by the feed alert rate', type: 'counter', value: s.alertsSuppressed, labels },
+        { name: 'kizuna_feed_written_total', help: 'track updates written to the store (history or latest row, live updates written late included)', type: 'counter', value: s.written, labels },
+        { name: 'kizuna_feed_live_only_total', help: "track updates delivered live only, within storeIntervalMs of the track's last write", type: 'counter', value: s.liveOnly, labels },
         { name: 'kizuna_feed_duplicates_total', help: 'AIS payloads dropped as another receiver\'s copy of one already applied (same vessel, same payload, within 1 s)', type: 'counter', value: s.duplicates, labels },
         { name: 'kizuna_feed_connections_refused_total', help: 'tcp-server feed connections refused by the per-address or total limit', type: 'counter', value: s.connectionsRefused ?? 0, labels },
         { name: 'kizuna_feed_last_message_timestamp_seconds', help: 'time of the last feed message', type: 'gauge', value: s.lastMessageAt ? Date.parse(s.lastMessageAt) / 1000 : 0, labels },

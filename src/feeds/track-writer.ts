@@ -60,6 +60,9 @@ export class TrackWriter {
   private readonly unstored = new Set<TrackEntry>();
   /** written-late batches (and forgotten tracks' history ends) not settled yet */
   private pending = 0;
+  /** updates handed over to be written (history or latest row, late writes included), and delivered live only */
+  written = 0;
+  liveOnly = 0;
 
   constructor(private readonly o: TrackWriterOptions) {}
 
@@ -101,6 +104,8 @@ export class TrackWriter {
       throw err;
     }
     if (refused) this.o.table.publishErrors += refused;
+    this.written += written.length;
+    this.liveOnly += liveOnly.size;
   }
 
   /**
@@ -161,6 +166,7 @@ export class TrackWriter {
     try {
       const refused = await this.o.publish(events, this.o.label, this.o.config.id, { storeOnly: true });
       if (refused) this.o.table.publishErrors += refused;
+      this.written += events.length;
       for (const { e, liveAt } of marks) {
         if (e.liveAt !== liveAt) continue;
         e.liveAt = undefined;

@@ -34,4 +34,8 @@ export interface FeedStatus {
   alertsSuppressed: number;
   /** AIS: a vessel's same payload again within 1 s (another receiver's copy of one message), dropped */
   duplicates: number;
+  /** track updates written to the store (with a history row or as the latest row; a late-written live update too) */
+  written: number;
+  /** track updates delivered live only, within storeIntervalMs of the track's last write */
+  liveOnly: number;
 }

@@ -1,7 +1,7 @@
 import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { startTestNode } from '../support/node-harness.js';
+import { startTestNode, waitFor } from '../support/node-harness.js';
 import { type1 } from '../support/ais-encode.js';
 import { byTestId, launchChromium, login, newContext, UI_TIMEOUT } from './support/browser.js';
 import { ensureWebBuilt } from './support/web-build.js';
@@ -36,6 +36,7 @@ describe('sensor feed status in the web page', () => {
     const port = node.feeds.get('ais-harbour')!.status().port!;
     await new Promise<void>((r) => sock.send(`${copy}\r\n${copy}\r\nnot nmea at all\r\n`, port, '127.0.0.1', () => r()));
     sock.close();
+    await waitFor(() => node.feeds.get('ais-harbour')!.status().written === 1, 'the first update written');
     const base = `http://127.0.0.1:${node.ready.http}`;
 
     const admin = await (await newContext(browser)).newPage();
@@ -49,7 +50,8 @@ describe('sensor feed status in the web page', () => {
     expect(cells[1]).toBe('connected');
     expect(cells[3]).toBe('1'); // the bad line
     expect(cells[5]).toBe('1'); // the receiver copy
-    expect(cells[7]).toBe('1'); // one vessel
+    expect(cells[6]).toBe('1 / 0'); // its first update written, none live only yet
+    expect(cells[8]).toBe('1'); // one vessel
 
     const op = await (await newContext(browser)).newPage();
     await login(op, base, 'feed-op', 'feed-op-pass');

@@ -58,6 +58,9 @@ describe('feed sampled storage on a node', () => {
       const row = (await node.store.events.getLatest(uid))!;
       expect(row.time).toBe(Date.parse(delivered.time));
       expect(row.originator).toBe('feed:sampled-store');
+      // the feed's counters (status, /metrics, the desk): the first report and the late write; one live only
+      await waitFor(() => feed.status().written === 2, 'written counted');
+      expect(feed.status().liveOnly).toBe(1);
       // one history row (the first report): the written update is the latest row only
       expect(await node.store.events.history(uid)).toHaveLength(1);
       // not delivered again: the next report is the client's third event, not its fourth

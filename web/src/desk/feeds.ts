@@ -38,7 +38,7 @@ export class FeedsTab {
       this.el.append(h('p', { class: 'muted' }, t('common.empty')));
       return;
     }
-    const head = ['feeds.col.id', 'feeds.col.state', 'feeds.col.rate', 'feeds.col.errors', 'feeds.col.limited', 'feeds.col.duplicates', 'feeds.col.last', 'feeds.col.tracks'] as const;
+    const head = ['feeds.col.id', 'feeds.col.state', 'feeds.col.rate', 'feeds.col.errors', 'feeds.col.limited', 'feeds.col.duplicates', 'feeds.col.written', 'feeds.col.last', 'feeds.col.tracks'] as const;
     this.el.append(
       h(
         'table',
@@ -54,6 +54,8 @@ export class FeedsTab {
             h('td', {}, String(s.decodeErrors)),
             h('td', {}, String(s.rateLimited)),
             h('td', { title: t('feeds.col.duplicates') }, String(s.duplicates ?? 0)),
+            // written to the store / delivered live only (sampled storage)
+            h('td', { title: t('feeds.col.written.title') }, `${s.written ?? 0} / ${s.liveOnly ?? 0}`),
             h('td', {}, s.lastMessageAt ? fmt.time(s.lastMessageAt).local : '—'),
             h('td', {}, String(s.tracks)),
           ),

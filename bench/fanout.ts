@@ -6,9 +6,11 @@
  * delivered positions, chat/alert/delete delivered vs expected, server RSS vs idle, /healthz latency.
  *
  *   npx tsx bench/fanout.ts --clients 250,500,750,1000 --rate 1 --seconds 10 --mix 10 --stuck 10
+ *   --pin 0:1   runs the server on CPU 0 and this load generator on CPU 1 (taskset), so the server's lateness
+ *               is not the generator's: on a 2-core machine both otherwise compete for both cores
  */
 import { readFileSync } from 'node:fs';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +25,10 @@ const mix = Number(arg('mix', '10'));
 const stuck = Number(arg('stuck', '0'));
 const maxDrainS = Number(arg('max-drain', '30'));
 const targets = arg('targets', 'baseline,kizuna').split(',');
+/** `server:generator` CPU lists for taskset, or '' (no pinning) */
+const pin = arg('pin', '');
+const [serverCpus, generatorCpus] = pin ? pin.split(':') : [];
+if (generatorCpus) execFileSync('taskset', ['-a', '-p', '-c', generatorCpus, String(process.pid)], { stdio: 'ignore' });
 
 interface Row {
   target: string;
@@ -33,14 +39,20 @@ interface Row {
   rssPeak: number;
 }
 
+/** node with `args`, on `serverCpus` when pinned */
+function spawnNode(args: string[]): ChildProcess {
+  const [cmd, argv] = serverCpus ? ['taskset', ['-c', serverCpus, process.execPath, ...args]] : [process.execPath, args];
+  return spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, VITEST: '' } });
+}
+
 function spawnTs(script: string, args: string[] = []): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(here, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, VITEST: '' } });
+  return spawnNode(['--import', 'tsx', join(here, script), ...args]);
 }
 
 async function startServer(target: string): Promise<{ child: ChildProcess; tcp: number; http: number }> {
   // `name@/path/to/fanout-node.ts` runs another tree's node (e.g. an older commit) as one more target
   const at = target.indexOf('@');
-  const child = at > 0 ? spawn(process.execPath, ['--import', 'tsx', target.slice(at + 1)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, VITEST: '' } }) : spawnTs(target === 'baseline' ? 'fanout-baseline-server.ts' : 'fanout-node.ts');
+  const child = at > 0 ? spawnNode(['--import', 'tsx', target.slice(at + 1)]) : spawnTs(target === 'baseline' ? 'fanout-baseline-server.ts' : 'fanout-node.ts');
   const rl = createInterface({ input: child.stdout! });
   return new Promise((resolve, reject) => {
     rl.on('line', (l) => {

@@ -15,6 +15,11 @@ export interface LoadOptions {
   mix: number;
   /** extra clients that connect and never read */
   stuck: number;
+  /**
+   * every parseEvery-th client parses what it reads (ages, counts); the others read and discard it, so the
+   * server's work is the same and the generator's is a fraction (default 1: every client parses)
+   */
+  parseEvery?: number;
   /** longest wait after the window for late chat/alert/delete deliveries (at least 3 s) */
   maxDrainS: number;
   /** called once all clients are connected, before any sends */
@@ -31,6 +36,9 @@ export interface LoadResult {
   ages: number[];
   fixedSent: number;
   fixedDelivered: number;
+  /** deliveries the parsing clients should see of the positions / other events sent in the window */
+  positionsExpected: number;
+  fixedExpected: number;
   /** reading clients the server closed during the run */
   readersDropped: number;
 }
@@ -63,7 +71,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const socks: net.Socket[] = [];
   const ages: number[] = [];
   const win = { start: Infinity, end: Infinity };
-  const r: LoadResult = { elapsedS: 0, positionsSent: 0, positionsDelivered: 0, ages, fixedSent: 0, fixedDelivered: 0, readersDropped: 0 };
+  const r: LoadResult = { elapsedS: 0, positionsSent: 0, positionsDelivered: 0, ages, fixedSent: 0, fixedDelivered: 0, positionsExpected: 0, fixedExpected: 0, readersDropped: 0 };
+  const parseEvery = Math.max(1, o.parseEvery ?? 1);
+  const parses = (i: number) => i % parseEvery === 0;
+  const parsers = Math.ceil(o.clients / parseEvery);
   let stopping = false;
   const onEvent = (buf: Buffer, m: number) => {
     const kind = buf[m + MARK.length]; // s/f: position/other sent inside the window; S/F: outside
@@ -84,6 +95,14 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       socks.push(s);
       continue;
     }
+    s.on('close', () => {
+      if (!stopping) r.readersDropped++;
+    });
+    socks.push(s);
+    if (!parses(i)) {
+      s.resume(); // reads and discards: flowing mode without a data listener
+      continue;
+    }
     let rest: Buffer = Buffer.alloc(0);
     s.on('data', (chunk: Buffer) => {
       const buf = rest.length ? Buffer.concat([rest, chunk]) : chunk;
@@ -96,10 +115,6 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       }
       rest = buf.subarray(from);
     });
-    s.on('close', () => {
-      if (!stopping) r.readersDropped++;
-    });
-    socks.push(s);
   }
   await o.onConnected?.();
   const periodMs = 1000 / o.rate;
@@ -113,8 +128,15 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       const ev = event(i, n++, t, o.mix, counted);
       s.write(ev.xml);
       if (!counted) return;
-      if (ev.fixed) r.fixedSent++;
-      else r.positionsSent++;
+      // every parsing client but the sender should receive it
+      const expected = parsers - (parses(i) ? 1 : 0);
+      if (ev.fixed) {
+        r.fixedSent++;
+        r.fixedExpected += expected;
+      } else {
+        r.positionsSent++;
+        r.positionsExpected += expected;
+      }
     };
     timers.push(setTimeout(() => (tick(), timers.push(setInterval(tick, periodMs))), (i / o.clients) * periodMs));
   }
@@ -129,7 +151,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   // drain: late deliveries of in-window events still count; wait for every chat/alert/delete (up to maxDrainS)
   const drainEnd = Date.now() + o.maxDrainS * 1000;
   await sleep(3000);
-  while (r.fixedDelivered < r.fixedSent * (o.clients - 1) && Date.now() < drainEnd) await sleep(250);
+  while (r.fixedDelivered < r.fixedExpected && Date.now() < drainEnd) await sleep(250);
   stopping = true;
   for (const s of socks) s.destroy();
   ages.sort((a, b) => a - b);

@@ -79,36 +79,19 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     pkis.push(await ensureNodePki(dirs[i]!, { nation: n, nodeId: n, hosts: ['localhost', '127.0.0.1'] }));
     await loadBindingKeys(dirs[i]!);
   }
-  const portBlocks = nations.map((_, i) => ports(opts.basePort, i));
-  // With --base-port 0 (tests) every port is any free one, except the federation ports, which both
-  // nodes must know before either starts: those are reserved here.
-  if (opts.basePort === 0) for (const b of portBlocks) b.federation = await freePort();
-  const nodes: KizunaNode[] = [];
-  for (const [i, n] of nations.entries()) {
-    const originators = nations.flatMap((m, j) => (j === i || linked(i, j) ? [] : [{ name: m, nation: m, keyFile: join(dirs[j]!, BINDING_PUBLIC_FILE) }]));
-    const peers = nations.flatMap((m, j) => {
-      if (j === i || !linked(i, j)) return [];
-      const caFile = join(dirs[i]!, `peer-${m.toLowerCase()}-ca.pem`);
-      writeFileSync(caFile, pkis[j]!.caCertPem);
-      return [{ name: m, nation: m, host: '127.0.0.1', port: portBlocks[j]!.federation, caFile }];
-    });
-    const input: NodeConfigInput = {
-      nation: n,
-      nodeId: n,
-      dataDir: dirs[i]!,
-      host: '127.0.0.1',
-      publicHost: 'localhost',
-      ports: portBlocks[i]!,
-      peers,
-      originators,
-      // demo: unlabelled TAK input is releasable to the partner; plain-TCP clients (no identity) stay cleared
-      // to the lowest level only (tcpClearance default): use TLS client certificates for more
-      defaultLabel: { relTo: [...nations] },
-      seedUsers: demoUsers(n),
-    };
-    const config = parseConfig(input);
-    const node = await startNode(config);
-    nodes.push(node);
+  // With --base-port 0 (tests) every port is any free one, except the federation ports, which every node
+  // must know before any starts: those are reserved here. A reserved port can be taken before its node binds
+  // it (another process's bind or outgoing connection): then the nodes start again on newly reserved ports.
+  let nodes: KizunaNode[];
+  for (let attempt = 1; ; attempt++) {
+    const portBlocks = nations.map((_, i) => ports(opts.basePort, i));
+    if (opts.basePort === 0) for (const b of portBlocks) b.federation = await freePort();
+    try {
+      nodes = await startNodes(nations, dirs, pkis, portBlocks, linked);
+      break;
+    } catch (err) {
+      if (opts.basePort !== 0 || attempt >= 3 || !addressInUse(err)) throw err;
+    }
   }
 
   let timer: NodeJS.Timeout | undefined;
@@ -160,6 +143,57 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   const demo = await startDemo(opts);
   await stopped;
   await demo.stop();
+}
+
+/** Starts one node per nation, federated as `linked` says; closes the ones started if a later one fails. */
+async function startNodes(
+  nations: readonly string[],
+  dirs: readonly string[],
+  pkis: readonly NodePki[],
+  portBlocks: readonly ReturnType<typeof ports>[],
+  linked: (i: number, j: number) => boolean,
+): Promise<KizunaNode[]> {
+  const nodes: KizunaNode[] = [];
+  try {
+    for (const [i, n] of nations.entries()) {
+      const originators = nations.flatMap((m, j) => (j === i || linked(i, j) ? [] : [{ name: m, nation: m, keyFile: join(dirs[j]!, BINDING_PUBLIC_FILE) }]));
+      const peers = nations.flatMap((m, j) => {
+        if (j === i || !linked(i, j)) return [];
+        const caFile = join(dirs[i]!, `peer-${m.toLowerCase()}-ca.pem`);
+        writeFileSync(caFile, pkis[j]!.caCertPem);
+        return [{ name: m, nation: m, host: '127.0.0.1', port: portBlocks[j]!.federation, caFile }];
+      });
+      const input: NodeConfigInput = {
+        nation: n,
+        nodeId: n,
+        dataDir: dirs[i]!,
+        host: '127.0.0.1',
+        publicHost: 'localhost',
+        ports: portBlocks[i]!,
+        peers,
+        originators,
+        // demo: unlabelled TAK input is releasable to the partner; plain-TCP clients (no identity) stay cleared
+        // to the lowest level only (tcpClearance default): use TLS client certificates for more
+        defaultLabel: { relTo: [...nations] },
+        seedUsers: demoUsers(n),
+      };
+      const config = parseConfig(input);
+      const node = await startNode(config);
+      nodes.push(node);
+    }
+  } catch (err) {
+    for (const n of [...nodes].reverse()) await n.close().catch(() => undefined);
+    throw err;
+  }
+  return nodes;
+}
+
+/** Whether `err` (or an error it was caused by) is a port already in use. */
+function addressInUse(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.code === 'EADDRINUSE') return true;
+  }
+  return false;
 }
 
 function freePort(): Promise<number> {

@@ -13,8 +13,6 @@ import { ConflatingTable } from './track-table.js';
 import { hash32 } from './history.js';
 import { TrackWriter, type KeepLast, type Publish, type TrackEntry as Entry } from './track-writer.js';
 import { openTransport, type Transport, type TransportSink } from './transports.js';
-
-
 import type { FeedStatus } from '../vocab/index.js';
 
 export type { FeedStatus };
@@ -25,7 +23,6 @@ const ALERT_RATE_PER_S = 1;
 const ALERT_BURST = 20;
 /** an aircraft.json whose own clock stands still this long is reported as not updated */
 const FROZEN_AFTER_MS = 15_000;
-
 
 /**
  * The same AIS payload from the same vessel again within this time is one radio message heard by another

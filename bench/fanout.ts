@@ -8,6 +8,7 @@
  *   npx tsx bench/fanout.ts --clients 250,500,750,1000 --rate 1 --seconds 10 --mix 10 --stuck 10
  *   --parse-every 8   only every 8th client parses (ages, counts), the others read and discard: the server's
  *               work is the same, the generator's a fraction (it falls behind from ~1,000 clients otherwise)
+ *   --server-args '--cpu-prof --cpu-prof-dir=DIR'   node options for the server children (profiling)
  *   --pin 0:1   runs the server on CPU 0 and this load generator on CPU 1 (taskset), so the server's lateness
  *               is not the generator's: on a 2-core machine both otherwise compete for both cores
  */
@@ -32,6 +33,8 @@ const targets = arg('targets', 'baseline,kizuna').split(',');
 /** `server:generator` CPU lists for taskset, or '' (no pinning) */
 const pin = arg('pin', '');
 const [serverCpus, generatorCpus] = pin ? pin.split(':') : [];
+/** extra node options for the server children, e.g. `--server-args '--cpu-prof --cpu-prof-dir=/tmp/prof'` */
+const serverNodeArgs = arg('server-args', '').split(' ').filter(Boolean);
 if (generatorCpus) execFileSync('taskset', ['-a', '-p', '-c', generatorCpus, String(process.pid)], { stdio: 'ignore' });
 
 interface Row {
@@ -45,6 +48,7 @@ interface Row {
 
 /** node with `args`, on `serverCpus` when pinned */
 function spawnNode(args: string[]): ChildProcess {
+  args = [...serverNodeArgs, ...args];
   const [cmd, argv] = serverCpus ? ['taskset', ['-c', serverCpus, process.execPath, ...args]] : [process.execPath, args];
   return spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, VITEST: '' } });
 }

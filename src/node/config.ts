@@ -68,6 +68,12 @@ export const NodeConfigSchema = z.strictObject({
       maxEventBytes: z.number().int().positive().default(1024 * 1024).describe('largest CoT event accepted'),
       maxSendQueueBytes: z.number().int().positive().default(8 * 1024 * 1024).describe("a TAK client's backlog (after conflating its positions per uid) beyond which it is dropped"),
       sendWindowBytes: z.number().int().positive().default(64 * 1024).describe("unsent bytes a TAK client's socket may hold; beyond, traffic waits in the conflating backlog"),
+      maxPositionAgeMs: z
+        .number()
+        .int()
+        .nonnegative()
+        .default(500)
+        .describe('while TAK fan-out is behind, a broadcast position older than this when its turn comes waits for a newer one of its track (a new track, one not shown for 10 s or whose sender stopped still gets its newest out); 0 = never skip by age'),
       maxOutbox: z.number().int().positive().default(1_000_000).describe('bound of each federation outbox'),
       historyRetentionHours: z.number().positive().default(72).describe('how long track history is kept'),
       handshakeTimeoutMs: z.number().int().positive().default(10_000).describe('a TLS client that has not completed its handshake by then is disconnected'),

@@ -95,6 +95,8 @@ function overloadSamples(tak: TakServer): Sample[] {
     { name: 'kizuna_tak_positions_skipped_total', help: skipped, type: 'counter', value: tak.inboundStats.conflated, labels: { stage: 'inbound' } },
     { name: 'kizuna_tak_positions_skipped_total', help: skipped, type: 'counter', value: tak.fanoutStats.conflated, labels: { stage: 'fanout' } },
     { name: 'kizuna_tak_positions_skipped_total', help: skipped, type: 'counter', value: tak.stats.superseded, labels: { stage: 'overtaken' } },
+    { name: 'kizuna_tak_positions_parked_total', help: 'times a late position waited for a newer one of its track instead of being sent (fan-out behind)', type: 'counter', value: tak.fanoutStats.parked },
+    { name: 'kizuna_tak_positions_overdue_total', help: 'positions sent because they had waited the longest a position may wait', type: 'counter', value: tak.fanoutStats.overdue },
     { name: 'kizuna_tak_senders_paused_total', help: 'times a TAK sender was paused because the inbound queue was full', type: 'counter', value: tak.inboundStats.paused },
   ];
 }

@@ -43,6 +43,7 @@ export async function createTakServer(core: NodeCore, closers: Closers, wiring: 
       sendWindowBytes: config.limits.sendWindowBytes,
       offerProtobuf: config.offerProtobuf,
     },
+    fanout: { maxAgeMs: config.limits.maxPositionAgeMs },
     latest: () => core.store.events.latest({ now: Date.now() }),
     parseStored: core.parseStored,
     anonymousIdentity: () => ({

@@ -15,7 +15,7 @@ import { ConnectionBudget, type ConnectionBudgetOptions, type ConnectionBudgetSt
 import { InboundGate, type InboundGateStats } from './inbound-gate.js';
 import { AgeHistogram, FanoutQueue, type FanoutQueueStats } from './fanout-queue.js';
 
-/** the fan-out counts as behind once busy this long without a break; new input is held back until HOLD_MS */
+/** ordered traffic waiting this long without a break: new input is held back, until HOLD_MS */
 const HOLD_AFTER_MS = 250;
 const HOLD_MS = 2000;
 
@@ -53,9 +53,10 @@ export interface TakServerDeps {
   inbound?: { maxInFlight?: number; minInFlight?: number; maxLagMs?: number; maxQueued?: number };
   /**
    * fan-out schedule (see fanout-queue.ts): sliceMs (10) of fan-out per event-loop turn; a waiting position
-   * not replaced within maxWaitMs (3000) goes before fresher ones
+   * not replaced within maxWaitMs (3000) goes before fresher ones; while behind (busy behindMs, 100) a
+   * position older than maxAgeMs (500) whose uid was fanned out within maxWaitMs is parked, not sent
    */
-  fanout?: { sliceMs?: number; maxWaitMs?: number };
+  fanout?: { sliceMs?: number; maxWaitMs?: number; maxAgeMs?: number; behindMs?: number };
 }
 
 export interface TakServerStats {
@@ -94,16 +95,20 @@ export class TakServer {
   readonly fanoutAges = new AgeHistogram();
 
   constructor(private readonly deps: TakServerDeps) {
-    // Once the fan-out has been busy for HOLD_AFTER_MS without a break (it is behind, not just running this
-    // turn's work), new input waits in the gate (positions conflate there, before the store) until the fan-out
-    // has drained, so ingest and fan-out take turns. Other sources (federation, API) also feed the fan-out:
-    // after HOLD_MS busy without a break the gate goes on anyway.
+    // Positions need no hold: under overload they conflate and park in the fan-out queue, so what is sent is
+    // fresh. Ordered traffic (chat, alerts, deletes) cannot be skipped: once it has waited HOLD_AFTER_MS
+    // without a break (the fan-out is behind, not just running this turn's work), new input waits in the gate
+    // until it has drained, so ingest and fan-out take turns and flooding senders are paused. Other sources
+    // (federation, API) also feed the fan-out: after HOLD_MS without a break the gate goes on anyway.
+    // (Holding on any backlog, positions included, added up to HOLD_MS to every position's age under overload.)
     this.fanout = new FanoutQueue<Queued>({
       run: (d) => this.deliverNow(d),
       sliceMs: deps.fanout?.sliceMs ?? 10,
       maxWaitMs: deps.fanout?.maxWaitMs ?? 3000,
+      maxAgeMs: deps.fanout?.maxAgeMs ?? 500,
+      behindMs: deps.fanout?.behindMs ?? 100,
       onSlice: () => {
-        if (this.fanout.waiting === 0 || this.fanout.busyMs() >= HOLD_MS) this.inbound.poke();
+        if (this.fanout.fixedWaiting === 0 || this.fanout.orderedBusyMs() >= HOLD_MS) this.inbound.poke();
       },
     });
     this.inbound = new InboundGate<TakConnection>({
@@ -113,7 +118,7 @@ export class TakServer {
       maxLagMs: deps.inbound?.maxLagMs ?? 250,
       maxQueued: deps.inbound?.maxQueued ?? 4096,
       held: () => {
-        const busy = this.fanout.busyMs();
+        const busy = this.fanout.orderedBusyMs();
         return busy >= HOLD_AFTER_MS && busy < HOLD_MS;
       },
       senderId: (c) => c.id,

@@ -5,6 +5,12 @@ const node = await startBenchNode({ offerProtobuf: false });
 process.stdout.write(JSON.stringify(node.ready) + '\n');
 const cpuAtReady = process.cpuUsage();
 const readyAt = Date.now();
+// peak of each memory figure, sampled: tells a grown heap from socket buffers and native memory
+const peak = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0, backlogs: 0 };
+setInterval(() => {
+  const m = { ...process.memoryUsage(), backlogs: node.tak.backlogBytes() };
+  for (const k of Object.keys(peak) as (keyof typeof peak)[]) peak[k] = Math.max(peak[k], m[k]);
+}, 250).unref();
 process.on('SIGTERM', () => {
   // where positions were skipped, and their age when their fan-out started (stderr: the run's log)
   const tak = node.tak as Partial<typeof node.tak>;
@@ -14,6 +20,7 @@ process.on('SIGTERM', () => {
   process.stderr.write(
     `fanout-node: cpu ${busy}% since ready, clients ${node.tak.clientCount} received ${node.tak.stats.received} superseded ${node.tak.stats.superseded}` +
       ` gate ${JSON.stringify(tak.inboundStats ?? {})} fanout ${JSON.stringify(tak.fanoutStats ?? {})}` +
+      ` peak MB ${Object.entries(peak).map(([k, v]) => `${k} ${Math.round(v / 2 ** 20)}`).join(' ')}` +
       (ages ? ` age at fan-out p50 ≤${ages.quantile(0.5)} p99 ≤${ages.quantile(0.99)} ms (n=${ages.count})` : '') + '\n',
   );
   void node.stop().then(() => process.exit(0));

@@ -97,6 +97,7 @@ function overloadSamples(tak: TakServer): Sample[] {
     { name: 'kizuna_tak_positions_skipped_total', help: skipped, type: 'counter', value: tak.stats.superseded, labels: { stage: 'overtaken' } },
     { name: 'kizuna_tak_positions_parked_total', help: 'times a late position waited for a newer one of its track instead of being sent (fan-out behind)', type: 'counter', value: tak.fanoutStats.parked },
     { name: 'kizuna_tak_positions_overdue_total', help: 'positions sent because they had waited the longest a position may wait', type: 'counter', value: tak.fanoutStats.overdue },
+    { name: 'kizuna_tak_positions_sent_late_total', help: 'late positions sent while the fan-out was behind: a new track, or one not shown for 10 s', type: 'counter', value: tak.fanoutStats.sentLate },
     { name: 'kizuna_tak_senders_paused_total', help: 'times a TAK sender was paused because the inbound queue was full', type: 'counter', value: tak.inboundStats.paused },
   ];
 }

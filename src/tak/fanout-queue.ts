@@ -70,6 +70,8 @@ export interface FanoutQueueStats {
   overdue: number;
   /** times a late position was parked instead of sent (each is later replaced, or sent once overdue) */
   parked: number;
+  /** late positions sent while behind because their uid was never shown or not for maxUnseenMs */
+  sentLate: number;
 }
 
 interface Slot<T> extends Replaceable {
@@ -111,7 +113,7 @@ export class FanoutQueue<T> {
   private busySince: number | undefined;
   /** since when ordered traffic has waited without a break (undefined while none does) */
   private orderedSince: number | undefined;
-  readonly stats: FanoutQueueStats = { conflated: 0, overdue: 0, parked: 0 };
+  readonly stats: FanoutQueueStats = { conflated: 0, overdue: 0, parked: 0, sentLate: 0 };
 
   constructor(private readonly o: FanoutQueueOptions<T>) {}
 
@@ -256,7 +258,9 @@ export class FanoutQueue<T> {
     const { maxAgeMs } = this.o;
     if (!maxAgeMs || now - slot.time <= maxAgeMs || this.busyMs() < (this.o.behindMs ?? 100)) return false;
     const shown = this.shown.get(slot.uid);
-    return shown !== undefined && now - shown < (this.o.maxUnseenMs ?? 10_000);
+    if (shown !== undefined && now - shown < (this.o.maxUnseenMs ?? 10_000)) return true;
+    this.stats.sentLate++;
+    return false;
   }
 
   private take(slot: Slot<T>): T {

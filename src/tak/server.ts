@@ -187,6 +187,13 @@ export class TakServer {
     return this.conns.size;
   }
 
+  /** Bytes waiting in clients' backlogs (sockets that cannot take more); O(clients), for metrics. */
+  backlogBytes(): number {
+    let n = 0;
+    for (const c of this.conns.values()) n += c.backlogBytes;
+    return n;
+  }
+
   connections(): Iterable<TakConnection> {
     return this.conns.values();
   }

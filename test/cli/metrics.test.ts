@@ -16,7 +16,7 @@ function value(body: string, name: string): number | undefined {
   return line === undefined ? undefined : Number(line.split(' ')[1]);
 }
 
-const PER_EVENT = ['kizuna_tak_received_total', 'kizuna_tak_delivered_total', 'kizuna_tak_withheld_total', 'kizuna_federation_outbox_depth', 'kizuna_tak_positions_skipped_total', 'kizuna_tak_positions_parked_total', 'kizuna_tak_positions_overdue_total', 'kizuna_tak_senders_paused_total'];
+const PER_EVENT = ['kizuna_tak_received_total', 'kizuna_tak_delivered_total', 'kizuna_tak_withheld_total', 'kizuna_federation_outbox_depth', 'kizuna_tak_positions_skipped_total', 'kizuna_tak_positions_parked_total', 'kizuna_tak_positions_overdue_total', 'kizuna_tak_positions_sent_late_total', 'kizuna_tak_senders_paused_total'];
 const RUNTIME = ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_gc_duration_seconds', 'nodejs_heap_size_used_bytes', 'kizuna_tak_clients'];
 
 describe('/metrics (prom-client)', () => {

@@ -161,9 +161,12 @@ describe('fan-out queue: ordered traffic first and never dropped, positions conf
 
 describe('fan-out queue under overload: late positions parked, every uid in turn, none frozen', () => {
   const late = { maxAgeMs: 100, behindMs: 10, maxWaitMs: 1000, maxUnseenMs: 5000 };
-  /** A shown at t=0; at t=200 a late A (time 50), a fresh new B and a chat wait 20 ms: the queue is behind */
+  /**
+   * A shown at t=0; at t=200 a late A (time 50), a fresh new B and a chat wait 20 ms; slices of 1 ms (one
+   * item each), so the chat's slice runs out of time with work left: the queue is behind when A's turn comes
+   */
   function parkedA() {
-    const h = harness(late);
+    const h = harness({ ...late, sliceMs: 1 });
     h.q.pushPosition('A@0', pos('A', 0));
     h.drain();
     h.clock.t = 200;
@@ -211,17 +214,30 @@ describe('fan-out queue under overload: late positions parked, every uid in turn
     expect(q.stats.parked).toBe(0);
   });
 
+  it('a stalled event loop is not an overload: nothing is parked before a slice has run out of time', () => {
+    const { q, ran, clock, drain } = harness(late); // one slice holds everything
+    q.pushPosition('A@0', pos('A', 0));
+    drain();
+    clock.t = 200;
+    q.pushPosition('A@50', pos('A', 50));
+    clock.t = 5000; // the loop was busy elsewhere for 4.8 s before the slice ran
+    drain();
+    expect(ran).toEqual(['A@0', 'A@50']);
+    expect(q.stats.parked).toBe(0);
+  });
+
   it('sends a late position of a uid never shown, or not shown for maxUnseenMs: none is frozen', () => {
-    const { q, ran, clock, drain } = harness(late);
+    const { q, ran, clock, drain } = harness({ ...late, sliceMs: 1 });
     clock.t = 1; // shown at 1: before it, only uids never shown
     q.pushPosition('A@0', pos('A', 0));
     drain();
     clock.t = 6000;
+    q.pushOrdered('chat', ['chat']); // its slice runs out of time with work left: behind from then on
     q.pushPosition('A@5800', pos('A', 5800)); // shown 6 s ago
     q.pushPosition('N@5000', pos('N', 5000)); // a new track
     clock.t = 6100;
     drain();
-    expect(ran).toEqual(['A@0', 'N@5000', 'A@5800']);
+    expect(ran).toEqual(['A@0', 'chat', 'N@5000', 'A@5800']);
     expect([q.stats.parked, q.stats.sentLate]).toEqual([0, 2]);
   });
 

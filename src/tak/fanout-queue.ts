@@ -15,16 +15,17 @@ import { MinHeap } from './min-heap.js';
  *   positions it sends every uid in turn; with "newest first" some uids were buried for seconds. A
  *   position that has waited `maxWaitMs` without being replaced (its sender stopped or reports slowly)
  *   goes before the others, so every uid's newest position is delivered however long the overload lasts.
- * - Late positions are parked, not sent: while the queue is behind (busy `behindMs` without a break), a
- *   position older than `maxAgeMs` by its own time stays in its slot when its turn comes. A newer one of
- *   the uid replaces it and, its uid still unshown, is next in turn: under overload clients get each uid's
- *   positions fresh, less often, instead of every one late (a position seconds old is worse than a skipped
- *   one). One that is not replaced goes once it has waited `maxWaitMs` (its sender may have stopped: its
- *   newest position must be shown); and a uid not shown for `maxUnseenMs` (or never) is sent at its turn
- *   even if late, so a new track appears and a sender whose clock runs behind (every position looks late)
- *   is thinned while the node is behind, never frozen. Below the overload nothing is parked. (Sending a
- *   uid after a fixed number of parks instead made the late sends crowd out the fresh ones at 2,000
- *   clients: every uid was parked twice and then sent late.)
+ * - Late positions are parked, not sent. While the queue is behind (work ready for `behindMs` without a
+ *   break, and at least one slice ran out of time with work left: an event loop stalled by something else
+ *   is not an overload), a position older than `maxAgeMs` by its own time stays in its slot when its turn
+ *   comes. A newer one of the uid replaces it and, its uid still unshown, is next in turn: under overload
+ *   clients get each uid's positions fresh, less often, instead of every one late (a position seconds old
+ *   is worse than a skipped one). One that is not replaced goes once it has waited `maxWaitMs` (its sender
+ *   may have stopped: its newest position must be shown); and a uid never shown, or not for `maxUnseenMs`,
+ *   is sent at its turn even if late, so a new track appears and a sender whose clock runs behind (every
+ *   position looks late) is thinned while the node is behind, never frozen. Below the overload nothing is
+ *   parked. (A bound in time, not in parks: sending a uid after a fixed number of parks sends late
+ *   positions at any depth of overload.)
  * - Ordering across the classes: an event that is not a replaceable position of uid X (a delete of X,
  *   another sender's position of X, any other event with uid X) seals X's waiting position, which then
  *   keeps its place in the ordered traffic just before that event. A later position of X cannot overtake
@@ -111,6 +112,8 @@ export class FanoutQueue<T> {
   private timerDue: number | undefined;
   /** since when work has been ready without a break (undefined while none is; parked positions are not work) */
   private busySince: number | undefined;
+  /** slices since then that ended with work left: a stalled event loop alone is not an overload */
+  private fullSlices = 0;
   /** since when ordered traffic has waited without a break (undefined while none does) */
   private orderedSince: number | undefined;
   readonly stats: FanoutQueueStats = { conflated: 0, overdue: 0, parked: 0, sentLate: 0 };
@@ -197,6 +200,7 @@ export class FanoutQueue<T> {
   /** Only parked positions wait: nothing is ready, so the next slice runs when the oldest is overdue. */
   private sleep(): void {
     this.busySince = undefined;
+    this.fullSlices = 0;
     const oldest = this.slots.values().next().value;
     if (oldest === undefined) return;
     const due = oldest.at + this.o.maxWaitMs;
@@ -222,8 +226,10 @@ export class FanoutQueue<T> {
         if (this.now() - start >= this.o.sliceMs) break;
       }
     } finally {
-      if (this.ready > 0) this.wake();
-      else this.sleep();
+      if (this.ready > 0) {
+        this.fullSlices++;
+        this.wake();
+      } else this.sleep();
       this.o.onSlice?.();
     }
   };
@@ -253,10 +259,15 @@ export class FanoutQueue<T> {
     }
   }
 
+  /** Work ready for behindMs without a break, and at least one slice ran out of time before it was done. */
+  private behind(): boolean {
+    return this.fullSlices > 0 && this.busyMs() >= (this.o.behindMs ?? 100);
+  }
+
   /** Behind, older than maxAgeMs, and its uid shown within maxUnseenMs: better skipped than sent now. */
   private late(slot: Slot<T>, now: number): boolean {
     const { maxAgeMs } = this.o;
-    if (!maxAgeMs || now - slot.time <= maxAgeMs || this.busyMs() < (this.o.behindMs ?? 100)) return false;
+    if (!maxAgeMs || now - slot.time <= maxAgeMs || !this.behind()) return false;
     const shown = this.shown.get(slot.uid);
     if (shown !== undefined && now - shown < (this.o.maxUnseenMs ?? 10_000)) return true;
     this.stats.sentLate++;

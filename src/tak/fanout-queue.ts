@@ -32,7 +32,7 @@ import { MinHeap } from './min-heap.js';
  *   the delete, and no sender's position is ever suppressed by another sender's.
  *
  * Memory: positions take one slot per uid; the ordered traffic is bounded by the caller, which holds new
- * input back while this queue is busy (see `busyMs`).
+ * input back while ordered traffic waits here (see `orderedBusyMs`).
  */
 export interface FanoutQueueOptions<T> {
   /** writes one item to every client it is addressed to (synchronous) */

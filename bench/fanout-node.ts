@@ -8,7 +8,9 @@ const readyAt = Date.now();
 // peak of each memory figure, sampled: tells a grown heap from socket buffers and native memory
 const peak = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0, backlogs: 0 };
 setInterval(() => {
-  const m = { ...process.memoryUsage(), backlogs: node.tak.backlogBytes() };
+  let backlogs = 0;
+  for (const c of node.tak.connections()) backlogs += c.backlogBytes;
+  const m = { ...process.memoryUsage(), backlogs };
   for (const k of Object.keys(peak) as (keyof typeof peak)[]) peak[k] = Math.max(peak[k], m[k]);
 }, 250).unref();
 process.on('SIGTERM', () => {

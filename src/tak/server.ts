@@ -53,8 +53,9 @@ export interface TakServerDeps {
   inbound?: { maxInFlight?: number; minInFlight?: number; maxLagMs?: number; maxQueued?: number };
   /**
    * fan-out schedule (see fanout-queue.ts): sliceMs (10) of fan-out per event-loop turn; a waiting position
-   * not replaced within maxWaitMs (3000) goes before fresher ones; while behind (busy behindMs, 100) a
-   * position older than maxAgeMs (500) whose uid was fanned out within maxWaitMs is parked, not sent
+   * not replaced within maxWaitMs (3000) goes before the others; while behind (work ready behindMs, 100, and
+   * a slice ran out of time) a position older than maxAgeMs (500; 0 = never) is parked unless its uid was never
+   * shown or not for 10 s
    */
   fanout?: { sliceMs?: number; maxWaitMs?: number; maxAgeMs?: number; behindMs?: number };
 }
@@ -185,13 +186,6 @@ export class TakServer {
 
   get clientCount(): number {
     return this.conns.size;
-  }
-
-  /** Bytes waiting in clients' backlogs (sockets that cannot take more); O(clients), for metrics. */
-  backlogBytes(): number {
-    let n = 0;
-    for (const c of this.conns.values()) n += c.backlogBytes;
-    return n;
   }
 
   connections(): Iterable<TakConnection> {

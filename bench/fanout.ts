@@ -9,6 +9,7 @@
  *   --parse-every 8   only every 8th client parses (ages, counts), the others read and discard: the server's
  *               work is the same, the generator's a fraction (it falls behind from ~1,000 clients otherwise)
  *   --server-args '--cpu-prof --cpu-prof-dir=DIR'   node options for the server children (profiling)
+ *   BENCH_TRACE=1 (environment)   the Kizuna node prints a line every 500 ms (CPU, event loop, gate, fan-out queue)
  *   --pin 0:1   runs the server on CPU 0 and this load generator on CPU 1 (taskset), so the server's lateness
  *               is not the generator's: on a 2-core machine both otherwise compete for both cores
  */

@@ -11,21 +11,20 @@
  * Needs a C compiler and OpenSSL headers (Debian: `apt-get install gcc libssl-dev`).
  */
 import { fork, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:crypto';
-import type net from 'node:net';
 import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { arg, numArg } from './args.js';
+import { openIdleTlsClients, serveRssOnRequest } from './tls-idle.js';
 
 interface Pems { key: string; cert: string; ca: string; clientKey: string; clientCert: string }
 const self = fileURLToPath(import.meta.url);
 const send = (m: unknown): void => void process.send!(m);
 const next = <T>(p: ReturnType<typeof fork>): Promise<T> => new Promise((r) => p.once('message', (m) => r(m as T)));
-const rssKib = (): number => Number(readFileSync('/proc/self/status', 'utf8').match(/^VmRSS:\s+(\d+) kB/m)![1]);
 
 function buildFloor(dir: string): string {
   const out = join(dir, 'tls-floor');
@@ -70,28 +69,11 @@ async function nodeServer(pems: Pems, mtls: boolean): Promise<void> {
     { key: pems.key, cert: pems.cert, ca: pems.ca, requestCert: mtls, rejectUnauthorized: mtls, secureOptions: constants.SSL_OP_NO_TICKET },
     (s) => void s.on('error', () => undefined).resume(),
   );
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const gc = (globalThis as { gc?: () => void }).gc!;
-  process.on('message', () => {
-    gc();
-    setTimeout(() => (gc(), send({ rss: rssKib() })), 500);
-  });
-  send({ port: (srv.address() as net.AddressInfo).port });
+  await serveRssOnRequest(srv);
 }
 
 async function clients(pems: Pems, n: number, port: number): Promise<void> {
-  const socks: tls.TLSSocket[] = [];
-  for (let i = 0; i < n; i += 50) {
-    await Promise.all(
-      Array.from({ length: Math.min(50, n - i) }, () =>
-        new Promise<void>((ok, fail) => {
-          const c = tls.connect({ port, host: '127.0.0.1', ca: pems.ca, key: pems.clientKey, cert: pems.clientCert, servername: 'localhost' }, ok);
-          c.on('error', fail).resume();
-          socks.push(c);
-        }),
-      ),
-    );
-  }
+  const socks = await openIdleTlsClients(n, { port, host: '127.0.0.1', ca: pems.ca, key: pems.clientKey, cert: pems.clientCert, servername: 'localhost' });
   send({ connected: socks.length });
 }
 

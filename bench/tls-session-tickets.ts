@@ -13,13 +13,13 @@
  *   npx tsx bench/tls-session-tickets.ts --n 1000 [--modes none,default,no-ticket]
  */
 import { fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { constants } from 'node:crypto';
-import type net from 'node:net';
 import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openIdleTlsClients, serveRssOnRequest } from './tls-idle.js';
 
 type Mode = 'default' | 'no-ticket' | 'none';
 interface Creds { key: string; cert: string; ca: string; clientKey: string; clientCert: string }
@@ -28,7 +28,6 @@ const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1]! : dflt;
 };
-const rssKb = (): number => Number(readFileSync('/proc/self/status', 'utf8').match(/^VmRSS:\s+(\d+) kB/m)![1]);
 const send = (m: unknown): void => void process.send!(m);
 
 async function server(mode: Mode, creds: Creds): Promise<void> {
@@ -43,29 +42,13 @@ async function server(mode: Mode, creds: Creds): Promise<void> {
     ctx.onticketkeycallback = () => [0, z, z, z, z];
     ctx.enableTicketKeyCallback();
   }
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const gc = (globalThis as { gc?: () => void }).gc!;
-  process.on('message', () => {
-    gc();
-    setTimeout(() => (gc(), send({ rss: rssKb() })), 500);
-  });
-  send({ port: (srv.address() as net.AddressInfo).port });
+  await serveRssOnRequest(srv);
 }
 
 async function clients(n: number, port: number, creds: Creds): Promise<void> {
-  const socks: tls.TLSSocket[] = [];
   let sessions = 0;
-  for (let i = 0; i < n; i += 50) {
-    await Promise.all(
-      Array.from({ length: Math.min(50, n - i) }, () =>
-        new Promise<void>((ok, fail) => {
-          const c = tls.connect({ port, host: '127.0.0.1', ca: creds.ca, key: creds.clientKey, cert: creds.clientCert, servername: 'localhost' }, ok);
-          c.on('session', () => sessions++).on('error', fail).resume();
-          socks.push(c);
-        }),
-      ),
-    );
-  }
+  const opts = { port, host: '127.0.0.1', ca: creds.ca, key: creds.clientKey, cert: creds.clientCert, servername: 'localhost' };
+  const socks = await openIdleTlsClients(n, opts, (c) => c.on('session', () => sessions++));
   setTimeout(() => send({ connected: socks.length, sessions }), 1_000);
 }
 

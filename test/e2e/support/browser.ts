@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { PACKAGE_ROOT } from '../../../src/node/config.js';
@@ -26,14 +27,19 @@ export const DEMO_PASSWORD = 'kizuna-demo';
 /** generous: two cores shared with other workers, software WebGL */
 export const UI_TIMEOUT = 60_000;
 
-/** Installs Chromium with apt when it is missing (CI machines are fresh); fails loudly otherwise. */
+/**
+ * Installs Chromium with apt when it is missing (CI machines are fresh); fails loudly otherwise. Test files
+ * run in parallel workers: each would start its own apt-get, and all but the first failed on apt's lock
+ * (seen on a fresh machine: cop-draw failed with "apt-get update" while the others went on). One flock
+ * serialises them; whoever gets it second finds Chromium installed and does nothing.
+ */
 function ensureChromium(): void {
   if (existsSync(CHROMIUM)) return;
   if (process.getuid?.() !== 0) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk`);
-  execFileSync('apt-get', ['update'], { stdio: 'ignore', timeout: 300_000 });
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium', 'fonts-noto-cjk'], {
+  const install = `test -x ${CHROMIUM} || { apt-get update && apt-get install -y --no-install-recommends chromium fonts-noto-cjk; }`;
+  execFileSync('flock', ['--timeout', '900', join(tmpdir(), 'kizuna-chromium-install.lock'), 'sh', '-c', install], {
     stdio: 'ignore',
-    timeout: 600_000,
+    timeout: 900_000,
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });
   if (!existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium but ${CHROMIUM} does not exist`);

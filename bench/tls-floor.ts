@@ -19,12 +19,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { arg, numArg } from './args.js';
-import { openIdleTlsClients, serveRssOnRequest } from './tls-idle.js';
+import { openIdleTlsClients, rssPerConnection, serveRssOnRequest } from './tls-idle.js';
 
 interface Pems { key: string; cert: string; ca: string; clientKey: string; clientCert: string }
 const self = fileURLToPath(import.meta.url);
 const send = (m: unknown): void => void process.send!(m);
-const next = <T>(p: ReturnType<typeof fork>): Promise<T> => new Promise((r) => p.once('message', (m) => r(m as T)));
 
 function buildFloor(dir: string): string {
   const out = join(dir, 'tls-floor');
@@ -48,20 +47,6 @@ async function floorRow(bin: string, files: Record<keyof Pems, string>, n: numbe
   if (r.ok !== n) throw new Error(`C server completed ${r.ok} of ${n} handshakes`);
   opensslVersion = r.openssl;
   return (r.afterKiB - r.beforeKiB) / n;
-}
-
-async function nodeRow(n: number, mtls: boolean): Promise<number> {
-  const s = fork(self, ['--role', 'server', '--mtls', mtls ? '1' : '0'], { execArgv: ['--expose-gc', '--import', 'tsx'] });
-  const { port } = await next<{ port: number }>(s);
-  s.send('rss');
-  const before = (await next<{ rss: number }>(s)).rss;
-  const cl = fork(self, ['--role', 'clients', '--n', String(n), '--port', String(port)]);
-  await next(cl);
-  s.send('rss');
-  const after = (await next<{ rss: number }>(s)).rss;
-  cl.kill();
-  s.kill();
-  return (after - before) / n;
 }
 
 async function nodeServer(pems: Pems, mtls: boolean): Promise<void> {
@@ -93,7 +78,7 @@ async function main(): Promise<void> {
     for (const mtls of [true, false]) {
       const cert = mtls ? 'required' : 'none';
       console.log(`| OpenSSL in C (floor) | ${cert} | ${n} | ${(await floorRow(bin, files, n, mtls)).toFixed(1)} |`);
-      console.log(`| bare Node TLS server | ${cert} | ${n} | ${(await nodeRow(n, mtls)).toFixed(1)} |`);
+      console.log(`| bare Node TLS server | ${cert} | ${n} | ${(await rssPerConnection(self, ['--role', 'server', '--mtls', mtls ? '1' : '0'], ['--role', 'clients'], n)).kib.toFixed(1)} |`);
     }
     console.log(`\nC server: ${opensslVersion}; Node ${process.version}, OpenSSL ${process.versions.openssl}`);
   } finally {

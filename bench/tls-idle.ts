@@ -2,6 +2,7 @@
  * Shared by the idle-TLS benchmarks (tls-floor, tls-session-tickets): a server child that reports its RSS
  * after full GCs when asked, and a client child that opens N idle TLS connections.
  */
+import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type net from 'node:net';
 import tls from 'node:tls';
@@ -41,4 +42,25 @@ export async function openIdleTlsClients(n: number, opts: tls.ConnectionOptions,
     );
   }
   return socks;
+}
+
+const next = <T>(p: ReturnType<typeof fork>): Promise<T> => new Promise((r) => p.once('message', (m) => r(m as T)));
+
+/**
+ * One measurement: forks `script` as the server (`serverArgs`, with --expose-gc) and as the clients
+ * (`clientArgs` plus `--n n --port P`), and returns the server's RSS growth per connection (KiB) with what the
+ * clients reported once connected.
+ */
+export async function rssPerConnection<R>(script: string, serverArgs: string[], clientArgs: string[], n: number, env = process.env): Promise<{ kib: number; clients: R }> {
+  const s = fork(script, serverArgs, { env, execArgv: ['--expose-gc', '--import', 'tsx'] });
+  const { port } = await next<{ port: number }>(s);
+  s.send('rss');
+  const before = (await next<{ rss: number }>(s)).rss;
+  const cl = fork(script, [...clientArgs, '--n', String(n), '--port', String(port)], { env, execArgv: ['--import', 'tsx'] });
+  const clients = await next<R>(cl);
+  s.send('rss');
+  const after = (await next<{ rss: number }>(s)).rss;
+  cl.kill();
+  s.kill();
+  return { kib: (after - before) / n, clients };
 }

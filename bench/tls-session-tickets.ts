@@ -12,22 +12,18 @@
  *
  *   npx tsx bench/tls-session-tickets.ts --n 1000 [--modes none,default,no-ticket]
  */
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { constants } from 'node:crypto';
 import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openIdleTlsClients, serveRssOnRequest } from './tls-idle.js';
+import { arg, numArg } from './args.js';
+import { openIdleTlsClients, rssPerConnection, serveRssOnRequest } from './tls-idle.js';
 
 type Mode = 'default' | 'no-ticket' | 'none';
 interface Creds { key: string; cert: string; ca: string; clientKey: string; clientCert: string }
 const self = fileURLToPath(import.meta.url);
-const arg = (name: string, dflt: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : dflt;
-};
 const send = (m: unknown): void => void process.send!(m);
 
 async function server(mode: Mode, creds: Creds): Promise<void> {
@@ -53,7 +49,7 @@ async function clients(n: number, port: number, creds: Creds): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const n = Number(arg('n', '1000'));
+  const n = numArg('n', 1000);
   const { ensureNodePki, issueClientCert } = await import('../src/certs/index.js');
   const dir = mkdtempSync(join(tmpdir(), 'kizuna-bench-tickets-'));
   const pki = await ensureNodePki(dir, { nation: 'JPN', nodeId: 'bench', hosts: ['localhost', '127.0.0.1'] });
@@ -62,18 +58,8 @@ async function main(): Promise<void> {
   const env = { ...process.env, BENCH_CREDS: JSON.stringify(creds) };
   console.log('| server mode | clients | session events at the clients | server KiB per connection |\n|---|---:|---:|---:|');
   for (const mode of arg('modes', 'default,no-ticket,none').split(',') as Mode[]) {
-    const s = fork(self, ['--role', 'server', '--mode', mode], { env, execArgv: ['--expose-gc', '--import', 'tsx'] });
-    const next = <T>(p: ReturnType<typeof fork>): Promise<T> => new Promise((r) => p.once('message', (m) => r(m as T)));
-    const { port } = await next<{ port: number }>(s);
-    s.send('rss');
-    const before = (await next<{ rss: number }>(s)).rss;
-    const cl = fork(self, ['--role', 'clients', '--n', String(n), '--port', String(port)], { env, execArgv: ['--import', 'tsx'] });
-    const done = await next<{ connected: number; sessions: number }>(cl);
-    s.send('rss');
-    const after = (await next<{ rss: number }>(s)).rss;
-    console.log(`| ${mode} | ${done.connected} | ${done.sessions} | ${((after - before) / n).toFixed(1)} |`);
-    cl.kill();
-    s.kill();
+    const r = await rssPerConnection<{ connected: number; sessions: number }>(self, ['--role', 'server', '--mode', mode], ['--role', 'clients'], n, env);
+    console.log(`| ${mode} | ${r.clients.connected} | ${r.clients.sessions} | ${r.kib.toFixed(1)} |`);
   }
   rmSync(dir, { recursive: true, force: true });
 }
@@ -81,5 +67,5 @@ async function main(): Promise<void> {
 const role = arg('role', 'main');
 const creds = (): Creds => JSON.parse(process.env.BENCH_CREDS!) as Creds;
 if (role === 'server') await server(arg('mode', 'default') as Mode, creds());
-else if (role === 'clients') await clients(Number(arg('n', '0')), Number(arg('port', '0')), creds());
+else if (role === 'clients') await clients(numArg('n', 0), numArg('port', 0), creds());
 else await main();

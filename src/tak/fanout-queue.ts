@@ -112,8 +112,8 @@ export class FanoutQueue<T> {
   private timerDue: number | undefined;
   /** since when work has been ready without a break (undefined while none is; parked positions are not work) */
   private busySince: number | undefined;
-  /** slices since then that ended with work left: a stalled event loop alone is not an overload */
-  private fullSlices = 0;
+  /** a slice since then ended with work left: a stalled event loop alone is not an overload */
+  private ranOutOfTime = false;
   /** since when ordered traffic has waited without a break (undefined while none does) */
   private orderedSince: number | undefined;
   readonly stats: FanoutQueueStats = { conflated: 0, overdue: 0, parked: 0, sentLate: 0 };
@@ -200,7 +200,7 @@ export class FanoutQueue<T> {
   /** Only parked positions wait: nothing is ready, so the next slice runs when the oldest is overdue. */
   private sleep(): void {
     this.busySince = undefined;
-    this.fullSlices = 0;
+    this.ranOutOfTime = false;
     const oldest = this.slots.values().next().value;
     if (oldest === undefined) return;
     const due = oldest.at + this.o.maxWaitMs;
@@ -227,7 +227,7 @@ export class FanoutQueue<T> {
       }
     } finally {
       if (this.ready > 0) {
-        this.fullSlices++;
+        this.ranOutOfTime = true;
         this.wake();
       } else this.sleep();
       this.o.onSlice?.();
@@ -261,7 +261,7 @@ export class FanoutQueue<T> {
 
   /** Work ready for behindMs without a break, and at least one slice ran out of time before it was done. */
   private behind(): boolean {
-    return this.fullSlices > 0 && this.busyMs() >= (this.o.behindMs ?? 100);
+    return this.ranOutOfTime && this.busyMs() >= (this.o.behindMs ?? 100);
   }
 
   /** Behind, older than maxAgeMs, and its uid shown within maxUnseenMs: better skipped than sent now. */
